@@ -1,0 +1,438 @@
+//! Reading every generation of the Credential Offer into the one 1.0 model.
+//!
+//! | source    | how it is recognised                                                   |
+//! |-----------|------------------------------------------------------------------------|
+//! | `draft8`  | flat query parameters `issuer` and `credential_type`                   |
+//! | `draft9`  | `issuer` instead of `credential_issuer`; top-level grant parameters    |
+//! | `draft11` | `credentials` (strings or format objects), `user_pin_required`         |
+//! | `draft12` | as draft 11, with the pre-authorized grant's `interval`                |
+//! | `draft13` | a `tx_code` beside `credentials`, or `credential_configuration_ids` beside `user_pin_required` or `interval` |
+//! | `1.0`     | `credential_configuration_ids` and `tx_code` (drafts 13 to 17 share this shape) |
+//! | `hybrid`  | both `credentials` and `credential_configuration_ids` (what MATTR VII emits) |
+//!
+//! Normalisation: `issuer` becomes `credential_issuer`; string entries of `credentials` become ids and
+//! object entries are kept as legacy descriptions; when both lists are present the ids win (a warning
+//! says when the lists differ); `user_pin_required: true` becomes a numeric `tx_code`; draft 9's top-level
+//! `pre-authorized_code` and `op_state` move into `grants`. Members the spec does not define are kept.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::json_depth_exceeds;
+use crate::offer::{
+    AUTH_CODE_FIELD, AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant, CredentialOffer, Findings, Grants, InputMode,
+    PRE_AUTH_FIELD, PRE_AUTHORIZED_CODE_GRANT, PreAuthorizedCodeGrant, TxCode, Warning,
+};
+use crate::uri::{ParseOptions, QueryParams, decode_value};
+
+/// The generation of the spec an offer's shape comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// Draft 8: flat query parameters.
+    Draft8,
+    /// Draft 9: `issuer` and top-level grant parameters.
+    Draft9,
+    /// Draft 11: `credentials`.
+    Draft11,
+    /// Draft 12: `credentials` and `interval`.
+    Draft12,
+    /// Draft 13: a transitional mix of `credentials` or `user_pin_required` with 13's members.
+    Draft13,
+    /// OpenID4VCI 1.0 (and drafts 13 to 17, whose offer shape is the same).
+    V1,
+    /// Both `credentials` and `credential_configuration_ids`.
+    Hybrid,
+}
+
+impl Source {
+    /// The stable name: `draft8`, `draft9`, `draft11`, `draft12`, `draft13`, `1.0`, `hybrid`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Source::Draft8 => "draft8",
+            Source::Draft9 => "draft9",
+            Source::Draft11 => "draft11",
+            Source::Draft12 => "draft12",
+            Source::Draft13 => "draft13",
+            Source::V1 => "1.0",
+            Source::Hybrid => "hybrid",
+        }
+    }
+
+    /// Whether the offer came in a shape older than draft 13, where a PIN is at most 8 digits.
+    pub const fn has_legacy_pin(self) -> bool {
+        matches!(self, Source::Draft8 | Source::Draft9 | Source::Draft11 | Source::Draft12)
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An offer read from JSON or a URI: the normalized model, the shape it came in, and what was noticed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedOffer {
+    /// The offer in the 1.0 model.
+    pub offer: CredentialOffer,
+    /// The shape it came in.
+    pub source: Source,
+    /// Things a wallet can show or log.
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads Credential Offer JSON of any draft (an offer fetched from a `credential_offer_uri`, say).
+///
+/// ```
+/// use credoffer::{parse_offer_json, ParseOptions, Source};
+///
+/// let parsed = parse_offer_json(
+///     r#"{"credential_issuer":"https://issuer.example.com","credentials":["UniversityDegree"],
+///         "grants":{"urn:ietf:params:oauth:grant-type:pre-authorized_code":
+///                   {"pre-authorized_code":"adhjhdjajkdkhjhdj","user_pin_required":true}}}"#,
+///     &ParseOptions::default(),
+/// )?;
+/// assert_eq!(parsed.source, Source::Draft11);
+/// assert_eq!(parsed.offer.credential_configuration_ids, ["UniversityDegree"]);
+/// assert!(parsed.offer.pre_authorized_code_grant().unwrap().tx_code.is_some());
+/// # Ok::<(), credoffer::Error>(())
+/// ```
+pub fn parse_offer_json(json: &str, options: &ParseOptions) -> Result<ParsedOffer> {
+    let limits = &options.limits;
+    if json.len() > limits.max_json_bytes {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!("the offer JSON is {} bytes; the limit is {}", json.len(), limits.max_json_bytes),
+        ));
+    }
+    if json_depth_exceeds(json, limits.max_depth) {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!("the offer JSON nests deeper than {}", limits.max_depth),
+        ));
+    }
+    let value: Value = serde_json::from_str(json)
+        .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the offer is not valid JSON: {e}")))?;
+    let Value::Object(members) = value else {
+        return Err(Error::new(ErrorKind::InvalidJson, "the offer is not a JSON object"));
+    };
+    parse_offer_object(members, options)
+}
+
+/// Reads an offer already parsed into a JSON object.
+pub fn parse_offer_object(mut members: Map<String, Value>, options: &ParseOptions) -> Result<ParsedOffer> {
+    let mut warnings = Vec::new();
+    let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
+
+    let (credential_issuer, from_issuer) = match take_string(&mut members, "credential_issuer")? {
+        Some(issuer) => (issuer, false),
+        None => match take_string(&mut members, "issuer")? {
+            Some(issuer) => (issuer, true),
+            None => {
+                return Err(
+                    Error::new(ErrorKind::MissingField, "the offer has no credential_issuer").at("credential_issuer")
+                );
+            }
+        },
+    };
+
+    let ids = members
+        .remove("credential_configuration_ids")
+        .map(|v| string_list(v, "credential_configuration_ids"))
+        .transpose()?;
+    let credentials = members.remove("credentials").map(read_credentials).transpose()?;
+    let mut shape = Shape { ids_member: ids.is_some(), credentials_member: credentials.is_some(), ..Shape::default() };
+    let (credential_configuration_ids, legacy_credentials) = match (ids, credentials) {
+        (Some(ids), Some((listed, legacy))) => {
+            if listed != ids {
+                findings.note(
+                    Warning::new(
+                        "hybrid_lists_differ",
+                        "credentials and credential_configuration_ids differ; credential_configuration_ids is used",
+                    )
+                    .at("credentials"),
+                );
+            }
+            (ids, legacy)
+        }
+        (Some(ids), None) => (ids, Vec::new()),
+        (None, Some((listed, legacy))) => (listed, legacy),
+        (None, None) => {
+            return Err(Error::new(ErrorKind::MissingField, "the offer names no credentials")
+                .at("credential_configuration_ids"));
+        }
+    };
+    let grants = match members.remove("grants") {
+        Some(Value::Object(grants)) => Some(read_grants(grants, &mut shape)?),
+        Some(Value::Null) | None => None,
+        Some(_) => return Err(Error::new(ErrorKind::InvalidType, "grants must be an object").at("grants")),
+    };
+    let mut offer = CredentialOffer {
+        credential_issuer,
+        credential_configuration_ids,
+        legacy_credentials,
+        grants,
+        extensions: Map::new(),
+    };
+    lift_draft9_members(&mut members, &mut offer, &mut shape, from_issuer)?;
+    lift_misplaced_issuer_state(&mut members, &mut offer, &mut findings)?;
+    offer.extensions = members;
+
+    let source = if from_issuer { Source::Draft9 } else { shape.classify() };
+    if !matches!(source, Source::V1 | Source::Hybrid) {
+        findings.note(Warning::new(
+            "legacy_shape",
+            format!("the offer has the {source} shape; it was read into the 1.0 model"),
+        ));
+    }
+    offer.check(options.allow_insecure_http, &options.limits, &mut findings)?;
+    Ok(ParsedOffer { offer, source, warnings })
+}
+
+/// What the grants looked like, for classification.
+#[derive(Default)]
+struct Shape {
+    user_pin_required: bool,
+    tx_code: bool,
+    interval: bool,
+    ids_member: bool,
+    credentials_member: bool,
+}
+
+impl Shape {
+    /// The generation of an offer that names its issuer `credential_issuer` (see the module table).
+    fn classify(&self) -> Source {
+        match (self.credentials_member, self.ids_member) {
+            (true, true) => Source::Hybrid,
+            (true, false) if self.tx_code => Source::Draft13,
+            (true, false) if self.interval => Source::Draft12,
+            (true, false) => Source::Draft11,
+            (false, _) if self.user_pin_required || self.interval => Source::Draft13,
+            (false, _) => Source::V1,
+        }
+    }
+}
+
+fn read_credentials(value: Value) -> Result<(Vec<String>, Vec<Value>)> {
+    let Value::Array(entries) = value else {
+        return Err(Error::new(ErrorKind::InvalidType, "credentials must be an array").at("credentials"));
+    };
+    let mut ids = Vec::new();
+    let mut legacy = Vec::new();
+    for (index, entry) in entries.into_iter().enumerate() {
+        match entry {
+            Value::String(id) => ids.push(id),
+            object @ Value::Object(_) => legacy.push(object),
+            _ => {
+                return Err(Error::new(ErrorKind::InvalidType, "a credentials entry must be a string or an object")
+                    .at(format!("credentials[{index}]")));
+            }
+        }
+    }
+    Ok((ids, legacy))
+}
+
+fn string_list(value: Value, field: &str) -> Result<Vec<String>> {
+    let Value::Array(entries) = value else {
+        return Err(Error::new(ErrorKind::InvalidType, format!("{field} must be an array of strings")).at(field));
+    };
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(index, entry)| match entry {
+            Value::String(id) => Ok(id),
+            _ => Err(Error::new(ErrorKind::InvalidType, "an id must be a string").at(format!("{field}[{index}]"))),
+        })
+        .collect()
+}
+
+fn take_string(members: &mut Map<String, Value>, name: &str) -> Result<Option<String>> {
+    take_string_at(members, name, name)
+}
+
+fn take_string_at(members: &mut Map<String, Value>, name: &str, field: &str) -> Result<Option<String>> {
+    match members.remove(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(value)) => Ok(Some(value)),
+        Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a string")).at(field)),
+    }
+}
+
+fn take_bool(members: &mut Map<String, Value>, name: &str, field: &str) -> Result<Option<bool>> {
+    match members.remove(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(value)) => Ok(Some(value)),
+        Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a boolean")).at(field)),
+    }
+}
+
+fn read_grants(mut grants: Map<String, Value>, shape: &mut Shape) -> Result<Grants> {
+    let authorization_code = match grants.remove(AUTHORIZATION_CODE_GRANT) {
+        None => None,
+        Some(Value::Object(mut grant)) => Some(AuthorizationCodeGrant {
+            issuer_state: take_string_at(&mut grant, "issuer_state", &format!("{AUTH_CODE_FIELD}.issuer_state"))?,
+            authorization_server: take_string_at(
+                &mut grant,
+                "authorization_server",
+                &format!("{AUTH_CODE_FIELD}.authorization_server"),
+            )?,
+            extensions: grant,
+        }),
+        Some(_) => return Err(Error::new(ErrorKind::InvalidType, "the grant must be an object").at(AUTH_CODE_FIELD)),
+    };
+    let pre_authorized_code = match grants.remove(PRE_AUTHORIZED_CODE_GRANT) {
+        None => None,
+        Some(Value::Object(grant)) => Some(read_pre_authorized_grant(grant, shape)?),
+        Some(_) => return Err(Error::new(ErrorKind::InvalidType, "the grant must be an object").at(PRE_AUTH_FIELD)),
+    };
+    Ok(Grants { authorization_code, pre_authorized_code, other: grants })
+}
+
+fn read_pre_authorized_grant(mut grant: Map<String, Value>, shape: &mut Shape) -> Result<PreAuthorizedCodeGrant> {
+    let pre_authorized_code =
+        take_string_at(&mut grant, "pre-authorized_code", &format!("{PRE_AUTH_FIELD}.pre-authorized_code"))?
+            .ok_or_else(|| {
+                Error::new(ErrorKind::MissingField, "the pre-authorized code grant has no pre-authorized_code")
+                    .at(format!("{PRE_AUTH_FIELD}.pre-authorized_code"))
+            })?;
+    let tx_code = match grant.remove("tx_code") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(tx_code)) => Some(read_tx_code(tx_code)?),
+        Some(_) => {
+            return Err(
+                Error::new(ErrorKind::InvalidType, "tx_code must be an object").at(format!("{PRE_AUTH_FIELD}.tx_code"))
+            );
+        }
+    };
+    shape.tx_code |= tx_code.is_some();
+    let pin_required = take_bool(&mut grant, "user_pin_required", &format!("{PRE_AUTH_FIELD}.user_pin_required"))?;
+    shape.user_pin_required |= pin_required.is_some();
+    shape.interval |= grant.contains_key("interval");
+    let tx_code = tx_code.or_else(|| pin_required.filter(|&required| required).map(|_| legacy_pin()));
+    let authorization_server =
+        take_string_at(&mut grant, "authorization_server", &format!("{PRE_AUTH_FIELD}.authorization_server"))?;
+    Ok(PreAuthorizedCodeGrant { pre_authorized_code, tx_code, authorization_server, extensions: grant })
+}
+
+/// The tx_code equivalent of `user_pin_required: true`: numeric, at most 8 digits (the wallet helpers
+/// apply the limit from the offer's [`Source`]).
+fn legacy_pin() -> TxCode {
+    TxCode { input_mode: Some(InputMode::Numeric), length: None, description: None }
+}
+
+fn read_tx_code(mut tx_code: Map<String, Value>) -> Result<TxCode> {
+    let field = format!("{PRE_AUTH_FIELD}.tx_code");
+    let input_mode = match take_string_at(&mut tx_code, "input_mode", &format!("{field}.input_mode"))? {
+        None => None,
+        Some(mode) => Some(InputMode::parse(&mode).ok_or_else(|| {
+            Error::new(ErrorKind::InvalidTxCode, format!("input_mode {mode:?} is neither numeric nor text"))
+                .at(format!("{field}.input_mode"))
+        })?),
+    };
+    let length = match tx_code.remove("length") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+            Error::new(ErrorKind::InvalidTxCode, "tx_code.length must be a non-negative integer")
+                .at(format!("{field}.length"))
+        })?),
+        Some(_) => {
+            return Err(
+                Error::new(ErrorKind::InvalidType, "tx_code.length must be an integer").at(format!("{field}.length"))
+            );
+        }
+    };
+    let description = take_string_at(&mut tx_code, "description", &format!("{field}.description"))?;
+    Ok(TxCode { input_mode, length, description })
+}
+
+/// Draft 9 put the grant parameters at the top level.
+fn lift_draft9_members(
+    members: &mut Map<String, Value>,
+    offer: &mut CredentialOffer,
+    shape: &mut Shape,
+    from_issuer: bool,
+) -> Result<()> {
+    if !from_issuer {
+        return Ok(());
+    }
+    let code = take_string(members, "pre-authorized_code")?;
+    let pin_required = take_bool(members, "user_pin_required", "user_pin_required")?;
+    shape.user_pin_required |= pin_required.is_some();
+    let op_state = take_string(members, "op_state")?;
+    if code.is_none() && op_state.is_none() {
+        return Ok(());
+    }
+    let grants = offer.grants.get_or_insert_with(Grants::default);
+    if let Some(code) = code {
+        grants.pre_authorized_code.get_or_insert(PreAuthorizedCodeGrant {
+            pre_authorized_code: code,
+            tx_code: pin_required.filter(|&required| required).map(|_| legacy_pin()),
+            ..PreAuthorizedCodeGrant::default()
+        });
+    }
+    if let Some(state) = op_state {
+        grants
+            .authorization_code
+            .get_or_insert(AuthorizationCodeGrant { issuer_state: Some(state), ..AuthorizationCodeGrant::default() });
+    }
+    Ok(())
+}
+
+/// Draft 11's by-value examples put `issuer_state` at the top level, outside any grant.
+fn lift_misplaced_issuer_state(
+    members: &mut Map<String, Value>,
+    offer: &mut CredentialOffer,
+    findings: &mut Findings<'_>,
+) -> Result<()> {
+    if !members.contains_key("issuer_state") {
+        return Ok(());
+    }
+    findings.violation(
+        Error::new(
+            ErrorKind::MisplacedMember,
+            "issuer_state belongs in the authorization_code grant; it was moved there",
+        )
+        .at("issuer_state"),
+    )?;
+    let Some(state) = take_string(members, "issuer_state")? else { return Ok(()) };
+    let grant = offer
+        .grants
+        .get_or_insert_with(Grants::default)
+        .authorization_code
+        .get_or_insert_with(AuthorizationCodeGrant::default);
+    if grant.issuer_state.is_none() {
+        grant.issuer_state = Some(state);
+    }
+    Ok(())
+}
+
+/// Draft 8: the offer is the query itself (`issuer`, `credential_type`…, `pre-authorized_code`,
+/// `user_pin_required`, `op_state`).
+pub(crate) fn parse_draft8_params(params: &QueryParams<'_>, options: &ParseOptions) -> Result<ParsedOffer> {
+    let mut warnings = Vec::new();
+    let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
+    let mut decode = |name: &str| -> Result<Vec<String>> {
+        params.all(name).map(|raw| decode_value(raw, name, options, &mut findings).map(|v| v.into_owned())).collect()
+    };
+    let credential_issuer = decode("issuer")?.into_iter().next().unwrap_or_default();
+    let credential_configuration_ids = decode("credential_type")?;
+    let code = decode("pre-authorized_code")?.into_iter().next();
+    let pin_required = decode("user_pin_required")?.into_iter().next().is_some_and(|v| v == "true");
+    let op_state = decode("op_state")?.into_iter().next();
+    let mut offer = CredentialOffer { credential_issuer, credential_configuration_ids, ..CredentialOffer::default() };
+    if code.is_some() || op_state.is_some() {
+        let grants = offer.grants.get_or_insert_with(Grants::default);
+        grants.pre_authorized_code = code.map(|pre_authorized_code| PreAuthorizedCodeGrant {
+            pre_authorized_code,
+            tx_code: pin_required.then(legacy_pin),
+            ..PreAuthorizedCodeGrant::default()
+        });
+        grants.authorization_code = op_state
+            .map(|state| AuthorizationCodeGrant { issuer_state: Some(state), ..AuthorizationCodeGrant::default() });
+    }
+    findings.note(Warning::new("legacy_shape", "the offer has the draft8 shape; it was read into the 1.0 model"));
+    offer.check(options.allow_insecure_http, &options.limits, &mut findings)?;
+    Ok(ParsedOffer { offer, source: Source::Draft8, warnings })
+}

@@ -1,0 +1,277 @@
+//! The one error type of the engine.
+//!
+//! Every failure carries an [`ErrorKind`] with a fixed number and a snake_case code that never change
+//! meaning and are never reused, a human message that may improve between releases, and — where it
+//! applies — the path of the field it concerns (`credential_configuration_ids[1]`,
+//! `grants.urn:ietf:params:oauth:grant-type:pre-authorized_code.tx_code.length`, `expiresIn.minutes`).
+//! Bindings map kinds by number or code; tests assert codes, never messages.
+
+use std::fmt;
+
+macro_rules! error_kinds {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $number:literal, $code:literal; )*) => {
+        /// What went wrong, as a stable number and code.
+        ///
+        /// The list is closed on purpose: bindings match every kind without a wildcard arm, so a new kind
+        /// fails their build until it is mapped.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u16)]
+        pub enum ErrorKind {
+            $( $(#[doc = $doc])* $variant = $number, )*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in number order.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$variant),*];
+
+            /// The stable snake_case code, e.g. `"duplicate_credential_configuration_id"`.
+            pub const fn code(self) -> &'static str {
+                match self { $(ErrorKind::$variant => $code,)* }
+            }
+
+            /// The stable number (also the C status value).
+            pub const fn number(self) -> u16 {
+                self as u16
+            }
+
+            /// The kind with this code, if any.
+            pub fn from_code(code: &str) -> Option<ErrorKind> {
+                match code { $($code => Some(ErrorKind::$variant),)* _ => None }
+            }
+
+            /// The kind with this number, if any.
+            pub fn from_number(number: u16) -> Option<ErrorKind> {
+                match number { $($number => Some(ErrorKind::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+error_kinds! {
+    // --- Offer URIs (1–19) ---
+    /// The text is not an offer URI: no scheme, no query, or a shape no draft uses.
+    InvalidUri = 1, "invalid_uri";
+    /// Neither `credential_offer` nor `credential_offer_uri` is present.
+    MissingOfferParameter = 2, "missing_offer_parameter";
+    /// Both `credential_offer` and `credential_offer_uri` are present.
+    ConflictingOfferParameters = 3, "conflicting_offer_parameters";
+    /// A query parameter that must appear once appears more than once.
+    DuplicateParameter = 4, "duplicate_parameter";
+    /// A `%` escape is malformed, or the decoded bytes are not UTF-8.
+    InvalidPercentEncoding = 5, "invalid_percent_encoding";
+    /// The offer is not a JSON object (includes offers encoded twice).
+    InvalidJson = 6, "invalid_json";
+    /// An input exceeds a configured size, count or depth limit.
+    LimitExceeded = 7, "limit_exceeded";
+    /// A URL uses `http` where `https` is required (allowed only with the insecure option).
+    InsecureUrl = 8, "insecure_url";
+    /// `credential_offer_uri` is not an absolute URL.
+    InvalidOfferUri = 9, "invalid_offer_uri";
+    /// The base URI given to the builder cannot carry an offer.
+    InvalidBaseUri = 10, "invalid_base_uri";
+
+    // --- The offer model (20–39) ---
+    /// A required member is absent.
+    MissingField = 20, "missing_field";
+    /// A member has the wrong JSON type.
+    InvalidType = 21, "invalid_type";
+    /// `credential_issuer` is not an https URL without query and fragment.
+    InvalidCredentialIssuer = 22, "invalid_credential_issuer";
+    /// `credential_configuration_ids` is empty.
+    EmptyCredentialConfigurationIds = 23, "empty_credential_configuration_ids";
+    /// `credential_configuration_ids` names the same id twice.
+    DuplicateCredentialConfigurationId = 24, "duplicate_credential_configuration_id";
+    /// A string that must carry a value is empty or only white space.
+    BlankValue = 25, "blank_value";
+    /// A `tx_code` object breaks the spec (unknown `input_mode`, `length` below 1).
+    InvalidTxCode = 26, "invalid_tx_code";
+    /// `tx_code.description` is longer than 300 UTF-16 code units.
+    DescriptionTooLong = 27, "description_too_long";
+    /// A member sits where the spec does not put it (e.g. a top-level `issuer_state`).
+    MisplacedMember = 28, "misplaced_member";
+    /// The offer cannot be written in the requested dialect without changing its meaning.
+    UnsupportedByDialect = 29, "unsupported_by_dialect";
+    /// The offer carries no grant of the kind an operation needs.
+    MissingGrant = 30, "missing_grant";
+
+    // --- Credential Issuer Metadata (40–49) ---
+    /// The metadata is not usable JSON of the expected shape.
+    InvalidMetadata = 40, "invalid_metadata";
+    /// The metadata's `credential_issuer` is not identical to the offer's.
+    IssuerMismatch = 41, "issuer_mismatch";
+    /// A credential configuration id is not among those the issuer supports.
+    UnknownCredentialConfiguration = 42, "unknown_credential_configuration";
+    /// An `authorization_server` is not listed in the metadata's `authorization_servers`.
+    UnknownAuthorizationServer = 43, "unknown_authorization_server";
+
+    // --- The issuer engine (50–69) ---
+    /// The request body failed validation; `details` lists every problem.
+    ValidationFailed = 50, "validation_failed";
+    /// The request body has a member the endpoint does not define.
+    UnknownMember = 51, "unknown_member";
+    /// The configuration's format is not allowed for this grant (pre-authorized offers limited to mdoc).
+    UnsupportedFormat = 52, "unsupported_format";
+    /// A user id is not a UUID.
+    InvalidUserId = 53, "invalid_user_id";
+    /// `expiresIn` is outside the allowed bounds, or not whole non-negative numbers.
+    InvalidExpiry = 54, "invalid_expiry";
+    /// `claims` or `claimsToPersist` is malformed, or names a claim that is not present.
+    InvalidClaims = 55, "invalid_claims";
+    /// No offer has this id (DELETE of an unknown offer).
+    OfferNotFound = 56, "offer_not_found";
+    /// The issuer configuration is inconsistent.
+    InvalidConfiguration = 57, "invalid_configuration";
+    /// The transaction code a user typed does not fit the prompt (wrong characters or length).
+    TxCodeMismatch = 58, "tx_code_mismatch";
+
+    // --- Secrets, records and the token endpoint (70–89) ---
+    /// The randomness source failed or ran out of bytes.
+    EntropyUnavailable = 70, "entropy_unavailable";
+    /// A token request body is malformed or lacks a member.
+    InvalidTokenRequest = 71, "invalid_token_request";
+    /// A token request asks for a grant type the engine does not redeem.
+    UnsupportedGrantType = 72, "unsupported_grant_type";
+    /// A stored offer record is malformed.
+    InvalidRecord = 73, "invalid_record";
+
+    // --- QR codes (90–99) ---
+    /// The text is too long for any QR code.
+    QrTooLong = 90, "qr_too_long";
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An engine error: a stable kind, a human message, and the field it concerns.
+///
+/// ```
+/// use credoffer::{parse_offer_uri, ErrorKind, ParseOptions};
+///
+/// let err = parse_offer_uri("openid-credential-offer://?foo=bar", &ParseOptions::default()).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::MissingOfferParameter);
+/// assert_eq!(err.code(), "missing_offer_parameter");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    field: Option<String>,
+    details: Vec<Error>,
+}
+
+impl Error {
+    /// An error of `kind` with a message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into(), field: None, details: Vec::new() }
+    }
+
+    /// The same error, concerning `field`.
+    #[must_use]
+    pub fn at(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// An error that gathers several problems found at once (kind [`ErrorKind::ValidationFailed`]).
+    pub fn validation(details: Vec<Error>) -> Self {
+        let message = match details.as_slice() {
+            [only] => only.message.clone(),
+            _ => format!("{} problems in the request", details.len()),
+        };
+        Self { kind: ErrorKind::ValidationFailed, message, field: None, details }
+    }
+
+    /// The stable kind.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The stable snake_case code of the kind.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// A human-readable message; it may change between releases.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The path of the field concerned, if any.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// For [`ErrorKind::ValidationFailed`], every problem found; otherwise empty.
+    pub fn details(&self) -> &[Error] {
+        &self.details
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Error");
+        s.field("code", &self.kind.code()).field("message", &self.message);
+        if let Some(field) = &self.field {
+            s.field("field", field);
+        }
+        if !self.details.is_empty() {
+            s.field("details", &self.details);
+        }
+        s.finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{} ({}): {}", self.kind.code(), field, self.message),
+            None => write!(f, "{}: {}", self.kind.code(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_numbers_are_unique_and_round_trip() {
+        let mut codes = std::collections::BTreeSet::new();
+        let mut numbers = std::collections::BTreeSet::new();
+        for &kind in ErrorKind::ALL {
+            assert!(codes.insert(kind.code()), "duplicate code {}", kind.code());
+            assert!(numbers.insert(kind.number()), "duplicate number {}", kind.number());
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
+            assert_eq!(ErrorKind::from_number(kind.number()), Some(kind));
+            assert!(kind.code().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        }
+        assert_eq!(ErrorKind::from_code("nope"), None);
+        assert_eq!(ErrorKind::from_number(0), None);
+    }
+
+    #[test]
+    fn display_names_code_and_field() {
+        let err = Error::new(ErrorKind::BlankValue, "must not be blank").at("credential_configuration_ids[0]");
+        assert_eq!(err.to_string(), "blank_value (credential_configuration_ids[0]): must not be blank");
+        assert_eq!(err.field(), Some("credential_configuration_ids[0]"));
+    }
+
+    #[test]
+    fn validation_gathers_details() {
+        let err = Error::validation(vec![
+            Error::new(ErrorKind::MissingField, "a").at("credentials"),
+            Error::new(ErrorKind::InvalidUserId, "b").at("userId"),
+        ]);
+        assert_eq!(err.kind(), ErrorKind::ValidationFailed);
+        assert_eq!(err.details().len(), 2);
+        assert_eq!(err.message(), "2 problems in the request");
+    }
+}

@@ -1,0 +1,45 @@
+//! # credoffer
+//!
+//! An engine for OpenID for Verifiable Credential Issuance **Credential Offers**: build them, write them
+//! as URIs and QR codes, read every draft wallets meet, check them against issuer metadata, and run
+//! the issuer side of MATTR VII's offers API — pre-authorized codes, transaction codes, expiry and
+//! attempt limits — as pure functions. There is no I/O: time and randomness are inputs.
+//!
+//! ```
+//! use credoffer::{parse_offer_uri, BuildOptions, CredentialOffer, OfferUri, ParseOptions};
+//!
+//! // Issuer side: build an offer and write it as a URI.
+//! let offer = CredentialOffer::builder("https://issuer.example.com")
+//!     .credential_configuration_id("org.iso.18013.5.1.mDL")
+//!     .pre_authorized_code("oaKazRN8I0IbtZ0C7JuMn5")
+//!     .build()?;
+//! let uri = offer.to_uri(&BuildOptions::default())?;
+//!
+//! // Wallet side: read it back.
+//! let OfferUri::ByValue(parsed) = parse_offer_uri(&uri, &ParseOptions::default())? else { unreachable!() };
+//! assert_eq!(parsed.offer, offer);
+//! # Ok::<(), credoffer::Error>(())
+//! ```
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+mod compat;
+mod dialect;
+mod error;
+mod limits;
+mod metadata;
+mod offer;
+mod uri;
+
+pub use compat::{ParsedOffer, Source, parse_offer_json, parse_offer_object};
+pub use dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
+pub use error::{Error, ErrorKind, Result};
+pub use limits::Limits;
+pub use metadata::{IssuerMetadata, MetadataCheck, well_known_metadata_url};
+pub use offer::{
+    AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, MAX_DESCRIPTION_UTF16,
+    OfferBuilder, PRE_AUTHORIZED_CODE_GRANT, PreAuthorizedCodeGrant, TxCode, Validation, Warning,
+};
+pub use uri::{
+    BuildOptions, COMFORTABLE_QR_BYTES, DEFAULT_BASE, OfferReference, OfferUri, ParseOptions, PlusPolicy,
+    offer_reference_uri, parse_offer_uri, percent_encode,
+};

@@ -1,0 +1,238 @@
+//! What a wallet checks before trusting an offer: the Credential Issuer Metadata (OpenID4VCI 1.0 §12.2).
+//!
+//! The offer's origin is not authenticated (§13.5), so a wallet fetches the issuer's metadata from the
+//! [well-known URL](well_known_metadata_url) and checks the offer against it: the issuer identical by
+//! simple string comparison, every id a key of `credential_configurations_supported`, every
+//! `authorization_server` one of `authorization_servers`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD, UrlRole, Warning, check_https_url};
+
+const WELL_KNOWN: &str = "/.well-known/openid-credential-issuer";
+
+/// The metadata URL of an issuer: `/.well-known/openid-credential-issuer` inserted between the host and
+/// the path (§12.2.2), so a trailing slash or a tenant path is kept.
+///
+/// ```
+/// use credoffer::well_known_metadata_url;
+///
+/// assert_eq!(
+///     well_known_metadata_url("https://issuer.example.com/tenant")?,
+///     "https://issuer.example.com/.well-known/openid-credential-issuer/tenant"
+/// );
+/// assert_eq!(
+///     well_known_metadata_url("https://issuer.example.com")?,
+///     "https://issuer.example.com/.well-known/openid-credential-issuer"
+/// );
+/// # Ok::<(), credoffer::Error>(())
+/// ```
+pub fn well_known_metadata_url(credential_issuer: &str) -> Result<String> {
+    well_known_url(credential_issuer, false)
+}
+
+pub(crate) fn well_known_url(credential_issuer: &str, allow_insecure_http: bool) -> Result<String> {
+    check_https_url(credential_issuer, "credential_issuer", allow_insecure_http, UrlRole::Issuer)?;
+    let scheme_end = credential_issuer.find("://").map_or(0, |i| i + 3);
+    let path_start = credential_issuer
+        .get(scheme_end..)
+        .and_then(|rest| rest.find('/'))
+        .map_or(credential_issuer.len(), |i| i + scheme_end);
+    let (origin, path) = credential_issuer.split_at(path_start);
+    Ok(format!("{origin}{WELL_KNOWN}{path}"))
+}
+
+/// The parts of Credential Issuer Metadata that offers are checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerMetadata {
+    /// The issuer identifier the metadata claims.
+    pub credential_issuer: String,
+    /// `authorization_servers`, when the issuer names any.
+    pub authorization_servers: Option<Vec<String>>,
+    /// Each supported configuration id and its `format`.
+    pub formats: BTreeMap<String, String>,
+}
+
+/// The result of a successful check: what a wallet will need next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataCheck {
+    /// The format of each offered configuration, in offer order.
+    pub formats: Vec<(String, String)>,
+    /// Things the check could not confirm (inline legacy descriptions, which have no id).
+    pub warnings: Vec<Warning>,
+}
+
+impl IssuerMetadata {
+    /// Reads the metadata JSON an issuer serves.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let value: Value = serde_json::from_str(json)
+            .map_err(|e| Error::new(ErrorKind::InvalidMetadata, format!("the metadata is not valid JSON: {e}")))?;
+        let Value::Object(members) = value else {
+            return Err(Error::new(ErrorKind::InvalidMetadata, "the metadata is not a JSON object"));
+        };
+        Self::from_object(&members)
+    }
+
+    fn from_object(members: &Map<String, Value>) -> Result<Self> {
+        let invalid = |field: &str, message: &str| Error::new(ErrorKind::InvalidMetadata, message.to_owned()).at(field);
+        let credential_issuer = match members.get("credential_issuer") {
+            Some(Value::String(issuer)) => issuer.clone(),
+            _ => return Err(invalid("credential_issuer", "the metadata has no credential_issuer string")),
+        };
+        let authorization_servers = match members.get("authorization_servers") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(servers)) => Some(
+                servers
+                    .iter()
+                    .map(|server| server.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| invalid("authorization_servers", "authorization_servers must hold strings"))?,
+            ),
+            Some(_) => return Err(invalid("authorization_servers", "authorization_servers must be an array")),
+        };
+        let Some(Value::Object(supported)) = members.get("credential_configurations_supported") else {
+            return Err(invalid(
+                "credential_configurations_supported",
+                "the metadata has no credential_configurations_supported object",
+            ));
+        };
+        let formats = supported
+            .iter()
+            .map(|(id, configuration)| {
+                let format = configuration.get("format").and_then(Value::as_str).unwrap_or_default();
+                (id.clone(), format.to_owned())
+            })
+            .collect();
+        Ok(Self { credential_issuer, authorization_servers, formats })
+    }
+
+    /// Checks an offer against this metadata.
+    ///
+    /// ```
+    /// use credoffer::{CredentialOffer, IssuerMetadata};
+    ///
+    /// let metadata = IssuerMetadata::from_json(r#"{
+    ///     "credential_issuer": "https://issuer.example.com",
+    ///     "credential_configurations_supported": {"mdl": {"format": "mso_mdoc"}}
+    /// }"#)?;
+    /// let offer = CredentialOffer::builder("https://issuer.example.com").credential_configuration_id("mdl").build()?;
+    /// let check = metadata.check(&offer)?;
+    /// assert_eq!(check.formats, [("mdl".to_owned(), "mso_mdoc".to_owned())]);
+    ///
+    /// let other = CredentialOffer::builder("https://issuer.example.com/").credential_configuration_id("mdl").build()?;
+    /// assert_eq!(metadata.check(&other).unwrap_err().code(), "issuer_mismatch");
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn check(&self, offer: &CredentialOffer) -> Result<MetadataCheck> {
+        if offer.credential_issuer != self.credential_issuer {
+            return Err(Error::new(
+                ErrorKind::IssuerMismatch,
+                format!(
+                    "the offer names issuer {:?} but the metadata says {:?}; they must be identical",
+                    offer.credential_issuer, self.credential_issuer
+                ),
+            )
+            .at("credential_issuer"));
+        }
+        let mut formats = Vec::with_capacity(offer.credential_configuration_ids.len());
+        for (index, id) in offer.credential_configuration_ids.iter().enumerate() {
+            let Some(format) = self.formats.get(id) else {
+                return Err(Error::new(
+                    ErrorKind::UnknownCredentialConfiguration,
+                    format!("the issuer does not support credential configuration {id:?}"),
+                )
+                .at(format!("credential_configuration_ids[{index}]")));
+            };
+            formats.push((id.clone(), format.clone()));
+        }
+        let grants = [
+            (offer.authorization_code_grant().and_then(|g| g.authorization_server.as_deref()), AUTH_CODE_FIELD),
+            (offer.pre_authorized_code_grant().and_then(|g| g.authorization_server.as_deref()), PRE_AUTH_FIELD),
+        ];
+        for (server, grant_field) in grants {
+            let Some(server) = server else { continue };
+            let listed = self.authorization_servers.as_deref().unwrap_or_default();
+            if !listed.iter().any(|s| s == server) {
+                return Err(Error::new(
+                    ErrorKind::UnknownAuthorizationServer,
+                    format!("authorization server {server:?} is not among the metadata's authorization_servers"),
+                )
+                .at(format!("{grant_field}.authorization_server")));
+            }
+        }
+        let warnings = if offer.legacy_credentials.is_empty() {
+            Vec::new()
+        } else {
+            vec![
+                Warning::new(
+                    "legacy_credential_description",
+                    "inline credential descriptions have no id and were not checked against the metadata",
+                )
+                .at("credentials"),
+            ]
+        };
+        Ok(MetadataCheck { formats, warnings })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::offer::OfferBuilder;
+
+    const METADATA: &str = r#"{"credential_issuer":"https://i.example/t","authorization_servers":["https://as.example"],
+        "credential_configurations_supported":{"a":{"format":"mso_mdoc"},"b":{"format":"dc+sd-jwt"}}}"#;
+
+    #[test]
+    fn well_known_urls() {
+        let url = |issuer: &str| well_known_metadata_url(issuer).map_err(|e| e.code());
+        assert_eq!(url("https://i.example/"), Ok("https://i.example/.well-known/openid-credential-issuer/".into()));
+        assert_eq!(
+            url("https://i.example:8443/a/b"),
+            Ok("https://i.example:8443/.well-known/openid-credential-issuer/a/b".into())
+        );
+        assert_eq!(url("http://i.example"), Err("insecure_url"));
+        assert_eq!(
+            well_known_url("http://localhost:3000", true).unwrap(),
+            "http://localhost:3000/.well-known/openid-credential-issuer"
+        );
+    }
+
+    #[test]
+    fn checks() {
+        let metadata = IssuerMetadata::from_json(METADATA).unwrap();
+        let offer = |ids: &[&str], server: Option<&str>| {
+            let mut builder =
+                OfferBuilder::new("https://i.example/t").credential_configuration_ids(ids.iter().copied());
+            if let Some(server) = server {
+                builder = builder.pre_authorized_code("c").pre_authorized_code_server(server);
+            }
+            builder.build().unwrap()
+        };
+        let check = metadata.check(&offer(&["b", "a"], Some("https://as.example"))).unwrap();
+        assert_eq!(check.formats[0], ("b".to_owned(), "dc+sd-jwt".to_owned()));
+        let err = metadata.check(&offer(&["a", "zz"], None)).unwrap_err();
+        assert_eq!(
+            (err.code(), err.field()),
+            ("unknown_credential_configuration", Some("credential_configuration_ids[1]"))
+        );
+        let err = metadata.check(&offer(&["a"], Some("https://other.example"))).unwrap_err();
+        assert_eq!(err.code(), "unknown_authorization_server");
+    }
+
+    #[test]
+    fn bad_metadata() {
+        for json in [
+            "[]",
+            "{",
+            r#"{"credential_issuer":1}"#,
+            r#"{"credential_issuer":"https://a"}"#,
+            r#"{"credential_issuer":"https://a","credential_configurations_supported":{},"authorization_servers":[1]}"#,
+        ] {
+            assert_eq!(IssuerMetadata::from_json(json).unwrap_err().code(), "invalid_metadata", "{json}");
+        }
+    }
+}

@@ -1,0 +1,621 @@
+//! The Credential Offer model and its one validation path.
+//!
+//! A [`CredentialOffer`] holds what OpenID4VCI 1.0 §4.1.1 defines — the issuer, the credential
+//! configuration ids and the grants — plus every member the spec does not define, kept as it came
+//! ("the Wallet MUST ignore any unrecognized parameters", so issuers may add their own). Building
+//! ([`OfferBuilder`]) and parsing ([`crate::parse_offer_json`]) both end in [`CredentialOffer::validate`],
+//! so an offer the builder accepts is one the parser accepts, and the other way round in strict mode.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
+
+/// The grant type identifier of the Pre-Authorized Code Flow.
+pub const PRE_AUTHORIZED_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+/// The grant type identifier of the Authorization Code Flow.
+pub const AUTHORIZATION_CODE_GRANT: &str = "authorization_code";
+/// The longest `tx_code.description` the spec allows, counted in UTF-16 code units.
+pub const MAX_DESCRIPTION_UTF16: usize = 300;
+
+pub(crate) const PRE_AUTH_FIELD: &str = "grants.urn:ietf:params:oauth:grant-type:pre-authorized_code";
+pub(crate) const AUTH_CODE_FIELD: &str = "grants.authorization_code";
+
+/// A Credential Offer (OpenID4VCI 1.0 §4.1.1).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CredentialOffer {
+    /// The Credential Issuer identifier, kept byte for byte.
+    pub credential_issuer: String,
+    /// Keys of the issuer's `credential_configurations_supported`.
+    pub credential_configuration_ids: Vec<String>,
+    /// Inline credential descriptions (objects with a `format`) of drafts 9 and 11. They have no id in
+    /// later drafts; the parser keeps them here instead of dropping them. Empty for modern offers.
+    pub legacy_credentials: Vec<Value>,
+    /// The grants, or `None` when the offer has no `grants` member.
+    pub grants: Option<Grants>,
+    /// Members the spec does not define (MATTR's `request_parameters`, profile fields), kept verbatim.
+    pub extensions: Map<String, Value>,
+}
+
+/// The `grants` member.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Grants {
+    /// The `authorization_code` grant.
+    pub authorization_code: Option<AuthorizationCodeGrant>,
+    /// The `urn:ietf:params:oauth:grant-type:pre-authorized_code` grant.
+    pub pre_authorized_code: Option<PreAuthorizedCodeGrant>,
+    /// Grant types the spec does not define, kept verbatim.
+    pub other: Map<String, Value>,
+}
+
+/// The `authorization_code` grant.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AuthorizationCodeGrant {
+    /// Opaque value the wallet must send back as `issuer_state` in its Authorization Request.
+    pub issuer_state: Option<String>,
+    /// Which of the metadata's `authorization_servers` to use.
+    pub authorization_server: Option<String>,
+    /// Members the spec does not define, kept verbatim.
+    pub extensions: Map<String, Value>,
+}
+
+/// The pre-authorized code grant.
+#[derive(Clone, PartialEq, Default)]
+pub struct PreAuthorizedCodeGrant {
+    /// The pre-authorized code: a bearer secret, redacted from `Debug`.
+    pub pre_authorized_code: String,
+    /// Present when the token request must carry a transaction code (even when empty).
+    pub tx_code: Option<TxCode>,
+    /// Which of the metadata's `authorization_servers` to use.
+    pub authorization_server: Option<String>,
+    /// Members the spec does not define (draft 12's `interval`, say), kept verbatim.
+    pub extensions: Map<String, Value>,
+}
+
+impl fmt::Debug for PreAuthorizedCodeGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreAuthorizedCodeGrant")
+            .field("pre_authorized_code", &"[redacted]")
+            .field("tx_code", &self.tx_code)
+            .field("authorization_server", &self.authorization_server)
+            .field("extensions", &self.extensions)
+            .finish()
+    }
+}
+
+/// The `tx_code` object: what the wallet should ask the user for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TxCode {
+    /// `numeric` or `text`; `None` means absent, which the spec reads as numeric.
+    pub input_mode: Option<InputMode>,
+    /// The code's length, to help the wallet render its input.
+    pub length: Option<u32>,
+    /// Guidance for the user, at most 300 UTF-16 code units.
+    pub description: Option<String>,
+}
+
+impl TxCode {
+    /// The input mode in effect: the given one, or numeric (the spec's default).
+    pub fn effective_input_mode(&self) -> InputMode {
+        self.input_mode.unwrap_or(InputMode::Numeric)
+    }
+}
+
+/// The character set of a transaction code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum InputMode {
+    /// Digits only (the default).
+    #[default]
+    Numeric,
+    /// Any characters.
+    Text,
+}
+
+impl InputMode {
+    /// The wire value: `"numeric"` or `"text"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InputMode::Numeric => "numeric",
+            InputMode::Text => "text",
+        }
+    }
+
+    /// Reads a wire value; `None` for anything but `numeric` and `text`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "numeric" => Some(InputMode::Numeric),
+            "text" => Some(InputMode::Text),
+            _ => None,
+        }
+    }
+}
+
+/// Something a wallet can show or log: an offer that was accepted but is not quite right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// Stable code. Spec violations accepted in lenient mode use the code of the error that strict
+    /// mode raises instead; the others are `legacy_shape`, `hybrid_lists_differ`, `ambiguous_plus`,
+    /// `too_long_for_qr` and `legacy_credential_description`.
+    pub code: &'static str,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The field concerned, if any.
+    pub field: Option<String>,
+}
+
+impl Warning {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), field: None }
+    }
+
+    pub(crate) fn at(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+/// How strictly [`CredentialOffer::validate`] reads an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Validation {
+    /// Every spec violation is an error. Off: harmless violations become warnings.
+    pub strict: bool,
+    /// Accept `http` URLs. Meant for local testing only.
+    pub allow_insecure_http: bool,
+}
+
+/// Collects warnings, or turns spec violations into errors in strict mode. One home for that rule.
+pub(crate) struct Findings<'a> {
+    pub(crate) strict: bool,
+    pub(crate) warnings: &'a mut Vec<Warning>,
+}
+
+impl Findings<'_> {
+    /// A spec violation: an error in strict mode, a warning otherwise.
+    pub(crate) fn violation(&mut self, error: Error) -> Result<()> {
+        if self.strict {
+            return Err(error);
+        }
+        let mut warning = Warning::new(error.kind().code(), error.message());
+        warning.field = error.field().map(str::to_owned);
+        self.warnings.push(warning);
+        Ok(())
+    }
+
+    /// A note that never becomes an error.
+    pub(crate) fn note(&mut self, warning: Warning) {
+        self.warnings.push(warning);
+    }
+}
+
+impl CredentialOffer {
+    /// Starts an offer for `credential_issuer`.
+    ///
+    /// ```
+    /// use credoffer::{CredentialOffer, TxCode, InputMode};
+    ///
+    /// let offer = CredentialOffer::builder("https://issuer.example.com")
+    ///     .credential_configuration_id("org.iso.18013.5.1.mDL")
+    ///     .pre_authorized_code("oaKazRN8I0IbtZ0C7JuMn5")
+    ///     .tx_code(TxCode { input_mode: Some(InputMode::Numeric), length: Some(6), description: None })
+    ///     .build()?;
+    /// assert_eq!(offer.credential_configuration_ids, ["org.iso.18013.5.1.mDL"]);
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn builder(credential_issuer: impl Into<String>) -> OfferBuilder {
+        OfferBuilder::new(credential_issuer)
+    }
+
+    /// The pre-authorized code grant, if offered.
+    pub fn pre_authorized_code_grant(&self) -> Option<&PreAuthorizedCodeGrant> {
+        self.grants.as_ref()?.pre_authorized_code.as_ref()
+    }
+
+    /// The authorization code grant, if offered.
+    pub fn authorization_code_grant(&self) -> Option<&AuthorizationCodeGrant> {
+        self.grants.as_ref()?.authorization_code.as_ref()
+    }
+
+    /// Checks every rule of OpenID4VCI 1.0 §4.1.1 and returns the warnings of a lenient reading.
+    ///
+    /// Errors are the rules no reading can excuse (no issuer, no ids, a blank pre-authorized code);
+    /// violations a wallet can live with (an over-long description) are warnings unless
+    /// `validation.strict` is set.
+    pub fn validate(&self, validation: Validation) -> Result<Vec<Warning>> {
+        let mut warnings = Vec::new();
+        let mut findings = Findings { strict: validation.strict, warnings: &mut warnings };
+        self.check(validation.allow_insecure_http, &Limits::default(), &mut findings)?;
+        Ok(warnings)
+    }
+
+    pub(crate) fn check(&self, allow_insecure_http: bool, limits: &Limits, findings: &mut Findings<'_>) -> Result<()> {
+        check_https_url(&self.credential_issuer, "credential_issuer", allow_insecure_http, UrlRole::Issuer)?;
+        self.check_ids(limits, findings)?;
+        if let Some(grants) = &self.grants {
+            check_grants(grants, findings)?;
+        }
+        Ok(())
+    }
+
+    fn check_ids(&self, limits: &Limits, findings: &mut Findings<'_>) -> Result<()> {
+        let ids = &self.credential_configuration_ids;
+        if ids.is_empty() {
+            if self.legacy_credentials.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::EmptyCredentialConfigurationIds,
+                    "the offer names no credential configuration",
+                )
+                .at("credential_configuration_ids"));
+            }
+            findings.note(
+                Warning::new(
+                    "legacy_credential_description",
+                    "the offer describes its credentials inline (draft 11) instead of naming configuration ids",
+                )
+                .at("credentials"),
+            );
+        }
+        if ids.len() > limits.max_credential_configuration_ids {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!("more than {} credential configuration ids", limits.max_credential_configuration_ids),
+            )
+            .at("credential_configuration_ids"));
+        }
+        for (index, id) in ids.iter().enumerate() {
+            if is_blank(id) {
+                return Err(Error::new(ErrorKind::BlankValue, "a credential configuration id is blank")
+                    .at(format!("credential_configuration_ids[{index}]")));
+            }
+            if ids.iter().take(index).any(|earlier| earlier == id) {
+                return Err(Error::new(
+                    ErrorKind::DuplicateCredentialConfigurationId,
+                    format!("credential configuration id {id:?} appears more than once"),
+                )
+                .at(format!("credential_configuration_ids[{index}]")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_grants(grants: &Grants, findings: &mut Findings<'_>) -> Result<()> {
+    if let Some(grant) = &grants.authorization_code {
+        if let Some(state) = &grant.issuer_state {
+            if is_blank(state) {
+                findings.violation(
+                    Error::new(ErrorKind::BlankValue, "issuer_state is blank")
+                        .at(format!("{AUTH_CODE_FIELD}.issuer_state")),
+                )?;
+            }
+        }
+        check_authorization_server(grant.authorization_server.as_deref(), AUTH_CODE_FIELD, findings)?;
+    }
+    if let Some(grant) = &grants.pre_authorized_code {
+        if is_blank(&grant.pre_authorized_code) {
+            return Err(Error::new(ErrorKind::BlankValue, "the pre-authorized code is blank")
+                .at(format!("{PRE_AUTH_FIELD}.pre-authorized_code")));
+        }
+        if let Some(tx_code) = &grant.tx_code {
+            check_tx_code(tx_code, findings)?;
+        }
+        check_authorization_server(grant.authorization_server.as_deref(), PRE_AUTH_FIELD, findings)?;
+    }
+    Ok(())
+}
+
+fn check_authorization_server(server: Option<&str>, grant_field: &str, findings: &mut Findings<'_>) -> Result<()> {
+    match server {
+        Some(server) if is_blank(server) => findings.violation(
+            Error::new(ErrorKind::BlankValue, "authorization_server is blank")
+                .at(format!("{grant_field}.authorization_server")),
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn check_tx_code(tx_code: &TxCode, findings: &mut Findings<'_>) -> Result<()> {
+    if tx_code.length == Some(0) {
+        findings.violation(
+            Error::new(ErrorKind::InvalidTxCode, "tx_code.length must be at least 1")
+                .at(format!("{PRE_AUTH_FIELD}.tx_code.length")),
+        )?;
+    }
+    if let Some(description) = &tx_code.description {
+        let units = description.encode_utf16().count();
+        if units > MAX_DESCRIPTION_UTF16 {
+            findings.violation(
+                Error::new(
+                    ErrorKind::DescriptionTooLong,
+                    format!("tx_code.description has {units} UTF-16 code units; the limit is {MAX_DESCRIPTION_UTF16}"),
+                )
+                .at(format!("{PRE_AUTH_FIELD}.tx_code.description")),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Empty, or only white space.
+pub(crate) fn is_blank(value: &str) -> bool {
+    value.trim().is_empty()
+}
+
+/// What an https URL is for, so the error names the right kind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UrlRole {
+    /// A Credential Issuer identifier: no query, no fragment.
+    Issuer,
+    /// A `credential_offer_uri`: a query is fine, a fragment is not.
+    OfferReference,
+}
+
+/// Checks an https URL without a URL-parsing dependency: the rules needed here are few and exact.
+///
+/// The scheme must be `https` (or `http` when `allow_insecure_http`), written in lower case as every
+/// spec example does; the host must be present; no user info, no white space or control characters,
+/// no fragment, and for issuer identifiers no query.
+pub(crate) fn check_https_url(url: &str, field: &str, allow_insecure_http: bool, role: UrlRole) -> Result<()> {
+    let invalid = match role {
+        UrlRole::Issuer => ErrorKind::InvalidCredentialIssuer,
+        UrlRole::OfferReference => ErrorKind::InvalidOfferUri,
+    };
+    let fail = |kind: ErrorKind, message: String| Err(Error::new(kind, message).at(field));
+    if url.is_empty() {
+        return fail(invalid, "the URL is empty".into());
+    }
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        if !allow_insecure_http {
+            return fail(ErrorKind::InsecureUrl, format!("{url:?} must use https"));
+        }
+        rest
+    } else {
+        return fail(invalid, format!("{url:?} is not an https URL"));
+    };
+    if let Some(bad) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return fail(invalid, format!("the URL contains the character {bad:?}"));
+    }
+    if url.contains('#') {
+        return fail(invalid, "the URL has a fragment".into());
+    }
+    if role == UrlRole::Issuer && url.contains('?') {
+        return fail(invalid, "a Credential Issuer identifier has no query".into());
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return fail(invalid, "the URL carries user information".into());
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((ipv6, port)) if !ipv6.is_empty() && (port.is_empty() || port.starts_with(':')) => {
+                check_port(port.strip_prefix(':'), url, field, invalid)?;
+                ipv6
+            }
+            _ => return fail(invalid, "the URL has a malformed IPv6 host".into()),
+        },
+        None => {
+            let (host, port) = match authority.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            };
+            check_port(port, url, field, invalid)?;
+            host
+        }
+    };
+    if host.is_empty() {
+        return fail(invalid, "the URL has no host".into());
+    }
+    Ok(())
+}
+
+fn check_port(port: Option<&str>, url: &str, field: &str, kind: ErrorKind) -> Result<()> {
+    match port {
+        Some(port) if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5 => {
+            Err(Error::new(kind, format!("{url:?} has an invalid port")).at(field))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Builds a [`CredentialOffer`] and validates it strictly, through the same checks the parser runs.
+#[derive(Debug, Clone)]
+pub struct OfferBuilder {
+    offer: CredentialOffer,
+    allow_insecure_http: bool,
+}
+
+impl OfferBuilder {
+    /// Starts an offer for `credential_issuer`.
+    pub fn new(credential_issuer: impl Into<String>) -> Self {
+        Self {
+            offer: CredentialOffer { credential_issuer: credential_issuer.into(), ..CredentialOffer::default() },
+            allow_insecure_http: false,
+        }
+    }
+
+    /// Adds a credential configuration id.
+    #[must_use]
+    pub fn credential_configuration_id(mut self, id: impl Into<String>) -> Self {
+        self.offer.credential_configuration_ids.push(id.into());
+        self
+    }
+
+    /// Adds several credential configuration ids.
+    #[must_use]
+    pub fn credential_configuration_ids<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.offer.credential_configuration_ids.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    fn grants(&mut self) -> &mut Grants {
+        self.offer.grants.get_or_insert_with(Grants::default)
+    }
+
+    /// Offers the authorization code grant, with an optional `issuer_state`.
+    #[must_use]
+    pub fn authorization_code(mut self, issuer_state: Option<String>) -> Self {
+        let grant = self.grants().authorization_code.get_or_insert_with(AuthorizationCodeGrant::default);
+        grant.issuer_state = issuer_state;
+        self
+    }
+
+    /// Names the authorization server of the authorization code grant.
+    #[must_use]
+    pub fn authorization_code_server(mut self, server: impl Into<String>) -> Self {
+        let grant = self.grants().authorization_code.get_or_insert_with(AuthorizationCodeGrant::default);
+        grant.authorization_server = Some(server.into());
+        self
+    }
+
+    /// Offers the pre-authorized code grant with this code.
+    #[must_use]
+    pub fn pre_authorized_code(mut self, code: impl Into<String>) -> Self {
+        let grant = self.grants().pre_authorized_code.get_or_insert_with(PreAuthorizedCodeGrant::default);
+        grant.pre_authorized_code = code.into();
+        self
+    }
+
+    /// Requires a transaction code with the pre-authorized code grant.
+    #[must_use]
+    pub fn tx_code(mut self, tx_code: TxCode) -> Self {
+        let grant = self.grants().pre_authorized_code.get_or_insert_with(PreAuthorizedCodeGrant::default);
+        grant.tx_code = Some(tx_code);
+        self
+    }
+
+    /// Names the authorization server of the pre-authorized code grant.
+    #[must_use]
+    pub fn pre_authorized_code_server(mut self, server: impl Into<String>) -> Self {
+        let grant = self.grants().pre_authorized_code.get_or_insert_with(PreAuthorizedCodeGrant::default);
+        grant.authorization_server = Some(server.into());
+        self
+    }
+
+    /// Sets a member the spec does not define, such as MATTR's `request_parameters`.
+    ///
+    /// Names the model owns (`credential_issuer`, `credential_configuration_ids`, `grants`, and the
+    /// legacy `credentials`) are refused at [`build`](Self::build) so no member can be written twice.
+    #[must_use]
+    pub fn extension(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.offer.extensions.insert(name.into(), value);
+        self
+    }
+
+    /// Accepts an `http` issuer. Meant for local testing only.
+    #[must_use]
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Validates strictly and returns the offer.
+    pub fn build(self) -> Result<CredentialOffer> {
+        check_extension_names(&self.offer.extensions)?;
+        let mut warnings = Vec::new();
+        let mut findings = Findings { strict: true, warnings: &mut warnings };
+        self.offer.check(self.allow_insecure_http, &Limits::default(), &mut findings)?;
+        Ok(self.offer)
+    }
+}
+
+/// Member names the model writes itself; an extension may not reuse them.
+pub(crate) const RESERVED_MEMBERS: [&str; 4] =
+    ["credential_issuer", "credential_configuration_ids", "grants", "credentials"];
+
+pub(crate) fn check_extension_names(extensions: &Map<String, Value>) -> Result<()> {
+    match RESERVED_MEMBERS.iter().find(|name| extensions.contains_key(**name)) {
+        Some(name) => Err(Error::new(
+            ErrorKind::InvalidType,
+            format!("{name} is part of the offer model and cannot be set as an extension"),
+        )
+        .at(*name)),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of(result: Result<CredentialOffer>) -> &'static str {
+        result.err().map(|e| e.code()).unwrap_or("ok")
+    }
+
+    #[test]
+    fn issuer_rules() {
+        let ok = |issuer: &str| OfferBuilder::new(issuer).credential_configuration_id("a").build();
+        assert_eq!(code_of(ok("https://issuer.example.com")), "ok");
+        assert_eq!(code_of(ok("https://issuer.example.com/tenant/")), "ok");
+        assert_eq!(code_of(ok("https://[::1]:8443/x")), "ok");
+        assert_eq!(code_of(ok("http://issuer.example.com")), "insecure_url");
+        assert_eq!(code_of(ok("https://issuer.example.com?x=1")), "invalid_credential_issuer");
+        assert_eq!(code_of(ok("https://issuer.example.com#x")), "invalid_credential_issuer");
+        assert_eq!(code_of(ok("https://user@issuer.example.com")), "invalid_credential_issuer");
+        assert_eq!(code_of(ok("https://")), "invalid_credential_issuer");
+        assert_eq!(code_of(ok("https://issuer.example.com:x")), "invalid_credential_issuer");
+        assert_eq!(code_of(ok("https://issuer .example.com")), "invalid_credential_issuer");
+        assert_eq!(code_of(ok("issuer.example.com")), "invalid_credential_issuer");
+        let insecure = OfferBuilder::new("http://localhost:8080").credential_configuration_id("a");
+        assert_eq!(code_of(insecure.allow_insecure_http(true).build()), "ok");
+    }
+
+    #[test]
+    fn id_rules() {
+        let build = |ids: &[&str]| {
+            OfferBuilder::new("https://i.example").credential_configuration_ids(ids.iter().copied()).build()
+        };
+        assert_eq!(code_of(build(&[])), "empty_credential_configuration_ids");
+        assert_eq!(code_of(build(&["a", "a"])), "duplicate_credential_configuration_id");
+        assert_eq!(code_of(build(&["a", " "])), "blank_value");
+        let err = build(&["a", "b", "a"]).unwrap_err();
+        assert_eq!(err.field(), Some("credential_configuration_ids[2]"));
+    }
+
+    #[test]
+    fn grant_rules() {
+        let base = || OfferBuilder::new("https://i.example").credential_configuration_id("a");
+        assert_eq!(code_of(base().pre_authorized_code("  ").build()), "blank_value");
+        let long = TxCode { description: Some("é".repeat(301)), ..TxCode::default() };
+        assert_eq!(code_of(base().pre_authorized_code("c").tx_code(long).build()), "description_too_long");
+        // 150 astral characters are 300 UTF-16 code units: allowed.
+        let astral = TxCode { description: Some("😀".repeat(150)), ..TxCode::default() };
+        assert_eq!(code_of(base().pre_authorized_code("c").tx_code(astral).build()), "ok");
+        let zero = TxCode { length: Some(0), ..TxCode::default() };
+        assert_eq!(code_of(base().pre_authorized_code("c").tx_code(zero).build()), "invalid_tx_code");
+        let both = base().pre_authorized_code("c").authorization_code(Some("s".into())).build();
+        assert_eq!(code_of(both), "ok");
+        assert_eq!(code_of(base().extension("grants", Value::Null).build()), "invalid_type");
+    }
+
+    #[test]
+    fn lenient_validation_warns() {
+        let mut offer = OfferBuilder::new("https://i.example")
+            .credential_configuration_id("a")
+            .pre_authorized_code("c")
+            .build()
+            .unwrap();
+        if let Some(grant) = offer.grants.as_mut().and_then(|g| g.pre_authorized_code.as_mut()) {
+            grant.tx_code = Some(TxCode { description: Some("x".repeat(301)), ..TxCode::default() });
+        }
+        let warnings = offer.validate(Validation::default()).unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].code, "description_too_long");
+        let strict = offer.validate(Validation { strict: true, ..Validation::default() });
+        assert_eq!(strict.unwrap_err().kind(), ErrorKind::DescriptionTooLong);
+    }
+
+    #[test]
+    fn debug_redacts_the_code() {
+        let grant = PreAuthorizedCodeGrant { pre_authorized_code: "s3cret".into(), ..Default::default() };
+        let debug = format!("{grant:?}");
+        assert!(!debug.contains("s3cret"));
+        assert!(debug.contains("[redacted]"));
+    }
+}

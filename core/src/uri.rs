@@ -1,0 +1,567 @@
+//! Offer URIs: writing them strictly, reading them tolerantly.
+//!
+//! Writing follows RFC 3986 to the letter: only unreserved characters (`A–Z a–z 0–9 - . _ ~`) stay raw,
+//! everything else becomes uppercase `%XX`, a space is `%20` and `+` is never written. Such output reads
+//! the same under RFC 3986 and under form decoding, so every wallet sees the same offer.
+//!
+//! Reading accepts every shape wallets meet: any scheme, `scheme://?`, `scheme:?`, `scheme://host/path?`,
+//! https links, the `?`-less form of the draft 9 and 11 examples, raw unencoded JSON, either hex case,
+//! and draft 8's flat parameters. The value is decoded exactly once; what `+` means is the caller's
+//! explicit choice ([`PlusPolicy`]).
+
+use std::borrow::Cow;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+use crate::compat::{self, ParsedOffer};
+use crate::dialect::Dialect;
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
+use crate::offer::{CredentialOffer, Findings, UrlRole, Warning, check_https_url};
+
+/// The custom scheme of OpenID4VCI §12.1.1, used when the issuer knows nothing better.
+pub const DEFAULT_BASE: &str = "openid-credential-offer://";
+
+/// Offers longer than this are uncomfortable to scan as a QR code (version 25 at error correction
+/// level M holds 997 bytes); by reference serves better.
+pub const COMFORTABLE_QR_BYTES: usize = 997;
+
+/// Everything but RFC 3986's unreserved characters.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encodes `value` for a URI query: only unreserved characters stay raw, `%XX` is uppercase.
+///
+/// ```
+/// assert_eq!(credoffer::percent_encode("a b+c/é~"), "a%20b%2Bc%2F%C3%A9~");
+/// ```
+pub fn percent_encode(value: &str) -> String {
+    utf8_percent_encode(value, COMPONENT).to_string()
+}
+
+/// How to write an offer URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// The JSON shape to write.
+    pub dialect: Dialect,
+    /// Where the wallet is invoked: a custom scheme (`openid-credential-offer://`, `haip-vci://`) or an
+    /// https wallet endpoint, whose path and query are kept.
+    pub base: String,
+    /// Accept `http` issuers and by-reference URLs. Meant for local testing only.
+    pub allow_insecure_http: bool,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self { dialect: Dialect::V1, base: DEFAULT_BASE.to_owned(), allow_insecure_http: false }
+    }
+}
+
+impl CredentialOffer {
+    /// The offer by value: `<base>?credential_offer=<percent-encoded JSON>`.
+    ///
+    /// The offer is validated strictly first: an issuer's output should pass any wallet's parser.
+    ///
+    /// ```
+    /// use credoffer::{BuildOptions, CredentialOffer};
+    ///
+    /// let offer = CredentialOffer::builder("https://issuer.example.com")
+    ///     .credential_configuration_id("pid")
+    ///     .build()?;
+    /// assert_eq!(
+    ///     offer.to_uri(&BuildOptions::default())?,
+    ///     "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2F\
+    ///      issuer.example.com%22%2C%22credential_configuration_ids%22%3A%5B%22pid%22%5D%7D"
+    /// );
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_uri(&self, options: &BuildOptions) -> Result<String> {
+        let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
+        let mut warnings = Vec::new();
+        let mut findings = Findings { strict: true, warnings: &mut warnings };
+        self.check(options.allow_insecure_http, &Limits::default(), &mut findings)?;
+        let json = self.to_json(options.dialect)?;
+        let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 2);
+        uri.push_str(&prefix);
+        uri.push_str("credential_offer=");
+        uri.extend(utf8_percent_encode(&json, COMPONENT));
+        Ok(uri)
+    }
+}
+
+/// The offer by reference: `<base>?credential_offer_uri=<percent-encoded https URL>`.
+///
+/// The host serves the offer JSON at `reference` (once, with `application/json`).
+///
+/// ```
+/// use credoffer::{offer_reference_uri, BuildOptions};
+///
+/// let uri = offer_reference_uri("https://issuer.example.com/offers/42", &BuildOptions::default())?;
+/// assert_eq!(uri, "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example.com%2Foffers%2F42");
+/// # Ok::<(), credoffer::Error>(())
+/// ```
+pub fn offer_reference_uri(reference: &str, options: &BuildOptions) -> Result<String> {
+    let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
+    check_https_url(reference, "credential_offer_uri", options.allow_insecure_http, UrlRole::OfferReference)?;
+    Ok(format!("{prefix}credential_offer_uri={}", percent_encode(reference)))
+}
+
+/// Checks a base and returns it ready for the offer parameter (ending in `?` or `&`).
+fn query_prefix(base: &str, allow_insecure_http: bool) -> Result<Cow<'_, str>> {
+    let invalid = |message: &str| Err(Error::new(ErrorKind::InvalidBaseUri, message.to_owned()).at("base"));
+    let Some((scheme, rest)) = split_scheme(base) else {
+        return invalid("the base must start with a scheme, such as openid-credential-offer://");
+    };
+    if base.bytes().any(|b| b <= b' ' || b >= 0x7f) {
+        return invalid("the base contains white space, control or non-ASCII characters");
+    }
+    if base.contains('#') {
+        return invalid("the base has a fragment");
+    }
+    if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") {
+        let authority_and_path = rest.strip_prefix("//").unwrap_or_default();
+        let without_query = base.split('?').next().unwrap_or_default();
+        check_https_url(without_query, "base", allow_insecure_http, UrlRole::Issuer).map_err(|e| match e.kind() {
+            ErrorKind::InsecureUrl => e,
+            _ => Error::new(ErrorKind::InvalidBaseUri, e.message().to_owned()).at("base"),
+        })?;
+        if authority_and_path.is_empty() {
+            return invalid("an https base needs a host");
+        }
+    }
+    Ok(match base.split_once('?') {
+        None => Cow::Owned(format!("{base}?")),
+        Some((_, "")) => Cow::Borrowed(base),
+        Some((_, query)) if query.ends_with('&') => Cow::Borrowed(base),
+        Some(_) => Cow::Owned(format!("{base}&")),
+    })
+}
+
+/// Splits `scheme:rest` when the scheme follows RFC 3986 (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`).
+fn split_scheme(uri: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = uri.split_once(':')?;
+    let mut bytes = scheme.bytes();
+    let first_is_alpha = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
+    (first_is_alpha && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+        .then_some((scheme, rest))
+}
+
+/// What `+` means inside an offer URI's query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PlusPolicy {
+    /// Form semantics (`application/x-www-form-urlencoded`): `+` is a space. What most wallet stacks do
+    /// (URLSearchParams, ktor, serde_urlencoded), hence the default.
+    #[default]
+    Space,
+    /// RFC 3986 semantics: `+` is a literal plus (iOS `URLComponents`, `decodeURIComponent`).
+    Literal,
+}
+
+/// How to read an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ParseOptions {
+    /// What `+` means.
+    pub plus: PlusPolicy,
+    /// Every spec violation is an error (a lint for issuers' output). Off: harmless violations are
+    /// accepted with a warning.
+    pub strict: bool,
+    /// Accept `http` issuers and by-reference URLs. Meant for local testing only.
+    pub allow_insecure_http: bool,
+    /// Size, count and depth limits.
+    pub limits: Limits,
+}
+
+/// An offer URI, read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OfferUri {
+    /// The offer itself (`credential_offer`).
+    ByValue(ParsedOffer),
+    /// Where to fetch the offer (`credential_offer_uri`). The host fetches it and hands the JSON to
+    /// [`crate::parse_offer_json`].
+    ByReference(OfferReference),
+}
+
+/// A `credential_offer_uri`, checked to be https.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferReference {
+    /// The URL to fetch with `GET` (`Accept: application/json`).
+    pub uri: String,
+    /// Observations about the URI.
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads an offer URI of any draft and scheme.
+///
+/// ```
+/// use credoffer::{parse_offer_uri, OfferUri, ParseOptions, Source};
+///
+/// let uri = "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2F\
+///            issuer.example.com%22%2C%22credential_configuration_ids%22%3A%5B%22pid%22%5D%7D";
+/// let OfferUri::ByValue(parsed) = parse_offer_uri(uri, &ParseOptions::default())? else { unreachable!() };
+/// assert_eq!(parsed.offer.credential_issuer, "https://issuer.example.com");
+/// assert_eq!(parsed.source, Source::V1);
+/// # Ok::<(), credoffer::Error>(())
+/// ```
+pub fn parse_offer_uri(uri: &str, options: &ParseOptions) -> Result<OfferUri> {
+    let uri = uri.trim_matches(|c: char| c.is_ascii_whitespace());
+    if uri.len() > options.limits.max_uri_bytes {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!("the URI is {} bytes; the limit is {}", uri.len(), options.limits.max_uri_bytes),
+        ));
+    }
+    if uri.starts_with('{') {
+        return compat::parse_offer_json(uri, options).map(OfferUri::ByValue);
+    }
+    let mut warnings = Vec::new();
+    let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
+    let query = locate_query(uri, &mut findings)?;
+    let params = QueryParams::read(query)?;
+
+    let reference = params.single("credential_offer_uri")?;
+    let by_value = params.single("credential_offer")?;
+    match (by_value, reference) {
+        (Some(_), Some(_)) => Err(Error::new(
+            ErrorKind::ConflictingOfferParameters,
+            "the URI carries both credential_offer and credential_offer_uri; exactly one is allowed",
+        )),
+        (Some(raw), None) => {
+            let json = decode_value(raw, "credential_offer", options, &mut findings)?;
+            check_not_double_encoded(&json)?;
+            let mut parsed = compat::parse_offer_json(&json, options)?;
+            warnings.append(&mut parsed.warnings);
+            parsed.warnings = warnings;
+            if uri.len() > COMFORTABLE_QR_BYTES {
+                parsed.warnings.push(too_long_for_qr(uri.len()));
+            }
+            Ok(OfferUri::ByValue(parsed))
+        }
+        (None, Some(raw)) => {
+            let reference = decode_value(raw, "credential_offer_uri", options, &mut findings)?;
+            if reference.trim().is_empty() {
+                return Err(
+                    Error::new(ErrorKind::BlankValue, "credential_offer_uri is empty").at("credential_offer_uri")
+                );
+            }
+            check_https_url(&reference, "credential_offer_uri", options.allow_insecure_http, UrlRole::OfferReference)?;
+            Ok(OfferUri::ByReference(OfferReference { uri: reference.into_owned(), warnings }))
+        }
+        (None, None) => {
+            if params.has("issuer") && params.has("credential_type") {
+                let mut parsed = compat::parse_draft8_params(&params, options)?;
+                warnings.append(&mut parsed.warnings);
+                parsed.warnings = warnings;
+                return Ok(OfferUri::ByValue(parsed));
+            }
+            Err(missing_parameter(&params))
+        }
+    }
+}
+
+fn too_long_for_qr(length: usize) -> Warning {
+    Warning::new(
+        "too_long_for_qr",
+        format!("the URI is {length} bytes, too long for a comfortable QR code; offer it by reference"),
+    )
+}
+
+fn missing_parameter(params: &QueryParams<'_>) -> Error {
+    let encoded_equals = params.pairs.iter().any(|(name, _)| {
+        let name = percent_decode_str(name).decode_utf8_lossy();
+        name.starts_with("credential_offer=") || name.starts_with("credential_offer_uri=")
+    });
+    let message = if encoded_equals {
+        "the '=' after credential_offer is percent-encoded (%3D), so the parameter has no value"
+    } else {
+        "the URI carries neither credential_offer nor credential_offer_uri"
+    };
+    Error::new(ErrorKind::MissingOfferParameter, message)
+}
+
+/// Finds the query of an offer URI, tolerating the shapes real offers take.
+fn locate_query<'a>(uri: &'a str, findings: &mut Findings<'_>) -> Result<&'a str> {
+    let after_scheme = match split_scheme(uri) {
+        Some((_, rest)) => rest,
+        // An HTTP request target (`/credential_offer?…`), as in the spec's examples.
+        None if uri.starts_with('/') => uri,
+        None => return Err(Error::new(ErrorKind::InvalidUri, "the text is not a URI: it has no scheme")),
+    };
+    if let Some((_, query)) = after_scheme.split_once('?') {
+        return Ok(query);
+    }
+    // Drafts 9 and 11 showed `openid-credential-offer://credential_offer=…`: no `?` at all.
+    let bare = after_scheme.trim_start_matches('/');
+    if bare.starts_with("credential_offer=") || bare.starts_with("credential_offer_uri=") {
+        findings.violation(Error::new(
+            ErrorKind::InvalidUri,
+            "the URI has no '?' before its offer parameter (a shape from the draft 9 and 11 examples)",
+        ))?;
+        return Ok(bare);
+    }
+    Err(Error::new(ErrorKind::MissingOfferParameter, "the URI has no query, so it carries no offer"))
+}
+
+/// The raw (still encoded) parameters of a query, in order.
+pub(crate) struct QueryParams<'a> {
+    pairs: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> QueryParams<'a> {
+    /// Splits a query at `&`, stopping at a `#` fragment. A value that starts with a raw `{` is
+    /// unencoded JSON: it runs to its matching `}` whatever `&`, `=` or `#` it contains.
+    fn read(query: &'a str) -> Result<Self> {
+        let mut pairs = Vec::new();
+        let mut rest = query;
+        while !rest.is_empty() {
+            let (name, after_name) = match rest.find(['=', '&', '#']) {
+                Some(i) if rest.as_bytes().get(i) == Some(&b'=') => (&rest[..i], &rest[i + 1..]),
+                Some(i) => (&rest[..i], &rest[i..]),
+                None => (rest, ""),
+            };
+            let value_end = if after_name.starts_with('{') {
+                json_end(after_name)
+            } else {
+                after_name.find(['&', '#']).unwrap_or(after_name.len())
+            };
+            let (value, tail) = after_name.split_at(value_end);
+            if !name.is_empty() {
+                pairs.push((name, value));
+            }
+            match tail.as_bytes().first() {
+                Some(b'&') => rest = &tail[1..],
+                _ => break, // end of query, or the fragment
+            }
+        }
+        Ok(Self { pairs })
+    }
+
+    /// The raw value of a parameter that may appear at most once.
+    fn single(&self, name: &str) -> Result<Option<&'a str>> {
+        let mut found = None;
+        for (raw_name, value) in &self.pairs {
+            if decoded_name_is(raw_name, name) {
+                if found.is_some() {
+                    return Err(Error::new(ErrorKind::DuplicateParameter, format!("{name} appears more than once"))
+                        .at(name.to_owned()));
+                }
+                found = Some(*value);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every raw value of a parameter.
+    pub(crate) fn all(&self, name: &str) -> impl Iterator<Item = &'a str> + '_ {
+        let name = name.to_owned();
+        self.pairs.iter().filter(move |(raw, _)| decoded_name_is(raw, &name)).map(|(_, value)| *value)
+    }
+
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.all(name).next().is_some()
+    }
+}
+
+fn decoded_name_is(raw: &str, name: &str) -> bool {
+    raw == name || (raw.contains('%') && percent_decode_str(raw).decode_utf8().is_ok_and(|decoded| decoded == name))
+}
+
+/// The byte length of the JSON object at the start of `text` (to its matching brace), or all of it.
+fn json_end(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (index, byte) in text.bytes().enumerate() {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return index + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// Decodes one parameter value exactly once.
+///
+/// Raw JSON (a value starting with `{`) is used as it is when it parses; otherwise the value is
+/// percent-decoded, with `+` read by the caller's [`PlusPolicy`].
+pub(crate) fn decode_value<'a>(
+    raw: &'a str,
+    field: &str,
+    options: &ParseOptions,
+    findings: &mut Findings<'_>,
+) -> Result<Cow<'a, str>> {
+    if raw.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok() {
+        return Ok(Cow::Borrowed(raw));
+    }
+    if raw.contains('+') {
+        let meaning = match options.plus {
+            PlusPolicy::Space => "read as a space (form semantics)",
+            PlusPolicy::Literal => "kept as a plus (RFC 3986 semantics)",
+        };
+        findings.note(
+            Warning::new(
+                "ambiguous_plus",
+                format!("{field} contains a raw '+', {meaning}; wallets disagree on its meaning, so issuers should write %20 or %2B"),
+            )
+            .at(field.to_owned()),
+        );
+    }
+    if let Some(position) = malformed_escape(raw) {
+        findings.violation(
+            Error::new(
+                ErrorKind::InvalidPercentEncoding,
+                format!("a '%' at byte {position} does not start a %XX escape; it is kept as a literal '%'"),
+            )
+            .at(field.to_owned()),
+        )?;
+    }
+    let plus_as_space: Cow<'a, str> = match options.plus {
+        PlusPolicy::Space if raw.contains('+') => Cow::Owned(raw.replace('+', " ")),
+        _ => Cow::Borrowed(raw),
+    };
+    let decoded = match percent_decode_str(&plus_as_space).decode_utf8() {
+        Ok(Cow::Borrowed(_)) => plus_as_space,
+        Ok(Cow::Owned(decoded)) => Cow::Owned(decoded),
+        Err(_) => {
+            return Err(
+                Error::new(ErrorKind::InvalidPercentEncoding, "the decoded value is not UTF-8").at(field.to_owned())
+            );
+        }
+    };
+    Ok(decoded)
+}
+
+/// The position of the first `%` not followed by two hex digits.
+fn malformed_escape(raw: &str) -> Option<usize> {
+    let bytes = raw.as_bytes();
+    bytes.iter().enumerate().find_map(|(index, &byte)| {
+        let well_formed = bytes.get(index + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(index + 2).is_some_and(u8::is_ascii_hexdigit);
+        (byte == b'%' && !well_formed).then_some(index)
+    })
+}
+
+/// Decoding once must give JSON; `%7B…` after one decode means the issuer encoded twice.
+fn check_not_double_encoded(json: &str) -> Result<()> {
+    let trimmed = json.trim_start();
+    if trimmed.len() >= 3 && trimmed.get(..3).is_some_and(|head| head.eq_ignore_ascii_case("%7B")) {
+        return Err(Error::new(
+            ErrorKind::InvalidJson,
+            "the offer is percent-encoded twice; it is decoded exactly once, so the issuer must encode it once",
+        )
+        .at("credential_offer"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(uri: &str) -> Result<OfferUri> {
+        parse_offer_uri(uri, &ParseOptions::default())
+    }
+
+    const OFFER: &str = "%7B%22credential_issuer%22%3A%22https%3A%2F%2Fi.example%22%2C%22credential_configuration_ids%22%3A%5B%22a%22%5D%7D";
+
+    #[test]
+    fn encodes_only_unreserved_raw() {
+        let all_ascii: String = (0x20u8..0x7f).map(char::from).collect();
+        let encoded = percent_encode(&all_ascii);
+        assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
+        assert!(
+            encoded.contains("%20") && encoded.contains("%2B") && encoded.contains("%27") && encoded.contains("%21")
+        );
+        assert_eq!(percent_decode_str(&encoded).decode_utf8().unwrap(), all_ascii);
+    }
+
+    #[test]
+    fn bases() {
+        let prefix = |base: &str| query_prefix(base, false).map(|p| p.into_owned()).map_err(|e| e.code());
+        assert_eq!(prefix("openid-credential-offer://"), Ok("openid-credential-offer://?".into()));
+        assert_eq!(prefix("haip-vci://"), Ok("haip-vci://?".into()));
+        assert_eq!(prefix("openid-credential-offer:"), Ok("openid-credential-offer:?".into()));
+        assert_eq!(prefix("https://wallet.example/offer"), Ok("https://wallet.example/offer?".into()));
+        assert_eq!(prefix("https://wallet.example/offer?a=1"), Ok("https://wallet.example/offer?a=1&".into()));
+        assert_eq!(prefix("https://wallet.example/offer?"), Ok("https://wallet.example/offer?".into()));
+        assert_eq!(prefix("http://wallet.example/"), Err("insecure_url"));
+        assert_eq!(prefix("https://"), Err("invalid_base_uri"));
+        assert_eq!(prefix("no scheme"), Err("invalid_base_uri"));
+        assert_eq!(prefix("x://a#frag"), Err("invalid_base_uri"));
+        assert_eq!(prefix("1x://"), Err("invalid_base_uri"));
+    }
+
+    #[test]
+    fn shapes_of_uri() {
+        for uri in [
+            format!("openid-credential-offer://?credential_offer={OFFER}"),
+            format!("openid-credential-offer:?credential_offer={OFFER}"),
+            format!("openid-credential-offer://host.example:7002/path?credential_offer={OFFER}"),
+            format!("https://wallet.example/invite?x=1&credential_offer={OFFER}#frag"),
+            format!("/credential_offer?credential_offer={OFFER}"),
+            format!("  haip-vci://?credential_offer={}\n", OFFER.to_lowercase().replace("https", "https")),
+        ] {
+            assert!(matches!(parse(&uri), Ok(OfferUri::ByValue(_))), "{uri}");
+        }
+    }
+
+    #[test]
+    fn parameter_errors() {
+        let code = |uri: &str| parse(uri).err().map(|e| e.code()).unwrap_or("ok");
+        assert_eq!(code("openid-credential-offer://?x=1"), "missing_offer_parameter");
+        assert_eq!(code("openid-credential-offer://"), "missing_offer_parameter");
+        assert_eq!(code("not a uri"), "invalid_uri");
+        assert_eq!(
+            code(&format!("openid-credential-offer://?credential_offer={OFFER}&credential_offer_uri=https%3A%2F%2Fa")),
+            "conflicting_offer_parameters"
+        );
+        assert_eq!(
+            code(&format!("openid-credential-offer://?credential_offer={OFFER}&credential_offer={OFFER}")),
+            "duplicate_parameter"
+        );
+        assert_eq!(code("x://?credential_offer_uri=http%3A%2F%2Fa.example"), "insecure_url");
+        assert_eq!(code("x://?credential_offer_uri="), "blank_value");
+        assert_eq!(code(&format!("x://?credential_offer%3D{OFFER}")), "missing_offer_parameter");
+        assert_eq!(code(&format!("x://?credential_offer={}", percent_encode(OFFER))), "invalid_json");
+        assert_eq!(code("x://?credential_offer=%FF"), "invalid_percent_encoding");
+    }
+
+    #[test]
+    fn by_reference() {
+        let Ok(OfferUri::ByReference(reference)) =
+            parse("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fserver%2Eexample%2Ecom%2Fo%3Fid%3D1")
+        else {
+            panic!("expected a reference")
+        };
+        assert_eq!(reference.uri, "https://server.example.com/o?id=1");
+    }
+
+    #[test]
+    fn raw_json_runs_to_its_closing_brace() {
+        let raw = r#"x://?credential_offer={"credential_issuer":"https://i.example","credential_configuration_ids":["a&b=c#d"]}&z=1"#;
+        let Ok(OfferUri::ByValue(parsed)) = parse(raw) else { panic!("expected an offer") };
+        assert_eq!(parsed.offer.credential_configuration_ids, ["a&b=c#d"]);
+    }
+
+    #[test]
+    fn limits_apply() {
+        let options =
+            ParseOptions { limits: Limits { max_uri_bytes: 10, ..Limits::DEFAULT }, ..ParseOptions::default() };
+        let err = parse_offer_uri("openid-credential-offer://?credential_offer=%7B%7D", &options).unwrap_err();
+        assert_eq!(err.code(), "limit_exceeded");
+    }
+}
