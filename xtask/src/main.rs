@@ -1,1 +1,51 @@
-fn main() {}
+//! `cargo xtask <command>`: the one entry point that builds, generates and tests everything.
+//!
+//! Every command installs what a fresh machine lacks (rustup targets, pinned CLIs, npm and apt
+//! packages), and skips what is already there.
+
+#[allow(dead_code)] // helpers used by the binding modules as they arrive
+mod util;
+
+use std::process::ExitCode;
+
+use util::{Result, cargo};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  ci            format check, clippy -D warnings, every test of every crate and binding
+  test-rust     cargo test for the whole workspace (unit, integration, doc tests)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("test-rust") => test_rust(),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}").into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The whole pipeline, in the order that fails fastest.
+fn ci() -> Result<()> {
+    util::step("format", || cargo(&["fmt", "--all", "--check"]))?;
+    util::step("clippy", || cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    util::step("rust tests", test_rust)?;
+    util::summary();
+    Ok(())
+}
+
+fn test_rust() -> Result<()> {
+    cargo(&["test", "--workspace"])
+}
