@@ -149,9 +149,9 @@ impl Serialize for Wire<'_> {
         if self.dialect.writes_credentials() || !offer.legacy_credentials.is_empty() {
             map.serialize_entry("credentials", &Credentials(offer))?;
         }
-        if self.dialect.writes_ids()
-            && !(offer.credential_configuration_ids.is_empty() && !offer.legacy_credentials.is_empty())
-        {
+        // An offer of inline descriptions only (draft 11) has no ids to write.
+        let only_descriptions = offer.credential_configuration_ids.is_empty() && !offer.legacy_credentials.is_empty();
+        if self.dialect.writes_ids() && !only_descriptions {
             map.serialize_entry("credential_configuration_ids", &offer.credential_configuration_ids)?;
         }
         if let Some(grants) = &offer.grants {

@@ -20,7 +20,6 @@
 //! assert_eq!(parsed.offer, offer);
 //! # Ok::<(), credoffer::Error>(())
 //! ```
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod compat;
 mod dialect;

@@ -282,13 +282,11 @@ impl CredentialOffer {
 
 fn check_grants(grants: &Grants, findings: &mut Findings<'_>) -> Result<()> {
     if let Some(grant) = &grants.authorization_code {
-        if let Some(state) = &grant.issuer_state {
-            if is_blank(state) {
-                findings.violation(
-                    Error::new(ErrorKind::BlankValue, "issuer_state is blank")
-                        .at(format!("{AUTH_CODE_FIELD}.issuer_state")),
-                )?;
-            }
+        if grant.issuer_state.as_deref().is_some_and(is_blank) {
+            findings.violation(
+                Error::new(ErrorKind::BlankValue, "issuer_state is blank")
+                    .at(format!("{AUTH_CODE_FIELD}.issuer_state")),
+            )?;
         }
         check_authorization_server(grant.authorization_server.as_deref(), AUTH_CODE_FIELD, findings)?;
     }

@@ -102,11 +102,11 @@ pub fn apt_install(packages: &[&str]) -> Result {
         return Ok(());
     }
     static UPDATED: Mutex<bool> = Mutex::new(false);
-    if let Ok(mut updated) = UPDATED.lock() {
-        if !*updated {
-            run("apt-get", &["update", "-q"])?;
-            *updated = true;
-        }
+    if let Ok(mut updated) = UPDATED.lock()
+        && !*updated
+    {
+        run("apt-get", &["update", "-q"])?;
+        *updated = true;
     }
     let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
     args.extend(missing);
