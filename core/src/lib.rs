@@ -27,6 +27,8 @@ mod error;
 mod limits;
 mod metadata;
 mod offer;
+#[cfg(feature = "qr")]
+mod qr;
 mod uri;
 
 pub use compat::{ParsedOffer, Source, parse_offer_json, parse_offer_object};
@@ -37,6 +39,11 @@ pub use metadata::{IssuerMetadata, MetadataCheck, well_known_metadata_url};
 pub use offer::{
     AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, MAX_DESCRIPTION_UTF16,
     OfferBuilder, PRE_AUTHORIZED_CODE_GRANT, PreAuthorizedCodeGrant, TxCode, Validation, Warning,
+};
+#[cfg(feature = "qr")]
+pub use qr::{
+    MAX_QR_BYTES, QrCode, QrErrorCorrection, SVG_QUIET_ZONE, TERMINAL_QUIET_ZONE, TerminalBackground, qr_is_uncomfortable,
+    render_qr_svg, render_qr_terminal,
 };
 pub use uri::{
     BuildOptions, COMFORTABLE_QR_BYTES, DEFAULT_BASE, OfferReference, OfferUri, ParseOptions, PlusPolicy,
