@@ -159,13 +159,14 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     field: Option<String>,
+    value: Option<serde_json::Value>,
     details: Vec<Error>,
 }
 
 impl Error {
     /// An error of `kind` with a message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), field: None, details: Vec::new() }
+        Self { kind, message: message.into(), field: None, value: None, details: Vec::new() }
     }
 
     /// The same error, concerning `field`.
@@ -175,13 +176,21 @@ impl Error {
         self
     }
 
+    /// The same error, carrying the rejected request value (MATTR's `details[].value`). Never used for
+    /// secrets.
+    #[must_use]
+    pub fn with_value(mut self, value: serde_json::Value) -> Self {
+        self.value = Some(value);
+        self
+    }
+
     /// An error that gathers several problems found at once (kind [`ErrorKind::ValidationFailed`]).
     pub fn validation(details: Vec<Error>) -> Self {
         let message = match details.as_slice() {
             [only] => only.message.clone(),
             _ => format!("{} problems in the request", details.len()),
         };
-        Self { kind: ErrorKind::ValidationFailed, message, field: None, details }
+        Self { kind: ErrorKind::ValidationFailed, message, field: None, value: None, details }
     }
 
     /// The stable kind.
@@ -202,6 +211,11 @@ impl Error {
     /// The path of the field concerned, if any.
     pub fn field(&self) -> Option<&str> {
         self.field.as_deref()
+    }
+
+    /// The rejected request value, for errors about an issuer request body.
+    pub fn value(&self) -> Option<&serde_json::Value> {
+        self.value.as_ref()
     }
 
     /// For [`ErrorKind::ValidationFailed`], every problem found; otherwise empty.

@@ -24,16 +24,27 @@
 mod compat;
 mod dialect;
 mod error;
+mod expiry;
+mod issuer;
 mod limits;
 mod metadata;
 mod offer;
 #[cfg(feature = "qr")]
 mod qr;
+mod record;
+mod secret;
 mod uri;
+mod wallet;
 
 pub use compat::{ParsedOffer, Source, parse_offer_json, parse_offer_object};
 pub use dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
 pub use error::{Error, ErrorKind, Result};
+pub use expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
+pub use issuer::{
+    AuthorizationOffer, AuthorizationOfferRequest, Issuer, IssuerConfig, MDOC_FORMAT, PreAuthorizedOffer,
+    PreAuthorizedOfferRequest, PreAuthorizedOfferResponse, TOKEN_PLACEHOLDER, TransactionCodeConfiguration,
+    TxCodePolicy, WrongTxCodeError,
+};
 pub use limits::Limits;
 pub use metadata::{IssuerMetadata, MetadataCheck, well_known_metadata_url};
 pub use offer::{
@@ -42,10 +53,22 @@ pub use offer::{
 };
 #[cfg(feature = "qr")]
 pub use qr::{
-    MAX_QR_BYTES, QrCode, QrErrorCorrection, SVG_QUIET_ZONE, TERMINAL_QUIET_ZONE, TerminalBackground, qr_is_uncomfortable,
-    render_qr_svg, render_qr_terminal,
+    MAX_QR_BYTES, QrCode, QrErrorCorrection, SVG_QUIET_ZONE, TERMINAL_QUIET_ZONE, TerminalBackground,
+    qr_is_uncomfortable, render_qr_svg, render_qr_terminal,
+};
+pub use record::{
+    OfferRecord, OfferState, RedeemOutcome, Redemption, StoredTxCode, TokenError, TokenErrorCode, TokenRequest,
+    lookup_key,
+};
+#[cfg(feature = "getrandom")]
+pub use secret::SystemEntropy;
+pub use secret::{
+    Entropy, FixedEntropy, PRE_AUTHORIZED_CODE_BYTES, STATE_BYTES, Secret, TEXT_ALPHABET, constant_time_eq,
+    generate_from_alphabet, generate_issuer_state, generate_pre_authorized_code, generate_token, generate_tx_code,
+    generate_uuid_v4, is_uuid,
 };
 pub use uri::{
     BuildOptions, COMFORTABLE_QR_BYTES, DEFAULT_BASE, OfferReference, OfferUri, ParseOptions, PlusPolicy,
     offer_reference_uri, parse_offer_uri, percent_encode,
 };
+pub use wallet::{GrantType, TxCodePrompt, token_request_body};
