@@ -411,6 +411,9 @@ fn lift_misplaced_issuer_state(
 /// Draft 8: the offer is the query itself (`issuer`, `credential_type`…, `pre-authorized_code`,
 /// `user_pin_required`, `op_state`).
 pub(crate) fn parse_draft8_params(params: &QueryParams<'_>, options: &ParseOptions) -> Result<ParsedOffer> {
+    for name in ["issuer", "pre-authorized_code", "user_pin_required", "op_state"] {
+        params.single(name)?; // only credential_type may repeat
+    }
     let mut warnings = Vec::new();
     let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
     let mut decode = |name: &str| -> Result<Vec<String>> {

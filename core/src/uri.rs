@@ -7,7 +7,8 @@
 //! Reading accepts every shape wallets meet: any scheme, `scheme://?`, `scheme:?`, `scheme://host/path?`,
 //! https links, the `?`-less form of the draft 9 and 11 examples, raw unencoded JSON, either hex case,
 //! and draft 8's flat parameters. The value is decoded exactly once; what `+` means is the caller's
-//! explicit choice ([`PlusPolicy`]).
+//! explicit choice ([`PlusPolicy`]). Characters a URI cannot carry unencoded (raw JSON's `"` and `{`,
+//! white space, non-ASCII) are read, with an `invalid_uri` warning — an error in strict mode.
 
 use std::borrow::Cow;
 
@@ -126,6 +127,13 @@ fn query_prefix(base: &str, allow_insecure_http: bool) -> Result<Cow<'_, str>> {
         })?;
         if authority_and_path.is_empty() {
             return invalid("an https base needs a host");
+        }
+    }
+    // A base that already carries an offer would yield a URI with the parameter twice, which no parser accepts.
+    if let Some((_, query)) = base.split_once('?') {
+        let params = QueryParams::read(query)?;
+        if params.has("credential_offer") || params.has("credential_offer_uri") {
+            return invalid("the base already carries credential_offer or credential_offer_uri");
         }
     }
     Ok(match base.split_once('?') {
@@ -337,7 +345,7 @@ impl<'a> QueryParams<'a> {
     }
 
     /// The raw value of a parameter that may appear at most once.
-    fn single(&self, name: &str) -> Result<Option<&'a str>> {
+    pub(crate) fn single(&self, name: &str) -> Result<Option<&'a str>> {
         let mut found = None;
         for (raw_name, value) in &self.pairs {
             if decoded_name_is(raw_name, name) {
@@ -406,6 +414,15 @@ pub(crate) fn decode_value<'a>(
     options: &ParseOptions,
     findings: &mut Findings<'_>,
 ) -> Result<Cow<'a, str>> {
+    if let Some(bad) = raw.chars().find(|&c| !allowed_raw_in_query(c)) {
+        findings.violation(
+            Error::new(
+                ErrorKind::InvalidUri,
+                format!("{field} contains {bad:?}, which a URI cannot carry unencoded (RFC 3986 §3.4)"),
+            )
+            .at(field.to_owned()),
+        )?;
+    }
     if raw.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok() {
         return Ok(Cow::Borrowed(raw));
     }
@@ -445,6 +462,12 @@ pub(crate) fn decode_value<'a>(
         }
     };
     Ok(decoded)
+}
+
+/// Whether RFC 3986 allows `c` unencoded in a query: unreserved, sub-delims, `:` `@` `/` `?`, and `%`
+/// (whose escapes [`malformed_escape`] checks).
+fn allowed_raw_in_query(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?%".contains(c)
 }
 
 /// The position of the first `%` not followed by two hex digits.
@@ -505,6 +528,9 @@ mod tests {
         assert_eq!(prefix("no scheme"), Err("invalid_base_uri"));
         assert_eq!(prefix("x://a#frag"), Err("invalid_base_uri"));
         assert_eq!(prefix("1x://"), Err("invalid_base_uri"));
+        assert_eq!(prefix("https://wallet.example/o?credential_offer_uri=x"), Err("invalid_base_uri"));
+        assert_eq!(prefix("x://?a=1&credential_offer={}"), Err("invalid_base_uri"));
+        assert_eq!(prefix("x://?credential_offer_hint=1"), Ok("x://?credential_offer_hint=1&".into()));
     }
 
     #[test]
@@ -557,6 +583,18 @@ mod tests {
         let raw = r#"x://?credential_offer={"credential_issuer":"https://i.example","credential_configuration_ids":["a&b=c#d"]}&z=1"#;
         let Ok(OfferUri::ByValue(parsed)) = parse(raw) else { panic!("expected an offer") };
         assert_eq!(parsed.offer.credential_configuration_ids, ["a&b=c#d"]);
+    }
+
+    #[test]
+    fn characters_a_uri_cannot_carry_are_a_violation() {
+        let raw =
+            r#"x://?credential_offer={"credential_issuer":"https://i.example","credential_configuration_ids":["a"]}"#;
+        let Ok(OfferUri::ByValue(parsed)) = parse(raw) else { panic!("expected an offer") };
+        assert_eq!(parsed.warnings.iter().map(|w| w.code).collect::<Vec<_>>(), ["invalid_uri"]);
+        let strict = ParseOptions { strict: true, ..ParseOptions::default() };
+        assert_eq!(parse_offer_uri(raw, &strict).unwrap_err().field(), Some("credential_offer"));
+        let encoded = format!("x://?credential_offer={OFFER}");
+        assert!(matches!(parse_offer_uri(&encoded, &strict), Ok(OfferUri::ByValue(p)) if p.warnings.is_empty()));
     }
 
     #[test]

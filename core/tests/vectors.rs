@@ -191,8 +191,30 @@ fn check_error(actual: &Error, code: &str, field: Option<&str>) -> Outcome {
     Ok(())
 }
 
-fn unexpected_success(code: &str, what: &str) -> Outcome {
-    Err(format!("expected error {code}, got success: {what}"))
+/// When the case expects an error, the verdict on `result`; `None` when it expects a success.
+fn error_verdict<T>(
+    result: &Result<T, Error>,
+    expect: &Map<String, Value>,
+    describe: impl Fn(&T) -> String,
+) -> Result<Option<Outcome>, String> {
+    let Some((code, field)) = expected_error(expect)? else { return Ok(None) };
+    Ok(Some(match result {
+        Err(error) => check_error(error, &code, field.as_deref()),
+        Ok(value) => Err(format!("expected error {code}, got success: {}", describe(value))),
+    }))
+}
+
+/// A case whose success is one exact string under `key` (`uri`, `url`).
+fn check_exact_string(result: Result<String, Error>, expect: &Map<String, Value>, key: &str) -> Outcome {
+    if let Some(verdict) = error_verdict(&result, expect, String::clone)? {
+        return verdict;
+    }
+    only_keys(expect, &[key], &[key]).map_err(|e| format!("expect has an unknown shape: {e}"))?;
+    let expected = string(expect.get(key), &format!("expect.{key}"))?;
+    match result {
+        Ok(actual) => compare(key, &expected, &actual.as_str()),
+        Err(error) => Err(format!("expected {expected}, got error {error}")),
+    }
 }
 
 fn compare<T: PartialEq + std::fmt::Debug>(what: &str, expected: &T, actual: &T) -> Outcome {
@@ -250,12 +272,12 @@ fn run_parse_case(case: &Map<String, Value>) -> Outcome {
     let expect = object(case.get("expect"), "expect")?;
     let result = parse_offer_uri(input, &options);
 
-    if let Some((code, field)) = expected_error(expect)? {
-        return match result {
-            Err(error) => check_error(&error, &code, field.as_deref()),
-            Ok(OfferUri::ByValue(parsed)) => unexpected_success(&code, &format!("offer from {}", parsed.source)),
-            Ok(OfferUri::ByReference(reference)) => unexpected_success(&code, &format!("reference {}", reference.uri)),
-        };
+    let describe = |uri: &OfferUri| match uri {
+        OfferUri::ByValue(parsed) => format!("offer from {}", parsed.source),
+        OfferUri::ByReference(reference) => format!("reference {}", reference.uri),
+    };
+    if let Some(verdict) = error_verdict(&result, expect, describe)? {
+        return verdict;
     }
     if expect.contains_key("reference") {
         only_keys(expect, &["reference", "warnings"], &["reference", "warnings"])?;
@@ -326,18 +348,7 @@ fn run_build_case(case: &Map<String, Value>) -> Outcome {
         }
         _ => return Err("a build case has exactly one of offer and reference".into()),
     };
-    if let Some((code, field)) = expected_error(expect)? {
-        return match result {
-            Err(error) => check_error(&error, &code, field.as_deref()),
-            Ok(uri) => unexpected_success(&code, &uri),
-        };
-    }
-    only_keys(expect, &["uri"], &["uri"]).map_err(|e| format!("expect has an unknown shape: {e}"))?;
-    let expected = string(expect.get("uri"), "expect.uri")?;
-    match result {
-        Ok(uri) => compare("uri", &expected, &uri.as_str()),
-        Err(error) => Err(format!("expected {expected}, got error {error}")),
-    }
+    check_exact_string(result, expect, "uri")
 }
 
 // --- metadata.json ---
@@ -347,19 +358,7 @@ fn run_metadata_case(case: &Map<String, Value>) -> Outcome {
     if case.contains_key("well_known") {
         only_keys(case, &["id", "note", "well_known", "expect"], &["id", "well_known", "expect"])?;
         let issuer = string(case.get("well_known"), "well_known")?;
-        let result = well_known_metadata_url(issuer);
-        if let Some((code, field)) = expected_error(expect)? {
-            return match result {
-                Err(error) => check_error(&error, &code, field.as_deref()),
-                Ok(url) => unexpected_success(&code, &url),
-            };
-        }
-        only_keys(expect, &["url"], &["url"]).map_err(|e| format!("expect has an unknown shape: {e}"))?;
-        let expected = string(expect.get("url"), "expect.url")?;
-        return match result {
-            Ok(url) => compare("url", &expected, &url.as_str()),
-            Err(error) => Err(format!("expected {expected}, got error {error}")),
-        };
+        return check_exact_string(well_known_metadata_url(issuer), expect, "url");
     }
 
     only_keys(case, &["id", "note", "offer", "metadata", "expect"], &["id", "offer", "metadata", "expect"])?;
@@ -367,11 +366,8 @@ fn run_metadata_case(case: &Map<String, Value>) -> Outcome {
     let metadata = case.get("metadata").expect("checked above");
     let result = parse_offer_json(&Value::Object(offer.clone()).to_string(), &ParseOptions::default())
         .and_then(|parsed| IssuerMetadata::from_json(&metadata.to_string())?.check(&parsed.offer));
-    if let Some((code, field)) = expected_error(expect)? {
-        return match result {
-            Err(error) => check_error(&error, &code, field.as_deref()),
-            Ok(check) => unexpected_success(&code, &format!("formats {:?}", check.formats)),
-        };
+    if let Some(verdict) = error_verdict(&result, expect, |check| format!("formats {:?}", check.formats))? {
+        return verdict;
     }
     only_keys(expect, &["formats", "warnings"], &["formats"])
         .map_err(|e| format!("expect has an unknown shape: {e}"))?;
