@@ -1,0 +1,444 @@
+//! The HTTP surface: each endpoint reads the request, calls the engine, stores the record, answers.
+//! Every protocol rule is the engine's; this file only maps HTTP to engine calls and back.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Router, serve};
+use credoffer::{
+    Error, ErrorKind, Issuer, OfferRecord, PRE_AUTHORIZED_CODE_BYTES, RedeemOutcome, Secret, SystemEntropy, TokenError,
+    TokenErrorCode, TokenRequest, constant_time_eq, generate_token, lookup_key,
+};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::config::ServerConfig;
+use crate::store::{Lookup, Store, StoreError};
+
+/// How often a request re-reads a record that another request changed first. Each retry means
+/// another request made progress, so this bound is only reached under pathological contention.
+const MAX_SWAP_ATTEMPTS: usize = 64;
+
+/// Shared by every request.
+pub struct AppState {
+    issuer: Issuer,
+    store: Arc<dyn Store>,
+    api_tokens: Vec<Secret>,
+    metadata: Option<String>,
+    access_token_lifetime_seconds: u64,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+/// Unix seconds now. The engine takes time as an input; this is where it comes from.
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// The router for a configuration and an open store.
+pub fn router(config: &ServerConfig, store: Arc<dyn Store>) -> Router {
+    let state = Arc::new(AppState {
+        issuer: config.issuer.clone(),
+        store,
+        api_tokens: config.api_tokens.clone(),
+        metadata: config.metadata.as_ref().map(|(document, _)| document.clone()),
+        access_token_lifetime_seconds: config.access_token_lifetime_seconds,
+    });
+    let offers = Router::new()
+        .route("/v1/openid/offers", post(create_authorization_offer))
+        .route("/v1/openid/offers/pre-authorized", post(create_pre_authorized_offer))
+        .route("/v1/openid/offers/pre-authorized/{id}", delete(delete_offer))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&state), require_api_token));
+    let mut router = Router::new()
+        .merge(offers)
+        .route("/v1/oauth/token", post(token))
+        .route("/health", get(health))
+        .fallback(not_found);
+    if let Some((_, path)) = &config.metadata {
+        router = router.route(path, get(metadata));
+    }
+    if let Some(route) = &config.reference_route {
+        router = router.route(route, get(serve_offer_by_reference));
+    }
+    router.layer(DefaultBodyLimit::max(config.max_body_bytes)).layer(middleware::from_fn(log_request)).with_state(state)
+}
+
+/// Serves until `shutdown` completes, then lets requests in flight finish.
+pub async fn run(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+/// Removes records that expired more than `retention` ago, every minute, for as long as the server runs.
+pub async fn purge_periodically(store: Arc<dyn Store>, retention: Duration) {
+    let mut interval = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        interval.tick().await;
+        match store.purge_expired(now().saturating_sub(retention.as_secs())).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "purged expired offer records"),
+            Err(e) => tracing::warn!(error = %e, "purging expired offer records failed"),
+        }
+    }
+}
+
+// ---- responses ----
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// A response that carries secrets (codes, tokens): never cached (RFC 6749 §5.1).
+fn secret_response(status: StatusCode, body: String) -> Response {
+    let mut response = json_response(status, body);
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// An engine error in MATTR's body, with the status the engine says.
+fn engine_error(error: &Error) -> Response {
+    json_response(status(error.http_status()), error.to_mattr_body().to_string())
+}
+
+fn not_found_error() -> Error {
+    Error::new(ErrorKind::OfferNotFound, "Resource Not Found")
+}
+
+fn store_failure(error: &StoreError) -> Response {
+    tracing::error!(error = %error, "store failure");
+    json_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        json!({"code": "InternalServerError", "message": "Internal Server Error"}).to_string(),
+    )
+}
+
+/// The body as UTF-8 text, or the response refusing it (413 over the limit).
+fn body_text(body: Result<Bytes, BytesRejection>) -> Result<String, Box<Response>> {
+    let bytes = body.map_err(|rejection| {
+        let status = rejection.status();
+        let body = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            json!({"code": "PayloadTooLarge", "message": "The request body is too large"})
+        } else {
+            json!({"code": "BadRequest", "message": "The request body could not be read"})
+        };
+        Box::new(json_response(status, body.to_string()))
+    })?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        let problem = Error::new(ErrorKind::InvalidJson, "the body is not UTF-8").at("body");
+        Box::new(engine_error(&Error::validation(vec![problem])))
+    })
+}
+
+// ---- middleware ----
+
+/// The offer endpoints need `Authorization: Bearer <token>` with a configured token.
+async fn require_api_token(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    // Every configured token is compared, in constant time, whatever matches.
+    let accepted = presented.is_some_and(|token| {
+        state
+            .api_tokens
+            .iter()
+            .fold(false, |found, accepted| constant_time_eq(token.as_bytes(), accepted.expose().as_bytes()) | found)
+    });
+    if accepted {
+        return next.run(request).await;
+    }
+    let mut response = json_response(
+        StatusCode::UNAUTHORIZED,
+        json!({"code": "Unauthorized", "message": "A valid bearer token is required"}).to_string(),
+    );
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
+/// One structured line per request. The path logged is the route template: by-reference offer URLs
+/// carry a secret token, and the raw path of an unknown route is the caller's text.
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().map_or("<unmatched>", MatchedPath::as_str).to_owned();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
+    response
+}
+
+// ---- offer endpoints ----
+
+async fn create_authorization_offer(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body_text(body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    match state.issuer.create_authorization_offer_json(&body, &mut SystemEntropy) {
+        Ok(offer) => secret_response(StatusCode::OK, offer.to_json()),
+        Err(error) => {
+            tracing::info!(code = error.code(), "authorization offer refused");
+            engine_error(&error)
+        }
+    }
+}
+
+async fn create_pre_authorized_offer(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body_text(body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    let created = match state.issuer.create_pre_authorized_offer_json(&body, now(), &mut SystemEntropy) {
+        Ok(created) => created,
+        Err(error) => {
+            tracing::info!(code = error.code(), "pre-authorized offer refused");
+            return engine_error(&error);
+        }
+    };
+    if let Err(e) = state.store.insert(&created.record).await {
+        return store_failure(&e);
+    }
+    tracing::info!(offer = %created.record.id, expires_at = created.record.expires_at, "pre-authorized offer created");
+    secret_response(StatusCode::OK, created.response.to_json())
+}
+
+async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    for _ in 0..MAX_SWAP_ATTEMPTS {
+        let record = match state.store.find(Lookup::Id(&id)).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return engine_error(&not_found_error()),
+            Err(e) => return store_failure(&e),
+        };
+        let next = match state.issuer.delete(&record) {
+            Ok(next) => next,
+            Err(error) => return engine_error(&error),
+        };
+        match state.store.compare_and_swap(record.version, &next).await {
+            Ok(true) => {
+                tracing::info!(offer = %id, "pre-authorized offer deleted");
+                return StatusCode::NO_CONTENT.into_response();
+            }
+            Ok(false) => continue,
+            Err(e) => return store_failure(&e),
+        }
+    }
+    contention()
+}
+
+fn contention() -> Response {
+    tracing::warn!("gave up on a record after {MAX_SWAP_ATTEMPTS} conflicting updates");
+    let mut response = json_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        json!({"code": "ServiceUnavailable", "message": "The offer is busy; retry"}).to_string(),
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
+    let key = lookup_key(&token);
+    for _ in 0..MAX_SWAP_ATTEMPTS {
+        let record = match state.store.find(Lookup::ReferenceHash(&key)).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return engine_error(&not_found_error()),
+            Err(e) => return store_failure(&e),
+        };
+        let (offer, next) = match state.issuer.serve_offer(&record, &token, now()) {
+            Ok(served) => served,
+            Err(error) => return engine_error(&error),
+        };
+        match state.store.compare_and_swap(record.version, &next).await {
+            Ok(true) => {
+                tracing::info!(offer = %record.id, "offer served by reference");
+                return secret_response(StatusCode::OK, offer);
+            }
+            Ok(false) => continue,
+            Err(e) => return store_failure(&e),
+        }
+    }
+    contention()
+}
+
+// ---- token endpoint ----
+
+fn token_error(error: &TokenError) -> Response {
+    let mut response = secret_response(status(error.http_status()), error.to_json());
+    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn token_server_error() -> Response {
+    secret_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        json!({"error": "server_error", "error_description": "the request could not be completed"}).to_string(),
+    )
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+}
+
+/// `POST /v1/oauth/token`: the pre-authorized code grant.
+async fn token(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body_text(body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    if !is_form(&headers) {
+        let error = Error::new(ErrorKind::InvalidTokenRequest, "the body must be application/x-www-form-urlencoded");
+        return token_error(&TokenError::from_request_error(&error));
+    }
+    let request = match TokenRequest::from_form(&body) {
+        Ok(request) => request,
+        Err(error) => return token_error(&TokenError::from_request_error(&error)),
+    };
+    let code_hash = lookup_key(request.pre_authorized_code.expose());
+    for _ in 0..MAX_SWAP_ATTEMPTS {
+        let record = match state.store.find(Lookup::CodeHash(&code_hash)).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return token_error(&unknown_code()),
+            Err(e) => {
+                tracing::error!(error = %e, "store failure");
+                return token_server_error();
+            }
+        };
+        let now = now();
+        let redemption = match state.issuer.redeem(&record, &request, now) {
+            Ok(redemption) => redemption,
+            Err(error) => {
+                tracing::error!(offer = %record.id, code = error.code(), "the record cannot be redeemed");
+                return token_server_error();
+            }
+        };
+        if redemption.changed {
+            match state.store.compare_and_swap(record.version, &redemption.record).await {
+                Ok(true) => {}
+                // Another request moved this offer first: judge this one against the new state.
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "store failure");
+                    return token_server_error();
+                }
+            }
+        }
+        return match redemption.outcome {
+            RedeemOutcome::Issued { .. } => issue_access_token(&state, &redemption.record),
+            RedeemOutcome::Rejected(error) => {
+                log_rejection(&record, &error);
+                token_error(&error)
+            }
+        };
+    }
+    contention()
+}
+
+/// A code that matches no record. The engine's wording for a code that does not match.
+fn unknown_code() -> TokenError {
+    TokenError {
+        error: TokenErrorCode::InvalidGrant,
+        description: "the pre-authorized code is not valid".to_owned(),
+        failed_attempts_left: None,
+        revoke_issued_tokens: false,
+    }
+}
+
+fn log_rejection(record: &OfferRecord, error: &TokenError) {
+    if error.revoke_issued_tokens {
+        // RFC 9700 §4.2.4: a replayed code means the tokens issued from it may be in wrong hands.
+        tracing::warn!(offer = %record.id, "a redeemed pre-authorized code was presented again; revoke the tokens issued from it");
+    } else {
+        tracing::info!(
+            offer = %record.id,
+            error = error.error.as_str(),
+            failed_attempts_left = error.failed_attempts_left,
+            "token request refused"
+        );
+    }
+}
+
+/// The access token is opaque and random; what it grants (the credential endpoint) is outside this
+/// server.
+fn issue_access_token(state: &AppState, record: &OfferRecord) -> Response {
+    let token = match generate_token(PRE_AUTHORIZED_CODE_BYTES, &mut SystemEntropy) {
+        Ok(token) => token,
+        Err(error) => {
+            tracing::error!(code = error.code(), "no randomness for an access token");
+            return token_server_error();
+        }
+    };
+    tracing::info!(offer = %record.id, "pre-authorized code redeemed");
+    let body = json!({
+        "access_token": token.expose(),
+        "token_type": "Bearer",
+        "expires_in": state.access_token_lifetime_seconds,
+    });
+    let mut response = secret_response(StatusCode::OK, body.to_string());
+    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+// ---- the rest ----
+
+async fn metadata(State(state): State<Arc<AppState>>) -> Response {
+    match &state.metadata {
+        Some(document) => json_response(StatusCode::OK, document.clone()),
+        None => not_found().await,
+    }
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => json_response(StatusCode::OK, json!({"status": "ok"}).to_string()),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            json_response(StatusCode::SERVICE_UNAVAILABLE, json!({"status": "unavailable"}).to_string())
+        }
+    }
+}
+
+async fn not_found() -> Response {
+    engine_error(&not_found_error())
+}

@@ -1,0 +1,230 @@
+//! The server's configuration: a JSON file (`--config FILE`), flags on top of it.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use credoffer::{Issuer, IssuerConfig, IssuerMetadata, Secret, TOKEN_PLACEHOLDER, well_known_metadata_url};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// MATTR VII refuses request bodies over 500 KB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 500 * 1024;
+/// Access tokens live as long as the default offer.
+pub const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 300;
+/// Dead records are kept a day, so a replayed code is still recognised (and reported) after expiry.
+pub const DEFAULT_RETENTION_SECONDS: u64 = 86_400;
+/// Listen address when none is configured: loopback, so nothing is exposed by accident.
+pub const DEFAULT_LISTEN: ([u8; 4], u16) = ([127, 0, 0, 1], 8080);
+
+/// Where records are kept.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file.
+    SqliteFile(String),
+    /// An SQLite database in memory (gone when the process ends).
+    SqliteMemory,
+    /// A PostgreSQL server, shared by several instances.
+    Postgres(String),
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::SqliteFile(path) => write!(f, "SqliteFile({path:?})"),
+            Database::SqliteMemory => f.write_str("SqliteMemory"),
+            // The URL may carry a password.
+            Database::Postgres(_) => f.write_str("Postgres([redacted])"),
+        }
+    }
+}
+
+/// The configuration file, as written (camelCase JSON; every member optional but `issuer`).
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FileConfig {
+    /// `host:port` to listen on.
+    pub listen: Option<SocketAddr>,
+    /// An SQLite file, or `:memory:`.
+    pub sqlite: Option<String>,
+    /// `postgres://…`; takes precedence over `sqlite`.
+    pub database_url: Option<String>,
+    /// Bearer tokens accepted on the offer endpoints.
+    #[serde(default)]
+    pub api_tokens: Vec<String>,
+    /// Largest request body accepted.
+    pub max_body_bytes: Option<usize>,
+    /// `expires_in` of issued access tokens.
+    pub access_token_lifetime_seconds: Option<u64>,
+    /// How long dead records are kept after their expiry.
+    pub record_retention_seconds: Option<u64>,
+    /// The engine's configuration ([`IssuerConfig`] JSON).
+    pub issuer: Option<Value>,
+    /// Credential Issuer Metadata served at the well-known URL.
+    pub metadata: Option<Value>,
+}
+
+impl fmt::Debug for FileConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileConfig")
+            .field("listen", &self.listen)
+            .field("sqlite", &self.sqlite)
+            .field("database_url", &self.database_url.as_ref().map(|_| "[redacted]"))
+            .field("api_tokens", &format_args!("[{} redacted]", self.api_tokens.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The checked configuration the server runs with.
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Where records are kept.
+    pub database: Database,
+    /// Accepted bearer tokens (never logged).
+    pub api_tokens: Vec<Secret>,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `expires_in` of issued access tokens.
+    pub access_token_lifetime_seconds: u64,
+    /// How long dead records are kept after expiry.
+    pub record_retention_seconds: u64,
+    /// The engine.
+    pub issuer: Issuer,
+    /// The metadata document and the path it is served at.
+    pub metadata: Option<(String, String)>,
+    /// For offers by reference: the route that serves them (`/offers/{token}`).
+    pub reference_route: Option<String>,
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("listen", &self.listen)
+            .field("database", &self.database)
+            .field("api_tokens", &format_args!("[{} redacted]", self.api_tokens.len()))
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("issuer", self.issuer.config())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration problem, said in one line.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn invalid(message: impl Into<String>) -> ConfigError {
+    ConfigError(message.into())
+}
+
+impl FileConfig {
+    /// Reads a configuration file's text.
+    pub fn from_json(json: &str) -> Result<Self, ConfigError> {
+        serde_json::from_str(json).map_err(|e| invalid(format!("the configuration file is malformed: {e}")))
+    }
+
+    /// Checks everything and builds the engine.
+    pub fn finish(self) -> Result<ServerConfig, ConfigError> {
+        let issuer_json = self.issuer.ok_or_else(|| invalid("the configuration has no issuer"))?;
+        let issuer_config = IssuerConfig::from_json(&issuer_json.to_string())
+            .map_err(|e| invalid(format!("issuer: {}", e.message())))?;
+        let issuer = Issuer::new(issuer_config).map_err(|e| {
+            invalid(format!("issuer{}: {}", e.field().map(|f| format!(".{f}")).unwrap_or_default(), e.message()))
+        })?;
+        let database = match (self.database_url, self.sqlite) {
+            (Some(url), _) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(url)
+            }
+            (Some(_), _) => return Err(invalid("databaseUrl must start with postgres:// or postgresql://")),
+            (None, Some(path)) if path == ":memory:" => Database::SqliteMemory,
+            (None, Some(path)) => Database::SqliteFile(path),
+            (None, None) => Database::SqliteFile("credoffer.sqlite3".to_owned()),
+        };
+        if self.api_tokens.is_empty() {
+            return Err(invalid("no API token is configured: the offer endpoints would be open to anyone"));
+        }
+        if let Some(short) = self.api_tokens.iter().find(|token| token.len() < 16) {
+            return Err(invalid(format!("API tokens must be at least 16 characters (one has {})", short.len())));
+        }
+        let max_body_bytes = self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        if max_body_bytes == 0 {
+            return Err(invalid("maxBodyBytes must be positive"));
+        }
+        let access_token_lifetime_seconds = self.access_token_lifetime_seconds.unwrap_or(DEFAULT_ACCESS_TOKEN_SECONDS);
+        if access_token_lifetime_seconds == 0 {
+            return Err(invalid("accessTokenLifetimeSeconds must be positive"));
+        }
+        let metadata = self.metadata.map(|metadata| checked_metadata(&issuer, &metadata)).transpose()?;
+        let reference_route = issuer.config().offer_url_template.as_deref().map(reference_route).transpose()?;
+        Ok(ServerConfig {
+            listen: self.listen.unwrap_or_else(|| SocketAddr::from(DEFAULT_LISTEN)),
+            database,
+            api_tokens: self.api_tokens.into_iter().map(Secret::new).collect(),
+            max_body_bytes,
+            access_token_lifetime_seconds,
+            record_retention_seconds: self.record_retention_seconds.unwrap_or(DEFAULT_RETENTION_SECONDS),
+            issuer,
+            metadata,
+            reference_route,
+        })
+    }
+}
+
+/// The metadata must describe this issuer: the same identifier, every configuration with its format.
+/// Returns the document and the path it is served at.
+fn checked_metadata(issuer: &Issuer, metadata: &Value) -> Result<(String, String), ConfigError> {
+    let json = metadata.to_string();
+    let parsed = IssuerMetadata::from_json(&json).map_err(|e| invalid(format!("metadata: {}", e.message())))?;
+    let config = issuer.config();
+    if parsed.credential_issuer != config.credential_issuer {
+        return Err(invalid(format!(
+            "metadata.credential_issuer is {:?}, but the issuer is {:?}",
+            parsed.credential_issuer, config.credential_issuer
+        )));
+    }
+    for (id, format) in &config.credential_configurations {
+        if parsed.formats.get(id) != Some(format) {
+            return Err(invalid(format!(
+                "metadata.credential_configurations_supported must list {id:?} with format {format:?}"
+            )));
+        }
+    }
+    Ok((json, well_known_path(&config.credential_issuer)?))
+}
+
+/// The path part of the issuer's well-known metadata URL (`/.well-known/openid-credential-issuer/tenant`).
+fn well_known_path(credential_issuer: &str) -> Result<String, ConfigError> {
+    // An http issuer (allowed for local testing) has the same path as its https twin.
+    let https = match credential_issuer.strip_prefix("http://") {
+        Some(rest) => format!("https://{rest}"),
+        None => credential_issuer.to_owned(),
+    };
+    let url = well_known_metadata_url(&https).map_err(|e| invalid(format!("issuer: {}", e.message())))?;
+    path_of(&url).ok_or_else(|| invalid("the metadata URL has no path"))
+}
+
+/// The route serving offers by reference, from the URL template the engine writes into offers: its
+/// path, where `{token}` must be the last segment (the engine checked the rest of the URL).
+fn reference_route(template: &str) -> Result<String, ConfigError> {
+    let path = path_of(template).filter(|_| !template.contains('?') && !template.contains('#'));
+    match path {
+        Some(path) if path.ends_with(&format!("/{TOKEN_PLACEHOLDER}")) && path.matches('{').count() == 1 => Ok(path),
+        _ => Err(invalid(format!(
+            "issuer.offerUrlTemplate must end its path with /{TOKEN_PLACEHOLDER}, without a query"
+        ))),
+    }
+}
+
+/// The path of an absolute URL (`https://host/a/b?q` → `/a/b`).
+pub fn path_of(url: &str) -> Option<String> {
+    let after_scheme = url.split_once("://")?.1;
+    let path = after_scheme.find('/').map_or("/", |start| &after_scheme[start..]);
+    Some(path.split(['?', '#']).next().unwrap_or(path).to_owned())
+}

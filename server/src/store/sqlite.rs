@@ -1,0 +1,164 @@
+//! SQLite: the default store, a file or memory. One connection behind a mutex, used from tokio's
+//! blocking pool: SQLite serialises writers anyway, and this keeps the async workers free.
+
+use std::sync::{Arc, Mutex};
+
+use credoffer::OfferRecord;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{BoxFuture, Lookup, Store, StoreError, decode, time_to_sql, version_to_sql};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS offer_records (
+    id             TEXT PRIMARY KEY,
+    code_hash      TEXT NOT NULL UNIQUE,
+    reference_hash TEXT UNIQUE,
+    version        INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    record         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS offer_records_expires_at ON offer_records (expires_at);
+";
+
+/// Records in SQLite.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) a database file. WAL lets readers run beside the writer.
+    pub async fn open_file(path: &str) -> Result<Self, StoreError> {
+        let path = path.to_owned();
+        Self::open_with(move || {
+            let connection = Connection::open(&path).map_err(|e| StoreError::from_display("open", e))?;
+            connection
+                .pragma_update(None, "journal_mode", "WAL")
+                .and_then(|()| connection.pragma_update(None, "synchronous", "NORMAL"))
+                .map_err(|e| StoreError::from_display("pragma", e))?;
+            Ok(connection)
+        })
+        .await
+    }
+
+    /// A database in memory, gone when the process ends.
+    pub async fn open_in_memory() -> Result<Self, StoreError> {
+        Self::open_with(|| Connection::open_in_memory().map_err(|e| StoreError::from_display("open", e))).await
+    }
+
+    async fn open_with(
+        open: impl FnOnce() -> Result<Connection, StoreError> + Send + 'static,
+    ) -> Result<Self, StoreError> {
+        let connection = tokio::task::spawn_blocking(move || {
+            let connection = open()?;
+            // Another process may hold the write lock for a moment (a second instance on one file).
+            connection
+                .busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(|e| StoreError::from_display("busy timeout", e))?;
+            connection.execute_batch(SCHEMA).map_err(|e| StoreError::from_display("create table", e))?;
+            Ok::<_, StoreError>(connection)
+        })
+        .await
+        .map_err(|e| StoreError::from_display("open task", e))??;
+        Ok(Self { connection: Arc::new(Mutex::new(connection)) })
+    }
+
+    /// Runs `work` on the connection in the blocking pool.
+    fn with<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> BoxFuture<'_, Result<T, StoreError>> {
+        let connection = Arc::clone(&self.connection);
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let connection = connection.lock().map_err(|_| StoreError("the SQLite mutex is poisoned".into()))?;
+                work(&connection).map_err(|e| StoreError::from_display("sqlite", e))
+            })
+            .await
+            .map_err(|e| StoreError::from_display("sqlite task", e))?
+        })
+    }
+}
+
+impl Store for SqliteStore {
+    fn insert<'a>(&'a self, record: &'a OfferRecord) -> BoxFuture<'a, Result<(), StoreError>> {
+        let row = (
+            record.id.clone(),
+            record.code_hash.clone(),
+            record.reference_hash.clone(),
+            version_to_sql(record.version),
+            time_to_sql(record.expires_at),
+            record.to_json(),
+        );
+        Box::pin(async move {
+            let (id, code_hash, reference_hash, version, expires_at, json) = row;
+            let version = version?;
+            self.with(move |connection| {
+                connection.execute(
+                    "INSERT INTO offer_records (id, code_hash, reference_hash, version, expires_at, record)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id, code_hash, reference_hash, version, expires_at, json],
+                )
+            })
+            .await
+            .map(drop)
+        })
+    }
+
+    fn find<'a>(&'a self, lookup: Lookup<'a>) -> BoxFuture<'a, Result<Option<OfferRecord>, StoreError>> {
+        let (sql, key) = match lookup {
+            Lookup::Id(id) => ("SELECT record FROM offer_records WHERE id = ?1", id.to_owned()),
+            Lookup::CodeHash(hash) => ("SELECT record FROM offer_records WHERE code_hash = ?1", hash.to_owned()),
+            Lookup::ReferenceHash(hash) => {
+                ("SELECT record FROM offer_records WHERE reference_hash = ?1", hash.to_owned())
+            }
+        };
+        Box::pin(async move {
+            let json = self
+                .with(move |connection| {
+                    connection.prepare_cached(sql)?.query_row(params![key], |row| row.get::<_, String>(0)).optional()
+                })
+                .await?;
+            json.as_deref().map(decode).transpose()
+        })
+    }
+
+    fn compare_and_swap<'a>(
+        &'a self,
+        read_version: u64,
+        next: &'a OfferRecord,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let row = (next.id.clone(), version_to_sql(next.version), time_to_sql(next.expires_at), next.to_json());
+        Box::pin(async move {
+            let (id, version, expires_at, json) = row;
+            let (version, read_version) = (version?, version_to_sql(read_version)?);
+            let updated = self
+                .with(move |connection| {
+                    connection
+                        .prepare_cached(
+                            "UPDATE offer_records SET version = ?3, expires_at = ?4, record = ?5
+                         WHERE id = ?1 AND version = ?2",
+                        )?
+                        .execute(params![id, read_version, version, expires_at, json])
+                })
+                .await?;
+            Ok(updated == 1)
+        })
+    }
+
+    fn purge_expired(&self, before: u64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        let before = time_to_sql(before);
+        Box::pin(async move {
+            let removed = self
+                .with(move |connection| {
+                    connection.execute("DELETE FROM offer_records WHERE expires_at < ?1", params![before])
+                })
+                .await?;
+            Ok(removed as u64)
+        })
+    }
+
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.with(|connection| connection.query_row("SELECT 1", [], |_| Ok(())))
+    }
+}
