@@ -414,7 +414,8 @@ pub(crate) fn decode_value<'a>(
     options: &ParseOptions,
     findings: &mut Findings<'_>,
 ) -> Result<Cow<'a, str>> {
-    if let Some(bad) = raw.chars().find(|&c| !allowed_raw_in_query(c)) {
+    let scan = RawScan::of(raw);
+    if let Some(bad) = scan.not_allowed.and_then(|index| raw.get(index..)).and_then(|rest| rest.chars().next()) {
         findings.violation(
             Error::new(
                 ErrorKind::InvalidUri,
@@ -439,7 +440,7 @@ pub(crate) fn decode_value<'a>(
             .at(field.to_owned()),
         );
     }
-    if let Some(position) = malformed_escape(raw) {
+    if let Some(position) = scan.malformed_escape {
         findings.violation(
             Error::new(
                 ErrorKind::InvalidPercentEncoding,
@@ -464,20 +465,39 @@ pub(crate) fn decode_value<'a>(
     Ok(decoded)
 }
 
-/// Whether RFC 3986 allows `c` unencoded in a query: unreserved, sub-delims, `:` `@` `/` `?`, and `%`
-/// (whose escapes [`malformed_escape`] checks).
-fn allowed_raw_in_query(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?%".contains(c)
+/// What one pass over a raw (still encoded) value finds.
+#[derive(Default)]
+struct RawScan {
+    /// The byte index of the first `%` not followed by two hex digits.
+    malformed_escape: Option<usize>,
+    /// The byte index of the first byte RFC 3986 does not allow unencoded in a query (anything but
+    /// unreserved, sub-delims, `:` `@` `/` `?` and `%`). Every byte before it is ASCII, so it starts a character.
+    not_allowed: Option<usize>,
 }
 
-/// The position of the first `%` not followed by two hex digits.
-fn malformed_escape(raw: &str) -> Option<usize> {
-    let bytes = raw.as_bytes();
-    bytes.iter().enumerate().find_map(|(index, &byte)| {
-        let well_formed = bytes.get(index + 1).is_some_and(u8::is_ascii_hexdigit)
-            && bytes.get(index + 2).is_some_and(u8::is_ascii_hexdigit);
-        (byte == b'%' && !well_formed).then_some(index)
-    })
+impl RawScan {
+    fn of(raw: &str) -> Self {
+        let bytes = raw.as_bytes();
+        let mut scan = RawScan::default();
+        for (index, &byte) in bytes.iter().enumerate() {
+            if byte == b'%' {
+                let well_formed = bytes.get(index + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(index + 2).is_some_and(u8::is_ascii_hexdigit);
+                if !well_formed && scan.malformed_escape.is_none() {
+                    scan.malformed_escape = Some(index);
+                }
+            } else if scan.not_allowed.is_none() && !allowed_raw_in_query(byte) {
+                scan.not_allowed = Some(index);
+            }
+        }
+        scan
+    }
+}
+
+fn allowed_raw_in_query(byte: u8) -> bool {
+    matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
+        | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        | b':' | b'@' | b'/' | b'?')
 }
 
 /// Decoding once must give JSON; `%7B…` after one decode means the issuer encoded twice.
