@@ -1,0 +1,182 @@
+//! `credoffer`: create, inspect, render and redeem OpenID4VCI Credential Offers from a terminal.
+//!
+//! Every rule lives in the `credoffer` engine; this binary reads arguments and files, calls the engine,
+//! and prints what comes back.
+
+mod create;
+mod failure;
+mod input;
+mod parse;
+mod qr;
+mod redeem;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use failure::{Failure, exit};
+
+/// Shown under every command's help: what the exit statuses mean.
+macro_rules! exit_statuses {
+    () => {
+        "\
+Exit status:
+  0   success
+  1   the input was refused: an invalid offer, URI, request, record or metadata, a QR text too long,
+      or a redemption the token endpoint rejects (the error line or JSON names a stable code)
+  2   usage error: unknown command or option, missing or malformed argument
+  3   a file or standard input could not be read, or a file could not be written
+  70  internal error (a bug: please report it)
+
+Errors are one line on standard error: error[code]: message (field).
+With --json they are printed on standard output instead: {\"error\": {\"code\", \"message\", \"field\"}}."
+    };
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "credoffer",
+    version,
+    about = "Create, inspect, render and redeem OpenID4VCI Credential Offers",
+    long_about = "Create, inspect, render and redeem OpenID4VCI Credential Offers.\n\n\
+        `create` answers like MATTR VII's offers API and shows the offer's QR code; `parse` explains an \
+        offer URI of any draft; `qr` renders one; `redeem` runs the token endpoint's checks against a \
+        saved offer record.",
+    after_help = concat!("Examples:
+  credoffer create pre-authorized --credential org.iso.18013.5.1.mDL --record offer.json
+  credoffer parse 'openid-credential-offer://?credential_offer=...'
+  credoffer qr 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example%2Fo%2F1' --svg offer.svg
+  credoffer redeem --record offer.json --code <pre-authorized code> --tx-code 123456
+
+", "Exit status: 0 success, 1 input refused, 2 usage error, 3 file or stdin error, 70 internal error\n(see any command's --help).")
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create an offer as MATTR VII's offers API does, and show its QR code
+    #[command(subcommand)]
+    Create(CreateCommand),
+    /// Explain an offer URI (or offer JSON) of any draft
+    #[command(after_help = concat!(
+        "Examples:
+  credoffer parse 'openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A...'
+  pbpaste | credoffer parse - --json
+  credoffer parse \"$URI\" --metadata issuer-metadata.json --strict
+
+--json prints, with exit status 0:
+  {\"offer\": <the offer as OpenID4VCI 1.0 JSON>, \"source\": \"<shape>\", \"warnings\": [{\"code\", \"message\", \"field\"?}]}
+  {\"credential_offer_uri\": \"<url>\", \"warnings\": [...]}        (an offer by reference)
+  with --metadata, also \"formats\": [{\"id\", \"format\"}]
+and on an invalid offer, with exit status 1:
+  {\"error\": {\"code\", \"message\", \"field\"}}
+
+",
+        exit_statuses!()
+    ))]
+    Parse(parse::ParseArgs),
+    /// Render a URI as a QR code in the terminal, or as an SVG file
+    #[command(after_help = concat!(
+        "Examples:
+  credoffer qr 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example%2Fo%2F1'
+  credoffer create pre-authorized --credential mdl --json | jq -r .uri | credoffer qr - --svg offer.svg
+
+The code uses error correction level M (raised when it costs no size) and a quiet zone of 2 modules
+in the terminal, 4 in SVG. The terminal rendering assumes light text on a dark background; use
+--light-terminal for dark text on a light background.
+
+",
+        exit_statuses!()
+    ))]
+    Qr(qr::QrArgs),
+    /// Redeem a saved pre-authorized offer as a token endpoint would, and update its record
+    #[command(after_help = concat!(
+        "Examples:
+  credoffer create pre-authorized --credential mdl --tx-code numeric:6 --record offer.json
+  credoffer redeem --record offer.json --code <pre-authorized code> --tx-code 000000   # wrong: 2 attempts left
+  credoffer redeem --record offer.json --offer \"$URI\" --tx-code 123456 --json
+
+Each run reads the record, applies the token request at --now (default: the system clock), prints
+the outcome and writes the next record back when it changed: watch failedAttemptsLeft count down
+and the third wrong code invalidate the offer for good. A rejected request exits with status 1.
+
+",
+        exit_statuses!()
+    ))]
+    Redeem(redeem::RedeemArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum CreateCommand {
+    /// POST /v1/openid/offers/pre-authorized: a Pre-Authorized Code offer, its transaction code and record
+    #[command(after_help = concat!(
+        "Examples:
+  credoffer create pre-authorized --credential org.iso.18013.5.1.mDL
+  credoffer create pre-authorized --credential mdl --tx-code text:8 --expires-in 2m --record offer.json
+  credoffer create pre-authorized --credential mdl --issuer https://issuer.example.com --dialect mattr --json
+  credoffer create pre-authorized --credential mdl --claims '{\"given_name\":\"Ana\"}' --claims-to-persist given_name
+
+Without --issuer and --config the offer names a demo issuer, https://issuer.demo.credoffer.invalid,
+which resolves nowhere: a wallet can read the offer but not redeem it.
+
+",
+        exit_statuses!()
+    ))]
+    PreAuthorized(create::PreAuthorizedArgs),
+    /// POST /v1/openid/offers: an Authorization Code offer
+    #[command(after_help = concat!(
+        "Examples:
+  credoffer create authorization --credential org.iso.18013.5.1.mDL
+  credoffer create authorization --credential a --credential b --login-hint user@example.com --prompt login
+  credoffer create authorization --credential mdl --issuer-state --json
+
+",
+        exit_statuses!()
+    ))]
+    Authorization(create::AuthorizationArgs),
+}
+
+/// `--json`, shared by every command that can print JSON.
+#[derive(Debug, Clone, Copy, Args)]
+struct JsonFlag {
+    /// Print JSON only (errors too, on standard output)
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    failure::report_panics_in_one_line();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return failure::usage(&error),
+    };
+    let (result, json) = match cli.command {
+        Command::Create(CreateCommand::PreAuthorized(args)) => {
+            let json = args.output.json;
+            (create::pre_authorized(&args), json)
+        }
+        Command::Create(CreateCommand::Authorization(args)) => {
+            let json = args.output.json;
+            (create::authorization(&args), json)
+        }
+        Command::Parse(args) => {
+            let json = args.output.json;
+            (parse::run(&args), json)
+        }
+        Command::Qr(args) => (qr::run(&args), false),
+        Command::Redeem(args) => {
+            let json = args.output.json;
+            (redeem::run(&args), json)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => exit(&failure, json),
+    }
+}
+
+/// Result of a command: `Ok` is exit status 0.
+type Outcome = Result<(), Failure>;

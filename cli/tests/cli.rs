@@ -1,0 +1,810 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+//! Runs the built `credoffer` binary: every subcommand, its help, its JSON, and bad input of each kind
+//! (exit statuses and error codes). The shared parse and metadata vectors run through the binary too.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use credoffer::{FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferUri, ParseOptions, parse_offer_uri};
+use serde_json::{Value, json};
+
+/// What a run of the binary gave back.
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+
+    /// Asserts a refusal with one error line naming `code` on stderr, and nothing on stdout.
+    fn refused(&self, status: i32, code: &str) {
+        assert_eq!(self.status, status, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(self.stderr.lines().count(), 1, "one error line: {}", self.stderr);
+        assert!(self.stderr.starts_with(&format!("error[{code}]: ")), "{}", self.stderr);
+        assert!(self.stdout.is_empty(), "{}", self.stdout);
+    }
+
+    /// Asserts a refusal as `{"error": {"code", "message", "field"}}` on stdout.
+    fn refused_json(&self, status: i32, code: &str) -> Value {
+        assert_eq!(self.status, status, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        let json = self.json();
+        assert_eq!(json["error"]["code"], code, "{json}");
+        assert!(json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{json}");
+        assert!(json["error"].as_object().unwrap().contains_key("field"), "{json}");
+        json
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with_stdin(args, None)
+}
+
+fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_credoffer"))
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    let run = Run {
+        status: output.status.code().expect("exited normally"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    assert!(!run.stderr.contains("panicked") && !run.stderr.contains("backtrace"), "{}", run.stderr);
+    run
+}
+
+/// A fresh directory for one test's files.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("credoffer-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn path(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn vectors(name: &str) -> Vec<Value> {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(format!("{name}.json"));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    json["cases"].as_array().unwrap().clone()
+}
+
+/// Reads a QR code drawn by the terminal renderer (light text on a dark background) back to its text.
+fn decode_terminal_qr(drawing: &str) -> String {
+    let lines: Vec<Vec<char>> = drawing.lines().map(|line| line.chars().collect()).collect();
+    let side = lines[0].len();
+    // Blocks are light modules; anything else is dark.
+    let light = |x: usize, y: usize| {
+        let c = lines.get(y / 2).and_then(|line| line.get(x)).copied().unwrap_or(' ');
+        matches!((c, y % 2), ('█', _) | ('▀', 0) | ('▄', 1))
+    };
+    const SCALE: usize = 4;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(side * SCALE, side * SCALE, |x, y| {
+        if light(x / SCALE, y / SCALE) { 255 } else { 0 }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in:\n{drawing}");
+    grids[0].decode().unwrap().1
+}
+
+/// The lines of `stdout` that draw the QR code.
+fn qr_lines(stdout: &str) -> String {
+    stdout
+        .lines()
+        .filter(|line| !line.is_empty() && line.chars().all(|c| matches!(c, '█' | '▀' | '▄' | ' ')))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Help and usage
+
+#[test]
+fn every_command_has_help_with_examples_and_exit_statuses() {
+    for command in [
+        &["--help"][..],
+        &["create", "--help"],
+        &["create", "pre-authorized", "--help"],
+        &["create", "authorization", "--help"],
+        &["parse", "--help"],
+        &["qr", "--help"],
+        &["redeem", "--help"],
+    ] {
+        let run = run(command);
+        assert_eq!(run.status, 0, "{command:?}");
+        assert!(run.stdout.contains("Usage: credoffer"), "{command:?}: {}", run.stdout);
+        if command.len() > 1 && command != ["create", "--help"] {
+            assert!(run.stdout.contains("Examples:"), "{command:?}: {}", run.stdout);
+            assert!(run.stdout.contains("Exit status:"), "{command:?}");
+            assert!(run.stdout.contains("2   usage error"), "{command:?}");
+        }
+    }
+    let version = run(&["--version"]);
+    assert_eq!((version.status, version.stdout.trim()), (0, concat!("credoffer ", env!("CARGO_PKG_VERSION"))));
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    for args in [
+        &[][..],
+        &["frobnicate"],
+        &["create"],
+        &["create", "pre-authorized"],
+        &["create", "pre-authorized", "--credential"],
+        &["create", "pre-authorized", "--credential", "a", "--tx-code", "letters"],
+        &["create", "pre-authorized", "--credential", "a", "--tx-code", "numeric:six"],
+        &["create", "pre-authorized", "--credential", "a", "--expires-in", "5 minutes"],
+        &["create", "pre-authorized", "--credential", "a", "--expires-in", "m"],
+        &["create", "pre-authorized", "--credential", "a", "--dialect", "draft99"],
+        &["create", "pre-authorized", "--credential", "a", "--now", "yesterday"],
+        &["create", "authorization", "--credential", "a", "--bogus"],
+        &["parse"],
+        &["parse", "a", "b"],
+        &["parse", "--bogus", "x"],
+        &["qr"],
+        &["redeem", "--record", "r.json"],
+        &["redeem", "--record", "r.json", "--code", "c", "--offer", "o"],
+    ] {
+        let run = run(args);
+        if args.is_empty() || args == ["create"] {
+            // No command at all: clap shows the help, and the status still says usage error.
+            assert_eq!(run.status, 2, "{args:?}");
+            assert!(run.stdout.contains("Usage:"), "{args:?}");
+            continue;
+        }
+        assert_eq!(run.status, 2, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.starts_with("error[usage]: "), "{args:?}: {}", run.stderr);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// parse
+
+#[test]
+fn parse_runs_the_shared_vectors() {
+    // The command line has no options for custom size limits; those cases need a library caller.
+    let not_expressible = |options: &Value| options.get("limits").is_some();
+    let mut ran = 0;
+    let mut skipped = 0;
+    for case in vectors("parse") {
+        let id = case["id"].as_str().unwrap();
+        let options = case.get("options").cloned().unwrap_or(json!({}));
+        if not_expressible(&options) {
+            skipped += 1;
+            continue;
+        }
+        let mut args = vec!["parse", "--json"];
+        if options["strict"] == true {
+            args.push("--strict");
+        }
+        if options["plus"] == "literal" {
+            args.push("--plus-literal");
+        }
+        if options["allow_insecure_http"] == true {
+            args.push("--allow-insecure-http");
+        }
+        // Through standard input, so inputs that look like options or hold line breaks arrive intact.
+        args.push("-");
+        let input = case["input"].as_str().unwrap();
+        // `-` drops one trailing line break, as `echo` adds one; put one back where the input has its own.
+        let stdin = if input.ends_with('\n') { format!("{input}\n") } else { input.to_owned() };
+        let run = run_with_stdin(&args, Some(&stdin));
+        let out = run.json();
+        let expect = &case["expect"];
+        if let Some(code) = expect.get("error") {
+            assert_eq!(run.status, 1, "{id}: {}", run.stdout);
+            assert_eq!(&out["error"]["code"], code, "{id}");
+            if let Some(field) = expect.get("field") {
+                assert_eq!(&out["error"]["field"], field, "{id}");
+            }
+        } else if let Some(reference) = expect.get("reference") {
+            assert_eq!(run.status, 0, "{id}: {}", run.stdout);
+            assert_eq!(&out["credential_offer_uri"], reference, "{id}");
+            assert_eq!(warning_codes(&out), expect["warnings"], "{id}");
+        } else {
+            assert_eq!(run.status, 0, "{id}: {}", run.stdout);
+            assert_eq!(out["offer"], expect["offer"], "{id}");
+            assert_eq!(out["source"], expect["source"], "{id}");
+            assert_eq!(warning_codes(&out), expect["warnings"], "{id}");
+            assert_eq!(out.as_object().unwrap().len(), 3, "{id}: exactly offer, source, warnings");
+        }
+        ran += 1;
+    }
+    assert!(ran >= 200, "ran {ran}");
+    assert_eq!(skipped, 4, "only the custom-limit cases are skipped");
+}
+
+fn warning_codes(out: &Value) -> Value {
+    out["warnings"].as_array().unwrap().iter().map(|w| w["code"].clone()).collect()
+}
+
+#[test]
+fn parse_checks_the_shared_metadata_vectors() {
+    let dir = temp_dir("metadata-vectors");
+    let metadata_file = dir.join("metadata.json");
+    let mut ran = 0;
+    for case in vectors("metadata") {
+        // Well-known URL cases have no offer; `parse` prints that URL only in its human output.
+        let (Some(offer), Some(metadata)) = (case.get("offer"), case.get("metadata")) else { continue };
+        let id = case["id"].as_str().unwrap();
+        std::fs::write(&metadata_file, metadata.to_string()).unwrap();
+        let run = run(&["parse", "--json", "--metadata", path(&metadata_file), &offer.to_string()]);
+        let expect = &case["expect"];
+        if let Some(code) = expect.get("error") {
+            run.refused_json(1, code.as_str().unwrap());
+            if let Some(field) = expect.get("field") {
+                assert_eq!(&run.json()["error"]["field"], field, "{id}");
+            }
+        } else {
+            assert_eq!(run.status, 0, "{id}: {}", run.stdout);
+            let out = run.json();
+            let formats: Vec<Value> =
+                out["formats"].as_array().unwrap().iter().map(|f| json!([f["id"], f["format"]])).collect();
+            assert_eq!(Value::Array(formats), expect["formats"], "{id}");
+            let codes = warning_codes(&out);
+            for expected in expect.get("warnings").and_then(Value::as_array).into_iter().flatten() {
+                assert!(codes.as_array().unwrap().contains(expected), "{id}: {codes}");
+            }
+        }
+        ran += 1;
+    }
+    assert!(ran >= 20, "ran {ran}");
+}
+
+const MDL_OFFER: &str = "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fissuer.example.com%22%2C%22credential_configuration_ids%22%3A%5B%22org.iso.18013.5.1.mDL%22%5D%2C%22grants%22%3A%7B%22urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code%22%3A%7B%22pre-authorized_code%22%3A%22oaKazRN8I0IbtZ0C7JuMn5%22%2C%22tx_code%22%3A%7B%22input_mode%22%3A%22numeric%22%2C%22length%22%3A6%2C%22description%22%3A%22Sent%20by%20e-mail%22%7D%7D%7D%7D";
+
+#[test]
+fn parse_explains_an_offer_for_people() {
+    let run = run(&["parse", MDL_OFFER]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    for expected in [
+        "OpenID4VCI 1.0",
+        "issuer:          https://issuer.example.com",
+        "https://issuer.example.com/.well-known/openid-credential-issuer",
+        "- org.iso.18013.5.1.mDL",
+        "pre-authorized code: oaKazRN8I0IbtZ0C7JuMn5",
+        "enter a transaction code sent on another channel: 6 digits",
+        "\"Sent by e-mail\"",
+        "warnings:        none",
+    ] {
+        assert!(run.stdout.contains(expected), "missing {expected:?} in:\n{}", run.stdout);
+    }
+
+    let reference =
+        self::run(&["parse", "haip-vci://?credential_offer_uri=https%3A%2F%2Fissuer.example.com%2Foffers%2F1"]);
+    assert_eq!(reference.status, 0);
+    assert!(reference.stdout.contains("by reference"), "{}", reference.stdout);
+    assert!(reference.stdout.contains("https://issuer.example.com/offers/1"), "{}", reference.stdout);
+
+    let legacy = self::run(&[
+        "parse",
+        r#"{"credential_issuer":"https://i.example","credentials":["a"],"grants":{"authorization_code":{"issuer_state":"s1"}}}"#,
+    ]);
+    assert_eq!(legacy.status, 0, "{}", legacy.stderr);
+    assert!(legacy.stdout.contains("draft11"), "{}", legacy.stdout);
+    assert!(legacy.stdout.contains("issuer_state: s1"), "{}", legacy.stdout);
+    assert!(legacy.stdout.contains("sign in at the issuer"), "{}", legacy.stdout);
+}
+
+#[test]
+fn parse_reads_standard_input_and_names_formats_from_metadata() {
+    let by_stdin = run_with_stdin(&["parse", "-", "--json"], Some(&format!("{MDL_OFFER}\n")));
+    assert_eq!(by_stdin.status, 0, "{}", by_stdin.stdout);
+    assert_eq!(by_stdin.json()["offer"]["credential_issuer"], "https://issuer.example.com");
+    assert_eq!(by_stdin.stdout, run(&["parse", "--json", MDL_OFFER]).stdout);
+
+    let dir = temp_dir("parse-metadata");
+    let metadata = dir.join("metadata.json");
+    std::fs::write(
+        &metadata,
+        r#"{"credential_issuer":"https://issuer.example.com","credential_configurations_supported":{"org.iso.18013.5.1.mDL":{"format":"mso_mdoc"}}}"#,
+    )
+    .unwrap();
+    let human = run(&["parse", MDL_OFFER, "--metadata", path(&metadata)]);
+    assert_eq!(human.status, 0, "{}", human.stderr);
+    assert!(human.stdout.contains("- org.iso.18013.5.1.mDL (mso_mdoc)"), "{}", human.stdout);
+    assert!(human.stdout.contains("metadata:        consistent with the offer"), "{}", human.stdout);
+}
+
+#[test]
+fn parse_refuses_bad_input_of_each_kind() {
+    let dir = temp_dir("parse-bad");
+    let not_json = dir.join("not-json.json");
+    std::fs::write(&not_json, "{").unwrap();
+    let other_issuer = dir.join("other.json");
+    std::fs::write(
+        &other_issuer,
+        r#"{"credential_issuer":"https://other.example","credential_configurations_supported":{}}"#,
+    )
+    .unwrap();
+    let missing = dir.join("missing.json");
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["parse", "not a uri"], 1, "invalid_uri"),
+        (&["parse", "openid-credential-offer://?foo=bar"], 1, "missing_offer_parameter"),
+        (&["parse", "openid-credential-offer://?credential_offer=%7B"], 1, "invalid_json"),
+        (&["parse", "openid-credential-offer://?credential_offer=%FF"], 1, "invalid_percent_encoding"),
+        (
+            &["parse", r#"{"credential_issuer":"http://i.example","credential_configuration_ids":["a"]}"#],
+            1,
+            "insecure_url",
+        ),
+        (
+            &["parse", r#"{"credential_issuer":"https://i.example","credential_configuration_ids":[]}"#],
+            1,
+            "empty_credential_configuration_ids",
+        ),
+        (&["parse", MDL_OFFER, "--metadata", path(&not_json)], 1, "invalid_metadata"),
+        (&["parse", MDL_OFFER, "--metadata", path(&other_issuer)], 1, "issuer_mismatch"),
+        (&["parse", MDL_OFFER, "--metadata", path(&missing)], 3, "io"),
+    ];
+    for (args, status, code) in cases {
+        run(args).refused(*status, code);
+        let mut with_json = args.to_vec();
+        with_json.push("--json");
+        with_json.refused_json_check(*status, code);
+    }
+    // Not UTF-8 on standard input is an input error, not a panic.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_credoffer"))
+        .args(["parse", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&[0xff, 0xfe, b'\n']).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("error[io]: standard input: not UTF-8"));
+}
+
+trait RefusedJson {
+    fn refused_json_check(&self, status: i32, code: &str);
+}
+
+impl RefusedJson for Vec<&str> {
+    fn refused_json_check(&self, status: i32, code: &str) {
+        let run = run(self);
+        run.refused_json(status, code);
+        assert!(run.stderr.is_empty(), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn strict_and_plus_options_change_the_reading() {
+    // Draft 11's user_pin_required is read leniently with a warning, refused under --strict? The vectors
+    // cover the detail; here: a `+` in the description is a space by default and a plus when literal.
+    let offer = "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fi.example%22%2C%22credential_configuration_ids%22%3A%5B%22a+b%22%5D%7D";
+    let spaced = run(&["parse", "--json", offer]).json();
+    assert_eq!(spaced["offer"]["credential_configuration_ids"][0], "a b");
+    let literal = run(&["parse", "--json", "--plus-literal", offer]).json();
+    assert_eq!(literal["offer"]["credential_configuration_ids"][0], "a+b");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// qr
+
+#[test]
+fn qr_draws_a_code_that_decodes_to_the_uri() {
+    let run = run(&["qr", MDL_OFFER]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(decode_terminal_qr(&run.stdout), MDL_OFFER);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+
+    let piped = run_with_stdin(&["qr", "-"], Some(&format!("{MDL_OFFER}\n")));
+    assert_eq!(piped.stdout, run.stdout, "a trailing line break from stdin is not encoded");
+
+    let light = self::run(&["qr", "--light-terminal", MDL_OFFER]);
+    assert_eq!(light.status, 0);
+    assert_ne!(light.stdout, run.stdout);
+    assert_eq!(light.stdout.lines().count(), run.stdout.lines().count());
+}
+
+#[test]
+fn qr_writes_the_engine_svg() {
+    let dir = temp_dir("qr-svg");
+    let file = dir.join("offer.svg");
+    let run = run(&["qr", MDL_OFFER, "--svg", path(&file)]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.starts_with(&format!("wrote {}: version ", file.display())), "{}", run.stderr);
+    let expected = credoffer::render_qr_svg(MDL_OFFER).unwrap();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+    let to_stdout = self::run(&["qr", MDL_OFFER, "--svg", "-"]);
+    assert_eq!(to_stdout.stdout, expected);
+}
+
+#[test]
+fn qr_refuses_bad_input_of_each_kind() {
+    let too_long = "x".repeat(credoffer::MAX_QR_BYTES + 1);
+    run(&["qr", &too_long]).refused(1, "qr_too_long");
+    let unwritable = run(&["qr", MDL_OFFER, "--svg", "/nonexistent-dir/offer.svg"]);
+    unwritable.refused(3, "io");
+
+    // Long but encodable: drawn, with a note that by reference serves better.
+    let long = format!("https://issuer.example/{}", "a".repeat(credoffer::COMFORTABLE_QR_BYTES));
+    let run = run(&["qr", &long]);
+    assert_eq!(run.status, 0);
+    assert!(run.stderr.contains("by reference"), "{}", run.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// create
+
+const ENTROPY: &str = "0123456789abcdeffedcba98765432100123456789abcdeffedcba98765432100123456789abcdeffedcba98765432100123456789abcdeffedcba98765432100123456789abcdeffedcba98765432100123456789abcdeffedcba9876543210";
+const NOW: &str = "1746057600";
+
+#[test]
+fn create_pre_authorized_json_is_the_engine_response() {
+    let run = run(&[
+        "create",
+        "pre-authorized",
+        "--credential",
+        "org.iso.18013.5.1.mDL",
+        "--credential",
+        "pid",
+        "--tx-code",
+        "text:8",
+        "--tx-description",
+        "Look in your e-mail",
+        "--expires-in",
+        "2m30s",
+        "--user-id",
+        "0b2f3a5c-6d7e-4f80-9a1b-2c3d4e5f6a7b",
+        "--claims",
+        r#"{"given_name":"Ana","family_name":"Silva"}"#,
+        "--claims-to-persist",
+        "given_name",
+        "--issuer",
+        "https://issuer.example.com",
+        "--dialect",
+        "mattr",
+        "--base",
+        "haip-vci://",
+        "--now",
+        NOW,
+        "--entropy-hex",
+        ENTROPY,
+        "--json",
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "a real issuer gets no demo note: {}", run.stderr);
+
+    let mut config = IssuerConfig::new(
+        "https://issuer.example.com",
+        [("org.iso.18013.5.1.mDL", "mso_mdoc"), ("pid", "mso_mdoc")].map(|(a, b)| (a.to_owned(), b.to_owned())).into(),
+    );
+    config.dialect = credoffer::Dialect::Mattr;
+    config.offer_base = "haip-vci://".into();
+    let body = json!({
+        "credentials": ["org.iso.18013.5.1.mDL", "pid"],
+        "userId": "0b2f3a5c-6d7e-4f80-9a1b-2c3d4e5f6a7b",
+        "transactionCodeConfiguration": {"inputMode": "text", "length": 8, "description": "Look in your e-mail"},
+        "claims": {"given_name": "Ana", "family_name": "Silva"},
+        "claimsToPersist": ["given_name"],
+        "expiresIn": {"minutes": 2, "seconds": 30},
+    });
+    let expected = Issuer::new(config)
+        .unwrap()
+        .create_pre_authorized_offer_json(
+            &body.to_string(),
+            NOW.parse().unwrap(),
+            &mut FixedEntropy::from_hex(ENTROPY).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(run.stdout, format!("{}\n", expected.response.to_json()));
+
+    let response = run.json();
+    assert_eq!(response["expiresAt"], "2025-05-01T00:02:30.000Z");
+    assert_eq!(response["transactionCode"].as_str().unwrap().len(), 8);
+    let OfferUri::ByValue(parsed) =
+        parse_offer_uri(response["uri"].as_str().unwrap(), &ParseOptions::default()).unwrap()
+    else {
+        panic!("by value")
+    };
+    assert!(response["uri"].as_str().unwrap().starts_with("haip-vci://"));
+    assert_eq!(parsed.source.as_str(), "hybrid");
+    assert_eq!(parsed.offer.credential_configuration_ids, ["org.iso.18013.5.1.mDL", "pid"]);
+}
+
+#[test]
+fn create_pre_authorized_shows_json_qr_and_saves_the_record() {
+    let dir = temp_dir("create-record");
+    let record = dir.join("offer record.json");
+    let run = run(&[
+        "create",
+        "pre-authorized",
+        "--credential",
+        "org.iso.18013.5.1.mDL",
+        "--tx-code",
+        "numeric",
+        "--record",
+        path(&record),
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("Demo issuer: https://issuer.demo.credoffer.invalid is a placeholder"),
+        "{}",
+        run.stdout
+    );
+    let start = run.stdout.find('{').unwrap();
+    let end = run.stdout.find("\n}\n").unwrap() + 2;
+    let response: Value = serde_json::from_str(&run.stdout[start..end]).unwrap();
+    let keys: Vec<&str> = response.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys.len(), 5, "{keys:?}");
+    let uri = response["uri"].as_str().unwrap();
+    assert!(uri.contains("issuer.demo.credoffer.invalid"));
+    assert_eq!(decode_terminal_qr(&qr_lines(&run.stdout)), uri);
+    let code = response["transactionCode"].as_str().unwrap();
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{code}");
+    assert!(run.stdout.contains(&format!("--tx-code {code}")), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("'{}'", record.display())), "quoted path: {}", run.stdout);
+
+    let saved = OfferRecord::from_json(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    assert_eq!(saved.id, response["id"].as_str().unwrap());
+    assert_eq!(saved.failed_attempts_left, 3);
+    assert!(!std::fs::read_to_string(&record).unwrap().contains(code), "the record holds no plain code");
+
+    // --json: only the JSON on stdout; the demo note goes to stderr.
+    let json = self::run(&["create", "pre-authorized", "--credential", "mdl", "--json"]);
+    assert_eq!(json.status, 0);
+    assert_eq!(json.stdout.lines().count(), 1);
+    assert!(json.json()["uri"].is_string());
+    assert!(json.stderr.contains("issuer.demo.credoffer.invalid"), "{}", json.stderr);
+}
+
+#[test]
+fn create_refuses_bad_input_of_each_kind() {
+    let dir = temp_dir("create-bad");
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        r#"{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc","degree":"jwt_vc_json"},"preAuthorizedMdocOnly":true}"#,
+    )
+    .unwrap();
+    let bad_config = dir.join("bad-config.json");
+    std::fs::write(&bad_config, r#"{"credentialIssuer":"https://issuer.example.com","colour":"blue"}"#).unwrap();
+    let pre = ["create", "pre-authorized"];
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        ([&pre[..], &["--credential", "a", "--expires-in", "11m"]].concat(), 1, "validation_failed"),
+        ([&pre[..], &["--credential", "a", "--user-id", "not-a-uuid"]].concat(), 1, "validation_failed"),
+        ([&pre[..], &["--credential", "a", "--tx-code", "numeric:20"]].concat(), 1, "validation_failed"),
+        ([&pre[..], &["--credential", "a", "--claims", "{not json"]].concat(), 1, "invalid_json"),
+        ([&pre[..], &["--credential", "a", "--claims", "[1]"]].concat(), 1, "validation_failed"),
+        ([&pre[..], &["--credential", "a", "--claims-to-persist", "x"]].concat(), 1, "validation_failed"),
+        ([&pre[..], &["--credential", "a", "--issuer", "http://issuer.example"]].concat(), 1, "insecure_url"),
+        ([&pre[..], &["--credential", "a", "--base", "not a base"]].concat(), 1, "invalid_base_uri"),
+        ([&pre[..], &["--credential", "a", "--entropy-hex", "zz"]].concat(), 1, "invalid_type"),
+        ([&pre[..], &["--credential", "a", "--entropy-hex", "00"]].concat(), 1, "entropy_unavailable"),
+        ([&pre[..], &["--credential", "degree", "--config", path(&config)]].concat(), 1, "validation_failed"),
+        ([&pre[..], &["--credential", "a", "--config", path(&bad_config)]].concat(), 1, "invalid_configuration"),
+        ([&pre[..], &["--credential", "a", "--config", "/nonexistent/config.json"]].concat(), 3, "io"),
+        ([&pre[..], &["--credential", "a", "--record", "/nonexistent/dir/r.json"]].concat(), 3, "io"),
+        (vec!["create", "authorization", "--credential", "a", "--credential", "a"], 1, "validation_failed"),
+        (vec!["create", "authorization", "--credential", "x", "--config", path(&config)], 1, "validation_failed"),
+    ];
+    for (args, status, code) in &cases {
+        let human = run(args);
+        human.refused(*status, code);
+        let mut with_json = args.clone();
+        with_json.push("--json");
+        with_json.refused_json_check(*status, code);
+    }
+    // A validation error lists every problem, each with its own code and field.
+    let run = run(&[
+        "create",
+        "pre-authorized",
+        "--credential",
+        "a",
+        "--credential",
+        "a",
+        "--user-id",
+        "nope",
+        "--expires-in",
+        "0",
+        "--json",
+    ]);
+    let error = run.refused_json(1, "validation_failed");
+    let details: Vec<(&str, &str)> = error["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        details,
+        [
+            ("duplicate_credential_configuration_id", "credentials[1]"),
+            ("invalid_user_id", "userId"),
+            ("invalid_expiry", "expiresIn")
+        ]
+    );
+}
+
+#[test]
+fn create_authorization_writes_request_parameters_and_issuer_state() {
+    let run = run(&[
+        "create",
+        "authorization",
+        "--credential",
+        "org.iso.18013.5.1.mDL",
+        "--login-hint",
+        "user@example.com",
+        "--prompt",
+        "login",
+        "--issuer-state",
+        "--entropy-hex",
+        ENTROPY,
+        "--json",
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let response = run.json();
+    let state = response["issuerState"].as_str().unwrap();
+    let OfferUri::ByValue(parsed) =
+        parse_offer_uri(response["uri"].as_str().unwrap(), &ParseOptions::default()).unwrap()
+    else {
+        panic!("by value")
+    };
+    assert_eq!(parsed.offer.authorization_code_grant().unwrap().issuer_state.as_deref(), Some(state));
+    assert_eq!(
+        parsed.offer.extensions["request_parameters"],
+        json!({"login_hint": "user@example.com", "prompt": "login"})
+    );
+
+    let human = self::run(&["create", "authorization", "--credential", "mdl"]);
+    assert_eq!(human.status, 0);
+    assert!(human.stdout.starts_with("Demo issuer"));
+    let start = human.stdout.find('{').unwrap();
+    let end = human.stdout.find("\n}\n").unwrap() + 2;
+    let response: Value = serde_json::from_str(&human.stdout[start..end]).unwrap();
+    assert_eq!(decode_terminal_qr(&qr_lines(&human.stdout)), response["uri"].as_str().unwrap());
+    assert!(response.get("issuerState").is_none());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// redeem
+
+/// Creates an offer with a transaction code at `NOW`; returns the record path, the pre-authorized
+/// code, the transaction code and the URI.
+fn created_offer(dir: &Path, tx_code: bool) -> (PathBuf, String, Option<String>, String) {
+    let record = dir.join("record.json");
+    let mut args =
+        vec!["create", "pre-authorized", "--credential", "mdl", "--now", NOW, "--json", "--record", path(&record)];
+    if tx_code {
+        args.extend(["--tx-code", "numeric:6"]);
+    }
+    let run = run(&args);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let response = run.json();
+    let uri = response["uri"].as_str().unwrap().to_owned();
+    let OfferUri::ByValue(parsed) = parse_offer_uri(&uri, &ParseOptions::default()).unwrap() else { panic!() };
+    let code = parsed.offer.pre_authorized_code_grant().unwrap().pre_authorized_code.clone();
+    (record, code, response["transactionCode"].as_str().map(str::to_owned), uri)
+}
+
+fn redeem(record: &Path, code: &str, tx_code: Option<&str>, now: &str) -> Run {
+    let mut args = vec!["redeem", "--record", path(record), "--code", code, "--now", now, "--json"];
+    if let Some(tx_code) = tx_code {
+        args.extend(["--tx-code", tx_code]);
+    }
+    run(&args)
+}
+
+fn wrong(code: &str) -> String {
+    code.bytes().map(|b| char::from(b'0' + (b - b'0' + 1) % 10)).collect()
+}
+
+#[test]
+fn three_wrong_codes_invalidate_the_offer() {
+    let dir = temp_dir("redeem-wrong");
+    let (record, code, tx_code, _) = created_offer(&dir, true);
+    let tx_code = tx_code.unwrap();
+    let now = "1746057660";
+
+    // No transaction code: invalid_request, and no attempt is used.
+    let missing = redeem(&record, &code, None, now);
+    assert_eq!(missing.status, 1);
+    let out = missing.json();
+    assert_eq!(out["outcome"], "rejected");
+    assert_eq!(out["body"]["error"], "invalid_request");
+    assert_eq!(out["recordChanged"], false);
+    assert_eq!(out["record"]["failedAttemptsLeft"], 3);
+
+    for left in [2, 1, 0] {
+        let run = redeem(&record, &code, Some(&wrong(&tx_code)), now);
+        assert_eq!(run.status, 1);
+        let out = run.json();
+        assert_eq!(out["status"], 400);
+        assert_eq!(out["body"]["error"], "invalid_grant");
+        assert_eq!(out["failedAttemptsLeft"], left);
+        let saved = OfferRecord::from_json(&std::fs::read_to_string(&record).unwrap()).unwrap();
+        assert_eq!(saved.failed_attempts_left, left);
+        assert_eq!(saved.state.as_str(), if left == 0 { "invalidated" } else { "active" });
+    }
+    // The right code is too late now.
+    let run = redeem(&record, &code, Some(&tx_code), now);
+    assert_eq!(run.status, 1);
+    assert_eq!(run.json()["body"]["error"], "invalid_grant");
+    assert_eq!(run.json()["record"]["state"], "invalidated");
+}
+
+#[test]
+fn the_right_code_redeems_once() {
+    let dir = temp_dir("redeem-right");
+    let (record, code, tx_code, uri) = created_offer(&dir, true);
+    let tx_code = tx_code.unwrap();
+
+    let human = redeem(&record, &code, Some(&wrong(&tx_code)), "1746057601");
+    assert_eq!(human.status, 1);
+    // Human output of the same kind of request.
+    let run =
+        run(&["redeem", "--record", path(&record), "--offer", &uri, "--tx-code", &tx_code, "--now", "1746057602"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("Issued: "), "{}", run.stdout);
+    assert!(run.stdout.contains("state redeemed, version 3"), "{}", run.stdout);
+
+    let again = redeem(&record, &code, Some(&tx_code), "1746057603");
+    assert_eq!(again.status, 1);
+    let out = again.json();
+    assert_eq!(out["body"]["error"], "invalid_grant");
+    assert_eq!(out["revokeIssuedTokens"], true);
+    assert_eq!(out["recordChanged"], false);
+}
+
+#[test]
+fn redeem_without_tx_code_and_after_expiry() {
+    let dir = temp_dir("redeem-expiry");
+    let (record, code, tx_code, _) = created_offer(&dir, false);
+    assert!(tx_code.is_none());
+    // 300 s default lifetime: at NOW + 300 the offer is expired.
+    let expired = redeem(&record, &code, None, "1746057900");
+    assert_eq!(expired.status, 1);
+    assert_eq!(expired.json()["body"]["error"], "invalid_grant");
+    let sent_anyway = redeem(&record, &code, Some("123456"), "1746057899");
+    assert_eq!(sent_anyway.json()["body"]["error"], "invalid_request");
+    let unknown = redeem(&record, "not-the-code", None, "1746057899");
+    assert_eq!(unknown.json()["body"]["error"], "invalid_grant");
+    let ok = redeem(&record, &code, None, "1746057899");
+    assert_eq!(ok.status, 0, "{}", ok.stdout);
+    let out = ok.json();
+    assert_eq!(out["outcome"], "issued");
+    assert_eq!(out["credentialConfigurationIds"], json!(["mdl"]));
+    assert_eq!(out["record"]["state"], "redeemed");
+}
+
+#[test]
+fn redeem_refuses_bad_input_of_each_kind() {
+    let dir = temp_dir("redeem-bad");
+    let not_a_record = dir.join("not-a-record.json");
+    std::fs::write(&not_a_record, r#"{"id": 1}"#).unwrap();
+    let (record, _, _, _) = created_offer(&dir, false);
+    let by_reference = "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fi.example%2Fo";
+    let authorization_only = "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fi.example%22%2C%22credential_configuration_ids%22%3A%5B%22a%22%5D%7D";
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (vec!["redeem", "--record", "/nonexistent/r.json", "--code", "c"], 3, "io"),
+        (vec!["redeem", "--record", path(&not_a_record), "--code", "c"], 1, "invalid_record"),
+        (vec!["redeem", "--record", path(&record), "--offer", "nonsense"], 1, "invalid_uri"),
+        (vec!["redeem", "--record", path(&record), "--offer", authorization_only], 1, "missing_grant"),
+        (vec!["redeem", "--record", path(&record), "--offer", by_reference], 2, "usage"),
+    ];
+    for (args, status, code) in &cases {
+        run(args).refused(*status, code);
+        let mut with_json = args.clone();
+        with_json.push("--json");
+        with_json.refused_json_check(*status, code);
+    }
+}
