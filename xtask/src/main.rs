@@ -5,6 +5,7 @@
 
 #[allow(dead_code)] // helpers used by the binding modules as they arrive
 mod util;
+mod wasm;
 
 use std::process::ExitCode;
 
@@ -15,6 +16,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   ci            format check, clippy -D warnings, every test of every crate and binding
   test-rust     cargo test for the whole workspace (unit, integration, doc tests)
+  wasm-build    build the npm package into bindings-wasm/pkg/ and print its size
+  wasm-test     wasm-build, then tsc, node tests and the demo page in headless Chromium
+  wasm-bench    wasm-build, then the node benchmark against the JavaScript libraries
 ";
 
 fn main() -> ExitCode {
@@ -22,6 +26,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("test-rust") => test_rust(),
+        Some("wasm-build") => wasm::build(),
+        Some("wasm-test") => wasm::test(),
+        Some("wasm-bench") => wasm::bench(),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
@@ -42,6 +49,7 @@ fn ci() -> Result<()> {
     util::step("format", || cargo(&["fmt", "--all", "--check"]))?;
     util::step("clippy", || cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     util::step("rust tests", test_rust)?;
+    util::step("wasm package", wasm::ci)?;
     util::summary();
     Ok(())
 }

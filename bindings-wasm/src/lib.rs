@@ -1,0 +1,214 @@
+//! The WebAssembly half of the npm package `credoffer`.
+//!
+//! It converts and nothing else: JSON text and strings in, JSON text and strings out, every rule in the
+//! engine. Objects cross the boundary as JSON because one `JSON.stringify`/`JSON.parse` pair is cheaper
+//! than a property-by-property walk and keeps the WebAssembly small. Errors cross as the JSON of
+//! [`errors::to_json_value`]; the JavaScript layer (`js/api.js`) turns them into `CredentialOfferError`.
+
+mod errors;
+mod issuer;
+mod options;
+mod output;
+
+use credoffer::{Error, IssuerMetadata, OfferUri};
+use wasm_bindgen::prelude::*;
+
+pub use errors::{all_codes, code_of};
+
+/// The pure Rust side of each export, testable on the host.
+pub mod api {
+    use super::*;
+
+    /// `parseOfferUri`: `{kind: "byValue", offer, source, warnings}` or `{kind: "byReference", uri, warnings}`.
+    pub fn parse_offer_uri(uri: &str, options: Option<&str>) -> Result<String, Error> {
+        let options = options::parse_options(options)?;
+        Ok(match credoffer::parse_offer_uri(uri, &options)? {
+            OfferUri::ByValue(parsed) => output::parsed_offer(Some("byValue"), &parsed)?,
+            OfferUri::ByReference(reference) => output::reference(&reference),
+        })
+    }
+
+    /// `parseOfferJson`: `{offer, source, warnings}`.
+    pub fn parse_offer_json(json: &str, options: Option<&str>) -> Result<String, Error> {
+        let options = options::parse_options(options)?;
+        output::parsed_offer(None, &credoffer::parse_offer_json(json, &options)?)
+    }
+
+    /// `buildOfferUri`: the offer (read as leniently as a parsed one) written as a by-value URI.
+    pub fn build_offer_uri(offer: &str, options: Option<&str>) -> Result<String, Error> {
+        let options = options::build_options(options)?;
+        let parse = credoffer::ParseOptions { allow_insecure_http: options.allow_insecure_http, ..Default::default() };
+        credoffer::parse_offer_json(offer, &parse)?.offer.to_uri(&options)
+    }
+
+    /// `buildOfferReferenceUri`: a URI that points at the offer instead of carrying it.
+    pub fn build_offer_reference_uri(reference: &str, options: Option<&str>) -> Result<String, Error> {
+        credoffer::offer_reference_uri(reference, &options::build_options(options)?)
+    }
+
+    /// `buildOfferJson`: the offer's JSON in a dialect, as served from a `credential_offer_uri`.
+    pub fn build_offer_json(offer: &str, options: Option<&str>) -> Result<String, Error> {
+        let (dialect, allow_insecure_http) = options::json_options(options)?;
+        let parse = credoffer::ParseOptions { allow_insecure_http, ..Default::default() };
+        let offer = credoffer::parse_offer_json(offer, &parse)?.offer;
+        offer.validate(credoffer::Validation { strict: true, allow_insecure_http })?;
+        offer.to_json(dialect)
+    }
+
+    /// `validateAgainstMetadata`: `{formats: [{id, format}], warnings}`.
+    pub fn validate_against_metadata(offer: &str, metadata: &str, options: Option<&str>) -> Result<String, Error> {
+        let parsed = credoffer::parse_offer_json(offer, &options::parse_options(options)?)?;
+        let check = IssuerMetadata::from_json(metadata)?.check(&parsed.offer)?;
+        Ok(output::metadata_check(&check))
+    }
+
+    /// `wellKnownMetadataUrl`.
+    pub fn well_known_metadata_url(credential_issuer: &str) -> Result<String, Error> {
+        credoffer::well_known_metadata_url(credential_issuer)
+    }
+
+    /// `generateTxCode`: uniform over the input mode's alphabet.
+    pub fn generate_tx_code(options: Option<&str>, entropy: Option<Vec<u8>>) -> Result<String, Error> {
+        let (mode, length) = options::tx_code_options(options)?;
+        issuer::with_entropy(entropy, |entropy| credoffer::generate_tx_code(mode, length, entropy))
+            .map(|code| code.expose().to_owned())
+    }
+
+    /// `generatePreAuthorizedCode`: 256 bits, base64url.
+    pub fn generate_pre_authorized_code(entropy: Option<Vec<u8>>) -> Result<String, Error> {
+        issuer::with_entropy(entropy, credoffer::generate_pre_authorized_code).map(|code| code.expose().to_owned())
+    }
+
+    /// `checkTxCode`: whether what the user typed fits the prompt.
+    pub fn check_tx_code(prompt: &str, input: &str) -> Result<(), Error> {
+        options::tx_code_prompt(prompt)?.check(input)
+    }
+
+    /// `tokenRequestBody`: the form body a wallet posts to the token endpoint for the pre-authorized grant.
+    pub fn token_request_body(offer: &str, options: Option<&str>) -> Result<String, Error> {
+        let (tx_code, client_id, allow_insecure_http) = options::token_request_options(options)?;
+        let parse = credoffer::ParseOptions { allow_insecure_http, ..Default::default() };
+        let offer = credoffer::parse_offer_json(offer, &parse)?.offer;
+        credoffer::token_request_body(&offer, tx_code.as_deref(), client_id.as_deref())
+    }
+
+    /// `renderQrSvg`.
+    pub fn render_qr_svg(text: &str) -> Result<String, Error> {
+        credoffer::render_qr_svg(text)
+    }
+}
+
+/// An engine error as the value the JavaScript layer catches: the JSON of the error, as a string.
+fn throw(error: Error) -> JsValue {
+    JsValue::from_str(&errors::to_json_value(&error).to_string())
+}
+
+/// As [`throw`], with the body MATTR VII's endpoints answer the error with.
+fn throw_from_issuer(error: Error) -> JsValue {
+    JsValue::from_str(&errors::to_json_value_with_mattr_body(&error).to_string())
+}
+
+#[wasm_bindgen(js_name = parseOfferUri)]
+pub fn parse_offer_uri(uri: &str, options: Option<String>) -> Result<String, JsValue> {
+    api::parse_offer_uri(uri, options.as_deref()).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = parseOfferJson)]
+pub fn parse_offer_json(json: &str, options: Option<String>) -> Result<String, JsValue> {
+    api::parse_offer_json(json, options.as_deref()).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = buildOfferUri)]
+pub fn build_offer_uri(offer: &str, options: Option<String>) -> Result<String, JsValue> {
+    api::build_offer_uri(offer, options.as_deref()).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = buildOfferReferenceUri)]
+pub fn build_offer_reference_uri(reference: &str, options: Option<String>) -> Result<String, JsValue> {
+    api::build_offer_reference_uri(reference, options.as_deref()).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = buildOfferJson)]
+pub fn build_offer_json(offer: &str, options: Option<String>) -> Result<String, JsValue> {
+    api::build_offer_json(offer, options.as_deref()).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = validateAgainstMetadata)]
+pub fn validate_against_metadata(offer: &str, metadata: &str, options: Option<String>) -> Result<String, JsValue> {
+    api::validate_against_metadata(offer, metadata, options.as_deref()).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = wellKnownMetadataUrl)]
+pub fn well_known_metadata_url(credential_issuer: &str) -> Result<String, JsValue> {
+    api::well_known_metadata_url(credential_issuer).map_err(throw)
+}
+
+/// Every error code, as a JSON array.
+#[wasm_bindgen(js_name = errorCodes)]
+pub fn error_codes() -> String {
+    serde_json::Value::from(all_codes()).to_string()
+}
+
+#[wasm_bindgen(js_name = generateTxCode)]
+pub fn generate_tx_code(options: Option<String>, entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
+    api::generate_tx_code(options.as_deref(), entropy).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = generatePreAuthorizedCode)]
+pub fn generate_pre_authorized_code(entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
+    api::generate_pre_authorized_code(entropy).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = checkTxCode)]
+pub fn check_tx_code(prompt: &str, input: &str) -> Result<(), JsValue> {
+    api::check_tx_code(prompt, input).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = tokenRequestBody)]
+pub fn token_request_body(offer: &str, options: Option<String>) -> Result<String, JsValue> {
+    api::token_request_body(offer, options.as_deref()).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = renderQrSvg)]
+pub fn render_qr_svg(text: &str) -> Result<String, JsValue> {
+    api::render_qr_svg(text).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = issuerCheck)]
+pub fn issuer_check(config: &str) -> Result<(), JsValue> {
+    issuer::issuer(config).map(drop).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerCreateAuthorizationOffer)]
+pub fn issuer_create_authorization_offer(
+    config: &str,
+    request: &str,
+    entropy: Option<Vec<u8>>,
+) -> Result<String, JsValue> {
+    issuer::create_authorization_offer(config, request, entropy).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerCreatePreAuthorizedOffer)]
+pub fn issuer_create_pre_authorized_offer(
+    config: &str,
+    request: &str,
+    now: f64,
+    entropy: Option<Vec<u8>>,
+) -> Result<String, JsValue> {
+    issuer::create_pre_authorized_offer(config, request, now, entropy).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerRedeem)]
+pub fn issuer_redeem(config: &str, record: &str, token_request: &str, now: f64) -> Result<String, JsValue> {
+    issuer::redeem(config, record, token_request, now).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerDelete)]
+pub fn issuer_delete(config: &str, record: &str) -> Result<String, JsValue> {
+    issuer::delete(config, record).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerServeOffer)]
+pub fn issuer_serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<String, JsValue> {
+    issuer::serve_offer(config, record, token, now).map_err(throw_from_issuer)
+}

@@ -1,0 +1,300 @@
+// The package as a user meets it: module formats, the error shape, and every export beyond the vectors.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+
+import * as credoffer from 'credoffer';
+
+const require = createRequire(import.meta.url);
+
+const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
+const ISSUER = 'https://issuer.example.com';
+const MDL = 'org.iso.18013.5.1.mDL';
+
+/** The names the declarations export, in the order they declare them. */
+const declaredNames = [
+  ...readFileSync(new URL('../pkg/credoffer.d.ts', import.meta.url), 'utf8').matchAll(
+    /^export declare (?:function|class|const) (\w+)/gm,
+  ),
+].map((match) => match[1]);
+
+function throwsCode(action, code, field) {
+  assert.throws(action, (error) => {
+    assert.ok(error instanceof credoffer.CredentialOfferError, `not a CredentialOfferError: ${error}`);
+    assert.equal(error.code, code, error.message);
+    if (field !== undefined) assert.equal(error.field, field);
+    return true;
+  });
+}
+
+test('ESM import and CJS require give the same module, exporting what the declarations declare', () => {
+  const cjs = require('credoffer');
+  assert.deepEqual(Object.keys(cjs).sort(), [...declaredNames].sort());
+  assert.deepEqual(Object.keys(credoffer).sort(), [...declaredNames].sort());
+  for (const name of declaredNames) assert.equal(credoffer[name], cjs[name], name);
+  assert.equal(require.resolve('credoffer'), new URL('../pkg/node/index.cjs', import.meta.url).pathname);
+});
+
+test('package.json: conditional exports, types first', () => {
+  const manifest = JSON.parse(readFileSync(new URL('../pkg/package.json', import.meta.url), 'utf8'));
+  const root = manifest.exports['.'];
+  assert.deepEqual(Object.keys(root), ['types', 'node', 'browser', 'default']);
+  assert.deepEqual(root.node, { import: './node/index.mjs', require: './node/index.cjs' });
+  for (const file of [...Object.values(root.types), ...Object.values(root.node), root.browser]) {
+    assert.ok(readFileSync(new URL(`../pkg/${file}`, import.meta.url)).length > 0, file);
+  }
+});
+
+test('errors are CredentialOfferError with a stable code, field, HTTP status and details', () => {
+  let caught;
+  try {
+    credoffer.buildOfferUri({ credential_issuer: ISSUER, credential_configuration_ids: ['a', 'a'] });
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof credoffer.CredentialOfferError);
+  assert.ok(caught instanceof Error);
+  assert.equal(caught.name, 'CredentialOfferError');
+  assert.equal(caught.code, 'duplicate_credential_configuration_id');
+  assert.equal(caught.field, 'credential_configuration_ids[1]');
+  assert.equal(caught.httpStatus, 400);
+  assert.deepEqual(caught.details, []);
+  assert.match(caught.message, /more than once/);
+  assert.match(String(caught.stack), /CredentialOfferError/);
+
+  let noField;
+  try {
+    credoffer.parseOfferUri('openid-credential-offer://?foo=bar');
+  } catch (error) {
+    noField = error;
+  }
+  assert.equal(noField.code, 'missing_offer_parameter');
+  assert.equal(noField.field, undefined);
+  assert.equal('mattrBody' in noField, false);
+});
+
+test('ERROR_CODES lists every code once, frozen', () => {
+  assert.ok(Object.isFrozen(credoffer.ERROR_CODES));
+  assert.equal(new Set(credoffer.ERROR_CODES).size, credoffer.ERROR_CODES.length);
+  assert.ok(credoffer.ERROR_CODES.includes('invalid_uri') && credoffer.ERROR_CODES.includes('qr_too_long'));
+  const union = readFileSync(new URL('../pkg/credoffer.d.ts', import.meta.url), 'utf8')
+    .split('export type ErrorCode =')[1]
+    .split(';')[0];
+  assert.deepEqual([...union.matchAll(/'(\w+)'/g)].map((m) => m[1]), [...credoffer.ERROR_CODES]);
+});
+
+test('bad arguments and options are clear errors, never crashes', () => {
+  throwsCode(() => credoffer.parseOfferUri(undefined), 'invalid_uri');
+  throwsCode(() => credoffer.parseOfferUri('x', { allowInsecureHTTP: true }), 'unknown_member', 'allowInsecureHTTP');
+  throwsCode(() => credoffer.parseOfferUri('x', { strict: 'yes' }), 'invalid_type', 'strict');
+  throwsCode(() => credoffer.parseOfferUri('x', { plus: 'minus' }), 'invalid_configuration', 'plus');
+  throwsCode(() => credoffer.buildOfferUri({ credential_issuer: ISSUER }, { dialect: 'draft99' }), 'invalid_configuration', 'dialect');
+  throwsCode(() => credoffer.buildOfferUri('{', {}), 'invalid_json');
+  throwsCode(() => credoffer.parseOfferJson(42), 'invalid_json');
+  throwsCode(() => credoffer.generateTxCode({}), 'missing_field', 'length');
+  throwsCode(() => credoffer.generateTxCode({ length: -1 }), 'invalid_type', 'length');
+  // The module still works after errors.
+  assert.equal(credoffer.parseOfferUri(credoffer.buildOfferReferenceUri('https://a.example/o')).uri, 'https://a.example/o');
+});
+
+test('a URL object is read as its text', () => {
+  const url = new URL(credoffer.buildOfferUri({ credential_issuer: ISSUER, credential_configuration_ids: [MDL] }, { base: 'https://wallet.example/offer' }));
+  assert.equal(credoffer.parseOfferUri(url).offer.credential_issuer, ISSUER);
+});
+
+test('parseOfferJson takes text or an object; buildOfferJson writes each dialect', () => {
+  const offer = { credential_issuer: ISSUER, credential_configuration_ids: [MDL] };
+  assert.deepEqual(credoffer.parseOfferJson(JSON.stringify(offer)).offer, offer);
+  assert.deepEqual(credoffer.parseOfferJson(offer), { offer, source: '1.0', warnings: [] });
+  assert.equal(credoffer.buildOfferJson(offer), JSON.stringify(offer));
+  assert.deepEqual(JSON.parse(credoffer.buildOfferJson(offer, { dialect: 'mattr' })), { ...offer, credentials: [MDL] });
+  assert.deepEqual(JSON.parse(credoffer.buildOfferJson(offer, { dialect: 'draft11' })), { credential_issuer: ISSUER, credentials: [MDL] });
+  throwsCode(() => credoffer.buildOfferJson({ ...offer, credential_issuer: 'http://issuer.example.com' }), 'insecure_url');
+});
+
+test('generateTxCode: digits or text, uniform, deterministic from given bytes', () => {
+  assert.match(credoffer.generateTxCode({ length: 6 }), /^\d{6}$/);
+  assert.match(credoffer.generateTxCode({ length: 8, inputMode: 'text' }), /^[2-9A-HJ-NP-Z]{8}$/);
+  // Bytes 250..=255 are rejected (they would favour 0 to 5): 255 skipped, 7 → 7, 0 → 0, 250 skipped, 19 → 9.
+  assert.equal(credoffer.generateTxCode({ length: 3, entropy: new Uint8Array([255, 7, 0, 250, 19]) }), '709');
+  throwsCode(() => credoffer.generateTxCode({ length: 6, entropy: new Uint8Array(2) }), 'entropy_unavailable');
+  const codes = new Set(Array.from({ length: 50 }, () => credoffer.generateTxCode({ length: 8 })));
+  assert.ok(codes.size > 45, 'codes come from crypto.getRandomValues, not a constant');
+});
+
+test('generatePreAuthorizedCode: 256 bits, base64url', () => {
+  const code = credoffer.generatePreAuthorizedCode();
+  assert.match(code, /^[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(code, credoffer.generatePreAuthorizedCode());
+  const fixed = credoffer.generatePreAuthorizedCode({ entropy: new Uint8Array(32).fill(0xff) });
+  assert.equal(fixed, '_'.repeat(42) + '8');
+});
+
+test('renderQrSvg: an SVG document; text too long for any QR code is an error', () => {
+  const svg = credoffer.renderQrSvg(credoffer.buildOfferReferenceUri('https://issuer.example.com/offers/1'));
+  assert.match(svg, /^<svg [^>]*viewBox="0 0 (\d+) \1"/);
+  assert.match(svg, /<path /);
+  assert.notEqual(svg, credoffer.renderQrSvg('openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fb.example'));
+  throwsCode(() => credoffer.renderQrSvg('x'.repeat(3000)), 'qr_too_long');
+});
+
+test('wallet: the prompt comes with the parsed offer; input is checked; the token request is written', () => {
+  const offer = {
+    credential_issuer: ISSUER,
+    credential_configuration_ids: [MDL],
+    grants: { [PRE_AUTH]: { 'pre-authorized_code': 'a+b/c', tx_code: { length: 4, description: 'from the email' } } },
+  };
+  const parsed = credoffer.parseOfferUri(credoffer.buildOfferUri(offer));
+  assert.deepEqual(parsed.txCodePrompt, { inputMode: 'numeric', length: 4, description: 'from the email' });
+  credoffer.checkTxCode(parsed.txCodePrompt, '0123');
+  throwsCode(() => credoffer.checkTxCode(parsed.txCodePrompt, '12a4'), 'tx_code_mismatch', 'tx_code');
+  throwsCode(() => credoffer.checkTxCode(parsed.txCodePrompt, '12345'), 'tx_code_mismatch', 'tx_code');
+  throwsCode(() => credoffer.checkTxCode({ length: 4 }, '1234'), 'missing_field', 'prompt.inputMode');
+  const body = credoffer.tokenRequestBody(parsed.offer, { txCode: '0123', clientId: 'wallet 1' });
+  assert.deepEqual(Object.fromEntries(new URLSearchParams(body)), {
+    grant_type: PRE_AUTH,
+    'pre-authorized_code': 'a+b/c',
+    tx_code: '0123',
+    client_id: 'wallet 1',
+  });
+  throwsCode(() => credoffer.tokenRequestBody(parsed.offer), 'tx_code_mismatch');
+
+  const draft11 = credoffer.parseOfferJson({
+    credential_issuer: ISSUER,
+    credentials: ['UniversityDegree'],
+    grants: { [PRE_AUTH]: { 'pre-authorized_code': 'c', user_pin_required: true } },
+  });
+  assert.equal(draft11.source, 'draft11');
+  assert.equal(draft11.txCodePrompt.maxLength, 8);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Issuer
+
+const config = {
+  credentialIssuer: ISSUER,
+  credentialConfigurations: { [MDL]: 'mso_mdoc', pid: 'dc+sd-jwt' },
+  dialect: 'mattr',
+  preAuthorizedMdocOnly: true,
+};
+const NOW = 1_700_000_000;
+
+function tokenRequest(uri, txCode) {
+  const { offer } = credoffer.parseOfferUri(uri);
+  return credoffer.tokenRequestBody(offer, txCode === undefined ? {} : { txCode });
+}
+
+test('Issuer: a bad configuration is refused at construction', () => {
+  throwsCode(() => new credoffer.Issuer({ ...config, credentialConfigurations: {} }), 'invalid_configuration', 'credentialConfigurations');
+  throwsCode(() => new credoffer.Issuer({ ...config, color: 'blue' }), 'invalid_configuration');
+  throwsCode(() => new credoffer.Issuer({ ...config, credentialIssuer: 'http://issuer.example.com' }), 'insecure_url');
+});
+
+test('Issuer: pre-authorized offer, wrong codes count down, then the offer is invalidated', () => {
+  const issuer = new credoffer.Issuer(config);
+  const created = issuer.createPreAuthorizedOffer(
+    { credentials: [MDL], transactionCodeConfiguration: { length: 6 } },
+    { now: NOW },
+  );
+  assert.match(created.id, /^[0-9a-f-]{36}$/);
+  assert.equal(created.expiresAt, NOW + 300);
+  assert.equal(created.record.expiresAt, NOW + 300);
+  assert.match(created.transactionCode, /^\d{6}$/);
+  assert.equal(JSON.parse(created.responseBody).expiresAt, '2023-11-14T22:18:20.000Z');
+  assert.equal(JSON.parse(created.responseBody).transactionCode, created.transactionCode);
+  const parsed = credoffer.parseOfferUri(created.uri);
+  assert.equal(parsed.source, 'hybrid');
+  assert.deepEqual(parsed.txCodePrompt, { inputMode: 'numeric', length: 6 });
+  assert.ok(!JSON.stringify(created.record).includes(parsed.offer.grants[PRE_AUTH]['pre-authorized_code']));
+
+  const wrong = created.transactionCode === '000000' ? '111111' : '000000';
+  let record = created.record;
+  for (const left of [2, 1, 0]) {
+    const redemption = issuer.redeem(record, tokenRequest(created.uri, wrong), { now: NOW + 1 });
+    assert.equal(redemption.changed, true);
+    assert.equal(redemption.outcome.kind, 'rejected');
+    assert.equal(redemption.outcome.error, 'invalid_grant');
+    assert.equal(redemption.outcome.failedAttemptsLeft, left);
+    assert.equal(redemption.outcome.httpStatus, 400);
+    assert.equal(JSON.parse(redemption.outcome.body).error, 'invalid_grant');
+    assert.equal(redemption.record.version, record.version + 1);
+    record = redemption.record;
+  }
+  assert.equal(record.state, 'invalidated');
+  const late = issuer.redeem(record, tokenRequest(created.uri, created.transactionCode), { now: NOW + 2 });
+  assert.equal(late.outcome.kind, 'rejected');
+  assert.equal(late.changed, false);
+});
+
+test('Issuer: the right code redeems once; reuse asks to revoke; expiry; deterministic entropy', () => {
+  const issuer = new credoffer.Issuer(config);
+  const entropy = new Uint8Array(256).map((_, i) => (i * 37) % 256);
+  const request = { credentials: [MDL], transactionCodeConfiguration: { length: 6 }, userId: '5f2a8e1c-7d3b-4c9e-8a6f-1b2c3d4e5f60' };
+  const created = issuer.createPreAuthorizedOffer(request, { now: NOW, entropy });
+  assert.deepEqual(issuer.createPreAuthorizedOffer(request, { now: NOW, entropy }), created);
+
+  const body = tokenRequest(created.uri, created.transactionCode);
+  const expired = issuer.redeem(created.record, body, { now: NOW + 300 });
+  assert.equal(expired.outcome.kind, 'rejected');
+  assert.match(expired.outcome.errorDescription, /expired/);
+
+  const issued = issuer.redeem(created.record, new URLSearchParams(body), { now: NOW + 10 });
+  assert.deepEqual(issued.outcome, { kind: 'issued', userId: request.userId, credentialConfigurationIds: [MDL] });
+  assert.equal(issued.record.state, 'redeemed');
+  assert.equal(issued.record.redeemedAt, NOW + 10);
+
+  const again = issuer.redeem(issued.record, body, { now: NOW + 11 });
+  assert.equal(again.outcome.revokeIssuedTokens, true);
+
+  const malformed = issuer.redeem(created.record, 'grant_type=password', { now: NOW });
+  assert.deepEqual([malformed.changed, malformed.outcome.error], [false, 'unsupported_grant_type']);
+  throwsCode(() => issuer.redeem({ id: 'x' }, body), 'invalid_record');
+  throwsCode(() => issuer.redeem(created.record, body, { now: -5 }), 'invalid_type', 'now');
+});
+
+test('Issuer: request problems are all listed, with the MATTR body', () => {
+  const issuer = new credoffer.Issuer(config);
+  assert.throws(
+    () => issuer.createPreAuthorizedOffer({ credentials: ['pid', 'nope'], userId: 'me', expiresIn: { minutes: 60 } }),
+    (error) => {
+      assert.equal(error.code, 'validation_failed');
+      assert.deepEqual(
+        error.details.map((d) => [d.code, d.field]),
+        [
+          ['unsupported_format', 'credentials[0]'],
+          ['unknown_credential_configuration', 'credentials[1]'],
+          ['invalid_user_id', 'userId'],
+          ['invalid_expiry', 'expiresIn'],
+        ],
+      );
+      assert.equal(error.details[2].value, 'me');
+      assert.equal(error.mattrBody.code, 'BadRequest');
+      assert.equal(error.mattrBody.details[0].param, 'credentials[0]');
+      return true;
+    },
+  );
+});
+
+test('Issuer: authorization offers, delete, serving by reference once', () => {
+  const issuer = new credoffer.Issuer({ ...config, generateIssuerState: true });
+  const offer = issuer.createAuthorizationOffer({ credentials: ['pid'], request_parameters: { prompt: 'login' } });
+  const parsed = credoffer.parseOfferUri(offer.uri);
+  assert.equal(parsed.offer.grants.authorization_code.issuer_state, offer.issuerState);
+  assert.deepEqual(parsed.offer.request_parameters, { prompt: 'login' });
+
+  const created = issuer.createPreAuthorizedOffer({ credentials: [MDL] }, { now: NOW });
+  const deleted = issuer.delete(created.record);
+  assert.equal(deleted.state, 'deleted');
+  assert.throws(() => issuer.delete(deleted), (error) => error.code === 'offer_not_found' && error.httpStatus === 404 && error.mattrBody.code === 'NotFound');
+
+  const byReference = new credoffer.Issuer({ ...config, offerUrlTemplate: 'https://issuer.example.com/offers/{token}' });
+  const referenced = byReference.createPreAuthorizedOffer({ credentials: [MDL] }, { now: NOW });
+  const { uri } = credoffer.parseOfferUri(referenced.uri);
+  const token = uri.split('/').pop();
+  const served = byReference.serveOffer(referenced.record, token, { now: NOW + 1 });
+  assert.equal(credoffer.parseOfferJson(served.body).offer.credential_configuration_ids[0], MDL);
+  assert.equal(served.record.offerServed, true);
+  assert.throws(() => byReference.serveOffer(served.record, token, { now: NOW + 2 }), (error) => error.code === 'offer_not_found');
+});

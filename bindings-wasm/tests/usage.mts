@@ -1,0 +1,130 @@
+// Type-checked by `tsc --project tests/tsconfig.json` (cargo xtask wasm-test), never run: shows the
+// package's declarations are real types. Each @ts-expect-error line must fail to compile, which proves the
+// type it targets is not `any`.
+
+import {
+  CredentialOfferError,
+  ERROR_CODES,
+  Issuer,
+  buildOfferJson,
+  buildOfferReferenceUri,
+  buildOfferUri,
+  checkTxCode,
+  generatePreAuthorizedCode,
+  generateTxCode,
+  parseOfferJson,
+  parseOfferUri,
+  renderQrSvg,
+  tokenRequestBody,
+  validateAgainstMetadata,
+  wellKnownMetadataUrl,
+} from 'credoffer';
+import type { CredentialOffer, ErrorCode, OfferRecord, ParsedOfferUri, Redemption } from 'credoffer';
+
+// Wallet: parse, narrow on kind, read typed members.
+const parsed: ParsedOfferUri = parseOfferUri('openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fa.example', {
+  plus: 'literal',
+  strict: true,
+  limits: { maxUriBytes: 4096 },
+});
+if (parsed.kind === 'byValue') {
+  const issuer: string = parsed.offer.credential_issuer;
+  const ids: string[] = parsed.offer.credential_configuration_ids;
+  const code: string | undefined =
+    parsed.offer.grants?.['urn:ietf:params:oauth:grant-type:pre-authorized_code']?.['pre-authorized_code'];
+  if (parsed.txCodePrompt) {
+    const mode: 'numeric' | 'text' = parsed.txCodePrompt.inputMode;
+    checkTxCode(parsed.txCodePrompt, '123456');
+    tokenRequestBody(parsed.offer, { txCode: '123456', clientId: 'wallet' });
+    void mode;
+  }
+  void [issuer, ids, code];
+  // @ts-expect-error a by-value result has no uri
+  void parsed.uri;
+} else {
+  const reference: string = parsed.uri;
+  const fetched = parseOfferJson(reference);
+  void fetched.source.toUpperCase();
+}
+// @ts-expect-error plus is 'space' or 'literal'
+parseOfferUri('x', { plus: 'minus' });
+// @ts-expect-error options are checked by name
+parseOfferUri('x', { allowInsecureHTTP: true });
+
+// Issuer page: build and render.
+const offer: CredentialOffer = {
+  credential_issuer: 'https://issuer.example.com',
+  credential_configuration_ids: ['org.iso.18013.5.1.mDL'],
+  grants: {
+    'urn:ietf:params:oauth:grant-type:pre-authorized_code': {
+      'pre-authorized_code': generatePreAuthorizedCode(),
+      tx_code: { input_mode: 'numeric', length: 6 },
+    },
+  },
+};
+const uri: string = buildOfferUri(offer, { dialect: 'mattr', base: 'haip-vci://' });
+const svg: string = renderQrSvg(uri);
+const txCode: string = generateTxCode({ length: 6, entropy: new Uint8Array(32) });
+buildOfferReferenceUri('https://issuer.example.com/offers/1');
+buildOfferJson(offer, { dialect: 'draft11' });
+// @ts-expect-error dialects are a closed set
+buildOfferUri(offer, { dialect: 'draft99' });
+// @ts-expect-error the length of a transaction code is required
+generateTxCode({ inputMode: 'text' });
+// @ts-expect-error a tx_code length is a number
+const badOffer: CredentialOffer = { ...offer, grants: { 'urn:ietf:params:oauth:grant-type:pre-authorized_code': { 'pre-authorized_code': 'c', tx_code: { length: '6' } } } };
+void [svg, txCode, badOffer];
+
+// Metadata.
+const check = validateAgainstMetadata(offer, {
+  credential_issuer: 'https://issuer.example.com',
+  credential_configurations_supported: { 'org.iso.18013.5.1.mDL': { format: 'mso_mdoc' } },
+});
+const formats: string[] = check.formats.map(({ format }) => format);
+const metadataUrl: string = wellKnownMetadataUrl(offer.credential_issuer);
+void [formats, metadataUrl];
+
+// Errors: a closed union of codes.
+try {
+  parseOfferUri('not an offer');
+} catch (error) {
+  if (error instanceof CredentialOfferError) {
+    const code: ErrorCode = error.code;
+    const field: string | undefined = error.field;
+    const status: number = error.httpStatus;
+    if (code === 'missing_offer_parameter' || error.details.length > 0) void [field, status];
+    // @ts-expect-error codes are a closed union
+    if (error.code === 'no_such_code') void 0;
+  }
+}
+const everyCode: readonly ErrorCode[] = ERROR_CODES;
+void everyCode;
+
+// Issuer engine.
+const issuer = new Issuer({
+  credentialIssuer: 'https://issuer.example.com',
+  credentialConfigurations: { 'org.iso.18013.5.1.mDL': 'mso_mdoc' },
+  dialect: 'mattr',
+  txCode: { maxFailedAttempts: 3 },
+});
+const created = issuer.createPreAuthorizedOffer(
+  { credentials: ['org.iso.18013.5.1.mDL'], transactionCodeConfiguration: { length: 6 }, expiresIn: { minutes: 5 } },
+  { now: 1_700_000_000 },
+);
+const expiresAt: number = created.expiresAt;
+let record: OfferRecord = created.record;
+const redemption: Redemption = issuer.redeem(record, new URLSearchParams({ tx_code: '000000' }));
+if (redemption.outcome.kind === 'rejected') {
+  const left: number | undefined = redemption.outcome.failedAttemptsLeft;
+  void left;
+} else {
+  const user: string = redemption.outcome.userId;
+  void user;
+}
+record = issuer.delete(redemption.record);
+issuer.createAuthorizationOffer({ credentials: ['org.iso.18013.5.1.mDL'], request_parameters: { prompt: 'login' } });
+// @ts-expect-error request bodies are typed
+issuer.createPreAuthorizedOffer({ credentials: 'org.iso.18013.5.1.mDL' });
+// @ts-expect-error the configuration is typed
+new Issuer({ credentialIssuer: 'https://issuer.example.com' });
+void [expiresAt, record];
