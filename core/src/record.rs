@@ -264,6 +264,9 @@ impl TokenRequest {
             }
             *slot = Some(form_decode(raw_value, &name)?);
         }
+        // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted."
+        let [grant_type, code, tx_code, client_id] =
+            [grant_type, code, tx_code, client_id].map(|value| value.filter(|value| !value.is_empty()));
         match grant_type.as_deref() {
             None => return invalid("the request has no grant_type".into(), "grant_type"),
             Some(PRE_AUTHORIZED_CODE_GRANT) => {}
@@ -485,6 +488,15 @@ mod tests {
             error.to_json(),
             r#"{"error":"unsupported_grant_type","error_description":"grant type \"password\" is not redeemed here; expected the pre-authorized code grant"}"#
         );
+    }
+
+    #[test]
+    fn empty_parameters_are_omitted_ones() {
+        let grant = "grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code";
+        let request = TokenRequest::from_form(&format!("{grant}&pre-authorized_code=a&tx_code=&client_id=")).unwrap();
+        assert_eq!((request.tx_code, request.client_id), (None, None));
+        let error = TokenRequest::from_form("grant_type=&pre-authorized_code=a").unwrap_err();
+        assert_eq!((error.code(), error.field()), ("invalid_token_request", Some("grant_type")));
     }
 
     #[test]
