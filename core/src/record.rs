@@ -212,7 +212,7 @@ impl OfferRecord {
 pub struct TokenRequest {
     /// The pre-authorized code.
     pub pre_authorized_code: Secret,
-    /// The transaction code the user typed, if sent.
+    /// The transaction code the user typed, if sent (`tx_code`, or `user_pin` before draft 13).
     pub tx_code: Option<Secret>,
     /// The client id, if sent.
     pub client_id: Option<String>,
@@ -254,7 +254,8 @@ impl TokenRequest {
             let slot = match name.as_str() {
                 "grant_type" => &mut grant_type,
                 "pre-authorized_code" => &mut code,
-                "tx_code" => &mut tx_code,
+                // Drafts up to 12 (whose offers say `user_pin_required`) send the code as `user_pin`.
+                "tx_code" | "user_pin" => &mut tx_code,
                 "client_id" => &mut client_id,
                 _ => continue, // RFC 6749 §3.2: unknown parameters are ignored
             };
@@ -497,6 +498,15 @@ mod tests {
         assert_eq!((request.tx_code, request.client_id), (None, None));
         let error = TokenRequest::from_form("grant_type=&pre-authorized_code=a").unwrap_err();
         assert_eq!((error.code(), error.field()), ("invalid_token_request", Some("grant_type")));
+    }
+
+    #[test]
+    fn legacy_user_pin_is_the_tx_code() {
+        let grant = "grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code&pre-authorized_code=a";
+        let request = TokenRequest::from_form(&format!("{grant}&user_pin=0042")).unwrap();
+        assert_eq!(request.tx_code.unwrap().expose(), "0042");
+        let both = TokenRequest::from_form(&format!("{grant}&tx_code=0042&user_pin=0042")).unwrap_err();
+        assert_eq!((both.code(), both.field()), ("invalid_token_request", Some("user_pin")));
     }
 
     #[test]
