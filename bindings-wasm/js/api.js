@@ -109,6 +109,26 @@ function generatePreAuthorizedCode(options) {
   }
 }
 
+function generateIssuerState(options) {
+  try {
+    return raw.generateIssuerState(options?.entropy);
+  } catch (error) {
+    throw converted(error);
+  }
+}
+
+function generateUuid(options) {
+  try {
+    return raw.generateUuid(options?.entropy);
+  } catch (error) {
+    throw converted(error);
+  }
+}
+
+function lookupKey(secret) {
+  return raw.lookupKey(String(secret));
+}
+
 function checkTxCode(prompt, input) {
   try {
     raw.checkTxCode(jsonText(prompt), String(input));

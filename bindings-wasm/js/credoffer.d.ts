@@ -281,6 +281,18 @@ export declare function generateTxCode(options: { inputMode?: InputMode; length:
 /** A pre-authorized code: 256 random bits, base64url without padding. */
 export declare function generatePreAuthorizedCode(options?: EntropyOption): string;
 
+/** An `issuer_state` for authorization code offers: 128 random bits, base64url without padding. */
+export declare function generateIssuerState(options?: EntropyOption): string;
+
+/** A version 4 UUID (offer and user ids). */
+export declare function generateUuid(options?: EntropyOption): string;
+
+/**
+ * The key to store and find an offer record under, from the secret a request carries (a pre-authorized code or
+ * a reference token): base64url of its SHA-256. `record.codeHash` is this key for the offer's code.
+ */
+export declare function lookupKey(secret: string): string;
+
 /** The QR code of `text` (an offer URI) as an SVG document, at error correction M with a 4-module quiet zone. */
 export declare function renderQrSvg(text: string): string;
 
@@ -393,6 +405,8 @@ export type RedeemOutcome =
       httpStatus: number;
       /** The OAuth error body, as JSON text. */
       body: string;
+      /** Why the token request itself was refused (malformed, or another grant type), when it was. */
+      requestError?: ErrorDetail;
     };
 
 export interface Redemption {

@@ -74,12 +74,15 @@ pub fn redeem(config: &str, record: &str, token_request: &str, now: f64) -> Resu
     let issuer = issuer(config)?;
     let record = OfferRecord::from_json(record)?;
     let now = epoch_seconds(now)?;
-    let (record, changed, outcome) = match TokenRequest::from_form(token_request) {
+    let (record, changed, outcome, request_error) = match TokenRequest::from_form(token_request) {
         Ok(request) => {
             let redemption = issuer.redeem(&record, &request, now)?;
-            (redemption.record, redemption.changed, redemption.outcome)
+            (redemption.record, redemption.changed, redemption.outcome, None)
         }
-        Err(error) => (record, false, RedeemOutcome::Rejected(TokenError::from_request_error(&error))),
+        Err(error) => {
+            let rejected = RedeemOutcome::Rejected(TokenError::from_request_error(&error));
+            (record, false, rejected, Some(error))
+        }
     };
     let outcome = match outcome {
         RedeemOutcome::Issued { user_id, credential_configuration_ids } => {
@@ -96,6 +99,9 @@ pub fn redeem(config: &str, record: &str, token_request: &str, now: f64) -> Resu
             members.insert("revokeIssuedTokens".into(), json!(error.revoke_issued_tokens));
             members.insert("httpStatus".into(), json!(error.http_status()));
             members.insert("body".into(), json!(error.to_json()));
+            if let Some(request_error) = &request_error {
+                members.insert("requestError".into(), crate::errors::to_json_value(request_error));
+            }
             Value::Object(members)
         }
     };

@@ -79,6 +79,16 @@ pub mod api {
         issuer::with_entropy(entropy, credoffer::generate_pre_authorized_code).map(|code| code.expose().to_owned())
     }
 
+    /// `generateIssuerState`: 128 bits, base64url.
+    pub fn generate_issuer_state(entropy: Option<Vec<u8>>) -> Result<String, Error> {
+        issuer::with_entropy(entropy, credoffer::generate_issuer_state).map(|state| state.expose().to_owned())
+    }
+
+    /// `generateUuid`: a version 4 UUID.
+    pub fn generate_uuid(entropy: Option<Vec<u8>>) -> Result<String, Error> {
+        issuer::with_entropy(entropy, credoffer::generate_uuid_v4)
+    }
+
     /// `checkTxCode`: whether what the user typed fits the prompt.
     pub fn check_tx_code(prompt: &str, input: &str) -> Result<(), Error> {
         options::tx_code_prompt(prompt)?.check(input)
@@ -157,6 +167,22 @@ pub fn generate_tx_code(options: Option<String>, entropy: Option<Vec<u8>>) -> Re
 #[wasm_bindgen(js_name = generatePreAuthorizedCode)]
 pub fn generate_pre_authorized_code(entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
     api::generate_pre_authorized_code(entropy).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = generateIssuerState)]
+pub fn generate_issuer_state(entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
+    api::generate_issuer_state(entropy).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = generateUuid)]
+pub fn generate_uuid(entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
+    api::generate_uuid(entropy).map_err(throw)
+}
+
+/// The key a host stores and finds a record under, from the secret a request carries.
+#[wasm_bindgen(js_name = lookupKey)]
+pub fn lookup_key(secret: &str) -> String {
+    credoffer::lookup_key(secret)
 }
 
 #[wasm_bindgen(js_name = checkTxCode)]

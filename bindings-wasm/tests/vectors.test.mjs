@@ -18,6 +18,10 @@ const runners = {
   'parse.json': runParseCase,
   'build.json': runBuildCase,
   'metadata.json': runMetadataCase,
+  'issuer.json': runIssuerCase,
+  'redeem.json': runRedeemCase,
+  'secret.json': runSecretCase,
+  'wallet.json': runWalletCase,
 };
 
 for (const file of readdirSync(vectorsDir).filter((name) => name.endsWith('.json')).sort()) {
@@ -26,7 +30,7 @@ for (const file of readdirSync(vectorsDir).filter((name) => name.endsWith('.json
     test(`${file}`, { skip: 'no runner for this file in the npm package yet' }, () => {});
     continue;
   }
-  const { cases } = JSON.parse(readFileSync(new URL(file, vectorsDir), 'utf8'));
+  const { cases, configs } = JSON.parse(readFileSync(new URL(file, vectorsDir), 'utf8'));
   const failing = expectedFailures[file] ?? {};
   for (const id of Object.keys(failing)) {
     test(`${file}: expected failure ${id} names a real case`, () => {
@@ -37,10 +41,10 @@ for (const file of readdirSync(vectorsDir).filter((name) => name.endsWith('.json
     const reason = failing[testCase.id];
     test(`${file}: ${testCase.id}`, () => {
       if (reason === undefined) {
-        runner(testCase);
+        runner(testCase, configs);
         return;
       }
-      assert.throws(() => runner(testCase), `${testCase.id} passes now: remove it from expected-failures.json`);
+      assert.throws(() => runner(testCase, configs), `${testCase.id} passes now: remove it from expected-failures.json`);
     });
   }
 }
@@ -77,19 +81,36 @@ function buildOptions(options) {
   return { dialect: options.dialect, base: options.base, allowInsecureHttp: options.allow_insecure_http };
 }
 
-/** Runs `action`; checks an expected error, or hands the result to `check`. */
+/**
+ * Runs `action`; checks an expected error (with the engine files' `status` and MATTR `body`, whose detail
+ * messages are not compared but must be there), or hands the result to `check`.
+ */
 function expectOutcome(expect, action, check) {
   if ('error' in expect) {
-    checkKeys(expect, ['error', 'field'], 'expect');
+    checkKeys(expect, ['error', 'field', 'status', 'body'], 'expect');
     assert.throws(action, (error) => {
       assert.ok(error instanceof credoffer.CredentialOfferError, `not a CredentialOfferError: ${error}`);
       assert.equal(error.code, expect.error, error.message);
       if ('field' in expect) assert.equal(error.field, expect.field);
+      if ('status' in expect) assert.equal(error.httpStatus, expect.status);
+      if ('body' in expect) {
+        const body = structuredClone(error.mattrBody);
+        for (const detail of body.details ?? []) {
+          assert.ok(typeof detail.msg === 'string' && detail.msg.length > 0, 'every detail has a message');
+          delete detail.msg;
+        }
+        assert.deepEqual(body, expect.body);
+      }
       return true;
     });
     return;
   }
   check(action());
+}
+
+function bytesFromHex(hex) {
+  assert.match(hex, /^(?:[0-9a-f]{2})*$/i, 'entropy_hex is hex bytes');
+  return Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16));
 }
 
 const warningCodes = (warnings) => warnings.map((warning) => warning.code);
@@ -157,6 +178,162 @@ function runMetadataCase(testCase) {
         expect.formats,
       );
       assert.deepEqual(warningCodes(check.warnings), expect.warnings ?? []);
+    },
+  );
+}
+
+function runIssuerCase(testCase, configs) {
+  checkKeys(testCase, ['id', 'note', 'config', 'endpoint', 'body', 'entropy_hex', 'now', 'record', 'token', 'expect'], 'case');
+  const config = configs[testCase.config];
+  assert.ok(config, `no config named ${testCase.config}`);
+  const { expect } = testCase;
+  const entropy = testCase.entropy_hex === undefined ? undefined : bytesFromHex(testCase.entropy_hex);
+  const options = { now: testCase.now, entropy };
+  // Request bodies are text, passed byte for byte (some are not JSON on purpose).
+  const call = {
+    authorization: (issuer) => issuer.createAuthorizationOffer(testCase.body, options),
+    'pre-authorized': (issuer) => issuer.createPreAuthorizedOffer(testCase.body, options),
+    delete: (issuer) => issuer.delete(testCase.record),
+    serve: (issuer) => issuer.serveOffer(testCase.record, testCase.token, options),
+  }[testCase.endpoint];
+  assert.ok(call, `unknown endpoint ${testCase.endpoint}`);
+  expectOutcome(
+    expect,
+    () => call(new credoffer.Issuer(config)),
+    (result) => {
+      checkKeys(expect, ['response', 'record', 'offer'], 'expect');
+      switch (testCase.endpoint) {
+        case 'authorization':
+          assert.deepEqual(result, expect.response);
+          return;
+        case 'pre-authorized': {
+          const response = JSON.parse(result.responseBody);
+          assert.deepEqual(response, expect.response);
+          assert.equal(result.uri, response.uri);
+          assert.equal(result.transactionCode, response.transactionCode);
+          assert.equal(result.expiresAt, expect.record.expiresAt);
+          assert.deepEqual(result.record, expect.record);
+          return;
+        }
+        case 'delete':
+          assert.deepEqual(result, expect.record);
+          return;
+        case 'serve':
+          assert.equal(result.body, expect.offer);
+          assert.deepEqual(result.record, expect.record);
+          return;
+      }
+    },
+  );
+}
+
+function runRedeemCase(testCase, configs) {
+  checkKeys(testCase, ['id', 'note', 'config', 'record', 'form', 'now', 'expect'], 'case');
+  const config = configs[testCase.config];
+  assert.ok(config, `no config named ${testCase.config}`);
+  const { expect } = testCase;
+  const redeem = () => new credoffer.Issuer(config).redeem(testCase.record, testCase.form, { now: testCase.now });
+  expectOutcome(expect, redeem, ({ record, changed, outcome }) => {
+    checkKeys(expect, ['issued', 'rejected', 'changed', 'record', 'request_error'], 'expect');
+    if ('issued' in expect) {
+      assert.deepEqual(outcome, {
+        kind: 'issued',
+        userId: expect.issued.user_id,
+        credentialConfigurationIds: expect.issued.credential_configuration_ids,
+      });
+    } else {
+      assert.ok('rejected' in expect, 'expect has neither issued nor rejected');
+      assert.equal(outcome.kind, 'rejected');
+      assert.equal(outcome.error, expect.rejected.error);
+      assert.equal(outcome.failedAttemptsLeft ?? null, expect.rejected.failed_attempts_left);
+      assert.equal(outcome.revokeIssuedTokens, expect.rejected.revoke_issued_tokens);
+      assert.equal(outcome.httpStatus, 400);
+      const body = JSON.parse(outcome.body);
+      assert.deepEqual(Object.keys(body), ['error', 'error_description']);
+      assert.equal(body.error, expect.rejected.error);
+    }
+    if ('request_error' in expect) {
+      assert.equal(outcome.requestError.code, expect.request_error.code);
+      assert.equal(outcome.requestError.field, expect.request_error.field);
+      assert.equal(changed, false);
+      assert.deepEqual(record, testCase.record);
+    } else {
+      assert.equal(outcome.requestError, undefined);
+      assert.equal(changed, expect.changed);
+      assert.deepEqual(record, expect.record);
+    }
+  });
+}
+
+function runSecretCase(testCase) {
+  checkKeys(testCase, ['id', 'note', 'function', 'entropy_hex', 'input_mode', 'length', 'secret', 'expect'], 'case');
+  const generate = () => {
+    const entropy = bytesFromHex(testCase.entropy_hex);
+    switch (testCase.function) {
+      case 'pre_authorized_code':
+        return credoffer.generatePreAuthorizedCode({ entropy });
+      case 'issuer_state':
+        return credoffer.generateIssuerState({ entropy });
+      case 'uuid_v4':
+        return credoffer.generateUuid({ entropy });
+      case 'tx_code':
+        return credoffer.generateTxCode({ inputMode: testCase.input_mode, length: testCase.length, entropy });
+      default:
+        assert.fail(`unknown function ${testCase.function}`);
+    }
+  };
+  const action = testCase.function === 'lookup_key' ? () => credoffer.lookupKey(testCase.secret) : generate;
+  expectOutcome(testCase.expect, action, (value) => {
+    checkKeys(testCase.expect, ['value'], 'expect');
+    assert.equal(value, testCase.expect.value);
+  });
+}
+
+function runWalletCase(testCase) {
+  checkKeys(testCase, ['id', 'note', 'input', 'expect', 'input_checks', 'token_requests'], 'case');
+  const { expect } = testCase;
+  expectOutcome(
+    expect,
+    () => credoffer.parseOfferUri(testCase.input),
+    (parsed) => {
+      if ('reference' in expect) {
+        checkKeys(expect, ['reference'], 'expect');
+        assert.equal(parsed.uri, expect.reference);
+        return;
+      }
+      checkKeys(expect, ['grants', 'tx_code_prompt'], 'expect');
+      const grants = parsed.offer.grants ?? {};
+      const offered = ['authorization_code', 'urn:ietf:params:oauth:grant-type:pre-authorized_code'].filter((g) => g in grants);
+      assert.deepEqual(offered, expect.grants);
+      const prompt = parsed.txCodePrompt;
+      assert.deepEqual(
+        prompt === undefined
+          ? null
+          : {
+              input_mode: prompt.inputMode,
+              length: prompt.length ?? null,
+              max_length: prompt.maxLength ?? null,
+              description: prompt.description ?? null,
+            },
+        expect.tx_code_prompt,
+      );
+      for (const inputCheck of testCase.input_checks ?? []) {
+        checkKeys(inputCheck, ['input', 'expect'], 'input_checks');
+        const check = () => credoffer.checkTxCode(prompt, inputCheck.input);
+        if (inputCheck.expect === 'ok') check();
+        else expectOutcome({ error: inputCheck.expect }, check, () => assert.fail('expected an error'));
+      }
+      for (const request of testCase.token_requests ?? []) {
+        checkKeys(request, ['tx_code', 'client_id', 'expect'], 'token_requests');
+        expectOutcome(
+          request.expect,
+          () => credoffer.tokenRequestBody(parsed.offer, { txCode: request.tx_code, clientId: request.client_id }),
+          (body) => {
+            checkKeys(request.expect, ['body'], 'expect');
+            assert.equal(body, request.expect.body);
+          },
+        );
+      }
     },
   );
 }
