@@ -84,7 +84,7 @@ and on an invalid offer, with exit status 1:
   credoffer qr 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example%2Fo%2F1'
   credoffer create pre-authorized --credential mdl --json | jq -r .uri | credoffer qr - --svg offer.svg
 
-The code uses error correction level M (raised when it costs no size) and a quiet zone of 2 modules
+The code uses error correction level L (raised when it costs no size) and a quiet zone of 2 modules
 in the terminal, 4 in SVG. The terminal rendering assumes light text on a dark background; use
 --light-terminal for dark text on a light background.
 

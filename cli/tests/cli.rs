@@ -772,7 +772,7 @@ fn redeem_without_tx_code_and_after_expiry() {
     assert!(tx_code.is_none());
     // 300 s default lifetime: at NOW + 300 the offer is expired.
     let expired = redeem(&record, &code, None, "1746057900");
-    assert_eq!(expired.status, 1);
+    assert_eq!(expired.status, 1, "{}{}", expired.stdout, expired.stderr);
     assert_eq!(expired.json()["body"]["error"], "invalid_grant");
     let sent_anyway = redeem(&record, &code, Some("123456"), "1746057899");
     assert_eq!(sent_anyway.json()["body"]["error"], "invalid_request");

@@ -4,19 +4,22 @@
 //! WebAssembly footprint of the encoders measured for this crate); this module chooses the error
 //! correction, guards the input size, and draws.
 //!
-//! ## Error correction: level M
+//! ## Error correction: level L, raised when free
 //!
-//! Offers are long — a pre-authorized offer with a transaction code is 400–700 bytes as a URI — and
-//! every step up in error correction makes the symbol denser for the same text. Level **M** (about 15 %
-//! of the symbol recoverable) is the deliberate middle: it survives what a phone camera meets in
-//! practice — screen glare, moiré from a monitor, a slightly out-of-focus or tilted shot, a smudged
-//! print — while an offer still fits a version a camera reads quickly. Level L (7 %) saves only two to
-//! four versions on such URIs and gives up most of that margin; Q and H (25 %, 30 %) buy robustness
-//! that clean screens do not need, at the price of many more modules. When the chosen version has room
-//! for a higher level at no extra size, the encoder raises it (it never costs a module).
+//! Offers are long: a pre-authorized offer is 350–700 bytes as a URI, and every step up in error
+//! correction makes its symbol denser. They are also shown on screens — a terminal, a web page, a
+//! phone — and never printed: a pre-authorized offer lives minutes. Screens are clean, flat and
+//! high-contrast; the dirt, folds and print damage that level M's extra recovery is for do not occur,
+//! and what makes a long code hard to read is density, as small modules blur on a phone camera. So this
+//! module asks for level **L** (about 7 % recoverable) and lets the encoder raise the level to M, Q or
+//! H whenever the same version has room, which costs no module.
 //!
-//! [`COMFORTABLE_QR_BYTES`] is measured at this level: longer URIs still encode (up to 2 331 bytes),
-//! but scan slowly on real cameras, and an offer by reference (`credential_offer_uri`) serves better.
+//! Measured on the offers `credoffer create pre-authorized` writes: 376 bytes is version 13 at L
+//! (69 modules) against 15 at M (77); 457 bytes with a transaction code is version 14 (73) against 17
+//! (85). At L both still fit an 80-column terminal with the quiet zone; at M neither does.
+//!
+//! Longer URIs than [`COMFORTABLE_QR_BYTES`] still encode (up to [`MAX_QR_BYTES`]), but scan slowly
+//! on real cameras, and an offer by reference (`credential_offer_uri`) serves better.
 
 use std::fmt::Write as _;
 
@@ -25,8 +28,8 @@ use qrcodegen::{QrCodeEcc, QrSegment, Version};
 use crate::error::{Error, ErrorKind, Result};
 use crate::uri::COMFORTABLE_QR_BYTES;
 
-/// The most bytes any QR code holds at level M (version 40, byte mode).
-pub const MAX_QR_BYTES: usize = 2331;
+/// The most bytes any QR code holds at level L (version 40, byte mode).
+pub const MAX_QR_BYTES: usize = 2953;
 
 /// Light modules around an SVG symbol, as ISO/IEC 18004 requires.
 pub const SVG_QUIET_ZONE: usize = 4;
@@ -48,11 +51,13 @@ pub fn qr_is_uncomfortable(uri: &str) -> bool {
     uri.len() > COMFORTABLE_QR_BYTES
 }
 
-/// The error-correction level a [`QrCode`] ended up with (level M or higher; see the module docs).
+/// The error-correction level a [`QrCode`] ended up with (level L or higher; see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum QrErrorCorrection {
-    /// About 15 % of the symbol recoverable (the level this crate asks for).
+    /// About 7 % of the symbol recoverable (the level this crate asks for).
+    Low,
+    /// About 15 % recoverable (raised because the version had room).
     Medium,
     /// About 25 % recoverable (raised because the version had room).
     Quartile,
@@ -106,7 +111,8 @@ impl std::fmt::Debug for QrCode {
 }
 
 impl QrCode {
-    /// Encodes `text` at error-correction level M (see the module docs), choosing the smallest version.
+    /// Encodes `text` in the smallest version at error-correction level L, raised to the highest level
+    /// that version holds (see the module docs).
     ///
     /// Fails with [`ErrorKind::QrTooLong`] when the text does not fit version 40 ([`MAX_QR_BYTES`]).
     ///
@@ -125,7 +131,7 @@ impl QrCode {
         let segments = QrSegment::make_segments(text);
         let code = qrcodegen::QrCode::encode_segments_advanced(
             &segments,
-            QrCodeEcc::Medium,
+            QrCodeEcc::Low,
             Version::MIN,
             Version::MAX,
             None,
@@ -135,8 +141,8 @@ impl QrCode {
         let error_correction = match code.error_correction_level() {
             QrCodeEcc::High => QrErrorCorrection::High,
             QrCodeEcc::Quartile => QrErrorCorrection::Quartile,
-            // Never below the level asked for.
-            QrCodeEcc::Medium | QrCodeEcc::Low => QrErrorCorrection::Medium,
+            QrCodeEcc::Medium => QrErrorCorrection::Medium,
+            QrCodeEcc::Low => QrErrorCorrection::Low,
         };
         let side = code.size();
         let modules =
@@ -287,7 +293,7 @@ fn too_long(len: usize) -> Error {
     Error::new(
         ErrorKind::QrTooLong,
         format!(
-            "{len} bytes do not fit a QR code (at most {MAX_QR_BYTES} at error correction M); \
+            "{len} bytes do not fit a QR code (at most {MAX_QR_BYTES}); \
              make the offer by reference (credential_offer_uri)"
         ),
     )
@@ -409,7 +415,7 @@ mod tests {
     fn modules_match_the_encoder() {
         let uri = offer_uri(43);
         let code = QrCode::encode(&uri).unwrap();
-        let reference = qrcodegen::QrCode::encode_text(&uri, QrCodeEcc::Medium).unwrap();
+        let reference = qrcodegen::QrCode::encode_text(&uri, QrCodeEcc::Low).unwrap();
         assert_eq!(code.size() as i32, reference.size());
         for y in 0..code.size() {
             for x in 0..code.size() {
@@ -421,24 +427,35 @@ mod tests {
     }
 
     #[test]
-    fn level_is_m_or_higher_and_version_grows_with_length() {
-        let short = QrCode::encode("https://issuer.example/o/1").unwrap();
-        // 26 bytes fill version 2 at M exactly; Q would need version 3.
-        assert_eq!(short.version(), 2);
-        assert_eq!(short.error_correction(), QrErrorCorrection::Medium);
-        // Version 1 holds 14 bytes at M, 11 at Q and 7 at H: the level rises when it costs nothing.
-        let tiny = QrCode::encode("https://x/").unwrap();
-        assert_eq!((tiny.version(), tiny.error_correction()), (1, QrErrorCorrection::Quartile));
-        let tinier = QrCode::encode("https:/").unwrap();
-        assert_eq!((tinier.version(), tinier.error_correction()), (1, QrErrorCorrection::High));
+    fn level_is_l_raised_when_free_and_version_grows_with_length() {
+        let level = |text: &str| {
+            let code = QrCode::encode(text).unwrap();
+            (code.version(), code.error_correction())
+        };
+        // Version 1 holds 17 bytes at L, 14 at M, 11 at Q, 7 at H; version 2 holds 32, 26, 20, 14.
+        assert_eq!(level("https://x.ex/abc"), (1, QrErrorCorrection::Low));
+        assert_eq!(level("https://x/"), (1, QrErrorCorrection::Quartile));
+        assert_eq!(level("https:/"), (1, QrErrorCorrection::High));
+        assert_eq!(level("https://issuer.example/o/1"), (2, QrErrorCorrection::Medium));
+        assert_eq!(level("https://issuer.example/o/1234"), (2, QrErrorCorrection::Low));
         let long = QrCode::encode(&offer_uri(600)).unwrap();
-        assert!(long.version() > short.version());
+        assert!(long.version() > 2);
         assert_eq!(long.size(), 17 + 4 * long.version() as usize);
-        // 997 bytes at M is version 25 exactly: the comfortable bound.
-        let at_bound = QrCode::encode(&"a".repeat(COMFORTABLE_QR_BYTES)).unwrap();
-        assert_eq!(at_bound.version(), 25);
-        assert_eq!(at_bound.error_correction(), QrErrorCorrection::Medium);
-        assert_eq!(QrCode::encode(&"a".repeat(COMFORTABLE_QR_BYTES + 1)).unwrap().version(), 26);
+        assert_eq!(level(&"a".repeat(COMFORTABLE_QR_BYTES)).0, 22);
+    }
+
+    #[test]
+    fn the_module_docs_figures_hold() {
+        // Offers of 376 and 457 bytes: versions 13 and 14 at L, 15 and 17 at M.
+        for (len, at_l, at_m) in [(376, 13, 15), (457, 14, 17)] {
+            let text = "a".repeat(len);
+            assert_eq!(QrCode::encode(&text).unwrap().version(), at_l);
+            let at_medium = qrcodegen::QrCode::encode_binary(text.as_bytes(), QrCodeEcc::Medium).unwrap();
+            assert_eq!(at_medium.version().value(), at_m);
+            // With the terminal's quiet zone: within 80 columns at L, beyond at M.
+            let columns = |version: u8| 17 + 4 * usize::from(version) + 2 * TERMINAL_QUIET_ZONE;
+            assert!(columns(at_l) <= 80 && columns(at_m) > 80);
+        }
     }
 
     #[test]
