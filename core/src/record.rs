@@ -76,7 +76,7 @@ impl StoredTxCode {
             }
             (HMAC_SHA256, Some(key)) => {
                 let mut mac = Hmac::<Sha256>::new_from_slice(key).map_err(|_| {
-                    Error::new(ErrorKind::InvalidConfiguration, "the HMAC key is unusable").at("hmacKey")
+                    Error::new(ErrorKind::InvalidConfiguration, "the HMAC key is unusable").at("hmacKeyHex")
                 })?;
                 mac.update(salt);
                 mac.update(code.as_bytes());
@@ -86,7 +86,7 @@ impl StoredTxCode {
                 ErrorKind::InvalidConfiguration,
                 "the record's transaction code is keyed, but the issuer has no HMAC key",
             )
-            .at("hmacKey")),
+            .at("hmacKeyHex")),
             (other, _) => {
                 Err(Error::new(ErrorKind::InvalidRecord, format!("unknown transaction code algorithm {other:?}"))
                     .at("txCode.algorithm"))
@@ -498,6 +498,12 @@ mod tests {
         assert_eq!((request.tx_code, request.client_id), (None, None));
         let error = TokenRequest::from_form("grant_type=&pre-authorized_code=a").unwrap_err();
         assert_eq!((error.code(), error.field()), ("invalid_token_request", Some("grant_type")));
+    }
+
+    #[test]
+    fn a_keyed_code_without_the_key_names_the_configuration_member() {
+        let error = StoredTxCode::digest(HMAC_SHA256, None, b"salt", "0042").unwrap_err();
+        assert_eq!((error.code(), error.field()), ("invalid_configuration", Some("hmacKeyHex")));
     }
 
     #[test]
