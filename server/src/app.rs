@@ -357,7 +357,10 @@ async fn token(
             match state.store.compare_and_swap(record.version, &redemption.record).await {
                 Ok(true) => {}
                 // Another request moved this offer first: judge this one against the new state.
-                Ok(false) => continue,
+                Ok(false) => {
+                    tracing::debug!(offer = %record.id, "the record changed meanwhile; reading it again");
+                    continue;
+                }
                 Err(e) => {
                     tracing::error!(error = %e, "store failure");
                     return token_server_error();

@@ -3,6 +3,7 @@
 //! Every command installs what a fresh machine lacks (rustup targets, pinned CLIs, npm and apt
 //! packages), and skips what is already there.
 
+mod server;
 #[allow(dead_code)] // helpers used by the binding modules as they arrive
 mod util;
 mod wasm;
@@ -19,6 +20,8 @@ commands:
   wasm-build    build the npm package into bindings-wasm/pkg/ and print its size
   wasm-test     wasm-build, then tsc, node tests and the demo page in headless Chromium
   wasm-bench    wasm-build, then the node benchmark against the JavaScript libraries
+  server-test   credoffer-server's HTTP tests on SQLite and on a throwaway PostgreSQL (apt)
+  server-load   the server's bounded load test (release) on SQLite and PostgreSQL: requests/s
 ";
 
 fn main() -> ExitCode {
@@ -29,6 +32,8 @@ fn main() -> ExitCode {
         Some("wasm-build") => wasm::build(),
         Some("wasm-test") => wasm::test(),
         Some("wasm-bench") => wasm::bench(),
+        Some("server-test") => server::test(),
+        Some("server-load") => server::load(),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
@@ -49,6 +54,7 @@ fn ci() -> Result<()> {
     util::step("format", || cargo(&["fmt", "--all", "--check"]))?;
     util::step("clippy", || cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     util::step("rust tests", test_rust)?;
+    util::step("server", server::ci)?;
     util::step("wasm package", wasm::ci)?;
     util::summary();
     Ok(())
