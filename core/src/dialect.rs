@@ -112,28 +112,40 @@ impl CredentialOffer {
 }
 
 fn check_dialect(offer: &CredentialOffer, dialect: Dialect) -> Result<()> {
-    if dialect != Dialect::Draft11 {
-        return Ok(());
-    }
     let Some(tx_code) = offer.pre_authorized_code_grant().and_then(|g| g.tx_code.as_ref()) else {
         return Ok(());
     };
-    let field = format!("{PRE_AUTH_FIELD}.tx_code");
+    match unsupported_tx_code(tx_code, dialect) {
+        Some((member, error)) => Err(error.at(format!("{PRE_AUTH_FIELD}.tx_code.{member}"))),
+        None => Ok(()),
+    }
+}
+
+/// Why `dialect` cannot carry `tx_code`: the `tx_code` member at fault and the error (no field yet), or
+/// `None` when it can. Draft 11 wallets only take numeric PINs of at most 8 digits.
+pub(crate) fn unsupported_tx_code(tx_code: &TxCode, dialect: Dialect) -> Option<(&'static str, Error)> {
+    if dialect != Dialect::Draft11 {
+        return None;
+    }
     if tx_code.effective_input_mode() == InputMode::Text {
-        return Err(Error::new(
-            ErrorKind::UnsupportedByDialect,
-            "draft 11 wallets only take numeric PINs; a text transaction code cannot be offered to them",
-        )
-        .at(format!("{field}.input_mode")));
+        return Some((
+            "input_mode",
+            Error::new(
+                ErrorKind::UnsupportedByDialect,
+                "draft 11 wallets only take numeric PINs; a text transaction code cannot be offered to them",
+            ),
+        ));
     }
     if tx_code.length.is_some_and(|length| length > LEGACY_PIN_MAX_DIGITS) {
-        return Err(Error::new(
-            ErrorKind::UnsupportedByDialect,
-            format!("draft 11 wallets take PINs of at most {LEGACY_PIN_MAX_DIGITS} digits"),
-        )
-        .at(format!("{field}.length")));
+        return Some((
+            "length",
+            Error::new(
+                ErrorKind::UnsupportedByDialect,
+                format!("draft 11 wallets take PINs of at most {LEGACY_PIN_MAX_DIGITS} digits"),
+            ),
+        ));
     }
-    Ok(())
+    None
 }
 
 struct Wire<'a> {

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, unsupported_tx_code};
 use crate::error::{Error, ErrorKind, Result};
 use crate::expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
 use crate::offer::{CredentialOffer, InputMode, MAX_DESCRIPTION_UTF16, OfferBuilder, TxCode, UrlRole, check_https_url};
@@ -695,11 +695,26 @@ impl Issuer {
                 .at("transactionCodeConfiguration.description"),
             );
         }
-        TxCode {
+        let prompt = TxCode {
             input_mode: Some(configuration.input_mode.unwrap_or(policy.default_input_mode)),
             length: Some(length),
             description: configuration.description.clone(),
+        };
+        // Checked with the request rather than when the URI is written: the answer names the request's
+        // member, lists it with the other problems, and no secret is made for a request that fails.
+        if let Some((member, error)) = unsupported_tx_code(&prompt, self.config.dialect) {
+            let field = "transactionCodeConfiguration";
+            if member == "length" {
+                if (policy.min_length..=policy.max_length).contains(&length) {
+                    problems.push(error.at(format!("{field}.length")).with_value(json!(length)));
+                }
+            } else {
+                problems.push(
+                    error.at(format!("{field}.inputMode")).with_value(json!(prompt.effective_input_mode().as_str())),
+                );
+            }
         }
+        prompt
     }
 
     fn new_tx_code(&self, prompt: &TxCode, entropy: &mut dyn Entropy) -> Result<(Secret, StoredTxCode)> {
@@ -984,6 +999,46 @@ impl Error {
                     .collect();
                 json!({"code": "BadRequest", "message": "Validation Error", "details": details})
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialect_limits_are_request_problems() {
+        let issuer = Issuer::new(IssuerConfig {
+            dialect: Dialect::Draft11,
+            tx_code: TxCodePolicy { max_length: 10, ..TxCodePolicy::default() },
+            ..IssuerConfig::new("https://issuer.example.com", [("mdl".to_owned(), MDOC_FORMAT.to_owned())].into())
+        })
+        .unwrap();
+        let problem = |configuration: &str| {
+            let body = format!(r#"{{"credentials":["mdl"],"transactionCodeConfiguration":{configuration}}}"#);
+            let error = issuer.create_pre_authorized_offer_json(&body, 0, &mut NoEntropy).unwrap_err();
+            let detail = error.details().first().cloned().unwrap();
+            (error.code(), detail.code(), detail.field().map(str::to_owned), error.details().len())
+        };
+        let in_request = |member: &str| Some(format!("transactionCodeConfiguration.{member}"));
+        assert_eq!(
+            problem(r#"{"inputMode":"text"}"#),
+            ("validation_failed", "unsupported_by_dialect", in_request("inputMode"), 1)
+        );
+        assert_eq!(
+            problem(r#"{"length":9}"#),
+            ("validation_failed", "unsupported_by_dialect", in_request("length"), 1)
+        );
+        assert_eq!(problem(r#"{"length":11}"#), ("validation_failed", "invalid_tx_code", in_request("length"), 1));
+    }
+
+    /// Entropy that must not be asked for: a request that fails validation makes no secret.
+    struct NoEntropy;
+
+    impl Entropy for NoEntropy {
+        fn fill(&mut self, _: &mut [u8]) -> Result<()> {
+            panic!("no entropy may be used for an invalid request")
         }
     }
 }
