@@ -59,13 +59,16 @@ pub fn build() -> Result {
     size_report(&pkg)
 }
 
-/// Builds the package, then checks its types and runs the node tests.
+/// Builds the package, then checks its types, runs the node tests and drives the demo page in headless
+/// Chromium (screenshots in target/wasm-demo/).
 pub fn test() -> Result {
     build()?;
     npm_ci()?;
     let dir = package_dir();
     util::run_in(&dir, "node", &["node_modules/typescript/bin/tsc", "--project", "tests/tsconfig.json"], &[])?;
-    util::run_in(&dir, "node", &["--test", "tests/"], &[])
+    util::run_in(&dir, "node", &["--test", "tests/"], &[])?;
+    util::apt_install(&["chromium"])?;
+    util::run_in(&dir, "node", &["--test", "demo/"], &[])
 }
 
 /// Builds the package and runs the node benchmark against the JavaScript libraries.

@@ -1,0 +1,143 @@
+// Drives the demo page in headless Chromium (Debian's, through playwright-core): fills the issuer form, takes a
+// screenshot, decodes the QR code from the rendered pixels back to the exact URI, and has the wallet panel
+// explain it. Screenshots go to target/wasm-demo/ at the repository root.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import jsQR from 'jsqr';
+import { chromium } from 'playwright-core';
+import { PNG } from 'pngjs';
+
+import { parseOfferUri } from 'credoffer';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const screenshots = fileURLToPath(new URL('../../target/wasm-demo/', import.meta.url));
+
+let server;
+let pageUrl;
+let context;
+let page;
+let scratch;
+const pageErrors = [];
+
+before(async () => {
+  server = spawn(process.execPath, [fileURLToPath(new URL('./serve.mjs', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  pageUrl = await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+    server.stdout.once('data', (chunk) => resolve(String(chunk).trim()));
+  });
+  scratch = mkdtempSync(join(tmpdir(), 'credoffer-demo-'));
+  context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 1000 },
+    env: { ...process.env, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_CACHE_HOME: join(scratch, 'cache') },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => pageErrors.push(error));
+  page.on('console', (message) => message.type() === 'error' && pageErrors.push(new Error(message.text())));
+  await page.goto(pageUrl);
+  await page.waitForSelector('body[data-ready="true"]');
+  mkdirSync(screenshots, { recursive: true });
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill(); // by its PID
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Decodes the QR code in a PNG screenshot. */
+function decodeQr(png) {
+  const { data, width, height } = PNG.sync.read(png);
+  const found = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), width, height);
+  assert.ok(found, 'no QR code found in the screenshot');
+  return found.data;
+}
+
+test('issuer form: offer URI, QR code and transaction code; the QR decodes to the exact URI', async () => {
+  await page.fill('#issuer', 'https://issuer.example.com/tenant-7');
+  await page.fill('#ids', 'org.iso.18013.5.1.mDL\neu.europa.ec.eudi.pid.1');
+  await page.selectOption('#grant', 'pre-authorized');
+  await page.selectOption('#dialect', 'mattr');
+  await page.selectOption('#tx-mode', 'numeric');
+  await page.fill('#tx-length', '6');
+  await page.click('#create');
+  await page.waitForSelector('#offer:not([hidden])');
+
+  const uri = await page.textContent('#uri');
+  const txCode = await page.textContent('#tx-code');
+  assert.match(txCode, /^\d{6}$/);
+  assert.ok(!uri.includes(txCode) || uri.split(txCode).length === 2, 'the code is not written into the offer');
+
+  const parsed = parseOfferUri(uri);
+  assert.equal(parsed.source, 'hybrid');
+  assert.equal(parsed.offer.credential_issuer, 'https://issuer.example.com/tenant-7');
+  assert.deepEqual(parsed.offer.credential_configuration_ids, ['org.iso.18013.5.1.mDL', 'eu.europa.ec.eudi.pid.1']);
+  assert.deepEqual(parsed.txCodePrompt, { inputMode: 'numeric', length: 6, description: 'The code we sent you separately' });
+
+  await page.screenshot({ path: join(screenshots, 'demo-issuer.png'), fullPage: true });
+  const qr = await page.locator('#qr').screenshot({ path: join(screenshots, 'demo-qr.png') });
+  assert.equal(decodeQr(qr), uri);
+  // The whole page decodes too: what a phone pointed at the screen would read.
+  assert.equal(decodeQr(await page.screenshot()), uri);
+});
+
+test('issuer form: an error is shown with its code and field, not thrown away', async () => {
+  await page.fill('#issuer', 'http://issuer.example.com');
+  await page.click('#create');
+  await page.waitForSelector('#issuer-error:not([hidden])');
+  assert.match(await page.textContent('#issuer-error'), /^insecure_url \(credential_issuer\): /);
+  assert.equal(await page.isHidden('#offer'), true);
+  await page.fill('#issuer', 'https://issuer.example.com');
+});
+
+test('wallet panel: a pasted URI is explained', async () => {
+  await page.selectOption('#grant', 'pre-authorized');
+  await page.selectOption('#dialect', '1.0');
+  await page.selectOption('#tx-mode', 'text');
+  await page.fill('#tx-length', '8');
+  await page.click('#create');
+  await page.waitForSelector('#offer:not([hidden])');
+  const uri = await page.textContent('#uri');
+  assert.match(await page.textContent('#tx-code'), /^[2-9A-HJ-NP-Z]{8}$/);
+
+  await page.fill('#pasted', uri);
+  await page.click('#explain');
+  await page.waitForSelector('#explanation:not([hidden])');
+  const text = await page.textContent('#explanation');
+  assert.match(text, /Shape1\.0/);
+  assert.match(text, /Issuerhttps:\/\/issuer\.example\.com/);
+  assert.match(text, /Metadata athttps:\/\/issuer\.example\.com\/\.well-known\/openid-credential-issuer/);
+  assert.match(text, /a text transaction code, length 8/);
+  await page.screenshot({ path: join(screenshots, 'demo-wallet.png'), fullPage: true });
+
+  await page.fill('#pasted', 'openid-credential-offer://?credential_offer=%257B%2522');
+  await page.click('#explain');
+  await page.waitForSelector('#wallet-error:not([hidden])');
+  assert.match(await page.textContent('#wallet-error'), /^invalid_json/);
+});
+
+test('the page ran without script errors', () => {
+  assert.deepEqual(pageErrors, []);
+});
