@@ -203,7 +203,7 @@ fn entropy(args: &IssuerArgs) -> Result<Box<dyn Entropy>, Failure> {
 
 fn demo_notice() -> String {
     format!(
-        "Demo issuer: {DEMO_ISSUER} is a placeholder that resolves nowhere. \
+        "Demo issuer: {DEMO_ISSUER} is a placeholder that resolves nowhere.\n\
          Pass --issuer URL (or --config FILE) to offer from a real issuer."
     )
 }
@@ -218,7 +218,7 @@ pub fn pre_authorized(args: &PreAuthorizedArgs) -> Outcome {
     }
     if args.output.json {
         if demo {
-            eprintln!("note: {}", demo_notice());
+            eprintln!("note: {}", demo_notice().replace('\n', " "));
         }
         print_stdout(&format!("{}\n", offer.response.to_json()));
         return Ok(());
@@ -321,7 +321,7 @@ pub fn authorization(args: &AuthorizationArgs) -> Outcome {
         issuer.create_authorization_offer_json(&Value::Object(body).to_string(), entropy(&args.issuer)?.as_mut())?;
     if args.output.json {
         if demo {
-            eprintln!("note: {}", demo_notice());
+            eprintln!("note: {}", demo_notice().replace('\n', " "));
         }
         print_stdout(&format!("{}\n", offer.to_json()));
         return Ok(());

@@ -1,5 +1,6 @@
 //! How the command fails: one line with a stable code, or a JSON error object, and an exit status.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -108,11 +109,23 @@ pub fn exit(failure: &Failure, json: bool) -> ExitCode {
 
 /// `error[code]: message (field)`, on one line whatever the message holds.
 pub fn error_line(code: &str, message: &str, field: Option<&str>) -> String {
-    let message = message.replace(['\r', '\n'], " ");
     match field {
-        Some(field) => format!("error[{code}]: {message} ({field})"),
-        None => format!("error[{code}]: {message}"),
+        Some(field) => format!("error[{code}]: {} ({})", shown(message), shown(field)),
+        None => format!("error[{code}]: {}", shown(message)),
     }
+}
+
+/// `text` safe to print on a terminal: control characters (line breaks, escape sequences) and
+/// bidirectional overrides, which an offer can carry in any string, are shown as `\u{…}` escapes so
+/// they can neither forge lines nor drive the terminal.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars().map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect(),
+    )
 }
 
 /// Reports a command line clap refused; help and version requests print normally and exit 0.

@@ -10,7 +10,7 @@ use credoffer::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::failure::print_stdout;
+use crate::failure::{print_stdout, shown};
 use crate::{JsonFlag, Outcome, input};
 
 #[derive(Debug, Args)]
@@ -104,7 +104,7 @@ fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String 
     let offer = &parsed.offer;
     let mut out = String::new();
     let _ = writeln!(out, "Credential offer (by value, {} shape)", shape_name(parsed));
-    let _ = writeln!(out, "  issuer:          {}", offer.credential_issuer);
+    let _ = writeln!(out, "  issuer:          {}", shown(&offer.credential_issuer));
     if let Ok(url) = well_known_metadata_url(&offer.credential_issuer) {
         let _ = writeln!(out, "  issuer metadata: {url}");
     }
@@ -113,10 +113,10 @@ fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String 
         let format = check.and_then(|check| check.formats.iter().find(|(known, _)| known == id)).map(|(_, f)| f);
         match format {
             Some(format) => {
-                let _ = writeln!(out, "    - {id} ({format})");
+                let _ = writeln!(out, "    - {} ({})", shown(id), shown(format));
             }
             None => {
-                let _ = writeln!(out, "    - {id}");
+                let _ = writeln!(out, "    - {}", shown(id));
             }
         }
     }
@@ -133,23 +133,23 @@ fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String 
     let pre_authorized = grants.and_then(|g| g.pre_authorized_code.as_ref());
     let authorization = grants.and_then(|g| g.authorization_code.as_ref());
     if let Some(grant) = pre_authorized {
-        let _ = writeln!(out, "    pre-authorized code: {}", grant.pre_authorized_code);
+        let _ = writeln!(out, "    pre-authorized code: {}", shown(&grant.pre_authorized_code));
         if let Some(server) = &grant.authorization_server {
-            let _ = writeln!(out, "      authorization server: {server}");
+            let _ = writeln!(out, "      authorization server: {}", shown(server));
         }
     }
     if let Some(grant) = authorization {
         let _ = writeln!(out, "    authorization code flow");
         if let Some(state) = &grant.issuer_state {
-            let _ = writeln!(out, "      issuer_state: {state}");
+            let _ = writeln!(out, "      issuer_state: {}", shown(state));
         }
         if let Some(server) = &grant.authorization_server {
-            let _ = writeln!(out, "      authorization server: {server}");
+            let _ = writeln!(out, "      authorization server: {}", shown(server));
         }
     }
     if let Some(other) = grants.map(|g| &g.other).filter(|other| !other.is_empty()) {
         let names: Vec<&str> = other.keys().map(String::as_str).collect();
-        let _ = writeln!(out, "    other grant types: {}", names.join(", "));
+        let _ = writeln!(out, "    other grant types: {}", shown(&names.join(", ")));
     }
     if pre_authorized.is_none() && authorization.is_none() {
         let _ = writeln!(out, "    none named: the wallet chooses from the issuer's metadata");
@@ -181,7 +181,7 @@ fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String 
     }
     if !offer.extensions.is_empty() {
         let names: Vec<&str> = offer.extensions.keys().map(String::as_str).collect();
-        let _ = writeln!(out, "  other members:   {}", names.join(", "));
+        let _ = writeln!(out, "  other members:   {}", shown(&names.join(", ")));
     }
     let mut warnings: Vec<&Warning> = parsed.warnings.iter().collect();
     if let Some(check) = check {
@@ -203,7 +203,7 @@ fn shape_name(parsed: &ParsedOffer) -> String {
 fn explain_reference(reference: &OfferReference, metadata_given: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Credential offer by reference");
-    let _ = writeln!(out, "  fetch the offer from: {}", reference.uri);
+    let _ = writeln!(out, "  fetch the offer from: {}", shown(&reference.uri));
     let _ = writeln!(out, "  then explain it with: curl -s '<that URL>' | credoffer parse -");
     if metadata_given {
         let _ = writeln!(out, "  metadata:             not checked (the offer itself is not in the URI)");
@@ -221,10 +221,10 @@ fn write_warnings(out: &mut String, warnings: &[&Warning]) {
     for warning in warnings {
         match &warning.field {
             Some(field) => {
-                let _ = writeln!(out, "    - {}: {} ({field})", warning.code, warning.message);
+                let _ = writeln!(out, "    - {}: {} ({})", warning.code, shown(&warning.message), shown(field));
             }
             None => {
-                let _ = writeln!(out, "    - {}: {}", warning.code, warning.message);
+                let _ = writeln!(out, "    - {}: {}", warning.code, shown(&warning.message));
             }
         }
     }

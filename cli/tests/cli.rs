@@ -385,6 +385,22 @@ impl RefusedJson for Vec<&str> {
 }
 
 #[test]
+fn offer_strings_cannot_drive_the_terminal() {
+    let offer = r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a\u001b[2Jb\n  warnings:        none\u202e"]}"#;
+    let run = run(&["parse", offer]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{202e}'), "{}", run.stdout);
+    assert!(run.stdout.contains(r"- a\u{1b}[2Jb\u{a}  warnings:        none\u{202e}"), "{}", run.stdout);
+    // The same in an error line.
+    let refused = self::run(&[
+        "parse",
+        "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fi.example%1B%22%7D",
+    ]);
+    assert_eq!(refused.status, 1);
+    assert!(!refused.stderr.contains('\u{1b}'), "{}", refused.stderr);
+}
+
+#[test]
 fn strict_and_plus_options_change_the_reading() {
     // Draft 11's user_pin_required is read leniently with a warning, refused under --strict? The vectors
     // cover the detail; here: a `+` in the description is a space by default and a plus when literal.
