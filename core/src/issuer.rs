@@ -319,10 +319,20 @@ pub struct PreAuthorizedOffer {
 }
 
 /// An issuer: a checked configuration and the operations of MATTR VII's offers API.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Issuer {
     config: IssuerConfig,
     hmac_key: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for Issuer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The configuration redacts its key; the decoded key must not print either.
+        f.debug_struct("Issuer")
+            .field("config", &self.config)
+            .field("hmac_key", &self.hmac_key.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 impl Issuer {

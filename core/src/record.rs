@@ -47,7 +47,7 @@ impl OfferState {
 }
 
 /// How a transaction code is kept: never in plain text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StoredTxCode {
     /// `sha256-salted`, or `hmac-sha256` when the issuer holds an HMAC key.
@@ -63,6 +63,21 @@ pub struct StoredTxCode {
     /// The guidance shown to the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+impl fmt::Debug for StoredTxCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A short code's salted hash gives the code to anyone who tries every candidate (a million for
+        // six digits): it stays out of logs like the code itself.
+        f.debug_struct("StoredTxCode")
+            .field("algorithm", &self.algorithm)
+            .field("salt", &"[redacted]")
+            .field("hash", &"[redacted]")
+            .field("length", &self.length)
+            .field("input_mode", &self.input_mode)
+            .field("description", &self.description)
+            .finish()
+    }
 }
 
 pub(crate) const SALTED_SHA256: &str = "sha256-salted";

@@ -110,7 +110,8 @@ impl TxCodePrompt {
 }
 
 /// The form-encoded body of the pre-authorized token request (§6.1). Every value is percent-encoded,
-/// so `+`, `/` and `=` in a code survive form decoding.
+/// so `+`, `/` and `=` in a code survive form decoding. An empty transaction code or client id counts
+/// as none, as the token endpoint reads it (RFC 6749 §3.1).
 ///
 /// ```
 /// use credoffer::{token_request_body, CredentialOffer};
@@ -130,6 +131,9 @@ pub fn token_request_body(offer: &CredentialOffer, tx_code: Option<&str>, client
     let Some(grant) = offer.pre_authorized_code_grant() else {
         return Err(Error::new(ErrorKind::MissingGrant, "the offer has no pre-authorized code grant").at("grants"));
     };
+    // RFC 6749 §3.1: a parameter sent without a value is read as omitted, so an empty one cannot be sent.
+    let tx_code = tx_code.filter(|code| !code.is_empty());
+    let client_id = client_id.filter(|id| !id.is_empty());
     match (&grant.tx_code, tx_code) {
         (Some(_), None) => {
             return Err(Error::new(ErrorKind::TxCodeMismatch, "the offer requires a transaction code").at("tx_code"));

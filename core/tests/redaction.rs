@@ -1,0 +1,118 @@
+//! Debug output never shows a secret: every type that holds one is printed with the secret redacted,
+//! so a stray `{:?}` in a host's log line leaks nothing.
+//!
+//! Each check plants recognisable secrets, formats the value with `{:?}` and `{:#?}`, and looks for
+//! the secrets in the text (and, for byte keys, for their bytes written as a Rust list).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+
+use credoffer::{
+    CredentialOffer, FixedEntropy, Issuer, IssuerConfig, OfferUri, ParseOptions, PreAuthorizedCodeGrant,
+    PreAuthorizedOfferRequest, Secret, TokenRequest, parse_offer_uri,
+};
+
+const CODE: &str = "PREAUTHsecretCODE0123456789abcdefghijklmno";
+const TX_CODE: &str = "918273";
+const CLAIM: &str = "Ada Lovelace-Byron";
+const NOW: u64 = 1_746_057_600;
+
+/// Fails when any of `secrets` shows in the compact or the pretty Debug output of `value`.
+fn assert_redacted(value: &impl Debug, secrets: &[&str]) {
+    for text in [format!("{value:?}"), format!("{value:#?}")] {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret:?} leaks through Debug: {text}");
+        }
+        assert!(text.contains("redacted"), "say that something was left out: {text}");
+    }
+}
+
+fn configurations() -> BTreeMap<String, String> {
+    [("mdl".to_owned(), "mso_mdoc".to_owned())].into()
+}
+
+/// An HMAC key of recognisable bytes: 0xa1, 0xa2, … (161, 162, … in a Rust byte list).
+fn key_hex() -> String {
+    (0xa1u8..0xc1).map(|b| format!("{b:02x}")).collect()
+}
+
+fn key_leaks() -> Vec<String> {
+    vec![key_hex(), "161, 162, 163".to_owned(), "0xa1".to_owned()]
+}
+
+#[test]
+fn secret() {
+    assert_redacted(&Secret::new(CODE), &[CODE]);
+}
+
+#[test]
+fn pre_authorized_code_grant_and_the_offers_holding_it() {
+    let grant = PreAuthorizedCodeGrant { pre_authorized_code: CODE.to_owned(), ..PreAuthorizedCodeGrant::default() };
+    assert_redacted(&grant, &[CODE]);
+    let offer =
+        CredentialOffer::builder("https://i.example").credential_configuration_id("a").pre_authorized_code(CODE);
+    assert_redacted(&offer, &[CODE]);
+    let offer = offer.build().unwrap();
+    assert_redacted(&offer, &[CODE]);
+    let uri = offer.to_uri(&credoffer::BuildOptions::default()).unwrap();
+    let parsed = parse_offer_uri(&uri, &ParseOptions::default()).unwrap();
+    assert!(matches!(parsed, OfferUri::ByValue(_)));
+    assert_redacted(&parsed, &[CODE]);
+}
+
+#[test]
+fn token_request() {
+    let request = TokenRequest::from_form(&format!(
+        "grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code&pre-authorized_code={CODE}&tx_code={TX_CODE}"
+    ))
+    .unwrap();
+    assert_redacted(&request, &[CODE, TX_CODE]);
+}
+
+#[test]
+fn fixed_entropy() {
+    let entropy = FixedEntropy::from_hex("5ec2e75ec2e75ec2e7").unwrap();
+    let text = format!("{entropy:?}");
+    assert!(!text.contains("5ec2e7") && !text.contains("94, 194"), "{text}");
+    assert!(text.contains("remaining"), "{text}");
+}
+
+#[test]
+fn issuer_config_and_issuer_hold_the_hmac_key() {
+    let config = IssuerConfig {
+        hmac_key_hex: Some(key_hex()),
+        ..IssuerConfig::new("https://issuer.example.com", configurations())
+    };
+    let leaks = key_leaks();
+    let leaks: Vec<&str> = leaks.iter().map(String::as_str).collect();
+    assert_redacted(&config, &leaks);
+    let issuer = Issuer::new(config).unwrap();
+    assert_redacted(&issuer, &leaks);
+}
+
+/// The response carries the code (inside the URI) and the transaction code; the record carries the
+/// claims (personal data) and the transaction code's salted hash, which for a six-digit code is as
+/// good as the code to anyone who tries the million candidates.
+#[test]
+fn created_offer_response_record_and_request() {
+    let issuer = Issuer::new(IssuerConfig::new("https://issuer.example.com", configurations())).unwrap();
+    let body =
+        format!(r#"{{"credentials":["mdl"],"transactionCodeConfiguration":{{}},"claims":{{"name":"{CLAIM}"}}}}"#);
+    let request = PreAuthorizedOfferRequest::from_json(&body).unwrap();
+    assert_redacted(&request, &[CLAIM]);
+
+    let entropy = (0..=255u8).cycle().take(1024).collect::<Vec<_>>();
+    let created = issuer.create_pre_authorized_offer(&request, NOW, &mut FixedEntropy::new(entropy)).unwrap();
+    let tx_code = created.response.transaction_code.clone().unwrap();
+    let OfferUri::ByValue(parsed) = parse_offer_uri(&created.response.uri, &ParseOptions::default()).unwrap() else {
+        panic!("by value")
+    };
+    let code = parsed.offer.pre_authorized_code_grant().unwrap().pre_authorized_code.clone();
+    let stored = created.record.tx_code.clone().unwrap();
+
+    assert_redacted(&created.response, &[&code, &tx_code, &created.response.uri]);
+    assert_redacted(&created.record, &[CLAIM, &stored.hash, &stored.salt]);
+    assert_redacted(&stored, &[&stored.hash, &stored.salt]);
+    assert_redacted(&created, &[&code, &tx_code, CLAIM, &stored.hash, &stored.salt]);
+}
