@@ -29,7 +29,8 @@ Exit status:
   70  internal error (a bug: please report it)
 
 Errors are one line on standard error: error[code]: message (field).
-With --json they are printed on standard output instead: {\"error\": {\"code\", \"message\", \"field\"}}."
+With --json they are printed on standard output instead: {\"error\": {\"code\", \"message\", \"field\"}}
+(usage errors excepted: they always go to standard error)."
     };
 }
 
