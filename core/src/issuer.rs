@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 use crate::dialect::{Dialect, unsupported_tx_code};
 use crate::error::{Error, ErrorKind, Result};
 use crate::expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
+use crate::limits::{Limits, MAX_REQUEST_BODY_BYTES, too_long};
 use crate::offer::{CredentialOffer, InputMode, MAX_DESCRIPTION_UTF16, OfferBuilder, TxCode, UrlRole, check_https_url};
 use crate::record::{
     HMAC_SHA256, OfferRecord, OfferState, RedeemRules, Redemption, SALTED_SHA256, StoredTxCode, TokenErrorCode,
@@ -660,6 +661,16 @@ impl Issuer {
                 .with_value(json!([])),
             );
         }
+        // An offer carries at most this many ids; checking more (each against every other) would let
+        // one request buy quadratic work.
+        let max = Limits::DEFAULT.max_credential_configuration_ids;
+        if credentials.len() > max {
+            problems.push(
+                Error::new(ErrorKind::LimitExceeded, format!("credentials names more than {max} configurations"))
+                    .at("credentials"),
+            );
+            return;
+        }
         for (index, id) in credentials.iter().enumerate() {
             let field = format!("credentials[{index}]");
             let problem = if credentials.iter().take(index).any(|earlier| earlier == id) {
@@ -767,6 +778,10 @@ struct BodyReader {
 
 impl BodyReader {
     fn new(body: &str) -> Result<Self> {
+        if body.len() > MAX_REQUEST_BODY_BYTES {
+            let error = too_long("the body", body.len(), MAX_REQUEST_BODY_BYTES).at("body");
+            return Err(Error::validation(vec![error]));
+        }
         match serde_json::from_str::<Value>(body) {
             Ok(Value::Object(members)) => Ok(Self { members, problems: Vec::new() }),
             Ok(_) => Err(Error::validation(vec![
@@ -876,7 +891,8 @@ fn reject_unknown(object: Map<String, Value>, prefix: &str, problems: &mut Vec<E
 }
 
 impl AuthorizationOfferRequest {
-    /// Reads the JSON body, listing every problem ([`ErrorKind::ValidationFailed`]).
+    /// Reads the JSON body (at most [`MAX_REQUEST_BODY_BYTES`](crate::MAX_REQUEST_BODY_BYTES)), listing every
+    /// problem ([`ErrorKind::ValidationFailed`]).
     pub fn from_json(body: &str) -> Result<Self> {
         into_result(Self::read(body)?)
     }
@@ -901,7 +917,8 @@ impl AuthorizationOfferRequest {
 }
 
 impl PreAuthorizedOfferRequest {
-    /// Reads the JSON body, listing every problem ([`ErrorKind::ValidationFailed`]).
+    /// Reads the JSON body (at most [`MAX_REQUEST_BODY_BYTES`](crate::MAX_REQUEST_BODY_BYTES)), listing every
+    /// problem ([`ErrorKind::ValidationFailed`]).
     pub fn from_json(body: &str) -> Result<Self> {
         into_result(Self::read(body)?)
     }

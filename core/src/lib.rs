@@ -45,7 +45,7 @@ pub use issuer::{
     PreAuthorizedOfferRequest, PreAuthorizedOfferResponse, TOKEN_PLACEHOLDER, TransactionCodeConfiguration,
     TxCodePolicy, WrongTxCodeError,
 };
-pub use limits::Limits;
+pub use limits::{Limits, MAX_METADATA_BYTES, MAX_REQUEST_BODY_BYTES, MAX_TOKEN_REQUEST_BYTES};
 pub use metadata::{IssuerMetadata, MetadataCheck, well_known_metadata_url};
 pub use offer::{
     AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, MAX_DESCRIPTION_UTF16,

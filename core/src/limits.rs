@@ -32,6 +32,26 @@ impl Default for Limits {
     }
 }
 
+/// Longest issuer request body accepted (`POST /v1/openid/offers`, `…/pre-authorized`), in bytes: room
+/// for claims with a portrait photo, and a bound on what one request makes the engine read.
+pub const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
+
+/// Longest token request body accepted, in bytes. A pre-authorized token request is a few hundred
+/// bytes; the room left is for parameters the engine ignores (a client assertion, say).
+pub const MAX_TOKEN_REQUEST_BYTES: usize = 16 * 1024;
+
+/// Longest Credential Issuer Metadata accepted, in bytes: far above real metadata (tens of KB), and a
+/// bound on what a hostile issuer makes a wallet parse.
+pub const MAX_METADATA_BYTES: usize = 1024 * 1024;
+
+/// The error for an input longer than `limit` bytes.
+pub(crate) fn too_long(what: &str, length: usize, limit: usize) -> crate::error::Error {
+    crate::error::Error::new(
+        crate::error::ErrorKind::LimitExceeded,
+        format!("{what} is {length} bytes; the limit is {limit}"),
+    )
+}
+
 /// The nesting depth of the JSON text, found by scanning (strings skipped), before any parser recurses.
 pub(crate) fn json_depth_exceeds(json: &str, max_depth: usize) -> bool {
     let mut depth = 0usize;

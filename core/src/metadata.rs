@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits::{MAX_METADATA_BYTES, too_long};
 use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD, UrlRole, Warning, check_https_url};
 
 const WELL_KNOWN: &str = "/.well-known/openid-credential-issuer";
@@ -66,8 +67,11 @@ pub struct MetadataCheck {
 }
 
 impl IssuerMetadata {
-    /// Reads the metadata JSON an issuer serves.
+    /// Reads the metadata JSON an issuer serves (at most [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES)).
     pub fn from_json(json: &str) -> Result<Self> {
+        if json.len() > MAX_METADATA_BYTES {
+            return Err(too_long("the metadata", json.len(), MAX_METADATA_BYTES));
+        }
         let value: Value = serde_json::from_str(json)
             .map_err(|e| Error::new(ErrorKind::InvalidMetadata, format!("the metadata is not valid JSON: {e}")))?;
         let Value::Object(members) = value else {

@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits::{MAX_TOKEN_REQUEST_BYTES, too_long};
 use crate::offer::{PRE_AUTHORIZED_CODE_GRANT, TxCode};
 use crate::secret::{Secret, constant_time_eq};
 
@@ -244,7 +245,8 @@ impl fmt::Debug for TokenRequest {
 }
 
 impl TokenRequest {
-    /// Reads an `application/x-www-form-urlencoded` token request body.
+    /// Reads an `application/x-www-form-urlencoded` token request body (at most
+    /// [`MAX_TOKEN_REQUEST_BYTES`](crate::MAX_TOKEN_REQUEST_BYTES)).
     ///
     /// ```
     /// use credoffer::TokenRequest;
@@ -258,6 +260,9 @@ impl TokenRequest {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn from_form(body: &str) -> Result<Self> {
+        if body.len() > MAX_TOKEN_REQUEST_BYTES {
+            return Err(too_long("the token request", body.len(), MAX_TOKEN_REQUEST_BYTES));
+        }
         let invalid = |message: String, field: &str| Err(Error::new(ErrorKind::InvalidTokenRequest, message).at(field));
         let mut grant_type = None;
         let mut code = None;
