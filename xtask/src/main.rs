@@ -3,6 +3,7 @@
 //! Every command installs what a fresh machine lacks (rustup targets, pinned CLIs, npm and apt
 //! packages), and skips what is already there.
 
+mod mobile;
 mod server;
 #[allow(dead_code)] // helpers used by the binding modules as they arrive
 mod util;
@@ -17,6 +18,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   ci            format check, clippy -D warnings, every test of every crate and binding
   test-rust     cargo test for the whole workspace (unit, integration, doc tests)
+  mobile-generate  build credoffer-mobile and generate Kotlin, Swift and Python into target/uniffi/
+  mobile-setup  install the JDK, JNA, kotlinc (npm) and the Swift trixie chroot
+  mobile-test   mobile-generate, then the Python, Kotlin (JVM) and Swift (trixie chroot) tests
   wasm-build    build the npm package into bindings-wasm/pkg/ and print its size
   wasm-test     wasm-build, then tsc, node tests and the demo page in headless Chromium
   wasm-bench    wasm-build, then the node benchmark against the JavaScript libraries
@@ -29,6 +33,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("test-rust") => test_rust(),
+        Some("mobile-generate") => mobile::generate_command(),
+        Some("mobile-setup") => mobile::setup(),
+        Some("mobile-test") => mobile::test(),
         Some("wasm-build") => wasm::build(),
         Some("wasm-test") => wasm::test(),
         Some("wasm-bench") => wasm::bench(),
@@ -56,6 +63,7 @@ fn ci() -> Result<()> {
     util::step("rust tests", test_rust)?;
     util::step("server", server::ci)?;
     util::step("wasm package", wasm::ci)?;
+    util::step("mobile bindings", mobile::ci)?;
     util::summary();
     Ok(())
 }

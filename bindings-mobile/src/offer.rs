@@ -1,0 +1,415 @@
+//! Mirror records of the offer model and their conversions to and from the core types.
+//!
+//! JSON members the spec does not define (extensions, unknown grants, draft 11's inline credential
+//! descriptions) cross the boundary as JSON text, one string per member, so nothing is lost.
+
+use std::collections::HashMap;
+
+use credoffer::ErrorKind;
+use serde_json::{Map, Value};
+
+use crate::Result;
+use crate::error::conversion;
+
+/// A Credential Offer (OpenID4VCI 1.0 §4.1.1).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CredentialOffer {
+    /// The Credential Issuer identifier, kept byte for byte.
+    pub credential_issuer: String,
+    /// Keys of the issuer's `credential_configurations_supported`.
+    pub credential_configuration_ids: Vec<String>,
+    /// Inline credential descriptions of drafts 9 and 11, as JSON text. Empty for modern offers.
+    pub legacy_credentials: Vec<String>,
+    /// The grants, or none when the offer has no `grants` member.
+    pub grants: Option<Grants>,
+    /// Members the spec does not define: name → JSON text.
+    pub extensions: HashMap<String, String>,
+}
+
+/// The `grants` member.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Grants {
+    /// The `authorization_code` grant.
+    pub authorization_code: Option<AuthorizationCodeGrant>,
+    /// The pre-authorized code grant.
+    pub pre_authorized_code: Option<PreAuthorizedCodeGrant>,
+    /// Grant types the spec does not define: grant type → JSON text.
+    pub other: HashMap<String, String>,
+}
+
+/// The `authorization_code` grant.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AuthorizationCodeGrant {
+    /// Opaque value to send back as `issuer_state` in the Authorization Request.
+    pub issuer_state: Option<String>,
+    /// Which of the metadata's `authorization_servers` to use.
+    pub authorization_server: Option<String>,
+    /// Members the spec does not define: name → JSON text.
+    pub extensions: HashMap<String, String>,
+}
+
+/// The pre-authorized code grant.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct PreAuthorizedCodeGrant {
+    /// The pre-authorized code: a bearer secret.
+    pub pre_authorized_code: String,
+    /// Present when the token request must carry a transaction code.
+    pub tx_code: Option<TxCode>,
+    /// Which of the metadata's `authorization_servers` to use.
+    pub authorization_server: Option<String>,
+    /// Members the spec does not define: name → JSON text.
+    pub extensions: HashMap<String, String>,
+}
+
+impl std::fmt::Debug for PreAuthorizedCodeGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreAuthorizedCodeGrant")
+            .field("pre_authorized_code", &"[redacted]")
+            .field("tx_code", &self.tx_code)
+            .field("authorization_server", &self.authorization_server)
+            .field("extensions", &self.extensions)
+            .finish()
+    }
+}
+
+/// The `tx_code` object: what to ask the user for.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TxCode {
+    /// `numeric` or `text`; none means absent, which the spec reads as numeric.
+    pub input_mode: Option<InputMode>,
+    /// The code's length.
+    pub length: Option<u32>,
+    /// Guidance for the user.
+    pub description: Option<String>,
+}
+
+/// The character set of a transaction code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum InputMode {
+    /// Digits only.
+    Numeric,
+    /// Any characters.
+    Text,
+}
+
+/// The JSON shape an offer is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Dialect {
+    /// OpenID4VCI 1.0.
+    V1,
+    /// MATTR VII's: 1.0 plus a `credentials` member duplicating the ids.
+    Mattr,
+    /// Draft 13 (the same offer object as 1.0).
+    Draft13,
+    /// Drafts 11 and 12: `credentials` and `user_pin_required`.
+    Draft11,
+}
+
+/// The generation of the spec an offer's shape comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Source {
+    /// Draft 8: flat query parameters.
+    Draft8,
+    /// Draft 9: `issuer` and top-level grant parameters.
+    Draft9,
+    /// Draft 11: `credentials`.
+    Draft11,
+    /// Draft 12: `credentials` and `interval`.
+    Draft12,
+    /// Draft 13: a transitional mix.
+    Draft13,
+    /// OpenID4VCI 1.0 (and drafts 13 to 17).
+    V1,
+    /// Both `credentials` and `credential_configuration_ids`.
+    Hybrid,
+}
+
+/// Something noticed about an accepted offer.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Warning {
+    /// Stable code.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The field concerned, if any.
+    pub field: Option<String>,
+}
+
+/// An offer read from a URI or JSON.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ParsedOffer {
+    /// The offer in the 1.0 model.
+    pub offer: CredentialOffer,
+    /// The shape it came in.
+    pub source: Source,
+    /// The stable name of that shape: `draft8` … `1.0`, `hybrid`.
+    pub source_name: String,
+    /// Things a wallet can show or log.
+    pub warnings: Vec<Warning>,
+}
+
+/// How strictly [`validate_offer`] reads an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct Validation {
+    /// Every spec violation is an error.
+    pub strict: bool,
+    /// Accept `http` URLs (local testing only).
+    pub allow_insecure_http: bool,
+}
+
+/// Checks an offer against every rule of the spec; returns the warnings of a lenient reading.
+#[uniffi::export]
+pub fn validate_offer(offer: CredentialOffer, validation: Validation) -> Result<Vec<Warning>> {
+    let validation =
+        credoffer::Validation { strict: validation.strict, allow_insecure_http: validation.allow_insecure_http };
+    Ok(credoffer::CredentialOffer::try_from(offer)?.validate(validation)?.into_iter().map(Warning::from).collect())
+}
+
+/// The offer as compact JSON in `dialect`.
+#[uniffi::export]
+pub fn offer_to_json(offer: CredentialOffer, dialect: Dialect) -> Result<String> {
+    Ok(credoffer::CredentialOffer::try_from(offer)?.to_json(dialect.into())?)
+}
+
+/// The dialect with this name (`1.0`, `mattr`, `draft13`, `draft11`).
+#[uniffi::export]
+pub fn parse_dialect(name: String) -> Result<Dialect> {
+    Ok(name.parse::<credoffer::Dialect>()?.into())
+}
+
+// --- conversions ---
+
+fn json_texts(members: Map<String, Value>) -> HashMap<String, String> {
+    members.into_iter().map(|(name, value)| (name, value.to_string())).collect()
+}
+
+fn json_values(members: HashMap<String, String>, path: &str) -> Result<Map<String, Value>> {
+    members
+        .into_iter()
+        .map(|(name, text)| {
+            let value = serde_json::from_str(&text).map_err(|e| {
+                conversion(ErrorKind::InvalidJson, format!("not JSON text: {e}"), format!("{path}.{name}"))
+            })?;
+            Ok((name, value))
+        })
+        .collect()
+}
+
+impl From<credoffer::CredentialOffer> for CredentialOffer {
+    fn from(offer: credoffer::CredentialOffer) -> Self {
+        Self {
+            credential_issuer: offer.credential_issuer,
+            credential_configuration_ids: offer.credential_configuration_ids,
+            legacy_credentials: offer.legacy_credentials.iter().map(Value::to_string).collect(),
+            grants: offer.grants.map(Grants::from),
+            extensions: json_texts(offer.extensions),
+        }
+    }
+}
+
+impl TryFrom<CredentialOffer> for credoffer::CredentialOffer {
+    type Error = crate::CredentialOfferError;
+
+    fn try_from(offer: CredentialOffer) -> Result<Self> {
+        let legacy_credentials = offer
+            .legacy_credentials
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                serde_json::from_str(text).map_err(|e| {
+                    conversion(ErrorKind::InvalidJson, format!("not JSON text: {e}"), format!("credentials[{i}]"))
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            credential_issuer: offer.credential_issuer,
+            credential_configuration_ids: offer.credential_configuration_ids,
+            legacy_credentials,
+            grants: offer.grants.map(credoffer::Grants::try_from).transpose()?,
+            extensions: json_values(offer.extensions, "extensions")?,
+        })
+    }
+}
+
+impl From<credoffer::Grants> for Grants {
+    fn from(grants: credoffer::Grants) -> Self {
+        Self {
+            authorization_code: grants.authorization_code.map(|grant| AuthorizationCodeGrant {
+                issuer_state: grant.issuer_state,
+                authorization_server: grant.authorization_server,
+                extensions: json_texts(grant.extensions),
+            }),
+            pre_authorized_code: grants.pre_authorized_code.map(|grant| PreAuthorizedCodeGrant {
+                pre_authorized_code: grant.pre_authorized_code,
+                tx_code: grant.tx_code.map(TxCode::from),
+                authorization_server: grant.authorization_server,
+                extensions: json_texts(grant.extensions),
+            }),
+            other: json_texts(grants.other),
+        }
+    }
+}
+
+impl TryFrom<Grants> for credoffer::Grants {
+    type Error = crate::CredentialOfferError;
+
+    fn try_from(grants: Grants) -> Result<Self> {
+        let authorization_code = match grants.authorization_code {
+            Some(grant) => Some(credoffer::AuthorizationCodeGrant {
+                issuer_state: grant.issuer_state,
+                authorization_server: grant.authorization_server,
+                extensions: json_values(grant.extensions, "grants.authorization_code")?,
+            }),
+            None => None,
+        };
+        let pre_authorized_code = match grants.pre_authorized_code {
+            Some(grant) => Some(credoffer::PreAuthorizedCodeGrant {
+                pre_authorized_code: grant.pre_authorized_code,
+                tx_code: grant.tx_code.map(credoffer::TxCode::from),
+                authorization_server: grant.authorization_server,
+                extensions: json_values(
+                    grant.extensions,
+                    "grants.urn:ietf:params:oauth:grant-type:pre-authorized_code",
+                )?,
+            }),
+            None => None,
+        };
+        Ok(Self { authorization_code, pre_authorized_code, other: json_values(grants.other, "grants")? })
+    }
+}
+
+impl From<credoffer::TxCode> for TxCode {
+    fn from(tx_code: credoffer::TxCode) -> Self {
+        Self {
+            input_mode: tx_code.input_mode.map(InputMode::from),
+            length: tx_code.length,
+            description: tx_code.description,
+        }
+    }
+}
+
+impl From<TxCode> for credoffer::TxCode {
+    fn from(tx_code: TxCode) -> Self {
+        Self {
+            input_mode: tx_code.input_mode.map(credoffer::InputMode::from),
+            length: tx_code.length,
+            description: tx_code.description,
+        }
+    }
+}
+
+impl From<credoffer::InputMode> for InputMode {
+    fn from(mode: credoffer::InputMode) -> Self {
+        match mode {
+            credoffer::InputMode::Numeric => InputMode::Numeric,
+            credoffer::InputMode::Text => InputMode::Text,
+        }
+    }
+}
+
+impl From<InputMode> for credoffer::InputMode {
+    fn from(mode: InputMode) -> Self {
+        match mode {
+            InputMode::Numeric => credoffer::InputMode::Numeric,
+            InputMode::Text => credoffer::InputMode::Text,
+        }
+    }
+}
+
+impl From<credoffer::Dialect> for Dialect {
+    fn from(dialect: credoffer::Dialect) -> Self {
+        match dialect {
+            credoffer::Dialect::V1 => Dialect::V1,
+            credoffer::Dialect::Mattr => Dialect::Mattr,
+            credoffer::Dialect::Draft13 => Dialect::Draft13,
+            credoffer::Dialect::Draft11 => Dialect::Draft11,
+        }
+    }
+}
+
+impl From<Dialect> for credoffer::Dialect {
+    fn from(dialect: Dialect) -> Self {
+        match dialect {
+            Dialect::V1 => credoffer::Dialect::V1,
+            Dialect::Mattr => credoffer::Dialect::Mattr,
+            Dialect::Draft13 => credoffer::Dialect::Draft13,
+            Dialect::Draft11 => credoffer::Dialect::Draft11,
+        }
+    }
+}
+
+impl From<credoffer::Source> for Source {
+    fn from(source: credoffer::Source) -> Self {
+        match source {
+            credoffer::Source::Draft8 => Source::Draft8,
+            credoffer::Source::Draft9 => Source::Draft9,
+            credoffer::Source::Draft11 => Source::Draft11,
+            credoffer::Source::Draft12 => Source::Draft12,
+            credoffer::Source::Draft13 => Source::Draft13,
+            credoffer::Source::V1 => Source::V1,
+            credoffer::Source::Hybrid => Source::Hybrid,
+        }
+    }
+}
+
+impl From<credoffer::Warning> for Warning {
+    fn from(warning: credoffer::Warning) -> Self {
+        Self { code: warning.code.to_owned(), message: warning.message, field: warning.field }
+    }
+}
+
+impl From<credoffer::ParsedOffer> for ParsedOffer {
+    fn from(parsed: credoffer::ParsedOffer) -> Self {
+        Self {
+            offer: parsed.offer.into(),
+            source: parsed.source.into(),
+            source_name: parsed.source.as_str().to_owned(),
+            warnings: parsed.warnings.into_iter().map(Warning::from).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offer_round_trips_through_the_mirror_with_its_unknown_members() {
+        let json = r#"{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["a","b"],
+            "grants":{"authorization_code":{"issuer_state":"s","x":1},
+                      "urn:ietf:params:oauth:grant-type:pre-authorized_code":{"pre-authorized_code":"c",
+                          "tx_code":{"input_mode":"text","length":4,"description":"d"},"interval":5},
+                      "urn:example:grant":{"k":[1,2]}},
+            "request_parameters":{"login_hint":"u"}}"#;
+        let core = credoffer::parse_offer_json(json, &credoffer::ParseOptions::default()).unwrap().offer;
+        let mirror = CredentialOffer::from(core.clone());
+        assert_eq!(mirror.extensions["request_parameters"], r#"{"login_hint":"u"}"#);
+        let back = credoffer::CredentialOffer::try_from(mirror).unwrap();
+        assert_eq!(back, core);
+    }
+
+    #[test]
+    fn extension_text_that_is_not_json_is_an_error_naming_the_member() {
+        let mut offer = CredentialOffer::from(
+            credoffer::CredentialOffer::builder("https://issuer.example.com")
+                .credential_configuration_id("a")
+                .build()
+                .unwrap(),
+        );
+        offer.extensions.insert("bad".into(), "{".into());
+        let error = offer_to_json(offer, Dialect::V1).unwrap_err();
+        assert_eq!(error.error_code(), "invalid_json");
+        assert_eq!(error.error_field().as_deref(), Some("extensions.bad"));
+    }
+
+    #[test]
+    fn debug_redacts_the_pre_authorized_code() {
+        let grant = PreAuthorizedCodeGrant {
+            pre_authorized_code: "secret-code".into(),
+            tx_code: None,
+            authorization_server: None,
+            extensions: HashMap::new(),
+        };
+        assert!(!format!("{grant:?}").contains("secret-code"));
+    }
+}

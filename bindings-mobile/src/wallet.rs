@@ -1,0 +1,125 @@
+//! What a wallet does next with a parsed offer: the grants on offer, the transaction-code prompt, the
+//! check of the user's input and the token request body.
+
+use crate::Result;
+use crate::offer::{CredentialOffer, InputMode, ParsedOffer, Source};
+
+/// A grant type an offer makes available.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum GrantType {
+    /// The Authorization Code Flow.
+    AuthorizationCode,
+    /// The Pre-Authorized Code Flow.
+    PreAuthorizedCode,
+}
+
+/// What to ask the user for before the pre-authorized token request.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TxCodePrompt {
+    /// Digits only, or any characters.
+    pub input_mode: InputMode,
+    /// The exact length, when the offer gives one.
+    pub length: Option<u32>,
+    /// The longest input accepted, when the offer's draft limits it.
+    pub max_length: Option<u32>,
+    /// Guidance to show next to the input.
+    pub description: Option<String>,
+}
+
+#[uniffi::export]
+impl GrantType {
+    /// The grant type identifier (`authorization_code`, `urn:ietf:params:oauth:grant-type:pre-authorized_code`).
+    pub fn identifier(&self) -> String {
+        credoffer::GrantType::from(*self).as_str().to_owned()
+    }
+}
+
+#[uniffi::export]
+impl TxCodePrompt {
+    /// Checks what the user typed; a `tx_code_mismatch` error says why it does not fit.
+    pub fn check(&self, input: String) -> Result<()> {
+        Ok(credoffer::TxCodePrompt::from(self.clone()).check(&input)?)
+    }
+}
+
+/// The grants on offer, authorization code first; empty means the wallet decides from the metadata.
+#[uniffi::export]
+pub fn offered_grants(offer: CredentialOffer) -> Result<Vec<GrantType>> {
+    let offer = credoffer::CredentialOffer::try_from(offer)?;
+    Ok(offer.offered_grants().into_iter().map(GrantType::from).collect())
+}
+
+/// The transaction-code prompt, when the pre-authorized grant requires one.
+#[uniffi::export]
+pub fn tx_code_prompt(parsed: ParsedOffer) -> Result<Option<TxCodePrompt>> {
+    let parsed =
+        credoffer::ParsedOffer { offer: parsed.offer.try_into()?, source: parsed.source.into(), warnings: Vec::new() };
+    Ok(parsed.tx_code_prompt().map(TxCodePrompt::from))
+}
+
+/// The form-encoded body of the pre-authorized token request.
+#[uniffi::export]
+pub fn token_request_body(
+    offer: CredentialOffer,
+    tx_code: Option<String>,
+    client_id: Option<String>,
+) -> Result<String> {
+    let offer = credoffer::CredentialOffer::try_from(offer)?;
+    Ok(credoffer::token_request_body(&offer, tx_code.as_deref(), client_id.as_deref())?)
+}
+
+// --- conversions ---
+
+impl From<credoffer::GrantType> for GrantType {
+    fn from(grant: credoffer::GrantType) -> Self {
+        match grant {
+            credoffer::GrantType::AuthorizationCode => GrantType::AuthorizationCode,
+            credoffer::GrantType::PreAuthorizedCode => GrantType::PreAuthorizedCode,
+        }
+    }
+}
+
+impl From<GrantType> for credoffer::GrantType {
+    fn from(grant: GrantType) -> Self {
+        match grant {
+            GrantType::AuthorizationCode => credoffer::GrantType::AuthorizationCode,
+            GrantType::PreAuthorizedCode => credoffer::GrantType::PreAuthorizedCode,
+        }
+    }
+}
+
+impl From<credoffer::TxCodePrompt> for TxCodePrompt {
+    fn from(prompt: credoffer::TxCodePrompt) -> Self {
+        Self {
+            input_mode: prompt.input_mode.into(),
+            length: prompt.length,
+            max_length: prompt.max_length,
+            description: prompt.description,
+        }
+    }
+}
+
+impl From<TxCodePrompt> for credoffer::TxCodePrompt {
+    fn from(prompt: TxCodePrompt) -> Self {
+        Self {
+            input_mode: prompt.input_mode.into(),
+            length: prompt.length,
+            max_length: prompt.max_length,
+            description: prompt.description,
+        }
+    }
+}
+
+impl From<Source> for credoffer::Source {
+    fn from(source: Source) -> Self {
+        match source {
+            Source::Draft8 => credoffer::Source::Draft8,
+            Source::Draft9 => credoffer::Source::Draft9,
+            Source::Draft11 => credoffer::Source::Draft11,
+            Source::Draft12 => credoffer::Source::Draft12,
+            Source::Draft13 => credoffer::Source::Draft13,
+            Source::V1 => credoffer::Source::V1,
+            Source::Hybrid => credoffer::Source::Hybrid,
+        }
+    }
+}

@@ -1,0 +1,462 @@
+"""Python tests of the uniffi bindings: the shared vectors, then idiomatic use.
+
+Run by `cargo xtask mobile-test` as `python3 test_credoffer.py <tests/vectors>` with the generated
+`credoffer.py` (and the library beside it) on PYTHONPATH. Prints `N passed, N failed`.
+"""
+
+import json
+import os
+import sys
+import unittest
+
+import credoffer as co
+
+VECTORS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../../../tests/vectors")
+
+
+def check_keys(obj, allowed, required=()):
+    unknown = set(obj) - set(allowed)
+    if unknown:
+        raise AssertionError(f"malformed case: unknown members {sorted(unknown)}")
+    missing = set(required) - set(obj)
+    if missing:
+        raise AssertionError(f"malformed case: missing members {sorted(missing)}")
+
+
+def parse_options(options):
+    check_keys(options, {"plus", "strict", "allow_insecure_http", "limits"})
+    result = co.default_parse_options()
+    if "plus" in options:
+        result.plus = {"space": co.PlusPolicy.SPACE, "literal": co.PlusPolicy.LITERAL}[options["plus"]]
+    result.strict = options.get("strict", result.strict)
+    result.allow_insecure_http = options.get("allow_insecure_http", result.allow_insecure_http)
+    limits = options.get("limits", {})
+    check_keys(limits, {"max_uri_bytes", "max_json_bytes", "max_credential_configuration_ids", "max_depth"})
+    for name, value in limits.items():
+        setattr(result.limits, name, value)
+    return result
+
+
+def build_options(options):
+    check_keys(options, {"dialect", "base", "allow_insecure_http"})
+    result = co.default_build_options()
+    if "dialect" in options:
+        result.dialect = co.parse_dialect(options["dialect"])
+    result.base = options.get("base", result.base)
+    result.allow_insecure_http = options.get("allow_insecure_http", result.allow_insecure_http)
+    return result
+
+
+def without_messages(body):
+    """A MATTR error body without its `msg` members (messages may improve), after checking each is there."""
+    for detail in body.get("details", []):
+        message = detail.pop("msg", None)
+        if not isinstance(message, str) or not message:
+            raise AssertionError(f"a MATTR detail has no message: {detail}")
+    return body
+
+
+def expect_error(test, expect, error):
+    """Compares an error with `{"error", "field"?, "status"?, "body"?}`; a success shape makes it a failure."""
+    if "error" not in expect:
+        raise AssertionError(f"unexpected error {error!r}")
+    check_keys(expect, {"error", "field", "status", "body"})
+    test.assertEqual(error.code, expect["error"])
+    test.assertEqual(error.error_code(), expect["error"])
+    if "field" in expect:
+        test.assertEqual(error.field, expect["field"])
+    if "status" in expect:
+        test.assertEqual(error.http_status(), expect["status"])
+    if "body" in expect:
+        test.assertEqual(without_messages(json.loads(error.mattr_body())), expect["body"])
+
+
+def codes(warnings):
+    return [w.code for w in warnings]
+
+
+def run_parse(test, case):
+    check_keys(case, {"id", "note", "input", "options", "expect"}, {"id", "input", "expect"})
+    expect = case["expect"]
+    try:
+        result = co.parse_offer_uri(case["input"], parse_options(case.get("options", {})))
+    except co.CredentialOfferError as error:
+        return expect_error(test, expect, error)
+    test.assertNotIn("error", expect, "expected an error")
+    if result.is_by_value():
+        check_keys(expect, {"offer", "source", "warnings"}, {"offer", "source", "warnings"})
+        parsed = result.parsed
+        test.assertEqual(json.loads(co.offer_to_json(parsed.offer, co.Dialect.V1)), expect["offer"])
+        test.assertEqual(parsed.source_name, expect["source"])
+        test.assertEqual(codes(parsed.warnings), expect["warnings"])
+    else:
+        check_keys(expect, {"reference", "warnings"}, {"reference", "warnings"})
+        test.assertEqual(result.uri, expect["reference"])
+        test.assertEqual(codes(result.warnings), expect["warnings"])
+
+
+def run_build(test, case):
+    check_keys(case, {"id", "note", "offer", "reference", "options", "expect"}, {"id", "expect"})
+    if ("offer" in case) == ("reference" in case):
+        raise AssertionError("malformed case: exactly one of offer and reference")
+    expect = case["expect"]
+    options = case.get("options", {})
+    try:
+        built = build_options(options)
+        if "offer" in case:
+            read = co.default_parse_options()
+            read.allow_insecure_http = built.allow_insecure_http
+            offer = co.parse_offer_json(json.dumps(case["offer"]), read).offer
+            uri = co.offer_to_uri(offer, built)
+        else:
+            uri = co.offer_reference_uri(case["reference"], built)
+    except co.CredentialOfferError as error:
+        return expect_error(test, expect, error)
+    test.assertNotIn("error", expect, "expected an error")
+    check_keys(expect, {"uri"}, {"uri"})
+    test.assertEqual(uri, expect["uri"])
+
+
+def run_metadata(test, case):
+    expect = case["expect"]
+    if "well_known" in case:
+        check_keys(case, {"id", "note", "well_known", "expect"})
+        try:
+            url = co.well_known_metadata_url(case["well_known"])
+        except co.CredentialOfferError as error:
+            return expect_error(test, expect, error)
+        test.assertNotIn("error", expect, "expected an error")
+        check_keys(expect, {"url"}, {"url"})
+        test.assertEqual(url, expect["url"])
+        return
+    check_keys(case, {"id", "note", "offer", "metadata", "expect"}, {"id", "offer", "metadata", "expect"})
+    try:
+        offer = co.parse_offer_json(json.dumps(case["offer"]), co.default_parse_options()).offer
+        check = co.IssuerMetadata(json.dumps(case["metadata"])).check(offer)
+    except co.CredentialOfferError as error:
+        return expect_error(test, expect, error)
+    test.assertNotIn("error", expect, "expected an error")
+    check_keys(expect, {"formats", "warnings"}, {"formats"})
+    test.assertEqual([[f.id, f.format] for f in check.formats], expect["formats"])
+    test.assertEqual(codes(check.warnings), expect.get("warnings", []))
+
+
+def issuer_for(file, case):
+    return co.Issuer(json.dumps(file["configs"][case["config"]]))
+
+
+def record_value(test, record):
+    text = record.to_json()
+    test.assertEqual(co.OfferRecord.from_json(text).to_json(), text, "the record round-trips")
+    return json.loads(text)
+
+
+ENDPOINT_MEMBERS = {
+    "authorization": {"id", "note", "config", "endpoint", "body", "entropy_hex", "expect"},
+    "pre-authorized": {"id", "note", "config", "endpoint", "body", "now", "entropy_hex", "expect"},
+    "delete": {"id", "note", "config", "endpoint", "record", "expect"},
+    "serve": {"id", "note", "config", "endpoint", "record", "token", "now", "expect"},
+}
+
+
+def run_issuer(test, case, file):
+    endpoint = case["endpoint"]
+    if endpoint not in ENDPOINT_MEMBERS:
+        raise AssertionError(f"malformed case: endpoint {endpoint}")
+    check_keys(case, ENDPOINT_MEMBERS[endpoint], ENDPOINT_MEMBERS[endpoint] - {"note"})
+    expect = case["expect"]
+    try:
+        issuer = issuer_for(file, case)
+        if endpoint == "authorization":
+            offer = issuer.create_authorization_offer(case["body"], co.Entropy.fixed_hex(case["entropy_hex"]))
+            actual = {"response": json.loads(offer.response_json)}
+        elif endpoint == "pre-authorized":
+            entropy = co.Entropy.fixed_hex(case["entropy_hex"])
+            offer = issuer.create_pre_authorized_offer(case["body"], case["now"], entropy)
+            actual = {"response": json.loads(offer.response_json), "record": record_value(test, offer.record)}
+        elif endpoint == "delete":
+            record = issuer.delete(co.OfferRecord.from_json(json.dumps(case["record"])))
+            actual = {"record": record_value(test, record)}
+        else:
+            record = co.OfferRecord.from_json(json.dumps(case["record"]))
+            served = issuer.serve_offer(record, case["token"], case["now"])
+            actual = {"offer": served.offer_json, "record": record_value(test, served.record)}
+    except co.CredentialOfferError as error:
+        return expect_error(test, expect, error)
+    test.assertNotIn("error", expect, "expected an error")
+    test.assertEqual(actual, expect)
+
+
+def token_error_value(test, error):
+    body = json.loads(error.body)
+    test.assertEqual(list(body), ["error", "error_description"])
+    test.assertEqual(body["error"], error.error_code)
+    test.assertTrue(body["error_description"])
+    test.assertEqual(error.http_status, 400)
+    return {
+        "error": error.error_code,
+        "failed_attempts_left": error.failed_attempts_left,
+        "revoke_issued_tokens": error.revoke_issued_tokens,
+    }
+
+
+def run_redeem(test, case, file):
+    members = {"id", "note", "config", "record", "form", "now", "expect"}
+    check_keys(case, members, members - {"note"})
+    expect = case["expect"]
+    try:
+        issuer = issuer_for(file, case)
+    except co.CredentialOfferError as error:
+        return expect_error(test, expect, error)
+    try:
+        request = co.TokenRequest.from_form(case["form"])
+    except co.CredentialOfferError as error:
+        actual = {
+            "request_error": {"code": error.code, "field": error.field},
+            "rejected": token_error_value(test, co.token_error_for_request_error(error)),
+        }
+        test.assertEqual(actual, expect)
+        return
+    try:
+        record = co.OfferRecord.from_json(json.dumps(case["record"]))
+        redemption = issuer.redeem(record, request, case["now"])
+    except co.CredentialOfferError as error:
+        return expect_error(test, expect, error)
+    test.assertNotIn("error", expect, "expected an error")
+    outcome = redemption.outcome
+    if outcome.is_issued():
+        actual = {"issued": {"user_id": outcome.user_id, "credential_configuration_ids": outcome.credential_configuration_ids}}
+    else:
+        actual = {"rejected": token_error_value(test, outcome.error)}
+    actual["changed"] = redemption.changed
+    actual["record"] = record_value(test, redemption.record)
+    test.assertEqual(actual, expect)
+
+
+def run_secret(test, case, _file):
+    function = case["function"]
+    expect = case["expect"]
+    if function == "lookup_key":
+        check_keys(case, {"id", "note", "function", "secret", "expect"}, {"id", "function", "secret", "expect"})
+        check_keys(expect, {"value"}, {"value"})
+        test.assertEqual(co.lookup_key(case["secret"]), expect["value"])
+        return
+    members = {"id", "note", "function", "entropy_hex", "expect"}
+    if function == "tx_code":
+        members |= {"input_mode", "length"}
+    elif function not in ("pre_authorized_code", "issuer_state", "uuid_v4"):
+        raise AssertionError(f"malformed case: function {function}")
+    check_keys(case, members, members - {"note"})
+    try:
+        entropy = co.Entropy.fixed_hex(case["entropy_hex"])
+        if function == "pre_authorized_code":
+            value = co.generate_pre_authorized_code(entropy)
+        elif function == "issuer_state":
+            value = co.generate_issuer_state(entropy)
+        elif function == "uuid_v4":
+            value = co.generate_uuid_v4(entropy)
+        else:
+            mode = {"numeric": co.InputMode.NUMERIC, "text": co.InputMode.TEXT}[case["input_mode"]]
+            value = co.generate_tx_code(mode, case["length"], entropy)
+    except co.CredentialOfferError as error:
+        return expect_error(test, expect, error)
+    test.assertNotIn("error", expect, "expected an error")
+    check_keys(expect, {"value"}, {"value"})
+    test.assertEqual(value, expect["value"])
+    test.assertEqual(entropy.remaining(), 0, "the case gives exactly the bytes a success needs")
+
+
+def prompt_value(prompt):
+    if prompt is None:
+        return None
+    return {
+        "input_mode": prompt.input_mode.name.lower(),
+        "length": prompt.length,
+        "max_length": prompt.max_length,
+        "description": prompt.description,
+    }
+
+
+def run_wallet(test, case, _file):
+    check_keys(case, {"id", "note", "input", "expect", "input_checks", "token_requests"}, {"id", "input", "expect"})
+    expect = case["expect"]
+    try:
+        if case["input"].lstrip().startswith("{"):
+            parsed = co.parse_offer_json(case["input"], co.default_parse_options())
+        else:
+            result = co.parse_offer_uri(case["input"], co.default_parse_options())
+            if result.is_by_reference():
+                check_keys(expect, {"reference"}, {"reference"})
+                test.assertEqual(result.uri, expect["reference"])
+                return
+            parsed = result.parsed
+    except co.CredentialOfferError as error:
+        return expect_error(test, expect, error)
+    check_keys(expect, {"grants", "tx_code_prompt"}, {"grants", "tx_code_prompt"})
+    test.assertEqual([grant.identifier() for grant in co.offered_grants(parsed.offer)], expect["grants"])
+    prompt = co.tx_code_prompt(parsed)
+    test.assertEqual(prompt_value(prompt), expect["tx_code_prompt"])
+    for check in case.get("input_checks", []):
+        check_keys(check, {"input", "expect"}, {"input", "expect"})
+        if prompt is None:
+            raise AssertionError("malformed case: input checks without a prompt")
+        try:
+            prompt.check(check["input"])
+            actual = "ok"
+        except co.CredentialOfferError as error:
+            actual = error.code
+        test.assertEqual(actual, check["expect"], check["input"])
+    for request in case.get("token_requests", []):
+        check_keys(request, {"tx_code", "client_id", "expect"}, {"expect"})
+        try:
+            body = co.token_request_body(parsed.offer, request.get("tx_code"), request.get("client_id"))
+        except co.CredentialOfferError as error:
+            expect_error(test, request["expect"], error)
+            continue
+        test.assertNotIn("error", request["expect"], "expected an error")
+        check_keys(request["expect"], {"body"}, {"body"})
+        test.assertEqual(body, request["expect"]["body"])
+
+
+def plain(runner):
+    return lambda test, case, _file: runner(test, case)
+
+
+RUNNERS = {
+    "parse.json": plain(run_parse),
+    "build.json": plain(run_build),
+    "metadata.json": plain(run_metadata),
+    "issuer.json": run_issuer,
+    "redeem.json": run_redeem,
+    "secret.json": run_secret,
+    "wallet.json": run_wallet,
+}
+
+
+class Vectors(unittest.TestCase):
+    """One test method per vector case, added below."""
+
+
+def add_vector_tests():
+    known = 0
+    for name in sorted(os.listdir(VECTORS)):
+        runner = RUNNERS.get(name)
+        if runner is None:
+            continue
+        with open(os.path.join(VECTORS, name), encoding="utf-8") as f:
+            file = json.load(f)
+        known += 1
+        for case in file["cases"]:
+            def test(self, case=case, runner=runner, file=file):
+                runner(self, case, file)
+            setattr(Vectors, f"test_{name[:-5]}_{case['id']}", test)
+    if known != len(RUNNERS):
+        raise SystemExit(f"expected {len(RUNNERS)} vector files in {VECTORS}, found {known}")
+
+
+class Idiomatic(unittest.TestCase):
+    def test_wallet_reads_an_offer_and_its_tx_code(self):
+        offer = co.CredentialOffer(
+            credential_issuer="https://issuer.example.com",
+            credential_configuration_ids=["org.iso.18013.5.1.mDL"],
+            legacy_credentials=[],
+            grants=co.Grants(
+                authorization_code=None,
+                pre_authorized_code=co.PreAuthorizedCodeGrant(
+                    pre_authorized_code="oaKazRN8I0IbtZ0C7JuMn5",
+                    tx_code=co.TxCode(input_mode=co.InputMode.NUMERIC, length=6, description="Check your email"),
+                    authorization_server=None,
+                    extensions={},
+                ),
+                other={},
+            ),
+            extensions={"request_parameters": '{"login_hint":"user@example.com"}'},
+        )
+        uri = co.offer_to_uri(offer, co.default_build_options())
+        self.assertTrue(uri.startswith("openid-credential-offer://?credential_offer=%7B"))
+        result = co.parse_offer_uri(uri, co.default_parse_options())
+        self.assertTrue(result.is_by_value())
+        self.assertEqual(result.parsed.offer, offer)
+        self.assertEqual(result.parsed.source, co.Source.V1)
+
+    def test_errors_carry_code_description_and_field(self):
+        offer = co.CredentialOffer(
+            credential_issuer="https://issuer.example.com",
+            credential_configuration_ids=["a", "a"],
+            legacy_credentials=[],
+            grants=None,
+            extensions={},
+        )
+        with self.assertRaises(co.CredentialOfferError.DuplicateCredentialConfigurationId) as caught:
+            co.offer_to_uri(offer, co.default_build_options())
+        error = caught.exception
+        self.assertEqual(error.code, "duplicate_credential_configuration_id")
+        self.assertEqual(error.error_code(), error.code)
+        self.assertEqual(error.error_message(), error.description)
+        self.assertTrue(error.description)
+        self.assertEqual(error.field, "credential_configuration_ids[1]")
+
+    def test_every_error_code_has_its_own_exception_class(self):
+        classes = {name for name in dir(co.CredentialOfferError) if not name.startswith("_")}
+        for code in co.error_codes():
+            name = "".join(part.capitalize() for part in code.split("_"))
+            self.assertIn(name, classes, code)
+
+    def test_issuer_to_wallet_to_token_endpoint(self):
+        issuer = co.Issuer('{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}')
+        created = issuer.create_pre_authorized_offer(
+            '{"credentials":["mdl"],"transactionCodeConfiguration":{}}', 1_746_057_600, co.Entropy.system()
+        )
+        self.assertRegex(created.transaction_code, r"^[0-9]{6}$")
+        self.assertNotIn(created.transaction_code, created.record.to_json())
+        # The wallet scans the URI, asks for the code, and builds its token request.
+        parsed = co.parse_offer_uri(created.uri, co.default_parse_options()).parsed
+        prompt = co.tx_code_prompt(parsed)
+        self.assertEqual((prompt.input_mode, prompt.length), (co.InputMode.NUMERIC, 6))
+        with self.assertRaises(co.CredentialOfferError.TxCodeMismatch):
+            prompt.check("12")
+        prompt.check(created.transaction_code)
+        body = co.token_request_body(parsed.offer, created.transaction_code, None)
+        # The token endpoint redeems it once.
+        redemption = issuer.redeem(created.record, co.TokenRequest.from_form(body), 1_746_057_610)
+        self.assertTrue(redemption.outcome.is_issued())
+        self.assertEqual(redemption.outcome.credential_configuration_ids, ["mdl"])
+        self.assertEqual(redemption.record.state(), co.OfferState.REDEEMED)
+        again = issuer.redeem(redemption.record, co.TokenRequest.from_form(body), 1_746_057_611)
+        self.assertTrue(again.outcome.is_rejected())
+        self.assertEqual(again.outcome.error.error, co.TokenErrorCode.INVALID_GRANT)
+        self.assertTrue(again.outcome.error.revoke_issued_tokens)
+
+    def test_qr_svg(self):
+        svg = co.render_qr_svg("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fi.example%2Fo%2F1")
+        self.assertTrue(svg.startswith("<svg") or svg.startswith("<?xml"), svg[:40])
+        self.assertIn("</svg>", svg)
+        self.assertFalse(co.qr_is_uncomfortable("openid-credential-offer://?credential_offer_uri=x"))
+        with self.assertRaises(co.CredentialOfferError.QrTooLong):
+            co.render_qr_svg("x" * 5000)
+
+    def test_metadata_object(self):
+        metadata = co.IssuerMetadata(
+            '{"credential_issuer":"https://issuer.example.com","authorization_servers":["https://as.example.com"],'
+            '"credential_configurations_supported":{"mdl":{"format":"mso_mdoc"}}}'
+        )
+        self.assertEqual(metadata.credential_issuer(), "https://issuer.example.com")
+        self.assertEqual(metadata.authorization_servers(), ["https://as.example.com"])
+        with self.assertRaises(co.CredentialOfferError.InvalidMetadata):
+            co.IssuerMetadata("[]")
+
+
+def main():
+    add_vector_tests()
+    suite = unittest.TestSuite()
+    loader = unittest.defaultTestLoader
+    suite.addTests(loader.loadTestsFromTestCase(Vectors))
+    suite.addTests(loader.loadTestsFromTestCase(Idiomatic))
+    result = unittest.TextTestRunner(verbosity=0, stream=sys.stderr).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    print(f"python: {result.testsRun - failed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 and result.testsRun > 0 else 1)
+
+
+if __name__ == "__main__":
+    main()

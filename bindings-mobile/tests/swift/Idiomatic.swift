@@ -1,0 +1,140 @@
+// How a Swift app uses the bindings: structs, enums with associated values, thrown errors, classes.
+
+import CredOffer
+
+func idiomaticTests() {
+    test("a wallet reads an offer it built") {
+        let offer = CredentialOffer(
+            credentialIssuer: "https://issuer.example.com",
+            credentialConfigurationIds: ["org.iso.18013.5.1.mDL"],
+            legacyCredentials: [],
+            grants: Grants(
+                authorizationCode: nil,
+                preAuthorizedCode: PreAuthorizedCodeGrant(
+                    preAuthorizedCode: "oaKazRN8I0IbtZ0C7JuMn5",
+                    txCode: TxCode(inputMode: .numeric, length: 6, description: "Check your email"),
+                    authorizationServer: nil,
+                    extensions: [:]
+                ),
+                other: [:]
+            ),
+            extensions: ["request_parameters": #"{"login_hint":"user@example.com"}"#]
+        )
+        let uri = try offerToUri(offer: offer, options: defaultBuildOptions())
+        guard uri.hasPrefix("openid-credential-offer://?credential_offer=%7B") else { throw Failure(description: uri) }
+        guard case .byValue(let parsed) = try parseOfferUri(uri: uri, options: defaultParseOptions()) else {
+            throw Failure(description: "by reference")
+        }
+        try expectEqual(parsed.offer, offer, "round trip")
+        try expectEqual(parsed.source, .v1, "source")
+    }
+
+    test("errors are thrown as CredentialOfferError cases carrying code, description and field") {
+        let offer = CredentialOffer(
+            credentialIssuer: "https://issuer.example.com", credentialConfigurationIds: ["a", "a"],
+            legacyCredentials: [], grants: nil, extensions: [:])
+        do {
+            _ = try offerToUri(offer: offer, options: defaultBuildOptions())
+            throw Failure(description: "no error")
+        } catch CredentialOfferError.DuplicateCredentialConfigurationId(let code, let description, let field, let value, let details) {
+            try expectEqual(code, "duplicate_credential_configuration_id", "code")
+            try expectEqual(field, "credential_configuration_ids[1]", "field")
+            try expectEqual(value, nil, "value")
+            try expectEqual(details, [], "details")
+            guard !description.isEmpty else { throw Failure(description: "empty description") }
+        }
+    }
+
+    test("any error reads the same way without matching its case") {
+        do {
+            _ = try parseOfferUri(uri: "openid-credential-offer://?foo=bar", options: defaultParseOptions())
+            throw Failure(description: "no error")
+        } catch let error as CredentialOfferError {
+            try expectEqual(error.errorCode(), "missing_offer_parameter", "code")
+            guard !error.errorMessage().isEmpty, error.errorDetails().isEmpty else { throw Failure(description: "\(error)") }
+        }
+    }
+
+    test("metadata is a class built from JSON") {
+        let metadata = try IssuerMetadata(json: #"""
+            {"credential_issuer":"https://issuer.example.com","authorization_servers":["https://as.example.com"],
+             "credential_configurations_supported":{"mdl":{"format":"mso_mdoc"}}}
+            """#)
+        try expectEqual(metadata.credentialIssuer(), "https://issuer.example.com", "issuer")
+        try expectEqual(metadata.authorizationServers(), ["https://as.example.com"], "servers")
+        let offer = try parseOfferJson(
+            json: #"{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["mdl"]}"#,
+            options: defaultParseOptions()
+        ).offer
+        try expectEqual(try metadata.check(offer: offer).formats, [ConfigurationFormat(id: "mdl", format: "mso_mdoc")], "formats")
+        do {
+            _ = try IssuerMetadata(json: "[]")
+            throw Failure(description: "no error")
+        } catch CredentialOfferError.InvalidMetadata {
+        }
+    }
+
+    test("issuer to wallet to token endpoint") {
+        let issuer = try Issuer(configJson: #"{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}"#)
+        let created = try issuer.createPreAuthorizedOffer(
+            body: #"{"credentials":["mdl"],"transactionCodeConfiguration":{}}"#, now: 1_746_057_600, entropy: Entropy.system())
+        guard let code = created.transactionCode, code.count == 6, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else {
+            throw Failure(description: "transaction code \(created.transactionCode ?? "none")")
+        }
+        guard !created.record.toJson().contains(code) else { throw Failure(description: "the record holds the code") }
+        let body = try walletTokenRequest(scanned: created.uri) { prompt in
+            guard prompt.inputMode == .numeric, prompt.length == 6 else { throw Failure(description: "\(prompt)") }
+            return code
+        }
+        let redemption = try issuer.redeem(record: created.record, request: try TokenRequest.fromForm(body: body), now: 1_746_057_610)
+        guard case .issued(_, let ids) = redemption.outcome else { throw Failure(description: "\(redemption.outcome)") }
+        try expectEqual(ids, ["mdl"], "issued")
+        try expectEqual(redemption.record.state(), .redeemed, "state")
+        let again = try issuer.redeem(record: redemption.record, request: try TokenRequest.fromForm(body: body), now: 1_746_057_611)
+        guard case .rejected(let error) = again.outcome, error.error == .invalidGrant, error.revokeIssuedTokens else {
+            throw Failure(description: "replay: \(again.outcome)")
+        }
+    }
+
+    test("a wrong transaction code is refused before any request") {
+        let parsed = try parseOfferJson(json: #"""
+            {"credential_issuer":"https://i.example","credential_configuration_ids":["a"],"grants":
+             {"urn:ietf:params:oauth:grant-type:pre-authorized_code":{"pre-authorized_code":"c","tx_code":{"length":4}}}}
+            """#, options: defaultParseOptions())
+        guard let prompt = try txCodePrompt(parsed: parsed) else { throw Failure(description: "no prompt") }
+        do {
+            try prompt.check(input: "12a4")
+            throw Failure(description: "no error")
+        } catch CredentialOfferError.TxCodeMismatch(_, _, let field, _, _) {
+            try expectEqual(field, "tx_code", "field")
+        }
+    }
+
+    test("QR code as SVG") {
+        let svg = try renderQrSvg(text: "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fi.example%2Fo%2F1")
+        guard svg.contains("<svg"), svg.contains("</svg>") else { throw Failure(description: String(svg.prefix(60))) }
+        do {
+            _ = try renderQrSvg(text: String(repeating: "x", count: 5000))
+            throw Failure(description: "no error")
+        } catch CredentialOfferError.QrTooLong {
+        }
+    }
+}
+
+/// The README's wallet: parse what was scanned, ask for the transaction code, build the token request.
+func walletTokenRequest(scanned: String, askUser: (TxCodePrompt) throws -> String) throws -> String {
+    let parsed: ParsedOffer
+    switch try parseOfferUri(uri: scanned, options: defaultParseOptions()) {
+    case .byValue(let offer):
+        parsed = offer
+    case .byReference(let url, _):
+        throw Failure(description: "fetch \(url), then parseOfferJson(json:options:)")
+    }
+    var txCode: String?
+    if let prompt = try txCodePrompt(parsed: parsed) {
+        let typed = try askUser(prompt)
+        try prompt.check(input: typed)
+        txCode = typed
+    }
+    return try tokenRequestBody(offer: parsed.offer, txCode: txCode, clientId: nil)
+}
