@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -133,21 +132,28 @@ fn store_failure(error: &StoreError) -> Response {
     )
 }
 
-/// The body as UTF-8 text, or the response refusing it (413 over the limit).
-fn body_text(body: Result<Bytes, BytesRejection>) -> Result<String, Box<Response>> {
-    let bytes = body.map_err(|rejection| {
-        let status = rejection.status();
-        let body = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            json!({"code": "PayloadTooLarge", "message": "The request body is too large"})
-        } else {
-            json!({"code": "BadRequest", "message": "The request body could not be read"})
-        };
-        Box::new(json_response(status, body.to_string()))
-    })?;
-    String::from_utf8(bytes.to_vec()).map_err(|_| {
-        let problem = Error::new(ErrorKind::InvalidJson, "the body is not UTF-8").at("body");
-        Box::new(engine_error(&Error::validation(vec![problem])))
-    })
+/// A request body as UTF-8 text. Refused with 413 over the configured limit, and with a MATTR
+/// validation body when it is not UTF-8.
+struct TextBody(String);
+
+impl<S: Send + Sync> FromRequest<S> for TextBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            let status = rejection.status();
+            let body = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                json!({"code": "PayloadTooLarge", "message": "The request body is too large"})
+            } else {
+                json!({"code": "BadRequest", "message": "The request body could not be read"})
+            };
+            json_response(status, body.to_string())
+        })?;
+        String::from_utf8(bytes.to_vec()).map(TextBody).map_err(|_| {
+            let problem = Error::new(ErrorKind::InvalidJson, "the body is not UTF-8").at("body");
+            engine_error(&Error::validation(vec![problem]))
+        })
+    }
 }
 
 // ---- middleware ----
@@ -198,14 +204,7 @@ async fn log_request(request: Request, next: Next) -> Response {
 
 // ---- offer endpoints ----
 
-async fn create_authorization_offer(
-    State(state): State<Arc<AppState>>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let body = match body_text(body) {
-        Ok(body) => body,
-        Err(response) => return *response,
-    };
+async fn create_authorization_offer(State(state): State<Arc<AppState>>, TextBody(body): TextBody) -> Response {
     match state.issuer.create_authorization_offer_json(&body, &mut SystemEntropy) {
         Ok(offer) => secret_response(StatusCode::OK, offer.to_json()),
         Err(error) => {
@@ -215,14 +214,7 @@ async fn create_authorization_offer(
     }
 }
 
-async fn create_pre_authorized_offer(
-    State(state): State<Arc<AppState>>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let body = match body_text(body) {
-        Ok(body) => body,
-        Err(response) => return *response,
-    };
+async fn create_pre_authorized_offer(State(state): State<Arc<AppState>>, TextBody(body): TextBody) -> Response {
     let created = match state.issuer.create_pre_authorized_offer_json(&body, now(), &mut SystemEntropy) {
         Ok(created) => created,
         Err(error) => {
@@ -318,15 +310,7 @@ fn is_form(headers: &HeaderMap) -> bool {
 }
 
 /// `POST /v1/oauth/token`: the pre-authorized code grant.
-async fn token(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let body = match body_text(body) {
-        Ok(body) => body,
-        Err(response) => return *response,
-    };
+async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, TextBody(body): TextBody) -> Response {
     if !is_form(&headers) {
         let error = Error::new(ErrorKind::InvalidTokenRequest, "the body must be application/x-www-form-urlencoded");
         return token_error(&TokenError::from_request_error(&error));

@@ -228,3 +228,72 @@ pub fn path_of(url: &str) -> Option<String> {
     let path = after_scheme.find('/').map_or("/", |start| &after_scheme[start..]);
     Some(path.split(['?', '#']).next().unwrap_or(path).to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config(issuer: Value, extra: Value) -> Result<ServerConfig, ConfigError> {
+        let mut file = json!({"apiTokens": ["0123456789abcdef"], "issuer": issuer});
+        if let (Some(file), Value::Object(extra)) = (file.as_object_mut(), extra) {
+            file.extend(extra);
+        }
+        FileConfig::from_json(&file.to_string())?.finish()
+    }
+
+    fn issuer(extra: Value) -> Value {
+        let mut issuer = json!({"credentialIssuer": "https://issuer.example.com/tenant", "credentialConfigurations": {"mdl": "mso_mdoc"}});
+        if let (Some(issuer), Value::Object(extra)) = (issuer.as_object_mut(), extra) {
+            issuer.extend(extra);
+        }
+        issuer
+    }
+
+    #[test]
+    fn paths_of_urls() {
+        assert_eq!(path_of("https://a.example/x/y?q=1#f").as_deref(), Some("/x/y"));
+        assert_eq!(path_of("https://a.example").as_deref(), Some("/"));
+        assert_eq!(path_of("no scheme"), None);
+    }
+
+    #[test]
+    fn defaults_and_routes() {
+        let server = config(issuer(json!({})), json!({})).unwrap();
+        assert_eq!(server.listen, SocketAddr::from(DEFAULT_LISTEN));
+        assert_eq!(server.database, Database::SqliteFile("credoffer.sqlite3".into()));
+        assert_eq!((server.max_body_bytes, server.access_token_lifetime_seconds), (512_000, 300));
+        assert!(server.metadata.is_none() && server.reference_route.is_none());
+
+        let metadata = json!({"credential_issuer": "https://issuer.example.com/tenant",
+            "credential_configurations_supported": {"mdl": {"format": "mso_mdoc"}}});
+        let server = config(
+            issuer(json!({"offerUrlTemplate": "https://issuer.example.com/tenant/offers/{token}"})),
+            json!({"metadata": metadata, "databaseUrl": "postgresql://u:secret@db/x"}),
+        )
+        .unwrap();
+        assert_eq!(server.metadata.unwrap().1, "/.well-known/openid-credential-issuer/tenant");
+        assert_eq!(server.reference_route.as_deref(), Some("/tenant/offers/{token}"));
+        let debug = format!("{:?}", server.database);
+        assert!(!debug.contains("secret"), "{debug}");
+    }
+
+    #[test]
+    fn by_reference_templates_need_a_final_token_segment() {
+        for template in ["https://issuer.example.com/offers/{token}/x", "https://issuer.example.com/o-{token}"] {
+            let error = config(issuer(json!({"offerUrlTemplate": template})), json!({})).err().unwrap();
+            assert!(error.0.contains("offerUrlTemplate"), "{template}: {error}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_tokens() {
+        let file =
+            FileConfig::from_json(r#"{"apiTokens": ["super-secret-token-1"], "databaseUrl": "postgres://u:pw@h/d"}"#)
+                .unwrap();
+        let debug = format!("{file:?}");
+        assert!(!debug.contains("super-secret") && !debug.contains("pw@"), "{debug}");
+        let server = config(issuer(json!({})), json!({})).unwrap();
+        assert!(!format!("{server:?}").contains("0123456789abcdef"));
+    }
+}
