@@ -3,6 +3,7 @@
 //! Every command installs what a fresh machine lacks (rustup targets, pinned CLIs, npm and apt
 //! packages), and skips what is already there.
 
+mod c;
 mod mobile;
 mod server;
 #[allow(dead_code)] // helpers used by the binding modules as they arrive
@@ -18,6 +19,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   ci            format check, clippy -D warnings, every test of every crate and binding
   test-rust     cargo test for the whole workspace (unit, integration, doc tests)
+  c-test        the C library: header freshness, install, C tests plain/valgrind/sanitizers, example
+  c-install     --prefix DIR: build libcredoffer and install include/, lib/, lib/pkgconfig/credoffer.pc
+  c-header      regenerate bindings-c/include/credoffer.h with the pinned cbindgen
   mobile-generate  build credoffer-mobile and generate Kotlin, Swift and Python into target/uniffi/
   mobile-setup  install the JDK, JNA, kotlinc (npm) and the Swift trixie chroot
   mobile-test   mobile-generate, then the Python, Kotlin (JVM) and Swift (trixie chroot) tests
@@ -33,6 +37,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("test-rust") => test_rust(),
+        Some("c-test") => c::test(),
+        Some("c-install") => c::install_command(args.get(1..).unwrap_or_default()),
+        Some("c-header") => c::header_command(),
         Some("mobile-generate") => mobile::generate_command(),
         Some("mobile-setup") => mobile::setup(),
         Some("mobile-test") => mobile::test(),
@@ -61,6 +68,7 @@ fn ci() -> Result<()> {
     util::step("format", || cargo(&["fmt", "--all", "--check"]))?;
     util::step("clippy", || cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     util::step("rust tests", test_rust)?;
+    util::step("c binding", c::ci)?;
     util::step("server", server::ci)?;
     util::step("wasm package", wasm::ci)?;
     util::step("mobile bindings", mobile::ci)?;
