@@ -339,6 +339,8 @@ impl TokenErrorCode {
     }
 }
 
+const UNKNOWN_CODE: &str = "the pre-authorized code is not valid";
+
 /// A refused token request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenError {
@@ -355,6 +357,13 @@ pub struct TokenError {
 impl TokenError {
     fn new(error: TokenErrorCode, description: &str) -> Self {
         Self { error, description: description.to_owned(), failed_attempts_left: None, revoke_issued_tokens: false }
+    }
+
+    /// The answer when no record matches the pre-authorized code (the host found none by
+    /// [`lookup_key`]): `invalid_grant`, worded as for a code that does not match a record, so an
+    /// unknown code and a deleted offer cannot be told apart.
+    pub fn unknown_code() -> Self {
+        Self::new(TokenErrorCode::InvalidGrant, UNKNOWN_CODE)
     }
 
     /// The response body: `{"error", "error_description"}`.
@@ -423,7 +432,7 @@ pub(crate) fn redeem(
     };
     let code_hash = lookup_key(request.pre_authorized_code.expose());
     if !constant_time_eq(code_hash.as_bytes(), record.code_hash.as_bytes()) {
-        return Ok(unchanged(TokenError::new(TokenErrorCode::InvalidGrant, "the pre-authorized code is not valid")));
+        return Ok(unchanged(TokenError::unknown_code()));
     }
     match record.state {
         OfferState::Active => {}
@@ -439,10 +448,7 @@ pub(crate) fn redeem(
             )));
         }
         OfferState::Deleted => {
-            return Ok(unchanged(TokenError::new(
-                TokenErrorCode::InvalidGrant,
-                "the pre-authorized code is not valid",
-            )));
+            return Ok(unchanged(TokenError::unknown_code()));
         }
     }
     if now >= record.expires_at {
@@ -533,6 +539,19 @@ mod tests {
         assert_eq!(request.tx_code.unwrap().expose(), "0042");
         let both = TokenRequest::from_form(&format!("{grant}&tx_code=0042&user_pin=0042")).unwrap_err();
         assert_eq!((both.code(), both.field()), ("invalid_token_request", Some("user_pin")));
+    }
+
+    #[test]
+    fn unknown_code_is_invalid_grant() {
+        let error = TokenError::unknown_code();
+        assert_eq!(
+            (error.error, error.failed_attempts_left, error.revoke_issued_tokens),
+            (TokenErrorCode::InvalidGrant, None, false)
+        );
+        assert_eq!(
+            error.to_json(),
+            r#"{"error":"invalid_grant","error_description":"the pre-authorized code is not valid"}"#
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use axum::routing::{delete, get, post};
 use axum::{Router, serve};
 use credoffer::{
     Error, ErrorKind, Issuer, OfferRecord, PRE_AUTHORIZED_CODE_BYTES, RedeemOutcome, Secret, SystemEntropy, TokenError,
-    TokenErrorCode, TokenRequest, constant_time_eq, generate_token, lookup_key,
+    TokenRequest, constant_time_eq, generate_token, lookup_key,
 };
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -323,7 +323,7 @@ async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, TextBody(
     for _ in 0..MAX_SWAP_ATTEMPTS {
         let record = match state.store.find(Lookup::CodeHash(&code_hash)).await {
             Ok(Some(record)) => record,
-            Ok(None) => return token_error(&unknown_code()),
+            Ok(None) => return token_error(&TokenError::unknown_code()),
             Err(e) => {
                 tracing::error!(error = %e, "store failure");
                 return token_server_error();
@@ -360,16 +360,6 @@ async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, TextBody(
         };
     }
     contention()
-}
-
-/// A code that matches no record. The engine's wording for a code that does not match.
-fn unknown_code() -> TokenError {
-    TokenError {
-        error: TokenErrorCode::InvalidGrant,
-        description: "the pre-authorized code is not valid".to_owned(),
-        failed_attempts_left: None,
-        revoke_issued_tokens: false,
-    }
 }
 
 fn log_rejection(record: &OfferRecord, error: &TokenError) {
