@@ -22,9 +22,10 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::json_depth_exceeds;
 use crate::offer::{
-    AUTH_CODE_FIELD, AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant, CredentialOffer, Findings, Grants, InputMode,
-    PRE_AUTH_FIELD, PRE_AUTHORIZED_CODE_GRANT, PreAuthorizedCodeGrant, TxCode, Warning,
+    AUTH_CODE_FIELD, AuthorizationCodeGrant, CredentialOffer, Findings, Grants, InputMode, PRE_AUTH_FIELD,
+    PreAuthorizedCodeGrant, TxCode, Warning,
 };
+use crate::raw::{Member, RawGrants, RawOffer, RawPreAuthorized, RawTxCode};
 use crate::uri::{ParseOptions, QueryParams, decode_value};
 
 /// The generation of the spec an offer's shape comes from.
@@ -113,22 +114,42 @@ pub fn parse_offer_json(json: &str, options: &ParseOptions) -> Result<ParsedOffe
             format!("the offer JSON nests deeper than {}", limits.max_depth),
         ));
     }
-    let value: Value = serde_json::from_str(json)
-        .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the offer is not valid JSON: {e}")))?;
-    let Value::Object(members) = value else {
-        return Err(Error::new(ErrorKind::InvalidJson, "the offer is not a JSON object"));
-    };
-    parse_offer_object(members, options)
+    let raw: RawOffer = serde_json::from_str(json).map_err(|e| {
+        let message = match e.classify() {
+            serde_json::error::Category::Data => format!("the offer is not a JSON object of the expected shape: {e}"),
+            _ => format!("the offer is not valid JSON: {e}"),
+        };
+        Error::new(ErrorKind::InvalidJson, message)
+    })?;
+    read_offer(raw, options)
 }
 
 /// Reads an offer already parsed into a JSON object.
-pub fn parse_offer_object(mut members: Map<String, Value>, options: &ParseOptions) -> Result<ParsedOffer> {
+pub fn parse_offer_object(members: Map<String, Value>, options: &ParseOptions) -> Result<ParsedOffer> {
+    read_offer(RawOffer::from_object(members), options)
+}
+
+fn read_offer(raw: RawOffer, options: &ParseOptions) -> Result<ParsedOffer> {
     let mut warnings = Vec::new();
     let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
+    let RawOffer {
+        credential_issuer,
+        issuer,
+        credential_configuration_ids: ids,
+        credentials,
+        grants,
+        others: mut members,
+    } = raw;
 
-    let (credential_issuer, from_issuer) = match take_string(&mut members, "credential_issuer")? {
-        Some(issuer) => (issuer, false),
-        None => match take_string(&mut members, "issuer")? {
+    let (credential_issuer, from_issuer) = match string_value(credential_issuer, "credential_issuer", "")? {
+        Some(credential_issuer) => {
+            // Beside credential_issuer, a draft 9 `issuer` is just an unknown member: keep it.
+            if let Some(legacy) = issuer {
+                members.insert("issuer".to_owned(), legacy);
+            }
+            (credential_issuer, false)
+        }
+        None => match string_value(issuer, "issuer", "")? {
             Some(issuer) => (issuer, true),
             None => {
                 return Err(
@@ -138,11 +159,8 @@ pub fn parse_offer_object(mut members: Map<String, Value>, options: &ParseOption
         },
     };
 
-    let ids = members
-        .remove("credential_configuration_ids")
-        .map(|v| string_list(v, "credential_configuration_ids"))
-        .transpose()?;
-    let credentials = members.remove("credentials").map(read_credentials).transpose()?;
+    let ids = ids.map(|v| string_list(v, "credential_configuration_ids")).transpose()?;
+    let credentials = credentials.map(read_credentials).transpose()?;
     let mut shape = Shape { ids_member: ids.is_some(), credentials_member: credentials.is_some(), ..Shape::default() };
     let (credential_configuration_ids, legacy_credentials) = match (ids, credentials) {
         (Some(ids), Some((listed, legacy))) => {
@@ -164,10 +182,12 @@ pub fn parse_offer_object(mut members: Map<String, Value>, options: &ParseOption
                 .at("credential_configuration_ids"));
         }
     };
-    let grants = match members.remove("grants") {
-        Some(Value::Object(grants)) => Some(read_grants(grants, &mut shape)?),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err(Error::new(ErrorKind::InvalidType, "grants must be an object").at("grants")),
+    let grants = match grants {
+        Some(Member::Object(grants)) => Some(read_grants(grants, &mut shape)?),
+        Some(Member::Other(Value::Null)) | None => None,
+        Some(Member::Other(_)) => {
+            return Err(Error::new(ErrorKind::InvalidType, "grants must be an object").at("grants"));
+        }
     };
     let mut offer = CredentialOffer {
         credential_issuer,
@@ -249,71 +269,77 @@ fn string_list(value: Value, field: &str) -> Result<Vec<String>> {
 }
 
 fn take_string(members: &mut Map<String, Value>, name: &str) -> Result<Option<String>> {
-    take_string_at(members, name, name)
+    string_value(members.remove(name), name, "")
 }
 
-fn take_string_at(members: &mut Map<String, Value>, name: &str, field: &str) -> Result<Option<String>> {
-    match members.remove(name) {
+/// The path of member `name` inside `parent` (`""` for the top level). Built only for errors: parsing
+/// a valid offer allocates no paths.
+fn path(parent: &str, name: &str) -> String {
+    if parent.is_empty() { name.to_owned() } else { format!("{parent}.{name}") }
+}
+
+/// A string member's value; absent and `null` are `None`.
+fn string_value(value: Option<Value>, name: &str, parent: &str) -> Result<Option<String>> {
+    match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(value)) => Ok(Some(value)),
-        Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a string")).at(field)),
+        Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a string")).at(path(parent, name))),
     }
 }
 
-fn take_bool(members: &mut Map<String, Value>, name: &str, field: &str) -> Result<Option<bool>> {
-    match members.remove(name) {
+/// A boolean member's value; absent and `null` are `None`.
+fn bool_value(value: Option<Value>, name: &str, parent: &str) -> Result<Option<bool>> {
+    match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(value)) => Ok(Some(value)),
-        Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a boolean")).at(field)),
+        Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a boolean")).at(path(parent, name))),
     }
 }
 
-fn read_grants(mut grants: Map<String, Value>, shape: &mut Shape) -> Result<Grants> {
-    let authorization_code = match grants.remove(AUTHORIZATION_CODE_GRANT) {
+fn read_grants(grants: RawGrants, shape: &mut Shape) -> Result<Grants> {
+    let authorization_code = match grants.authorization_code {
         None => None,
-        Some(Value::Object(mut grant)) => Some(AuthorizationCodeGrant {
-            issuer_state: take_string_at(&mut grant, "issuer_state", &format!("{AUTH_CODE_FIELD}.issuer_state"))?,
-            authorization_server: take_string_at(
-                &mut grant,
-                "authorization_server",
-                &format!("{AUTH_CODE_FIELD}.authorization_server"),
-            )?,
-            extensions: grant,
+        Some(Member::Object(grant)) => Some(AuthorizationCodeGrant {
+            issuer_state: string_value(grant.issuer_state, "issuer_state", AUTH_CODE_FIELD)?,
+            authorization_server: string_value(grant.authorization_server, "authorization_server", AUTH_CODE_FIELD)?,
+            extensions: grant.others,
         }),
-        Some(_) => return Err(Error::new(ErrorKind::InvalidType, "the grant must be an object").at(AUTH_CODE_FIELD)),
+        Some(Member::Other(_)) => {
+            return Err(Error::new(ErrorKind::InvalidType, "the grant must be an object").at(AUTH_CODE_FIELD));
+        }
     };
-    let pre_authorized_code = match grants.remove(PRE_AUTHORIZED_CODE_GRANT) {
+    let pre_authorized_code = match grants.pre_authorized_code {
         None => None,
-        Some(Value::Object(grant)) => Some(read_pre_authorized_grant(grant, shape)?),
-        Some(_) => return Err(Error::new(ErrorKind::InvalidType, "the grant must be an object").at(PRE_AUTH_FIELD)),
+        Some(Member::Object(grant)) => Some(read_pre_authorized_grant(grant, shape)?),
+        Some(Member::Other(_)) => {
+            return Err(Error::new(ErrorKind::InvalidType, "the grant must be an object").at(PRE_AUTH_FIELD));
+        }
     };
-    Ok(Grants { authorization_code, pre_authorized_code, other: grants })
+    Ok(Grants { authorization_code, pre_authorized_code, other: grants.others })
 }
 
-fn read_pre_authorized_grant(mut grant: Map<String, Value>, shape: &mut Shape) -> Result<PreAuthorizedCodeGrant> {
-    let pre_authorized_code =
-        take_string_at(&mut grant, "pre-authorized_code", &format!("{PRE_AUTH_FIELD}.pre-authorized_code"))?
-            .ok_or_else(|| {
-                Error::new(ErrorKind::MissingField, "the pre-authorized code grant has no pre-authorized_code")
-                    .at(format!("{PRE_AUTH_FIELD}.pre-authorized_code"))
-            })?;
-    let tx_code = match grant.remove("tx_code") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(tx_code)) => Some(read_tx_code(tx_code)?),
-        Some(_) => {
+fn read_pre_authorized_grant(grant: RawPreAuthorized, shape: &mut Shape) -> Result<PreAuthorizedCodeGrant> {
+    let pre_authorized_code = string_value(grant.pre_authorized_code, "pre-authorized_code", PRE_AUTH_FIELD)?
+        .ok_or_else(|| {
+            Error::new(ErrorKind::MissingField, "the pre-authorized code grant has no pre-authorized_code")
+                .at(path(PRE_AUTH_FIELD, "pre-authorized_code"))
+        })?;
+    let tx_code = match grant.tx_code {
+        None | Some(Member::Other(Value::Null)) => None,
+        Some(Member::Object(tx_code)) => Some(read_tx_code(tx_code)?),
+        Some(Member::Other(_)) => {
             return Err(
-                Error::new(ErrorKind::InvalidType, "tx_code must be an object").at(format!("{PRE_AUTH_FIELD}.tx_code"))
+                Error::new(ErrorKind::InvalidType, "tx_code must be an object").at(path(PRE_AUTH_FIELD, "tx_code"))
             );
         }
     };
     shape.tx_code |= tx_code.is_some();
-    let pin_required = take_bool(&mut grant, "user_pin_required", &format!("{PRE_AUTH_FIELD}.user_pin_required"))?;
+    let pin_required = bool_value(grant.user_pin_required, "user_pin_required", PRE_AUTH_FIELD)?;
     shape.user_pin_required |= pin_required.is_some();
-    shape.interval |= grant.contains_key("interval");
+    shape.interval |= grant.others.contains_key("interval");
     let tx_code = tx_code.or_else(|| pin_required.filter(|&required| required).map(|_| legacy_pin()));
-    let authorization_server =
-        take_string_at(&mut grant, "authorization_server", &format!("{PRE_AUTH_FIELD}.authorization_server"))?;
-    Ok(PreAuthorizedCodeGrant { pre_authorized_code, tx_code, authorization_server, extensions: grant })
+    let authorization_server = string_value(grant.authorization_server, "authorization_server", PRE_AUTH_FIELD)?;
+    Ok(PreAuthorizedCodeGrant { pre_authorized_code, tx_code, authorization_server, extensions: grant.others })
 }
 
 /// The tx_code equivalent of `user_pin_required: true`: numeric, at most 8 digits (the wallet helpers
@@ -322,28 +348,28 @@ fn legacy_pin() -> TxCode {
     TxCode { input_mode: Some(InputMode::Numeric), length: None, description: None }
 }
 
-fn read_tx_code(mut tx_code: Map<String, Value>) -> Result<TxCode> {
-    let field = format!("{PRE_AUTH_FIELD}.tx_code");
-    let input_mode = match take_string_at(&mut tx_code, "input_mode", &format!("{field}.input_mode"))? {
+fn read_tx_code(tx_code: RawTxCode) -> Result<TxCode> {
+    const FIELD: &str = "grants.urn:ietf:params:oauth:grant-type:pre-authorized_code.tx_code";
+    let input_mode = match string_value(tx_code.input_mode, "input_mode", FIELD)? {
         None => None,
         Some(mode) => Some(InputMode::parse(&mode).ok_or_else(|| {
             Error::new(ErrorKind::InvalidTxCode, format!("input_mode {mode:?} is neither numeric nor text"))
-                .at(format!("{field}.input_mode"))
+                .at(path(FIELD, "input_mode"))
         })?),
     };
-    let length = match tx_code.remove("length") {
+    let length = match tx_code.length {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => Some(n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
             Error::new(ErrorKind::InvalidTxCode, "tx_code.length must be a non-negative integer")
-                .at(format!("{field}.length"))
+                .at(path(FIELD, "length"))
         })?),
         Some(_) => {
             return Err(
-                Error::new(ErrorKind::InvalidType, "tx_code.length must be an integer").at(format!("{field}.length"))
+                Error::new(ErrorKind::InvalidType, "tx_code.length must be an integer").at(path(FIELD, "length"))
             );
         }
     };
-    let description = take_string_at(&mut tx_code, "description", &format!("{field}.description"))?;
+    let description = string_value(tx_code.description, "description", FIELD)?;
     Ok(TxCode { input_mode, length, description })
 }
 
@@ -358,7 +384,7 @@ fn lift_draft9_members(
         return Ok(());
     }
     let code = take_string(members, "pre-authorized_code")?;
-    let pin_required = take_bool(members, "user_pin_required", "user_pin_required")?;
+    let pin_required = bool_value(members.remove("user_pin_required"), "user_pin_required", "")?;
     shape.user_pin_required |= pin_required.is_some();
     let op_state = take_string(members, "op_state")?;
     if code.is_none() && op_state.is_none() {

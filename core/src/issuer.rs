@@ -268,9 +268,9 @@ pub struct AuthorizationOffer {
 }
 
 impl AuthorizationOffer {
-    /// The response body.
+    /// The response body, members in MATTR's order. (Serialising strings cannot fail.)
     pub fn to_json(&self) -> String {
-        json!(self).to_string()
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 
@@ -304,9 +304,9 @@ impl fmt::Debug for PreAuthorizedOfferResponse {
 }
 
 impl PreAuthorizedOfferResponse {
-    /// The response body.
+    /// The response body, members in MATTR's order. (Serialising strings cannot fail.)
     pub fn to_json(&self) -> String {
-        json!(self).to_string()
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 

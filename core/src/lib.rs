@@ -31,6 +31,7 @@ mod metadata;
 mod offer;
 #[cfg(feature = "qr")]
 mod qr;
+mod raw;
 mod record;
 mod secret;
 mod uri;
