@@ -105,7 +105,7 @@ pub struct AuthorizationOffer {
 }
 
 /// A created pre-authorized offer (`POST /v1/openid/offers/pre-authorized`).
-#[derive(Debug, uniffi::Record)]
+#[derive(uniffi::Record)]
 pub struct PreAuthorizedOffer {
     /// The offer id.
     pub id: String,
@@ -124,12 +124,33 @@ pub struct PreAuthorizedOffer {
 }
 
 /// An offer served by reference: its JSON, and the record marking it served.
-#[derive(Debug, uniffi::Record)]
+#[derive(uniffi::Record)]
 pub struct ServedOffer {
     /// The offer JSON for `GET <offer URL>`.
     pub offer_json: String,
     /// The record to store.
     pub record: Arc<OfferRecord>,
+}
+
+// The URI, the bodies and the offer JSON carry the pre-authorized code, the transaction code is a secret:
+// Debug shows neither.
+impl std::fmt::Debug for PreAuthorizedOffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreAuthorizedOffer")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("uri", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .field("transaction_code", &self.transaction_code.as_ref().map(|_| "[redacted]"))
+            .field("record", &self.record)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ServedOffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServedOffer").field("record", &self.record).finish_non_exhaustive()
+    }
 }
 
 #[uniffi::export]
@@ -292,5 +313,28 @@ impl From<credoffer::TokenError> for TokenError {
             failed_attempts_left: error.failed_attempts_left,
             revoke_issued_tokens: error.revoke_issued_tokens,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let issuer = Issuer::new(
+            r#"{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}"#.into(),
+        )
+        .unwrap();
+        let offer = issuer
+            .create_pre_authorized_offer(
+                r#"{"credentials":["mdl"],"transactionCodeConfiguration":{}}"#.into(),
+                1_746_057_600,
+                &Entropy::fixed(vec![7; 256]),
+            )
+            .unwrap();
+        let shown = format!("{offer:?}");
+        assert!(!shown.contains(offer.transaction_code.as_deref().unwrap()), "{shown}");
+        assert!(!shown.contains(&offer.uri), "{shown}");
     }
 }

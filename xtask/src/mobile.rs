@@ -43,7 +43,7 @@ fn target_dir() -> PathBuf {
 
 /// `cargo xtask ci`'s step: generate and run all three suites.
 pub fn ci() -> Result {
-    test()
+    generate_and_test()
 }
 
 /// `cargo xtask mobile-generate`.
@@ -68,9 +68,20 @@ fn install_jvm() -> Result {
     apt_install(&["libjna-java"])
 }
 
-/// `cargo xtask mobile-test`.
+/// `cargo xtask mobile-test`: the suites, then how long each part took.
 pub fn test() -> Result {
-    let generated = generate()?;
+    let result = generate_and_test();
+    util::summary();
+    result
+}
+
+fn generate_and_test() -> Result {
+    let mut generated = None;
+    util::step("mobile: build and generate", || {
+        generated = Some(generate()?);
+        Ok(())
+    })?;
+    let generated = generated.ok_or("the bindings were not generated")?;
     util::step("mobile: python", || python(&generated))?;
     util::step("mobile: kotlin", || kotlin(&generated))?;
     util::step("mobile: swift", || swift(&generated))?;
@@ -246,6 +257,14 @@ fn ensure_swift_chroot() -> Result<PathBuf> {
     // Build beside the final place and move it there when complete, so a half-built chroot is never used.
     let building = chroot.with_extension("building");
     if building.exists() {
+        // A run killed mid-setup may have left /proc mounted in it: never delete through a mount.
+        let proc_dir = building.join("proc");
+        run_in(
+            &root(),
+            "sh",
+            &["-c", "! mountpoint -q \"$1\" || umount \"$1\"", "sh", &proc_dir.to_string_lossy()],
+            &[],
+        )?;
         fs::remove_dir_all(&building)?;
     }
     if let Some(parent) = chroot.parent() {

@@ -45,6 +45,16 @@ fun idiomaticTests() {
         }
     }
 
+    test("every core error code has its own exception class") {
+        val classes = CredentialOfferException::class.java.declaredClasses.map { it.simpleName }.toSet()
+        val codes = errorCodes()
+        check(codes.isNotEmpty() && codes.toSet().size == codes.size) { "codes: $codes" }
+        for (code in codes) {
+            val name = code.split('_').joinToString("") { part -> part.replaceFirstChar { it.uppercase() } }
+            check(name in classes) { "no CredentialOfferException.$name for $code" }
+        }
+    }
+
     test("a by-reference offer says where to fetch it") {
         val uri = offerReferenceUri("https://issuer.example.com/offers/42", defaultBuildOptions())
         val result = parseOfferUri(uri, defaultParseOptions())
