@@ -1,0 +1,16 @@
+// The benchmark script still runs against the installed peers (a quick round; the figures are not checked here,
+// `cargo xtask wasm-bench` reports them).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+test('bench/bench.mjs --quick measures every contender', () => {
+  const script = fileURLToPath(new URL('../bench/bench.mjs', import.meta.url));
+  const out = execFileSync(process.execPath, [script, '--quick'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const rows = [...out.matchAll(/^ {2}((?:parse|build): .+?)\s+(\d+)\s+\(rounds/gm)];
+  assert.equal(rows.length, 8, out);
+  for (const [, name, ns] of rows) assert.ok(Number(ns) > 0, name);
+  assert.match(out, /parseOfferUri \/ JSON\.parse/);
+});
