@@ -196,14 +196,15 @@ fn check_every_function_tested(tests: &Path) -> Result {
     for line in
         header.lines().filter(|line| !line.trim_start().starts_with('*') && !line.trim_start().starts_with("/*"))
     {
-        let Some(start) = line.find("credoffer_") else { continue };
-        let name: String = line[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        if !line[start + name.len()..].starts_with('(') {
-            continue;
-        }
-        count += 1;
-        if !sources.contains(&format!("{name}(")) {
-            untested.push(name);
+        for (start, _) in line.match_indices("credoffer_") {
+            let name: String = line[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if !line[start + name.len()..].starts_with('(') {
+                continue;
+            }
+            count += 1;
+            if !sources.contains(&format!("{name}(")) {
+                untested.push(name);
+            }
         }
     }
     if count < 50 {
