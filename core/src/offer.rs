@@ -528,6 +528,15 @@ pub(crate) const RESERVED_MEMBERS: [&str; 4] =
     ["credential_issuer", "credential_configuration_ids", "grants", "credentials"];
 
 pub(crate) fn check_extension_names(extensions: &Map<String, Value>) -> Result<()> {
+    // Readers move a top-level `issuer_state` (draft 11's examples put it there) into the authorization
+    // code grant, and strict readers refuse it: as an extension it would not read back as written.
+    if extensions.contains_key("issuer_state") {
+        return Err(Error::new(
+            ErrorKind::MisplacedMember,
+            "issuer_state belongs in the authorization_code grant, not at the top level",
+        )
+        .at("issuer_state"));
+    }
     match RESERVED_MEMBERS.iter().find(|name| extensions.contains_key(**name)) {
         Some(name) => Err(Error::new(
             ErrorKind::InvalidType,
@@ -590,6 +599,7 @@ mod tests {
         let both = base().pre_authorized_code("c").authorization_code(Some("s".into())).build();
         assert_eq!(code_of(both), "ok");
         assert_eq!(code_of(base().extension("grants", Value::Null).build()), "invalid_type");
+        assert_eq!(code_of(base().extension("issuer_state", Value::Null).build()), "misplaced_member");
     }
 
     #[test]

@@ -113,8 +113,13 @@ fn query_prefix(base: &str, allow_insecure_http: bool) -> Result<Cow<'_, str>> {
     let Some((scheme, rest)) = split_scheme(base) else {
         return invalid("the base must start with a scheme, such as openid-credential-offer://");
     };
-    if base.bytes().any(|b| b <= b' ' || b >= 0x7f) {
-        return invalid("the base contains white space, control or non-ASCII characters");
+    // Only what RFC 3986 lets a URI carry raw: a `{` in the base's query, say, would make readers take
+    // the rest of the URI, offer included, for unencoded JSON.
+    if let Some(bad) = base.bytes().find(|&b| !(allowed_raw_in_query(b) || matches!(b, b'[' | b']' | b'#'))) {
+        return invalid(&format!(
+            "the base contains {:?}, which a URI cannot carry unencoded (RFC 3986)",
+            char::from(bad)
+        ));
     }
     if base.contains('#') {
         return invalid("the base has a fragment");
@@ -318,7 +323,8 @@ pub(crate) struct QueryParams<'a> {
 
 impl<'a> QueryParams<'a> {
     /// Splits a query at `&`, stopping at a `#` fragment. A value that starts with a raw `{` is
-    /// unencoded JSON: it runs to its matching `}` whatever `&`, `=` or `#` it contains.
+    /// unencoded JSON: it runs to its matching `}` whatever `&`, `=` or `#` it contains (a brace that
+    /// never closes is not JSON, and the value ends at `&` as usual).
     fn read(query: &'a str) -> Result<Self> {
         let mut pairs = Vec::new();
         let mut rest = query;
@@ -328,10 +334,9 @@ impl<'a> QueryParams<'a> {
                 Some(i) => (&rest[..i], &rest[i..]),
                 None => (rest, ""),
             };
-            let value_end = if after_name.starts_with('{') {
-                json_end(after_name)
-            } else {
-                {
+            let value_end = match after_name.starts_with('{').then(|| json_end(after_name)).flatten() {
+                Some(end) => end,
+                None => {
                     // Two memchr scans beat one byte-by-byte scan for two bytes.
                     let amp = after_name.find('&').unwrap_or(after_name.len());
                     after_name.get(..amp).and_then(|value| value.find('#')).unwrap_or(amp)
@@ -379,8 +384,8 @@ fn decoded_name_is(raw: &str, name: &str) -> bool {
     raw == name || (raw.contains('%') && percent_decode_str(raw).decode_utf8().is_ok_and(|decoded| decoded == name))
 }
 
-/// The byte length of the JSON object at the start of `text` (to its matching brace), or all of it.
-fn json_end(text: &str) -> usize {
+/// The byte length of the JSON object at the start of `text` (to its matching brace), if it closes.
+fn json_end(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -400,13 +405,13 @@ fn json_end(text: &str) -> usize {
             b'}' | b']' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return index + 1;
+                    return Some(index + 1);
                 }
             }
             _ => {}
         }
     }
-    text.len()
+    None
 }
 
 /// Decodes one parameter value exactly once.
@@ -591,6 +596,9 @@ mod tests {
         assert_eq!(prefix("https://wallet.example/o?credential_offer_uri=x"), Err("invalid_base_uri"));
         assert_eq!(prefix("x://?a=1&credential_offer={}"), Err("invalid_base_uri"));
         assert_eq!(prefix("x://?credential_offer_hint=1"), Ok("x://?credential_offer_hint=1&".into()));
+        assert_eq!(prefix("x://?a={"), Err("invalid_base_uri"));
+        assert_eq!(prefix("x://?a=\"|"), Err("invalid_base_uri"));
+        assert_eq!(prefix("https://[::1]:8443/o?a=1"), Ok("https://[::1]:8443/o?a=1&".into()));
     }
 
     #[test]

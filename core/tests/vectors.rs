@@ -20,8 +20,12 @@ type Outcome = Result<(), String>;
 type Runner = fn(&Map<String, Value>) -> Outcome;
 
 /// The files this runner knows, and at least how many cases each must hold (so an emptied file fails).
-const KNOWN: &[(&str, Runner, usize)] =
-    &[("parse", run_parse_case, 100), ("build", run_build_case, 25), ("metadata", run_metadata_case, 15)];
+const KNOWN: &[(&str, Runner, usize)] = &[
+    ("parse", run_parse_case, 100),
+    ("build", run_build_case, 25),
+    ("metadata", run_metadata_case, 15),
+    ("regressions", run_parse_case, 4),
+];
 
 fn vectors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
