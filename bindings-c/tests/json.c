@@ -353,6 +353,21 @@ bool json_string_is(const json *value, const char *bytes, size_t len) {
     return value && value->type == JSON_STRING && value->text_len == len && memcmp(value->text, bytes, len) == 0;
 }
 
+json *json_take(json *object, const char *key) {
+    if (!object || object->type != JSON_OBJECT) return NULL;
+    for (size_t i = 0; i < object->count; i++) {
+        if (strcmp(object->keys[i], key) == 0) {
+            json *value = object->items[i];
+            free(object->keys[i]);
+            memmove(object->items + i, object->items + i + 1, (object->count - i - 1) * sizeof *object->items);
+            memmove(object->keys + i, object->keys + i + 1, (object->count - i - 1) * sizeof *object->keys);
+            object->count--;
+            return value;
+        }
+    }
+    return NULL;
+}
+
 bool json_equal(const json *a, const json *b) {
     if (!a || !b || a->type != b->type) return false;
     switch (a->type) {

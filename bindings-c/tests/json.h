@@ -30,6 +30,9 @@ bool json_get_true(const json *object, const char *key);
 /* Whether a string value equals `len` bytes at `bytes`. */
 bool json_string_is(const json *value, const char *bytes, size_t len);
 
+/* Takes member `key` out of an object (the first, if repeated); NULL when absent. Free it with json_free. */
+json *json_take(json *object, const char *key);
+
 /* Structural equality: objects compare as sets of members, numbers by value. */
 bool json_equal(const json *a, const json *b);
 

@@ -5,6 +5,7 @@
  * if one passes, that is a failure too (the list must shrink).
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,34 @@ static bool only_members(const json *object, const char *const *allowed, const c
     return true;
 }
 
+/* MATTR error bodies are compared without their `msg` members (messages may improve), after checking
+ * each is a non-empty string. */
+static bool mattr_body_matches(const credoffer_error *error, const json *expected, problem *p) {
+    char *text = NULL;
+    size_t len = 0;
+    if (seen_status(credoffer_error_mattr_json(error, &text, &len, NULL)) != CREDOFFER_STATUS_OK) {
+        return fail(p, "the error has no MATTR body");
+    }
+    json *actual = json_parse(text, len);
+    credoffer_string_free(text);
+    const json *details = json_get(actual, "details");
+    bool ok = actual != NULL;
+    for (size_t i = 0; ok && details && details->type == JSON_ARRAY && i < details->count; i++) {
+        json *msg = json_take(details->items[i], "msg");
+        ok = msg && msg->type == JSON_STRING && msg->text_len > 0;
+        json_free(msg);
+    }
+    if (ok && !json_equal(actual, expected)) {
+        char *got = json_write(actual, NULL);
+        ok = fail(p, "MATTR body: got %s", got ? got : "?");
+        free(got);
+    } else if (!ok) {
+        fail(p, "a MATTR detail has no message");
+    }
+    json_free(actual);
+    return ok;
+}
+
 /* Checks a call's outcome against an `{"error", "field"?}` expectation. Returns true when the
  * expectation is an error and it matched; sets a problem when it did not. `*handled` says whether the
  * case is settled (an error was expected or happened). */
@@ -57,7 +86,7 @@ static bool check_error(credoffer_status status, credoffer_error *error, const j
     if (!*handled) {
         return true;
     }
-    static const char *const members[] = {"error", "field", NULL};
+    static const char *const members[] = {"error", "field", "status", "body", NULL};
     const char *actual = credoffer_status_code((int)status);
     credoffer_str field = credoffer_error_field(error);
     credoffer_str message = credoffer_error_message(error);
@@ -80,7 +109,14 @@ static bool check_error(credoffer_status status, credoffer_error *error, const j
         return fail(p, "expected field %s, got %.*s", expected_field->text ? expected_field->text : "?",
                     (int)field.len, field.data ? field.data : "(none)");
     }
-    return true;
+    const json *http_status = json_get(expect, "status");
+    if (http_status && (http_status->type != JSON_NUMBER ||
+                        strtoul(http_status->text, NULL, 10) != credoffer_error_http_status(error))) {
+        return fail(p, "expected HTTP status %s, got %u", http_status->text ? http_status->text : "?",
+                    (unsigned)credoffer_error_http_status(error));
+    }
+    const json *body = json_get(expect, "body");
+    return !body || mattr_body_matches(error, body, p);
 }
 
 /* Compares the list of warning codes with `expected` (an array of strings; absent means none). */
@@ -217,7 +253,8 @@ static bool offer_json_equals(const credoffer_offer *offer, const json *expected
     return same;
 }
 
-static bool run_parse_case(const json *c, problem *p) {
+static bool run_parse_case(const json *c, const json *file, problem *p) {
+    (void)file;
     static const char *const members[] = {"id", "note", "input", "options", "expect", NULL};
     if (!only_members(c, members, "case", p)) {
         return false;
@@ -273,7 +310,8 @@ static bool run_parse_case(const json *c, problem *p) {
     return ok;
 }
 
-static bool run_build_case(const json *c, problem *p) {
+static bool run_build_case(const json *c, const json *file, problem *p) {
+    (void)file;
     static const char *const members[] = {"id", "note", "offer", "reference", "options", "expect", NULL};
     if (!only_members(c, members, "case", p)) {
         return false;
@@ -316,7 +354,8 @@ static bool run_build_case(const json *c, problem *p) {
     return ok;
 }
 
-static bool run_metadata_case(const json *c, problem *p) {
+static bool run_metadata_case(const json *c, const json *file, problem *p) {
+    (void)file;
     const json *expect = json_get(c, "expect");
     const json *well_known = json_get(c, "well_known");
     bool handled;
@@ -391,7 +430,470 @@ static bool run_metadata_case(const json *c, problem *p) {
     return ok;
 }
 
-typedef bool (*case_runner)(const json *c, problem *p);
+
+/* --- the engine files: issuer, redeem, secret, wallet (shapes as in core/tests/engine_vectors.rs) --- */
+
+static bool same_json_text(const char *what, const json *expected, const char *text, size_t len, problem *p) {
+    json *actual = text ? json_parse(text, len) : NULL;
+    bool same = expected && actual && json_equal(actual, expected);
+    if (!same) {
+        char *want = expected ? json_write(expected, NULL) : NULL;
+        fail(p, "%s: expected %s, got %s", what, want ? want : "(missing)", text ? text : "(none)");
+        free(want);
+    }
+    json_free(actual);
+    return same;
+}
+
+/* Hex text to bytes; false when it is not hex (the C API takes bytes, so hex is the runner's job). */
+static bool hex_bytes(const char *hex, unsigned char **out, size_t *len) {
+    size_t n = strlen(hex);
+    *out = NULL;
+    *len = 0;
+    if (n % 2) return false;
+    *out = malloc(n / 2 + 1);
+    if (!*out) return false;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned value;
+        if (!strchr("0123456789abcdefABCDEF", hex[2 * i]) || !strchr("0123456789abcdefABCDEF", hex[2 * i + 1]) ||
+            hex[2 * i] == '\0' || hex[2 * i + 1] == '\0' || sscanf(hex + 2 * i, "%2x", &value) != 1) {
+            free(*out);
+            *out = NULL;
+            return false;
+        }
+        (*out)[i] = (unsigned char)value;
+    }
+    *len = n / 2;
+    return true;
+}
+
+static bool number_member(const json *c, const char *name, unsigned long long *out, problem *p) {
+    const json *value = json_get(c, name);
+    if (!value || value->type != JSON_NUMBER) {
+        return fail(p, "malformed case: %s must be an integer", name);
+    }
+    *out = strtoull(value->text, NULL, 10);
+    return true;
+}
+
+/* Makes the issuer a case names; on failure, the error decides the case (`*settled`). */
+static credoffer_issuer *issuer_of(const json *c, const json *file, const json *expect, problem *p, bool *settled,
+                                   bool *ok) {
+    const char *name = json_get_string(c, "config");
+    const json *config = name ? json_get(json_get(file, "configs"), name) : NULL;
+    *settled = false;
+    if (!config) {
+        *settled = true;
+        *ok = fail(p, "malformed case: no config named %s", name ? name : "(none)");
+        return NULL;
+    }
+    size_t len = 0;
+    char *text = json_write(config, &len);
+    credoffer_issuer *issuer = NULL;
+    credoffer_error *error = NULL;
+    credoffer_status status = seen_status(credoffer_issuer_new(text, len, &issuer, &error));
+    free(text);
+    if (status != CREDOFFER_STATUS_OK) {
+        bool handled;
+        *ok = check_error(status, error, expect, p, &handled);
+        *settled = true;
+    }
+    credoffer_error_free(error);
+    return issuer;
+}
+
+static bool run_issuer_case(const json *c, const json *file, problem *p) {
+    static const char *const members[] = {"id", "note", "config", "endpoint", "body", "now", "entropy_hex", "record",
+                                          "token", "expect", NULL};
+    const char *endpoint = json_get_string(c, "endpoint");
+    const json *expect = json_get(c, "expect");
+    if (!only_members(c, members, "case", p) || !endpoint || !expect) {
+        return fail(p, "malformed case: endpoint and expect are required");
+    }
+    bool settled, ok = true;
+    credoffer_issuer *issuer = issuer_of(c, file, expect, p, &settled, &ok);
+    if (settled) {
+        credoffer_issuer_free(issuer);
+        return ok;
+    }
+    const char *body = json_get_string(c, "body");
+    const json *body_json = json_get(c, "body");
+    unsigned char *entropy = NULL;
+    size_t entropy_len = 0;
+    const char *hex = json_get_string(c, "entropy_hex");
+    if (hex && !hex_bytes(hex, &entropy, &entropy_len)) {
+        credoffer_issuer_free(issuer);
+        return fail(p, "malformed case: entropy_hex is not hex");
+    }
+    /* A non-NULL pointer, even for zero bytes: the case's bytes, never the system's. */
+    static const unsigned char none[1] = {0};
+    const unsigned char *bytes = entropy ? entropy : none;
+    char *record_text = json_get(c, "record") ? json_write(json_get(c, "record"), NULL) : NULL;
+    char *out1 = NULL, *out2 = NULL;
+    size_t len1 = 0, len2 = 0;
+    credoffer_error *error = NULL;
+    credoffer_status status;
+    unsigned long long now = 0;
+    if (strcmp(endpoint, "authorization") == 0 && body) {
+        status = credoffer_issuer_create_authorization_offer(issuer, body, body_json->text_len, bytes, entropy_len, &out1,
+                                                             &len1, &error);
+    } else if (strcmp(endpoint, "pre-authorized") == 0 && body && number_member(c, "now", &now, p)) {
+        status = credoffer_issuer_create_pre_authorized_offer(issuer, body, body_json->text_len, now, bytes, entropy_len,
+                                                              &out1, &len1, &out2, &len2, &error);
+    } else if (strcmp(endpoint, "delete") == 0 && record_text) {
+        status = credoffer_issuer_delete(issuer, record_text, strlen(record_text), &out2, &len2, &error);
+    } else if (strcmp(endpoint, "serve") == 0 && record_text && json_get_string(c, "token") &&
+               number_member(c, "now", &now, p)) {
+        const json *token = json_get(c, "token");
+        status = credoffer_issuer_serve_offer(issuer, record_text, strlen(record_text), token->text, token->text_len, now,
+                                              &out1, &len1, &out2, &len2, &error);
+    } else {
+        ok = fail(p, "malformed case for endpoint %s", endpoint);
+        status = CREDOFFER_STATUS_OK;
+        expect = NULL;
+    }
+    if (expect) {
+        seen_status(status);
+        bool handled;
+        ok = check_error(status, error, expect, p, &handled);
+        if (!handled) {
+            static const char *const shapes[] = {"response", "record", "offer", NULL};
+            ok = only_members(expect, shapes, "expect", p);
+            const json *response = json_get(expect, "response");
+            const json *record = json_get(expect, "record");
+            const json *offer = json_get(expect, "offer");
+            if (ok && strcmp(endpoint, "serve") == 0) {
+                ok = json_string_is(offer, out1, len1) || fail(p, "offer JSON: got %s", out1 ? out1 : "(none)");
+            } else if (ok && out1) {
+                ok = same_json_text("response", response, out1, len1, p);
+            }
+            if (ok && (out2 || record)) {
+                ok = same_json_text("record", record, out2, len2, p);
+            }
+        }
+    }
+    credoffer_error_free(error);
+    credoffer_string_free(out1);
+    credoffer_string_free(out2);
+    free(record_text);
+    free(entropy);
+    credoffer_issuer_free(issuer);
+    return ok;
+}
+
+/* The outcome of a token error body from the library, as the vectors write it. */
+static bool rejected_matches(const json *expected, const char *error_code, bool has_left, unsigned left, bool revoke,
+                             problem *p) {
+    static const char *const members[] = {"error", "failed_attempts_left", "revoke_issued_tokens", NULL};
+    if (!only_members(expected, members, "rejected", p)) {
+        return false;
+    }
+    const json *expected_left = json_get(expected, "failed_attempts_left");
+    bool left_ok = has_left ? expected_left && expected_left->type == JSON_NUMBER &&
+                                  strtoul(expected_left->text, NULL, 10) == left
+                            : !expected_left || expected_left->type == JSON_NULL;
+    const char *expected_code = json_get_string(expected, "error");
+    if (!expected_code || strcmp(expected_code, error_code) != 0 || !left_ok ||
+        json_get_true(expected, "revoke_issued_tokens") != revoke) {
+        return fail(p, "rejected: got %s, attempts left %s%u, revoke %d", error_code, has_left ? "" : "none/",
+                    left, revoke);
+    }
+    return true;
+}
+
+static bool run_redeem_case(const json *c, const json *file, problem *p) {
+    static const char *const members[] = {"id", "note", "config", "record", "form", "now", "expect", NULL};
+    const json *expect = json_get(c, "expect");
+    const json *form = json_get(c, "form");
+    unsigned long long now = 0;
+    if (!only_members(c, members, "case", p) || !expect || !form || form->type != JSON_STRING ||
+        !json_get(c, "record") || !number_member(c, "now", &now, p)) {
+        return fail(p, "malformed case");
+    }
+    bool settled, ok = true;
+    credoffer_issuer *issuer = issuer_of(c, file, expect, p, &settled, &ok);
+    if (settled) {
+        credoffer_issuer_free(issuer);
+        return ok;
+    }
+    size_t record_len = 0;
+    char *record = json_write(json_get(c, "record"), &record_len);
+    credoffer_redemption *redemption = NULL;
+    credoffer_error *error = NULL;
+    credoffer_status status =
+        seen_status(credoffer_issuer_redeem(issuer, record, record_len, form->text, form->text_len, now, &redemption,
+                                            &error));
+    const json *request_error = json_get(expect, "request_error");
+    if (request_error) {
+        /* The body was refused before the record was read: the error and the token error body. */
+        static const char *const shape[] = {"request_error", "rejected", NULL};
+        const char *code = json_get_string(request_error, "code");
+        const json *field = json_get(request_error, "field");
+        credoffer_str actual_field = credoffer_error_field(error);
+        char *body = NULL;
+        size_t body_len = 0;
+        ok = only_members(expect, shape, "expect", p);
+        if (ok && (!code || strcmp(code, credoffer_status_code((int)status)) != 0 ||
+                   !(field && field->type == JSON_NULL ? actual_field.data == NULL
+                                                       : json_string_is(field, actual_field.data ? actual_field.data : "",
+                                                                        actual_field.len)))) {
+            ok = fail(p, "request error: got %s at %.*s", credoffer_status_code((int)status), (int)actual_field.len,
+                      actual_field.data ? actual_field.data : "(none)");
+        }
+        if (ok && seen_status(credoffer_error_token_error_json(error, &body, &body_len, NULL)) == CREDOFFER_STATUS_OK) {
+            json *parsed = json_parse(body, body_len);
+            const char *wire = json_get_string(parsed, "error");
+            ok = rejected_matches(json_get(expect, "rejected"), wire ? wire : "(none)", false, 0, false, p);
+            json_free(parsed);
+        } else if (ok) {
+            ok = fail(p, "no token error body");
+        }
+        credoffer_string_free(body);
+    } else {
+        bool handled;
+        ok = check_error(status, error, expect, p, &handled);
+        if (!handled) {
+            static const char *const shape[] = {"issued", "rejected", "changed", "record", NULL};
+            bool issued = false, changed = false;
+            char *next = NULL;
+            size_t next_len = 0;
+            seen_status(credoffer_redemption_issued(redemption, &issued, NULL));
+            seen_status(credoffer_redemption_changed(redemption, &changed, NULL));
+            seen_status(credoffer_redemption_record_json(redemption, &next, &next_len, NULL));
+            ok = only_members(expect, shape, "expect", p);
+            const json *expected_changed = json_get(expect, "changed");
+            if (ok && (!expected_changed || expected_changed->type != JSON_BOOL || expected_changed->boolean != changed)) {
+                ok = fail(p, "changed: got %d", changed);
+            }
+            ok = ok && same_json_text("record", json_get(expect, "record"), next, next_len, p);
+            credoffer_string_free(next);
+            const json *expected_issued = json_get(expect, "issued");
+            if (ok && issued != (expected_issued != NULL)) {
+                ok = fail(p, "expected %s, got %s", expected_issued ? "issued" : "rejected", issued ? "issued" : "rejected");
+            }
+            if (ok && issued) {
+                credoffer_str user;
+                size_t count = 0;
+                const json *ids = json_get(expected_issued, "credential_configuration_ids");
+                seen_status(credoffer_redemption_user_id(redemption, &user, NULL));
+                seen_status(credoffer_redemption_id_count(redemption, &count, NULL));
+                if (!json_string_is(json_get(expected_issued, "user_id"), user.data, user.len) || !ids ||
+                    ids->type != JSON_ARRAY || ids->count != count) {
+                    ok = fail(p, "issued to %.*s for %zu ids", (int)user.len, user.data, count);
+                }
+                for (size_t i = 0; ok && i < count; i++) {
+                    credoffer_str id;
+                    seen_status(credoffer_redemption_id(redemption, i, &id, NULL));
+                    ok = json_string_is(ids->items[i], id.data, id.len) || fail(p, "issued id %zu differs", i);
+                }
+            } else if (ok) {
+                credoffer_token_error refusal;
+                seen_status(credoffer_redemption_token_error(redemption, &refusal, NULL));
+                char code[64];
+                snprintf(code, sizeof code, "%.*s", (int)refusal.error.len, refusal.error.data);
+                ok = rejected_matches(json_get(expect, "rejected"), code, refusal.has_failed_attempts_left,
+                                      refusal.failed_attempts_left, refusal.revoke_issued_tokens, p);
+            }
+        }
+    }
+    credoffer_error_free(error);
+    credoffer_redemption_free(redemption);
+    free(record);
+    credoffer_issuer_free(issuer);
+    return ok;
+}
+
+static bool run_secret_case(const json *c, const json *file, problem *p) {
+    (void)file;
+    const char *function = json_get_string(c, "function");
+    const json *expect = json_get(c, "expect");
+    if (!function || !expect) {
+        return fail(p, "malformed case: function and expect are required");
+    }
+    char *value = NULL;
+    size_t len = 0;
+    credoffer_error *error = NULL;
+    credoffer_status status;
+    unsigned char *entropy = NULL;
+    size_t entropy_len = 0;
+    static const unsigned char none[1] = {0};
+    if (strcmp(function, "lookup_key") == 0) {
+        static const char *const members[] = {"id", "note", "function", "secret", "expect", NULL};
+        const json *secret = json_get(c, "secret");
+        if (!only_members(c, members, "case", p) || !secret || secret->type != JSON_STRING) {
+            return fail(p, "malformed lookup_key case");
+        }
+        status = credoffer_lookup_key(secret->text, secret->text_len, &value, &len, &error);
+    } else {
+        static const char *const members[] = {"id", "note", "function", "input_mode", "length", "entropy_hex", "expect",
+                                              NULL};
+        const char *hex = json_get_string(c, "entropy_hex");
+        if (!only_members(c, members, "case", p) || !hex) {
+            return fail(p, "malformed case: entropy_hex is required");
+        }
+        if (!hex_bytes(hex, &entropy, &entropy_len)) {
+            return fail(p, "entropy_hex is not hex (the C API takes bytes)");
+        }
+        const unsigned char *bytes = entropy ? entropy : none;
+        if (strcmp(function, "pre_authorized_code") == 0) {
+            status = credoffer_generate_pre_authorized_code(bytes, entropy_len, &value, &len, &error);
+        } else if (strcmp(function, "issuer_state") == 0) {
+            status = credoffer_generate_issuer_state(bytes, entropy_len, &value, &len, &error);
+        } else if (strcmp(function, "uuid_v4") == 0) {
+            status = credoffer_generate_uuid_v4(bytes, entropy_len, &value, &len, &error);
+        } else if (strcmp(function, "tx_code") == 0) {
+            const char *mode = json_get_string(c, "input_mode");
+            unsigned long long length = 0;
+            uint32_t input_mode = mode && strcmp(mode, "numeric") == 0 ? CREDOFFER_INPUT_MODE_NUMERIC
+                                  : mode && strcmp(mode, "text") == 0  ? CREDOFFER_INPUT_MODE_TEXT
+                                                                       : UINT32_MAX;
+            if (input_mode == UINT32_MAX || !number_member(c, "length", &length, p) || length > UINT32_MAX) {
+                free(entropy);
+                return fail(p, "malformed tx_code case");
+            }
+            status = credoffer_generate_tx_code(input_mode, (uint32_t)length, bytes, entropy_len, &value, &len, &error);
+        } else {
+            free(entropy);
+            return fail(p, "malformed case: unknown function %s", function);
+        }
+    }
+    seen_status(status);
+    bool handled;
+    bool ok = check_error(status, error, expect, p, &handled);
+    if (!handled) {
+        static const char *const shape[] = {"value", NULL};
+        ok = only_members(expect, shape, "expect", p);
+        if (ok && !json_string_is(json_get(expect, "value"), value, len)) {
+            ok = fail(p, "got %s", value ? value : "(none)");
+        }
+    }
+    credoffer_error_free(error);
+    credoffer_string_free(value);
+    free(entropy);
+    return ok;
+}
+
+static bool run_wallet_case(const json *c, const json *file, problem *p) {
+    (void)file;
+    static const char *const members[] = {"id", "note", "input", "expect", "input_checks", "token_requests", NULL};
+    const json *input = json_get(c, "input");
+    const json *expect = json_get(c, "expect");
+    if (!only_members(c, members, "case", p) || !input || input->type != JSON_STRING || !expect) {
+        return fail(p, "malformed case: input and expect are required");
+    }
+    credoffer_offer *offer = NULL;
+    credoffer_error *error = NULL;
+    credoffer_status status = seen_status(credoffer_parse_uri(input->text, input->text_len, NULL, &offer, &error));
+    bool handled;
+    bool ok = check_error(status, error, expect, p, &handled);
+    credoffer_error_free(error);
+    if (handled) {
+        credoffer_offer_free(offer);
+        return ok;
+    }
+    credoffer_str reference;
+    seen_status(credoffer_offer_reference(offer, &reference, NULL));
+    if (reference.data) {
+        static const char *const shape[] = {"reference", NULL};
+        ok = only_members(expect, shape, "expect", p) &&
+             (json_string_is(json_get(expect, "reference"), reference.data, reference.len) ||
+              fail(p, "reference: got %.*s", (int)reference.len, reference.data));
+        credoffer_offer_free(offer);
+        return ok;
+    }
+    static const char *const shape[] = {"grants", "tx_code_prompt", NULL};
+    ok = only_members(expect, shape, "expect", p);
+    uint32_t grants = 0;
+    seen_status(credoffer_offer_grants(offer, &grants, NULL));
+    const json *expected_grants = json_get(expect, "grants");
+    static const char *const names[] = {"authorization_code", "urn:ietf:params:oauth:grant-type:pre-authorized_code"};
+    size_t next = 0;
+    for (size_t bit = 0; ok && bit < 2; bit++) {
+        if (grants & (1u << bit)) {
+            ok = (expected_grants && expected_grants->type == JSON_ARRAY && next < expected_grants->count &&
+                  json_string_is(expected_grants->items[next], names[bit], strlen(names[bit]))) ||
+                 fail(p, "grants differ at %s", names[bit]);
+            next++;
+        }
+    }
+    if (ok && (!expected_grants || next != expected_grants->count)) {
+        ok = fail(p, "expected %zu grants, got %zu", expected_grants ? expected_grants->count : 0, next);
+    }
+    credoffer_tx_code_prompt prompt;
+    seen_status(credoffer_offer_tx_code_prompt(offer, &prompt, NULL));
+    const json *expected_prompt = json_get(expect, "tx_code_prompt");
+    if (ok && (expected_prompt == NULL || (expected_prompt->type == JSON_NULL) == prompt.required)) {
+        ok = fail(p, "tx_code_prompt: required is %d", prompt.required);
+    }
+    if (ok && prompt.required) {
+        const char *mode = json_get_string(expected_prompt, "input_mode");
+        const json *length = json_get(expected_prompt, "length");
+        const json *max = json_get(expected_prompt, "max_length");
+        const json *description = json_get(expected_prompt, "description");
+        bool same_mode = mode && strcmp(mode, prompt.input_mode == CREDOFFER_INPUT_MODE_TEXT ? "text" : "numeric") == 0;
+        bool same_length = prompt.has_length ? length && length->type == JSON_NUMBER &&
+                                                   strtoul(length->text, NULL, 10) == prompt.length
+                                             : length && length->type == JSON_NULL;
+        bool same_max = prompt.has_max_length ? max && max->type == JSON_NUMBER &&
+                                                    strtoul(max->text, NULL, 10) == prompt.max_length
+                                              : max && max->type == JSON_NULL;
+        bool same_description = prompt.description.data
+                                    ? json_string_is(description, prompt.description.data, prompt.description.len)
+                                    : description && description->type == JSON_NULL;
+        if (!same_mode || !same_length || !same_max || !same_description) {
+            ok = fail(p, "tx_code_prompt differs (mode %u, length %u, max %u)", prompt.input_mode, prompt.length,
+                      prompt.max_length);
+        }
+    }
+    const json *checks = json_get(c, "input_checks");
+    for (size_t i = 0; ok && checks && i < checks->count; i++) {
+        const json *check = checks->items[i];
+        const json *check_input = json_get(check, "input");
+        const char *expected_code = json_get_string(check, "expect");
+        if (!check_input || check_input->type != JSON_STRING || !expected_code) {
+            ok = fail(p, "malformed input check %zu", i);
+            break;
+        }
+        credoffer_status result = seen_status(
+            credoffer_offer_check_tx_code(offer, check_input->text, check_input->text_len, NULL));
+        if (strcmp(credoffer_status_code((int)result), expected_code) != 0) {
+            ok = fail(p, "input_checks[%zu]: expected %s, got %s", i, expected_code,
+                      credoffer_status_code((int)result));
+        }
+    }
+    const json *requests = json_get(c, "token_requests");
+    for (size_t i = 0; ok && requests && i < requests->count; i++) {
+        const json *request = requests->items[i];
+        static const char *const request_members[] = {"tx_code", "client_id", "expect", NULL};
+        const json *tx_code = json_get(request, "tx_code");
+        const json *client_id = json_get(request, "client_id");
+        const json *request_expect = json_get(request, "expect");
+        if (!only_members(request, request_members, "token request", p) || !request_expect) {
+            ok = false;
+            break;
+        }
+        char *body = NULL;
+        size_t body_len = 0;
+        credoffer_error *request_error = NULL;
+        credoffer_status result = seen_status(credoffer_offer_token_request(
+            offer, tx_code ? tx_code->text : NULL, tx_code ? tx_code->text_len : 0, client_id ? client_id->text : NULL,
+            client_id ? client_id->text_len : 0, &body, &body_len, &request_error));
+        bool request_handled;
+        ok = check_error(result, request_error, request_expect, p, &request_handled);
+        if (!request_handled) {
+            static const char *const body_shape[] = {"body", NULL};
+            ok = only_members(request_expect, body_shape, "expect", p) &&
+                 (json_string_is(json_get(request_expect, "body"), body, body_len) ||
+                  fail(p, "token_requests[%zu]: got %s", i, body ? body : "(none)"));
+        }
+        credoffer_error_free(request_error);
+        credoffer_string_free(body);
+    }
+    credoffer_offer_free(offer);
+    return ok;
+}
+
+typedef bool (*case_runner)(const json *c, const json *file, problem *p);
 
 static const struct {
     const char *file;
@@ -401,6 +903,10 @@ static const struct {
     {"parse.json", run_parse_case, 200},
     {"build.json", run_build_case, 50},
     {"metadata.json", run_metadata_case, 25},
+    {"issuer.json", run_issuer_case, 80},
+    {"redeem.json", run_redeem_case, 40},
+    {"secret.json", run_secret_case, 25},
+    {"wallet.json", run_wallet_case, 10},
 };
 
 /* The expected-failures list: one `<file> <id> <reason>` per line, `#` comments. */
@@ -453,7 +959,7 @@ void run_vectors(const char *dir, const char *expected_failures_path) {
             const json *c = cases->items[i];
             const char *id = json_get_string(c, "id");
             problem p = {{0}, false};
-            bool ok = id != NULL && RUNNERS[r].run(c, &p);
+            bool ok = id != NULL && RUNNERS[r].run(c, file, &p);
             expected_failure *listed = NULL;
             for (size_t e = 0; id && e < expected_count; e++) {
                 if (strcmp(expected[e].file, RUNNERS[r].file) == 0 && strcmp(expected[e].id, id) == 0) {
