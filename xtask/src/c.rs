@@ -318,10 +318,12 @@ fn static_link_flags(prefix: &Path) -> Result<Vec<String>> {
 }
 
 /// Builds examples/c/issue_offer.c statically linked and stripped, runs it, and prints the sizes.
+/// `--gc-sections` drops the parts of the archive (and of Rust's standard library in it) the program
+/// never reaches: 1.8 MB becomes under 0.5 MB.
 fn example(prefix: &Path, cflags: &[String], static_libs: &[String], build: &Path) -> Result {
     let binary = build.join("issue_offer");
     let mut args = c_args(cflags, build);
-    args.extend(["-O2".into(), "-s".into()]);
+    args.extend(["-O2".into(), "-s".into(), "-Wl,--gc-sections".into()]);
     args.push(path_arg(&util::root().join("examples/c/issue_offer.c")));
     args.extend(["-o".into(), path_arg(&binary)]);
     args.extend(static_libs.iter().cloned());
@@ -333,7 +335,8 @@ fn example(prefix: &Path, cflags: &[String], static_libs: &[String], build: &Pat
     }
     let size = |path: &Path| fs::metadata(path).map(|m| m.len());
     eprintln!(
-        "sizes: libcredoffer.a {} bytes, libcredoffer.so {} bytes, issue_offer (static libcredoffer, stripped) {} bytes",
+        "sizes: libcredoffer.a {} bytes, libcredoffer.so {} bytes, \
+         issue_offer (static libcredoffer, -s -Wl,--gc-sections) {} bytes",
         size(&prefix.join("lib/libcredoffer.a"))?,
         size(&prefix.join("lib/libcredoffer.so"))?,
         size(&binary)?
