@@ -3,7 +3,9 @@
 //! Every command installs what a fresh machine lacks (rustup targets, pinned CLIs, npm and apt
 //! packages), and skips what is already there.
 
+mod audit;
 mod c;
+mod fuzz;
 mod mobile;
 mod server;
 #[allow(dead_code)] // helpers used by the binding modules as they arrive
@@ -19,6 +21,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   ci            format check, clippy -D warnings, every test of every crate and binding
   test-rust     cargo test for the whole workspace (unit, integration, doc tests)
+  fuzz          [--seconds N] [target…]: every cargo-fuzz target of core/fuzz for N s (default 60), nightly
+  audit         cargo-deny: advisories (when the database is reachable), licenses, bans, sources; core duplicates
   c-test        the C library: header freshness, install, C tests plain/valgrind/sanitizers, example
   c-install     --prefix DIR: build libcredoffer and install include/, lib/, lib/pkgconfig/credoffer.pc
   c-header      regenerate bindings-c/include/credoffer.h with the pinned cbindgen
@@ -37,6 +41,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("test-rust") => test_rust(),
+        Some("fuzz") => fuzz::command(args.get(1..).unwrap_or_default()),
+        Some("audit") => audit::ci(),
         Some("c-test") => c::test(),
         Some("c-install") => c::install_command(args.get(1..).unwrap_or_default()),
         Some("c-header") => c::header_command(),
@@ -68,6 +74,8 @@ fn ci() -> Result<()> {
     util::step("format", || cargo(&["fmt", "--all", "--check"]))?;
     util::step("clippy", || cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     util::step("rust tests", test_rust)?;
+    util::step("dependency audit", audit::ci)?;
+    util::step("fuzz (15 s per target)", fuzz::ci)?;
     util::step("c binding", c::ci)?;
     util::step("server", server::ci)?;
     util::step("wasm package", wasm::ci)?;

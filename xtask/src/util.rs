@@ -142,3 +142,34 @@ pub fn rustup_target(target: &str) -> Result {
     }
     run("rustup", &["target", "add", target])
 }
+
+/// Like [`cargo_install`], but for tools slow to build: a binary of the right version in
+/// `target/tools` or in cargo's own bin folder (`$CARGO_HOME/bin`) is used as it is, and a missing one
+/// is installed into `$CARGO_HOME`, so every fresh clone on the machine (CI's) reuses it.
+pub fn cargo_install_shared(krate: &str, version: &str, binary: &str, locked: bool) -> Result<PathBuf> {
+    let reports = |path: &Path| {
+        path.exists()
+            && Command::new(path)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(version))
+    };
+    let local = root().join("target/tools/bin").join(binary);
+    if reports(&local) {
+        return Ok(local);
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .ok_or("neither CARGO_HOME nor HOME is set")?;
+    let shared = cargo_home.join("bin").join(binary);
+    if !reports(&shared) {
+        let root = cargo_home.to_string_lossy().into_owned();
+        let mut args = vec!["install", krate, "--version", version, "--root", root.as_str(), "--force"];
+        if locked {
+            args.push("--locked");
+        }
+        cargo(&args)?;
+    }
+    Ok(shared)
+}
