@@ -611,6 +611,8 @@ impl Issuer {
     pub fn serve_offer(&self, record: &OfferRecord, token: &str, now: u64) -> Result<(String, OfferRecord)> {
         let not_found = || Err(Error::new(ErrorKind::OfferNotFound, "no offer to serve at this address"));
         let Some(reference_hash) = &record.reference_hash else { return not_found() };
+        // Constant time (subtle): a comparison that stops at the first differing byte would let a caller
+        // who guesses tokens learn from response times how much of the stored hash each guess matched.
         if !crate::secret::constant_time_eq(lookup_key(token).as_bytes(), reference_hash.as_bytes())
             || record.offer_served
             || record.is_dead(now)

@@ -115,6 +115,8 @@ impl StoredTxCode {
         let salt = decode_b64(&self.salt, "txCode.salt")?;
         let expected = decode_b64(&self.hash, "txCode.hash")?;
         let actual = Self::digest(&self.algorithm, key, &salt, code)?;
+        // Constant time (subtle): transaction codes are short, so no comparison of them or of their
+        // digests may reveal through its timing how far a wrong guess matched.
         Ok(constant_time_eq(&actual, &expected))
     }
 
@@ -431,6 +433,8 @@ pub(crate) fn redeem(
         outcome: RedeemOutcome::Rejected(error),
     };
     let code_hash = lookup_key(request.pre_authorized_code.expose());
+    // Constant time (subtle): the code is a bearer secret, and an early exit would tell a caller from
+    // response times how many leading bytes of the stored lookup key a guessed code matched.
     if !constant_time_eq(code_hash.as_bytes(), record.code_hash.as_bytes()) {
         return Ok(unchanged(TokenError::unknown_code()));
     }
