@@ -26,7 +26,8 @@ struct Args {
     /// Keep records in memory (lost on exit).
     #[arg(long, conflicts_with = "database_url")]
     in_memory: bool,
-    /// PostgreSQL instead of SQLite, shared by several instances: postgres://user@host:port/db.
+    /// PostgreSQL instead of SQLite, shared by several instances: postgres://user@host:port/db
+    /// (or CREDOFFER_DATABASE_URL, which keeps a password out of the process list).
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
     /// A bearer token the offer endpoints accept (repeatable). Prefer the file or
@@ -85,13 +86,14 @@ fn file_config(args: Args) -> Result<FileConfig, String> {
     if args.listen.is_some() {
         config.listen = args.listen;
     }
+    // The URL may hold a password: the environment keeps it out of `ps`.
+    let database_url = args.database_url.or_else(|| std::env::var("CREDOFFER_DATABASE_URL").ok());
     if args.in_memory {
         (config.sqlite, config.database_url) = (Some(":memory:".to_owned()), None);
     } else if args.sqlite.is_some() {
         (config.sqlite, config.database_url) = (args.sqlite, None);
-    }
-    if args.database_url.is_some() {
-        config.database_url = args.database_url;
+    } else if database_url.is_some() {
+        config.database_url = database_url;
     }
     config.api_tokens.extend(args.api_tokens);
     if let Ok(tokens) = std::env::var("CREDOFFER_API_TOKENS") {

@@ -501,3 +501,17 @@ fn configuration_errors_are_one_line_and_exit_2() {
     let (code, _) = run_binary(&["--credential-configuration", "no-equals-sign"], &[]);
     assert_eq!(code, Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_url_from_the_environment() {
+    let Some(Backend::Postgres(url)) = Backend::postgres("postgres_url_from_the_environment") else { return };
+    let config = json!({"apiTokens": [API_TOKEN], "issuer": issuer_config(json!({}))});
+    let server = Server::start_with(&config, &[], &[("CREDOFFER_DATABASE_URL", &url)]);
+    let mut client = Client::connect(server.addr).await;
+    let offer = client.create_pre_authorized(&json!({"credentials": [MDL]})).await.json();
+    // Stored in PostgreSQL: a second instance on the same database redeems it.
+    let other = Server::start_with(&config, &[], &[("CREDOFFER_DATABASE_URL", &url)]);
+    let reply = Client::connect(other.addr).await.redeem(&code_in(offer["uri"].as_str().unwrap()), None).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(!server.log_text().contains(&url), "the database URL is not logged");
+}

@@ -20,6 +20,9 @@ CREATE TABLE IF NOT EXISTS offer_records (
 CREATE INDEX IF NOT EXISTS offer_records_expires_at ON offer_records (expires_at);
 ";
 
+/// How long a statement waits for another process's write lock (a second instance on one file).
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Records in SQLite.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -32,6 +35,8 @@ impl SqliteStore {
         let path = path.to_owned();
         Self::open_with(move || {
             let connection = Connection::open(&path).map_err(|e| StoreError::from_display("open", e))?;
+            // Before the first statement: another instance may be creating the file's schema.
+            connection.busy_timeout(BUSY_TIMEOUT).map_err(|e| StoreError::from_display("busy timeout", e))?;
             connection
                 .pragma_update(None, "journal_mode", "WAL")
                 .and_then(|()| connection.pragma_update(None, "synchronous", "NORMAL"))
@@ -51,10 +56,6 @@ impl SqliteStore {
     ) -> Result<Self, StoreError> {
         let connection = tokio::task::spawn_blocking(move || {
             let connection = open()?;
-            // Another process may hold the write lock for a moment (a second instance on one file).
-            connection
-                .busy_timeout(std::time::Duration::from_secs(5))
-                .map_err(|e| StoreError::from_display("busy timeout", e))?;
             connection.execute_batch(SCHEMA).map_err(|e| StoreError::from_display("create table", e))?;
             Ok::<_, StoreError>(connection)
         })
