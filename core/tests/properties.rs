@@ -428,3 +428,24 @@ proptest! {
         checks::check_created(&issuer, &created);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Findings, kept as plain tests
+
+/// Found by the round_trip fuzz target: the token endpoint reads an empty parameter as omitted
+/// (RFC 6749 §3.1), so the wallet must refuse to send an empty transaction code rather than write a
+/// body the issuer reads as "no code" (`invalid_request`). An empty client id is simply left out.
+#[test]
+fn an_empty_tx_code_is_not_sent() {
+    let offer = CredentialOffer::builder("https://i.example")
+        .credential_configuration_id("a")
+        .pre_authorized_code("c")
+        .tx_code(TxCode::default())
+        .build()
+        .unwrap();
+    let error = credoffer::token_request_body(&offer, Some(""), None).unwrap_err();
+    assert_eq!((error.kind(), error.field()), (ErrorKind::TxCodeMismatch, Some("tx_code")));
+    let body = credoffer::token_request_body(&offer, Some("1234"), Some("")).unwrap();
+    assert!(!body.contains("client_id"), "{body}");
+    assert_eq!(credoffer::TokenRequest::from_form(&body).unwrap().client_id, None);
+}
