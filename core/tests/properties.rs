@@ -449,3 +449,66 @@ fn an_empty_tx_code_is_not_sent() {
     assert!(!body.contains("client_id"), "{body}");
     assert_eq!(credoffer::TokenRequest::from_form(&body).unwrap().client_id, None);
 }
+
+/// Records come back from storage, where they may have been damaged or tampered with: any values
+/// in a record's members never panic redemption, deletion or serving, and a record issues only
+/// while active, unexpired, and for the right code and transaction code.
+#[test]
+fn damaged_records_never_panic() {
+    let [issuer, _] = checks::issuers();
+    let (record, code, tx_code) = token_fixture(&issuer);
+    let base: Value = serde_json::from_str(&record.to_json()).unwrap();
+    let field = prop_oneof![
+        Just("version"),
+        Just("state"),
+        Just("expiresAt"),
+        Just("failedAttemptsLeft"),
+        Just("codeHash"),
+        Just("txCode"),
+        Just("referenceHash"),
+        Just("offerServed"),
+        Just("credentialConfigurationIds"),
+    ];
+    let value = prop_oneof![
+        Just(json!(0)),
+        Just(json!(u64::MAX)),
+        Just(json!(u32::MAX)),
+        Just(json!(-1)),
+        Just(json!("active")),
+        Just(json!("redeemed")),
+        Just(json!("invalidated")),
+        Just(json!("deleted")),
+        Just(json!("")),
+        Just(json!("!!")),
+        Just(json!(null)),
+        Just(json!(true)),
+        Just(json!([])),
+        Just(json!({"algorithm": "hmac-sha256", "salt": "", "hash": "", "length": 6, "inputMode": "numeric"})),
+        Just(json!({"algorithm": "md5", "salt": "AA", "hash": "AA", "length": null, "inputMode": "x"})),
+        Just(json!({"algorithm": "sha256-salted", "salt": "%%", "hash": "AA", "length": 6, "inputMode": "text"})),
+    ];
+    let edits = prop::collection::vec((field, value), 0..4);
+    let tx = prop_oneof![Just(tx_code.clone()), Just(String::new()), Just("000000".to_owned())];
+    proptest!(config(), |(edits in edits, tx in tx, later in any::<bool>())| {
+        let mut json = base.clone();
+        for (name, value) in edits {
+            json[name] = value;
+        }
+        let Ok(record) = OfferRecord::from_json(&json.to_string()) else { return Ok(()) };
+        let now = if later { record.expires_at } else { checks::NOW };
+        let form = format!(
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code&pre-authorized_code={code}&tx_code={tx}"
+        );
+        let request = credoffer::TokenRequest::from_form(&form).unwrap();
+        if let Ok(redemption) = issuer.redeem(&record, &request, now) {
+            if matches!(redemption.outcome, credoffer::RedeemOutcome::Issued { .. }) {
+                prop_assert_eq!(record.state, credoffer::OfferState::Active);
+                prop_assert!(now < record.expires_at);
+                prop_assert_eq!(&tx, &tx_code);
+                prop_assert_eq!(redemption.record.state, credoffer::OfferState::Redeemed);
+            }
+        }
+        let _ = issuer.delete(&record);
+        let _ = issuer.serve_offer(&record, "token", now);
+    });
+}
