@@ -56,6 +56,7 @@ pub fn ci() -> Result {
 
 fn run(targets: &[&str], seconds: u32) -> Result {
     ensure_nightly()?;
+    util::apt_install(&["g++"])?; // libfuzzer-sys compiles libFuzzer (C++)
     let cargo_fuzz = util::cargo_install_shared("cargo-fuzz", CARGO_FUZZ_VERSION, "cargo-fuzz", true)?;
     let root = util::root();
     let work = root.join("target/fuzz");
