@@ -29,7 +29,7 @@ fn work_dir() -> PathBuf {
 }
 
 fn cbindgen() -> Result<PathBuf> {
-    util::cargo_install("cbindgen", CBINDGEN_VERSION, "cbindgen", true)
+    util::cargo_install_shared("cbindgen", CBINDGEN_VERSION, "cbindgen", true)
 }
 
 /// Regenerates the header (`--verify`: fails instead when the committed header differs).

@@ -113,27 +113,6 @@ pub fn apt_install(packages: &[&str]) -> Result {
     run_in(&root(), "apt-get", &args, &[("DEBIAN_FRONTEND", "noninteractive")])
 }
 
-/// Installs a crate's binary at an exact version into `target/tools`, unless it is already there,
-/// and returns the binary's path.
-pub fn cargo_install(krate: &str, version: &str, binary: &str, locked: bool) -> Result<PathBuf> {
-    let tools = root().join("target/tools");
-    let path = tools.join("bin").join(binary);
-    let version_ok = path.exists()
-        && Command::new(&path)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(version));
-    if !version_ok {
-        let tools = tools.to_string_lossy().into_owned();
-        let mut args = vec!["install", krate, "--version", version, "--root", tools.as_str()];
-        if locked {
-            args.push("--locked");
-        }
-        cargo(&args)?;
-    }
-    Ok(path)
-}
-
 /// Adds a rustup target if it is missing.
 pub fn rustup_target(target: &str) -> Result {
     let installed = output("rustup", &["target", "list", "--installed"])?;
@@ -143,7 +122,8 @@ pub fn rustup_target(target: &str) -> Result {
     run("rustup", &["target", "add", target])
 }
 
-/// Like [`cargo_install`], but for tools slow to build: a binary of the right version in
+/// Installs a crate's binary at an exact version, unless it is already there, and returns its path.
+/// Tools are slow to build, so a binary of the right version in
 /// `target/tools` or in cargo's own bin folder (`$CARGO_HOME/bin`) is used as it is, and a missing one
 /// is installed into `$CARGO_HOME`, so every fresh clone on the machine (CI's) reuses it.
 pub fn cargo_install_shared(krate: &str, version: &str, binary: &str, locked: bool) -> Result<PathBuf> {

@@ -90,7 +90,7 @@ fn wasm_bindgen_cli() -> Result<PathBuf> {
         .ok_or("Cargo.lock has no wasm-bindgen package")?
         .to_owned();
     // Without --locked: with it, one transitive crate version is missing from the registry.
-    let cli = util::cargo_install("wasm-bindgen-cli", &version, "wasm-bindgen", false)?;
+    let cli = util::cargo_install_shared("wasm-bindgen-cli", &version, "wasm-bindgen", false)?;
     let reported = util::output(&cli.to_string_lossy(), &["--version"])?;
     if reported.trim() != format!("wasm-bindgen {version}") {
         return Err(format!("{} reports {:?}, Cargo.lock wants {version}", cli.display(), reported.trim()).into());
