@@ -104,8 +104,10 @@ pub struct AuthorizationOffer {
     pub response_json: String,
 }
 
-/// A created pre-authorized offer (`POST /v1/openid/offers/pre-authorized`).
+/// A created pre-authorized offer (`POST /v1/openid/offers/pre-authorized`). Its text form hides the
+/// URI and the transaction code.
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct PreAuthorizedOffer {
     /// The offer id.
     pub id: String,
@@ -123,8 +125,9 @@ pub struct PreAuthorizedOffer {
     pub record: Arc<OfferRecord>,
 }
 
-/// An offer served by reference: its JSON, and the record marking it served.
+/// An offer served by reference: its JSON, and the record marking it served. Its text form hides the JSON.
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct ServedOffer {
     /// The offer JSON for `GET <offer URL>`.
     pub offer_json: String,

@@ -48,8 +48,10 @@ pub struct AuthorizationCodeGrant {
     pub extensions: HashMap<String, String>,
 }
 
-/// The pre-authorized code grant.
+/// The pre-authorized code grant. Its text form (Kotlin `toString`, Swift `debugDescription`, Python
+/// `repr`) is Rust's Debug, which hides the code.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct PreAuthorizedCodeGrant {
     /// The pre-authorized code: a bearer secret.
     pub pre_authorized_code: String,

@@ -29,6 +29,7 @@ fun idiomaticTests() {
         }
         checkEqual(parsed.offer, offer, "round trip")
         checkEqual(parsed.source, Source.V1, "source")
+        check("oaKazRN8I0IbtZ0C7JuMn5" !in parsed.offer.toString()) { "toString shows the pre-authorized code" }
     }
 
     test("errors are typed exceptions carrying code, description and field") {

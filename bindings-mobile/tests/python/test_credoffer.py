@@ -378,6 +378,7 @@ class Idiomatic(unittest.TestCase):
         self.assertTrue(result.is_by_value())
         self.assertEqual(result.parsed.offer, offer)
         self.assertEqual(result.parsed.source, co.Source.V1)
+        self.assertNotIn("oaKazRN8I0IbtZ0C7JuMn5", repr(result.parsed.offer.grants.pre_authorized_code))
 
     def test_errors_carry_code_description_and_field(self):
         offer = co.CredentialOffer(

@@ -27,6 +27,9 @@ func idiomaticTests() {
         }
         try expectEqual(parsed.offer, offer, "round trip")
         try expectEqual(parsed.source, .v1, "source")
+        guard !String(describing: parsed.offer).contains("oaKazRN8I0IbtZ0C7JuMn5") else {
+            throw Failure(description: "the text form shows the pre-authorized code")
+        }
     }
 
     test("errors are thrown as CredentialOfferError cases carrying code, description and field") {
