@@ -1,16 +1,17 @@
 //! Swift, Kotlin and Python bindings through uniffi: generate them, and run their tests for real.
 //!
 //! - `mobile-generate`: builds `credoffer-mobile` and the workspace `uniffi-bindgen` (same uniffi
-//!   version), then generates Kotlin, Swift and Python under `target/uniffi/<language>`.
+//!   version; a copy built earlier on this machine for that version is reused), then generates
+//!   Kotlin, Swift and Python under `target/uniffi/<language>`.
 //! - `mobile-setup`: installs what the tests need, without running them.
 //! - `mobile-test`: generates, then runs the Python tests (unittest), the Kotlin tests (kotlinc
 //!   `-Werror`, on the JVM with JNA) and the Swift tests (swiftc `-warnings-as-errors`, inside a Debian
 //!   trixie chroot, because bookworm has no Swift). Every suite runs the shared vectors and prints
 //!   `N passed, N failed`.
 //!
-//! What a fresh machine lacks is installed once and reused: Debian's JNA and JDK, the npm
-//! `kotlin-compiler` under `target/tools/kotlin`, and the Swift chroot under
-//! `/var/cache/credoffer/swift-trixie` (outside the repository; `CREDOFFER_SWIFT_CHROOT` moves it).
+//! What a fresh machine lacks is installed once per machine and reused by every clone: Debian's JNA and
+//! JDK, the npm `kotlin-compiler` and a copy of the built generator under `~/.cache/credoffer`, and the
+//! Swift chroot under `/var/cache/credoffer/swift-trixie` (`CREDOFFER_SWIFT_CHROOT` moves it).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -88,14 +89,63 @@ fn generate_and_test() -> Result {
     Ok(())
 }
 
+/// Per-machine cache of tools (`$XDG_CACHE_HOME/credoffer` or `~/.cache/credoffer`).
+fn cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .unwrap_or_else(|| target_dir().join("tools"))
+        .join("credoffer")
+}
+
+/// The uniffi version in Cargo.lock: the library's, which the generator must match.
+fn uniffi_version() -> Result<String> {
+    let lock = fs::read_to_string(root().join("Cargo.lock"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"uniffi\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
+        }
+    }
+    Err("uniffi is not in Cargo.lock".into())
+}
+
+/// The workspace's `uniffi-bindgen`, built once per machine and uniffi version (the slowest build of
+/// this step) and kept in the cache for the next clone.
+fn bindgen() -> Result<PathBuf> {
+    let version = uniffi_version()?;
+    let cached = cache_dir().join(format!("uniffi-bindgen-{version}"));
+    let usable = |path: &Path| {
+        std::process::Command::new(path)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == format!("uniffi-bindgen {version}"))
+    };
+    if usable(&cached) {
+        return Ok(cached);
+    }
+    cargo(&["build", "-q", "-p", "uniffi-bindgen"])?;
+    let built = target_dir().join("debug/uniffi-bindgen");
+    if !usable(&built) {
+        return Err(format!("{} is not uniffi-bindgen {version}", built.display()).into());
+    }
+    fs::create_dir_all(cache_dir())?;
+    // Copy then rename, so a parallel run never sees half a binary.
+    let partial = cached.with_extension("partial");
+    fs::copy(&built, &partial)?;
+    fs::rename(&partial, &cached)?;
+    Ok(cached)
+}
+
 fn generate() -> Result<Generated> {
-    // Two invocations on purpose: together, cargo would unify uniffi's features and link the
+    // Separate builds on purpose: together, cargo would unify uniffi's features and link the
     // generator's dependencies into the library.
     cargo(&["build", "-q", "-p", "credoffer-mobile"])?;
-    cargo(&["build", "-q", "-p", "uniffi-bindgen"])?;
+    let bindgen = bindgen()?;
     let target = target_dir();
     let library = target.join("debug").join(LIBRARY);
-    let bindgen = target.join("debug/uniffi-bindgen");
     let out = target.join("uniffi");
     for language in ["kotlin", "swift", "python"] {
         let dir = out.join(language);
@@ -140,9 +190,9 @@ fn python(generated: &Generated) -> Result {
     )
 }
 
-/// kotlinc from npm, installed under `target/tools/kotlin` at the pinned version.
+/// kotlinc from npm at the pinned version, installed once per machine.
 fn kotlinc() -> Result<PathBuf> {
-    let prefix = target_dir().join("tools/kotlin");
+    let prefix = cache_dir().join(format!("kotlin-compiler-{KOTLIN_VERSION}"));
     let package = prefix.join("node_modules").join(KOTLIN_COMPILER);
     let installed = fs::read_to_string(package.join("package.json"))
         .is_ok_and(|manifest| manifest.contains(&format!("\"version\": \"{KOTLIN_VERSION}\"")));
