@@ -346,8 +346,10 @@ fn copy_into(source: &Path, destination: &Path) -> Result {
 
 fn swift(generated: &Generated) -> Result {
     let chroot = ensure_swift_chroot()?;
-    // The chroot sees only its own tree: copy the library, bindings, tests and vectors in.
-    let work = chroot.join("tmp/credoffer-swift");
+    // The chroot sees only its own tree: copy the library, bindings, tests and vectors in, to a folder
+    // of this run's own so parallel runs don't mix their files.
+    let name = format!("credoffer-swift-{}", std::process::id());
+    let work = chroot.join("tmp").join(&name);
     if work.exists() {
         fs::remove_dir_all(&work)?;
     }
@@ -361,11 +363,15 @@ fn swift(generated: &Generated) -> Result {
     copy_into(&tests_dir("swift"), &work.join("tests"))?;
     copy_into(&vectors(), &work.join("vectors"))?;
     // The bindings become their own module, as an app imports them; the tests are a second module.
-    let script = "cd /tmp/credoffer-swift
-swiftc -warnings-as-errors -parse-as-library -emit-library -emit-module -module-name CredOffer \
+    let script = format!(
+        "cd /tmp/{name}
+swiftc -warnings-as-errors -parse-as-library -emit-library -emit-module -module-name CredOffer \\
   -I ffi -L lib -lcredoffer_mobile CredOffer.swift -o lib/libCredOffer.so
-swiftc -warnings-as-errors -module-name CredOfferTests -I ffi -I lib -L lib -lCredOffer -lcredoffer_mobile \
+swiftc -warnings-as-errors -module-name CredOfferTests -I ffi -I lib -L lib -lCredOffer -lcredoffer_mobile \\
   tests/*.swift -o credoffer-tests
-LD_LIBRARY_PATH=lib ./credoffer-tests vectors";
-    in_chroot(&chroot, script)
+LD_LIBRARY_PATH=lib ./credoffer-tests vectors"
+    );
+    let result = in_chroot(&chroot, &script);
+    fs::remove_dir_all(&work)?;
+    result
 }
