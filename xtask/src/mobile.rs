@@ -273,15 +273,20 @@ fn debian_mirror() -> String {
 }
 
 /// Runs `script` (sh) inside the chroot with /proc mounted, under a lock so parallel runs don't
-/// unmount each other's /proc. A trap unmounts /proc however the script ends.
+/// unmount each other's /proc. A trap unmounts /proc however the script ends: the script runs in the
+/// background so a signal interrupts `wait` at once, stops it, and exits through the EXIT trap; the
+/// unmount is lazy so a process still holding /proc cannot keep it mounted.
 fn in_chroot(chroot: &Path, script: &str) -> Result {
     let lock = chroot.with_extension("lock");
-    let wrapper = r#"set -eu
+    let wrapper = r#"set -u
 exec 9>"$LOCK"
 flock 9
 mount -t proc proc "$CHROOT/proc"
-trap 'umount "$CHROOT/proc"' EXIT INT TERM HUP
-chroot "$CHROOT" /bin/sh -ec "$SCRIPT"
+trap 'umount -l "$CHROOT/proc"' EXIT
+trap 'kill "$child" 2>/dev/null; exit 143' INT TERM HUP
+chroot "$CHROOT" /bin/sh -ec "$SCRIPT" <&0 &
+child=$!
+wait "$child"
 "#;
     run_in(
         &root(),
