@@ -9,7 +9,7 @@ plugins {
     id("org.jetbrains.kotlin.android") version "2.1.0"
 }
 
-val workspace = rootDir.resolve("../..").canonicalFile
+val workspace = projectDir.resolve("../..").canonicalFile
 val jniLibsDir = layout.buildDirectory.dir("generated/jniLibs")
 val kotlinDir = layout.buildDirectory.dir("generated/uniffi/kotlin")
 val abis = listOf("arm64-v8a", "armeabi-v7a", "x86_64", "x86")
