@@ -60,10 +60,16 @@ pub(crate) fn json_depth_exceeds(json: &str, max_depth: usize) -> bool {
     if openers <= max_depth {
         return false;
     }
+    scan_brackets(json, |depth| depth > max_depth).is_some()
+}
+
+/// Walks the brackets of JSON text outside its strings, calling `stop` with the nesting depth after
+/// each one, and returns the index just past the bracket where `stop` said yes.
+pub(crate) fn scan_brackets(json: &str, mut stop: impl FnMut(usize) -> bool) -> Option<usize> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
-    for byte in json.bytes() {
+    for (index, byte) in json.bytes().enumerate() {
         if in_string {
             match (escaped, byte) {
                 (true, _) => escaped = false,
@@ -75,17 +81,15 @@ pub(crate) fn json_depth_exceeds(json: &str, max_depth: usize) -> bool {
         }
         match byte {
             b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > max_depth {
-                    return true;
-                }
-            }
+            b'{' | b'[' => depth += 1,
             b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
+            _ => continue,
+        }
+        if stop(depth) {
+            return Some(index + 1);
         }
     }
-    false
+    None
 }
 
 #[cfg(test)]

@@ -386,32 +386,7 @@ fn decoded_name_is(raw: &str, name: &str) -> bool {
 
 /// The byte length of the JSON object at the start of `text` (to its matching brace), if it closes.
 fn json_end(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (index, byte) in text.bytes().enumerate() {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some(index + 1);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    crate::limits::scan_brackets(text, |depth| depth == 0)
 }
 
 /// Decodes one parameter value exactly once.
