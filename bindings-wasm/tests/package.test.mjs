@@ -298,3 +298,44 @@ test('Issuer: authorization offers, delete, serving by reference once', () => {
   assert.equal(served.record.offerServed, true);
   assert.throws(() => byReference.serveOffer(served.record, token, { now: NOW + 2 }), (error) => error.code === 'offer_not_found');
 });
+
+test('every export and Issuer method given wrong JavaScript types throws a clear error, never a WebAssembly trap', () => {
+  const wrong = [undefined, null, 0, -1, 1.5, NaN, true, '', 'x', {}, [], [1], () => {}, Symbol('s'), 10n, new Uint8Array(3)];
+  const issuer = new credoffer.Issuer({
+    credentialIssuer: ISSUER,
+    credentialConfigurations: { [MDL]: 'mso_mdoc' },
+  });
+  const calls = [];
+  for (const name of Object.keys(credoffer)) {
+    const value = credoffer[name];
+    if (typeof value !== 'function' || name === 'CredentialOfferError' || name === 'Issuer') continue;
+    calls.push([name, (...args) => value(...args)]);
+  }
+  calls.push(['new Issuer', (...args) => new credoffer.Issuer(...args)]);
+  for (const method of Object.getOwnPropertyNames(Object.getPrototypeOf(issuer))) {
+    if (method !== 'constructor' && typeof issuer[method] === 'function') {
+      calls.push([`Issuer.${method}`, (...args) => issuer[method](...args)]);
+    }
+  }
+  assert.ok(calls.length > 15, `only ${calls.length} callables found`);
+  let tried = 0;
+  for (const [name, call] of calls) {
+    for (const first of wrong) {
+      for (const second of [undefined, null, 'x', 7, {}]) {
+        tried += 1;
+        try {
+          call(first, second, second);
+        } catch (error) {
+          assert.ok(
+            error instanceof credoffer.CredentialOfferError || error instanceof TypeError,
+            `${name}(${String(first)}, ${String(second)}) threw ${error?.constructor?.name}: ${error?.message}`,
+          );
+          assert.ok(!(error instanceof WebAssembly.RuntimeError), `${name} trapped`);
+        }
+      }
+    }
+  }
+  assert.ok(tried > 1000);
+  // The module still works after all of that.
+  assert.equal(credoffer.parseOfferUri(credoffer.buildOfferReferenceUri('https://a.example/o')).uri, 'https://a.example/o');
+});
