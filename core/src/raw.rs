@@ -63,35 +63,65 @@ pub(crate) struct RawTxCode {
     pub(crate) description: Option<Value>,
 }
 
+/// Where a member's value goes.
+pub(crate) enum Slot<'a> {
+    Value(&'a mut Option<Value>),
+    Grants(&'a mut Option<Member<RawGrants>>),
+    AuthorizationCode(&'a mut Option<Member<RawAuthorizationCode>>),
+    PreAuthorized(&'a mut Option<Member<RawPreAuthorized>>),
+    TxCode(&'a mut Option<Member<RawTxCode>>),
+    /// A member the spec does not name, kept as it came.
+    Other(&'a mut Map<String, Value>),
+    /// A member with no place in the model (unknown members of `tx_code`).
+    Ignored,
+}
+
 /// One object shape: which member goes to which slot.
 pub(crate) trait Slots: Default {
     const WHAT: &'static str;
-    /// Reads the value of member `name` from `map` into its slot.
-    fn read<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<(), A::Error>;
-    /// Moves member `name` of an already parsed object into its slot.
-    fn take(&mut self, name: String, value: Value);
 
-    /// Sorts an already parsed object into slots.
+    /// The slot of member `name`.
+    fn slot(&mut self, name: &str) -> Slot<'_>;
+
+    /// Reads the value of member `name` from `map` into its slot.
+    fn read<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<(), A::Error> {
+        match self.slot(name) {
+            Slot::Value(slot) => store(slot, name, map.next_value()?),
+            Slot::Grants(slot) => store(slot, name, map.next_value()?),
+            Slot::AuthorizationCode(slot) => store(slot, name, map.next_value()?),
+            Slot::PreAuthorized(slot) => store(slot, name, map.next_value()?),
+            Slot::TxCode(slot) => store(slot, name, map.next_value()?),
+            Slot::Other(others) => {
+                others.insert(name.to_owned(), map.next_value()?);
+                Ok(())
+            }
+            Slot::Ignored => map.next_value::<IgnoredAny>().map(|_| ()),
+        }
+    }
+
+    /// Sorts an already parsed object into slots (its names are unique already).
     fn from_map(members: Map<String, Value>) -> Self {
         let mut slots = Self::default();
         for (name, value) in members {
-            slots.take(name, value);
+            match slots.slot(&name) {
+                Slot::Value(slot) => *slot = Some(value),
+                Slot::Grants(slot) => *slot = Some(Member::from_value(value)),
+                Slot::AuthorizationCode(slot) => *slot = Some(Member::from_value(value)),
+                Slot::PreAuthorized(slot) => *slot = Some(Member::from_value(value)),
+                Slot::TxCode(slot) => *slot = Some(Member::from_value(value)),
+                Slot::Other(others) => {
+                    others.insert(name, value);
+                }
+                Slot::Ignored => {}
+            }
         }
         slots
     }
 }
 
-fn store<E: de::Error>(slot: &mut Option<Value>, name: &str, value: Value) -> Result<(), E> {
+fn store<T, E: de::Error>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), E> {
     if slot.is_some() {
         // RFC 8259 leaves duplicate names undefined; readers disagree on which wins, so refuse.
-        return Err(E::custom(format_args!("the member {name:?} appears twice")));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-fn store_member<T: Slots, E: de::Error>(slot: &mut Option<Member<T>>, name: &str, value: Member<T>) -> Result<(), E> {
-    if slot.is_some() {
         return Err(E::custom(format_args!("the member {name:?} appears twice")));
     }
     *slot = Some(value);
@@ -101,30 +131,14 @@ fn store_member<T: Slots, E: de::Error>(slot: &mut Option<Member<T>>, name: &str
 impl Slots for RawOffer {
     const WHAT: &'static str = "a credential offer";
 
-    fn read<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<(), A::Error> {
+    fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
-            "credential_issuer" => store(&mut self.credential_issuer, name, map.next_value()?),
-            "issuer" => store(&mut self.issuer, name, map.next_value()?),
-            "credential_configuration_ids" => store(&mut self.credential_configuration_ids, name, map.next_value()?),
-            "credentials" => store(&mut self.credentials, name, map.next_value()?),
-            "grants" => store_member(&mut self.grants, name, map.next_value()?),
-            _ => {
-                self.others.insert(name.to_owned(), map.next_value()?);
-                Ok(())
-            }
-        }
-    }
-
-    fn take(&mut self, name: String, value: Value) {
-        match name.as_str() {
-            "credential_issuer" => self.credential_issuer = Some(value),
-            "issuer" => self.issuer = Some(value),
-            "credential_configuration_ids" => self.credential_configuration_ids = Some(value),
-            "credentials" => self.credentials = Some(value),
-            "grants" => self.grants = Some(Member::from_value(value)),
-            _ => {
-                self.others.insert(name, value);
-            }
+            "credential_issuer" => Slot::Value(&mut self.credential_issuer),
+            "issuer" => Slot::Value(&mut self.issuer),
+            "credential_configuration_ids" => Slot::Value(&mut self.credential_configuration_ids),
+            "credentials" => Slot::Value(&mut self.credentials),
+            "grants" => Slot::Grants(&mut self.grants),
+            _ => Slot::Other(&mut self.others),
         }
     }
 }
@@ -132,24 +146,11 @@ impl Slots for RawOffer {
 impl Slots for RawGrants {
     const WHAT: &'static str = "grants";
 
-    fn read<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<(), A::Error> {
+    fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
-            AUTHORIZATION_CODE_GRANT => store_member(&mut self.authorization_code, name, map.next_value()?),
-            PRE_AUTHORIZED_CODE_GRANT => store_member(&mut self.pre_authorized_code, name, map.next_value()?),
-            _ => {
-                self.others.insert(name.to_owned(), map.next_value()?);
-                Ok(())
-            }
-        }
-    }
-
-    fn take(&mut self, name: String, value: Value) {
-        match name.as_str() {
-            AUTHORIZATION_CODE_GRANT => self.authorization_code = Some(Member::from_value(value)),
-            PRE_AUTHORIZED_CODE_GRANT => self.pre_authorized_code = Some(Member::from_value(value)),
-            _ => {
-                self.others.insert(name, value);
-            }
+            AUTHORIZATION_CODE_GRANT => Slot::AuthorizationCode(&mut self.authorization_code),
+            PRE_AUTHORIZED_CODE_GRANT => Slot::PreAuthorized(&mut self.pre_authorized_code),
+            _ => Slot::Other(&mut self.others),
         }
     }
 }
@@ -157,24 +158,11 @@ impl Slots for RawGrants {
 impl Slots for RawAuthorizationCode {
     const WHAT: &'static str = "a grant";
 
-    fn read<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<(), A::Error> {
+    fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
-            "issuer_state" => store(&mut self.issuer_state, name, map.next_value()?),
-            "authorization_server" => store(&mut self.authorization_server, name, map.next_value()?),
-            _ => {
-                self.others.insert(name.to_owned(), map.next_value()?);
-                Ok(())
-            }
-        }
-    }
-
-    fn take(&mut self, name: String, value: Value) {
-        match name.as_str() {
-            "issuer_state" => self.issuer_state = Some(value),
-            "authorization_server" => self.authorization_server = Some(value),
-            _ => {
-                self.others.insert(name, value);
-            }
+            "issuer_state" => Slot::Value(&mut self.issuer_state),
+            "authorization_server" => Slot::Value(&mut self.authorization_server),
+            _ => Slot::Other(&mut self.others),
         }
     }
 }
@@ -182,28 +170,13 @@ impl Slots for RawAuthorizationCode {
 impl Slots for RawPreAuthorized {
     const WHAT: &'static str = "a grant";
 
-    fn read<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<(), A::Error> {
+    fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
-            "pre-authorized_code" => store(&mut self.pre_authorized_code, name, map.next_value()?),
-            "tx_code" => store_member(&mut self.tx_code, name, map.next_value()?),
-            "user_pin_required" => store(&mut self.user_pin_required, name, map.next_value()?),
-            "authorization_server" => store(&mut self.authorization_server, name, map.next_value()?),
-            _ => {
-                self.others.insert(name.to_owned(), map.next_value()?);
-                Ok(())
-            }
-        }
-    }
-
-    fn take(&mut self, name: String, value: Value) {
-        match name.as_str() {
-            "pre-authorized_code" => self.pre_authorized_code = Some(value),
-            "tx_code" => self.tx_code = Some(Member::from_value(value)),
-            "user_pin_required" => self.user_pin_required = Some(value),
-            "authorization_server" => self.authorization_server = Some(value),
-            _ => {
-                self.others.insert(name, value);
-            }
+            "pre-authorized_code" => Slot::Value(&mut self.pre_authorized_code),
+            "tx_code" => Slot::TxCode(&mut self.tx_code),
+            "user_pin_required" => Slot::Value(&mut self.user_pin_required),
+            "authorization_server" => Slot::Value(&mut self.authorization_server),
+            _ => Slot::Other(&mut self.others),
         }
     }
 }
@@ -211,22 +184,13 @@ impl Slots for RawPreAuthorized {
 impl Slots for RawTxCode {
     const WHAT: &'static str = "tx_code";
 
-    fn read<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<(), A::Error> {
+    fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
-            "input_mode" => store(&mut self.input_mode, name, map.next_value()?),
-            "length" => store(&mut self.length, name, map.next_value()?),
-            "description" => store(&mut self.description, name, map.next_value()?),
+            "input_mode" => Slot::Value(&mut self.input_mode),
+            "length" => Slot::Value(&mut self.length),
+            "description" => Slot::Value(&mut self.description),
             // The spec defines no other member of tx_code, and the model has no place for one.
-            _ => map.next_value::<IgnoredAny>().map(|_| ()),
-        }
-    }
-
-    fn take(&mut self, name: String, value: Value) {
-        match name.as_str() {
-            "input_mode" => self.input_mode = Some(value),
-            "length" => self.length = Some(value),
-            "description" => self.description = Some(value),
-            _ => {}
+            _ => Slot::Ignored,
         }
     }
 }
