@@ -110,6 +110,30 @@ pub unsafe extern "C" fn credoffer_builder_free(builder: *mut credoffer_builder)
     unsafe { free_handle(builder) }
 }
 
+/// The body of every setter that takes one required text argument: check the handle and the text,
+/// then apply `set` to the builder. One home for the checks, so each export is its signature and docs.
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `value` points to `len` readable bytes; `error` is NULL or
+/// writable.
+unsafe fn set_text(
+    builder: *mut credoffer_builder,
+    value: *const c_char,
+    len: usize,
+    field: &'static str,
+    error: *mut *mut credoffer_error,
+    set: fn(OfferBuilder, String) -> OfferBuilder,
+) -> credoffer_status {
+    guard(error, || {
+        // SAFETY: forwarded from this function's contract.
+        let builder = unsafe { handle_mut(builder, "builder") }?;
+        // SAFETY: forwarded from this function's contract.
+        let value = unsafe { text(value, len, field) }?.to_owned();
+        builder.update(move |b| set(b, value));
+        Ok(())
+    })
+}
+
 /// Adds a credential configuration id (a key of the issuer's `credential_configurations_supported`).
 ///
 /// # Safety
@@ -122,14 +146,8 @@ pub unsafe extern "C" fn credoffer_builder_add_configuration_id(
     id_len: usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
-    guard(error, || {
-        // SAFETY: forwarded from this function's contract.
-        let builder = unsafe { handle_mut(builder, "builder") }?;
-        // SAFETY: forwarded from this function's contract.
-        let id = unsafe { text(id, id_len, "id") }?.to_owned();
-        builder.update(move |b| b.credential_configuration_id(id));
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_text(builder, id, id_len, "id", error, OfferBuilder::credential_configuration_id) }
 }
 
 /// Offers the authorization code grant, with an optional `issuer_state` (NULL for none).
@@ -166,14 +184,8 @@ pub unsafe extern "C" fn credoffer_builder_authorization_code_server(
     server_len: usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
-    guard(error, || {
-        // SAFETY: forwarded from this function's contract.
-        let builder = unsafe { handle_mut(builder, "builder") }?;
-        // SAFETY: forwarded from this function's contract.
-        let server = unsafe { text(server, server_len, "server") }?.to_owned();
-        builder.update(move |b| b.authorization_code_server(server));
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_text(builder, server, server_len, "server", error, OfferBuilder::authorization_code_server) }
 }
 
 /// Offers the pre-authorized code grant with `code` (a secret; see `credoffer_generate_pre_authorized_code`).
@@ -188,14 +200,8 @@ pub unsafe extern "C" fn credoffer_builder_pre_authorized_code(
     code_len: usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
-    guard(error, || {
-        // SAFETY: forwarded from this function's contract.
-        let builder = unsafe { handle_mut(builder, "builder") }?;
-        // SAFETY: forwarded from this function's contract.
-        let code = unsafe { text(code, code_len, "code") }?.to_owned();
-        builder.update(move |b| b.pre_authorized_code(code));
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_text(builder, code, code_len, "code", error, OfferBuilder::pre_authorized_code) }
 }
 
 /// Sets the pre-authorized code grant's `authorization_server` (adding the grant if needed).
@@ -210,14 +216,8 @@ pub unsafe extern "C" fn credoffer_builder_pre_authorized_code_server(
     server_len: usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
-    guard(error, || {
-        // SAFETY: forwarded from this function's contract.
-        let builder = unsafe { handle_mut(builder, "builder") }?;
-        // SAFETY: forwarded from this function's contract.
-        let server = unsafe { text(server, server_len, "server") }?.to_owned();
-        builder.update(move |b| b.pre_authorized_code_server(server));
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_text(builder, server, server_len, "server", error, OfferBuilder::pre_authorized_code_server) }
 }
 
 /// Requires a transaction code with the pre-authorized grant: `input_mode` is a
