@@ -1,12 +1,12 @@
 //! Engine results written as the JSON of the plain objects the TypeScript declarations describe.
 
-use credoffer::{Dialect, Error, MetadataCheck, OfferReference, ParsedOffer, TxCodePrompt, Warning};
+use credoffer::{Dialect, Error, MetadataCheck, OfferReference, ParsedOffer, TxCodePrompt};
 use serde_json::{Map, Value, json};
 
 /// `{kind?, offer, source, warnings, txCodePrompt?}`, the offer in its 1.0 shape with members in the spec's order.
 pub fn parsed_offer(kind: Option<&str>, parsed: &ParsedOffer) -> Result<String, Error> {
     let offer = parsed.offer.to_json(Dialect::V1)?;
-    let warnings = warnings(&parsed.warnings).to_string();
+    let warnings = json!(parsed.warnings).to_string();
     let mut out = String::with_capacity(offer.len() + warnings.len() + 64);
     out.push('{');
     if let Some(kind) = kind {
@@ -41,27 +41,11 @@ pub fn tx_code_prompt(prompt: &TxCodePrompt) -> Value {
 
 /// `{kind: "byReference", uri, warnings}`.
 pub fn reference(reference: &OfferReference) -> String {
-    json!({"kind": "byReference", "uri": reference.uri, "warnings": warnings(&reference.warnings)}).to_string()
+    json!({"kind": "byReference", "uri": reference.uri, "warnings": json!(reference.warnings)}).to_string()
 }
 
 /// `{formats: [{id, format}], warnings}`.
 pub fn metadata_check(check: &MetadataCheck) -> String {
     let formats: Vec<Value> = check.formats.iter().map(|(id, format)| json!({"id": id, "format": format})).collect();
-    json!({"formats": formats, "warnings": warnings(&check.warnings)}).to_string()
-}
-
-/// `[{code, message, field?}]`.
-pub fn warnings(warnings: &[Warning]) -> Value {
-    warnings
-        .iter()
-        .map(|warning| {
-            let mut members = Map::new();
-            members.insert("code".into(), json!(warning.code));
-            members.insert("message".into(), json!(warning.message));
-            if let Some(field) = &warning.field {
-                members.insert("field".into(), json!(field));
-            }
-            Value::Object(members)
-        })
-        .collect()
+    json!({"formats": formats, "warnings": json!(check.warnings)}).to_string()
 }

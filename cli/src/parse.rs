@@ -60,8 +60,7 @@ pub fn run(args: &ParseArgs) -> Outcome {
         }
         OfferUri::ByReference(reference) => {
             if args.output.json {
-                let json =
-                    json!({"credential_offer_uri": reference.uri, "warnings": warnings_json(&reference.warnings)});
+                let json = json!({"credential_offer_uri": reference.uri, "warnings": json!(reference.warnings)});
                 print_stdout(&format!("{json}\n"));
             } else {
                 print_stdout(&explain_reference(&reference, metadata.is_some()));
@@ -82,22 +81,8 @@ fn by_value_json(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> Result<
         object.insert("formats".into(), Value::Array(formats));
         warnings.extend(check.warnings.iter().cloned());
     }
-    object.insert("warnings".into(), warnings_json(&warnings));
+    object.insert("warnings".into(), json!(warnings));
     Ok(Value::Object(object))
-}
-
-/// `[{"code", "message", "field"?}]`, as the npm package writes them.
-pub fn warnings_json(warnings: &[Warning]) -> Value {
-    warnings
-        .iter()
-        .map(|warning| {
-            let mut object = json!({"code": warning.code, "message": warning.message});
-            if let (Some(field), Some(members)) = (&warning.field, object.as_object_mut()) {
-                members.insert("field".into(), json!(field));
-            }
-            object
-        })
-        .collect()
 }
 
 fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String {

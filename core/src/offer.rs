@@ -133,7 +133,9 @@ impl InputMode {
 }
 
 /// Something a wallet can show or log: an offer that was accepted but is not quite right.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serialises as `{"code", "message", "field"?}`, the shape every binding hands out.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
     /// Stable code. Spec violations accepted in lenient mode use the code of the error that strict
     /// mode raises instead; the others are `legacy_shape`, `hybrid_lists_differ`, `ambiguous_plus`,
@@ -142,6 +144,7 @@ pub struct Warning {
     /// Human-readable explanation.
     pub message: String,
     /// The field concerned, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
 
@@ -617,6 +620,16 @@ mod tests {
         assert_eq!(warnings[0].code, "description_too_long");
         let strict = offer.validate(Validation { strict: true, ..Validation::default() });
         assert_eq!(strict.unwrap_err().kind(), ErrorKind::DescriptionTooLong);
+    }
+
+    #[test]
+    fn warnings_serialise_as_bindings_hand_them_out() {
+        let with_field = Warning::new("blank_value", "blank").at("issuer_state");
+        let without = Warning::new("legacy_shape", "old");
+        assert_eq!(
+            serde_json::to_string(&[with_field, without]).unwrap(),
+            r#"[{"code":"blank_value","message":"blank","field":"issuer_state"},{"code":"legacy_shape","message":"old"}]"#
+        );
     }
 
     #[test]
