@@ -114,7 +114,7 @@ pub fn parse_offer_json(json: &str, options: &ParseOptions) -> Result<ParsedOffe
             format!("the offer JSON nests deeper than {}", limits.max_depth),
         ));
     }
-    let raw: RawOffer = serde_json::from_str(json).map_err(|e| {
+    let raw = RawOffer::from_json(json).map_err(|e| {
         let message = match e.classify() {
             serde_json::error::Category::Data => format!("the offer is not a JSON object of the expected shape: {e}"),
             _ => format!("the offer is not valid JSON: {e}"),

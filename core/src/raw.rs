@@ -8,9 +8,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
@@ -86,11 +85,15 @@ pub(crate) trait Slots: Default {
     /// Reads the value of member `name` from `map` into its slot.
     fn read<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<(), A::Error> {
         match self.slot(name) {
-            Slot::Value(slot) => store(slot, name, map.next_value()?),
-            Slot::Grants(slot) => store(slot, name, map.next_value()?),
-            Slot::AuthorizationCode(slot) => store(slot, name, map.next_value()?),
-            Slot::PreAuthorized(slot) => store(slot, name, map.next_value()?),
-            Slot::TxCode(slot) => store(slot, name, map.next_value()?),
+            Slot::Value(slot) => {
+                vacant(slot, name)?;
+                *slot = Some(map.next_value()?);
+                Ok(())
+            }
+            Slot::Grants(slot) => read_member(slot, name, map),
+            Slot::AuthorizationCode(slot) => read_member(slot, name, map),
+            Slot::PreAuthorized(slot) => read_member(slot, name, map),
+            Slot::TxCode(slot) => read_member(slot, name, map),
             Slot::Other(others) => {
                 others.insert(name.to_owned(), map.next_value()?);
                 Ok(())
@@ -119,13 +122,23 @@ pub(crate) trait Slots: Default {
     }
 }
 
-fn store<T, E: de::Error>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), E> {
-    if slot.is_some() {
+fn vacant<T, E: de::Error>(slot: &Option<T>, name: &str) -> Result<(), E> {
+    match slot {
         // RFC 8259 leaves duplicate names undefined; readers disagree on which wins, so refuse.
-        return Err(E::custom(format_args!("the member {name:?} appears twice")));
+        Some(_) => Err(E::custom(format_args!("the member {name:?} appears twice"))),
+        None => Ok(()),
     }
-    *slot = Some(value);
-    Ok(())
+}
+
+/// Reads a member that should be an object of shape `T` straight into its slot: the slot structs are
+/// hundreds of bytes, and building them in place spares the copies a returned value would cost.
+fn read_member<'de, T: Slots, A: MapAccess<'de>>(
+    slot: &mut Option<Member<T>>,
+    name: &str,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    vacant(slot, name)?;
+    map.next_value_seed(MemberSeed(slot))
 }
 
 impl Slots for RawOffer {
@@ -237,67 +250,88 @@ impl<'de> Deserialize<'de> for Name<'de> {
     }
 }
 
-struct SlotsVisitor<T>(PhantomData<T>);
+/// Fills the slots of one object shape from a JSON object.
+struct SlotsVisitor<'a, T>(&'a mut T);
 
-impl<'de, T: Slots> Visitor<'de> for SlotsVisitor<T> {
-    type Value = T;
+impl<'de, T: Slots> Visitor<'de> for SlotsVisitor<'_, T> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} as a JSON object", T::WHAT)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-        let mut slots = T::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(Name(name)) = map.next_key()? {
-            slots.read(&name, &mut map)?;
+            self.0.read(&name, &mut map)?;
         }
-        Ok(slots)
+        Ok(())
     }
 }
 
-impl<'de> Deserialize<'de> for RawOffer {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(SlotsVisitor(PhantomData))
+impl RawOffer {
+    /// Reads offer JSON into slots; anything but one JSON object is an error.
+    pub(crate) fn from_json(json: &str) -> serde_json::Result<Self> {
+        let mut offer = RawOffer::default();
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        deserializer.deserialize_map(SlotsVisitor(&mut offer))?;
+        deserializer.end()?;
+        Ok(offer)
     }
 }
 
-/// An object member reads into slots; anything else is kept as a value for a precise error later.
-impl<'de, T: Slots> Deserialize<'de> for Member<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MemberVisitor<T>(PhantomData<T>);
-        impl<'de, T: Slots> Visitor<'de> for MemberVisitor<T> {
-            type Value = Member<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                SlotsVisitor::<T>(PhantomData).visit_map(map).map(Member::Object)
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(Member::Other(Value::Bool(v)))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Member::Other(Value::from(v)))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Member::Other(Value::from(v)))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(Member::Other(Value::from(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Member::Other(Value::from(v)))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Member::Other(Value::Null))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Member::Other(Value::Null))
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Member::Other)
-            }
+/// Reads a member into its (vacant) slot: an object fills the slots of a `Member::Object` made in place;
+/// anything else is kept as a value for a precise error later.
+struct MemberSeed<'a, T>(&'a mut Option<Member<T>>);
+
+impl<'de, T: Slots> DeserializeSeed<'de> for MemberSeed<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Slots> Visitor<'de> for MemberSeed<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        match self.0.insert(Member::Object(T::default())) {
+            Member::Object(slots) => SlotsVisitor(slots).visit_map(map),
+            Member::Other(_) => Ok(()), // not what was just inserted
         }
-        deserializer.deserialize_any(MemberVisitor(PhantomData))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.other(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.other(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.other(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.other(Value::from(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.other(Value::from(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.other(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.other(Value::Null)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.other(Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?)
+    }
+}
+
+impl<T> MemberSeed<'_, T> {
+    fn other<E>(self, value: Value) -> Result<(), E> {
+        *self.0 = Some(Member::Other(value));
+        Ok(())
     }
 }
