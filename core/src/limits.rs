@@ -54,9 +54,14 @@ pub(crate) fn too_long(what: &str, length: usize, limit: usize) -> crate::error:
 
 /// The nesting depth of the JSON text, found by scanning (strings skipped), before any parser recurses.
 pub(crate) fn json_depth_exceeds(json: &str, max_depth: usize) -> bool {
-    // Nesting deeper than `max_depth` needs more openers than that: a quick count (which the compiler
-    // vectorises) spares typical offers the byte-by-byte scan.
-    let openers = json.bytes().filter(|&b| b == b'{' || b == b'[').count();
+    // Nesting deeper than `max_depth` needs more openers than that: a quick count spares typical offers
+    // the byte-by-byte scan. `{` and `[` differ only in bit 0x20, and byte-wide sums over chunks that
+    // cannot overflow let the compiler count 16 bytes per instruction.
+    let openers: usize = json
+        .as_bytes()
+        .chunks(usize::from(u8::MAX))
+        .map(|chunk| usize::from(chunk.iter().map(|&b| u8::from(b | 0x20 == b'{')).fold(0u8, u8::wrapping_add)))
+        .sum();
     if openers <= max_depth {
         return false;
     }

@@ -324,7 +324,8 @@ fn check_tx_code(tx_code: &TxCode, findings: &mut Findings<'_>) -> Result<()> {
         )?;
     }
     if let Some(description) = &tx_code.description {
-        let units = description.encode_utf16().count();
+        // A string has no more UTF-16 code units than UTF-8 bytes: short ones need no count.
+        let units = if description.len() <= MAX_DESCRIPTION_UTF16 { 0 } else { description.encode_utf16().count() };
         if units > MAX_DESCRIPTION_UTF16 {
             findings.violation(
                 Error::new(
@@ -376,16 +377,22 @@ pub(crate) fn check_https_url(url: &str, field: &str, allow_insecure_http: bool,
     } else {
         return fail(invalid, format!("{url:?} is not an https URL"));
     };
-    if let Some(bad) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
+    // One pass over the bytes for ASCII URLs (nearly all); the Unicode rules only for the rest.
+    let bad = if url.is_ascii() {
+        url.bytes().find(|&b| b == b' ' || b.is_ascii_control()).map(char::from)
+    } else {
+        url.chars().find(|c| c.is_whitespace() || c.is_control())
+    };
+    if let Some(bad) = bad {
         return fail(invalid, format!("the URL contains the character {bad:?}"));
     }
-    if url.contains('#') {
+    if memchr::memchr(b'#', url.as_bytes()).is_some() {
         return fail(invalid, "the URL has a fragment".into());
     }
-    if role == UrlRole::Issuer && url.contains('?') {
+    if role == UrlRole::Issuer && memchr::memchr(b'?', url.as_bytes()).is_some() {
         return fail(invalid, "a Credential Issuer identifier has no query".into());
     }
-    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let authority = rest.get(..memchr::memchr2(b'/', b'?', rest.as_bytes()).unwrap_or(rest.len())).unwrap_or(rest);
     if authority.contains('@') {
         return fail(invalid, "the URL carries user information".into());
     }

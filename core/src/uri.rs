@@ -152,7 +152,8 @@ fn query_prefix(base: &str, allow_insecure_http: bool) -> Result<Cow<'_, str>> {
 
 /// Splits `scheme:rest` when the scheme follows RFC 3986 (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`).
 fn split_scheme(uri: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = uri.split_once(':')?;
+    let colon = memchr::memchr(b':', uri.as_bytes())?;
+    let (scheme, rest) = (uri.get(..colon)?, uri.get(colon + 1..)?);
     let mut bytes = scheme.bytes();
     let first_is_alpha = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
     (first_is_alpha && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
@@ -218,7 +219,7 @@ pub struct OfferReference {
 /// # Ok::<(), credoffer::Error>(())
 /// ```
 pub fn parse_offer_uri(uri: &str, options: &ParseOptions) -> Result<OfferUri> {
-    let uri = uri.trim_matches(|c: char| c.is_ascii_whitespace());
+    let uri = uri.trim_ascii();
     if uri.len() > options.limits.max_uri_bytes {
         return Err(Error::new(
             ErrorKind::LimitExceeded,
@@ -301,7 +302,7 @@ fn locate_query<'a>(uri: &'a str, findings: &mut Findings<'_>) -> Result<&'a str
         None if uri.starts_with('/') => uri,
         None => return Err(Error::new(ErrorKind::InvalidUri, "the text is not a URI: it has no scheme")),
     };
-    if let Some((_, query)) = after_scheme.split_once('?') {
+    if let Some(query) = memchr::memchr(b'?', after_scheme.as_bytes()).and_then(|at| after_scheme.get(at + 1..)) {
         return Ok(query);
     }
     // Drafts 9 and 11 showed `openid-credential-offer://credential_offer=…`: no `?` at all.
@@ -329,18 +330,14 @@ impl<'a> QueryParams<'a> {
         let mut pairs = Vec::new();
         let mut rest = query;
         while !rest.is_empty() {
-            let (name, after_name) = match rest.bytes().position(|b| matches!(b, b'=' | b'&' | b'#')) {
+            let (name, after_name) = match memchr::memchr3(b'=', b'&', b'#', rest.as_bytes()) {
                 Some(i) if rest.as_bytes().get(i) == Some(&b'=') => (&rest[..i], &rest[i + 1..]),
                 Some(i) => (&rest[..i], &rest[i..]),
                 None => (rest, ""),
             };
             let value_end = match after_name.starts_with('{').then(|| json_end(after_name)).flatten() {
                 Some(end) => end,
-                None => {
-                    // Two memchr scans beat one byte-by-byte scan for two bytes.
-                    let amp = after_name.find('&').unwrap_or(after_name.len());
-                    after_name.get(..amp).and_then(|value| value.find('#')).unwrap_or(amp)
-                }
+                None => memchr::memchr2(b'&', b'#', after_name.as_bytes()).unwrap_or(after_name.len()),
             };
             let (value, tail) = after_name.split_at(value_end);
             if !name.is_empty() {
@@ -447,8 +444,8 @@ pub(crate) fn decode_value<'a>(
 /// One pass over a raw (still encoded) query value: it decodes and notes what is off on the way.
 ///
 /// A hand-written loop rather than the percent-encoding crate's decoder: the value must be scanned for
-/// malformed escapes and characters a URI cannot carry anyway, and one pass doing all three is several
-/// times faster than three (offers are parsed on every QR scan).
+/// malformed escapes and characters a URI cannot carry anyway, and one table-driven pass doing all three
+/// is several times faster than three (offers are parsed on every QR scan).
 struct Decoded {
     /// The decoded bytes, or `None` when decoding changes nothing.
     bytes: Option<Vec<u8>>,
@@ -461,63 +458,125 @@ struct Decoded {
     has_plus: bool,
 }
 
+/// What a raw byte of a query value asks of the decoder.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ByteClass {
+    /// Allowed raw and decoded as itself.
+    Plain,
+    /// `%`, which should start a `%XX` escape.
+    Escape,
+    /// `+`, whose meaning is the caller's [`PlusPolicy`].
+    Plus,
+    /// Not allowed raw by RFC 3986, yet read as itself.
+    NotAllowed,
+}
+
+// Built at compile time, where an index out of range fails the build instead of panicking.
+#[allow(clippy::indexing_slicing)]
+const BYTE_CLASSES: [ByteClass; 256] = {
+    let mut classes = [ByteClass::NotAllowed; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        classes[byte] = match byte as u8 {
+            b'%' => ByteClass::Escape,
+            b'+' => ByteClass::Plus,
+            other if allowed_raw_in_query(other) => ByteClass::Plain,
+            _ => ByteClass::NotAllowed,
+        };
+        byte += 1;
+    }
+    classes
+};
+
+/// The value of each byte as a hex digit, or [`NOT_HEX`].
+#[allow(clippy::indexing_slicing)] // built at compile time, as BYTE_CLASSES
+const HEX_VALUES: [u8; 256] = {
+    let mut values = [NOT_HEX; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        values[byte] = match byte as u8 {
+            digit @ b'0'..=b'9' => digit - b'0',
+            digit @ b'a'..=b'f' => digit - b'a' + 10,
+            digit @ b'A'..=b'F' => digit - b'A' + 10,
+            _ => NOT_HEX,
+        };
+        byte += 1;
+    }
+    values
+};
+
+const NOT_HEX: u8 = 0xff;
+
 impl Decoded {
     fn of(raw: &str, plus_as_space: bool) -> Self {
         let bytes = raw.as_bytes();
         let mut result = Decoded { bytes: None, malformed_escape: None, not_allowed: None, has_plus: false };
-        let mut out = Vec::with_capacity(bytes.len());
+        // Decoding never lengthens a value, so the output fits a buffer of the input's length.
+        let mut out = vec![0; bytes.len()];
+        let mut written = 0;
         let mut changed = false;
-        let mut index = 0;
-        while let Some(&byte) = bytes.get(index) {
-            let decoded = match byte {
-                b'%' => {
-                    let high = bytes.get(index + 1).map_or(NOT_HEX, |&digit| hex_value(digit));
-                    let low = bytes.get(index + 2).map_or(NOT_HEX, |&digit| hex_value(digit));
-                    if high | low < 16 {
-                        changed = true;
-                        index += 2;
-                        high << 4 | low
-                    } else {
-                        result.malformed_escape.get_or_insert(index);
-                        b'%'
-                    }
+        let mut rest = bytes;
+        let mut push = |byte: u8| {
+            if let Some(slot) = out.get_mut(written) {
+                *slot = byte;
+            }
+            written += 1;
+        };
+        loop {
+            // Plain bytes and well-formed escapes are nearly all of a value: two tight loops take them
+            // before the rare cases are matched.
+            while let Some((&byte, tail)) = rest.split_first()
+                && class_of(byte) == ByteClass::Plain
+            {
+                push(byte);
+                rest = tail;
+            }
+            while let [b'%', high, low, ref after @ ..] = *rest
+                && (hex_value(high) | hex_value(low)) < 16
+            {
+                push(hex_value(high) << 4 | hex_value(low));
+                changed = true;
+                rest = after;
+            }
+            let Some((&byte, tail)) = rest.split_first() else { break };
+            let index = bytes.len() - rest.len();
+            match class_of(byte) {
+                ByteClass::Plain => continue, // after an escape: back to the plain loop
+                ByteClass::Escape => {
+                    result.malformed_escape.get_or_insert(index);
+                    push(b'%');
                 }
-                b'+' => {
+                ByteClass::Plus => {
                     result.has_plus = true;
                     changed |= plus_as_space;
-                    if plus_as_space { b' ' } else { b'+' }
+                    push(if plus_as_space { b' ' } else { b'+' });
                 }
-                _ => {
-                    if result.not_allowed.is_none() && !allowed_raw_in_query(byte) {
-                        result.not_allowed = Some(index);
-                    }
-                    byte
+                ByteClass::NotAllowed => {
+                    result.not_allowed.get_or_insert(index);
+                    push(byte);
                 }
-            };
-            out.push(decoded);
-            index += 1;
+            }
+            rest = tail;
         }
+        out.truncate(written);
         result.bytes = changed.then_some(out);
         result
     }
 }
 
+fn class_of(byte: u8) -> ByteClass {
+    BYTE_CLASSES.get(usize::from(byte)).copied().unwrap_or(ByteClass::NotAllowed)
+}
+
+fn hex_value(digit: u8) -> u8 {
+    HEX_VALUES.get(usize::from(digit)).copied().unwrap_or(NOT_HEX)
+}
+
 /// RFC 3986 allows these raw in a query: unreserved, sub-delims, `:` `@` `/` `?` (and `%` escapes).
-fn allowed_raw_in_query(byte: u8) -> bool {
+const fn allowed_raw_in_query(byte: u8) -> bool {
     matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
         | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
         | b':' | b'@' | b'/' | b'?' | b'%')
-}
-
-const NOT_HEX: u8 = 0xff;
-
-fn hex_value(digit: u8) -> u8 {
-    match digit {
-        b'0'..=b'9' => digit - b'0',
-        b'a'..=b'f' => digit - b'a' + 10,
-        b'A'..=b'F' => digit - b'A' + 10,
-        _ => NOT_HEX,
-    }
 }
 
 /// Decoding once must give JSON; `%7B…` after one decode means the issuer encoded twice.
@@ -638,6 +697,33 @@ mod tests {
         assert_eq!(parse_offer_uri(raw, &strict).unwrap_err().field(), Some("credential_offer"));
         let encoded = format!("x://?credential_offer={OFFER}");
         assert!(matches!(parse_offer_uri(&encoded, &strict), Ok(OfferUri::ByValue(p)) if p.warnings.is_empty()));
+    }
+
+    #[test]
+    fn decoder_edges() {
+        // (raw, plus as space) -> (decoded, first malformed escape, first byte not allowed, has plus)
+        let cases: &[(&str, bool, &str, Option<usize>, Option<usize>, bool)] = &[
+            ("abc", true, "abc", None, None, false),
+            ("%22%3a%22x", true, "\":\"x", None, None, false),
+            ("a+b%2B", true, "a b+", None, None, true),
+            ("a+b%2B", false, "a+b+", None, None, true),
+            ("100%", true, "100%", Some(3), None, false),
+            ("%4", true, "%4", Some(0), None, false),
+            ("%zz%41", true, "%zzA", Some(0), None, false),
+            ("%41%", true, "A%", Some(3), None, false),
+            ("a b\"%20", true, "a b\" ", None, Some(1), false),
+            ("%C3%A9é", true, "éé", None, Some(6), false),
+            ("", true, "", None, None, false),
+        ];
+        for &(raw, plus_as_space, decoded, malformed, not_allowed, plus) in cases {
+            let result = Decoded::of(raw, plus_as_space);
+            let text = result.bytes.map_or(raw.to_owned(), |bytes| String::from_utf8(bytes).unwrap());
+            assert_eq!(
+                (text.as_str(), result.malformed_escape, result.not_allowed, result.has_plus),
+                (decoded, malformed, not_allowed, plus),
+                "{raw:?}"
+            );
+        }
     }
 
     #[test]
