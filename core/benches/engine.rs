@@ -5,16 +5,21 @@
 //! The floor of parsing is what any parser must do at least: percent-decode the value and let
 //! serde_json fill a minimal typed struct. The floor of building is serde_json plus percent-encoding.
 //! The engine does more (every draft, validation, warnings); the question is how much that costs.
+//!
+//! After criterion's runs, the engine and its floor also run interleaved, in alternating batches, and the
+//! median of the per-round ratios is printed: on a shared machine the speed drifts between criterion's
+//! benchmarks, which run one after the other, while a ratio taken within one round does not drift.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::time::Instant;
 
 use credoffer::{
     BuildOptions, CredentialOffer, Dialect, FixedEntropy, InputMode, Issuer, IssuerConfig, OfferUri, ParseOptions,
     TokenRequest, TxCode, generate_pre_authorized_code, generate_tx_code, parse_offer_uri,
 };
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
@@ -156,5 +161,62 @@ fn qr(c: &mut Criterion) {
 #[cfg(not(feature = "qr"))]
 fn qr(_: &mut Criterion) {}
 
+/// Prints the median over rounds of engine time / floor time, each round timing a batch of each.
+fn interleaved_ratios() {
+    let options = ParseOptions::default();
+    let build = BuildOptions { dialect: Dialect::Mattr, ..BuildOptions::default() };
+    let offer = mattr_offer();
+    let floor_offer = floor_parse(MATTR_URI);
+    println!("\ninterleaved, median of 200 rounds of 2000 runs each (engine / floor):");
+    let parse = median_ratio(
+        || drop(black_box(parse_offer_uri(black_box(MATTR_URI), &options).unwrap())),
+        || drop(black_box(floor_parse(black_box(MATTR_URI)))),
+    );
+    println!("  parse  {parse}");
+    let build = median_ratio(
+        || drop(black_box(black_box(&offer).to_uri(&build).unwrap())),
+        || drop(black_box(floor_build(black_box(&floor_offer)))),
+    );
+    println!("  build  {build}");
+}
+
+fn median_ratio(mut engine: impl FnMut(), mut floor: impl FnMut()) -> String {
+    const ROUNDS: usize = 200;
+    const RUNS: u32 = 2000;
+    let time = |operation: &mut dyn FnMut()| {
+        let start = Instant::now();
+        for _ in 0..RUNS {
+            operation();
+        }
+        start.elapsed().as_secs_f64() * 1e9 / f64::from(RUNS)
+    };
+    let (mut ratios, mut engine_ns, mut floor_ns) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let floor = time(&mut floor);
+        let engine = time(&mut engine);
+        ratios.push(engine / floor);
+        engine_ns.push(engine);
+        floor_ns.push(floor);
+    }
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    format!(
+        "{:.2}x   (engine {:.0} ns, floor {:.0} ns)",
+        median(&mut ratios),
+        median(&mut engine_ns),
+        median(&mut floor_ns)
+    )
+}
+
 criterion_group!(benches, parse_and_build, issuer_engine, qr);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // `cargo test --benches` runs each benchmark once as a test; the ratios are for `cargo bench`.
+    if std::env::args().any(|arg| arg == "--bench") {
+        interleaved_ratios();
+    }
+}
