@@ -702,7 +702,8 @@ mod tests {
     #[test]
     fn decoder_edges() {
         // (raw, plus as space) -> (decoded, first malformed escape, first byte not allowed, has plus)
-        let cases: &[(&str, bool, &str, Option<usize>, Option<usize>, bool)] = &[
+        type Case = (&'static str, bool, &'static str, Option<usize>, Option<usize>, bool);
+        let cases: &[Case] = &[
             ("abc", true, "abc", None, None, false),
             ("%22%3a%22x", true, "\":\"x", None, None, false),
             ("a+b%2B", true, "a b+", None, None, true),
