@@ -148,6 +148,8 @@ pub struct ParsedOffer {
     pub source_name: String,
     /// Things a wallet can show or log.
     pub warnings: Vec<Warning>,
+    /// The code was asked for with `user_pin_required` (drafts up to 12): a PIN of at most 8 digits.
+    pub legacy_pin: bool,
 }
 
 /// How strictly [`validate_offer`] reads an offer.
@@ -367,6 +369,7 @@ impl From<credoffer::ParsedOffer> for ParsedOffer {
             source: parsed.source.into(),
             source_name: parsed.source.as_str().to_owned(),
             warnings: parsed.warnings.into_iter().map(Warning::from).collect(),
+            legacy_pin: parsed.legacy_pin,
         }
     }
 }

@@ -52,8 +52,12 @@ pub fn offered_grants(offer: CredentialOffer) -> Result<Vec<GrantType>> {
 /// The transaction-code prompt, when the pre-authorized grant requires one.
 #[uniffi::export]
 pub fn tx_code_prompt(parsed: ParsedOffer) -> Result<Option<TxCodePrompt>> {
-    let parsed =
-        credoffer::ParsedOffer { offer: parsed.offer.try_into()?, source: parsed.source.into(), warnings: Vec::new() };
+    let parsed = credoffer::ParsedOffer {
+        offer: parsed.offer.try_into()?,
+        source: parsed.source.into(),
+        warnings: Vec::new(),
+        legacy_pin: parsed.legacy_pin,
+    };
     Ok(parsed.tx_code_prompt().map(TxCodePrompt::from))
 }
 

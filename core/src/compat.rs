@@ -60,11 +60,6 @@ impl Source {
             Source::Hybrid => "hybrid",
         }
     }
-
-    /// Whether the offer came in a shape older than draft 13, where a PIN is at most 8 digits.
-    pub const fn has_legacy_pin(self) -> bool {
-        matches!(self, Source::Draft8 | Source::Draft9 | Source::Draft11 | Source::Draft12)
-    }
 }
 
 impl fmt::Display for Source {
@@ -82,6 +77,9 @@ pub struct ParsedOffer {
     pub source: Source,
     /// Things a wallet can show or log.
     pub warnings: Vec<Warning>,
+    /// The transaction code was asked for with `user_pin_required` (drafts up to 12, and transitional
+    /// offers that mix it with later members) rather than `tx_code`: it is a PIN of at most 8 digits.
+    pub legacy_pin: bool,
 }
 
 /// Reads Credential Offer JSON of any draft (an offer fetched from a `credential_offer_uri`, say).
@@ -208,13 +206,15 @@ fn read_offer(raw: RawOffer, options: &ParseOptions) -> Result<ParsedOffer> {
         ));
     }
     offer.check(options.allow_insecure_http, &options.limits, &mut findings)?;
-    Ok(ParsedOffer { offer, source, warnings })
+    Ok(ParsedOffer { offer, source, warnings, legacy_pin: shape.legacy_pin })
 }
 
 /// What the grants looked like, for classification.
 #[derive(Default)]
 struct Shape {
     user_pin_required: bool,
+    /// The tx_code comes from `user_pin_required: true`.
+    legacy_pin: bool,
     tx_code: bool,
     interval: bool,
     ids_member: bool,
@@ -337,13 +337,14 @@ fn read_pre_authorized_grant(grant: RawPreAuthorized, shape: &mut Shape) -> Resu
     let pin_required = bool_value(grant.user_pin_required, "user_pin_required", PRE_AUTH_FIELD)?;
     shape.user_pin_required |= pin_required.is_some();
     shape.interval |= grant.others.contains_key("interval");
+    shape.legacy_pin |= tx_code.is_none() && pin_required == Some(true);
     let tx_code = tx_code.or_else(|| pin_required.filter(|&required| required).map(|_| legacy_pin()));
     let authorization_server = string_value(grant.authorization_server, "authorization_server", PRE_AUTH_FIELD)?;
     Ok(PreAuthorizedCodeGrant { pre_authorized_code, tx_code, authorization_server, extensions: grant.others })
 }
 
-/// The tx_code equivalent of `user_pin_required: true`: numeric, at most 8 digits (the wallet helpers
-/// apply the limit from the offer's [`Source`]).
+/// The tx_code equivalent of `user_pin_required: true`: numeric, at most 8 digits (the limit is
+/// [`ParsedOffer::legacy_pin`], which the wallet helpers apply).
 fn legacy_pin() -> TxCode {
     TxCode { input_mode: Some(InputMode::Numeric), length: None, description: None }
 }
@@ -391,8 +392,11 @@ fn lift_draft9_members(
         return Ok(());
     }
     let grants = offer.grants.get_or_insert_with(Grants::default);
-    if let Some(code) = code {
-        grants.pre_authorized_code.get_or_insert(PreAuthorizedCodeGrant {
+    if let Some(code) = code
+        && grants.pre_authorized_code.is_none()
+    {
+        shape.legacy_pin |= pin_required == Some(true);
+        grants.pre_authorized_code = Some(PreAuthorizedCodeGrant {
             pre_authorized_code: code,
             tx_code: pin_required.filter(|&required| required).map(|_| legacy_pin()),
             ..PreAuthorizedCodeGrant::default()
@@ -463,5 +467,6 @@ pub(crate) fn parse_draft8_params(params: &QueryParams<'_>, options: &ParseOptio
     }
     findings.note(Warning::new("legacy_shape", "the offer has the draft8 shape; it was read into the 1.0 model"));
     offer.check(options.allow_insecure_http, &options.limits, &mut findings)?;
-    Ok(ParsedOffer { offer, source: Source::Draft8, warnings })
+    let legacy_pin = pin_required && offer.pre_authorized_code_grant().is_some();
+    Ok(ParsedOffer { offer, source: Source::Draft8, warnings, legacy_pin })
 }

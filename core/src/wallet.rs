@@ -77,7 +77,7 @@ impl ParsedOffer {
         Some(TxCodePrompt {
             input_mode: tx_code.effective_input_mode(),
             length: tx_code.length,
-            max_length: self.source.has_legacy_pin().then_some(LEGACY_PIN_MAX_DIGITS),
+            max_length: self.legacy_pin.then_some(LEGACY_PIN_MAX_DIGITS),
             description: tx_code.description.clone(),
         })
     }
