@@ -244,6 +244,7 @@ pub unsafe extern "C" fn credoffer_builder_tx_code(
             length: (length != 0).then_some(length),
             // SAFETY: forwarded from this function's contract.
             description: unsafe { optional_text(description, description_len, "description") }?.map(str::to_owned),
+            ..TxCode::default()
         };
         builder.update(move |b| b.tx_code(tx_code));
         Ok(())

@@ -83,6 +83,8 @@ pub struct TxCode {
     pub length: Option<u32>,
     /// Guidance for the user.
     pub description: Option<String>,
+    /// Members the spec does not define: name → JSON text.
+    pub extensions: HashMap<String, String>,
 }
 
 /// The character set of a transaction code.
@@ -269,7 +271,7 @@ impl TryFrom<Grants> for credoffer::Grants {
         let pre_authorized_code = match grants.pre_authorized_code {
             Some(grant) => Some(credoffer::PreAuthorizedCodeGrant {
                 pre_authorized_code: grant.pre_authorized_code,
-                tx_code: grant.tx_code.map(credoffer::TxCode::from),
+                tx_code: grant.tx_code.map(credoffer::TxCode::try_from).transpose()?,
                 authorization_server: grant.authorization_server,
                 extensions: json_values(
                     grant.extensions,
@@ -288,17 +290,24 @@ impl From<credoffer::TxCode> for TxCode {
             input_mode: tx_code.input_mode.map(InputMode::from),
             length: tx_code.length,
             description: tx_code.description,
+            extensions: json_texts(tx_code.extensions),
         }
     }
 }
 
-impl From<TxCode> for credoffer::TxCode {
-    fn from(tx_code: TxCode) -> Self {
-        Self {
+impl TryFrom<TxCode> for credoffer::TxCode {
+    type Error = crate::CredentialOfferError;
+
+    fn try_from(tx_code: TxCode) -> Result<Self> {
+        Ok(Self {
             input_mode: tx_code.input_mode.map(credoffer::InputMode::from),
             length: tx_code.length,
             description: tx_code.description,
-        }
+            extensions: json_values(
+                tx_code.extensions,
+                "grants.urn:ietf:params:oauth:grant-type:pre-authorized_code.tx_code",
+            )?,
+        })
     }
 }
 

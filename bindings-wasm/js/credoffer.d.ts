@@ -106,6 +106,7 @@ export interface TxCode {
   input_mode?: InputMode;
   length?: number;
   description?: string;
+  [extension: string]: unknown;
 }
 
 export interface AuthorizationCodeGrant {

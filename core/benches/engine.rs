@@ -76,6 +76,7 @@ fn mattr_offer() -> CredentialOffer {
             input_mode: Some(InputMode::Numeric),
             length: Some(6),
             description: Some("Please provide the one-time code that was sent via e-mail".into()),
+            ..TxCode::default()
         })
         .build()
         .unwrap()

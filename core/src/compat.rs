@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::limits::json_depth_exceeds;
 use crate::offer::{
     AUTH_CODE_FIELD, AuthorizationCodeGrant, CredentialOffer, Findings, Grants, InputMode, PRE_AUTH_FIELD,
-    PreAuthorizedCodeGrant, TxCode, Warning,
+    PreAuthorizedCodeGrant, TX_CODE_FIELD, TxCode, Warning,
 };
 use crate::raw::{Member, RawGrants, RawOffer, RawPreAuthorized, RawTxCode};
 use crate::uri::{ParseOptions, QueryParams, decode_value};
@@ -346,32 +346,30 @@ fn read_pre_authorized_grant(grant: RawPreAuthorized, shape: &mut Shape) -> Resu
 /// The tx_code equivalent of `user_pin_required: true`: numeric, at most 8 digits (the limit is
 /// [`ParsedOffer::legacy_pin`], which the wallet helpers apply).
 fn legacy_pin() -> TxCode {
-    TxCode { input_mode: Some(InputMode::Numeric), length: None, description: None }
+    TxCode { input_mode: Some(InputMode::Numeric), ..TxCode::default() }
 }
 
 fn read_tx_code(tx_code: RawTxCode) -> Result<TxCode> {
-    const FIELD: &str = "grants.urn:ietf:params:oauth:grant-type:pre-authorized_code.tx_code";
-    let input_mode = match string_value(tx_code.input_mode, "input_mode", FIELD)? {
+    let input_mode = match string_value(tx_code.input_mode, "input_mode", TX_CODE_FIELD)? {
         None => None,
         Some(mode) => Some(InputMode::parse(&mode).ok_or_else(|| {
             Error::new(ErrorKind::InvalidTxCode, format!("input_mode {mode:?} is neither numeric nor text"))
-                .at(path(FIELD, "input_mode"))
+                .at(path(TX_CODE_FIELD, "input_mode"))
         })?),
     };
     let length = match tx_code.length {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => Some(n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
             Error::new(ErrorKind::InvalidTxCode, "tx_code.length must be a non-negative integer")
-                .at(path(FIELD, "length"))
+                .at(path(TX_CODE_FIELD, "length"))
         })?),
         Some(_) => {
-            return Err(
-                Error::new(ErrorKind::InvalidType, "tx_code.length must be an integer").at(path(FIELD, "length"))
-            );
+            return Err(Error::new(ErrorKind::InvalidType, "tx_code.length must be an integer")
+                .at(path(TX_CODE_FIELD, "length")));
         }
     };
-    let description = string_value(tx_code.description, "description", FIELD)?;
-    Ok(TxCode { input_mode, length, description })
+    let description = string_value(tx_code.description, "description", TX_CODE_FIELD)?;
+    Ok(TxCode { input_mode, length, description, extensions: tx_code.others })
 }
 
 /// Draft 9 put the grant parameters at the top level.

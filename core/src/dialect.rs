@@ -136,6 +136,15 @@ pub(crate) fn unsupported_tx_code(tx_code: &TxCode, dialect: Dialect) -> Option<
             ),
         ));
     }
+    if let Some(name) = tx_code.extensions.keys().next() {
+        return Some((
+            "extensions",
+            Error::new(
+                ErrorKind::UnsupportedByDialect,
+                format!("draft 11 has no tx_code object, so its member {name:?} cannot be written"),
+            ),
+        ));
+    }
     if tx_code.length.is_some_and(|length| length > LEGACY_PIN_MAX_DIGITS) {
         return Some((
             "length",
@@ -258,6 +267,7 @@ impl Serialize for TxCodeWire<'_> {
         if let Some(description) = &tx_code.description {
             map.serialize_entry("description", description)?;
         }
+        write_extensions(&mut map, &tx_code.extensions)?;
         map.end()
     }
 }
@@ -293,7 +303,8 @@ mod tests {
 
     #[test]
     fn every_dialect_shape() {
-        let offer = pre_auth(Some(TxCode { input_mode: Some(InputMode::Numeric), length: Some(6), description: None }));
+        let offer =
+            pre_auth(Some(TxCode { input_mode: Some(InputMode::Numeric), length: Some(6), ..TxCode::default() }));
         let grant = r#""grants":{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{"pre-authorized_code":"c","#;
         assert_eq!(
             offer.to_json(Dialect::V1).unwrap(),
@@ -322,6 +333,17 @@ mod tests {
         assert_eq!(text.to_json(Dialect::Draft11).unwrap_err().code(), "unsupported_by_dialect");
         let long = pre_auth(Some(TxCode { length: Some(9), ..TxCode::default() }));
         assert_eq!(long.to_json(Dialect::Draft11).unwrap_err().code(), "unsupported_by_dialect");
+        let extended =
+            TxCode { extensions: [("x".to_owned(), Value::Bool(true))].into_iter().collect(), ..TxCode::default() };
+        let error = pre_auth(Some(extended.clone())).to_json(Dialect::Draft11).unwrap_err();
+        assert_eq!(
+            (error.code(), error.field()),
+            (
+                "unsupported_by_dialect",
+                Some("grants.urn:ietf:params:oauth:grant-type:pre-authorized_code.tx_code.extensions")
+            )
+        );
+        assert!(pre_auth(Some(extended)).to_json(Dialect::V1).unwrap().contains(r#""tx_code":{"x":true}"#));
         assert!(pre_auth(None).to_json(Dialect::Draft11).is_ok());
     }
 }

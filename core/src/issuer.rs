@@ -722,6 +722,7 @@ impl Issuer {
             input_mode: Some(configuration.input_mode.unwrap_or(policy.default_input_mode)),
             length: Some(length),
             description: configuration.description.clone(),
+            extensions: Map::new(),
         };
         // Checked with the request rather than when the URI is written: the answer names the request's
         // member, lists it with the other problems, and no secret is made for a request that fails.

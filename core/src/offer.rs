@@ -22,6 +22,7 @@ pub const MAX_DESCRIPTION_UTF16: usize = 300;
 
 pub(crate) const PRE_AUTH_FIELD: &str = "grants.urn:ietf:params:oauth:grant-type:pre-authorized_code";
 pub(crate) const AUTH_CODE_FIELD: &str = "grants.authorization_code";
+pub(crate) const TX_CODE_FIELD: &str = "grants.urn:ietf:params:oauth:grant-type:pre-authorized_code.tx_code";
 
 /// A Credential Offer (OpenID4VCI 1.0 §4.1.1).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -94,6 +95,8 @@ pub struct TxCode {
     pub length: Option<u32>,
     /// Guidance for the user, at most 300 UTF-16 code units.
     pub description: Option<String>,
+    /// Members the spec does not define, kept as they came.
+    pub extensions: Map<String, Value>,
 }
 
 impl TxCode {
@@ -201,7 +204,7 @@ impl CredentialOffer {
     /// let offer = CredentialOffer::builder("https://issuer.example.com")
     ///     .credential_configuration_id("org.iso.18013.5.1.mDL")
     ///     .pre_authorized_code("oaKazRN8I0IbtZ0C7JuMn5")
-    ///     .tx_code(TxCode { input_mode: Some(InputMode::Numeric), length: Some(6), description: None })
+    ///     .tx_code(TxCode { input_mode: Some(InputMode::Numeric), length: Some(6), ..TxCode::default() })
     ///     .build()?;
     /// assert_eq!(offer.credential_configuration_ids, ["org.iso.18013.5.1.mDL"]);
     /// # Ok::<(), credoffer::Error>(())
@@ -292,6 +295,7 @@ fn check_grants(grants: &Grants, findings: &mut Findings<'_>) -> Result<()> {
             )?;
         }
         check_authorization_server(grant.authorization_server.as_deref(), AUTH_CODE_FIELD, findings)?;
+        check_model_names(&grant.extensions, &["issuer_state", "authorization_server"], AUTH_CODE_FIELD)?;
     }
     if let Some(grant) = &grants.pre_authorized_code {
         if is_blank(&grant.pre_authorized_code) {
@@ -302,8 +306,23 @@ fn check_grants(grants: &Grants, findings: &mut Findings<'_>) -> Result<()> {
             check_tx_code(tx_code, findings)?;
         }
         check_authorization_server(grant.authorization_server.as_deref(), PRE_AUTH_FIELD, findings)?;
+        // `user_pin_required` too: written beside a tx_code, it would read back as the legacy PIN flag.
+        let defined = ["pre-authorized_code", "tx_code", "authorization_server", "user_pin_required"];
+        check_model_names(&grant.extensions, &defined, PRE_AUTH_FIELD)?;
     }
     Ok(())
+}
+
+/// Extension members may not reuse a name the model writes itself: the JSON would hold it twice.
+fn check_model_names(extensions: &Map<String, Value>, defined: &[&str], parent: &str) -> Result<()> {
+    match defined.iter().find(|name| extensions.contains_key(**name)) {
+        Some(name) => Err(Error::new(
+            ErrorKind::InvalidType,
+            format!("{name} is part of the offer model and cannot be set as an extension"),
+        )
+        .at(format!("{parent}.{name}"))),
+        None => Ok(()),
+    }
 }
 
 fn check_authorization_server(server: Option<&str>, grant_field: &str, findings: &mut Findings<'_>) -> Result<()> {
@@ -317,6 +336,7 @@ fn check_authorization_server(server: Option<&str>, grant_field: &str, findings:
 }
 
 fn check_tx_code(tx_code: &TxCode, findings: &mut Findings<'_>) -> Result<()> {
+    check_model_names(&tx_code.extensions, &["input_mode", "length", "description"], TX_CODE_FIELD)?;
     if tx_code.length == Some(0) {
         findings.violation(
             Error::new(ErrorKind::InvalidTxCode, "tx_code.length must be at least 1")
@@ -604,6 +624,13 @@ mod tests {
         // 150 astral characters are 300 UTF-16 code units: allowed.
         let astral = TxCode { description: Some("😀".repeat(150)), ..TxCode::default() };
         assert_eq!(code_of(base().pre_authorized_code("c").tx_code(astral).build()), "ok");
+        let reused =
+            TxCode { extensions: [("length".to_owned(), Value::from(6))].into_iter().collect(), ..TxCode::default() };
+        let error = base().pre_authorized_code("c").tx_code(reused).build().unwrap_err();
+        assert_eq!(
+            (error.code(), error.field()),
+            ("invalid_type", Some("grants.urn:ietf:params:oauth:grant-type:pre-authorized_code.tx_code.length"))
+        );
         let zero = TxCode { length: Some(0), ..TxCode::default() };
         assert_eq!(code_of(base().pre_authorized_code("c").tx_code(zero).build()), "invalid_tx_code");
         let both = base().pre_authorized_code("c").authorization_code(Some("s".into())).build();

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
@@ -60,6 +60,7 @@ pub(crate) struct RawTxCode {
     pub(crate) input_mode: Option<Value>,
     pub(crate) length: Option<Value>,
     pub(crate) description: Option<Value>,
+    pub(crate) others: Map<String, Value>,
 }
 
 /// Where a member's value goes.
@@ -71,8 +72,6 @@ pub(crate) enum Slot<'a> {
     TxCode(&'a mut Option<Member<RawTxCode>>),
     /// A member the spec does not name, kept as it came.
     Other(&'a mut Map<String, Value>),
-    /// A member with no place in the model (unknown members of `tx_code`).
-    Ignored,
 }
 
 /// One object shape: which member goes to which slot.
@@ -98,7 +97,6 @@ pub(crate) trait Slots: Default {
                 others.insert(name.to_owned(), map.next_value()?);
                 Ok(())
             }
-            Slot::Ignored => map.next_value::<IgnoredAny>().map(|_| ()),
         }
     }
 
@@ -115,7 +113,6 @@ pub(crate) trait Slots: Default {
                 Slot::Other(others) => {
                     others.insert(name, value);
                 }
-                Slot::Ignored => {}
             }
         }
         slots
@@ -202,8 +199,7 @@ impl Slots for RawTxCode {
             "input_mode" => Slot::Value(&mut self.input_mode),
             "length" => Slot::Value(&mut self.length),
             "description" => Slot::Value(&mut self.description),
-            // The spec defines no other member of tx_code, and the model has no place for one.
-            _ => Slot::Ignored,
+            _ => Slot::Other(&mut self.others),
         }
     }
 }

@@ -126,6 +126,7 @@ impl StoredTxCode {
             input_mode: crate::offer::InputMode::parse(&self.input_mode),
             length: self.length,
             description: self.description.clone(),
+            extensions: serde_json::Map::new(),
         }
     }
 }

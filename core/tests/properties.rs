@@ -74,8 +74,14 @@ fn tx_code() -> impl Strategy<Value = TxCode> {
         prop::option::of(prop_oneof![Just(InputMode::Numeric), Just(InputMode::Text)]),
         prop::option::of(1u32..=12),
         prop::option::of(prop_oneof!["\\PC{0,40}", Just("😀".repeat(150))]),
+        prop::collection::btree_map("x_[a-z]{0,8}", json_value(), 0..2),
     )
-        .prop_map(|(input_mode, length, description)| TxCode { input_mode, length, description })
+        .prop_map(|(input_mode, length, description, extensions)| TxCode {
+            input_mode,
+            length,
+            description,
+            extensions: extensions.into_iter().collect(),
+        })
 }
 
 /// Offers the builder accepts: every combination of grants and optional members.
@@ -117,14 +123,15 @@ proptest! {
     #![proptest_config(config())]
 
     /// Every dialect at every base reads back as the same offer; draft 11 refuses only what it cannot
-    /// say (text codes, more than 8 digits) and otherwise keeps everything but the prompt's details.
+    /// say (text codes, more than 8 digits, members of tx_code) and otherwise keeps everything but the
+    /// prompt's details.
     #[test]
     fn valid_offers_round_trip(offer in valid_offer(), base in "[a-z][a-z0-9+.-]{0,6}:(//)?[!-~]{0,12}") {
         checks::check_round_trip(&offer, Some(&base));
         let draft11 = offer.to_json(Dialect::Draft11);
         let tx_code = offer.pre_authorized_code_grant().and_then(|g| g.tx_code.as_ref());
         let representable = tx_code.is_none_or(|t| {
-            t.effective_input_mode() == InputMode::Numeric && t.length.is_none_or(|l| l <= 8)
+            t.effective_input_mode() == InputMode::Numeric && t.length.is_none_or(|l| l <= 8) && t.extensions.is_empty()
         });
         prop_assert_eq!(draft11.is_ok(), representable);
     }
@@ -371,7 +378,7 @@ proptest! {
         match generate_tx_code(input_mode, length, &mut FixedEntropy::new(bytes.clone())) {
             Ok(code) => {
                 let code = code.expose();
-                checks::check_tx_code(code, &TxCode { input_mode: Some(input_mode), length: Some(length), description: None });
+                checks::check_tx_code(code, &TxCode { input_mode: Some(input_mode), length: Some(length), ..TxCode::default() });
                 if length > 0 {
                     let prompt = TxCodePrompt { input_mode, length: Some(length), max_length: None, description: None };
                     prop_assert!(prompt.check(code).is_ok(), "{code:?}");

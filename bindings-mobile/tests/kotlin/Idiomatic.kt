@@ -13,7 +13,7 @@ fun idiomaticTests() {
                 authorizationCode = null,
                 preAuthorizedCode = PreAuthorizedCodeGrant(
                     preAuthorizedCode = "oaKazRN8I0IbtZ0C7JuMn5",
-                    txCode = TxCode(inputMode = InputMode.NUMERIC, length = 6u, description = "Check your email"),
+                    txCode = TxCode(inputMode = InputMode.NUMERIC, length = 6u, description = "Check your email", extensions = emptyMap()),
                     authorizationServer = null,
                     extensions = emptyMap(),
                 ),

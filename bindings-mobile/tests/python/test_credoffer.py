@@ -364,7 +364,7 @@ class Idiomatic(unittest.TestCase):
                 authorization_code=None,
                 pre_authorized_code=co.PreAuthorizedCodeGrant(
                     pre_authorized_code="oaKazRN8I0IbtZ0C7JuMn5",
-                    tx_code=co.TxCode(input_mode=co.InputMode.NUMERIC, length=6, description="Check your email"),
+                    tx_code=co.TxCode(input_mode=co.InputMode.NUMERIC, length=6, description="Check your email", extensions={}),
                     authorization_server=None,
                     extensions={},
                 ),

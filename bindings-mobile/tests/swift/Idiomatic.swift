@@ -12,7 +12,7 @@ func idiomaticTests() {
                 authorizationCode: nil,
                 preAuthorizedCode: PreAuthorizedCodeGrant(
                     preAuthorizedCode: "oaKazRN8I0IbtZ0C7JuMn5",
-                    txCode: TxCode(inputMode: .numeric, length: 6, description: "Check your email"),
+                    txCode: TxCode(inputMode: .numeric, length: 6, description: "Check your email", extensions: [:]),
                     authorizationServer: nil,
                     extensions: [:]
                 ),

@@ -91,7 +91,7 @@ fuzz_target!(|input: Input| {
         builder = builder.pre_authorized_code(pre.code.clone());
         if let Some((text, length, description)) = &pre.tx_code {
             let input_mode = Some(if *text { InputMode::Text } else { InputMode::Numeric });
-            builder = builder.tx_code(TxCode { input_mode, length: *length, description: description.clone() });
+            builder = builder.tx_code(TxCode { input_mode, length: *length, description: description.clone(), ..TxCode::default() });
         }
         if let Some(server) = &pre.server {
             builder = builder.pre_authorized_code_server(server.clone());

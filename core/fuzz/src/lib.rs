@@ -325,7 +325,7 @@ pub fn expected_after(offer: &CredentialOffer, dialect: Dialect) -> CredentialOf
         && let Some(grant) = expected.grants.as_mut().and_then(|g| g.pre_authorized_code.as_mut())
         && grant.tx_code.is_some()
     {
-        grant.tx_code = Some(TxCode { input_mode: Some(InputMode::Numeric), length: None, description: None });
+        grant.tx_code = Some(TxCode { input_mode: Some(InputMode::Numeric), ..TxCode::default() });
     }
     expected
 }
