@@ -112,42 +112,37 @@ pub fn parse_offer_json(json: &str, options: &ParseOptions) -> Result<ParsedOffe
             format!("the offer JSON nests deeper than {}", limits.max_depth),
         ));
     }
-    let raw = RawOffer::from_json(json).map_err(|e| {
+    let mut raw = RawOffer::default();
+    raw.read_json(json).map_err(|e| {
         let message = match e.classify() {
             serde_json::error::Category::Data => format!("the offer is not a JSON object of the expected shape: {e}"),
             _ => format!("the offer is not valid JSON: {e}"),
         };
         Error::new(ErrorKind::InvalidJson, message)
     })?;
-    read_offer(raw, options)
+    read_offer(&mut raw, options)
 }
 
 /// Reads an offer already parsed into a JSON object.
 pub fn parse_offer_object(members: Map<String, Value>, options: &ParseOptions) -> Result<ParsedOffer> {
-    read_offer(RawOffer::from_object(members), options)
+    read_offer(&mut RawOffer::from_object(members), options)
 }
 
-fn read_offer(raw: RawOffer, options: &ParseOptions) -> Result<ParsedOffer> {
+/// Takes what it needs out of the slots (which are hundreds of bytes; they are not moved whole).
+fn read_offer(raw: &mut RawOffer, options: &ParseOptions) -> Result<ParsedOffer> {
     let mut warnings = Vec::new();
     let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
-    let RawOffer {
-        credential_issuer,
-        issuer,
-        credential_configuration_ids: ids,
-        credentials,
-        grants,
-        others: mut members,
-    } = raw;
+    let mut members = std::mem::take(&mut raw.others);
 
-    let (credential_issuer, from_issuer) = match string_value(credential_issuer, "credential_issuer", "")? {
+    let (credential_issuer, from_issuer) = match string_value(&mut raw.credential_issuer, "credential_issuer", "")? {
         Some(credential_issuer) => {
             // Beside credential_issuer, a draft 9 `issuer` is just an unknown member: keep it.
-            if let Some(legacy) = issuer {
+            if let Some(legacy) = raw.issuer.take() {
                 members.insert("issuer".to_owned(), legacy);
             }
             (credential_issuer, false)
         }
-        None => match string_value(issuer, "issuer", "")? {
+        None => match string_value(&mut raw.issuer, "issuer", "")? {
             Some(issuer) => (issuer, true),
             None => {
                 return Err(
@@ -157,8 +152,12 @@ fn read_offer(raw: RawOffer, options: &ParseOptions) -> Result<ParsedOffer> {
         },
     };
 
-    let ids = ids.map(|v| string_list(v, "credential_configuration_ids")).transpose()?;
-    let credentials = credentials.map(read_credentials).transpose()?;
+    let ids = raw
+        .credential_configuration_ids
+        .as_mut()
+        .map(|v| string_list(v, "credential_configuration_ids"))
+        .transpose()?;
+    let credentials = raw.credentials.as_mut().map(read_credentials).transpose()?;
     let mut shape = Shape { ids_member: ids.is_some(), credentials_member: credentials.is_some(), ..Shape::default() };
     let (credential_configuration_ids, legacy_credentials) = match (ids, credentials) {
         (Some(ids), Some((listed, legacy))) => {
@@ -180,7 +179,7 @@ fn read_offer(raw: RawOffer, options: &ParseOptions) -> Result<ParsedOffer> {
                 .at("credential_configuration_ids"));
         }
     };
-    let grants = match grants {
+    let grants = match &mut raw.grants {
         Some(Member::Object(grants)) => Some(read_grants(grants, &mut shape)?),
         Some(Member::Other(Value::Null)) | None => None,
         Some(Member::Other(_)) => {
@@ -235,16 +234,19 @@ impl Shape {
     }
 }
 
-fn read_credentials(value: Value) -> Result<(Vec<String>, Vec<Value>)> {
+// The readers below take values out of the slots through `&mut`: moving `Value`s by value costs copies
+// of the whole enum on the parse path.
+
+fn read_credentials(value: &mut Value) -> Result<(Vec<String>, Vec<Value>)> {
     let Value::Array(entries) = value else {
         return Err(Error::new(ErrorKind::InvalidType, "credentials must be an array").at("credentials"));
     };
     let mut ids = Vec::new();
     let mut legacy = Vec::new();
-    for (index, entry) in entries.into_iter().enumerate() {
+    for (index, entry) in entries.iter_mut().enumerate() {
         match entry {
-            Value::String(id) => ids.push(id),
-            object @ Value::Object(_) => legacy.push(object),
+            Value::String(id) => ids.push(std::mem::take(id)),
+            Value::Object(_) => legacy.push(entry.take()),
             _ => {
                 return Err(Error::new(ErrorKind::InvalidType, "a credentials entry must be a string or an object")
                     .at(format!("credentials[{index}]")));
@@ -254,22 +256,22 @@ fn read_credentials(value: Value) -> Result<(Vec<String>, Vec<Value>)> {
     Ok((ids, legacy))
 }
 
-fn string_list(value: Value, field: &str) -> Result<Vec<String>> {
+fn string_list(value: &mut Value, field: &str) -> Result<Vec<String>> {
     let Value::Array(entries) = value else {
         return Err(Error::new(ErrorKind::InvalidType, format!("{field} must be an array of strings")).at(field));
     };
     entries
-        .into_iter()
+        .iter_mut()
         .enumerate()
         .map(|(index, entry)| match entry {
-            Value::String(id) => Ok(id),
+            Value::String(id) => Ok(std::mem::take(id)),
             _ => Err(Error::new(ErrorKind::InvalidType, "an id must be a string").at(format!("{field}[{index}]"))),
         })
         .collect()
 }
 
 fn take_string(members: &mut Map<String, Value>, name: &str) -> Result<Option<String>> {
-    string_value(members.remove(name), name, "")
+    string_value(&mut members.remove(name), name, "")
 }
 
 /// The path of member `name` inside `parent` (`""` for the top level). Built only for errors: parsing
@@ -279,10 +281,10 @@ fn path(parent: &str, name: &str) -> String {
 }
 
 /// A string member's value; absent and `null` are `None`.
-fn string_value(value: Option<Value>, name: &str, parent: &str) -> Result<Option<String>> {
+fn string_value(value: &mut Option<Value>, name: &str, parent: &str) -> Result<Option<String>> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(value)) => Ok(Some(value)),
+        Some(Value::String(value)) => Ok(Some(std::mem::take(value))),
         Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a string")).at(path(parent, name))),
     }
 }
@@ -296,35 +298,39 @@ fn bool_value(value: Option<Value>, name: &str, parent: &str) -> Result<Option<b
     }
 }
 
-fn read_grants(grants: RawGrants, shape: &mut Shape) -> Result<Grants> {
-    let authorization_code = match grants.authorization_code {
+fn read_grants(grants: &mut RawGrants, shape: &mut Shape) -> Result<Grants> {
+    let authorization_code = match &mut grants.authorization_code {
         None => None,
         Some(Member::Object(grant)) => Some(AuthorizationCodeGrant {
-            issuer_state: string_value(grant.issuer_state, "issuer_state", AUTH_CODE_FIELD)?,
-            authorization_server: string_value(grant.authorization_server, "authorization_server", AUTH_CODE_FIELD)?,
-            extensions: grant.others,
+            issuer_state: string_value(&mut grant.issuer_state, "issuer_state", AUTH_CODE_FIELD)?,
+            authorization_server: string_value(
+                &mut grant.authorization_server,
+                "authorization_server",
+                AUTH_CODE_FIELD,
+            )?,
+            extensions: std::mem::take(&mut grant.others),
         }),
         Some(Member::Other(_)) => {
             return Err(Error::new(ErrorKind::InvalidType, "the grant must be an object").at(AUTH_CODE_FIELD));
         }
     };
-    let pre_authorized_code = match grants.pre_authorized_code {
+    let pre_authorized_code = match &mut grants.pre_authorized_code {
         None => None,
         Some(Member::Object(grant)) => Some(read_pre_authorized_grant(grant, shape)?),
         Some(Member::Other(_)) => {
             return Err(Error::new(ErrorKind::InvalidType, "the grant must be an object").at(PRE_AUTH_FIELD));
         }
     };
-    Ok(Grants { authorization_code, pre_authorized_code, other: grants.others })
+    Ok(Grants { authorization_code, pre_authorized_code, other: std::mem::take(&mut grants.others) })
 }
 
-fn read_pre_authorized_grant(grant: RawPreAuthorized, shape: &mut Shape) -> Result<PreAuthorizedCodeGrant> {
-    let pre_authorized_code = string_value(grant.pre_authorized_code, "pre-authorized_code", PRE_AUTH_FIELD)?
+fn read_pre_authorized_grant(grant: &mut RawPreAuthorized, shape: &mut Shape) -> Result<PreAuthorizedCodeGrant> {
+    let pre_authorized_code = string_value(&mut grant.pre_authorized_code, "pre-authorized_code", PRE_AUTH_FIELD)?
         .ok_or_else(|| {
             Error::new(ErrorKind::MissingField, "the pre-authorized code grant has no pre-authorized_code")
                 .at(path(PRE_AUTH_FIELD, "pre-authorized_code"))
         })?;
-    let tx_code = match grant.tx_code {
+    let tx_code = match &mut grant.tx_code {
         None | Some(Member::Other(Value::Null)) => None,
         Some(Member::Object(tx_code)) => Some(read_tx_code(tx_code)?),
         Some(Member::Other(_)) => {
@@ -334,13 +340,14 @@ fn read_pre_authorized_grant(grant: RawPreAuthorized, shape: &mut Shape) -> Resu
         }
     };
     shape.tx_code |= tx_code.is_some();
-    let pin_required = bool_value(grant.user_pin_required, "user_pin_required", PRE_AUTH_FIELD)?;
+    let pin_required = bool_value(grant.user_pin_required.take(), "user_pin_required", PRE_AUTH_FIELD)?;
     shape.user_pin_required |= pin_required.is_some();
     shape.interval |= grant.others.contains_key("interval");
     shape.legacy_pin |= tx_code.is_none() && pin_required == Some(true);
     let tx_code = tx_code.or_else(|| pin_required.filter(|&required| required).map(|_| legacy_pin()));
-    let authorization_server = string_value(grant.authorization_server, "authorization_server", PRE_AUTH_FIELD)?;
-    Ok(PreAuthorizedCodeGrant { pre_authorized_code, tx_code, authorization_server, extensions: grant.others })
+    let authorization_server = string_value(&mut grant.authorization_server, "authorization_server", PRE_AUTH_FIELD)?;
+    let extensions = std::mem::take(&mut grant.others);
+    Ok(PreAuthorizedCodeGrant { pre_authorized_code, tx_code, authorization_server, extensions })
 }
 
 /// The tx_code equivalent of `user_pin_required: true`: numeric, at most 8 digits (the limit is
@@ -349,15 +356,15 @@ fn legacy_pin() -> TxCode {
     TxCode { input_mode: Some(InputMode::Numeric), ..TxCode::default() }
 }
 
-fn read_tx_code(tx_code: RawTxCode) -> Result<TxCode> {
-    let input_mode = match string_value(tx_code.input_mode, "input_mode", TX_CODE_FIELD)? {
+fn read_tx_code(tx_code: &mut RawTxCode) -> Result<TxCode> {
+    let input_mode = match string_value(&mut tx_code.input_mode, "input_mode", TX_CODE_FIELD)? {
         None => None,
         Some(mode) => Some(InputMode::parse(&mode).ok_or_else(|| {
             Error::new(ErrorKind::InvalidTxCode, format!("input_mode {mode:?} is neither numeric nor text"))
                 .at(path(TX_CODE_FIELD, "input_mode"))
         })?),
     };
-    let length = match tx_code.length {
+    let length = match tx_code.length.take() {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => Some(n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
             Error::new(ErrorKind::InvalidTxCode, "tx_code.length must be a non-negative integer")
@@ -368,8 +375,8 @@ fn read_tx_code(tx_code: RawTxCode) -> Result<TxCode> {
                 .at(path(TX_CODE_FIELD, "length")));
         }
     };
-    let description = string_value(tx_code.description, "description", TX_CODE_FIELD)?;
-    Ok(TxCode { input_mode, length, description, extensions: tx_code.others })
+    let description = string_value(&mut tx_code.description, "description", TX_CODE_FIELD)?;
+    Ok(TxCode { input_mode, length, description, extensions: std::mem::take(&mut tx_code.others) })
 }
 
 /// Draft 9 put the grant parameters at the top level.

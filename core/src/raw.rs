@@ -265,13 +265,12 @@ impl<'de, T: Slots> Visitor<'de> for SlotsVisitor<'_, T> {
 }
 
 impl RawOffer {
-    /// Reads offer JSON into slots; anything but one JSON object is an error.
-    pub(crate) fn from_json(json: &str) -> serde_json::Result<Self> {
-        let mut offer = RawOffer::default();
+    /// Reads offer JSON into these (empty) slots; anything but one JSON object is an error. Filling the
+    /// caller's slots rather than returning new ones spares copying them.
+    pub(crate) fn read_json(&mut self, json: &str) -> serde_json::Result<()> {
         let mut deserializer = serde_json::Deserializer::from_str(json);
-        deserializer.deserialize_map(SlotsVisitor(&mut offer))?;
-        deserializer.end()?;
-        Ok(offer)
+        deserializer.deserialize_map(SlotsVisitor(self))?;
+        deserializer.end()
     }
 }
 
