@@ -325,6 +325,8 @@ export interface IssuerConfig {
   wrongTxCodeError?: 'invalid_grant' | 'invalid_tx_code';
   /** Key transaction code hashes with HMAC-SHA-256 (hex, at least 32 bytes). */
   hmacKeyHex?: string | null;
+  /** Keys replaced by `hmacKeyHex` after a rotation: they only check the codes of outstanding offers. */
+  previousHmacKeysHex?: string[];
   allowInsecureHttp?: boolean;
 }
 
@@ -366,6 +368,8 @@ export interface OfferRecord {
   codeHash: string;
   txCode?: {
     algorithm: string;
+    /** The HMAC key that hashed the code (16 hex digits of its SHA-256). */
+    keyId?: string;
     salt: string;
     hash: string;
     length: number | null;

@@ -31,8 +31,8 @@ use crate::expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
 use crate::limits::{Limits, MAX_REQUEST_BODY_BYTES, too_long};
 use crate::offer::{CredentialOffer, InputMode, MAX_DESCRIPTION_UTF16, OfferBuilder, TxCode, UrlRole, check_https_url};
 use crate::record::{
-    HMAC_SHA256, OfferRecord, OfferState, RedeemRules, Redemption, SALTED_SHA256, StoredTxCode, TokenErrorCode,
-    TokenRequest, lookup_key, redeem,
+    HMAC_SHA256, HmacKey, OfferRecord, OfferState, RedeemRules, Redemption, SALTED_SHA256, StoredTxCode,
+    TokenErrorCode, TokenRequest, lookup_key, redeem,
 };
 use crate::secret::{
     Entropy, PRE_AUTHORIZED_CODE_BYTES, Secret, TEXT_ALPHABET, generate_from_alphabet, generate_issuer_state,
@@ -116,6 +116,9 @@ pub struct IssuerConfig {
     /// Key transaction code hashes with HMAC-SHA-256 under this key (hex). Without it a salted SHA-256
     /// is stored, which a stolen record's reader can brute-force offline for short numeric codes.
     pub hmac_key_hex: Option<String>,
+    /// Keys replaced by `hmac_key_hex` (hex), kept after a rotation until the offers hashed under them
+    /// have expired: they only verify. Each record names its key by [`StoredTxCode::key_id`].
+    pub previous_hmac_keys_hex: Vec<String>,
     /// Accept `http` issuers and URLs. Meant for local testing only.
     pub allow_insecure_http: bool,
 }
@@ -132,6 +135,7 @@ impl fmt::Debug for IssuerConfig {
             .field("pre_authorized_mdoc_only", &self.pre_authorized_mdoc_only)
             .field("offer_url_template", &self.offer_url_template)
             .field("hmac_key_hex", &self.hmac_key_hex.as_ref().map(|_| "[redacted]"))
+            .field("previous_hmac_keys_hex", &format_args!("[{} redacted]", self.previous_hmac_keys_hex.len()))
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +154,7 @@ impl Default for IssuerConfig {
             generate_issuer_state: false,
             wrong_tx_code_error: WrongTxCodeError::InvalidGrant,
             hmac_key_hex: None,
+            previous_hmac_keys_hex: Vec::new(),
             allow_insecure_http: false,
         }
     }
@@ -323,16 +328,14 @@ pub struct PreAuthorizedOffer {
 #[derive(Clone)]
 pub struct Issuer {
     config: IssuerConfig,
-    hmac_key: Option<Vec<u8>>,
+    /// The current key first, then the previous ones.
+    hmac_keys: Vec<HmacKey>,
 }
 
 impl fmt::Debug for Issuer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The configuration redacts its key; the decoded key must not print either.
-        f.debug_struct("Issuer")
-            .field("config", &self.config)
-            .field("hmac_key", &self.hmac_key.as_ref().map(|_| "[redacted]"))
-            .finish()
+        f.debug_struct("Issuer").field("config", &self.config).field("hmac_keys", &self.hmac_keys).finish()
     }
 }
 
@@ -384,21 +387,16 @@ impl Issuer {
         } else {
             offer_reference_uri(&config.credential_issuer, &build)?; // checks the base
         }
-        let hmac_key = match &config.hmac_key_hex {
-            None => None,
-            Some(hex) => {
-                let key = crate::secret::FixedEntropy::from_hex(hex).ok().map(|mut entropy| {
-                    let mut key = vec![0u8; entropy.remaining()];
-                    let _ = entropy.fill(&mut key);
-                    key
-                });
-                match key {
-                    Some(key) if key.len() >= 32 => Some(key),
-                    _ => return invalid("hmacKeyHex", "the HMAC key must be at least 32 bytes, in hex"),
-                }
-            }
-        };
-        Ok(Self { config, hmac_key })
+        let mut hmac_keys = Vec::new();
+        if let Some(hex) = &config.hmac_key_hex {
+            hmac_keys.push(HmacKey::from_hex(hex, "hmacKeyHex")?);
+        } else if !config.previous_hmac_keys_hex.is_empty() {
+            return invalid("previousHmacKeysHex", "previous HMAC keys need a current one (hmacKeyHex)");
+        }
+        for (index, hex) in config.previous_hmac_keys_hex.iter().enumerate() {
+            hmac_keys.push(HmacKey::from_hex(hex, &format!("previousHmacKeysHex[{index}]"))?);
+        }
+        Ok(Self { config, hmac_keys })
     }
 
     /// The configuration.
@@ -638,7 +636,7 @@ impl Issuer {
             WrongTxCodeError::InvalidGrant => TokenErrorCode::InvalidGrant,
             WrongTxCodeError::InvalidTxCode => TokenErrorCode::InvalidTxCode,
         };
-        redeem(record, request, now, &RedeemRules { wrong_tx_code, hmac_key: self.hmac_key.as_deref() })
+        redeem(record, request, now, &RedeemRules { wrong_tx_code, hmac_keys: &self.hmac_keys })
     }
 
     /// `DELETE /v1/openid/offers/pre-authorized/{id}`: the offer can never be redeemed afterwards.
@@ -751,10 +749,12 @@ impl Issuer {
             generate_from_alphabet(alphabet, prompt.length.unwrap_or(self.config.tx_code.default_length), entropy)?;
         let mut salt = [0u8; SALT_BYTES];
         entropy.fill(&mut salt)?;
-        let algorithm = if self.hmac_key.is_some() { HMAC_SHA256 } else { SALTED_SHA256 };
-        let hash = StoredTxCode::digest(algorithm, self.hmac_key.as_deref(), &salt, code.expose())?;
+        let key = self.hmac_keys.first();
+        let algorithm = if key.is_some() { HMAC_SHA256 } else { SALTED_SHA256 };
+        let hash = StoredTxCode::digest(algorithm, key.map(HmacKey::bytes), &salt, code.expose())?;
         let stored = StoredTxCode {
             algorithm: algorithm.to_owned(),
+            key_id: key.map(|key| key.id.clone()),
             salt: URL_SAFE_NO_PAD.encode(salt),
             hash: URL_SAFE_NO_PAD.encode(hash),
             length: prompt.length,

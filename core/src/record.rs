@@ -19,7 +19,8 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{MAX_TOKEN_REQUEST_BYTES, too_long};
 use crate::offer::{PRE_AUTHORIZED_CODE_GRANT, TxCode};
-use crate::secret::{Secret, constant_time_eq};
+use crate::secret::{Entropy as _, Secret, constant_time_eq};
+use zeroize::Zeroizing;
 
 /// Where an offer is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -53,6 +54,10 @@ impl OfferState {
 pub struct StoredTxCode {
     /// `sha256-salted`, or `hmac-sha256` when the issuer holds an HMAC key.
     pub algorithm: String,
+    /// Which HMAC key: 16 hex digits of the key's SHA-256, naming it without revealing it. Records
+    /// written before keys had ids have none and are checked under the current key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
     /// Random salt, base64url.
     pub salt: String,
     /// The digest of salt and code, base64url.
@@ -72,12 +77,50 @@ impl fmt::Debug for StoredTxCode {
         // six digits): it stays out of logs like the code itself.
         f.debug_struct("StoredTxCode")
             .field("algorithm", &self.algorithm)
+            .field("key_id", &self.key_id)
             .field("salt", &"[redacted]")
             .field("hash", &"[redacted]")
             .field("length", &self.length)
             .field("input_mode", &self.input_mode)
             .field("description", &self.description)
             .finish()
+    }
+}
+
+/// An HMAC key for transaction codes, with the id records name it by.
+#[derive(Clone)]
+pub(crate) struct HmacKey {
+    pub(crate) id: String,
+    key: Zeroizing<Vec<u8>>,
+}
+
+impl HmacKey {
+    /// Reads a key of at least 32 bytes written in hex; `field` names it in the error.
+    pub(crate) fn from_hex(hex: &str, field: &str) -> Result<Self> {
+        let key = crate::secret::FixedEntropy::from_hex(hex).ok().map(|mut entropy| {
+            let mut key = Zeroizing::new(vec![0u8; entropy.remaining()]);
+            let _ = entropy.fill(&mut key);
+            key
+        });
+        match key {
+            Some(key) if key.len() >= 32 => {
+                let digest = Sha256::digest(key.as_slice());
+                let id = digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
+                Ok(Self { id, key })
+            }
+            _ => Err(Error::new(ErrorKind::InvalidConfiguration, "an HMAC key must be at least 32 bytes, in hex")
+                .at(field.to_owned())),
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.key
+    }
+}
+
+impl fmt::Debug for HmacKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HmacKey").field("id", &self.id).field("key", &"[redacted]").finish()
     }
 }
 
@@ -110,11 +153,23 @@ impl StoredTxCode {
         }
     }
 
-    /// Whether `code` is the stored transaction code, compared in constant time.
-    pub(crate) fn matches(&self, key: Option<&[u8]>, code: &str) -> Result<bool> {
+    /// Whether `code` is the stored transaction code, compared in constant time. `keys` are the issuer's
+    /// HMAC keys, current first.
+    pub(crate) fn matches(&self, keys: &[HmacKey], code: &str) -> Result<bool> {
         let salt = decode_b64(&self.salt, "txCode.salt")?;
         let expected = decode_b64(&self.hash, "txCode.hash")?;
-        let actual = Self::digest(&self.algorithm, key, &salt, code)?;
+        let key = match &self.key_id {
+            None => keys.first(),
+            Some(id) => Some(keys.iter().find(|key| &key.id == id).ok_or_else(|| {
+                // Not a wrong code: counting it would burn the user's attempts for the host's mistake.
+                Error::new(
+                    ErrorKind::InvalidConfiguration,
+                    format!("the HMAC key {id} that hashed this transaction code is not configured"),
+                )
+                .at("previousHmacKeysHex")
+            })?),
+        };
+        let actual = Self::digest(&self.algorithm, key.map(HmacKey::bytes), &salt, code)?;
         // Constant time (subtle): transaction codes are short, so no comparison of them or of their
         // digests may reveal through its timing how far a wrong guess matched.
         Ok(constant_time_eq(&actual, &expected))
@@ -417,7 +472,7 @@ pub struct Redemption {
 /// Options of the redemption state machine, taken from the issuer's configuration.
 pub(crate) struct RedeemRules<'a> {
     pub(crate) wrong_tx_code: TokenErrorCode,
-    pub(crate) hmac_key: Option<&'a [u8]>,
+    pub(crate) hmac_keys: &'a [HmacKey],
 }
 
 /// The redemption state machine. Checks run in an order that never consumes the code before the
@@ -469,7 +524,7 @@ pub(crate) fn redeem(
                 "this offer has no transaction code, but one was sent",
             )));
         }
-        (Some(stored), Some(sent)) if !stored.matches(rules.hmac_key, sent.expose())? => {
+        (Some(stored), Some(sent)) if !stored.matches(rules.hmac_keys, sent.expose())? => {
             let mut next = record.next();
             next.failed_attempts_left = record.failed_attempts_left.saturating_sub(1);
             let mut error = TokenError::new(rules.wrong_tx_code, "the transaction code is wrong");

@@ -326,6 +326,18 @@ fn configuration_errors() {
     assert_eq!(bad(r#","offerUrlTemplate":"https://example.com/offers""#), "invalid_configuration");
     assert_eq!(bad(r#","offerUrlTemplate":"http://example.com/{token}""#), "insecure_url");
     assert_eq!(bad(r#","hmacKeyHex":"00""#), "invalid_configuration");
+    let field = |extra: &str| {
+        let json = format!(
+            r#"{{"credentialIssuer":"https://example.com","credentialConfigurations":{{"a":"mso_mdoc"}}{extra}}}"#
+        );
+        Issuer::new(IssuerConfig::from_json(&json).unwrap()).unwrap_err().field().map(str::to_owned)
+    };
+    let key = "11".repeat(32);
+    assert_eq!(field(&format!(r#","previousHmacKeysHex":["{key}"]"#)).as_deref(), Some("previousHmacKeysHex"));
+    assert_eq!(
+        field(&format!(r#","hmacKeyHex":"{key}","previousHmacKeysHex":["{key}","zz"]"#)).as_deref(),
+        Some("previousHmacKeysHex[1]")
+    );
     assert_eq!(bad(r#","txCode":{"minLength":9}"#), "invalid_configuration");
     assert_eq!(bad(r#","txCode":{"textAlphabet":"A"}"#), "invalid_configuration");
     assert_eq!(bad(r#","expiry":{"defaultSeconds":900,"maxSeconds":600}"#), "invalid_configuration");
