@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::percent_decode_str;
 
 use crate::compat::{self, ParsedOffer};
 use crate::dialect::Dialect;
@@ -28,16 +28,35 @@ pub const DEFAULT_BASE: &str = "openid-credential-offer://";
 /// screen. By reference serves better.
 pub const COMFORTABLE_QR_BYTES: usize = 997;
 
-/// Everything but RFC 3986's unreserved characters.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
 /// Percent-encodes `value` for a URI query: only unreserved characters stay raw, `%XX` is uppercase.
 ///
 /// ```
 /// assert_eq!(credoffer::percent_encode("a b+c/é~"), "a%20b%2Bc%2F%C3%A9~");
 /// ```
 pub fn percent_encode(value: &str) -> String {
-    utf8_percent_encode(value, COMPONENT).to_string()
+    let mut encoded = String::new();
+    push_percent_encoded(&mut encoded, value);
+    encoded
+}
+
+/// Appends `value` to `out`, percent-encoded as [`percent_encode`] does.
+///
+/// A loop over bytes rather than the percent-encoding crate's iterator of string pieces: in an encoded
+/// offer every fourth byte or so is escaped, and pushing bytes straight into a reserved buffer writes an
+/// offer several times faster, in WebAssembly most of all.
+fn push_percent_encoded(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(value.len() * 3);
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            let digit = |nibble: u8| char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+            out.push('%');
+            out.push(digit(byte >> 4));
+            out.push(digit(byte & 0x0f));
+        }
+    }
 }
 
 /// How to write an offer URI.
@@ -82,10 +101,10 @@ impl CredentialOffer {
         let mut findings = Findings { strict: true, warnings: &mut warnings };
         self.check(options.allow_insecure_http, &Limits::default(), &mut findings)?;
         let json = self.to_json(options.dialect)?;
-        let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 2);
+        let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 3);
         uri.push_str(&prefix);
         uri.push_str("credential_offer=");
-        uri.extend(utf8_percent_encode(&json, COMPONENT));
+        push_percent_encoded(&mut uri, &json);
         Ok(uri)
     }
 }
