@@ -301,7 +301,7 @@ fn too_long_for_qr(length: usize) -> Warning {
 }
 
 fn missing_parameter(params: &QueryParams<'_>) -> Error {
-    let encoded_equals = params.pairs.iter().any(|(name, _)| {
+    let encoded_equals = params.pairs().any(|(name, _)| {
         let name = percent_decode_str(name).decode_utf8_lossy();
         name.starts_with("credential_offer=") || name.starts_with("credential_offer_uri=")
     });
@@ -338,7 +338,11 @@ fn locate_query<'a>(uri: &'a str, findings: &mut Findings<'_>) -> Result<&'a str
 
 /// The raw (still encoded) parameters of a query, in order.
 pub(crate) struct QueryParams<'a> {
-    pairs: Vec<(&'a str, &'a str)>,
+    /// The first pairs, inline: an offer URI has one or two, so reading it allocates nothing here.
+    first: [(&'a str, &'a str); 4],
+    count: usize,
+    /// The pairs after the first four.
+    more: Vec<(&'a str, &'a str)>,
 }
 
 impl<'a> QueryParams<'a> {
@@ -346,7 +350,7 @@ impl<'a> QueryParams<'a> {
     /// unencoded JSON: it runs to its matching `}` whatever `&`, `=` or `#` it contains (a brace that
     /// never closes is not JSON, and the value ends at `&` as usual).
     fn read(query: &'a str) -> Result<Self> {
-        let mut pairs = Vec::new();
+        let mut params = Self { first: [("", ""); 4], count: 0, more: Vec::new() };
         let mut rest = query;
         while !rest.is_empty() {
             let (name, after_name) = match memchr::memchr3(b'=', b'&', b'#', rest.as_bytes()) {
@@ -360,20 +364,28 @@ impl<'a> QueryParams<'a> {
             };
             let (value, tail) = after_name.split_at(value_end);
             if !name.is_empty() {
-                pairs.push((name, value));
+                match params.first.get_mut(params.count) {
+                    Some(slot) => *slot = (name, value),
+                    None => params.more.push((name, value)),
+                }
+                params.count += 1;
             }
             match tail.as_bytes().first() {
                 Some(b'&') => rest = &tail[1..],
                 _ => break, // end of query, or the fragment
             }
         }
-        Ok(Self { pairs })
+        Ok(params)
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = &(&'a str, &'a str)> {
+        self.first.iter().take(self.count).chain(&self.more)
     }
 
     /// The raw value of a parameter that may appear at most once.
     pub(crate) fn single(&self, name: &str) -> Result<Option<&'a str>> {
         let mut found = None;
-        for (raw_name, value) in &self.pairs {
+        for (raw_name, value) in self.pairs() {
             if decoded_name_is(raw_name, name) {
                 if found.is_some() {
                     return Err(Error::new(ErrorKind::DuplicateParameter, format!("{name} appears more than once"))
@@ -388,7 +400,7 @@ impl<'a> QueryParams<'a> {
     /// Every raw value of a parameter.
     pub(crate) fn all(&self, name: &str) -> impl Iterator<Item = &'a str> + '_ {
         let name = name.to_owned();
-        self.pairs.iter().filter(move |(raw, _)| decoded_name_is(raw, &name)).map(|(_, value)| *value)
+        self.pairs().filter(move |(raw, _)| decoded_name_is(raw, &name)).map(|(_, value)| *value)
     }
 
     pub(crate) fn has(&self, name: &str) -> bool {
