@@ -475,3 +475,20 @@ pub(crate) fn parse_draft8_params(params: &QueryParams<'_>, options: &ParseOptio
     let legacy_pin = pin_required && offer.pre_authorized_code_grant().is_some();
     Ok(ParsedOffer { offer, source: Source::Draft8, warnings, legacy_pin })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::Dialect;
+
+    #[test]
+    fn extension_numbers_are_written_back_as_they_came() {
+        // Decimals that a best-effort float reader takes one unit off in the last place.
+        let numbers = r#""x":929036415920487.5,"y":8419632027295700.0,"z":1.0715660391465826e-75"#;
+        let json =
+            format!(r#"{{"credential_issuer":"https://i.example","credential_configuration_ids":["a"],{numbers}}}"#);
+        let parsed = parse_offer_json(&json, &ParseOptions::default()).unwrap();
+        let written = parsed.offer.to_json(Dialect::V1).unwrap();
+        assert!(written.contains(numbers), "{written}");
+    }
+}
