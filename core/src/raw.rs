@@ -295,7 +295,7 @@ impl<'de, T: Slots> Visitor<'de> for MemberSeed<'_, T> {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         match self.0.insert(Member::Object(T::default())) {
             Member::Object(slots) => SlotsVisitor(slots).visit_map(map),
-            Member::Other(_) => Ok(()), // not what was just inserted
+            Member::Other(_) => Ok(()), // unreachable: the slot was made an object just above
         }
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
