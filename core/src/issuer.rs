@@ -651,7 +651,12 @@ impl Issuer {
     }
 
     fn check_credentials(&self, credentials: &[String], mdoc_only: bool, problems: &mut Vec<Error>) {
-        if credentials.is_empty() {
+        // One problem per cause: a list that is missing, not a list, or all blank entries was reported
+        // already, and is not empty as well.
+        let reported = problems.iter().any(|problem| {
+            problem.field().is_some_and(|field| field == "credentials" || field.starts_with("credentials["))
+        });
+        if credentials.is_empty() && !reported {
             problems.push(
                 Error::new(
                     ErrorKind::EmptyCredentialConfigurationIds,
