@@ -8,7 +8,9 @@ use credoffer::{
     Dialect, InputMode, IssuerMetadata, MetadataCheck, OfferReference, OfferUri, ParseOptions, ParsedOffer, PlusPolicy,
     Warning, parse_offer_uri, well_known_metadata_url,
 };
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::json;
+use serde_json::value::RawValue;
 
 use crate::failure::{print_stdout, shown};
 use crate::{JsonFlag, Outcome, input};
@@ -70,19 +72,36 @@ pub fn run(args: &ParseArgs) -> Outcome {
     Ok(())
 }
 
-fn by_value_json(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> Result<Value, credoffer::Error> {
+/// `{offer, source, formats?, warnings}`, the offer as the engine writes it in the 1.0 shape (members in the
+/// spec's order, not sorted as a `Value` would have them).
+#[derive(Serialize)]
+struct ByValueJson<'a> {
+    offer: Box<RawValue>,
+    source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    formats: Option<Vec<FormatJson<'a>>>,
+    warnings: Vec<Warning>,
+}
+
+#[derive(Serialize)]
+struct FormatJson<'a> {
+    id: &'a str,
+    format: &'a str,
+}
+
+fn by_value_json(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> Result<String, credoffer::Error> {
+    let offer = RawValue::from_string(parsed.offer.to_json(Dialect::V1)?).map_err(internal)?;
     let mut warnings = parsed.warnings.clone();
-    let mut object = Map::new();
-    object.insert("offer".into(), parsed.offer.to_json_value(Dialect::V1)?);
-    object.insert("source".into(), json!(parsed.source.as_str()));
-    if let Some(check) = check {
-        let formats: Vec<Value> =
-            check.formats.iter().map(|(id, format)| json!({"id": id, "format": format})).collect();
-        object.insert("formats".into(), Value::Array(formats));
+    let formats = check.map(|check| {
         warnings.extend(check.warnings.iter().cloned());
-    }
-    object.insert("warnings".into(), json!(warnings));
-    Ok(Value::Object(object))
+        check.formats.iter().map(|(id, format)| FormatJson { id, format }).collect()
+    });
+    serde_json::to_string(&ByValueJson { offer, source: parsed.source.as_str(), formats, warnings }).map_err(internal)
+}
+
+/// The engine wrote JSON that does not read back: a bug, reported rather than panicked on.
+fn internal(error: serde_json::Error) -> credoffer::Error {
+    credoffer::Error::new(credoffer::ErrorKind::InvalidJson, format!("internal error writing JSON: {error}"))
 }
 
 fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String {

@@ -307,6 +307,8 @@ fn parse_reads_standard_input_and_names_formats_from_metadata() {
     assert_eq!(by_stdin.status, 0, "{}", by_stdin.stdout);
     assert_eq!(by_stdin.json()["offer"]["credential_issuer"], "https://issuer.example.com");
     assert_eq!(by_stdin.stdout, run(&["parse", "--json", MDL_OFFER]).stdout);
+    // The offer as the engine writes it: members in the spec's order, not sorted.
+    assert!(by_stdin.stdout.starts_with(r#"{"offer":{"credential_issuer":"#), "{}", by_stdin.stdout);
 
     let dir = temp_dir("parse-metadata");
     let metadata = dir.join("metadata.json");
