@@ -4,9 +4,9 @@ use std::ffi::c_char;
 
 use credoffer::{IssuerMetadata, MetadataCheck};
 
-use crate::boundary::{Failure, Out, StringOut, credoffer_str, free_handle, guard, handle, into_handle, text};
+use crate::boundary::{Failure, Out, StringOut, access, credoffer_str, free_handle, guard, handle, into_handle, text};
 use crate::error::credoffer_error;
-use crate::offer::{credoffer_offer, credoffer_warning, warning_view};
+use crate::offer::{credoffer_offer, credoffer_warning, warning_at};
 use crate::status::credoffer_status;
 
 /// A successful metadata check (opaque): the format of each offered configuration, and what could
@@ -63,12 +63,8 @@ pub unsafe extern "C" fn credoffer_metadata_result_format_count(
     out: *mut usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
-    guard(error, || {
-        // SAFETY: forwarded from this function's contract.
-        let result = unsafe { handle(result, "result") }?;
-        Out::required(out, "out")?.write(result.check.formats.len());
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { access(result, "result", out, error, |result| Ok(result.check.formats.len())) }
 }
 
 /// Configuration `index`: its id and its `format` (such as `mso_mdoc` or `dc+sd-jwt`; empty when
@@ -109,12 +105,8 @@ pub unsafe extern "C" fn credoffer_metadata_result_warning_count(
     out: *mut usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
-    guard(error, || {
-        // SAFETY: forwarded from this function's contract.
-        let result = unsafe { handle(result, "result") }?;
-        Out::required(out, "out")?.write(result.check.warnings.len());
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { access(result, "result", out, error, |result| Ok(result.check.warnings.len())) }
 }
 
 /// Warning `index` (below `credoffer_metadata_result_warning_count`), borrowed from `result`.
@@ -128,15 +120,8 @@ pub unsafe extern "C" fn credoffer_metadata_result_warning(
     out: *mut credoffer_warning,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
-    guard(error, || {
-        // SAFETY: forwarded from this function's contract.
-        let result = unsafe { handle(result, "result") }?;
-        let out = Out::required(out, "out")?;
-        let warnings = &result.check.warnings;
-        let warning = warnings.get(index).ok_or_else(|| Failure::out_of_range("index", index, warnings.len()))?;
-        out.write(warning_view(warning));
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { access(result, "result", out, error, |result| warning_at(&result.check.warnings, index)) }
 }
 
 /// The metadata URL of an issuer: `/.well-known/openid-credential-issuer` inserted between host and

@@ -366,16 +366,16 @@ pub unsafe extern "C" fn credoffer_offer_warning(
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        access(offer, "offer", out, error, |offer| {
-            let warnings = offer.warnings();
-            let warning = warnings.get(index).ok_or_else(|| Failure::out_of_range("index", index, warnings.len()))?;
-            Ok(warning_view(warning))
-        })
-    }
+    unsafe { access(offer, "offer", out, error, |offer| warning_at(offer.warnings(), index)) }
 }
 
-pub(crate) fn warning_view(warning: &Warning) -> credoffer_warning {
+/// Warning `index` of `warnings` as the C view, or the out-of-range failure.
+pub(crate) fn warning_at(warnings: &[Warning], index: usize) -> Outcome<credoffer_warning> {
+    let warning = warnings.get(index).ok_or_else(|| Failure::out_of_range("index", index, warnings.len()))?;
+    Ok(warning_view(warning))
+}
+
+fn warning_view(warning: &Warning) -> credoffer_warning {
     credoffer_warning {
         code: credoffer_str::borrow(warning.code),
         message: credoffer_str::borrow(&warning.message),
