@@ -8,9 +8,9 @@
 // shared vectors.
 
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { openid4vcCallbacks as callbacks } from '../tests/peers.mjs';
 
 const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 const MATTR_CASE = 'mattr-vii-pre-authorized-mixed';
@@ -32,17 +32,6 @@ const OFFER = {
       tx_code: { length: 6, input_mode: 'numeric', description: 'Please provide the one-time code that was sent via e-mail' },
     },
   },
-};
-
-const noCrypto = async () => {
-  throw new Error('not used');
-};
-const callbacks = {
-  hash: (data) => createHash('sha256').update(data).digest(),
-  generateRandom: (length) => randomBytes(length),
-  signJwt: noCrypto,
-  verifyJwt: noCrypto,
-  clientAuthentication: () => {},
 };
 
 /** Each contender: a setup returning the operation to time (sync or async). */

@@ -9,7 +9,6 @@
 // Nothing here touches the network: references are served from 127.0.0.1 or from an in-memory fetch.
 
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 
@@ -17,6 +16,7 @@ import { Openid4vciClient, Openid4vciIssuer, Openid4vciVersion } from '@openid4v
 import { CredentialOfferClient } from '@sphereon/oid4vci-client';
 import { createCredentialOfferURI, createCredentialOfferURIFromObject } from '@sphereon/oid4vci-issuer';
 import * as credoffer from 'credoffer';
+import { openid4vcCallbacks as callbacks } from './peers.mjs';
 
 const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 const ISSUER = 'https://issuer.example.com';
@@ -43,17 +43,6 @@ const PEER_BUGS = {
       'as /offers/a/b, another resource (here a 404).',
     error: /404/,
   },
-};
-
-const noCrypto = async () => {
-  throw new Error('not used by offer handling');
-};
-const callbacks = {
-  hash: (data) => createHash('sha256').update(data).digest(),
-  generateRandom: (length) => randomBytes(length),
-  signJwt: noCrypto,
-  verifyJwt: noCrypto,
-  clientAuthentication: () => {},
 };
 
 /** Offers credoffer builds, as plain 1.0 objects (draft 11 takes only numeric codes of up to 8 digits). */
