@@ -329,6 +329,15 @@ proptest! {
         feed_everything(&text);
     }
 
+    /// The writer's own encoder against the percent-encoding crate's with RFC 3986's unreserved set.
+    #[test]
+    fn percent_encoding_escapes_all_but_unreserved(text in any::<String>()) {
+        const RESERVED: &percent_encoding::AsciiSet =
+            &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+        let expected = percent_encoding::utf8_percent_encode(&text, RESERVED).to_string();
+        prop_assert_eq!(credoffer::percent_encode(&text), expected);
+    }
+
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
         feed_everything(&String::from_utf8_lossy(&bytes));
