@@ -1,42 +1,92 @@
 //! Engine results written as the JSON of the plain objects the TypeScript declarations describe.
 
-use credoffer::{Dialect, Error, MetadataCheck, OfferReference, ParsedOffer, TxCodePrompt};
-use serde_json::{Map, Value, json};
+use credoffer::{Dialect, Error, ErrorKind, MetadataCheck, OfferReference, ParsedOffer, TxCodePrompt};
+use serde_json::{Value, json};
 
 /// `{kind?, offer, source, warnings, txCodePrompt?}`, the offer in its 1.0 shape with members in the spec's order.
+///
+/// Written member by member into one buffer: every parse returns this, and building it through `json!`
+/// values and `format!` took a sixth of `parseOfferUri`'s time in the engine.
 pub fn parsed_offer(kind: Option<&str>, parsed: &ParsedOffer) -> Result<String, Error> {
     let offer = parsed.offer.to_json(Dialect::V1)?;
-    let warnings = json!(parsed.warnings).to_string();
-    let mut out = String::with_capacity(offer.len() + warnings.len() + 64);
-    out.push('{');
+    let mut object = ObjectWriter::with_capacity(offer.len() + 192);
     if let Some(kind) = kind {
-        out.push_str(&format!("\"kind\":{},", json!(kind)));
+        object.string("kind", kind)?;
     }
-    out.push_str("\"offer\":");
-    out.push_str(&offer);
-    out.push_str(&format!(",\"source\":{},\"warnings\":{warnings}", json!(parsed.source.as_str())));
+    object.raw("offer", &offer);
+    object.string("source", parsed.source.as_str())?;
+    object.name("warnings");
+    serde_json::to_writer(&mut object.out, &parsed.warnings).map_err(unwritable)?;
     if let Some(prompt) = parsed.tx_code_prompt() {
-        out.push_str(",\"txCodePrompt\":");
-        out.push_str(&tx_code_prompt(&prompt).to_string());
+        object.name("txCodePrompt");
+        object.out.extend_from_slice(tx_code_prompt(&prompt)?.as_bytes());
     }
-    out.push('}');
-    Ok(out)
+    object.finish()
 }
 
 /// `{inputMode, length?, maxLength?, description?}`.
-pub fn tx_code_prompt(prompt: &TxCodePrompt) -> Value {
-    let mut members = Map::new();
-    members.insert("inputMode".into(), json!(prompt.input_mode.as_str()));
+fn tx_code_prompt(prompt: &TxCodePrompt) -> Result<String, Error> {
+    let mut object = ObjectWriter::with_capacity(64 + prompt.description.as_ref().map_or(0, String::len));
+    object.string("inputMode", prompt.input_mode.as_str())?;
     if let Some(length) = prompt.length {
-        members.insert("length".into(), json!(length));
+        object.number("length", length);
     }
     if let Some(max_length) = prompt.max_length {
-        members.insert("maxLength".into(), json!(max_length));
+        object.number("maxLength", max_length);
     }
     if let Some(description) = &prompt.description {
-        members.insert("description".into(), json!(description));
+        object.string("description", description)?;
     }
-    Value::Object(members)
+    object.finish()
+}
+
+/// A JSON object written into one buffer, member by member. Member names are this module's literals,
+/// plain ASCII that needs no escaping.
+struct ObjectWriter {
+    out: Vec<u8>,
+}
+
+impl ObjectWriter {
+    fn with_capacity(capacity: usize) -> Self {
+        let mut out = Vec::with_capacity(capacity);
+        out.push(b'{');
+        Self { out }
+    }
+
+    /// Starts a member: the separator when one came before, then `"name":`.
+    fn name(&mut self, name: &str) {
+        if self.out.len() > 1 {
+            self.out.push(b',');
+        }
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"\":");
+    }
+
+    /// A member whose value is JSON already.
+    fn raw(&mut self, name: &str, json: &str) {
+        self.name(name);
+        self.out.extend_from_slice(json.as_bytes());
+    }
+
+    fn string(&mut self, name: &str, value: &str) -> Result<(), Error> {
+        self.name(name);
+        serde_json::to_writer(&mut self.out, value).map_err(unwritable)
+    }
+
+    fn number(&mut self, name: &str, value: u32) {
+        self.name(name);
+        self.out.extend_from_slice(value.to_string().as_bytes());
+    }
+
+    fn finish(mut self) -> Result<String, Error> {
+        self.out.push(b'}');
+        String::from_utf8(self.out).map_err(unwritable)
+    }
+}
+
+fn unwritable(error: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::InvalidJson, format!("the result cannot be written as JSON: {error}"))
 }
 
 /// `{kind: "byReference", uri, warnings}`.
