@@ -104,10 +104,10 @@ pub struct AuthorizationOffer {
     pub response_json: String,
 }
 
-/// A created pre-authorized offer (`POST /v1/openid/offers/pre-authorized`). Its text form hides the
-/// URI and the transaction code.
+/// A created pre-authorized offer (`POST /v1/openid/offers/pre-authorized`). Its text forms hide the
+/// URI, the bodies and the transaction code.
 #[derive(uniffi::Record)]
-#[uniffi::export(Debug)]
+#[uniffi::export(Debug, Display)]
 pub struct PreAuthorizedOffer {
     /// The offer id.
     pub id: String,
@@ -125,9 +125,9 @@ pub struct PreAuthorizedOffer {
     pub record: Arc<OfferRecord>,
 }
 
-/// An offer served by reference: its JSON, and the record marking it served. Its text form hides the JSON.
+/// An offer served by reference: its JSON, and the record marking it served. Its text forms hide the JSON.
 #[derive(uniffi::Record)]
-#[uniffi::export(Debug)]
+#[uniffi::export(Debug, Display)]
 pub struct ServedOffer {
     /// The offer JSON for `GET <offer URL>`.
     pub offer_json: String,
@@ -155,6 +155,8 @@ impl std::fmt::Debug for ServedOffer {
         f.debug_struct("ServedOffer").field("record", &self.record).finish_non_exhaustive()
     }
 }
+
+display_as_debug!(PreAuthorizedOffer, ServedOffer);
 
 #[uniffi::export]
 impl Issuer {

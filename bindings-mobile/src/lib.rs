@@ -4,6 +4,19 @@
 //! Mirror types (records and enums) live here so the core stays free of FFI concerns.
 //! Generate the bindings with `cargo xtask mobile-generate`; test them with `cargo xtask mobile-test`.
 
+/// `Display` that writes the redacted `Debug` form, for records holding a secret: uniffi generates each
+/// language's plain text form (Python `str`, Swift `description`) from `Display` and falls back to
+/// printing every field without it.
+macro_rules! display_as_debug {
+    ($($record:ty),+) => {$(
+        impl std::fmt::Display for $record {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(self, f)
+            }
+        }
+    )+};
+}
+
 mod error;
 mod issuer;
 mod metadata;

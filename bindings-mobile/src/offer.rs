@@ -48,10 +48,10 @@ pub struct AuthorizationCodeGrant {
     pub extensions: HashMap<String, String>,
 }
 
-/// The pre-authorized code grant. Its text form (Kotlin `toString`, Swift `debugDescription`, Python
-/// `repr`) is Rust's Debug, which hides the code.
+/// The pre-authorized code grant. Its text forms (Kotlin `toString`, Swift `description` and
+/// `debugDescription`, Python `str` and `repr`) hide the code, and so do those of every record holding it.
 #[derive(Clone, PartialEq, uniffi::Record)]
-#[uniffi::export(Debug)]
+#[uniffi::export(Debug, Display)]
 pub struct PreAuthorizedCodeGrant {
     /// The pre-authorized code: a bearer secret.
     pub pre_authorized_code: String,
@@ -73,6 +73,8 @@ impl std::fmt::Debug for PreAuthorizedCodeGrant {
             .finish()
     }
 }
+
+display_as_debug!(PreAuthorizedCodeGrant);
 
 /// The `tx_code` object: what to ask the user for.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

@@ -29,7 +29,10 @@ fun idiomaticTests() {
         }
         checkEqual(parsed.offer, offer, "round trip")
         checkEqual(parsed.source, Source.V1, "source")
-        check("oaKazRN8I0IbtZ0C7JuMn5" !in parsed.offer.toString()) { "toString shows the pre-authorized code" }
+        for (printed in listOf(parsed, parsed.offer, parsed.offer.grants!!.preAuthorizedCode!!)) {
+            check("oaKazRN8I0IbtZ0C7JuMn5" !in printed.toString()) { "toString shows the pre-authorized code" }
+        }
+        check("Check your email" in parsed.offer.toString()) { "toString hides more than the code: ${parsed.offer}" }
     }
 
     test("errors are typed exceptions carrying code, description and field") {
@@ -90,6 +93,10 @@ fun idiomaticTests() {
             val code = created.transactionCode!!
             check(Regex("[0-9]{6}").matches(code)) { code }
             check(code !in created.record.toJson()) { "the record holds the code in plain text" }
+            for (secret in listOf(code, created.uri, created.responseJson)) {
+                check(secret !in created.toString()) { "toString shows a secret: $created" }
+            }
+            check(created.id in created.toString()) { "toString hides the id: $created" }
             val body = walletTokenRequest(created.uri) { prompt ->
                 checkEqual(prompt.inputMode to prompt.length, InputMode.NUMERIC to 6u, "prompt")
                 code

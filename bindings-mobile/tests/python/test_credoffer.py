@@ -378,7 +378,10 @@ class Idiomatic(unittest.TestCase):
         self.assertTrue(result.is_by_value())
         self.assertEqual(result.parsed.offer, offer)
         self.assertEqual(result.parsed.source, co.Source.V1)
-        self.assertNotIn("oaKazRN8I0IbtZ0C7JuMn5", repr(result.parsed.offer.grants.pre_authorized_code))
+        for printed in (result, result.parsed, result.parsed.offer, result.parsed.offer.grants.pre_authorized_code):
+            self.assertNotIn("oaKazRN8I0IbtZ0C7JuMn5", str(printed))
+            self.assertNotIn("oaKazRN8I0IbtZ0C7JuMn5", repr(printed))
+        self.assertIn("Check your email", str(result.parsed.offer))
 
     def test_errors_carry_code_description_and_field(self):
         offer = co.CredentialOffer(
@@ -412,6 +415,11 @@ class Idiomatic(unittest.TestCase):
         self.assertNotIn(created.transaction_code, created.record.to_json())
         # The wallet scans the URI, asks for the code, and builds its token request.
         parsed = co.parse_offer_uri(created.uri, co.default_parse_options()).parsed
+        pre_authorized_code = parsed.offer.grants.pre_authorized_code.pre_authorized_code
+        for secret in (created.transaction_code, pre_authorized_code):
+            self.assertNotIn(secret, str(created))
+            self.assertNotIn(secret, repr(created))
+        self.assertIn(created.id, str(created))
         prompt = co.tx_code_prompt(parsed)
         self.assertEqual((prompt.input_mode, prompt.length), (co.InputMode.NUMERIC, 6))
         with self.assertRaises(co.CredentialOfferError.TxCodeMismatch):

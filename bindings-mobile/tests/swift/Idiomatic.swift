@@ -27,8 +27,16 @@ func idiomaticTests() {
         }
         try expectEqual(parsed.offer, offer, "round trip")
         try expectEqual(parsed.source, .v1, "source")
-        guard !String(describing: parsed.offer).contains("oaKazRN8I0IbtZ0C7JuMn5") else {
-            throw Failure(description: "the text form shows the pre-authorized code")
+        let printed: [Any] = [parsed, parsed.offer, parsed.offer.grants!.preAuthorizedCode!]
+        for value in printed {
+            for text in [String(describing: value), String(reflecting: value), "\(value)"] {
+                guard !text.contains("oaKazRN8I0IbtZ0C7JuMn5") else {
+                    throw Failure(description: "the text form shows the pre-authorized code: \(text)")
+                }
+            }
+        }
+        guard String(describing: parsed.offer).contains("Check your email") else {
+            throw Failure(description: "the text form hides more than the code: \(parsed.offer)")
         }
     }
 
@@ -85,6 +93,11 @@ func idiomaticTests() {
             throw Failure(description: "transaction code \(created.transactionCode ?? "none")")
         }
         guard !created.record.toJson().contains(code) else { throw Failure(description: "the record holds the code") }
+        for text in [String(describing: created), String(reflecting: created)] {
+            guard ![code, created.uri, created.responseJson].contains(where: text.contains), text.contains(created.id) else {
+                throw Failure(description: "the text form of a created offer: \(text)")
+            }
+        }
         let body = try walletTokenRequest(scanned: created.uri) { prompt in
             guard prompt.inputMode == .numeric, prompt.length == 6 else { throw Failure(description: "\(prompt)") }
             return code
