@@ -483,12 +483,18 @@ mod tests {
 
     #[test]
     fn extension_numbers_are_written_back_as_they_came() {
-        // Decimals that a best-effort float reader takes one unit off in the last place.
-        let numbers = r#""x":929036415920487.5,"y":8419632027295700.0,"z":1.0715660391465826e-75"#;
-        let json =
-            format!(r#"{{"credential_issuer":"https://i.example","credential_configuration_ids":["a"],{numbers}}}"#);
-        let parsed = parse_offer_json(&json, &ParseOptions::default()).unwrap();
-        let written = parsed.offer.to_json(Dialect::V1).unwrap();
-        assert!(written.contains(numbers), "{written}");
+        for numbers in [
+            // Decimals that a best-effort float reader takes one unit off in the last place.
+            r#""x":929036415920487.5,"y":8419632027295700.0,"z":1.0715660391465826e-75"#,
+            // Beyond 64-bit integers and doubles, and forms a double would rewrite.
+            r#""id":123456789012345678901234567890,"precise":0.1000000000000000055511151231257827,"price":1.10,"zero":-0"#,
+        ] {
+            let json = format!(
+                r#"{{"credential_issuer":"https://i.example","credential_configuration_ids":["a"],{numbers}}}"#
+            );
+            let parsed = parse_offer_json(&json, &ParseOptions::default()).unwrap();
+            let written = parsed.offer.to_json(Dialect::V1).unwrap();
+            assert!(written.contains(numbers), "{written}");
+        }
     }
 }

@@ -292,11 +292,22 @@ impl<'de, T: Slots> Visitor<'de> for MemberSeed<'_, T> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        match self.0.insert(Member::Object(T::default())) {
-            Member::Object(slots) => SlotsVisitor(slots).visit_map(map),
-            Member::Other(_) => Ok(()), // unreachable: the slot was made an object just above
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let first = map.next_key::<Name<'_>>()?;
+        if let Some(Name(name)) = &first
+            && is_number_token(name)
+        {
+            let text: Cow<'_, str> = map.next_value()?;
+            return self.other(Value::Number(text.parse().map_err(de::Error::custom)?));
         }
+        let slots = match self.0.insert(Member::Object(T::default())) {
+            Member::Object(slots) => slots,
+            Member::Other(_) => return Ok(()), // unreachable: the slot was made an object just above
+        };
+        if let Some(Name(name)) = first {
+            slots.read(&name, &mut map)?;
+        }
+        SlotsVisitor(slots).visit_map(map)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
         self.other(Value::Bool(v))
@@ -322,6 +333,28 @@ impl<'de, T: Slots> Visitor<'de> for MemberSeed<'_, T> {
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         self.other(Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?)
     }
+}
+
+/// Whether a member name is the one under which serde_json (its `arbitrary_precision` feature, which keeps
+/// numbers as their text) hands a number to a visitor that takes any value: a map of that one member.
+/// serde_json does not export the name, so a number is read to see it; only names starting with `$` are
+/// checked, and nothing is cached (a static would hold memory until exit).
+fn is_number_token(name: &str) -> bool {
+    struct FirstNameIs<'a>(&'a str);
+    impl<'de> Visitor<'de> for FirstNameIs<'_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            Ok(map.next_key::<Name<'_>>()?.is_some_and(|Name(first)| first == self.0))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<bool, E> {
+            Ok(false)
+        }
+    }
+    name.starts_with('$')
+        && serde_json::Deserializer::from_str("0.5").deserialize_any(FirstNameIs(name)).unwrap_or(false)
 }
 
 impl<T> MemberSeed<'_, T> {
