@@ -98,20 +98,22 @@ impl CredentialOffer {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn to_json(&self, dialect: Dialect) -> Result<String> {
-        check_dialect(self, dialect)?;
+        check_writable(self, dialect)?;
         serde_json::to_string(&Wire { offer: self, dialect })
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the offer cannot be written as JSON: {e}")))
     }
 
     /// The offer as a JSON value in `dialect`.
     pub fn to_json_value(&self, dialect: Dialect) -> Result<Value> {
-        check_dialect(self, dialect)?;
+        check_writable(self, dialect)?;
         serde_json::to_value(Wire { offer: self, dialect })
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the offer cannot be written as JSON: {e}")))
     }
 }
 
-fn check_dialect(offer: &CredentialOffer, dialect: Dialect) -> Result<()> {
+/// What the writers refuse: a member written twice, and a `tx_code` the dialect cannot carry.
+fn check_writable(offer: &CredentialOffer, dialect: Dialect) -> Result<()> {
+    offer.check_member_names()?;
     let Some(tx_code) = offer.pre_authorized_code_grant().and_then(|g| g.tx_code.as_ref()) else {
         return Ok(());
     };

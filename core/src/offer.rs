@@ -236,6 +236,7 @@ impl CredentialOffer {
     }
 
     pub(crate) fn check(&self, allow_insecure_http: bool, limits: &Limits, findings: &mut Findings<'_>) -> Result<()> {
+        self.check_member_names()?;
         check_https_url(&self.credential_issuer, "credential_issuer", allow_insecure_http, UrlRole::Issuer)?;
         self.check_ids(limits, findings)?;
         if let Some(grants) = &self.grants {
@@ -295,7 +296,6 @@ fn check_grants(grants: &Grants, findings: &mut Findings<'_>) -> Result<()> {
             )?;
         }
         check_authorization_server(grant.authorization_server.as_deref(), AUTH_CODE_FIELD, findings)?;
-        check_model_names(&grant.extensions, &["issuer_state", "authorization_server"], AUTH_CODE_FIELD)?;
     }
     if let Some(grant) = &grants.pre_authorized_code {
         if is_blank(&grant.pre_authorized_code) {
@@ -306,21 +306,19 @@ fn check_grants(grants: &Grants, findings: &mut Findings<'_>) -> Result<()> {
             check_tx_code(tx_code, findings)?;
         }
         check_authorization_server(grant.authorization_server.as_deref(), PRE_AUTH_FIELD, findings)?;
-        // `user_pin_required` too: written beside a tx_code, it would read back as the legacy PIN flag.
-        let defined = ["pre-authorized_code", "tx_code", "authorization_server", "user_pin_required"];
-        check_model_names(&grant.extensions, &defined, PRE_AUTH_FIELD)?;
     }
     Ok(())
 }
 
-/// Extension members may not reuse a name the model writes itself: the JSON would hold it twice.
+/// Extension members (of the object at `parent`, "" for the top level) may not reuse a name the model
+/// writes itself: the JSON would hold it twice.
 fn check_model_names(extensions: &Map<String, Value>, defined: &[&str], parent: &str) -> Result<()> {
     match defined.iter().find(|name| extensions.contains_key(**name)) {
         Some(name) => Err(Error::new(
             ErrorKind::InvalidType,
             format!("{name} is part of the offer model and cannot be set as an extension"),
         )
-        .at(format!("{parent}.{name}"))),
+        .at(if parent.is_empty() { (*name).to_owned() } else { format!("{parent}.{name}") })),
         None => Ok(()),
     }
 }
@@ -336,7 +334,6 @@ fn check_authorization_server(server: Option<&str>, grant_field: &str, findings:
 }
 
 fn check_tx_code(tx_code: &TxCode, findings: &mut Findings<'_>) -> Result<()> {
-    check_model_names(&tx_code.extensions, &["input_mode", "length", "description"], TX_CODE_FIELD)?;
     if tx_code.length == Some(0) {
         findings.violation(
             Error::new(ErrorKind::InvalidTxCode, "tx_code.length must be at least 1")
@@ -545,7 +542,6 @@ impl OfferBuilder {
 
     /// Validates strictly and returns the offer.
     pub fn build(self) -> Result<CredentialOffer> {
-        check_extension_names(&self.offer.extensions)?;
         let mut warnings = Vec::new();
         let mut findings = Findings { strict: true, warnings: &mut warnings };
         self.offer.check(self.allow_insecure_http, &Limits::default(), &mut findings)?;
@@ -557,23 +553,36 @@ impl OfferBuilder {
 pub(crate) const RESERVED_MEMBERS: [&str; 4] =
     ["credential_issuer", "credential_configuration_ids", "grants", "credentials"];
 
-pub(crate) fn check_extension_names(extensions: &Map<String, Value>) -> Result<()> {
-    // Readers move a top-level `issuer_state` (draft 11's examples put it there) into the authorization
-    // code grant, and strict readers refuse it: as an extension it would not read back as written.
-    if extensions.contains_key("issuer_state") {
-        return Err(Error::new(
-            ErrorKind::MisplacedMember,
-            "issuer_state belongs in the authorization_code grant, not at the top level",
-        )
-        .at("issuer_state"));
-    }
-    match RESERVED_MEMBERS.iter().find(|name| extensions.contains_key(**name)) {
-        Some(name) => Err(Error::new(
-            ErrorKind::InvalidType,
-            format!("{name} is part of the offer model and cannot be set as an extension"),
-        )
-        .at(*name)),
-        None => Ok(()),
+impl CredentialOffer {
+    /// Extension members may not reuse a name the model writes itself, at any level: the JSON would hold
+    /// the member twice (two issuers, say), which readers resolve differently. Checked before anything
+    /// else by validation, and by the writers.
+    pub(crate) fn check_member_names(&self) -> Result<()> {
+        // Readers move a top-level `issuer_state` (draft 11's examples put it there) into the
+        // authorization code grant, and strict readers refuse it: as an extension it would not read
+        // back as written.
+        if self.extensions.contains_key("issuer_state") {
+            return Err(Error::new(
+                ErrorKind::MisplacedMember,
+                "issuer_state belongs in the authorization_code grant, not at the top level",
+            )
+            .at("issuer_state"));
+        }
+        check_model_names(&self.extensions, &RESERVED_MEMBERS, "")?;
+        let Some(grants) = &self.grants else { return Ok(()) };
+        check_model_names(&grants.other, &[AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT], "grants")?;
+        if let Some(grant) = &grants.authorization_code {
+            check_model_names(&grant.extensions, &["issuer_state", "authorization_server"], AUTH_CODE_FIELD)?;
+        }
+        if let Some(grant) = &grants.pre_authorized_code {
+            // `user_pin_required` too: written beside a tx_code, it would read back as the legacy PIN flag.
+            let defined = ["pre-authorized_code", "tx_code", "authorization_server", "user_pin_required"];
+            check_model_names(&grant.extensions, &defined, PRE_AUTH_FIELD)?;
+            if let Some(tx_code) = &grant.tx_code {
+                check_model_names(&tx_code.extensions, &["input_mode", "length", "description"], TX_CODE_FIELD)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -583,6 +592,32 @@ mod tests {
 
     fn code_of(result: Result<CredentialOffer>) -> &'static str {
         result.err().map(|e| e.code()).unwrap_or("ok")
+    }
+
+    #[test]
+    fn names_the_model_writes_cannot_be_smuggled_in_as_extensions() {
+        let built = || {
+            OfferBuilder::new("https://issuer.example.com")
+                .credential_configuration_id("a")
+                .pre_authorized_code("code")
+                .build()
+                .unwrap()
+        };
+        let strict = Validation { strict: true, allow_insecure_http: false };
+        let build = crate::BuildOptions::default();
+
+        let mut two_issuers = built();
+        two_issuers.extensions.insert("credential_issuer".into(), Value::from("https://evil.example"));
+        let error = two_issuers.to_uri(&build).unwrap_err();
+        assert_eq!((error.code(), error.field()), ("invalid_type", Some("credential_issuer")));
+        assert_eq!(two_issuers.validate(strict).unwrap_err().code(), "invalid_type");
+        assert_eq!(two_issuers.to_json(crate::Dialect::V1).unwrap_err().code(), "invalid_type");
+
+        let mut two_grants = built();
+        let grants = two_grants.grants.as_mut().unwrap();
+        grants.other.insert(PRE_AUTHORIZED_CODE_GRANT.into(), serde_json::json!({"pre-authorized_code": "other"}));
+        let error = two_grants.to_uri(&build).unwrap_err();
+        assert_eq!(error.field(), Some(format!("grants.{PRE_AUTHORIZED_CODE_GRANT}").as_str()));
     }
 
     #[test]
