@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
+use crate::uri::allowed_raw_in_query;
 
 /// The grant type identifier of the Pre-Authorized Code Flow.
 pub const PRE_AUTHORIZED_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -409,40 +410,77 @@ pub(crate) fn check_https_url(url: &str, field: &str, allow_insecure_http: bool,
     if role == UrlRole::Issuer && memchr::memchr(b'?', url.as_bytes()).is_some() {
         return fail(invalid, "a Credential Issuer identifier has no query".into());
     }
-    let authority = rest.get(..memchr::memchr2(b'/', b'?', rest.as_bytes()).unwrap_or(rest.len())).unwrap_or(rest);
+    let authority_end = memchr::memchr2(b'/', b'?', rest.as_bytes()).unwrap_or(rest.len());
+    let (authority, path_and_query) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
     if authority.contains('@') {
         return fail(invalid, "the URL carries user information".into());
     }
-    let host = match authority.strip_prefix('[') {
+    // Only RFC 3986's characters (non-ASCII passes, as IRIs carry it): URL parsers disagree on the rest,
+    // and WHATWG's reads `\` as `/`, so `https://evil.example\.issuer.example.com` would be fetched
+    // from evil.example.
+    if let Some(bad) = path_and_query.bytes().find(|&b| b.is_ascii() && !allowed_raw_in_query(b)) {
+        return fail(invalid, format!("the URL contains {:?}, which a URI cannot carry unencoded", char::from(bad)));
+    }
+    let (host, port) = match authority.strip_prefix('[') {
         Some(bracketed) => match bracketed.split_once(']') {
-            Some((ipv6, port)) if !ipv6.is_empty() && (port.is_empty() || port.starts_with(':')) => {
-                check_port(port.strip_prefix(':'), url, field, invalid)?;
-                ipv6
+            Some((ipv6, port))
+                if !ipv6.is_empty()
+                    && ipv6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+                    && (port.is_empty() || port.starts_with(':')) =>
+            {
+                (ipv6, port.strip_prefix(':'))
             }
             _ => return fail(invalid, "the URL has a malformed IPv6 host".into()),
         },
         None => {
-            let (host, port) = match authority.rsplit_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (authority, None),
-            };
-            check_port(port, url, field, invalid)?;
-            host
+            let (host, port) = authority.split_once(':').map_or((authority, None), |(host, port)| (host, Some(port)));
+            if let Some(bad) = host.bytes().find(|&b| b.is_ascii() && !is_host_byte(b)) {
+                return fail(invalid, format!("the host contains {:?}, which a host name cannot", char::from(bad)));
+            }
+            (host, port)
         }
     };
     if host.is_empty() {
         return fail(invalid, "the URL has no host".into());
     }
+    if port.is_some_and(|port| {
+        port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err()
+    }) {
+        return fail(invalid, format!("{url:?} has an invalid port"));
+    }
+    if !escapes_are_well_formed(rest) {
+        return fail(invalid, "a '%' in the URL does not start a %XX escape".into());
+    }
     Ok(())
 }
 
-fn check_port(port: Option<&str>, url: &str, field: &str, kind: ErrorKind) -> Result<()> {
-    match port {
-        Some(port) if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5 => {
-            Err(Error::new(kind, format!("{url:?} has an invalid port")).at(field))
-        }
-        _ => Ok(()),
-    }
+/// RFC 3986's reg-name: unreserved characters, sub-delimiters and `%` escapes.
+const fn is_host_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric()
+        || matches!(
+            byte,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b'%'
+        )
+}
+
+fn escapes_are_well_formed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'%', bytes)
+        .all(|at| bytes.get(at + 1..at + 3).is_some_and(|digits| digits.iter().all(u8::is_ascii_hexdigit)))
 }
 
 /// Builds a [`CredentialOffer`] and validates it strictly, through the same checks the parser runs.
@@ -626,6 +664,23 @@ mod tests {
         assert_eq!(code_of(ok("https://issuer.example.com")), "ok");
         assert_eq!(code_of(ok("https://issuer.example.com/tenant/")), "ok");
         assert_eq!(code_of(ok("https://[::1]:8443/x")), "ok");
+        assert_eq!(code_of(ok("https://issuer.example.com:443/a%20b/ü")), "ok");
+        assert_eq!(code_of(ok("https://xn--bcher-kva.example/")), "ok");
+        for host_confusion in [
+            "https://evil.example\\.issuer.example.com",
+            "https://issuer.example.com\\@evil.example",
+            "https://a:b:443",
+            "https://issuer.example.com:99999",
+            "https://issuer.example.com:-1",
+            "https://i.ex%zzample",
+            "https://i.exa\"mple",
+            "https://issuer.example.com/<x>",
+            "https://issuer.example.com/a%2",
+            "https://[::1%25eth0]/",
+            "https://[evil.example]/",
+        ] {
+            assert_eq!(code_of(ok(host_confusion)), "invalid_credential_issuer", "{host_confusion}");
+        }
         assert_eq!(code_of(ok("http://issuer.example.com")), "insecure_url");
         assert_eq!(code_of(ok("https://issuer.example.com?x=1")), "invalid_credential_issuer");
         assert_eq!(code_of(ok("https://issuer.example.com#x")), "invalid_credential_issuer");

@@ -611,7 +611,7 @@ fn hex_value(digit: u8) -> u8 {
 }
 
 /// RFC 3986 allows these raw in a query: unreserved, sub-delims, `:` `@` `/` `?` (and `%` escapes).
-const fn allowed_raw_in_query(byte: u8) -> bool {
+pub(crate) const fn allowed_raw_in_query(byte: u8) -> bool {
     matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
         | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
         | b':' | b'@' | b'/' | b'?' | b'%')
