@@ -35,8 +35,8 @@ use crate::record::{
     TokenErrorCode, TokenRequest, lookup_key, redeem,
 };
 use crate::secret::{
-    Entropy, PRE_AUTHORIZED_CODE_BYTES, Secret, TEXT_ALPHABET, generate_from_alphabet, generate_issuer_state,
-    generate_token, generate_uuid_v4, is_uuid,
+    Entropy, MAX_CODE_LENGTH, PRE_AUTHORIZED_CODE_BYTES, Secret, TEXT_ALPHABET, generate_from_alphabet,
+    generate_issuer_state, generate_token, generate_uuid_v4, is_uuid,
 };
 use crate::uri::{BuildOptions, DEFAULT_BASE, offer_reference_uri};
 
@@ -363,9 +363,13 @@ impl Issuer {
         let policy = &config.tx_code;
         if policy.min_length == 0
             || policy.min_length > policy.max_length
+            || policy.max_length > MAX_CODE_LENGTH
             || !(policy.min_length..=policy.max_length).contains(&policy.default_length)
         {
-            return invalid("txCode", "transaction code lengths must satisfy 1 <= min <= default <= max");
+            return invalid(
+                "txCode",
+                &format!("transaction code lengths must satisfy 1 <= min <= default <= max <= {MAX_CODE_LENGTH}"),
+            );
         }
         if policy.max_failed_attempts == 0 {
             return invalid("txCode.maxFailedAttempts", "at least one attempt must be allowed");

@@ -64,9 +64,9 @@ pub use record::{
 #[cfg(feature = "getrandom")]
 pub use secret::SystemEntropy;
 pub use secret::{
-    Entropy, FixedEntropy, PRE_AUTHORIZED_CODE_BYTES, STATE_BYTES, Secret, TEXT_ALPHABET, constant_time_eq,
-    generate_from_alphabet, generate_issuer_state, generate_pre_authorized_code, generate_token, generate_tx_code,
-    generate_uuid_v4, is_uuid,
+    Entropy, FixedEntropy, MAX_CODE_LENGTH, MAX_TOKEN_BYTES, PRE_AUTHORIZED_CODE_BYTES, STATE_BYTES, Secret,
+    TEXT_ALPHABET, constant_time_eq, generate_from_alphabet, generate_issuer_state, generate_pre_authorized_code,
+    generate_token, generate_tx_code, generate_uuid_v4, is_uuid,
 };
 pub use uri::{
     BuildOptions, COMFORTABLE_QR_BYTES, DEFAULT_BASE, OfferReference, OfferUri, ParseOptions, PlusPolicy,

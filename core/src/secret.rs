@@ -22,6 +22,15 @@ pub const STATE_BYTES: usize = 16;
 /// `0 O 1 I`, so a code read off a screen or letter is typed right. 32 symbols: 5 bits each.
 pub const TEXT_ALPHABET: &str = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 const DIGITS: &str = "0123456789";
+/// The longest token [`generate_token`] makes, in bytes (8192 bits).
+pub const MAX_TOKEN_BYTES: usize = 1024;
+/// The longest code [`generate_from_alphabet`] and [`generate_tx_code`] make: far beyond what anyone types,
+/// and short enough that a wrong length fails cleanly instead of exhausting memory.
+pub const MAX_CODE_LENGTH: u32 = 256;
+/// Rounds of rejection sampling before the entropy source is taken for broken. With a working source a
+/// round keeps at least half its bytes for any alphabet, so 64 rounds are never needed; a source stuck
+/// on a rejected byte (always 0xFF, say) would otherwise loop for ever.
+const MAX_SAMPLING_ROUNDS: u32 = 64;
 
 /// A source of random bytes.
 pub trait Entropy {
@@ -127,6 +136,10 @@ impl Drop for Secret {
 /// A random token of `bytes` bytes, base64url without padding: only unreserved URI characters, so it
 /// survives a URI, JSON and a form-encoded token request unchanged.
 pub fn generate_token(bytes: usize, entropy: &mut dyn Entropy) -> Result<Secret> {
+    if !(1..=MAX_TOKEN_BYTES).contains(&bytes) {
+        return Err(Error::new(ErrorKind::InvalidConfiguration, format!("a token has 1 to {MAX_TOKEN_BYTES} bytes"))
+            .at("bytes"));
+    }
     let mut raw = vec![0u8; bytes];
     entropy.fill(&mut raw)?;
     let token = URL_SAFE_NO_PAD.encode(&raw);
@@ -183,13 +196,27 @@ pub fn generate_from_alphabet(alphabet: &str, length: u32, entropy: &mut dyn Ent
         return Err(Error::new(ErrorKind::InvalidConfiguration, "an alphabet needs 2 to 256 distinct ASCII symbols")
             .at("alphabet"));
     }
+    if !(1..=MAX_CODE_LENGTH).contains(&length) {
+        return Err(Error::new(ErrorKind::InvalidConfiguration, format!("a code has 1 to {MAX_CODE_LENGTH} symbols"))
+            .at("length"));
+    }
     let length = usize::try_from(length).unwrap_or(usize::MAX);
     // Bytes at or above `limit` are rejected; `limit` is a multiple of `size`.
     let limit = 256 - 256 % size;
     let mut code = String::with_capacity(length);
     let mut pool = Vec::with_capacity(length);
     // Each round draws one byte per symbol still missing, so the bytes used are easy to predict.
+    let mut rounds = 0;
     while code.len() < length {
+        rounds += 1;
+        if rounds > MAX_SAMPLING_ROUNDS {
+            pool.zeroize();
+            code.zeroize();
+            return Err(Error::new(
+                ErrorKind::EntropyUnavailable,
+                "the entropy source keeps giving bytes that must be rejected; it looks broken",
+            ));
+        }
         pool.resize(length - code.len(), 0);
         entropy.fill(&mut pool)?;
         for &byte in &pool {
@@ -249,6 +276,36 @@ mod tests {
     }
 
     #[cfg(feature = "getrandom")]
+    #[test]
+    fn lengths_out_of_range_are_errors_not_allocations() {
+        let entropy = || FixedEntropy::new([7u8; 64]);
+        for length in [0, MAX_CODE_LENGTH + 1, u32::MAX] {
+            let error = generate_tx_code(InputMode::Numeric, length, &mut entropy()).unwrap_err();
+            assert_eq!((error.code(), error.field()), ("invalid_configuration", Some("length")), "{length}");
+        }
+        for bytes in [0, MAX_TOKEN_BYTES + 1, usize::MAX] {
+            let error = generate_token(bytes, &mut entropy()).unwrap_err();
+            assert_eq!((error.code(), error.field()), ("invalid_configuration", Some("bytes")), "{bytes}");
+        }
+        let longest = generate_tx_code(InputMode::Text, MAX_CODE_LENGTH, &mut SystemEntropy).unwrap();
+        assert_eq!(longest.expose().len(), MAX_CODE_LENGTH as usize);
+    }
+
+    /// A source that never runs out but only ever gives a byte every alphabet rejects.
+    struct Stuck;
+    impl Entropy for Stuck {
+        fn fill(&mut self, bytes: &mut [u8]) -> Result<()> {
+            bytes.fill(0xff);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_source_stuck_on_rejected_bytes_is_an_error_not_a_hang() {
+        let error = generate_tx_code(InputMode::Numeric, 6, &mut Stuck).unwrap_err();
+        assert_eq!(error.code(), "entropy_unavailable");
+    }
+
     #[test]
     fn system_entropy_gives_distinct_codes() {
         let a = generate_pre_authorized_code(&mut SystemEntropy).unwrap();

@@ -376,7 +376,8 @@ proptest! {
     #![proptest_config(config())]
 
     /// Exactly `length` symbols of the input mode's alphabet, whatever the random bytes; a prompt of
-    /// that mode and length accepts it; and too few bytes is an error, never a panic or a short code.
+    /// that mode and length accepts it; too few bytes, or a length of 0, is an error, never a panic or a
+    /// short code.
     #[test]
     fn generated_tx_codes_satisfy_their_specification(
         text in any::<bool>(),
@@ -388,11 +389,10 @@ proptest! {
             Ok(code) => {
                 let code = code.expose();
                 checks::check_tx_code(code, &TxCode { input_mode: Some(input_mode), length: Some(length), ..TxCode::default() });
-                if length > 0 {
-                    let prompt = TxCodePrompt { input_mode, length: Some(length), max_length: None, description: None };
-                    prop_assert!(prompt.check(code).is_ok(), "{code:?}");
-                }
+                let prompt = TxCodePrompt { input_mode, length: Some(length), max_length: None, description: None };
+                prop_assert!(prompt.check(code).is_ok(), "{code:?}");
             }
+            Err(error) if length == 0 => prop_assert_eq!(error.kind(), ErrorKind::InvalidConfiguration),
             Err(error) => {
                 prop_assert_eq!(error.kind(), ErrorKind::EntropyUnavailable);
                 // Numeric codes reject bytes 250 to 255; text codes (32 symbols) reject none.
