@@ -295,8 +295,9 @@ typedef struct credoffer_offer credoffer_offer;
 typedef struct credoffer_redemption credoffer_redemption;
 
 /**
- * How to read an offer. Start from `credoffer_parse_options_default()` and change what you need;
- * pass NULL instead of a pointer for the defaults.
+ * How to read an offer. Start from `credoffer_parse_options_default()` or zero-initialise it
+ * (`credoffer_parse_options options = {0};`: a limit of 0 takes the engine's default) and change what
+ * you need; pass NULL instead of a pointer for the defaults.
  */
 typedef struct credoffer_parse_options {
   /**
@@ -785,7 +786,7 @@ void credoffer_issuer_free(struct credoffer_issuer *issuer);
 
 /**
  * `POST /v1/openid/offers`: an authorization code offer from the request body
- * (`{"credentials": [...], "requestParameters"?: {...}}`). `*response_json` is the response body
+ * (`{"credentials": [...], "request_parameters"?: {...}}`, as MATTR names them). `*response_json` is the response body
  * (`{"uri", "issuerState"?}`). On `CREDOFFER_STATUS_VALIDATION_FAILED` and other request errors, answer
  * with `credoffer_error_http_status` and `credoffer_error_mattr_json`. Entropy as for
  * `credoffer_generate_pre_authorized_code` (NULL: the system CSPRNG).
@@ -1066,9 +1067,8 @@ enum credoffer_status credoffer_well_known_url(const char *issuer,
 
 /**
  * Reads an offer URI of any draft and scheme (`openid-credential-offer://?credential_offer=...`,
- * `haip-vci://`, https links, `credential_offer_uri=...`, raw JSON). `flags` combines
- * `options` (NULL for the defaults). On success `*out` is a new offer to free with `credoffer_offer_free`; on failure it is
- * NULL.
+ * `haip-vci://`, https links, `credential_offer_uri=...`, raw JSON) under `options` (NULL for the
+ * defaults). On success `*out` is a new offer to free with `credoffer_offer_free`; on failure it is NULL.
  *
  * # Safety
  * `uri` points to `uri_len` readable bytes; `options` is NULL or readable; `out` points to writable

@@ -58,7 +58,7 @@ fn record(json: &str) -> Outcome<OfferRecord> {
 }
 
 /// `POST /v1/openid/offers`: an authorization code offer from the request body
-/// (`{"credentials": [...], "requestParameters"?: {...}}`). `*response_json` is the response body
+/// (`{"credentials": [...], "request_parameters"?: {...}}`, as MATTR names them). `*response_json` is the response body
 /// (`{"uri", "issuerState"?}`). On `CREDOFFER_STATUS_VALIDATION_FAILED` and other request errors, answer
 /// with `credoffer_error_http_status` and `credoffer_error_mattr_json`. Entropy as for
 /// `credoffer_generate_pre_authorized_code` (NULL: the system CSPRNG).

@@ -39,6 +39,19 @@ pub use offer::*;
 pub use secret::*;
 pub use status::credoffer_status;
 
+// What the thread-safety promise rests on: every handle is Send and Sync (no interior mutability), so
+// read-only use from several threads, and any use of a shared `credoffer_issuer`, is sound. A field that
+// broke this would fail the build here.
+const _: () = {
+    const fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<credoffer_offer>();
+    send_and_sync::<credoffer_builder>();
+    send_and_sync::<credoffer_metadata_result>();
+    send_and_sync::<credoffer_issuer>();
+    send_and_sync::<credoffer_redemption>();
+    send_and_sync::<credoffer_error>();
+};
+
 use boundary::{Failure, Outcome, guard_value};
 
 /// Parse flag: `+` in the query is a literal plus (RFC 3986), not a space (form encoding, the default).
@@ -87,8 +100,9 @@ pub unsafe extern "C" fn credoffer_string_free(text: *mut c_char) {
     });
 }
 
-/// How to read an offer. Start from `credoffer_parse_options_default()` and change what you need;
-/// pass NULL instead of a pointer for the defaults.
+/// How to read an offer. Start from `credoffer_parse_options_default()` or zero-initialise it
+/// (`credoffer_parse_options options = {0};`: a limit of 0 takes the engine's default) and change what
+/// you need; pass NULL instead of a pointer for the defaults.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct credoffer_parse_options {
@@ -127,6 +141,9 @@ pub(crate) unsafe fn parse_options(options: *const credoffer_parse_options) -> O
     let Some(options) = (unsafe { options.as_ref() }) else {
         return Ok(credoffer::ParseOptions::default());
     };
+    // A zero limit would refuse every offer: 0 means "the default", so `{0}` is a usable struct.
+    let defaults = credoffer::Limits::DEFAULT;
+    let or_default = |limit: usize, default: usize| if limit == 0 { default } else { limit };
     let flags = options.flags;
     let known = CREDOFFER_PLUS_LITERAL | CREDOFFER_STRICT | CREDOFFER_ALLOW_INSECURE_HTTP;
     if flags & !known != 0 {
@@ -141,10 +158,13 @@ pub(crate) unsafe fn parse_options(options: *const credoffer_parse_options) -> O
         strict: flags & CREDOFFER_STRICT != 0,
         allow_insecure_http: flags & CREDOFFER_ALLOW_INSECURE_HTTP != 0,
         limits: credoffer::Limits {
-            max_uri_bytes: options.max_uri_bytes,
-            max_json_bytes: options.max_json_bytes,
-            max_credential_configuration_ids: options.max_credential_configuration_ids,
-            max_depth: options.max_depth,
+            max_uri_bytes: or_default(options.max_uri_bytes, defaults.max_uri_bytes),
+            max_json_bytes: or_default(options.max_json_bytes, defaults.max_json_bytes),
+            max_credential_configuration_ids: or_default(
+                options.max_credential_configuration_ids,
+                defaults.max_credential_configuration_ids,
+            ),
+            max_depth: or_default(options.max_depth, defaults.max_depth),
         },
     })
 }

@@ -86,9 +86,8 @@ pub struct credoffer_tx_code_prompt {
 }
 
 /// Reads an offer URI of any draft and scheme (`openid-credential-offer://?credential_offer=...`,
-/// `haip-vci://`, https links, `credential_offer_uri=...`, raw JSON). `flags` combines
-/// `options` (NULL for the defaults). On success `*out` is a new offer to free with `credoffer_offer_free`; on failure it is
-/// NULL.
+/// `haip-vci://`, https links, `credential_offer_uri=...`, raw JSON) under `options` (NULL for the
+/// defaults). On success `*out` is a new offer to free with `credoffer_offer_free`; on failure it is NULL.
 ///
 /// # Safety
 /// `uri` points to `uri_len` readable bytes; `options` is NULL or readable; `out` points to writable

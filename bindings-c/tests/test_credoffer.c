@@ -365,6 +365,12 @@ static void test_parse_and_accessors(void) {
     parse = credoffer_parse_options_default();
     parse.max_credential_configuration_ids = 1;
     CHECK_STATUS(credoffer_parse_json(TXT(FULL_OFFER_JSON), &parse, &offer, NULL), CREDOFFER_STATUS_LIMIT_EXCEEDED);
+    /* Zero-initialised: every limit 0 takes the default, so the struct reads like the defaults plus its flags. */
+    credoffer_parse_options zeroed = {0};
+    zeroed.flags = CREDOFFER_STRICT;
+    CHECK_STATUS(credoffer_parse_json(TXT(FULL_OFFER_JSON), &zeroed, &offer, NULL), CREDOFFER_STATUS_OK);
+    credoffer_offer_free(offer);
+    CHECK_STATUS(credoffer_parse_uri(TXT(no_question), &zeroed, &offer, NULL), CREDOFFER_STATUS_INVALID_URI);
 }
 
 /* Every engine status reachable through the offer functions, each from a minimal input. */
