@@ -94,6 +94,7 @@ pub(crate) trait Slots: Default {
             Slot::PreAuthorized(slot) => read_member(slot, name, map),
             Slot::TxCode(slot) => read_member(slot, name, map),
             Slot::Other(others) => {
+                vacant(&others.get(name), name)?;
                 others.insert(name.to_owned(), map.next_value()?);
                 Ok(())
             }
