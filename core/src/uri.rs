@@ -419,8 +419,8 @@ fn json_end(text: &str) -> Option<usize> {
 
 /// Decodes one parameter value exactly once.
 ///
-/// Raw JSON (a value starting with `{`) is used as it is when it parses; otherwise the value is
-/// percent-decoded, with `+` read by the caller's [`PlusPolicy`].
+/// Every value is percent-decoded. Raw JSON (a value starting with `{` that parses as it stands) keeps
+/// its `+`; any other value reads `+` by the caller's [`PlusPolicy`].
 pub(crate) fn decode_value<'a>(
     raw: &'a str,
     field: &str,
@@ -439,9 +439,12 @@ pub(crate) fn decode_value<'a>(
         )?;
     }
     if raw_json {
-        return Ok(Cow::Borrowed(raw));
-    }
-    if decoded.has_plus {
+        // Raw JSON is still a query value: its %XX escapes decode, as every RFC 3986 or URLSearchParams
+        // reader decodes them, while a '+' stays a plus (form decoding would break base64 codes in it).
+        if decoded.bytes.is_none() && decoded.malformed_escape.is_none() {
+            return Ok(Cow::Borrowed(raw));
+        }
+    } else if decoded.has_plus {
         let meaning = match options.plus {
             PlusPolicy::Space => "read as a space (form semantics)",
             PlusPolicy::Literal => "kept as a plus (RFC 3986 semantics)",
