@@ -229,6 +229,21 @@ pub fn path_of(url: &str) -> Option<String> {
     Some(path.split(['?', '#']).next().unwrap_or(path).to_owned())
 }
 
+impl ServerConfig {
+    /// What is allowed but weakens the deployment, one sentence each, for the log at startup.
+    pub fn warnings(&self) -> Vec<&'static str> {
+        let mut warnings = Vec::new();
+        if self.issuer.config().hmac_key_hex.is_none() {
+            warnings.push(
+                "issuer.hmacKeyHex is not set: transaction codes are stored as salted SHA-256, which anyone \
+                 holding the store can brute-force offline (a 6-digit code in about a second); configure a key \
+                 of 32 random bytes, kept out of the store",
+            );
+        }
+        warnings
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +299,15 @@ mod tests {
             let error = config(issuer(json!({"offerUrlTemplate": template})), json!({})).err().unwrap();
             assert!(error.0.contains("offerUrlTemplate"), "{template}: {error}");
         }
+    }
+
+    #[test]
+    fn a_missing_hmac_key_is_warned_about() {
+        let without = config(issuer(json!({})), json!({})).unwrap();
+        assert!(without.warnings().iter().any(|warning| warning.contains("hmacKeyHex")));
+        let key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        let with = config(issuer(json!({"hmacKeyHex": key})), json!({})).unwrap();
+        assert_eq!(with.warnings(), Vec::<&str>::new());
     }
 
     #[test]

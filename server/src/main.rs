@@ -170,6 +170,9 @@ fn main() -> ExitCode {
         }
     };
     tracing::info!(?config, "starting");
+    for warning in config.warnings() {
+        tracing::warn!("{warning}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
