@@ -8,6 +8,7 @@ mod sqlite;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use credoffer::OfferRecord;
 
@@ -71,13 +72,68 @@ pub trait Store: Send + Sync + fmt::Debug {
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 }
 
-/// Opens the configured store, creating its table when missing.
+/// How long any one store operation may take. A database that stops answering (a stalled PostgreSQL
+/// server, a network partition) then fails requests with a 500 instead of hanging them, and graceful
+/// shutdown, which waits for requests in flight, still ends.
+pub const STORE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens the configured store, creating its table when missing, each operation under [`STORE_TIMEOUT`].
 pub async fn open(database: &Database) -> Result<Box<dyn Store>, StoreError> {
-    Ok(match database {
-        Database::SqliteFile(path) => Box::new(SqliteStore::open_file(path).await?),
-        Database::SqliteMemory => Box::new(SqliteStore::open_in_memory().await?),
-        Database::Postgres(url) => Box::new(PostgresStore::connect(url).await?),
+    within(STORE_TIMEOUT, async {
+        Ok(match database {
+            Database::SqliteFile(path) => {
+                Box::new(Deadline::new(SqliteStore::open_file(path).await?, STORE_TIMEOUT)) as Box<dyn Store>
+            }
+            Database::SqliteMemory => Box::new(Deadline::new(SqliteStore::open_in_memory().await?, STORE_TIMEOUT)),
+            Database::Postgres(url) => Box::new(Deadline::new(PostgresStore::connect(url).await?, STORE_TIMEOUT)),
+        })
     })
+    .await
+}
+
+/// A store whose every operation fails after `limit` rather than waiting for ever.
+#[derive(Debug)]
+struct Deadline<S> {
+    inner: S,
+    limit: Duration,
+}
+
+impl<S: Store> Deadline<S> {
+    fn new(inner: S, limit: Duration) -> Self {
+        Self { inner, limit }
+    }
+}
+
+async fn within<T>(limit: Duration, operation: impl Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
+    tokio::time::timeout(limit, operation)
+        .await
+        .unwrap_or_else(|_| Err(StoreError(format!("the store did not answer within {} ms", limit.as_millis()))))
+}
+
+impl<S: Store> Store for Deadline<S> {
+    fn insert<'a>(&'a self, record: &'a OfferRecord) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(within(self.limit, self.inner.insert(record)))
+    }
+
+    fn find<'a>(&'a self, lookup: Lookup<'a>) -> BoxFuture<'a, Result<Option<OfferRecord>, StoreError>> {
+        Box::pin(within(self.limit, self.inner.find(lookup)))
+    }
+
+    fn compare_and_swap<'a>(
+        &'a self,
+        read_version: u64,
+        next: &'a OfferRecord,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(within(self.limit, self.inner.compare_and_swap(read_version, next)))
+    }
+
+    fn purge_expired(&self, before: u64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(within(self.limit, self.inner.purge_expired(before)))
+    }
+
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(within(self.limit, self.inner.ping()))
+    }
 }
 
 /// Reads a stored record's JSON, saying which row was bad rather than what it held.
@@ -92,4 +148,40 @@ fn version_to_sql(version: u64) -> Result<i64, StoreError> {
 
 fn time_to_sql(seconds: u64) -> i64 {
     i64::try_from(seconds).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database that never answers.
+    #[derive(Debug)]
+    struct Stalled;
+
+    impl Store for Stalled {
+        fn insert<'a>(&'a self, _: &'a OfferRecord) -> BoxFuture<'a, Result<(), StoreError>> {
+            Box::pin(std::future::pending())
+        }
+        fn find<'a>(&'a self, _: Lookup<'a>) -> BoxFuture<'a, Result<Option<OfferRecord>, StoreError>> {
+            Box::pin(std::future::pending())
+        }
+        fn compare_and_swap<'a>(&'a self, _: u64, _: &'a OfferRecord) -> BoxFuture<'a, Result<bool, StoreError>> {
+            Box::pin(std::future::pending())
+        }
+        fn purge_expired(&self, _: u64) -> BoxFuture<'_, Result<u64, StoreError>> {
+            Box::pin(std::future::pending())
+        }
+        fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+            Box::pin(std::future::pending())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stalled_store_fails_each_operation_at_the_deadline() {
+        let store = Deadline::new(Stalled, Duration::from_millis(20));
+        let late = |error: StoreError| assert_eq!(error.0, "the store did not answer within 20 ms");
+        late(store.ping().await.unwrap_err());
+        late(store.find(Lookup::Id("x")).await.unwrap_err());
+        late(store.purge_expired(0).await.unwrap_err());
+    }
 }
