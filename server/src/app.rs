@@ -29,7 +29,9 @@ const MAX_SWAP_ATTEMPTS: usize = 64;
 pub struct AppState {
     issuer: Issuer,
     store: Arc<dyn Store>,
-    api_tokens: Vec<Secret>,
+    /// SHA-256 of each accepted API token: comparing digests, all of one length, reveals nothing of a
+    /// token's length through timing.
+    api_token_digests: Vec<Secret>,
     metadata: Option<String>,
     access_token_lifetime_seconds: u64,
 }
@@ -50,7 +52,7 @@ pub fn router(config: &ServerConfig, store: Arc<dyn Store>) -> Router {
     let state = Arc::new(AppState {
         issuer: config.issuer.clone(),
         store,
-        api_tokens: config.api_tokens.clone(),
+        api_token_digests: config.api_tokens.iter().map(|token| Secret::new(lookup_key(token.expose()))).collect(),
         metadata: config.metadata.as_ref().map(|(document, _)| document.clone()),
         access_token_lifetime_seconds: config.access_token_lifetime_seconds,
     });
@@ -169,10 +171,11 @@ async fn require_api_token(State(state): State<Arc<AppState>>, request: Request,
         .map(|(_, token)| token.trim());
     // Every configured token is compared, in constant time, whatever matches.
     let accepted = presented.is_some_and(|token| {
+        let digest = lookup_key(token);
         state
-            .api_tokens
+            .api_token_digests
             .iter()
-            .fold(false, |found, accepted| constant_time_eq(token.as_bytes(), accepted.expose().as_bytes()) | found)
+            .fold(false, |found, accepted| constant_time_eq(digest.as_bytes(), accepted.expose().as_bytes()) | found)
     });
     if accepted {
         return next.run(request).await;
