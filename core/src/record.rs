@@ -488,6 +488,12 @@ pub(crate) fn redeem(
         changed: false,
         outcome: RedeemOutcome::Rejected(error),
     };
+    // RFC 9700 §4.2.4: a code used twice means the tokens issued from it may be in the wrong hands.
+    let replayed = || {
+        let mut error = TokenError::new(TokenErrorCode::InvalidGrant, "the pre-authorized code was already used");
+        error.revoke_issued_tokens = true;
+        error
+    };
     let code_hash = lookup_key(request.pre_authorized_code.expose());
     // Constant time (subtle): the code is a bearer secret, and an early exit would tell a caller from
     // response times how many leading bytes of the stored lookup key a guessed code matched.
@@ -496,17 +502,15 @@ pub(crate) fn redeem(
     }
     match record.state {
         OfferState::Active => {}
-        OfferState::Redeemed => {
-            let mut error = TokenError::new(TokenErrorCode::InvalidGrant, "the pre-authorized code was already used");
-            error.revoke_issued_tokens = true;
-            return Ok(unchanged(error));
-        }
+        OfferState::Redeemed => return Ok(unchanged(replayed())),
         OfferState::Invalidated => {
             return Ok(unchanged(TokenError::new(
                 TokenErrorCode::InvalidGrant,
                 "the offer was invalidated after too many wrong transaction codes",
             )));
         }
+        // Deleting a redeemed offer does not make a replay harmless: the tokens issued from it are out there.
+        OfferState::Deleted if record.redeemed_at.is_some() => return Ok(unchanged(replayed())),
         OfferState::Deleted => {
             return Ok(unchanged(TokenError::unknown_code()));
         }
