@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -257,11 +258,15 @@ async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>
 }
 
 fn contention() -> Response {
-    tracing::warn!("gave up on a record after {MAX_SWAP_ATTEMPTS} conflicting updates");
-    let mut response = json_response(
+    gave_up(json_response(
         StatusCode::SERVICE_UNAVAILABLE,
         json!({"code": "ServiceUnavailable", "message": "The offer is busy; retry"}).to_string(),
-    );
+    ))
+}
+
+/// The answer after [`MAX_SWAP_ATTEMPTS`] conflicting updates: `response` (a 503) with `Retry-After`.
+fn gave_up(mut response: Response) -> Response {
+    tracing::warn!("gave up on a record after {MAX_SWAP_ATTEMPTS} conflicting updates");
     response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     response
 }
@@ -299,10 +304,16 @@ fn token_error(error: &TokenError) -> Response {
 }
 
 fn token_server_error() -> Response {
-    secret_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        json!({"error": "server_error", "error_description": "the request could not be completed"}).to_string(),
-    )
+    token_refusal(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the request could not be completed")
+}
+
+fn token_refusal(status: StatusCode, error: &str, description: &str) -> Response {
+    secret_response(status, json!({"error": error, "error_description": description}).to_string())
+}
+
+/// [`contention`] at the token endpoint, in OAuth's shape.
+fn token_contention() -> Response {
+    gave_up(token_refusal(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", "the offer is busy; retry"))
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
@@ -313,13 +324,30 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
 }
 
-/// `POST /v1/oauth/token`: the pre-authorized code grant.
-async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, TextBody(body): TextBody) -> Response {
+/// `POST /v1/oauth/token`: the pre-authorized code grant. Every refusal, a body it cannot read included,
+/// is OAuth's `{error, error_description}` (RFC 6749 §5.2): token clients parse no other shape.
+async fn token(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return token_refusal(StatusCode::PAYLOAD_TOO_LARGE, "invalid_request", "the request body is too large");
+        }
+        Err(_) => {
+            return token_refusal(StatusCode::BAD_REQUEST, "invalid_request", "the request body could not be read");
+        }
+    };
+    let Ok(body) = std::str::from_utf8(&body) else {
+        return token_refusal(StatusCode::BAD_REQUEST, "invalid_request", "the request body is not UTF-8");
+    };
     if !is_form(&headers) {
         let error = Error::new(ErrorKind::InvalidTokenRequest, "the body must be application/x-www-form-urlencoded");
         return token_error(&TokenError::from_request_error(&error));
     }
-    let request = match TokenRequest::from_form(&body) {
+    let request = match TokenRequest::from_form(body) {
         Ok(request) => request,
         Err(error) => return token_error(&TokenError::from_request_error(&error)),
     };
@@ -363,7 +391,7 @@ async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, TextBody(
             }
         };
     }
-    contention()
+    token_contention()
 }
 
 fn log_rejection(record: &OfferRecord, error: &TokenError) {

@@ -279,6 +279,15 @@ async fn token_endpoint_errors(backend: Backend) {
     assert_eq!(body.as_object().unwrap().len(), 2, "{{error, error_description}}: {body}");
     let reply = client.redeem(&code, None).await;
     assert_eq!(error_of(&reply), (400, "invalid_request".into()));
+    let not_utf8 = client
+        .send(
+            "POST",
+            "/v1/oauth/token",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            &b"grant_type=\xff"[..],
+        )
+        .await;
+    assert_eq!(error_of(&not_utf8), (400, "invalid_request".into()));
     let reply = client.send("GET", "/v1/oauth/token", &[], "").await;
     assert_eq!(reply.status, 405);
     // The charset parameter is allowed; none of the refusals above used an attempt.
@@ -318,6 +327,8 @@ async fn bodies_over_the_limit_are_refused_with_413(backend: Backend) {
     }
     let reply = Client::connect(server.addr).await.token(&format!("grant_type=x&padding={padding}")).await;
     assert_eq!(reply.status, 413);
+    // The token endpoint answers in OAuth's shape, which token clients parse.
+    assert_eq!(reply.json()["error"], "invalid_request");
     // Just under the limit is read.
     let mut client = Client::connect(server.addr).await;
     let under = json!({"credentials": [MDL], "claims": {"padding": "x".repeat(500 * 1024 - 100)}});
