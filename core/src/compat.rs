@@ -193,7 +193,7 @@ fn read_offer(raw: &mut RawOffer, options: &ParseOptions) -> Result<ParsedOffer>
         grants,
         extensions: Map::new(),
     };
-    lift_draft9_members(&mut members, &mut offer, &mut shape, from_issuer)?;
+    lift_draft9_members(&mut members, &mut offer, &mut shape, from_issuer, &mut findings)?;
     lift_misplaced_issuer_state(&mut members, &mut offer, &mut findings)?;
     offer.extensions = members;
 
@@ -379,12 +379,14 @@ fn read_tx_code(tx_code: &mut RawTxCode) -> Result<TxCode> {
     Ok(TxCode { input_mode, length, description, extensions: std::mem::take(&mut tx_code.others) })
 }
 
-/// Draft 9 put the grant parameters at the top level.
+/// Draft 9 put the grant parameters at the top level. Where the offer's `grants` hold that grant already,
+/// the top-level parameters cannot be moved, and saying so is a violation: they are not kept.
 fn lift_draft9_members(
     members: &mut Map<String, Value>,
     offer: &mut CredentialOffer,
     shape: &mut Shape,
     from_issuer: bool,
+    findings: &mut Findings<'_>,
 ) -> Result<()> {
     if !from_issuer {
         return Ok(());
@@ -397,20 +399,34 @@ fn lift_draft9_members(
         return Ok(());
     }
     let grants = offer.grants.get_or_insert_with(Grants::default);
-    if let Some(code) = code
-        && grants.pre_authorized_code.is_none()
-    {
-        shape.legacy_pin |= pin_required == Some(true);
-        grants.pre_authorized_code = Some(PreAuthorizedCodeGrant {
-            pre_authorized_code: code,
-            tx_code: pin_required.filter(|&required| required).map(|_| legacy_pin()),
-            ..PreAuthorizedCodeGrant::default()
-        });
+    let not_moved = |member: &str, grant: &str| {
+        Error::new(
+            ErrorKind::MisplacedMember,
+            format!(
+                "{member} at the top level (draft 9) is ignored: the offer's grants hold the {grant} grant already"
+            ),
+        )
+        .at(member.to_owned())
+    };
+    if let Some(code) = code {
+        if grants.pre_authorized_code.is_some() {
+            findings.violation(not_moved("pre-authorized_code", "pre-authorized code"))?;
+        } else {
+            shape.legacy_pin |= pin_required == Some(true);
+            grants.pre_authorized_code = Some(PreAuthorizedCodeGrant {
+                pre_authorized_code: code,
+                tx_code: pin_required.filter(|&required| required).map(|_| legacy_pin()),
+                ..PreAuthorizedCodeGrant::default()
+            });
+        }
     }
     if let Some(state) = op_state {
-        grants
-            .authorization_code
-            .get_or_insert(AuthorizationCodeGrant { issuer_state: Some(state), ..AuthorizationCodeGrant::default() });
+        if grants.authorization_code.is_some() {
+            findings.violation(not_moved("op_state", "authorization code"))?;
+        } else {
+            grants.authorization_code =
+                Some(AuthorizationCodeGrant { issuer_state: Some(state), ..AuthorizationCodeGrant::default() });
+        }
     }
     Ok(())
 }
@@ -424,22 +440,25 @@ fn lift_misplaced_issuer_state(
     if !members.contains_key("issuer_state") {
         return Ok(());
     }
-    findings.violation(
-        Error::new(
-            ErrorKind::MisplacedMember,
-            "issuer_state belongs in the authorization_code grant; it was moved there",
-        )
-        .at("issuer_state"),
-    )?;
+    let grant_has_one = offer
+        .grants
+        .as_ref()
+        .and_then(|grants| grants.authorization_code.as_ref())
+        .is_some_and(|grant| grant.issuer_state.is_some());
+    let message = if grant_has_one {
+        "issuer_state belongs in the authorization_code grant, which has one already; this one is ignored"
+    } else {
+        "issuer_state belongs in the authorization_code grant; it was moved there"
+    };
+    findings.violation(Error::new(ErrorKind::MisplacedMember, message).at("issuer_state"))?;
     let Some(state) = take_string(members, "issuer_state")? else { return Ok(()) };
-    let grant = offer
+    offer
         .grants
         .get_or_insert_with(Grants::default)
         .authorization_code
-        .get_or_insert_with(AuthorizationCodeGrant::default);
-    if grant.issuer_state.is_none() {
-        grant.issuer_state = Some(state);
-    }
+        .get_or_insert_with(AuthorizationCodeGrant::default)
+        .issuer_state
+        .get_or_insert(state);
     Ok(())
 }
 
@@ -457,7 +476,16 @@ pub(crate) fn parse_draft8_params(params: &QueryParams<'_>, options: &ParseOptio
     let credential_issuer = decode("issuer")?.into_iter().next().unwrap_or_default();
     let credential_configuration_ids = decode("credential_type")?;
     let code = decode("pre-authorized_code")?.into_iter().next();
-    let pin_required = decode("user_pin_required")?.into_iter().next().is_some_and(|v| v == "true");
+    let pin_required = match decode("user_pin_required")?.into_iter().next().as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        // Read as false, a "1" or "True" would drop the PIN prompt the issuer asked for.
+        Some(_) => {
+            return Err(
+                Error::new(ErrorKind::InvalidType, "user_pin_required must be true or false").at("user_pin_required")
+            );
+        }
+    };
     let op_state = decode("op_state")?.into_iter().next();
     let mut offer = CredentialOffer { credential_issuer, credential_configuration_ids, ..CredentialOffer::default() };
     if code.is_some() || op_state.is_some() {
