@@ -510,6 +510,18 @@ mod tests {
     use crate::dialect::Dialect;
 
     #[test]
+    fn an_object_reads_as_its_json_does() {
+        let json =
+            r#"{"issuer":"https://i.example","credentials":["a"],"pre-authorized_code":"c","user_pin_required":true}"#;
+        let Ok(Value::Object(members)) = serde_json::from_str(json) else { panic!("an object") };
+        let options = ParseOptions::default();
+        let from_object = parse_offer_object(members, &options).unwrap();
+        assert_eq!(from_object, parse_offer_json(json, &options).unwrap());
+        assert_eq!(from_object.source, Source::Draft9);
+        assert!(from_object.legacy_pin);
+    }
+
+    #[test]
     fn extension_numbers_are_written_back_as_they_came() {
         for numbers in [
             // Decimals that a best-effort float reader takes one unit off in the last place.

@@ -956,14 +956,24 @@ impl PreAuthorizedOfferRequest {
                     None
                 }
             };
-            let length = take_count(
-                &mut object,
-                "length",
-                &format!("{field}.length"),
-                ErrorKind::InvalidTxCode,
-                &mut reader.problems,
-            )
-            .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+            let length_field = format!("{field}.length");
+            let length =
+                take_count(&mut object, "length", &length_field, ErrorKind::InvalidTxCode, &mut reader.problems)
+                    .and_then(|n| match u32::try_from(n) {
+                        Ok(n) => Some(n),
+                        Err(_) => {
+                            // Reported with the number as sent, not a clamped one.
+                            reader.problems.push(
+                                Error::new(
+                                    ErrorKind::InvalidTxCode,
+                                    format!("length must be at most {MAX_CODE_LENGTH}"),
+                                )
+                                .at(length_field.clone())
+                                .with_value(json!(n)),
+                            );
+                            None
+                        }
+                    });
             let description = match object.remove("description") {
                 None => None,
                 Some(Value::String(s)) => Some(s),

@@ -606,6 +606,19 @@ mod tests {
     }
 
     #[test]
+    fn state_names_are_the_stored_ones() {
+        for (state, name) in [
+            (OfferState::Active, "active"),
+            (OfferState::Redeemed, "redeemed"),
+            (OfferState::Invalidated, "invalidated"),
+            (OfferState::Deleted, "deleted"),
+        ] {
+            assert_eq!(state.as_str(), name);
+            assert_eq!(serde_json::to_value(state).unwrap(), Value::from(name));
+        }
+    }
+
+    #[test]
     fn unknown_code_is_invalid_grant() {
         let error = TokenError::unknown_code();
         assert_eq!(
