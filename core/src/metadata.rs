@@ -156,6 +156,7 @@ impl IssuerMetadata {
             (offer.authorization_code_grant().and_then(|g| g.authorization_server.as_deref()), AUTH_CODE_FIELD),
             (offer.pre_authorized_code_grant().and_then(|g| g.authorization_server.as_deref()), PRE_AUTH_FIELD),
         ];
+        let mut warnings = Vec::new();
         for (server, grant_field) in grants {
             let Some(server) = server else { continue };
             let listed = self.authorization_servers.as_deref().unwrap_or_default();
@@ -166,18 +167,26 @@ impl IssuerMetadata {
                 )
                 .at(format!("{grant_field}.authorization_server")));
             }
+            // §4.1.1: the hint is for metadata listing several servers, and "MUST NOT be used otherwise".
+            if listed.len() == 1 {
+                warnings.push(
+                    Warning::new(
+                        "needless_authorization_server",
+                        "the metadata lists one authorization server, so the offer must not name it",
+                    )
+                    .at(format!("{grant_field}.authorization_server")),
+                );
+            }
         }
-        let warnings = if offer.legacy_credentials.is_empty() {
-            Vec::new()
-        } else {
-            vec![
+        if !offer.legacy_credentials.is_empty() {
+            warnings.push(
                 Warning::new(
                     "legacy_credential_description",
                     "inline credential descriptions have no id and were not checked against the metadata",
                 )
                 .at("credentials"),
-            ]
-        };
+            );
+        }
         Ok(MetadataCheck { formats, warnings })
     }
 }
