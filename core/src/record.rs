@@ -328,7 +328,8 @@ impl TokenRequest {
         let mut client_id = None;
         for pair in body.split('&').filter(|pair| !pair.is_empty()) {
             let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-            let name = form_decode(raw_name, "grant_type")?;
+            // A name that does not decode names no parameter: the fault is the body's.
+            let name = form_decode(raw_name, "body")?;
             let slot = match name.as_str() {
                 "grant_type" => &mut grant_type,
                 "pre-authorized_code" => &mut code,
@@ -603,6 +604,14 @@ mod tests {
         assert_eq!(request.tx_code.unwrap().expose(), "0042");
         let both = TokenRequest::from_form(&format!("{grant}&tx_code=0042&user_pin=0042")).unwrap_err();
         assert_eq!((both.code(), both.field()), ("invalid_token_request", Some("user_pin")));
+    }
+
+    #[test]
+    fn a_name_that_does_not_decode_is_the_body_s_fault() {
+        let error = TokenRequest::from_form("%FF=1&grant_type=x").unwrap_err();
+        assert_eq!((error.code(), error.field()), ("invalid_token_request", Some("body")));
+        let error = TokenRequest::from_form("tx_code=%FF").unwrap_err();
+        assert_eq!(error.field(), Some("tx_code"));
     }
 
     #[test]
