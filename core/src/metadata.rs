@@ -103,13 +103,17 @@ impl IssuerMetadata {
                 "the metadata has no credential_configurations_supported object",
             ));
         };
+        // Every configuration names its format (REQUIRED in the metadata): the check reports it per offered id.
         let formats = supported
             .iter()
-            .map(|(id, configuration)| {
-                let format = configuration.get("format").and_then(Value::as_str).unwrap_or_default();
-                (id.clone(), format.to_owned())
+            .map(|(id, configuration)| match configuration.get("format").and_then(Value::as_str) {
+                Some(format) => Ok((id.clone(), format.to_owned())),
+                None => Err(invalid(
+                    &format!("credential_configurations_supported.{id}.format"),
+                    "a credential configuration has no format string",
+                )),
             })
-            .collect();
+            .collect::<Result<_>>()?;
         Ok(Self { credential_issuer, authorization_servers, formats })
     }
 
