@@ -31,7 +31,8 @@ pub enum Dialect {
     /// the name exists so hosts can say which generation they target.
     Draft13,
     /// Drafts 11 and 12: `credentials` and `user_pin_required`. Refuses transaction codes such
-    /// wallets cannot take (text, or more than 8 digits).
+    /// wallets cannot take (text, or more than 8 digits). A `tx_code` becomes `user_pin_required: true`:
+    /// its `description` and `length` have no place in these drafts and are not written.
     Draft11,
 }
 
