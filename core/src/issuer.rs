@@ -442,7 +442,9 @@ impl Issuer {
         request: &AuthorizationOfferRequest,
         entropy: &mut dyn Entropy,
     ) -> Result<AuthorizationOffer> {
-        self.authorization_offer(request, Vec::new(), entropy)
+        let mut problems = Vec::new();
+        check_request_parameters(request.request_parameters.as_ref(), &mut problems);
+        self.authorization_offer(request, problems, entropy)
     }
 
     fn authorization_offer(
@@ -913,18 +915,21 @@ impl AuthorizationOfferRequest {
         let mut reader = BodyReader::new(body)?;
         let credentials = reader.string_list("credentials", true);
         let request_parameters = reader.object("request_parameters");
-        if let Some(parameters) = &request_parameters {
-            for (name, value) in parameters {
-                if !value.is_string() {
-                    reader.problems.push(
-                        Error::new(ErrorKind::InvalidType, "request parameters must be strings")
-                            .at(format!("request_parameters.{name}"))
-                            .with_value(value.clone()),
-                    );
-                }
-            }
-        }
+        check_request_parameters(request_parameters.as_ref(), &mut reader.problems);
         Ok(reader.finish(Self { credentials, request_parameters }))
+    }
+}
+
+/// Request parameters go into the wallet's authorization request, where every value is a string.
+fn check_request_parameters(parameters: Option<&Map<String, Value>>, problems: &mut Vec<Error>) {
+    for (name, value) in parameters.into_iter().flatten() {
+        if !value.is_string() {
+            problems.push(
+                Error::new(ErrorKind::InvalidType, "request parameters must be strings")
+                    .at(format!("request_parameters.{name}"))
+                    .with_value(value.clone()),
+            );
+        }
     }
 }
 
@@ -1080,6 +1085,25 @@ mod tests {
             ("validation_failed", "unsupported_by_dialect", in_request("length"), 1)
         );
         assert_eq!(problem(r#"{"length":11}"#), ("validation_failed", "invalid_tx_code", in_request("length"), 1));
+    }
+
+    #[test]
+    fn typed_requests_meet_the_json_rules() {
+        let issuer = Issuer::new(IssuerConfig::new(
+            "https://issuer.example.com",
+            [("mdl".to_owned(), MDOC_FORMAT.to_owned())].into(),
+        ))
+        .unwrap();
+        let mut parameters = Map::new();
+        parameters.insert("login_hint".into(), Value::from(5));
+        let request =
+            AuthorizationOfferRequest { credentials: vec!["mdl".into()], request_parameters: Some(parameters) };
+        let error = issuer.create_authorization_offer(&request, &mut NoEntropy).unwrap_err();
+        let detail = error.details().first().cloned().unwrap();
+        assert_eq!(
+            (error.code(), detail.code(), detail.field()),
+            ("validation_failed", "invalid_type", Some("request_parameters.login_hint"))
+        );
     }
 
     /// Entropy that must not be asked for: a request that fails validation makes no secret.
