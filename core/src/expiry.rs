@@ -80,7 +80,8 @@ impl ExpiryPolicy {
     }
 }
 
-/// Unix seconds as RFC 3339 UTC with milliseconds, the way MATTR writes `expiresAt`.
+/// Unix seconds as RFC 3339 UTC with milliseconds, the way MATTR writes `expiresAt`. Times after
+/// 9999-12-31T23:59:59Z, which RFC 3339's four-digit year cannot hold, are written as that last second.
 ///
 /// ```
 /// assert_eq!(credoffer::format_rfc3339_millis(1_746_057_660), "2025-05-01T00:01:00.000Z");
