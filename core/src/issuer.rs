@@ -645,6 +645,23 @@ impl Issuer {
         redeem(record, request, now, &RedeemRules { wrong_tx_code, hmac_keys: &self.hmac_keys })
     }
 
+    /// The `{id}` of `DELETE /v1/openid/offers/pre-authorized/{id}`, checked before any lookup: offer ids are
+    /// UUIDs, and MATTR answers anything else with a validation error naming `id` (400), not 404.
+    ///
+    /// ```
+    /// assert!(credoffer::Issuer::check_offer_id("8241400f-de3b-42c5-ad7c-8a380039e796").is_ok());
+    /// let error = credoffer::Issuer::check_offer_id("not-a-uuid").unwrap_err();
+    /// assert_eq!((error.code(), error.http_status()), ("validation_failed", 400));
+    /// assert_eq!(error.details()[0].field(), Some("id"));
+    /// ```
+    pub fn check_offer_id(id: &str) -> Result<()> {
+        if is_uuid(id) {
+            return Ok(());
+        }
+        let problem = Error::new(ErrorKind::InvalidType, "the offer id must be a UUID").at("id").with_value(json!(id));
+        Err(Error::validation(vec![problem]))
+    }
+
     /// `DELETE /v1/openid/offers/pre-authorized/{id}`: the offer can never be redeemed afterwards.
     /// Deleting a deleted offer is [`ErrorKind::OfferNotFound`] (404), as for an unknown id.
     pub fn delete(&self, record: &OfferRecord) -> Result<OfferRecord> {

@@ -235,6 +235,9 @@ async fn create_pre_authorized_offer(State(state): State<Arc<AppState>>, TextBod
 }
 
 async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    if let Err(error) = Issuer::check_offer_id(&id) {
+        return engine_error(&error);
+    }
     for _ in 0..MAX_SWAP_ATTEMPTS {
         let record = match state.store.find(Lookup::Id(&id)).await {
             Ok(Some(record)) => record,
