@@ -86,7 +86,7 @@ pub(crate) trait Slots: Default {
         match self.slot(name) {
             Slot::Value(slot) => {
                 vacant(slot, name)?;
-                *slot = Some(map.next_value()?);
+                *slot = Some(map.next_value_seed(ValueSeed)?);
                 Ok(())
             }
             Slot::Grants(slot) => read_member(slot, name, map),
@@ -95,7 +95,7 @@ pub(crate) trait Slots: Default {
             Slot::TxCode(slot) => read_member(slot, name, map),
             Slot::Other(others) => {
                 vacant(&others.get(name), name)?;
-                others.insert(name.to_owned(), map.next_value()?);
+                others.insert(name.to_owned(), map.next_value_seed(ValueSeed)?);
                 Ok(())
             }
         }
@@ -332,7 +332,72 @@ impl<'de, T: Slots> Visitor<'de> for MemberSeed<'_, T> {
         self.other(Value::Null)
     }
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        self.other(Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?)
+        self.other(ValueSeed.visit_seq(seq)?)
+    }
+}
+
+/// Reads any JSON value as serde_json's `Value` does, except that a member named twice in an object, at
+/// any depth, is an error: readers disagree on which one wins.
+#[derive(Clone, Copy)]
+struct ValueSeed;
+
+impl<'de> DeserializeSeed<'de> for ValueSeed {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element_seed(ValueSeed)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = Map::new();
+        while let Some(Name(name)) = map.next_key()? {
+            if members.is_empty() && is_number_token(&name) {
+                let text: Cow<'_, str> = map.next_value()?;
+                return Ok(Value::Number(text.parse().map_err(de::Error::custom)?));
+            }
+            vacant(&members.get(name.as_ref()), &name)?;
+            let value = map.next_value_seed(ValueSeed)?;
+            members.insert(name.into_owned(), value);
+        }
+        Ok(Value::Object(members))
     }
 }
 
