@@ -25,6 +25,13 @@ pub struct credoffer_str {
     pub len: usize,
 }
 
+/// The absent value, which out-parameters hold when a call fails.
+impl Default for credoffer_str {
+    fn default() -> Self {
+        Self::absent()
+    }
+}
+
 impl credoffer_str {
     /// The absent value.
     pub(crate) const fn absent() -> Self {
@@ -199,7 +206,7 @@ pub(crate) unsafe fn handle_mut<'a, T>(handle: *mut T, argument: &'static str) -
 /// # Safety
 /// `handle_ptr` is NULL or a live handle of type `H`; `out` is NULL or points to writable storage for
 /// a `T`; `error` is NULL or points to writable storage.
-pub(crate) unsafe fn access<H, T>(
+pub(crate) unsafe fn access<H, T: Default>(
     handle_ptr: *const H,
     argument: &'static str,
     out: *mut T,
@@ -208,8 +215,9 @@ pub(crate) unsafe fn access<H, T>(
 ) -> credoffer_status {
     guard(error, || {
         // SAFETY: forwarded from this function's contract.
+        let out = Out::required(out, "out")?.preset(T::default());
+        // SAFETY: forwarded from this function's contract.
         let value = unsafe { handle(handle_ptr, argument) }?;
-        let out = Out::required(out, "out")?;
         out.write(read(value)?);
         Ok(())
     })
@@ -235,14 +243,20 @@ impl<T> Out<T> {
         // stale caller data is never freed.
         unsafe { self.0.write(value) }
     }
+
+    /// Writes `empty` at once (NULL, 0, an empty value), so the out-parameter holds it whenever the
+    /// call fails rather than whatever the caller left there.
+    pub(crate) fn preset(self, empty: T) -> Self {
+        // SAFETY: as in `write`.
+        unsafe { self.0.write(empty) };
+        self
+    }
 }
 
 impl<T> Out<*mut T> {
     /// Sets a handle out-parameter to NULL, so it is NULL whenever the call fails.
     pub(crate) fn cleared(self) -> Self {
-        // SAFETY: as in `write`.
-        unsafe { self.0.write(ptr::null_mut()) };
-        self
+        self.preset(ptr::null_mut())
     }
 }
 
@@ -255,7 +269,7 @@ pub(crate) struct StringOut {
 impl StringOut {
     pub(crate) fn new(out: *mut *mut c_char, out_len: *mut usize, argument: &'static str) -> Outcome<Self> {
         let text = Out::required(out, argument)?.cleared();
-        let len = Out::optional(out_len);
+        let len = Out::optional(out_len).map(|len| len.preset(0));
         Ok(Self { text, len })
     }
 

@@ -214,7 +214,7 @@ impl std::ops::Deref for credoffer_redemption {
 
 /// Why a token request was refused, borrowed from the redemption.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct credoffer_token_error {
     /// The OAuth error code: `invalid_grant`, `invalid_request`, `invalid_tx_code` or
     /// `unsupported_grant_type`.

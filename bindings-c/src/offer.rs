@@ -54,7 +54,7 @@ impl credoffer_offer {
 
 /// One observation made while parsing (the offer was still accepted). Borrowed from the offer.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct credoffer_warning {
     /// A stable snake_case code, e.g. `legacy_credential_description` or `too_long_for_qr`.
     pub code: credoffer_str,
@@ -67,7 +67,7 @@ pub struct credoffer_warning {
 /// What to ask the user for before the pre-authorized token request. Strings are borrowed from the
 /// offer.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct credoffer_tx_code_prompt {
     /// Whether the offer requires a transaction code. When false, the other members are zero.
     pub required: bool,

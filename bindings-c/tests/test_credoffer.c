@@ -320,7 +320,9 @@ static void test_parse_and_accessors(void) {
     error = NULL;
     CHECK_STATUS(credoffer_offer_issuer(offer, &s, &error), CREDOFFER_STATUS_BY_REFERENCE);
     expect_error(error, CREDOFFER_STATUS_BY_REFERENCE, "offer");
+    s = (credoffer_str){"stale", 5}; /* a failed accessor leaves the absent value, not the caller's */
     CHECK_STATUS(credoffer_offer_source(offer, &s, NULL), CREDOFFER_STATUS_BY_REFERENCE);
+    CHECK(s.data == NULL && s.len == 0);
     CHECK_STATUS(credoffer_offer_id_count(offer, &count, NULL), CREDOFFER_STATUS_BY_REFERENCE);
     CHECK_STATUS(credoffer_offer_id(offer, 0, &s, NULL), CREDOFFER_STATUS_BY_REFERENCE);
     CHECK_STATUS(credoffer_offer_grants(offer, &grants, NULL), CREDOFFER_STATUS_BY_REFERENCE);

@@ -215,9 +215,11 @@ static char *redeem(const credoffer_issuer *issuer, const char *record, const ch
     CHECK_STATUS(credoffer_redemption_token_error(redemption, &refusal, NULL), CREDOFFER_STATUS_OK);
     CHECK(str_is(refusal.error, token_error));
     char *body = NULL;
-    CHECK_STATUS(credoffer_redemption_token_error_json(redemption, &body, NULL, NULL), CREDOFFER_STATUS_OK);
+    size_t body_len = 99; /* stale: an issued token has no error body, and the length says so too */
+    CHECK_STATUS(credoffer_redemption_token_error_json(redemption, &body, &body_len, NULL), CREDOFFER_STATUS_OK);
     CHECK(token_error ? body != NULL && strstr(body, token_error) != NULL && refusal.http_status == 400
-                      : body == NULL && refusal.http_status == 0);
+                            && body_len == strlen(body)
+                      : body == NULL && body_len == 0 && refusal.http_status == 0);
     credoffer_string_free(body);
     CHECK_STATUS(credoffer_redemption_record_json(redemption, &next, NULL, NULL), CREDOFFER_STATUS_OK);
     credoffer_redemption_free(redemption);
