@@ -85,5 +85,7 @@ fn ci() -> Result<()> {
 }
 
 fn test_rust() -> Result<()> {
-    cargo(&["test", "--workspace"])
+    cargo(&["test", "--workspace"])?;
+    // The engine without its default features (no OS randomness, no QR), as embedders build it.
+    cargo(&["test", "--package", "credoffer", "--no-default-features", "--lib"])
 }
