@@ -395,37 +395,44 @@ fn lift_draft9_members(
     let pin_required = bool_value(members.remove("user_pin_required"), "user_pin_required", "")?;
     shape.user_pin_required |= pin_required.is_some();
     let op_state = take_string(members, "op_state")?;
-    if code.is_none() && op_state.is_none() {
-        return Ok(());
-    }
-    let grants = offer.grants.get_or_insert_with(Grants::default);
-    let not_moved = |member: &str, grant: &str| {
-        Error::new(
-            ErrorKind::MisplacedMember,
-            format!(
-                "{member} at the top level (draft 9) is ignored: the offer's grants hold the {grant} grant already"
-            ),
-        )
-        .at(member.to_owned())
+    let not_moved = |member: &str, reason: &str| {
+        Error::new(ErrorKind::MisplacedMember, format!("{member} at the top level (draft 9) is ignored: {reason}"))
+            .at(member.to_owned())
     };
-    if let Some(code) = code {
-        if grants.pre_authorized_code.is_some() {
-            findings.violation(not_moved("pre-authorized_code", "pre-authorized code"))?;
-        } else {
+    let had_code_grant = offer.pre_authorized_code_grant().is_some();
+    match code {
+        Some(_) if had_code_grant => {
+            findings.violation(not_moved("pre-authorized_code", "the offer's grants hold a pre-authorized code"))?;
+        }
+        Some(code) => {
             shape.legacy_pin |= pin_required == Some(true);
-            grants.pre_authorized_code = Some(PreAuthorizedCodeGrant {
+            offer.grants.get_or_insert_with(Grants::default).pre_authorized_code = Some(PreAuthorizedCodeGrant {
                 pre_authorized_code: code,
                 tx_code: pin_required.filter(|&required| required).map(|_| legacy_pin()),
                 ..PreAuthorizedCodeGrant::default()
             });
         }
+        None => {}
+    }
+    // Only a PIN that is asked for matters when it cannot be attached: `false` is the default anyway.
+    if pin_required == Some(true) && (had_code_grant || offer.pre_authorized_code_grant().is_none()) {
+        let reason = if had_code_grant {
+            "it cannot join the pre-authorized code grant the offer's grants hold"
+        } else {
+            "the offer has no pre-authorized code for it"
+        };
+        findings.violation(not_moved("user_pin_required", reason))?;
     }
     if let Some(state) = op_state {
-        if grants.authorization_code.is_some() {
-            findings.violation(not_moved("op_state", "authorization code"))?;
+        let grant = offer
+            .grants
+            .get_or_insert_with(Grants::default)
+            .authorization_code
+            .get_or_insert_with(AuthorizationCodeGrant::default);
+        if grant.issuer_state.is_some() {
+            findings.violation(not_moved("op_state", "the authorization code grant has an issuer_state"))?;
         } else {
-            grants.authorization_code =
-                Some(AuthorizationCodeGrant { issuer_state: Some(state), ..AuthorizationCodeGrant::default() });
+            grant.issuer_state = Some(state);
         }
     }
     Ok(())

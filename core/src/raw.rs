@@ -222,6 +222,8 @@ impl RawOffer {
     }
 }
 
+const RESERVED_NAME: &str = "a member name is reserved by the JSON reader";
+
 /// A member name, borrowed from the input when it has no escapes.
 struct Name<'de>(Cow<'de, str>);
 
@@ -237,9 +239,13 @@ impl<'de> Deserialize<'de> for Name<'de> {
                 Ok(Name(Cow::Borrowed(name)))
             }
             fn visit_str<E: de::Error>(self, name: &str) -> Result<Self::Value, E> {
-                Ok(Name(Cow::Owned(name.to_owned())))
+                self.visit_string(name.to_owned())
             }
             fn visit_string<E: de::Error>(self, name: String) -> Result<Self::Value, E> {
+                // A name with escapes that spells serde_json's number name (see `is_number_token`).
+                if name.starts_with('$') && number_token().as_deref() == Some(name.as_str()) {
+                    return Err(E::custom(RESERVED_NAME));
+                }
                 Ok(Name(Cow::Owned(name)))
             }
         }
@@ -269,6 +275,12 @@ impl RawOffer {
     /// Reads offer JSON into these (empty) slots; anything but one JSON object is an error. Filling the
     /// caller's slots rather than returning new ones spares copying them.
     pub(crate) fn read_json(&mut self, json: &str) -> serde_json::Result<()> {
+        // A member spelt as serde_json's number name would have its object read as a number.
+        if memchr::memchr(b'$', json.as_bytes()).is_some()
+            && number_token().is_some_and(|token| memchr::memmem::find(json.as_bytes(), token.as_bytes()).is_some())
+        {
+            return Err(de::Error::custom(RESERVED_NAME));
+        }
         let mut deserializer = serde_json::Deserializer::from_str(json);
         deserializer.deserialize_map(SlotsVisitor(self))?;
         deserializer.end()
@@ -403,24 +415,30 @@ impl<'de> Visitor<'de> for ValueSeed {
 
 /// Whether a member name is the one under which serde_json (its `arbitrary_precision` feature, which keeps
 /// numbers as their text) hands a number to a visitor that takes any value: a map of that one member.
-/// serde_json does not export the name, so a number is read to see it; only names starting with `$` are
-/// checked, and nothing is cached (a static would hold memory until exit).
+/// A document may not use that name itself: written plainly,
+/// [`RawOffer::read_json`] refuses the document, and with escapes [`Name`] refuses the member. Only names
+/// starting with `$` are compared.
 fn is_number_token(name: &str) -> bool {
-    struct FirstNameIs<'a>(&'a str);
-    impl<'de> Visitor<'de> for FirstNameIs<'_> {
-        type Value = bool;
+    name.starts_with('$') && number_token().as_deref() == Some(name)
+}
+
+/// The name [`is_number_token`] looks for, learnt by reading a number (serde_json does not export it),
+/// and not cached: a static would hold memory until exit. Asked for only where a `$` appears.
+fn number_token() -> Option<String> {
+    struct FirstName;
+    impl<'de> Visitor<'de> for FirstName {
+        type Value = Option<String>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a number")
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-            Ok(map.next_key::<Name<'_>>()?.is_some_and(|Name(first)| first == self.0))
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            map.next_key()
         }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<bool, E> {
-            Ok(false)
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
         }
     }
-    name.starts_with('$')
-        && serde_json::Deserializer::from_str("0.5").deserialize_any(FirstNameIs(name)).unwrap_or(false)
+    serde_json::Deserializer::from_str("0.5").deserialize_any(FirstName).ok().flatten()
 }
 
 impl<T> MemberSeed<'_, T> {
