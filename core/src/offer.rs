@@ -143,7 +143,7 @@ impl InputMode {
 pub struct Warning {
     /// Stable code. Spec violations accepted in lenient mode use the code of the error that strict
     /// mode raises instead; the others are `legacy_shape`, `hybrid_lists_differ`, `ambiguous_plus`,
-    /// `too_long_for_qr` and `legacy_credential_description`.
+    /// `too_long_for_qr`, `legacy_credential_description` and `needless_authorization_server`.
     pub code: &'static str,
     /// Human-readable explanation.
     pub message: String,
@@ -374,8 +374,11 @@ pub(crate) enum UrlRole {
 /// Checks an https URL without a URL-parsing dependency: the rules needed here are few and exact.
 ///
 /// The scheme must be `https` (or `http` when `allow_insecure_http`), written in lower case as every
-/// spec example does; the host must be present; no user info, no white space or control characters,
-/// no fragment, and for issuer identifiers no query.
+/// spec example does; the host must be an ASCII host name (an internationalized one as its `xn--`
+/// A-label) of RFC 3986's unreserved and sub-delimiter characters, or a bracketed IPv6 address; a port
+/// is at most 65535; the rest holds only characters a URI may carry and well-formed `%XX` escapes; no
+/// user info, no fragment, and for issuer identifiers no query. Anything that URL parsers could read
+/// differently (a `\`, a `%2E` or a full-width dot in a host) is refused rather than interpreted.
 pub(crate) fn check_https_url(url: &str, field: &str, allow_insecure_http: bool, role: UrlRole) -> Result<()> {
     let invalid = match role {
         UrlRole::Issuer => ErrorKind::InvalidCredentialIssuer,
@@ -424,9 +427,7 @@ pub(crate) fn check_https_url(url: &str, field: &str, allow_insecure_http: bool,
     let (host, port) = match authority.strip_prefix('[') {
         Some(bracketed) => match bracketed.split_once(']') {
             Some((ipv6, port))
-                if !ipv6.is_empty()
-                    && ipv6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-                    && (port.is_empty() || port.starts_with(':')) =>
+                if ipv6.parse::<std::net::Ipv6Addr>().is_ok() && (port.is_empty() || port.starts_with(':')) =>
             {
                 (ipv6, port.strip_prefix(':'))
             }
@@ -434,8 +435,11 @@ pub(crate) fn check_https_url(url: &str, field: &str, allow_insecure_http: bool,
         },
         None => {
             let (host, port) = authority.split_once(':').map_or((authority, None), |(host, port)| (host, Some(port)));
-            if let Some(bad) = host.bytes().find(|&b| b.is_ascii() && !is_host_byte(b)) {
-                return fail(invalid, format!("the host contains {:?}, which a host name cannot", char::from(bad)));
+            if let Some(bad) = host.chars().find(|&c| !u8::try_from(c).is_ok_and(is_host_byte)) {
+                return fail(
+                    invalid,
+                    format!("the host contains {bad:?}; a host is ASCII (an internationalized name as its xn-- form)"),
+                );
             }
             (host, port)
         }
@@ -454,27 +458,10 @@ pub(crate) fn check_https_url(url: &str, field: &str, allow_insecure_http: bool,
     Ok(())
 }
 
-/// RFC 3986's reg-name: unreserved characters, sub-delimiters and `%` escapes.
+/// RFC 3986's reg-name without its `%` escapes (WHATWG parsers decode them, so `%2E` would be a dot):
+/// unreserved characters and sub-delimiters.
 const fn is_host_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric()
-        || matches!(
-            byte,
-            b'-' | b'.'
-                | b'_'
-                | b'~'
-                | b'!'
-                | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b'%'
-        )
+    allowed_raw_in_query(byte) && !matches!(byte, b':' | b'@' | b'/' | b'?' | b'%')
 }
 
 fn escapes_are_well_formed(text: &str) -> bool {
@@ -678,6 +665,11 @@ mod tests {
             "https://issuer.example.com/a%2",
             "https://[::1%25eth0]/",
             "https://[evil.example]/",
+            "https://[1]/",
+            "https://[dead.beef]/",
+            "https://issuer%2Eexample.com",
+            "https://evil\u{ff0e}example",
+            "https://b\u{fc}cher.example",
         ] {
             assert_eq!(code_of(ok(host_confusion)), "invalid_credential_issuer", "{host_confusion}");
         }
