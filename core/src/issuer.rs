@@ -986,12 +986,9 @@ impl PreAuthorizedOfferRequest {
                         Err(_) => {
                             // Reported with the number as sent, not a clamped one.
                             reader.problems.push(
-                                Error::new(
-                                    ErrorKind::InvalidTxCode,
-                                    format!("length must be at most {MAX_CODE_LENGTH}"),
-                                )
-                                .at(length_field.clone())
-                                .with_value(json!(n)),
+                                Error::new(ErrorKind::InvalidTxCode, "length is far beyond any transaction code")
+                                    .at(length_field.clone())
+                                    .with_value(json!(n)),
                             );
                             None
                         }

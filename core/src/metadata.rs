@@ -62,7 +62,8 @@ pub struct IssuerMetadata {
 pub struct MetadataCheck {
     /// The format of each offered configuration, in offer order.
     pub formats: Vec<(String, String)>,
-    /// Things the check could not confirm (inline legacy descriptions, which have no id).
+    /// Things the check could not confirm (inline legacy descriptions, which have no id) or that the spec
+    /// forbids without making the offer unusable (an `authorization_server` hint beside a single server).
     pub warnings: Vec<Warning>,
 }
 
@@ -103,7 +104,7 @@ impl IssuerMetadata {
                 "the metadata has no credential_configurations_supported object",
             ));
         };
-        // Every configuration names its format (REQUIRED in the metadata): the check reports it per offered id.
+        // Every configuration names its format (REQUIRED): one without makes the whole document invalid.
         let formats = supported
             .iter()
             .map(|(id, configuration)| match configuration.get("format").and_then(Value::as_str) {
