@@ -424,6 +424,7 @@ fn is_number_token(name: &str) -> bool {
 
 /// The name [`is_number_token`] looks for, learnt by reading a number (serde_json does not export it),
 /// and not cached: a static would hold memory until exit. Asked for only where a `$` appears.
+#[cold]
 fn number_token() -> Option<String> {
     struct FirstName;
     impl<'de> Visitor<'de> for FirstName {
