@@ -275,14 +275,8 @@ impl RawOffer {
     /// Reads offer JSON into these (empty) slots; anything but one JSON object is an error. Filling the
     /// caller's slots rather than returning new ones spares copying them.
     pub(crate) fn read_json(&mut self, json: &str) -> serde_json::Result<()> {
-        // A member spelt as serde_json's number name would have its object read as a number.
-        if memchr::memchr(b'$', json.as_bytes()).is_some()
-            && number_token().is_some_and(|token| {
-                // Each `$` checked in place: a substring searcher would add kilobytes to the WebAssembly build.
-                memchr::memchr_iter(b'$', json.as_bytes())
-                    .any(|at| json.as_bytes().get(at..).is_some_and(|rest| rest.starts_with(token.as_bytes())))
-            })
-        {
+        // A member named as serde_json's number name would have its object read as a number.
+        if memchr::memchr(b'$', json.as_bytes()).is_some() && names_number_token(json) {
             return Err(de::Error::custom(RESERVED_NAME));
         }
         let mut deserializer = serde_json::Deserializer::from_str(json);
@@ -424,6 +418,24 @@ impl<'de> Visitor<'de> for ValueSeed {
 /// starting with `$` are compared.
 fn is_number_token(name: &str) -> bool {
     name.starts_with('$') && number_token().as_deref() == Some(name)
+}
+
+/// Whether `json` has a member named, without escapes, as [`number_token`]: `"<name>"` then `:`. Only a
+/// member name can be followed by a colon (inside a string a `"` is escaped), so a string value that
+/// merely holds the name is not caught. Each `$` is checked in place: a substring searcher would add
+/// kilobytes to the WebAssembly build.
+fn names_number_token(json: &str) -> bool {
+    let Some(token) = number_token() else { return false };
+    let bytes = json.as_bytes();
+    memchr::memchr_iter(b'$', bytes).any(|at| {
+        let after = at + token.len();
+        at.checked_sub(1).and_then(|quote| bytes.get(quote)) == Some(&b'"')
+            && bytes.get(at..after) == Some(token.as_bytes())
+            && bytes.get(after) == Some(&b'"')
+            && bytes.get(after + 1..).is_some_and(|rest| {
+                rest.iter().find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r')) == Some(&b':')
+            })
+    })
 }
 
 /// The name [`is_number_token`] looks for, learnt by reading a number (serde_json does not export it),
