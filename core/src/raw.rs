@@ -308,8 +308,7 @@ impl<'de, T: Slots> Visitor<'de> for MemberSeed<'_, T> {
         if let Some(Name(name)) = &first
             && is_number_token(name)
         {
-            let text: Cow<'_, str> = map.next_value()?;
-            return self.other(Value::Number(text.parse().map_err(de::Error::custom)?));
+            return self.other(number_value(&mut map)?);
         }
         let slots = match self.0.insert(Member::Object(T::default())) {
             Member::Object(slots) => slots,
@@ -320,26 +319,27 @@ impl<'de, T: Slots> Visitor<'de> for MemberSeed<'_, T> {
         }
         SlotsVisitor(slots).visit_map(map)
     }
+    // Anything but an object is kept as ValueSeed reads it.
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        self.other(Value::Bool(v))
+        self.other(ValueSeed.visit_bool(v)?)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.other(Value::from(v))
+        self.other(ValueSeed.visit_i64(v)?)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.other(Value::from(v))
+        self.other(ValueSeed.visit_u64(v)?)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.other(Value::from(v))
+        self.other(ValueSeed.visit_f64(v)?)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.other(Value::from(v))
+        self.other(ValueSeed.visit_str(v)?)
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.other(Value::Null)
+        self.other(ValueSeed.visit_unit()?)
     }
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.other(Value::Null)
+        self.other(ValueSeed.visit_none()?)
     }
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         self.other(ValueSeed.visit_seq(seq)?)
@@ -400,8 +400,7 @@ impl<'de> Visitor<'de> for ValueSeed {
         let mut members = Map::new();
         while let Some(Name(name)) = map.next_key()? {
             if members.is_empty() && is_number_token(&name) {
-                let text: Cow<'_, str> = map.next_value()?;
-                return Ok(Value::Number(text.parse().map_err(de::Error::custom)?));
+                return number_value(&mut map);
             }
             vacant(&members.get(name.as_ref()), &name)?;
             let value = map.next_value_seed(ValueSeed)?;
@@ -409,6 +408,12 @@ impl<'de> Visitor<'de> for ValueSeed {
         }
         Ok(Value::Object(members))
     }
+}
+
+/// The number in the one-member map serde_json hands over for it (see [`is_number_token`]), its key read.
+fn number_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Value, A::Error> {
+    let text: Cow<'_, str> = map.next_value()?;
+    Ok(Value::Number(text.parse().map_err(de::Error::custom)?))
 }
 
 /// Whether a member name is the one under which serde_json (its `arbitrary_precision` feature, which keeps
