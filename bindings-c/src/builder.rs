@@ -71,6 +71,8 @@ pub(crate) unsafe fn build_options(options: *const credoffer_build_options) -> O
 #[derive(Debug)]
 pub struct credoffer_builder {
     builder: OfferBuilder,
+    /// Set by `credoffer_builder_allow_insecure_http`; `credoffer_builder_to_json` writes with it.
+    allow_insecure_http: bool,
 }
 
 impl credoffer_builder {
@@ -95,7 +97,7 @@ pub unsafe extern "C" fn credoffer_builder_new(
         let out = Out::required(out, "out")?.cleared();
         // SAFETY: forwarded from this function's contract.
         let issuer = unsafe { text(issuer, issuer_len, "issuer") }?;
-        out.write(into_handle(credoffer_builder { builder: OfferBuilder::new(issuer) }));
+        out.write(into_handle(credoffer_builder { builder: OfferBuilder::new(issuer), allow_insecure_http: false }));
         Ok(())
     })
 }
@@ -305,6 +307,7 @@ pub unsafe extern "C" fn credoffer_builder_allow_insecure_http(
         // SAFETY: forwarded from this function's contract.
         let builder = unsafe { handle_mut(builder, "builder") }?;
         builder.update(|b| b.allow_insecure_http(allow));
+        builder.allow_insecure_http = allow;
         Ok(())
     })
 }
@@ -330,7 +333,12 @@ pub unsafe extern "C" fn credoffer_builder_to_json(
         let builder = unsafe { handle(builder, "builder") }?;
         // SAFETY: forwarded from this function's contract.
         let dialect = dialect(unsafe { optional_text(dialect_name, dialect_len, "dialect") }?)?;
-        out.write(builder.builder.clone().build()?.to_json(dialect)?)
+        let options = credoffer::BuildOptions {
+            dialect,
+            allow_insecure_http: builder.allow_insecure_http,
+            ..credoffer::BuildOptions::default()
+        };
+        out.write(builder.builder.clone().build()?.to_json(&options)?)
     })
 }
 

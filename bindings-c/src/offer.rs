@@ -383,7 +383,8 @@ fn warning_view(warning: &Warning) -> credoffer_warning {
 }
 
 /// The offer as compact JSON in `dialect` (`"1.0"`, `"mattr"`, `"draft13"`, `"draft11"`; NULL for
-/// 1.0). `*out` is a new string to free with `credoffer_string_free`; `out_len` may be NULL.
+/// 1.0), validated strictly first, as every writer of the engine is: an offer a lenient parse accepted
+/// with warnings is refused here with the error strict mode raises. `*out` is a new string to free with `credoffer_string_free`; `out_len` may be NULL.
 ///
 /// # Safety
 /// `offer` is NULL or a live offer; `dialect` points to `dialect_len` readable bytes or is NULL;
@@ -403,7 +404,8 @@ pub unsafe extern "C" fn credoffer_offer_to_json(
         let offer = unsafe { handle(offer, "offer") }?;
         // SAFETY: forwarded from this function's contract.
         let dialect = dialect(unsafe { optional_text(dialect_name, dialect_len, "dialect") }?)?;
-        out.write(offer.by_value()?.offer.to_json(dialect)?)
+        let options = credoffer::BuildOptions { dialect, ..credoffer::BuildOptions::default() };
+        out.write(offer.by_value()?.offer.to_json(&options)?)
     })
 }
 

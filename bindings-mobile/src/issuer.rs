@@ -44,6 +44,10 @@ pub enum TokenErrorCode {
     InvalidTxCode,
     /// `unsupported_grant_type`.
     UnsupportedGrantType,
+    /// `server_error`: the engine could not judge the request (HTTP 500).
+    ServerError,
+    /// `temporarily_unavailable`: busy; the client may retry (HTTP 503).
+    TemporarilyUnavailable,
 }
 
 /// A refused token request: what to answer the wallet, and what the host must do.
@@ -310,6 +314,8 @@ impl From<credoffer::TokenError> for TokenError {
                 credoffer::TokenErrorCode::InvalidRequest => TokenErrorCode::InvalidRequest,
                 credoffer::TokenErrorCode::InvalidTxCode => TokenErrorCode::InvalidTxCode,
                 credoffer::TokenErrorCode::UnsupportedGrantType => TokenErrorCode::UnsupportedGrantType,
+                credoffer::TokenErrorCode::ServerError => TokenErrorCode::ServerError,
+                credoffer::TokenErrorCode::TemporarilyUnavailable => TokenErrorCode::TemporarilyUnavailable,
             },
             error_code: error.error.as_str().to_owned(),
             http_status: error.http_status(),

@@ -173,10 +173,11 @@ pub fn validate_offer(offer: CredentialOffer, validation: Validation) -> Result<
     Ok(credoffer::CredentialOffer::try_from(offer)?.validate(validation)?.into_iter().map(Warning::from).collect())
 }
 
-/// The offer as compact JSON in `dialect`.
+/// The offer as compact JSON in `dialect`, validated strictly first (as every writer of the engine is).
 #[uniffi::export]
 pub fn offer_to_json(offer: CredentialOffer, dialect: Dialect) -> Result<String> {
-    Ok(credoffer::CredentialOffer::try_from(offer)?.to_json(dialect.into())?)
+    let options = credoffer::BuildOptions { dialect: dialect.into(), ..credoffer::BuildOptions::default() };
+    Ok(credoffer::CredentialOffer::try_from(offer)?.to_json(&options)?)
 }
 
 /// The dialect with this name (`1.0`, `mattr`, `draft13`, `draft11`).

@@ -50,10 +50,8 @@ pub mod api {
     /// `buildOfferJson`: the offer's JSON in a dialect, as served from a `credential_offer_uri`.
     pub fn build_offer_json(offer: &str, options: Option<&str>) -> Result<String, Error> {
         let (dialect, allow_insecure_http) = options::json_options(options)?;
-        let parse = credoffer::ParseOptions { allow_insecure_http, ..Default::default() };
-        let offer = credoffer::parse_offer_json(offer, &parse)?.offer;
-        offer.validate(credoffer::Validation { strict: true, allow_insecure_http })?;
-        offer.to_json(dialect)
+        let options = credoffer::BuildOptions { dialect, allow_insecure_http, ..Default::default() };
+        credoffer::build_offer_json(offer, &options)
     }
 
     /// `validateAgainstMetadata`: `{formats: [{id, format}], warnings}`.

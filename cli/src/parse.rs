@@ -90,7 +90,7 @@ struct FormatJson<'a> {
 }
 
 fn by_value_json(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> Result<String, credoffer::Error> {
-    let offer = RawValue::from_string(parsed.offer.to_json(Dialect::V1)?).map_err(internal)?;
+    let offer = RawValue::from_string(parsed.offer.to_json_lenient(Dialect::V1)?).map_err(internal)?;
     let mut warnings = parsed.warnings.clone();
     let formats = check.map(|check| {
         warnings.extend(check.warnings.iter().cloned());

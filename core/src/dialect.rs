@@ -84,30 +84,13 @@ impl FromStr for Dialect {
 }
 
 impl CredentialOffer {
-    /// The offer as compact JSON in `dialect`.
-    ///
-    /// ```
-    /// use credoffer::{CredentialOffer, Dialect};
-    ///
-    /// let offer = CredentialOffer::builder("https://issuer.example.com")
-    ///     .credential_configuration_id("pid")
-    ///     .build()?;
-    /// assert_eq!(
-    ///     offer.to_json(Dialect::V1)?,
-    ///     r#"{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"]}"#
-    /// );
-    /// # Ok::<(), credoffer::Error>(())
-    /// ```
-    pub fn to_json(&self, dialect: Dialect) -> Result<String> {
+    /// The offer as compact JSON in `dialect`, *without* the strict validation of
+    /// [`CredentialOffer::to_json`]: for writing back what a lenient reading accepted, as
+    /// [`crate::ParsedOffer::to_json`] does. It still refuses what JSON cannot carry (a member written
+    /// twice, a `tx_code` the dialect has no words for). Issuers write with `to_json`.
+    pub fn to_json_lenient(&self, dialect: Dialect) -> Result<String> {
         check_writable(self, dialect)?;
         serde_json::to_string(&Wire { offer: self, dialect })
-            .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the offer cannot be written as JSON: {e}")))
-    }
-
-    /// The offer as a JSON value in `dialect`.
-    pub fn to_json_value(&self, dialect: Dialect) -> Result<Value> {
-        check_writable(self, dialect)?;
-        serde_json::to_value(Wire { offer: self, dialect })
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the offer cannot be written as JSON: {e}")))
     }
 }
@@ -310,20 +293,20 @@ mod tests {
             pre_auth(Some(TxCode { input_mode: Some(InputMode::Numeric), length: Some(6), ..TxCode::default() }));
         let grant = r#""grants":{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{"pre-authorized_code":"c","#;
         assert_eq!(
-            offer.to_json(Dialect::V1).unwrap(),
+            offer.to_json_lenient(Dialect::V1).unwrap(),
             format!(
                 r#"{{"credential_issuer":"https://example.com","credential_configuration_ids":["a"],{grant}"tx_code":{{"length":6,"input_mode":"numeric"}}}}}}}}"#
             )
         );
-        assert_eq!(offer.to_json(Dialect::Draft13).unwrap(), offer.to_json(Dialect::V1).unwrap());
+        assert_eq!(offer.to_json_lenient(Dialect::Draft13).unwrap(), offer.to_json_lenient(Dialect::V1).unwrap());
         assert_eq!(
-            offer.to_json(Dialect::Mattr).unwrap(),
+            offer.to_json_lenient(Dialect::Mattr).unwrap(),
             format!(
                 r#"{{"credential_issuer":"https://example.com","credentials":["a"],"credential_configuration_ids":["a"],{grant}"tx_code":{{"length":6,"input_mode":"numeric"}}}}}}}}"#
             )
         );
         assert_eq!(
-            offer.to_json(Dialect::Draft11).unwrap(),
+            offer.to_json_lenient(Dialect::Draft11).unwrap(),
             format!(
                 r#"{{"credential_issuer":"https://example.com","credentials":["a"],{grant}"user_pin_required":true}}}}}}"#
             )
@@ -333,12 +316,12 @@ mod tests {
     #[test]
     fn draft11_refuses_what_old_wallets_cannot_enter() {
         let text = pre_auth(Some(TxCode { input_mode: Some(InputMode::Text), ..TxCode::default() }));
-        assert_eq!(text.to_json(Dialect::Draft11).unwrap_err().code(), "unsupported_by_dialect");
+        assert_eq!(text.to_json_lenient(Dialect::Draft11).unwrap_err().code(), "unsupported_by_dialect");
         let long = pre_auth(Some(TxCode { length: Some(9), ..TxCode::default() }));
-        assert_eq!(long.to_json(Dialect::Draft11).unwrap_err().code(), "unsupported_by_dialect");
+        assert_eq!(long.to_json_lenient(Dialect::Draft11).unwrap_err().code(), "unsupported_by_dialect");
         let extended =
             TxCode { extensions: [("x".to_owned(), Value::Bool(true))].into_iter().collect(), ..TxCode::default() };
-        let error = pre_auth(Some(extended.clone())).to_json(Dialect::Draft11).unwrap_err();
+        let error = pre_auth(Some(extended.clone())).to_json_lenient(Dialect::Draft11).unwrap_err();
         assert_eq!(
             (error.code(), error.field()),
             (
@@ -346,7 +329,7 @@ mod tests {
                 Some("grants.urn:ietf:params:oauth:grant-type:pre-authorized_code.tx_code.extensions")
             )
         );
-        assert!(pre_auth(Some(extended)).to_json(Dialect::V1).unwrap().contains(r#""tx_code":{"x":true}"#));
-        assert!(pre_auth(None).to_json(Dialect::Draft11).is_ok());
+        assert!(pre_auth(Some(extended)).to_json_lenient(Dialect::V1).unwrap().contains(r#""tx_code":{"x":true}"#));
+        assert!(pre_auth(None).to_json_lenient(Dialect::Draft11).is_ok());
     }
 }

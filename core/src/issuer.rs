@@ -29,6 +29,7 @@ use crate::dialect::{Dialect, unsupported_tx_code};
 use crate::error::{Error, ErrorKind, Result};
 use crate::expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
 use crate::limits::{Limits, MAX_REQUEST_BODY_BYTES, too_long};
+use crate::metadata::IssuerMetadata;
 use crate::offer::{CredentialOffer, InputMode, MAX_DESCRIPTION_UTF16, OfferBuilder, TxCode, UrlRole, check_https_url};
 use crate::record::{
     HMAC_SHA256, HmacKey, OfferRecord, OfferState, RedeemRules, Redemption, SALTED_SHA256, StoredTxCode,
@@ -45,6 +46,9 @@ pub const MDOC_FORMAT: &str = "mso_mdoc";
 /// Where the reference token goes in [`IssuerConfig::offer_url_template`].
 pub const TOKEN_PLACEHOLDER: &str = "{token}";
 const SALT_BYTES: usize = 16;
+/// Access tokens live five minutes unless configured otherwise: long enough for the credential request
+/// that follows, short enough that a leaked token is soon worthless.
+const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 300;
 
 /// Transaction codes: what is generated, and how many wrong ones an offer survives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +123,8 @@ pub struct IssuerConfig {
     /// Keys replaced by `hmac_key_hex` (hex), kept after a rotation until the offers hashed under them
     /// have expired: they only verify. Each record names its key by [`StoredTxCode::key_id`].
     pub previous_hmac_keys_hex: Vec<String>,
+    /// Lifetime of the access tokens the token endpoint issues, in seconds (default 300).
+    pub access_token_lifetime_seconds: u64,
     /// Accept `http` issuers and URLs. Meant for local testing only.
     pub allow_insecure_http: bool,
 }
@@ -134,6 +140,7 @@ impl fmt::Debug for IssuerConfig {
             .field("tx_code", &self.tx_code)
             .field("pre_authorized_mdoc_only", &self.pre_authorized_mdoc_only)
             .field("offer_url_template", &self.offer_url_template)
+            .field("access_token_lifetime_seconds", &self.access_token_lifetime_seconds)
             .field("hmac_key_hex", &self.hmac_key_hex.as_ref().map(|_| "[redacted]"))
             .field("previous_hmac_keys_hex", &format_args!("[{} redacted]", self.previous_hmac_keys_hex.len()))
             .finish_non_exhaustive()
@@ -155,6 +162,7 @@ impl Default for IssuerConfig {
             wrong_tx_code_error: WrongTxCodeError::InvalidGrant,
             hmac_key_hex: None,
             previous_hmac_keys_hex: Vec::new(),
+            access_token_lifetime_seconds: DEFAULT_ACCESS_TOKEN_SECONDS,
             allow_insecure_http: false,
         }
     }
@@ -373,6 +381,9 @@ impl Issuer {
         }
         if policy.max_failed_attempts == 0 {
             return invalid("txCode.maxFailedAttempts", "at least one attempt must be allowed");
+        }
+        if config.access_token_lifetime_seconds == 0 {
+            return invalid("accessTokenLifetimeSeconds", "access tokens must live at least one second");
         }
         // Generating one code proves the alphabet is usable before any request depends on it.
         generate_from_alphabet(&policy.text_alphabet, 1, &mut crate::secret::FixedEntropy::new(vec![0u8; 8])).map_err(
@@ -624,7 +635,7 @@ impl Issuer {
             return not_found();
         }
         let code = code_from_reference(&Secret::new(token));
-        let json = self.pre_authorized_offer(record, &code)?.to_json(self.config.dialect)?;
+        let json = self.pre_authorized_offer(record, &code)?.to_json(&self.build_options())?;
         let mut next = record.next();
         next.offer_served = true;
         Ok((json, next))
@@ -1020,6 +1031,58 @@ impl PreAuthorizedOfferRequest {
             claims_to_persist,
             expires_in,
         }))
+    }
+}
+
+impl Issuer {
+    /// Checks that Credential Issuer Metadata describes this issuer, as a host that serves both must:
+    /// the same identifier, byte for byte, and every configuration the issuer offers listed with the
+    /// format the issuer gives it (a wallet reads the format from the metadata, not from the offer).
+    ///
+    /// ```
+    /// use credoffer::{Issuer, IssuerConfig, IssuerMetadata};
+    ///
+    /// let issuer = Issuer::new(IssuerConfig::from_json(
+    ///     r#"{"credentialIssuer": "https://issuer.example.com", "credentialConfigurations": {"mdl": "mso_mdoc"}}"#,
+    /// )?)?;
+    /// let metadata = IssuerMetadata::from_json(r#"{"credential_issuer": "https://issuer.example.com",
+    ///     "credential_configurations_supported": {"mdl": {"format": "dc+sd-jwt"}}}"#)?;
+    /// let error = issuer.check_metadata(&metadata).unwrap_err();
+    /// assert_eq!((error.code(), error.field()), ("invalid_metadata", Some("credential_configurations_supported.mdl.format")));
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn check_metadata(&self, metadata: &IssuerMetadata) -> Result<()> {
+        let config = &self.config;
+        if metadata.credential_issuer != config.credential_issuer {
+            return Err(Error::new(
+                ErrorKind::IssuerMismatch,
+                format!(
+                    "the metadata names issuer {:?} but the issuer is {:?}; they must be identical",
+                    metadata.credential_issuer, config.credential_issuer
+                ),
+            )
+            .at("credential_issuer"));
+        }
+        for (id, format) in &config.credential_configurations {
+            match metadata.formats.get(id) {
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::UnknownCredentialConfiguration,
+                        format!("the metadata does not list credential configuration {id:?}"),
+                    )
+                    .at(format!("credential_configurations_supported.{id}")));
+                }
+                Some(listed) if listed != format => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidMetadata,
+                        format!("the metadata gives {id:?} format {listed:?}, but the issuer gives it {format:?}"),
+                    )
+                    .at(format!("credential_configurations_supported.{id}.format")));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
     }
 }
 

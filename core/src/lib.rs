@@ -34,7 +34,9 @@ mod qr;
 mod raw;
 mod record;
 mod secret;
+mod token;
 mod uri;
+mod views;
 mod wallet;
 
 pub use compat::{ParsedOffer, Source, parse_offer_json, parse_offer_object};
@@ -68,8 +70,9 @@ pub use secret::{
     TEXT_ALPHABET, constant_time_eq, generate_from_alphabet, generate_issuer_state, generate_pre_authorized_code,
     generate_token, generate_tx_code, generate_uuid_v4, is_uuid,
 };
+pub use token::{IssuedToken, TOKEN_RESPONSE_HEADERS, TokenAnswer, TokenOutcome, TokenStep};
 pub use uri::{
     BuildOptions, COMFORTABLE_QR_BYTES, DEFAULT_BASE, OfferReference, OfferUri, ParseOptions, PlusPolicy,
-    offer_reference_uri, parse_offer_uri, percent_encode,
+    build_offer_json, build_offer_uri, offer_reference_uri, parse_offer_uri, percent_encode,
 };
 pub use wallet::{GrantType, TxCodePrompt, token_request_body};

@@ -673,7 +673,7 @@ mod tests {
         let error = two_issuers.to_uri(&build).unwrap_err();
         assert_eq!((error.code(), error.field()), ("invalid_type", Some("credential_issuer")));
         assert_eq!(two_issuers.validate(strict).unwrap_err().code(), "invalid_type");
-        assert_eq!(two_issuers.to_json(crate::Dialect::V1).unwrap_err().code(), "invalid_type");
+        assert_eq!(two_issuers.to_json_lenient(crate::Dialect::V1).unwrap_err().code(), "invalid_type");
 
         let mut two_grants = built();
         let grants = two_grants.grants.as_mut().unwrap();

@@ -384,6 +384,10 @@ pub enum TokenErrorCode {
     InvalidTxCode,
     /// The grant type is not the pre-authorized code grant.
     UnsupportedGrantType,
+    /// The server could not judge the request (HTTP 500).
+    ServerError,
+    /// The server is busy with this offer; the client may retry (HTTP 503).
+    TemporarilyUnavailable,
 }
 
 impl TokenErrorCode {
@@ -394,6 +398,8 @@ impl TokenErrorCode {
             TokenErrorCode::InvalidRequest => "invalid_request",
             TokenErrorCode::InvalidTxCode => "invalid_tx_code",
             TokenErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            TokenErrorCode::ServerError => "server_error",
+            TokenErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 }
@@ -414,7 +420,7 @@ pub struct TokenError {
 }
 
 impl TokenError {
-    fn new(error: TokenErrorCode, description: &str) -> Self {
+    pub(crate) fn new(error: TokenErrorCode, description: &str) -> Self {
         Self { error, description: description.to_owned(), failed_attempts_left: None, revoke_issued_tokens: false }
     }
 
@@ -423,6 +429,11 @@ impl TokenError {
     /// unknown code and a deleted offer cannot be told apart.
     pub fn unknown_code() -> Self {
         Self::new(TokenErrorCode::InvalidGrant, UNKNOWN_CODE)
+    }
+
+    /// The answer when the engine could not judge a request: `server_error`, with nothing of the cause.
+    pub(crate) fn server_error() -> Self {
+        Self::new(TokenErrorCode::ServerError, "the request could not be completed")
     }
 
     /// The response body: `{"error", "error_description"}`.

@@ -97,16 +97,63 @@ impl CredentialOffer {
     /// ```
     pub fn to_uri(&self, options: &BuildOptions) -> Result<String> {
         let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
-        let mut warnings = Vec::new();
-        let mut findings = Findings { strict: true, warnings: &mut warnings };
-        self.check(options.allow_insecure_http, &Limits::default(), &mut findings)?;
-        let json = self.to_json(options.dialect)?;
+        let json = self.to_json(options)?;
         let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 3);
         uri.push_str(&prefix);
         uri.push_str("credential_offer=");
         push_percent_encoded(&mut uri, &json);
         Ok(uri)
     }
+
+    /// The offer as compact JSON in `options.dialect` (what a `credential_offer_uri` serves; `base` is
+    /// not used). Validated strictly first, as [`CredentialOffer::to_uri`] is: every writer of the
+    /// engine refuses the same offers.
+    ///
+    /// ```
+    /// use credoffer::{BuildOptions, CredentialOffer};
+    ///
+    /// let offer = CredentialOffer::builder("https://issuer.example.com")
+    ///     .credential_configuration_id("pid")
+    ///     .build()?;
+    /// assert_eq!(
+    ///     offer.to_json(&BuildOptions::default())?,
+    ///     r#"{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"]}"#
+    /// );
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_json(&self, options: &BuildOptions) -> Result<String> {
+        let mut warnings = Vec::new();
+        let mut findings = Findings { strict: true, warnings: &mut warnings };
+        self.check(options.allow_insecure_http, &Limits::default(), &mut findings)?;
+        self.to_json_lenient(options.dialect)
+    }
+}
+
+/// Reads offer JSON of any draft as leniently as a wallet would, then writes it as a URI by value
+/// with `options`, validated strictly: the engine's one "JSON in, URI out" operation.
+///
+/// ```
+/// use credoffer::{build_offer_uri, BuildOptions};
+///
+/// let uri = build_offer_uri(
+///     r#"{"credential_issuer":"https://issuer.example.com","credentials":["pid"]}"#,
+///     &BuildOptions::default(),
+/// )?;
+/// assert!(uri.starts_with("openid-credential-offer://?credential_offer=%7B%22credential_issuer%22"));
+/// # Ok::<(), credoffer::Error>(())
+/// ```
+pub fn build_offer_uri(offer_json: &str, options: &BuildOptions) -> Result<String> {
+    read_for_writing(offer_json, options)?.to_uri(options)
+}
+
+/// As [`build_offer_uri`], writing the offer's JSON in `options.dialect` instead of a URI.
+pub fn build_offer_json(offer_json: &str, options: &BuildOptions) -> Result<String> {
+    read_for_writing(offer_json, options)?.to_json(options)
+}
+
+fn read_for_writing(offer_json: &str, options: &BuildOptions) -> Result<CredentialOffer> {
+    let parse = ParseOptions { allow_insecure_http: options.allow_insecure_http, ..ParseOptions::default() };
+    Ok(compat::parse_offer_json(offer_json, &parse)?.offer)
 }
 
 /// The offer by reference: `<base>?credential_offer_uri=<percent-encoded https URL>`.

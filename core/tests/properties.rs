@@ -128,7 +128,7 @@ proptest! {
     #[test]
     fn valid_offers_round_trip(offer in valid_offer(), base in "[a-z][a-z0-9+.-]{0,6}:(//)?[!-~]{0,12}") {
         checks::check_round_trip(&offer, Some(&base));
-        let draft11 = offer.to_json(Dialect::Draft11);
+        let draft11 = offer.to_json_lenient(Dialect::Draft11);
         let tx_code = offer.pre_authorized_code_grant().and_then(|g| g.tx_code.as_ref());
         let representable = tx_code.is_none_or(|t| {
             t.effective_input_mode() == InputMode::Numeric && t.length.is_none_or(|l| l <= 8) && t.extensions.is_empty()

@@ -1,0 +1,372 @@
+//! The canonical JSON views of the engine's results: what the CLI prints with `--json`, what the npm
+//! package returns, what the C library and the mobile bindings hand out as JSON. Every binding prints
+//! these instead of assembling its own, so one input gets one answer everywhere.
+//!
+//! Member names of the engine's own results are camelCase (as MATTR's API and the npm package use
+//! them); an offer inside a view is the offer's own JSON, in its snake_case wire shape.
+//!
+//! | value                   | view                                                                    |
+//! |-------------------------|-------------------------------------------------------------------------|
+//! | [`ParsedOffer`]         | `{offer, source, warnings, txCodePrompt?}`                              |
+//! | [`OfferUri`]            | `{kind: "byValue", …ParsedOffer}` or `{kind: "byReference", uri, warnings}` |
+//! | [`Error`]               | `{code, message, field?, value?, httpStatus, details}`                  |
+//! | [`Warning`]             | `{code, message, field?}`                                               |
+//! | [`MetadataCheck`]       | `{formats: [{id, format}], warnings}`                                   |
+//! | [`TokenAnswer`]         | `{status, body, record?, outcome}` — see [`TokenAnswer::to_json`]       |
+//!
+//! Views are written member by member into one buffer: every parse returns one, and building them
+//! through `serde_json::Value` took a sixth of a parse's time in WebAssembly.
+
+use serde::Serialize;
+
+use crate::compat::ParsedOffer;
+use crate::error::Error;
+use crate::metadata::MetadataCheck;
+use crate::offer::Warning;
+use crate::token::{TokenAnswer, TokenOutcome};
+use crate::uri::{OfferReference, OfferUri};
+use crate::wallet::TxCodePrompt;
+
+impl ParsedOffer {
+    /// The view of a parsed offer: `{offer, source, warnings, txCodePrompt?}`, the offer in its 1.0
+    /// shape with members in the spec's order, written as read (a lenient reading's findings are in
+    /// `warnings`, not refused again).
+    ///
+    /// ```
+    /// use credoffer::{parse_offer_json, ParseOptions};
+    ///
+    /// let parsed = parse_offer_json(
+    ///     r#"{"credential_issuer":"https://i.example","credentials":["a"]}"#, // draft 11
+    ///     &ParseOptions::default(),
+    /// )?;
+    /// let view = parsed.to_json();
+    /// assert!(view.starts_with(
+    ///     r#"{"offer":{"credential_issuer":"https://i.example","credential_configuration_ids":["a"]},"source":"draft11","warnings":[{"code":"legacy_shape""#
+    /// ));
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_json(&self) -> String {
+        self.write_view(None)
+    }
+
+    fn write_view(&self, kind: Option<&str>) -> String {
+        // The offer was read by the engine, so it can be written (the reader refuses what the writer cannot
+        // carry); an empty object stands in should that ever break, rather than a panic.
+        let offer = self.offer.to_json_lenient(crate::Dialect::V1).unwrap_or_else(|_| "{}".to_owned());
+        let mut object = ObjectWriter::with_capacity(offer.len() + 192);
+        if let Some(kind) = kind {
+            object.string("kind", kind);
+        }
+        object.raw("offer", &offer);
+        object.string("source", self.source.as_str());
+        object.serialized("warnings", &self.warnings);
+        if let Some(prompt) = self.tx_code_prompt() {
+            object.raw("txCodePrompt", &prompt.to_json());
+        }
+        object.finish()
+    }
+}
+
+impl TxCodePrompt {
+    /// `{inputMode, length?, maxLength?, description?}`.
+    pub fn to_json(&self) -> String {
+        let mut object = ObjectWriter::with_capacity(64 + self.description.as_ref().map_or(0, String::len));
+        object.string("inputMode", self.input_mode.as_str());
+        if let Some(length) = self.length {
+            object.number("length", length.into());
+        }
+        if let Some(max_length) = self.max_length {
+            object.number("maxLength", max_length.into());
+        }
+        if let Some(description) = &self.description {
+            object.string("description", description);
+        }
+        object.finish()
+    }
+}
+
+impl OfferUri {
+    /// `{kind: "byValue", offer, source, warnings, txCodePrompt?}` or `{kind: "byReference", uri, warnings}`.
+    pub fn to_json(&self) -> String {
+        match self {
+            OfferUri::ByValue(parsed) => parsed.write_view(Some("byValue")),
+            OfferUri::ByReference(reference) => reference.to_json(),
+        }
+    }
+}
+
+impl OfferReference {
+    /// `{kind: "byReference", uri, warnings}`.
+    pub fn to_json(&self) -> String {
+        let mut object = ObjectWriter::with_capacity(self.uri.len() + 64);
+        object.string("kind", "byReference");
+        object.string("uri", &self.uri);
+        object.serialized("warnings", &self.warnings);
+        object.finish()
+    }
+}
+
+impl Error {
+    /// The view of an error: `{code, message, field?, value?, httpStatus, details}`, with `details`
+    /// holding every problem of a validation error in the same shape.
+    ///
+    /// ```
+    /// use credoffer::{Error, ErrorKind};
+    ///
+    /// let error = Error::new(ErrorKind::InvalidUri, "the text has no scheme").at("uri");
+    /// assert_eq!(
+    ///     error.to_json(),
+    ///     r#"{"code":"invalid_uri","message":"the text has no scheme","field":"uri","httpStatus":400,"details":[]}"#
+    /// );
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut object = ObjectWriter::with_capacity(128 + self.message().len());
+        self.write_members(&mut object);
+        object.finish()
+    }
+
+    fn write_members(&self, object: &mut ObjectWriter) {
+        object.string("code", self.code());
+        object.string("message", self.message());
+        if let Some(field) = self.field() {
+            object.string("field", field);
+        }
+        if let Some(value) = self.value() {
+            object.serialized("value", value);
+        }
+        object.number("httpStatus", self.http_status().into());
+        object.name("details");
+        object.out.push('[');
+        for (index, detail) in self.details().iter().enumerate() {
+            if index > 0 {
+                object.out.push(',');
+            }
+            object.out.push_str(&detail.to_json());
+        }
+        object.out.push(']');
+    }
+}
+
+impl Warning {
+    /// `{code, message, field?}`.
+    pub fn to_json(&self) -> String {
+        let mut object = ObjectWriter::with_capacity(64 + self.message.len());
+        object.string("code", self.code);
+        object.string("message", &self.message);
+        if let Some(field) = &self.field {
+            object.string("field", field);
+        }
+        object.finish()
+    }
+}
+
+impl MetadataCheck {
+    /// `{formats: [{id, format}], warnings}`, formats in offer order.
+    pub fn to_json(&self) -> String {
+        let mut object = ObjectWriter::with_capacity(64 + 48 * self.formats.len());
+        object.name("formats");
+        object.out.push('[');
+        for (index, (id, format)) in self.formats.iter().enumerate() {
+            if index > 0 {
+                object.out.push(',');
+            }
+            let mut entry = ObjectWriter::with_capacity(id.len() + format.len() + 24);
+            entry.string("id", id);
+            entry.string("format", format);
+            object.out.push_str(&entry.finish());
+        }
+        object.out.push(']');
+        object.serialized("warnings", &self.warnings);
+        object.finish()
+    }
+}
+
+impl TokenAnswer {
+    /// The view of a token endpoint answer, for bindings that hand it over as JSON:
+    ///
+    /// ```text
+    /// {"status": 200 | 400 | …,
+    ///  "body": "<the JSON body to send>",
+    ///  "record": {…} | absent,            // store with compare-and-swap when present
+    ///  "outcome": {"kind": "issued", "accessToken", "expiresIn", "userId", "credentialConfigurationIds", "clientId"?}
+    ///           | {"kind": "rejected", "error", "errorDescription", "failedAttemptsLeft"?, "revokeIssuedTokens"}
+    ///           | {"kind": "failed", "error": {Error view}}}
+    /// ```
+    ///
+    /// It holds the access token when one was issued: treat it as a secret.
+    pub fn to_json(&self) -> String {
+        let record = self.record_to_store().map(|record| record.to_json());
+        let mut object = ObjectWriter::with_capacity(256 + self.body().len() + record.as_ref().map_or(0, String::len));
+        object.number("status", self.status().into());
+        object.string("body", self.body());
+        if let Some(record) = &record {
+            object.raw("record", record);
+        }
+        let mut outcome = ObjectWriter::with_capacity(160);
+        match self.outcome() {
+            TokenOutcome::Issued(token) => {
+                outcome.string("kind", "issued");
+                outcome.string("accessToken", token.access_token.expose());
+                outcome.number("expiresIn", token.expires_in);
+                outcome.string("userId", &token.user_id);
+                outcome.serialized("credentialConfigurationIds", &token.credential_configuration_ids);
+                if let Some(client_id) = &token.client_id {
+                    outcome.string("clientId", client_id);
+                }
+            }
+            TokenOutcome::Rejected(error) => {
+                outcome.string("kind", "rejected");
+                outcome.string("error", error.error.as_str());
+                outcome.string("errorDescription", &error.description);
+                if let Some(left) = error.failed_attempts_left {
+                    outcome.number("failedAttemptsLeft", left.into());
+                }
+                outcome.name("revokeIssuedTokens");
+                outcome.out.push_str(if error.revoke_issued_tokens { "true" } else { "false" });
+            }
+            TokenOutcome::Failed(error) => {
+                outcome.string("kind", "failed");
+                outcome.raw("error", &error.to_json());
+            }
+        }
+        object.raw("outcome", &outcome.finish());
+        object.finish()
+    }
+}
+
+/// A JSON object written into one buffer, member by member. Member names are this module's literals,
+/// plain ASCII that needs no escaping.
+struct ObjectWriter {
+    out: String,
+}
+
+impl ObjectWriter {
+    fn with_capacity(capacity: usize) -> Self {
+        let mut out = String::with_capacity(capacity);
+        out.push('{');
+        Self { out }
+    }
+
+    /// Starts a member: the separator when one came before, then `"name":`.
+    fn name(&mut self, name: &str) {
+        if self.out.len() > 1 {
+            self.out.push(',');
+        }
+        self.out.push('"');
+        self.out.push_str(name);
+        self.out.push_str("\":");
+    }
+
+    /// A member whose value is JSON already.
+    fn raw(&mut self, name: &str, json: &str) {
+        self.name(name);
+        self.out.push_str(json);
+    }
+
+    fn string(&mut self, name: &str, value: &str) {
+        self.serialized(name, value);
+    }
+
+    fn number(&mut self, name: &str, value: u64) {
+        self.name(name);
+        self.out.push_str(&value.to_string());
+    }
+
+    /// A member written by serde. Strings, string lists, warnings and caller JSON cannot fail to
+    /// serialize; `null` stands in should one ever fail, rather than a panic.
+    fn serialized<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        self.name(name);
+        match serde_json::to_string(value) {
+            Ok(json) => self.out.push_str(&json),
+            Err(_) => self.out.push_str("null"),
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{
+        FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferUri, ParseOptions, parse_offer_json, parse_offer_uri,
+    };
+
+    #[test]
+    fn parsed_views_name_their_kind() {
+        let uri = "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fi.example%22%2C\
+                   %22credential_configuration_ids%22%3A%5B%22a%22%5D%2C%22grants%22%3A%7B%22urn%3Aietf%3Aparams%3Aoauth%3A\
+                   grant-type%3Apre-authorized_code%22%3A%7B%22pre-authorized_code%22%3A%22c%22%2C%22tx_code%22%3A%7B%22length%22%3A4%7D%7D%7D%7D";
+        let view: serde_json::Value =
+            serde_json::from_str(&parse_offer_uri(uri, &ParseOptions::default()).unwrap().to_json()).unwrap();
+        assert_eq!(view["kind"], "byValue");
+        assert_eq!(view["source"], "1.0");
+        assert_eq!(view["txCodePrompt"], serde_json::json!({"inputMode": "numeric", "length": 4}));
+        let reference = parse_offer_uri(
+            "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fi.example%2Fo%2F1",
+            &ParseOptions::default(),
+        )
+        .unwrap();
+        assert!(matches!(reference, OfferUri::ByReference(_)));
+        assert_eq!(reference.to_json(), r#"{"kind":"byReference","uri":"https://i.example/o/1","warnings":[]}"#);
+    }
+
+    #[test]
+    fn a_lenient_reading_is_written_as_read() {
+        let long = "x".repeat(301);
+        let json = format!(
+            r#"{{"credential_issuer":"https://i.example","credential_configuration_ids":["a"],"grants":{{
+                "urn:ietf:params:oauth:grant-type:pre-authorized_code":{{"pre-authorized_code":"c","tx_code":{{"description":"{long}"}}}}}}}}"#
+        );
+        let parsed = parse_offer_json(&json, &ParseOptions::default()).unwrap();
+        let view: serde_json::Value = serde_json::from_str(&parsed.to_json()).unwrap();
+        assert_eq!(view["warnings"][0]["code"], "description_too_long");
+        assert_eq!(view["txCodePrompt"]["description"], long.as_str());
+    }
+
+    #[test]
+    fn validation_errors_list_every_problem() {
+        let issuer = Issuer::new(
+            IssuerConfig::from_json(
+                r#"{"credentialIssuer":"https://i.example","credentialConfigurations":{"mdl":"mso_mdoc"}}"#,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let error = issuer
+            .create_pre_authorized_offer_json(r#"{"credentials":[],"userId":7}"#, 0, &mut FixedEntropy::new([0u8; 64]))
+            .unwrap_err();
+        let view: serde_json::Value = serde_json::from_str(&error.to_json()).unwrap();
+        assert_eq!((view["code"].as_str(), view["httpStatus"].as_u64()), (Some("validation_failed"), Some(400)));
+        let fields: Vec<&str> =
+            view["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["userId", "credentials"]);
+        assert_eq!(view["details"][0]["value"], 7);
+    }
+
+    #[test]
+    fn metadata_check_view() {
+        let metadata = IssuerMetadata::from_json(
+            r#"{"credential_issuer":"https://i.example","credential_configurations_supported":{"a":{"format":"mso_mdoc"}}}"#,
+        )
+        .unwrap();
+        let parsed = parse_offer_json(
+            r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a"]}"#,
+            &ParseOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            metadata.check(&parsed.offer).unwrap().to_json(),
+            r#"{"formats":[{"id":"a","format":"mso_mdoc"}],"warnings":[]}"#
+        );
+    }
+
+    #[test]
+    fn warnings_view() {
+        let warning = crate::offer::Warning::new("legacy_shape", "old \"quoted\"").at("credentials");
+        assert_eq!(warning.to_json(), r#"{"code":"legacy_shape","message":"old \"quoted\"","field":"credentials"}"#);
+        assert_eq!(serde_json::to_string(&warning).unwrap(), warning.to_json());
+    }
+}
