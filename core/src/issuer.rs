@@ -30,7 +30,10 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
 use crate::limits::{Limits, MAX_REQUEST_BODY_BYTES, too_long};
 use crate::metadata::IssuerMetadata;
-use crate::offer::{CredentialOffer, InputMode, MAX_DESCRIPTION_UTF16, OfferBuilder, TxCode, UrlRole, check_https_url};
+use crate::offer::{
+    CredentialOffer, InputMode, OfferBuilder, TxCode, UrlRole, blank_entry, blank_entry_problems, check_https_url,
+    configuration_id_problems, description_problem, is_blank,
+};
 use crate::record::{
     HMAC_SHA256, HmacKey, OfferRecord, OfferState, RedeemRules, Redemption, SALTED_SHA256, StoredTxCode,
     TokenErrorCode, TokenRequest, lookup_key, redeem,
@@ -532,22 +535,7 @@ impl Issuer {
                 Error::new(ErrorKind::InvalidUserId, "userId must be a UUID").at("userId").with_value(json!(user_id)),
             );
         }
-        if let Some(claims) = &request.claims {
-            for (index, name) in request.claims_to_persist.iter().enumerate() {
-                if !claims.contains_key(name) {
-                    problems.push(
-                        Error::new(ErrorKind::InvalidClaims, format!("claim {name:?} is not in claims"))
-                            .at(format!("claimsToPersist[{index}]"))
-                            .with_value(json!(name)),
-                    );
-                }
-            }
-        } else if !request.claims_to_persist.is_empty() {
-            problems.push(
-                Error::new(ErrorKind::InvalidClaims, "claimsToPersist names claims, but there are no claims")
-                    .at("claimsToPersist"),
-            );
-        }
+        self.check_claims_to_persist(request, &mut problems);
         let lifetime = self.config.expiry.lifetime(request.expires_in.as_ref()).map_err(|e| problems.push(e)).ok();
         let tx_code = request.transaction_code_configuration.as_ref().map(|c| self.tx_code_prompt(c, &mut problems));
         let Some(lifetime) = lifetime.filter(|_| problems.is_empty()) else {
@@ -685,49 +673,73 @@ impl Issuer {
     }
 
     fn check_credentials(&self, credentials: &[String], mdoc_only: bool, problems: &mut Vec<Error>) {
-        // One problem per cause: a list that is missing, not a list, or all blank entries was reported
-        // already, and is not empty as well.
-        let reported = problems.iter().any(|problem| {
-            problem.field().is_some_and(|field| field == "credentials" || field.starts_with("credentials["))
-        });
-        if credentials.is_empty() && !reported {
-            problems.push(
-                Error::new(
-                    ErrorKind::EmptyCredentialConfigurationIds,
-                    "credentials must name at least one configuration",
-                )
-                .at("credentials")
-                .with_value(json!([])),
-            );
+        // One problem per cause: a list the body reader found missing or not a list, or an entry it found
+        // not a string, is not reported again by the rules below.
+        let reported: Vec<String> = problems.iter().filter_map(|problem| problem.field().map(str::to_owned)).collect();
+        if reported.iter().any(|field| field == "credentials") {
+            return;
         }
-        // An offer carries at most this many ids; checking more (each against every other) would let
-        // one request buy quadratic work.
+        let fresh = |field: &str| !reported.iter().any(|earlier| earlier == field);
+        // The offer's rules for its ids, every problem listed, in entry order.
         let max = Limits::DEFAULT.max_credential_configuration_ids;
-        if credentials.len() > max {
-            problems.push(
-                Error::new(ErrorKind::LimitExceeded, format!("credentials names more than {max} configurations"))
-                    .at("credentials"),
-            );
+        let mut rules = configuration_id_problems(credentials, "credentials", max).into_iter().peekable();
+        if credentials.is_empty() || credentials.len() > max {
+            problems.extend(rules);
             return;
         }
         for (index, id) in credentials.iter().enumerate() {
             let field = format!("credentials[{index}]");
-            let problem = if credentials.iter().take(index).any(|earlier| earlier == id) {
-                Error::new(ErrorKind::DuplicateCredentialConfigurationId, format!("{id:?} appears more than once"))
-            } else {
-                match self.config.credential_configurations.get(id) {
-                    None => Error::new(
-                        ErrorKind::UnknownCredentialConfiguration,
-                        format!("{id:?} is not a supported configuration"),
-                    ),
-                    Some(format) if mdoc_only && format != MDOC_FORMAT => Error::new(
-                        ErrorKind::UnsupportedFormat,
-                        format!("{id:?} is {format}; pre-authorized offers are limited to mso_mdoc"),
-                    ),
-                    Some(_) => continue,
+            if let Some(problem) = rules.next_if(|problem| problem.field() == Some(field.as_str())) {
+                if fresh(&field) {
+                    problems.push(problem);
                 }
+                continue;
+            }
+            if !fresh(&field) {
+                continue;
+            }
+            // Then what this issuer supports.
+            let problem = match self.config.credential_configurations.get(id) {
+                None => Error::new(
+                    ErrorKind::UnknownCredentialConfiguration,
+                    format!("{id:?} is not a supported configuration"),
+                ),
+                Some(format) if mdoc_only && format != MDOC_FORMAT => Error::new(
+                    ErrorKind::UnsupportedFormat,
+                    format!("{id:?} is {format}; pre-authorized offers are limited to mso_mdoc"),
+                ),
+                Some(_) => continue,
             };
             problems.push(problem.at(field).with_value(json!(id)));
+        }
+    }
+
+    /// Every claim to persist is named, and is one of the claims (one problem per entry).
+    fn check_claims_to_persist(&self, request: &PreAuthorizedOfferRequest, problems: &mut Vec<Error>) {
+        let names = &request.claims_to_persist;
+        let Some(claims) = &request.claims else {
+            if !names.is_empty() {
+                problems.push(
+                    Error::new(ErrorKind::InvalidClaims, "claimsToPersist names claims, but there are no claims")
+                        .at("claimsToPersist"),
+                );
+            }
+            return;
+        };
+        let reported: Vec<String> = problems.iter().filter_map(|problem| problem.field().map(str::to_owned)).collect();
+        let mut blank = blank_entry_problems(names, "claimsToPersist").into_iter().peekable();
+        for (index, name) in names.iter().enumerate() {
+            let field = format!("claimsToPersist[{index}]");
+            let problem = match blank.next_if(|problem| problem.field() == Some(field.as_str())) {
+                Some(problem) => problem,
+                None if claims.contains_key(name) => continue,
+                None => Error::new(ErrorKind::InvalidClaims, format!("claim {name:?} is not in claims"))
+                    .at(field.clone())
+                    .with_value(json!(name)),
+            };
+            if !reported.contains(&field) {
+                problems.push(problem);
+            }
         }
     }
 
@@ -744,16 +756,12 @@ impl Issuer {
                 .with_value(json!(length)),
             );
         }
-        if let Some(description) = &configuration.description
-            && description.encode_utf16().count() > MAX_DESCRIPTION_UTF16
+        if let Some(problem) = configuration
+            .description
+            .as_deref()
+            .and_then(|description| description_problem(description, "transactionCodeConfiguration.description"))
         {
-            problems.push(
-                Error::new(
-                    ErrorKind::DescriptionTooLong,
-                    format!("description is longer than {MAX_DESCRIPTION_UTF16} characters"),
-                )
-                .at("transactionCodeConfiguration.description"),
-            );
+            problems.push(problem);
         }
         let prompt = TxCode {
             input_mode: Some(configuration.input_mode.unwrap_or(policy.default_input_mode)),
@@ -851,12 +859,17 @@ impl BodyReader {
                 let mut strings = Vec::with_capacity(items.len());
                 for (index, item) in items.iter().enumerate() {
                     match item {
-                        Value::String(s) if !s.trim().is_empty() => strings.push(s.clone()),
-                        Value::String(_) => {
-                            self.problem(ErrorKind::BlankValue, "must not be blank", &format!("{name}[{index}]"), item)
+                        Value::String(s) => {
+                            // The list rule, applied while reading: problems of shape come in reading order.
+                            if is_blank(s) {
+                                self.problems.push(blank_entry(name, index, s));
+                            }
+                            strings.push(s.clone());
                         }
                         _ => {
-                            self.problem(ErrorKind::InvalidType, "must be a string", &format!("{name}[{index}]"), item)
+                            self.problem(ErrorKind::InvalidType, "must be a string", &format!("{name}[{index}]"), item);
+                            // Kept in place, so later entries keep their index; the request fails anyway.
+                            strings.push(String::new());
                         }
                     }
                 }

@@ -248,14 +248,7 @@ impl CredentialOffer {
 
     fn check_ids(&self, limits: &Limits, findings: &mut Findings<'_>) -> Result<()> {
         let ids = &self.credential_configuration_ids;
-        if ids.is_empty() {
-            if self.legacy_credentials.is_empty() {
-                return Err(Error::new(
-                    ErrorKind::EmptyCredentialConfigurationIds,
-                    "the offer names no credential configuration",
-                )
-                .at("credential_configuration_ids"));
-            }
+        if ids.is_empty() && !self.legacy_credentials.is_empty() {
             findings.note(
                 Warning::new(
                     "legacy_credential_description",
@@ -263,29 +256,81 @@ impl CredentialOffer {
                 )
                 .at("credentials"),
             );
+            return Ok(());
         }
-        if ids.len() > limits.max_credential_configuration_ids {
-            return Err(Error::new(
-                ErrorKind::LimitExceeded,
-                format!("more than {} credential configuration ids", limits.max_credential_configuration_ids),
-            )
-            .at("credential_configuration_ids"));
+        match configuration_id_problems(ids, "credential_configuration_ids", limits.max_credential_configuration_ids)
+            .into_iter()
+            .next()
+        {
+            Some(problem) => Err(problem),
+            None => Ok(()),
         }
-        for (index, id) in ids.iter().enumerate() {
-            if is_blank(id) {
-                return Err(Error::new(ErrorKind::BlankValue, "a credential configuration id is blank")
-                    .at(format!("credential_configuration_ids[{index}]")));
-            }
-            if ids.iter().take(index).any(|earlier| earlier == id) {
-                return Err(Error::new(
-                    ErrorKind::DuplicateCredentialConfigurationId,
-                    format!("credential configuration id {id:?} appears more than once"),
-                )
-                .at(format!("credential_configuration_ids[{index}]")));
-            }
-        }
-        Ok(())
     }
+}
+
+/// The rules of a list of credential configuration ids, for offers (`credential_configuration_ids`, which
+/// stop at the first problem) and issuer requests (`credentials`, which list them all): not empty, not
+/// longer than `max`, no blank and no repeated id. Each problem names its entry and carries the value.
+pub(crate) fn configuration_id_problems(ids: &[String], field: &str, max: usize) -> Vec<Error> {
+    if ids.is_empty() {
+        let error = Error::new(
+            ErrorKind::EmptyCredentialConfigurationIds,
+            format!("{field} names no credential configuration"),
+        );
+        return vec![error.at(field).with_value(Value::Array(Vec::new()))];
+    }
+    // Each id is compared with every other: more than `max` would let one input buy quadratic work.
+    if ids.len() > max {
+        let error =
+            Error::new(ErrorKind::LimitExceeded, format!("{field} names more than {max} credential configurations"));
+        return vec![error.at(field)];
+    }
+    let mut problems = Vec::new();
+    for (index, id) in ids.iter().enumerate() {
+        if is_blank(id) {
+            problems.push(blank_entry(field, index, id));
+        } else if ids.iter().take(index).any(|earlier| earlier == id) {
+            problems.push(
+                Error::new(
+                    ErrorKind::DuplicateCredentialConfigurationId,
+                    format!("{id:?} appears more than once in {field}"),
+                )
+                .at(format!("{field}[{index}]"))
+                .with_value(Value::String(id.clone())),
+            );
+        }
+    }
+    problems
+}
+
+/// The rule of string lists: no entry is empty or only white space.
+pub(crate) fn blank_entry_problems(entries: &[String], field: &str) -> Vec<Error> {
+    let blank = entries.iter().enumerate().filter(|(_, entry)| is_blank(entry));
+    blank.map(|(index, entry)| blank_entry(field, index, entry)).collect()
+}
+
+/// The problem of a blank entry of a string list, one message wherever the rule applies.
+pub(crate) fn blank_entry(field: &str, index: usize, entry: &str) -> Error {
+    Error::new(ErrorKind::BlankValue, format!("an entry of {field} is blank"))
+        .at(format!("{field}[{index}]"))
+        .with_value(Value::String(entry.to_owned()))
+}
+
+/// The rule of a transaction code's description: at most [`MAX_DESCRIPTION_UTF16`] UTF-16 code units
+/// (OpenID4VCI 1.0 §4.1.1). `field` names the description in the offer or the request.
+pub(crate) fn description_problem(description: &str, field: impl Into<String>) -> Option<Error> {
+    // A string has no more UTF-16 code units than UTF-8 bytes: short ones need no count.
+    if description.len() <= MAX_DESCRIPTION_UTF16 {
+        return None;
+    }
+    let units = description.encode_utf16().count();
+    (units > MAX_DESCRIPTION_UTF16).then(|| {
+        Error::new(
+            ErrorKind::DescriptionTooLong,
+            format!("the description has {units} UTF-16 code units; the limit is {MAX_DESCRIPTION_UTF16}"),
+        )
+        .at(field)
+    })
 }
 
 fn check_grants(grants: &Grants, findings: &mut Findings<'_>) -> Result<()> {
@@ -344,18 +389,12 @@ fn check_tx_code(tx_code: &TxCode, findings: &mut Findings<'_>) -> Result<()> {
                 .at(format!("{PRE_AUTH_FIELD}.tx_code.length")),
         )?;
     }
-    if let Some(description) = &tx_code.description {
-        // A string has no more UTF-16 code units than UTF-8 bytes: short ones need no count.
-        let units = if description.len() <= MAX_DESCRIPTION_UTF16 { 0 } else { description.encode_utf16().count() };
-        if units > MAX_DESCRIPTION_UTF16 {
-            findings.violation(
-                Error::new(
-                    ErrorKind::DescriptionTooLong,
-                    format!("tx_code.description has {units} UTF-16 code units; the limit is {MAX_DESCRIPTION_UTF16}"),
-                )
-                .at(format!("{PRE_AUTH_FIELD}.tx_code.description")),
-            )?;
-        }
+    if let Some(problem) = tx_code
+        .description
+        .as_deref()
+        .and_then(|description| description_problem(description, format!("{PRE_AUTH_FIELD}.tx_code.description")))
+    {
+        findings.violation(problem)?;
     }
     Ok(())
 }

@@ -74,3 +74,43 @@ fn the_issuer_s_metadata_must_describe_it() {
         ("unknown_credential_configuration", Some("credential_configurations_supported.pid"))
     );
 }
+
+#[test]
+fn offers_and_issuer_requests_share_one_rule_set() {
+    let issuer = Issuer::new(
+        IssuerConfig::from_json(
+            r#"{"credentialIssuer":"https://i.example","credentialConfigurations":{"a":"mso_mdoc"}}"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut entropy = credoffer::FixedEntropy::new([1u8; 256]);
+    // A typed request is held to the rules its JSON body is: blank and repeated ids, every one listed.
+    let request = credoffer::AuthorizationOfferRequest {
+        credentials: vec!["a".into(), " ".into(), "a".into()],
+        request_parameters: None,
+    };
+    let error = issuer.create_authorization_offer(&request, &mut entropy).unwrap_err();
+    let problems: Vec<(&str, Option<&str>)> = error.details().iter().map(|p| (p.code(), p.field())).collect();
+    assert_eq!(
+        problems,
+        [("blank_value", Some("credentials[1]")), ("duplicate_credential_configuration_id", Some("credentials[2]"))]
+    );
+    // The offer stops at the first problem of the same rules, under its own member's name.
+    let offer = parse_offer_json(
+        r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a"," ","a"]}"#,
+        &ParseOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!((offer.code(), offer.field()), ("blank_value", Some("credential_configuration_ids[1]")));
+    assert_eq!(offer.message(), error.details()[0].message().replace("credentials", "credential_configuration_ids"));
+
+    // One description rule, one message, in both places.
+    let long = "d".repeat(301);
+    let body = format!(r#"{{"credentials":["a"],"transactionCodeConfiguration":{{"description":"{long}"}}}}"#);
+    let request = issuer.create_pre_authorized_offer_json(&body, 0, &mut entropy).unwrap_err();
+    let strict = ParseOptions { strict: true, ..ParseOptions::default() };
+    let offer = parse_offer_json(&with_description(301), &strict).unwrap_err();
+    assert_eq!(request.details()[0].message(), offer.message());
+    assert_eq!(request.details()[0].field(), Some("transactionCodeConfiguration.description"));
+}
