@@ -73,8 +73,9 @@ pub struct TokenAnswer {
 pub enum TokenOutcome {
     /// The code was redeemed and an access token issued.
     Issued(IssuedToken),
-    /// The request was refused. [`TokenError::revoke_issued_tokens`] asks the host to revoke every token
-    /// issued from this code (RFC 9700 §4.2.4).
+    /// The request was refused (by the engine, or by the host through [`TokenAnswer::unreadable_body`],
+    /// [`TokenAnswer::server_error`] or [`TokenAnswer::busy`]). [`TokenError::revoke_issued_tokens`] asks
+    /// the host to revoke every token issued from this code (RFC 9700 §4.2.4).
     Rejected(TokenError),
     /// The engine could not judge the request (a stored record it cannot read, no randomness): the
     /// answer is `500 server_error`, and this error is for the host's log, never for the client.
@@ -114,9 +115,10 @@ impl TokenAnswer {
         Self::refusal(status, TokenError::new(TokenErrorCode::InvalidRequest, description), None)
     }
 
-    /// The answer when the host's store failed: `500 server_error`, with the cause for the host's log.
-    pub fn store_failure(cause: Error) -> Self {
-        Self::failed(cause)
+    /// The answer when the host itself failed (its store, say): `500 server_error`. The host logs its
+    /// own cause; the client learns nothing of it.
+    pub fn server_error() -> Self {
+        Self::refusal(500, TokenError::server_error(), None)
     }
 
     /// The answer when the host gave up retrying a compare-and-swap that kept losing:

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use credoffer::{
-    Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferState, OfferUri, ParseOptions,
+    ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferState, OfferUri, ParseOptions,
     TOKEN_RESPONSE_HEADERS, TokenAnswer, TokenErrorCode, TokenOutcome, TokenStep, parse_offer_uri,
 };
 use serde_json::Value;
@@ -155,7 +155,8 @@ fn host_level_refusals_are_oauth_answers() {
     assert_eq!(not_utf8.status(), 400);
     let busy = TokenAnswer::busy();
     assert_eq!((busy.status(), body_of(&busy)["error"].as_str()), (503, Some("temporarily_unavailable")));
-    let store = TokenAnswer::store_failure(Error::new(ErrorKind::InvalidRecord, "connection reset by db.internal"));
+    let store = TokenAnswer::server_error();
+    assert_eq!(store.status(), 500);
     assert_eq!(store.body(), r#"{"error":"server_error","error_description":"the request could not be completed"}"#);
     assert_eq!(TokenErrorCode::TemporarilyUnavailable.as_str(), "temporarily_unavailable");
     assert_eq!(TOKEN_RESPONSE_HEADERS[1], ("Cache-Control", "no-store"));

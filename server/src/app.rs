@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Router, serve};
 use credoffer::{
-    Error, ErrorKind, Issuer, OfferRecord, PRE_AUTHORIZED_CODE_BYTES, RedeemOutcome, Secret, SystemEntropy, TokenError,
-    TokenRequest, constant_time_eq, generate_token, lookup_key,
+    Error, ErrorKind, Issuer, OfferRecord, Secret, SystemEntropy, TOKEN_RESPONSE_HEADERS, TokenAnswer, TokenOutcome,
+    TokenStep, constant_time_eq, lookup_key,
 };
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -34,7 +34,6 @@ pub struct AppState {
     /// token's length through timing.
     api_token_digests: Vec<Secret>,
     metadata: Option<String>,
-    access_token_lifetime_seconds: u64,
 }
 
 impl std::fmt::Debug for AppState {
@@ -55,7 +54,6 @@ pub fn router(config: &ServerConfig, store: Arc<dyn Store>) -> Router {
         store,
         api_token_digests: config.api_tokens.iter().map(|token| Secret::new(lookup_key(token.expose()))).collect(),
         metadata: config.metadata.as_ref().map(|(document, _)| document.clone()),
-        access_token_lifetime_seconds: config.access_token_lifetime_seconds,
     });
     let offers = Router::new()
         .route("/v1/openid/offers", post(create_authorization_offer))
@@ -300,23 +298,13 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
 
 // ---- token endpoint ----
 
-fn token_error(error: &TokenError) -> Response {
-    let mut response = secret_response(status(error.http_status()), error.to_json());
-    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+/// The engine's answer, with the headers it names (never cached: it may hold a token).
+fn token_response(answer: &TokenAnswer) -> Response {
+    let mut response = (status(answer.status()), answer.body().to_owned()).into_response();
+    for (name, value) in TOKEN_RESPONSE_HEADERS {
+        response.headers_mut().insert(name, HeaderValue::from_static(value));
+    }
     response
-}
-
-fn token_server_error() -> Response {
-    token_refusal(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the request could not be completed")
-}
-
-fn token_refusal(status: StatusCode, error: &str, description: &str) -> Response {
-    secret_response(status, json!({"error": error, "error_description": description}).to_string())
-}
-
-/// [`contention`] at the token endpoint, in OAuth's shape.
-fn token_contention() -> Response {
-    gave_up(token_refusal(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", "the offer is busy; retry"))
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
@@ -327,8 +315,9 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
 }
 
-/// `POST /v1/oauth/token`: the pre-authorized code grant. Every refusal, a body it cannot read included,
-/// is OAuth's `{error, error_description}` (RFC 6749 §5.2): token clients parse no other shape.
+/// `POST /v1/oauth/token`: the pre-authorized code grant, run by the engine's token endpoint. Every
+/// answer, a body this server cannot read included, is OAuth's (RFC 6749 §5): token clients parse no
+/// other shape.
 async fn token(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -337,43 +326,33 @@ async fn token(
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return token_refusal(StatusCode::PAYLOAD_TOO_LARGE, "invalid_request", "the request body is too large");
+            return token_response(&TokenAnswer::unreadable_body(413, "the request body is too large"));
         }
-        Err(_) => {
-            return token_refusal(StatusCode::BAD_REQUEST, "invalid_request", "the request body could not be read");
-        }
+        Err(_) => return token_response(&TokenAnswer::unreadable_body(400, "the request body could not be read")),
     };
     let Ok(body) = std::str::from_utf8(&body) else {
-        return token_refusal(StatusCode::BAD_REQUEST, "invalid_request", "the request body is not UTF-8");
+        return token_response(&TokenAnswer::unreadable_body(400, "the request body is not UTF-8"));
     };
     if !is_form(&headers) {
-        let error = Error::new(ErrorKind::InvalidTokenRequest, "the body must be application/x-www-form-urlencoded");
-        return token_error(&TokenError::from_request_error(&error));
+        let answer = TokenAnswer::unreadable_body(400, "the body must be application/x-www-form-urlencoded");
+        return token_response(&answer);
     }
-    let request = match TokenRequest::from_form(body) {
-        Ok(request) => request,
-        Err(error) => return token_error(&TokenError::from_request_error(&error)),
+    let request = match state.issuer.read_token_request(body) {
+        TokenStep::Find(request) => request,
+        TokenStep::Answer(answer) => return token_response(&answer),
     };
-    let code_hash = lookup_key(request.pre_authorized_code.expose());
+    let code_hash = request.lookup_key();
     for _ in 0..MAX_SWAP_ATTEMPTS {
         let record = match state.store.find(Lookup::CodeHash(&code_hash)).await {
-            Ok(Some(record)) => record,
-            Ok(None) => return token_error(&TokenError::unknown_code()),
+            Ok(record) => record,
             Err(e) => {
                 tracing::error!(error = %e, "store failure");
-                return token_server_error();
+                return token_response(&TokenAnswer::server_error());
             }
         };
-        let now = now();
-        let redemption = match state.issuer.redeem(&record, &request, now) {
-            Ok(redemption) => redemption,
-            Err(error) => {
-                tracing::error!(offer = %record.id, code = error.code(), "the record cannot be redeemed");
-                return token_server_error();
-            }
-        };
-        if redemption.changed {
-            match state.store.compare_and_swap(record.version, &redemption.record).await {
+        let answer = state.issuer.answer_token_request(&request, record.as_ref(), now(), &mut SystemEntropy);
+        if let (Some(record), Some(next)) = (&record, answer.record_to_store()) {
+            match state.store.compare_and_swap(record.version, next).await {
                 Ok(true) => {}
                 // Another request moved this offer first: judge this one against the new state.
                 Ok(false) => {
@@ -382,54 +361,35 @@ async fn token(
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "store failure");
-                    return token_server_error();
+                    return token_response(&TokenAnswer::server_error());
                 }
             }
         }
-        return match redemption.outcome {
-            RedeemOutcome::Issued { .. } => issue_access_token(&state, &redemption.record),
-            RedeemOutcome::Rejected(error) => {
-                log_rejection(&record, &error);
-                token_error(&error)
-            }
-        };
+        log_token_answer(record.as_ref(), &answer);
+        return token_response(&answer);
     }
-    token_contention()
+    gave_up(token_response(&TokenAnswer::busy()))
 }
 
-fn log_rejection(record: &OfferRecord, error: &TokenError) {
-    if error.revoke_issued_tokens {
+/// What the engine decided, for the log: never a code, a token or a claim.
+fn log_token_answer(record: Option<&OfferRecord>, answer: &TokenAnswer) {
+    let offer = record.map_or("none", |record| record.id.as_str());
+    match answer.outcome() {
+        TokenOutcome::Issued(_) => tracing::info!(offer, "pre-authorized code redeemed; access token issued"),
         // RFC 9700 §4.2.4: a replayed code means the tokens issued from it may be in wrong hands.
-        tracing::warn!(offer = %record.id, "a redeemed pre-authorized code was presented again; revoke the tokens issued from it");
-    } else {
-        tracing::info!(
-            offer = %record.id,
+        TokenOutcome::Rejected(error) if error.revoke_issued_tokens => tracing::warn!(
+            offer,
+            "a redeemed pre-authorized code was presented again; revoke the tokens issued from it"
+        ),
+        TokenOutcome::Rejected(error) => tracing::info!(
+            offer,
             error = error.error.as_str(),
             failed_attempts_left = error.failed_attempts_left,
             "token request refused"
-        );
+        ),
+        TokenOutcome::Failed(error) => tracing::error!(offer, code = error.code(), "the engine could not answer"),
+        _ => tracing::error!(offer, "an outcome this server does not know"),
     }
-}
-
-/// The access token is opaque and random; what it grants (the credential endpoint) is outside this
-/// server.
-fn issue_access_token(state: &AppState, record: &OfferRecord) -> Response {
-    let token = match generate_token(PRE_AUTHORIZED_CODE_BYTES, &mut SystemEntropy) {
-        Ok(token) => token,
-        Err(error) => {
-            tracing::error!(code = error.code(), "no randomness for an access token");
-            return token_server_error();
-        }
-    };
-    tracing::info!(offer = %record.id, "pre-authorized code redeemed");
-    let body = json!({
-        "access_token": token.expose(),
-        "token_type": "Bearer",
-        "expires_in": state.access_token_lifetime_seconds,
-    });
-    let mut response = secret_response(StatusCode::OK, body.to_string());
-    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
 }
 
 // ---- the rest ----

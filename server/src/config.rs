@@ -9,8 +9,6 @@ use serde_json::Value;
 
 /// MATTR VII refuses request bodies over 500 KB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 500 * 1024;
-/// Access tokens live as long as the default offer.
-pub const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 300;
 /// Dead records are kept a day, so a replayed code is still recognised (and reported) after expiry.
 pub const DEFAULT_RETENTION_SECONDS: u64 = 86_400;
 /// Listen address when none is configured: loopback, so nothing is exposed by accident.
@@ -53,8 +51,6 @@ pub struct FileConfig {
     pub api_tokens: Vec<String>,
     /// Largest request body accepted.
     pub max_body_bytes: Option<usize>,
-    /// `expires_in` of issued access tokens.
-    pub access_token_lifetime_seconds: Option<u64>,
     /// How long dead records are kept after their expiry.
     pub record_retention_seconds: Option<u64>,
     /// The engine's configuration ([`IssuerConfig`] JSON).
@@ -84,8 +80,6 @@ pub struct ServerConfig {
     pub api_tokens: Vec<Secret>,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
-    /// `expires_in` of issued access tokens.
-    pub access_token_lifetime_seconds: u64,
     /// How long dead records are kept after expiry.
     pub record_retention_seconds: u64,
     /// The engine.
@@ -157,10 +151,6 @@ impl FileConfig {
         if max_body_bytes == 0 {
             return Err(invalid("maxBodyBytes must be positive"));
         }
-        let access_token_lifetime_seconds = self.access_token_lifetime_seconds.unwrap_or(DEFAULT_ACCESS_TOKEN_SECONDS);
-        if access_token_lifetime_seconds == 0 {
-            return Err(invalid("accessTokenLifetimeSeconds must be positive"));
-        }
         let metadata = self.metadata.map(|metadata| checked_metadata(&issuer, &metadata)).transpose()?;
         let reference_route = issuer.config().offer_url_template.as_deref().map(reference_route).transpose()?;
         Ok(ServerConfig {
@@ -168,7 +158,6 @@ impl FileConfig {
             database,
             api_tokens: self.api_tokens.into_iter().map(Secret::new).collect(),
             max_body_bytes,
-            access_token_lifetime_seconds,
             record_retention_seconds: self.record_retention_seconds.unwrap_or(DEFAULT_RETENTION_SECONDS),
             issuer,
             metadata,
@@ -177,26 +166,15 @@ impl FileConfig {
     }
 }
 
-/// The metadata must describe this issuer: the same identifier, every configuration with its format.
-/// Returns the document and the path it is served at.
+/// The metadata must describe this issuer ([`Issuer::check_metadata`]). Returns the document and the
+/// path it is served at.
 fn checked_metadata(issuer: &Issuer, metadata: &Value) -> Result<(String, String), ConfigError> {
     let json = metadata.to_string();
-    let parsed = IssuerMetadata::from_json(&json).map_err(|e| invalid(format!("metadata: {}", e.message())))?;
-    let config = issuer.config();
-    if parsed.credential_issuer != config.credential_issuer {
-        return Err(invalid(format!(
-            "metadata.credential_issuer is {:?}, but the issuer is {:?}",
-            parsed.credential_issuer, config.credential_issuer
-        )));
-    }
-    for (id, format) in &config.credential_configurations {
-        if parsed.formats.get(id) != Some(format) {
-            return Err(invalid(format!(
-                "metadata.credential_configurations_supported must list {id:?} with format {format:?}"
-            )));
-        }
-    }
-    Ok((json, well_known_path(&config.credential_issuer)?))
+    let refused = |e: credoffer::Error| {
+        invalid(format!("metadata{}: {}", e.field().map(|f| format!(".{f}")).unwrap_or_default(), e.message()))
+    };
+    issuer.check_metadata(&IssuerMetadata::from_json(&json).map_err(refused)?).map_err(refused)?;
+    Ok((json, well_known_path(&issuer.config().credential_issuer)?))
 }
 
 /// The path part of the issuer's well-known metadata URL (`/.well-known/openid-credential-issuer/tenant`).
@@ -277,7 +255,7 @@ mod tests {
         let server = config(issuer(json!({})), json!({})).unwrap();
         assert_eq!(server.listen, SocketAddr::from(DEFAULT_LISTEN));
         assert_eq!(server.database, Database::SqliteFile("credoffer.sqlite3".into()));
-        assert_eq!((server.max_body_bytes, server.access_token_lifetime_seconds), (512_000, 300));
+        assert_eq!((server.max_body_bytes, server.issuer.config().access_token_lifetime_seconds), (512_000, 300));
         assert!(server.metadata.is_none() && server.reference_route.is_none());
 
         let metadata = json!({"credential_issuer": "https://issuer.example.com/tenant",
