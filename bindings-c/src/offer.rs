@@ -376,7 +376,7 @@ pub(crate) fn warning_at(warnings: &[Warning], index: usize) -> Outcome<credoffe
 
 fn warning_view(warning: &Warning) -> credoffer_warning {
     credoffer_warning {
-        code: credoffer_str::borrow(warning.code),
+        code: credoffer_str::borrow(warning.code()),
         message: credoffer_str::borrow(&warning.message),
         field: credoffer_str::optional(warning.field.as_deref()),
     }
