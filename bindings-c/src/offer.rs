@@ -34,7 +34,7 @@ impl credoffer_offer {
         match &self.parsed {
             OfferUri::ByValue(parsed) => Ok(parsed),
             OfferUri::ByReference(reference) => Err(Failure::new(
-                credoffer_status::ByReference,
+                credoffer::BindingErrorKind::ByReference,
                 "offer",
                 format!(
                     "the offer is by reference: fetch {} and parse the JSON with credoffer_parse_json",
