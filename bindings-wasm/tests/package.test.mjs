@@ -80,7 +80,7 @@ test('ERROR_CODES lists every code once, frozen', () => {
   assert.equal(new Set(credoffer.ERROR_CODES).size, credoffer.ERROR_CODES.length);
   assert.ok(credoffer.ERROR_CODES.includes('invalid_uri') && credoffer.ERROR_CODES.includes('qr_too_long'));
   const declarations = readFileSync(new URL('../pkg/credoffer.d.ts', import.meta.url), 'utf8');
-  const union = (name) => [...declarations.split(`export type ${name} =`)[1].split(';')[0].matchAll(/\| '(\w+)'/g)];
+  const union = (name) => [...declarations.split(`export type ${name} =`)[1].split('\nexport ')[0].matchAll(/\| '(\w+)'/g)];
   const declared = [...union('EngineErrorCode'), ...union('BindingErrorCode')].map((m) => m[1]);
   assert.deepEqual(declared, [...credoffer.ERROR_CODES]);
 });
@@ -90,7 +90,7 @@ test('bad arguments and options are clear errors, never crashes', () => {
   throwsCode(() => credoffer.parseOfferUri('x', { allowInsecureHTTP: true }), 'unknown_option', 'allowInsecureHTTP');
   throwsCode(() => credoffer.parseOfferUri('x', { strict: 'yes' }), 'invalid_argument_type', 'strict');
   throwsCode(() => credoffer.parseOfferUri('x', { plus: 'minus' }), 'invalid_argument', 'plus');
-  throwsCode(() => credoffer.buildOfferUri({ credential_issuer: ISSUER }, { dialect: 'draft99' }), 'invalid_argument', 'dialect');
+  throwsCode(() => credoffer.buildOfferUri({ credential_issuer: ISSUER }, { dialect: 'draft99' }), 'invalid_configuration', 'dialect');
   throwsCode(() => credoffer.buildOfferUri('{', {}), 'invalid_json');
   throwsCode(() => credoffer.parseOfferJson(42), 'invalid_json');
   throwsCode(() => credoffer.generateTxCode({}), 'missing_argument', 'length');
@@ -151,7 +151,7 @@ test('wallet: the prompt comes with the parsed offer; input is checked; the toke
   credoffer.checkTxCode(parsed.txCodePrompt, '0123');
   throwsCode(() => credoffer.checkTxCode(parsed.txCodePrompt, '12a4'), 'tx_code_mismatch', 'tx_code');
   throwsCode(() => credoffer.checkTxCode(parsed.txCodePrompt, '12345'), 'tx_code_mismatch', 'tx_code');
-  throwsCode(() => credoffer.checkTxCode({ length: 4 }, '1234'), 'missing_field', 'prompt.inputMode');
+  throwsCode(() => credoffer.checkTxCode({ length: 4 }, '1234'), 'missing_argument', 'prompt.inputMode');
   const body = credoffer.tokenRequestBody(parsed.offer, { txCode: '0123', clientId: 'wallet 1' });
   assert.deepEqual(Object.fromEntries(new URLSearchParams(body)), {
     grant_type: PRE_AUTH,
