@@ -66,7 +66,8 @@
 
 /**
  * The outcome of a call. `CREDOFFER_STATUS_OK` is 0. Engine errors keep the engine's stable numbers
- * (1–999), which never change meaning; statuses only the C boundary produces start at 1000.
+ * (1–999), which never change meaning; failures the C boundary itself detects (the binding family)
+ * start at 1000.
  */
 typedef enum credoffer_status {
   /**
@@ -230,29 +231,41 @@ typedef enum credoffer_status {
    */
   CREDOFFER_STATUS_QR_TOO_LONG = 90,
   /**
-   * `null_argument` (C only): A required pointer argument is NULL.
+   * `null_argument` (binding): A required pointer argument is NULL.
    */
   CREDOFFER_STATUS_NULL_ARGUMENT = 1000,
   /**
-   * `invalid_utf8` (C only): A text argument is not valid UTF-8.
+   * `invalid_utf8` (binding): A text argument is not valid UTF-8.
    */
   CREDOFFER_STATUS_INVALID_UTF8 = 1001,
   /**
-   * `panic` (C only): An internal failure was caught at the library boundary; please report it.
+   * `panic` (binding): An internal failure was caught at the library boundary; please report it.
    */
   CREDOFFER_STATUS_PANIC = 1002,
   /**
-   * `invalid_argument` (C only): An argument is outside its domain: unknown flag bits or mode, or a length that does not fit its pointer.
+   * `invalid_argument` (binding): An argument is outside its domain: an unknown option value, flag bit or mode, or a length that does not fit.
    */
   CREDOFFER_STATUS_INVALID_ARGUMENT = 1003,
   /**
-   * `index_out_of_range` (C only): An index is not below the length of the list it reads.
+   * `index_out_of_range` (binding): An index is not below the length of the list it reads.
    */
   CREDOFFER_STATUS_INDEX_OUT_OF_RANGE = 1004,
   /**
-   * `by_reference` (C only): The offer is by reference: fetch its credential_offer_uri and parse that JSON with credoffer_parse_json.
+   * `by_reference` (binding): The offer is by reference: fetch its credential_offer_uri and parse that JSON.
    */
   CREDOFFER_STATUS_BY_REFERENCE = 1005,
+  /**
+   * `invalid_argument_type` (binding): An argument or option has the wrong type for the host language (a string where a boolean belongs).
+   */
+  CREDOFFER_STATUS_INVALID_ARGUMENT_TYPE = 1006,
+  /**
+   * `unknown_option` (binding): An options object names an option that does not exist.
+   */
+  CREDOFFER_STATUS_UNKNOWN_OPTION = 1007,
+  /**
+   * `missing_argument` (binding): A required argument or option is absent.
+   */
+  CREDOFFER_STATUS_MISSING_ARGUMENT = 1008,
 } credoffer_status;
 
 /**

@@ -6,6 +6,7 @@ use std::ffi::{CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 
+use credoffer::BindingErrorKind;
 use zeroize::Zeroize;
 
 use crate::error::credoffer_error;
@@ -57,26 +58,26 @@ impl credoffer_str {
 pub(crate) enum Failure {
     /// An engine error, kept whole (message, field, details, HTTP mapping).
     Engine(credoffer::Error),
-    /// A failure only the C boundary produces.
-    Boundary { status: credoffer_status, message: String, argument: &'static str },
+    /// A failure the C boundary itself detects (the engine's binding family).
+    Boundary { kind: BindingErrorKind, message: String, argument: &'static str },
 }
 
 impl Failure {
-    pub(crate) fn new(status: credoffer_status, argument: &'static str, message: impl Into<String>) -> Self {
-        Self::Boundary { status, message: message.into(), argument }
+    pub(crate) fn new(kind: BindingErrorKind, argument: &'static str, message: impl Into<String>) -> Self {
+        Self::Boundary { kind, message: message.into(), argument }
     }
 
     pub(crate) fn null(argument: &'static str) -> Self {
-        Self::new(credoffer_status::NullArgument, argument, format!("{argument} is NULL"))
+        Self::new(BindingErrorKind::NullArgument, argument, format!("{argument} is NULL"))
     }
 
     pub(crate) fn invalid(argument: &'static str, message: impl Into<String>) -> Self {
-        Self::new(credoffer_status::InvalidArgument, argument, message)
+        Self::new(BindingErrorKind::InvalidArgument, argument, message)
     }
 
     pub(crate) fn out_of_range(argument: &'static str, index: usize, len: usize) -> Self {
         Self::new(
-            credoffer_status::IndexOutOfRange,
+            BindingErrorKind::IndexOutOfRange,
             argument,
             format!("{argument} {index} is out of range: the list has {len} entries"),
         )
@@ -85,7 +86,7 @@ impl Failure {
     pub(crate) fn status(&self) -> credoffer_status {
         match self {
             Failure::Engine(error) => credoffer_status::from_kind(error.kind()),
-            Failure::Boundary { status, .. } => *status,
+            Failure::Boundary { kind, .. } => credoffer_status::from_binding(*kind),
         }
     }
 }
@@ -129,7 +130,7 @@ fn panic_failure(payload: &(dyn Any + Send)) -> Failure {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown cause".to_owned());
-    Failure::new(credoffer_status::Panic, "", format!("internal failure: {detail}"))
+    Failure::new(BindingErrorKind::Panic, "", format!("internal failure: {detail}"))
 }
 
 /// Reads required text: `len` bytes at `data`, which must be UTF-8.
@@ -156,7 +157,7 @@ pub(crate) unsafe fn optional_text<'a>(
     };
     std::str::from_utf8(bytes)
         .map(Some)
-        .map_err(|e| Failure::new(credoffer_status::InvalidUtf8, argument, format!("{argument} is not UTF-8: {e}")))
+        .map_err(|e| Failure::new(BindingErrorKind::InvalidUtf8, argument, format!("{argument} is not UTF-8: {e}")))
 }
 
 /// Reads optional bytes: NULL (with `len` 0) is `None`.
@@ -300,7 +301,7 @@ impl Text {
         let owned = CString::new(value).map_err(|e| {
             let mut bytes = e.into_vec();
             bytes.zeroize();
-            Failure::new(credoffer_status::Panic, "", "internal failure: a result contains a NUL byte")
+            Failure::new(BindingErrorKind::Panic, "", "internal failure: a result contains a NUL byte")
         })?;
         Ok(Self { owned, len })
     }
@@ -375,6 +376,6 @@ mod tests {
     fn lengths_above_ptrdiff_max_are_refused_before_reading() {
         // SAFETY: the length is refused before the pointer is read.
         let result = unsafe { text(c"x".as_ptr(), usize::MAX, "uri") };
-        assert!(matches!(result, Err(Failure::Boundary { status: credoffer_status::InvalidArgument, .. })));
+        assert!(matches!(result, Err(Failure::Boundary { kind: BindingErrorKind::InvalidArgument, .. })));
     }
 }

@@ -47,8 +47,8 @@ impl From<Failure> for credoffer_error {
     fn from(failure: Failure) -> Self {
         match failure {
             Failure::Engine(error) => Self::from_engine(error),
-            Failure::Boundary { status, message, argument } => Self {
-                status,
+            Failure::Boundary { kind, message, argument } => Self {
+                status: credoffer_status::from_binding(kind),
                 message,
                 field: (!argument.is_empty()).then(|| argument.to_owned()),
                 details: Vec::new(),

@@ -34,7 +34,7 @@ impl credoffer_offer {
         match &self.parsed {
             OfferUri::ByValue(parsed) => Ok(parsed),
             OfferUri::ByReference(reference) => Err(Failure::new(
-                credoffer_status::ByReference,
+                credoffer::BindingErrorKind::ByReference,
                 "offer",
                 format!(
                     "the offer is by reference: fetch {} and parse the JSON with credoffer_parse_json",
@@ -376,7 +376,7 @@ pub(crate) fn warning_at(warnings: &[Warning], index: usize) -> Outcome<credoffe
 
 fn warning_view(warning: &Warning) -> credoffer_warning {
     credoffer_warning {
-        code: credoffer_str::borrow(warning.code),
+        code: credoffer_str::borrow(warning.code()),
         message: credoffer_str::borrow(&warning.message),
         field: credoffer_str::optional(warning.field.as_deref()),
     }

@@ -841,6 +841,11 @@ static void test_every_status_seen(void) {
         if (number == CREDOFFER_STATUS_PANIC) {
             continue;
         }
+        /* Binding kinds of the npm package: C takes no options objects and has no dynamic argument types. */
+        if (number == CREDOFFER_STATUS_INVALID_ARGUMENT_TYPE || number == CREDOFFER_STATUS_UNKNOWN_OPTION ||
+            number == CREDOFFER_STATUS_MISSING_ARGUMENT) {
+            continue;
+        }
         if (!CHECK(seen[number])) {
             fprintf(stderr, "  no test produced status %d (%s)\n", number, code);
         }

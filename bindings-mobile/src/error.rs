@@ -65,86 +65,8 @@ macro_rules! mobile_errors {
     };
 }
 
-mobile_errors! {
-    /// The text is not an offer URI.
-    InvalidUri,
-    /// Neither `credential_offer` nor `credential_offer_uri` is present.
-    MissingOfferParameter,
-    /// Both `credential_offer` and `credential_offer_uri` are present.
-    ConflictingOfferParameters,
-    /// A query parameter that must appear once appears more than once.
-    DuplicateParameter,
-    /// A `%` escape is malformed, or the decoded bytes are not UTF-8.
-    InvalidPercentEncoding,
-    /// The offer is not a JSON object.
-    InvalidJson,
-    /// An input exceeds a size, count or depth limit.
-    LimitExceeded,
-    /// A URL uses `http` where `https` is required.
-    InsecureUrl,
-    /// `credential_offer_uri` is not an absolute URL.
-    InvalidOfferUri,
-    /// The base URI cannot carry an offer.
-    InvalidBaseUri,
-    /// A required member is absent.
-    MissingField,
-    /// A member has the wrong JSON type.
-    InvalidType,
-    /// `credential_issuer` is not an https URL without query and fragment.
-    InvalidCredentialIssuer,
-    /// `credential_configuration_ids` is empty.
-    EmptyCredentialConfigurationIds,
-    /// `credential_configuration_ids` names the same id twice.
-    DuplicateCredentialConfigurationId,
-    /// A string that must carry a value is blank.
-    BlankValue,
-    /// A `tx_code` object breaks the spec.
-    InvalidTxCode,
-    /// `tx_code.description` is too long.
-    DescriptionTooLong,
-    /// A member sits where the spec does not put it.
-    MisplacedMember,
-    /// The offer cannot be written in the requested dialect.
-    UnsupportedByDialect,
-    /// The offer carries no grant of the kind an operation needs.
-    MissingGrant,
-    /// The metadata is not usable.
-    InvalidMetadata,
-    /// The metadata's `credential_issuer` differs from the offer's.
-    IssuerMismatch,
-    /// A credential configuration id is not supported by the issuer.
-    UnknownCredentialConfiguration,
-    /// An `authorization_server` is not listed in the metadata.
-    UnknownAuthorizationServer,
-    /// The request body failed validation; `details` lists every problem.
-    ValidationFailed,
-    /// The request body has a member the endpoint does not define.
-    UnknownMember,
-    /// The configuration's format is not allowed for this grant.
-    UnsupportedFormat,
-    /// A user id is not a UUID.
-    InvalidUserId,
-    /// `expiresIn` is out of bounds.
-    InvalidExpiry,
-    /// `claims` or `claimsToPersist` is malformed.
-    InvalidClaims,
-    /// No offer has this id.
-    OfferNotFound,
-    /// The issuer configuration is inconsistent.
-    InvalidConfiguration,
-    /// The transaction code typed does not fit the prompt.
-    TxCodeMismatch,
-    /// The randomness source failed or ran out of bytes.
-    EntropyUnavailable,
-    /// A token request body is malformed.
-    InvalidTokenRequest,
-    /// A token request asks for a grant type the engine does not redeem.
-    UnsupportedGrantType,
-    /// A stored offer record is malformed.
-    InvalidRecord,
-    /// The text is too long for any QR code.
-    QrTooLong,
-}
+// One variant per engine kind, generated from the engine's list (`cargo xtask codegen`).
+include!("generated/codes.rs");
 
 fn detail(error: &credoffer::Error) -> ErrorDetail {
     ErrorDetail {

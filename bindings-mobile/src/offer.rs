@@ -370,7 +370,7 @@ impl From<credoffer::Source> for Source {
 
 impl From<credoffer::Warning> for Warning {
     fn from(warning: credoffer::Warning) -> Self {
-        Self { code: warning.code.to_owned(), message: warning.message, field: warning.field }
+        Self { code: warning.code().to_owned(), message: warning.message, field: warning.field }
     }
 }
 

@@ -1,63 +1,70 @@
 //! Engine errors as the JSON the JavaScript layer turns into a `CredentialOfferError`.
 
-use credoffer::{Error, ErrorKind};
+use credoffer::{BindingErrorKind, Error, ErrorKind};
 use serde_json::{Map, Value, json};
 
-/// The `code` JavaScript sees for each kind.
-///
-/// The match has no wildcard arm on purpose: a kind added to the engine fails this build until it is
-/// mapped here and added to the `ErrorCode` union in `js/credoffer.d.ts` (a test compares the two).
-pub fn code_of(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::InvalidUri => "invalid_uri",
-        ErrorKind::MissingOfferParameter => "missing_offer_parameter",
-        ErrorKind::ConflictingOfferParameters => "conflicting_offer_parameters",
-        ErrorKind::DuplicateParameter => "duplicate_parameter",
-        ErrorKind::InvalidPercentEncoding => "invalid_percent_encoding",
-        ErrorKind::InvalidJson => "invalid_json",
-        ErrorKind::LimitExceeded => "limit_exceeded",
-        ErrorKind::InsecureUrl => "insecure_url",
-        ErrorKind::InvalidOfferUri => "invalid_offer_uri",
-        ErrorKind::InvalidBaseUri => "invalid_base_uri",
-        ErrorKind::MissingField => "missing_field",
-        ErrorKind::InvalidType => "invalid_type",
-        ErrorKind::InvalidCredentialIssuer => "invalid_credential_issuer",
-        ErrorKind::EmptyCredentialConfigurationIds => "empty_credential_configuration_ids",
-        ErrorKind::DuplicateCredentialConfigurationId => "duplicate_credential_configuration_id",
-        ErrorKind::BlankValue => "blank_value",
-        ErrorKind::InvalidTxCode => "invalid_tx_code",
-        ErrorKind::DescriptionTooLong => "description_too_long",
-        ErrorKind::MisplacedMember => "misplaced_member",
-        ErrorKind::UnsupportedByDialect => "unsupported_by_dialect",
-        ErrorKind::MissingGrant => "missing_grant",
-        ErrorKind::InvalidMetadata => "invalid_metadata",
-        ErrorKind::IssuerMismatch => "issuer_mismatch",
-        ErrorKind::UnknownCredentialConfiguration => "unknown_credential_configuration",
-        ErrorKind::UnknownAuthorizationServer => "unknown_authorization_server",
-        ErrorKind::ValidationFailed => "validation_failed",
-        ErrorKind::UnknownMember => "unknown_member",
-        ErrorKind::UnsupportedFormat => "unsupported_format",
-        ErrorKind::InvalidUserId => "invalid_user_id",
-        ErrorKind::InvalidExpiry => "invalid_expiry",
-        ErrorKind::InvalidClaims => "invalid_claims",
-        ErrorKind::OfferNotFound => "offer_not_found",
-        ErrorKind::InvalidConfiguration => "invalid_configuration",
-        ErrorKind::TxCodeMismatch => "tx_code_mismatch",
-        ErrorKind::EntropyUnavailable => "entropy_unavailable",
-        ErrorKind::InvalidTokenRequest => "invalid_token_request",
-        ErrorKind::UnsupportedGrantType => "unsupported_grant_type",
-        ErrorKind::InvalidRecord => "invalid_record",
-        ErrorKind::QrTooLong => "qr_too_long",
+// `code_of` and `binding_code_of`: exhaustive matches generated from the engine's lists (`cargo xtask
+// codegen`), so a new kind fails this build until the tables and `js/credoffer.d.ts` are regenerated.
+include!("generated/codes.rs");
+
+/// Every code a `CredentialOfferError` carries: the engine's in number order, then the binding family's.
+pub fn all_codes() -> Vec<&'static str> {
+    let engine = ErrorKind::ALL.iter().map(|&kind| code_of(kind));
+    engine.chain(BindingErrorKind::ALL.iter().map(|&kind| binding_code_of(kind))).collect()
+}
+
+/// Why a call failed: an engine error, or a failure the package detects before the engine runs (a wrong
+/// JavaScript type, an unknown option), which is never disguised as an engine kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// An engine error, kept whole (details, value, HTTP mapping, MATTR body).
+    Engine(Error),
+    /// A failure of the binding family; an issuer host answers it with 400.
+    Binding { kind: BindingErrorKind, message: String, field: String },
+}
+
+impl Failure {
+    /// A binding failure concerning `field` (an argument or option name).
+    pub fn binding(kind: BindingErrorKind, message: impl Into<String>, field: impl Into<String>) -> Self {
+        Self::Binding { kind, message: message.into(), field: field.into() }
+    }
+
+    /// The stable code JavaScript sees.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Failure::Engine(error) => code_of(error.kind()),
+            Failure::Binding { kind, .. } => binding_code_of(*kind),
+        }
+    }
+
+    /// The field or argument concerned, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Failure::Engine(error) => error.field(),
+            Failure::Binding { field, .. } => Some(field),
+        }
     }
 }
 
-/// Every code, in the engine's order.
-pub fn all_codes() -> Vec<&'static str> {
-    ErrorKind::ALL.iter().map(|&kind| code_of(kind)).collect()
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Engine(error)
+    }
 }
 
 /// `{"code", "message", "field"?, "value"?, "httpStatus", "details": [...]}`.
-pub fn to_json_value(error: &Error) -> Value {
+pub fn to_json_value(failure: &Failure) -> Value {
+    match failure {
+        Failure::Engine(error) => engine_error_json(error),
+        // A bad argument is the caller's mistake: 400, never a 5xx.
+        Failure::Binding { kind, message, field } => json!({
+            "code": binding_code_of(*kind), "message": message, "field": field, "httpStatus": 400, "details": [],
+        }),
+    }
+}
+
+/// An engine error as [`to_json_value`] writes it.
+pub fn engine_error_json(error: &Error) -> Value {
     let mut members = Map::new();
     members.insert("code".into(), json!(code_of(error.kind())));
     members.insert("message".into(), json!(error.message()));
@@ -68,14 +75,14 @@ pub fn to_json_value(error: &Error) -> Value {
         members.insert("value".into(), value.clone());
     }
     members.insert("httpStatus".into(), json!(error.http_status()));
-    members.insert("details".into(), Value::Array(error.details().iter().map(to_json_value).collect()));
+    members.insert("details".into(), Value::Array(error.details().iter().map(engine_error_json).collect()));
     Value::Object(members)
 }
 
-/// As [`to_json_value`], with `mattrBody`: the body MATTR VII's endpoints answer this error with.
-pub fn to_json_value_with_mattr_body(error: &Error) -> Value {
-    let mut value = to_json_value(error);
-    if let Value::Object(members) = &mut value {
+/// As [`to_json_value`], with `mattrBody` for an engine error: the body MATTR VII's endpoints answer it with.
+pub fn to_json_value_with_mattr_body(failure: &Failure) -> Value {
+    let mut value = to_json_value(failure);
+    if let (Failure::Engine(error), Value::Object(members)) = (failure, &mut value) {
         members.insert("mattrBody".into(), error.to_mattr_body());
     }
     value
@@ -85,15 +92,6 @@ pub fn to_json_value_with_mattr_body(error: &Error) -> Value {
 mod tests {
     use super::*;
 
-    /// The `ErrorCode` union of the TypeScript declarations, in order.
-    fn declared_codes() -> Vec<String> {
-        let declarations = include_str!("../js/credoffer.d.ts");
-        let start = declarations.find("export type ErrorCode =").expect("the declarations define ErrorCode");
-        let union = &declarations[start..];
-        let union = &union[..union.find(';').expect("the union ends with ';'")];
-        union.split('|').skip(1).map(|member| member.trim().trim_matches('\'').to_owned()).collect()
-    }
-
     #[test]
     fn every_kind_maps_to_its_engine_code() {
         for &kind in ErrorKind::ALL {
@@ -102,8 +100,22 @@ mod tests {
     }
 
     #[test]
-    fn the_typescript_union_lists_every_code_in_order() {
-        assert_eq!(declared_codes(), all_codes());
+    fn every_binding_kind_maps_to_its_own_code() {
+        for &kind in BindingErrorKind::ALL {
+            assert_eq!(binding_code_of(kind), kind.code(), "{kind:?}");
+        }
+        assert_eq!(all_codes().len(), ErrorKind::ALL.len() + BindingErrorKind::ALL.len());
+    }
+
+    #[test]
+    fn binding_failures_keep_their_own_code_and_are_bad_requests() {
+        let failure = Failure::binding(BindingErrorKind::InvalidUtf8, "the text is not UTF-8", "uri");
+        assert_eq!((failure.code(), failure.field()), ("invalid_utf8", Some("uri")));
+        let json = to_json_value_with_mattr_body(&failure);
+        assert_eq!(
+            json,
+            json!({"code": "invalid_utf8", "message": "the text is not UTF-8", "field": "uri", "httpStatus": 400, "details": []})
+        );
     }
 
     #[test]
@@ -113,7 +125,7 @@ mod tests {
             Error::new(ErrorKind::InvalidUserId, "b"),
         ]);
         assert_eq!(
-            to_json_value(&error),
+            to_json_value(&Failure::from(error)),
             json!({"code": "validation_failed", "message": "2 problems in the request", "httpStatus": 400, "details": [
                 {"code": "missing_field", "message": "a", "field": "credentials", "httpStatus": 400, "details": []},
                 {"code": "invalid_user_id", "message": "b", "httpStatus": 400, "details": []},

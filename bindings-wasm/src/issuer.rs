@@ -5,10 +5,12 @@
 //! Building it is a small JSON read, far below the cost of creating an offer.
 
 use credoffer::{
-    Entropy, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferRecord, RedeemOutcome, SystemEntropy,
-    TokenError, TokenRequest,
+    BindingErrorKind, Entropy, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferRecord, RedeemOutcome,
+    SystemEntropy, TokenError, TokenRequest,
 };
 use serde_json::{Map, Value, json};
+
+use crate::errors::Failure;
 
 /// An issuer from its configuration JSON (camelCase, as `IssuerConfig` reads it).
 pub fn issuer(config: &str) -> Result<Issuer, Error> {
@@ -27,20 +29,19 @@ pub fn with_entropy<T>(
 }
 
 /// A time in epoch seconds from a JavaScript number.
-pub fn epoch_seconds(now: f64) -> Result<u64, Error> {
+pub fn epoch_seconds(now: f64) -> Result<u64, Failure> {
     const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
     if now.is_finite() && now >= 0.0 && now.fract() == 0.0 && now <= MAX_SAFE_INTEGER {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked just above
         return Ok(now as u64);
     }
-    Err(Error::new(ErrorKind::InvalidType, "now must be whole epoch seconds").at("now"))
+    Err(Failure::binding(BindingErrorKind::InvalidArgument, "now must be whole epoch seconds", "now"))
 }
 
 /// `createAuthorizationOffer`: `{uri, issuerState?}`.
-pub fn create_authorization_offer(config: &str, request: &str, entropy: Option<Vec<u8>>) -> Result<String, Error> {
+pub fn create_authorization_offer(config: &str, request: &str, entropy: Option<Vec<u8>>) -> Result<String, Failure> {
     let issuer = issuer(config)?;
-    with_entropy(entropy, |entropy| issuer.create_authorization_offer_json(request, entropy))
-        .map(|offer| offer.to_json())
+    Ok(with_entropy(entropy, |entropy| issuer.create_authorization_offer_json(request, entropy))?.to_json())
 }
 
 /// `createPreAuthorizedOffer`: `{id, userId, uri, expiresAt, transactionCode?, record, responseBody}`, with
@@ -50,7 +51,7 @@ pub fn create_pre_authorized_offer(
     request: &str,
     now: f64,
     entropy: Option<Vec<u8>>,
-) -> Result<String, Error> {
+) -> Result<String, Failure> {
     let issuer = issuer(config)?;
     let now = epoch_seconds(now)?;
     let created = with_entropy(entropy, |entropy| issuer.create_pre_authorized_offer_json(request, now, entropy))?;
@@ -70,7 +71,7 @@ pub fn create_pre_authorized_offer(
 
 /// `redeem`: `{record, changed, outcome}`. A malformed token request is an outcome too (the OAuth error the
 /// token endpoint answers with), not an exception: the host always has a response to send.
-pub fn redeem(config: &str, record: &str, token_request: &str, now: f64) -> Result<String, Error> {
+pub fn redeem(config: &str, record: &str, token_request: &str, now: f64) -> Result<String, Failure> {
     let issuer = issuer(config)?;
     let record = OfferRecord::from_json(record)?;
     let now = epoch_seconds(now)?;
@@ -100,7 +101,7 @@ pub fn redeem(config: &str, record: &str, token_request: &str, now: f64) -> Resu
             members.insert("httpStatus".into(), json!(error.http_status()));
             members.insert("body".into(), json!(error.to_json()));
             if let Some(request_error) = &request_error {
-                members.insert("requestError".into(), crate::errors::to_json_value(request_error));
+                members.insert("requestError".into(), crate::errors::engine_error_json(request_error));
             }
             Value::Object(members)
         }
@@ -109,13 +110,13 @@ pub fn redeem(config: &str, record: &str, token_request: &str, now: f64) -> Resu
 }
 
 /// `delete`: the record, marked deleted.
-pub fn delete(config: &str, record: &str) -> Result<String, Error> {
+pub fn delete(config: &str, record: &str) -> Result<String, Failure> {
     let issuer = issuer(config)?;
     Ok(issuer.delete(&OfferRecord::from_json(record)?)?.to_json())
 }
 
 /// `serveOffer`: `{body, record}`, the offer JSON a `credential_offer_uri` answers with (once).
-pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<String, Error> {
+pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<String, Failure> {
     let issuer = issuer(config)?;
     let (body, record) = issuer.serve_offer(&OfferRecord::from_json(record)?, token, epoch_seconds(now)?)?;
     Ok(json!({"body": body, "record": record_value(&record)?}).to_string())

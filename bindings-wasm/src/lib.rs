@@ -11,17 +11,17 @@ mod issuer;
 mod options;
 mod output;
 
-use credoffer::{Error, ErrorKind, IssuerMetadata, OfferUri};
+use credoffer::{BindingErrorKind, Error, IssuerMetadata, OfferUri};
 use wasm_bindgen::prelude::*;
 
-pub use errors::{all_codes, code_of};
+pub use errors::{Failure, all_codes, binding_code_of, code_of};
 
 /// The pure Rust side of each export, testable on the host.
 pub mod api {
     use super::*;
 
     /// `parseOfferUri`: `{kind: "byValue", offer, source, warnings}` or `{kind: "byReference", uri, warnings}`.
-    pub fn parse_offer_uri(uri: &str, options: Option<&str>) -> Result<String, Error> {
+    pub fn parse_offer_uri(uri: &str, options: Option<&str>) -> Result<String, Failure> {
         let options = options::parse_options(options)?;
         Ok(match credoffer::parse_offer_uri(uri, &options)? {
             OfferUri::ByValue(parsed) => output::parsed_offer(Some("byValue"), &parsed)?,
@@ -30,32 +30,32 @@ pub mod api {
     }
 
     /// `parseOfferJson`: `{offer, source, warnings}`.
-    pub fn parse_offer_json(json: &str, options: Option<&str>) -> Result<String, Error> {
+    pub fn parse_offer_json(json: &str, options: Option<&str>) -> Result<String, Failure> {
         let options = options::parse_options(options)?;
-        output::parsed_offer(None, &credoffer::parse_offer_json(json, &options)?)
+        Ok(output::parsed_offer(None, &credoffer::parse_offer_json(json, &options)?)?)
     }
 
     /// `buildOfferUri`: the offer (read as leniently as a parsed one) written as a by-value URI.
-    pub fn build_offer_uri(offer: &str, options: Option<&str>) -> Result<String, Error> {
+    pub fn build_offer_uri(offer: &str, options: Option<&str>) -> Result<String, Failure> {
         let options = options::build_options(options)?;
         let parse = credoffer::ParseOptions { allow_insecure_http: options.allow_insecure_http, ..Default::default() };
-        credoffer::parse_offer_json(offer, &parse)?.offer.to_uri(&options)
+        Ok(credoffer::parse_offer_json(offer, &parse)?.offer.to_uri(&options)?)
     }
 
     /// `buildOfferReferenceUri`: a URI that points at the offer instead of carrying it.
-    pub fn build_offer_reference_uri(reference: &str, options: Option<&str>) -> Result<String, Error> {
-        credoffer::offer_reference_uri(reference, &options::build_options(options)?)
+    pub fn build_offer_reference_uri(reference: &str, options: Option<&str>) -> Result<String, Failure> {
+        Ok(credoffer::offer_reference_uri(reference, &options::build_options(options)?)?)
     }
 
     /// `buildOfferJson`: the offer's JSON in a dialect, as served from a `credential_offer_uri`.
-    pub fn build_offer_json(offer: &str, options: Option<&str>) -> Result<String, Error> {
+    pub fn build_offer_json(offer: &str, options: Option<&str>) -> Result<String, Failure> {
         let (dialect, allow_insecure_http) = options::json_options(options)?;
         let options = credoffer::BuildOptions { dialect, allow_insecure_http, ..Default::default() };
-        credoffer::build_offer_json(offer, &options)
+        Ok(credoffer::build_offer_json(offer, &options)?)
     }
 
     /// `validateAgainstMetadata`: `{formats: [{id, format}], warnings}`.
-    pub fn validate_against_metadata(offer: &str, metadata: &str, options: Option<&str>) -> Result<String, Error> {
+    pub fn validate_against_metadata(offer: &str, metadata: &str, options: Option<&str>) -> Result<String, Failure> {
         let parsed = credoffer::parse_offer_json(offer, &options::parse_options(options)?)?;
         let check = IssuerMetadata::from_json(metadata)?.check(&parsed.offer)?;
         Ok(output::metadata_check(&check))
@@ -67,9 +67,9 @@ pub mod api {
     }
 
     /// `generateTxCode`: uniform over the input mode's alphabet.
-    pub fn generate_tx_code(options: Option<&str>, entropy: Option<Vec<u8>>) -> Result<String, Error> {
+    pub fn generate_tx_code(options: Option<&str>, entropy: Option<Vec<u8>>) -> Result<String, Failure> {
         let (mode, length) = options::tx_code_options(options)?;
-        issuer::with_entropy(entropy, |entropy| credoffer::generate_tx_code(mode, length, entropy))
+        Ok(issuer::with_entropy(entropy, |entropy| credoffer::generate_tx_code(mode, length, entropy))?)
             .map(|code| code.expose().to_owned())
     }
 
@@ -89,16 +89,16 @@ pub mod api {
     }
 
     /// `checkTxCode`: whether what the user typed fits the prompt.
-    pub fn check_tx_code(prompt: &str, input: &str) -> Result<(), Error> {
-        options::tx_code_prompt(prompt)?.check(input)
+    pub fn check_tx_code(prompt: &str, input: &str) -> Result<(), Failure> {
+        Ok(options::tx_code_prompt(prompt)?.check(input)?)
     }
 
     /// `tokenRequestBody`: the form body a wallet posts to the token endpoint for the pre-authorized grant.
-    pub fn token_request_body(offer: &str, options: Option<&str>) -> Result<String, Error> {
+    pub fn token_request_body(offer: &str, options: Option<&str>) -> Result<String, Failure> {
         let (tx_code, client_id, allow_insecure_http) = options::token_request_options(options)?;
         let parse = credoffer::ParseOptions { allow_insecure_http, ..Default::default() };
         let offer = credoffer::parse_offer_json(offer, &parse)?.offer;
-        credoffer::token_request_body(&offer, tx_code.as_deref(), client_id.as_deref())
+        Ok(credoffer::token_request_body(&offer, tx_code.as_deref(), client_id.as_deref())?)
     }
 
     /// `renderQrSvg`.
@@ -108,20 +108,21 @@ pub mod api {
 }
 
 /// An engine error as the value the JavaScript layer catches: the JSON of the error, as a string.
-fn throw(error: Error) -> JsValue {
-    JsValue::from_str(&errors::to_json_value(&error).to_string())
+fn throw(failure: impl Into<Failure>) -> JsValue {
+    JsValue::from_str(&errors::to_json_value(&failure.into()).to_string())
 }
 
 /// As [`throw`], with the body MATTR VII's endpoints answer the error with.
-fn throw_from_issuer(error: Error) -> JsValue {
-    JsValue::from_str(&errors::to_json_value_with_mattr_body(&error).to_string())
+fn throw_from_issuer(failure: impl Into<Failure>) -> JsValue {
+    JsValue::from_str(&errors::to_json_value_with_mattr_body(&failure.into()).to_string())
 }
 
 /// Text from JavaScript: documents (URIs, JSON) cross as UTF-8 bytes that `js/api.js` encodes with
 /// `TextEncoder`, about ten times faster for a 600-character URI than wasm-bindgen's copy of a string,
 /// which walks it one character at a time in JavaScript. Short strings cross as strings.
 fn utf8(bytes: &[u8]) -> Result<&str, JsValue> {
-    std::str::from_utf8(bytes).map_err(|_| throw(Error::new(ErrorKind::InvalidType, "the text is not UTF-8")))
+    std::str::from_utf8(bytes)
+        .map_err(|_| throw(Failure::binding(BindingErrorKind::InvalidUtf8, "the text is not UTF-8", "text")))
 }
 
 #[wasm_bindgen(js_name = parseOfferUri)]

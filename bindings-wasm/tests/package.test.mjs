@@ -79,22 +79,22 @@ test('ERROR_CODES lists every code once, frozen', () => {
   assert.ok(Object.isFrozen(credoffer.ERROR_CODES));
   assert.equal(new Set(credoffer.ERROR_CODES).size, credoffer.ERROR_CODES.length);
   assert.ok(credoffer.ERROR_CODES.includes('invalid_uri') && credoffer.ERROR_CODES.includes('qr_too_long'));
-  const union = readFileSync(new URL('../pkg/credoffer.d.ts', import.meta.url), 'utf8')
-    .split('export type ErrorCode =')[1]
-    .split(';')[0];
-  assert.deepEqual([...union.matchAll(/'(\w+)'/g)].map((m) => m[1]), [...credoffer.ERROR_CODES]);
+  const declarations = readFileSync(new URL('../pkg/credoffer.d.ts', import.meta.url), 'utf8');
+  const union = (name) => [...declarations.split(`export type ${name} =`)[1].split('\nexport ')[0].matchAll(/\| '(\w+)'/g)];
+  const declared = [...union('EngineErrorCode'), ...union('BindingErrorCode')].map((m) => m[1]);
+  assert.deepEqual(declared, [...credoffer.ERROR_CODES]);
 });
 
 test('bad arguments and options are clear errors, never crashes', () => {
   throwsCode(() => credoffer.parseOfferUri(undefined), 'invalid_uri');
-  throwsCode(() => credoffer.parseOfferUri('x', { allowInsecureHTTP: true }), 'unknown_member', 'allowInsecureHTTP');
-  throwsCode(() => credoffer.parseOfferUri('x', { strict: 'yes' }), 'invalid_type', 'strict');
-  throwsCode(() => credoffer.parseOfferUri('x', { plus: 'minus' }), 'invalid_configuration', 'plus');
+  throwsCode(() => credoffer.parseOfferUri('x', { allowInsecureHTTP: true }), 'unknown_option', 'allowInsecureHTTP');
+  throwsCode(() => credoffer.parseOfferUri('x', { strict: 'yes' }), 'invalid_argument_type', 'strict');
+  throwsCode(() => credoffer.parseOfferUri('x', { plus: 'minus' }), 'invalid_argument', 'plus');
   throwsCode(() => credoffer.buildOfferUri({ credential_issuer: ISSUER }, { dialect: 'draft99' }), 'invalid_configuration', 'dialect');
   throwsCode(() => credoffer.buildOfferUri('{', {}), 'invalid_json');
   throwsCode(() => credoffer.parseOfferJson(42), 'invalid_json');
-  throwsCode(() => credoffer.generateTxCode({}), 'missing_field', 'length');
-  throwsCode(() => credoffer.generateTxCode({ length: -1 }), 'invalid_type', 'length');
+  throwsCode(() => credoffer.generateTxCode({}), 'missing_argument', 'length');
+  throwsCode(() => credoffer.generateTxCode({ length: -1 }), 'invalid_argument_type', 'length');
   // The module still works after errors.
   assert.equal(credoffer.parseOfferUri(credoffer.buildOfferReferenceUri('https://a.example/o')).uri, 'https://a.example/o');
 });
@@ -151,7 +151,7 @@ test('wallet: the prompt comes with the parsed offer; input is checked; the toke
   credoffer.checkTxCode(parsed.txCodePrompt, '0123');
   throwsCode(() => credoffer.checkTxCode(parsed.txCodePrompt, '12a4'), 'tx_code_mismatch', 'tx_code');
   throwsCode(() => credoffer.checkTxCode(parsed.txCodePrompt, '12345'), 'tx_code_mismatch', 'tx_code');
-  throwsCode(() => credoffer.checkTxCode({ length: 4 }, '1234'), 'missing_field', 'prompt.inputMode');
+  throwsCode(() => credoffer.checkTxCode({ length: 4 }, '1234'), 'missing_argument', 'prompt.inputMode');
   const body = credoffer.tokenRequestBody(parsed.offer, { txCode: '0123', clientId: 'wallet 1' });
   assert.deepEqual(Object.fromEntries(new URLSearchParams(body)), {
     grant_type: PRE_AUTH,
@@ -251,7 +251,7 @@ test('Issuer: the right code redeems once; reuse asks to revoke; expiry; determi
   const malformed = issuer.redeem(created.record, 'grant_type=password', { now: NOW });
   assert.deepEqual([malformed.changed, malformed.outcome.error], [false, 'unsupported_grant_type']);
   throwsCode(() => issuer.redeem({ id: 'x' }, body), 'invalid_record');
-  throwsCode(() => issuer.redeem(created.record, body, { now: -5 }), 'invalid_type', 'now');
+  throwsCode(() => issuer.redeem(created.record, body, { now: -5 }), 'invalid_argument', 'now');
 });
 
 test('Issuer: request problems are all listed, with the MATTR body', () => {

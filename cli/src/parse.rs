@@ -225,10 +225,10 @@ fn write_warnings(out: &mut String, warnings: &[&Warning]) {
     for warning in warnings {
         match &warning.field {
             Some(field) => {
-                let _ = writeln!(out, "    - {}: {} ({})", warning.code, shown(&warning.message), shown(field));
+                let _ = writeln!(out, "    - {}: {} ({})", warning.code(), shown(&warning.message), shown(field));
             }
             None => {
-                let _ = writeln!(out, "    - {}: {}", warning.code, shown(&warning.message));
+                let _ = writeln!(out, "    - {}: {}", warning.code(), shown(&warning.message));
             }
         }
     }

@@ -19,7 +19,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, WarningCode};
 use crate::limits::json_depth_exceeds;
 use crate::offer::{
     AUTH_CODE_FIELD, AuthorizationCodeGrant, CredentialOffer, Findings, Grants, InputMode, PRE_AUTH_FIELD,
@@ -164,7 +164,7 @@ fn read_offer(raw: &mut RawOffer, options: &ParseOptions) -> Result<ParsedOffer>
             if listed != ids {
                 findings.note(
                     Warning::new(
-                        "hybrid_lists_differ",
+                        WarningCode::HybridListsDiffer,
                         "credentials and credential_configuration_ids differ; credential_configuration_ids is used",
                     )
                     .at("credentials"),
@@ -200,7 +200,7 @@ fn read_offer(raw: &mut RawOffer, options: &ParseOptions) -> Result<ParsedOffer>
     let source = if from_issuer { Source::Draft9 } else { shape.classify() };
     if !matches!(source, Source::V1 | Source::Hybrid) {
         findings.note(Warning::new(
-            "legacy_shape",
+            WarningCode::LegacyShape,
             format!("the offer has the {source} shape; it was read into the 1.0 model"),
         ));
     }
@@ -505,7 +505,8 @@ pub(crate) fn parse_draft8_params(params: &QueryParams<'_>, options: &ParseOptio
         grants.authorization_code = op_state
             .map(|state| AuthorizationCodeGrant { issuer_state: Some(state), ..AuthorizationCodeGrant::default() });
     }
-    findings.note(Warning::new("legacy_shape", "the offer has the draft8 shape; it was read into the 1.0 model"));
+    findings
+        .note(Warning::new(WarningCode::LegacyShape, "the offer has the draft8 shape; it was read into the 1.0 model"));
     offer.check(options.allow_insecure_http, &options.limits, &mut findings)?;
     let legacy_pin = pin_required && offer.pre_authorized_code_grant().is_some();
     Ok(ParsedOffer { offer, source: Source::Draft8, warnings, legacy_pin })

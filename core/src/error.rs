@@ -8,25 +8,28 @@
 
 use std::fmt;
 
-macro_rules! error_kinds {
-    ($( $(#[doc = $doc:literal])* $variant:ident = $number:literal, $code:literal; )*) => {
-        /// What went wrong, as a stable number and code.
-        ///
-        /// The list is closed on purpose: bindings match every kind without a wildcard arm, so a new kind
-        /// fails their build until it is mapped.
+/// A closed list of stable codes: each entry has a doc comment whose first line is its description (what
+/// `cargo xtask codegen` hands to every binding), a number and a snake_case code.
+macro_rules! code_list {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident;
+        $( #[doc = $description:literal] $(#[doc = $doc:literal])* $variant:ident = $number:literal, $code:literal; )*
+    ) => {
+        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(u16)]
-        pub enum ErrorKind {
-            $( $(#[doc = $doc])* $variant = $number, )*
+        pub enum $name {
+            $( #[doc = $description] $(#[doc = $doc])* $variant = $number, )*
         }
 
-        impl ErrorKind {
+        impl $name {
             /// Every kind, in number order.
-            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$variant),*];
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
 
             /// The stable snake_case code, e.g. `"duplicate_credential_configuration_id"`.
             pub const fn code(self) -> &'static str {
-                match self { $(ErrorKind::$variant => $code,)* }
+                match self { $($name::$variant => $code,)* }
             }
 
             /// The stable number (also the C status value).
@@ -34,20 +37,37 @@ macro_rules! error_kinds {
                 self as u16
             }
 
+            /// A one-line description in English: the first line of the kind's documentation.
+            pub const fn description(self) -> &'static str {
+                match self { $($name::$variant => $description.trim_ascii(),)* }
+            }
+
             /// The kind with this code, if any.
-            pub fn from_code(code: &str) -> Option<ErrorKind> {
-                match code { $($code => Some(ErrorKind::$variant),)* _ => None }
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code { $($code => Some($name::$variant),)* _ => None }
             }
 
             /// The kind with this number, if any.
-            pub fn from_number(number: u16) -> Option<ErrorKind> {
-                match number { $($number => Some(ErrorKind::$variant),)* _ => None }
+            pub fn from_number(number: u16) -> Option<$name> {
+                match number { $($number => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
             }
         }
     };
 }
 
-error_kinds! {
+code_list! {
+    /// What went wrong, as a stable number and code.
+    ///
+    /// The list is closed on purpose: bindings match every kind without a wildcard arm, so a new kind
+    /// fails their build until it is mapped.
+    pub enum ErrorKind;
+
     // --- Offer URIs (1–19) ---
     /// The text is not an offer URI: no scheme, no query, or a shape no draft uses.
     InvalidUri = 1, "invalid_uri";
@@ -139,9 +159,127 @@ error_kinds! {
     QrTooLong = 90, "qr_too_long";
 }
 
-impl fmt::Display for ErrorKind {
+code_list! {
+    /// A failure a binding detects at its own boundary, before or after the engine runs: the caller passed
+    /// something the host language allows but the binding cannot accept.
+    ///
+    /// Never an [`ErrorKind`]: the input never reached the engine's rules, so an issuer host answers these
+    /// with 400, as a bad request, never with a 5xx. The numbers start at 1000, clear of the engine's
+    /// (1–999), so a binding can report both families in one status type (the C `credoffer_status`).
+    pub enum BindingErrorKind;
+
+    /// A required pointer argument is NULL.
+    NullArgument = 1000, "null_argument";
+    /// A text argument is not valid UTF-8.
+    InvalidUtf8 = 1001, "invalid_utf8";
+    /// An internal failure was caught at the library boundary; please report it.
+    Panic = 1002, "panic";
+    /// An argument is outside its domain: an unknown option value, flag bit or mode, or a length that does not fit.
+    InvalidArgument = 1003, "invalid_argument";
+    /// An index is not below the length of the list it reads.
+    IndexOutOfRange = 1004, "index_out_of_range";
+    /// The offer is by reference: fetch its `credential_offer_uri` and parse that JSON.
+    ByReference = 1005, "by_reference";
+    /// An argument or option has the wrong type for the host language (a string where a boolean belongs).
+    InvalidArgumentType = 1006, "invalid_argument_type";
+    /// An options object names an option that does not exist.
+    UnknownOption = 1007, "unknown_option";
+    /// A required argument or option is absent.
+    MissingArgument = 1008, "missing_argument";
+}
+
+macro_rules! warning_codes {
+    (
+        notes { $( #[doc = $description:literal] $variant:ident = $code:literal; )* }
+        violations { $( $violation:ident, )* }
+    ) => {
+        /// Why an offer was accepted with a warning: a closed list, so a wallet can map every code it may see.
+        ///
+        /// A lenient read tolerates a few spec violations and reports each with the code of the error strict
+        /// mode raises ([`WarningCode::Violation`], one of [`WarningCode::LENIENT_VIOLATIONS`]); the other
+        /// codes are notes that never become errors.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum WarningCode {
+            $( #[doc = $description] $variant, )*
+            /// A spec violation accepted in lenient mode, coded as the error strict mode raises; always one
+            /// of [`WarningCode::LENIENT_VIOLATIONS`].
+            Violation(ErrorKind),
+        }
+
+        impl WarningCode {
+            /// The error kinds a lenient read may report as warnings instead of raising them.
+            pub const LENIENT_VIOLATIONS: &'static [ErrorKind] = &[$(ErrorKind::$violation),*];
+
+            /// Every code a warning can carry: the notes, then the lenient violations.
+            pub const ALL: &'static [WarningCode] =
+                &[$(WarningCode::$variant,)* $(WarningCode::Violation(ErrorKind::$violation),)*];
+
+            /// The stable snake_case code, e.g. `"legacy_shape"` or, for a violation, the error's code.
+            pub const fn code(self) -> &'static str {
+                match self {
+                    $( WarningCode::$variant => $code, )*
+                    WarningCode::Violation(kind) => kind.code(),
+                }
+            }
+
+            /// A one-line description in English (for a violation, the error kind's).
+            pub const fn description(self) -> &'static str {
+                match self {
+                    $( WarningCode::$variant => $description.trim_ascii(), )*
+                    WarningCode::Violation(kind) => kind.description(),
+                }
+            }
+        }
+    };
+}
+
+warning_codes! {
+    notes {
+        /// The offer has a draft's shape; it was read into the 1.0 model.
+        LegacyShape = "legacy_shape";
+        /// `credentials` and `credential_configuration_ids` differ; `credential_configuration_ids` is used.
+        HybridListsDiffer = "hybrid_lists_differ";
+        /// A query value holds a raw `+`, which wallets read differently (space or plus).
+        AmbiguousPlus = "ambiguous_plus";
+        /// The URI is too long for a comfortable QR code; offer it by reference.
+        TooLongForQr = "too_long_for_qr";
+        /// Credentials are described inline (draft 11) instead of named by configuration id.
+        LegacyCredentialDescription = "legacy_credential_description";
+        /// The offer names its authorization server although the metadata lists only one.
+        NeedlessAuthorizationServer = "needless_authorization_server";
+    }
+    // Every kind a `Findings::violation` call site raises; any other kind stays an error in lenient mode.
+    violations {
+        InvalidUri,
+        InvalidPercentEncoding,
+        BlankValue,
+        InvalidTxCode,
+        DescriptionTooLong,
+        MisplacedMember,
+    }
+}
+
+impl WarningCode {
+    /// The warning for a violation of `kind`, if a lenient read may tolerate it.
+    pub fn violation(kind: ErrorKind) -> Option<WarningCode> {
+        Self::LENIENT_VIOLATIONS.contains(&kind).then_some(WarningCode::Violation(kind))
+    }
+
+    /// The warning code with this snake_case code, if any.
+    pub fn from_code(code: &str) -> Option<WarningCode> {
+        Self::ALL.iter().copied().find(|warning| warning.code() == code)
+    }
+}
+
+impl fmt::Display for WarningCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
+    }
+}
+
+impl serde::Serialize for WarningCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
     }
 }
 
@@ -277,6 +415,43 @@ mod tests {
         }
         assert_eq!(ErrorKind::from_code("nope"), None);
         assert_eq!(ErrorKind::from_number(0), None);
+    }
+
+    #[test]
+    fn binding_kinds_are_their_own_family_above_the_engine_range() {
+        for &kind in BindingErrorKind::ALL {
+            assert!(kind.number() >= 1000, "{kind:?}");
+            assert_eq!(ErrorKind::from_code(kind.code()), None, "{kind:?} reuses an engine code");
+            assert_eq!(BindingErrorKind::from_code(kind.code()), Some(kind));
+            assert_eq!(BindingErrorKind::from_number(kind.number()), Some(kind));
+        }
+        assert_eq!(BindingErrorKind::InvalidUtf8.code(), "invalid_utf8");
+        assert_eq!(BindingErrorKind::NullArgument.description(), "A required pointer argument is NULL.");
+    }
+
+    #[test]
+    fn descriptions_are_the_first_doc_line() {
+        assert_eq!(ErrorKind::QrTooLong.description(), "The text is too long for any QR code.");
+        for &kind in ErrorKind::ALL {
+            let description = kind.description();
+            assert!(description.ends_with('.') && !description.starts_with(' '), "{kind:?}: {description:?}");
+        }
+    }
+
+    #[test]
+    fn warning_codes_are_closed_and_unique() {
+        let mut codes = std::collections::BTreeSet::new();
+        for &warning in WarningCode::ALL {
+            assert!(codes.insert(warning.code()), "duplicate warning code {warning}");
+            assert_eq!(WarningCode::from_code(warning.code()), Some(warning));
+            assert!(warning.description().ends_with('.'), "{warning:?}");
+        }
+        assert_eq!(WarningCode::ALL.len(), 6 + WarningCode::LENIENT_VIOLATIONS.len());
+        assert_eq!(WarningCode::violation(ErrorKind::BlankValue), Some(WarningCode::Violation(ErrorKind::BlankValue)));
+        assert_eq!(WarningCode::violation(ErrorKind::MissingField), None);
+        assert_eq!(WarningCode::from_code("missing_field"), None);
+        assert_eq!(WarningCode::Violation(ErrorKind::InvalidUri).description(), ErrorKind::InvalidUri.description());
+        assert_eq!(serde_json::to_string(&WarningCode::AmbiguousPlus).unwrap(), r#""ambiguous_plus""#);
     }
 
     #[test]

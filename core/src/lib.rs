@@ -41,7 +41,7 @@ mod wallet;
 
 pub use compat::{ParsedOffer, Source, parse_offer_json, parse_offer_object};
 pub use dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{BindingErrorKind, Error, ErrorKind, Result, WarningCode};
 pub use expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
 pub use issuer::{
     AuthorizationOffer, AuthorizationOfferRequest, Issuer, IssuerConfig, MDOC_FORMAT, PreAuthorizedOffer,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, WarningCode};
 use crate::limits::{MAX_METADATA_BYTES, too_long};
 use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD, UrlRole, Warning, check_https_url};
 
@@ -176,7 +176,7 @@ impl IssuerMetadata {
             if listed.len() == 1 {
                 warnings.push(
                     Warning::new(
-                        "needless_authorization_server",
+                        WarningCode::NeedlessAuthorizationServer,
                         "the metadata lists one authorization server, so the offer must not name it",
                     )
                     .at(format!("{grant_field}.authorization_server")),
@@ -186,7 +186,7 @@ impl IssuerMetadata {
         if !offer.legacy_credentials.is_empty() {
             warnings.push(
                 Warning::new(
-                    "legacy_credential_description",
+                    WarningCode::LegacyCredentialDescription,
                     "inline credential descriptions have no id and were not checked against the metadata",
                 )
                 .at("credentials"),

@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, WarningCode};
 use crate::limits::Limits;
 use crate::uri::allowed_raw_in_query;
 
@@ -141,10 +141,8 @@ impl InputMode {
 /// Serialises as `{"code", "message", "field"?}`, the shape every binding hands out.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
-    /// Stable code. Spec violations accepted in lenient mode use the code of the error that strict
-    /// mode raises instead; the others are `legacy_shape`, `hybrid_lists_differ`, `ambiguous_plus`,
-    /// `too_long_for_qr`, `legacy_credential_description` and `needless_authorization_server`.
-    pub code: &'static str,
+    /// One of the closed list [`WarningCode::ALL`]; read it with [`Warning::code`] or [`Warning::kind`].
+    code: WarningCode,
     /// Human-readable explanation.
     pub message: String,
     /// The field concerned, if any.
@@ -153,8 +151,18 @@ pub struct Warning {
 }
 
 impl Warning {
-    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: WarningCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into(), field: None }
+    }
+
+    /// The stable snake_case code, e.g. `"legacy_shape"`.
+    pub fn code(&self) -> &'static str {
+        self.code.code()
+    }
+
+    /// The code as a value of the closed list.
+    pub fn kind(&self) -> WarningCode {
+        self.code
     }
 
     pub(crate) fn at(mut self, field: impl Into<String>) -> Self {
@@ -179,12 +187,14 @@ pub(crate) struct Findings<'a> {
 }
 
 impl Findings<'_> {
-    /// A spec violation: an error in strict mode, a warning otherwise.
+    /// A spec violation: an error in strict mode, a warning otherwise. Only the kinds of
+    /// [`WarningCode::LENIENT_VIOLATIONS`] become warnings, so that list stays the whole truth.
     pub(crate) fn violation(&mut self, error: Error) -> Result<()> {
-        if self.strict {
-            return Err(error);
-        }
-        let mut warning = Warning::new(error.kind().code(), error.message());
+        let code = match WarningCode::violation(error.kind()) {
+            Some(code) if !self.strict => code,
+            _ => return Err(error),
+        };
+        let mut warning = Warning::new(code, error.message());
         warning.field = error.field().map(str::to_owned);
         self.warnings.push(warning);
         Ok(())
@@ -251,7 +261,7 @@ impl CredentialOffer {
         if ids.is_empty() && !self.legacy_credentials.is_empty() {
             findings.note(
                 Warning::new(
-                    "legacy_credential_description",
+                    WarningCode::LegacyCredentialDescription,
                     "the offer describes its credentials inline (draft 11) instead of naming configuration ids",
                 )
                 .at("credentials"),
@@ -809,15 +819,15 @@ mod tests {
         }
         let warnings = offer.validate(Validation::default()).unwrap();
         assert_eq!(warnings.len(), 1);
-        assert_eq!(warnings[0].code, "description_too_long");
+        assert_eq!(warnings[0].code(), "description_too_long");
         let strict = offer.validate(Validation { strict: true, ..Validation::default() });
         assert_eq!(strict.unwrap_err().kind(), ErrorKind::DescriptionTooLong);
     }
 
     #[test]
     fn warnings_serialise_as_bindings_hand_them_out() {
-        let with_field = Warning::new("blank_value", "blank").at("issuer_state");
-        let without = Warning::new("legacy_shape", "old");
+        let with_field = Warning::new(WarningCode::Violation(ErrorKind::BlankValue), "blank").at("issuer_state");
+        let without = Warning::new(WarningCode::LegacyShape, "old");
         assert_eq!(
             serde_json::to_string(&[with_field, without]).unwrap(),
             r#"[{"code":"blank_value","message":"blank","field":"issuer_state"},{"code":"legacy_shape","message":"old"}]"#

@@ -16,7 +16,7 @@ use percent_encoding::percent_decode_str;
 
 use crate::compat::{self, ParsedOffer};
 use crate::dialect::Dialect;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, WarningCode};
 use crate::limits::Limits;
 use crate::offer::{CredentialOffer, Findings, UrlRole, Warning, check_https_url};
 
@@ -342,7 +342,7 @@ pub fn parse_offer_uri(uri: &str, options: &ParseOptions) -> Result<OfferUri> {
 
 fn too_long_for_qr(length: usize) -> Warning {
     Warning::new(
-        "too_long_for_qr",
+        WarningCode::TooLongForQr,
         format!("the URI is {length} bytes, too long for a comfortable QR code; offer it by reference"),
     )
 }
@@ -498,7 +498,7 @@ pub(crate) fn decode_value<'a>(
         };
         findings.note(
             Warning::new(
-                "ambiguous_plus",
+                WarningCode::AmbiguousPlus,
                 format!("{field} contains a raw '+', {meaning}; wallets disagree on its meaning, so issuers should write %20 or %2B"),
             )
             .at(field.to_owned()),
@@ -780,7 +780,7 @@ mod tests {
         let raw =
             r#"x://?credential_offer={"credential_issuer":"https://i.example","credential_configuration_ids":["a"]}"#;
         let Ok(OfferUri::ByValue(parsed)) = parse(raw) else { panic!("expected an offer") };
-        assert_eq!(parsed.warnings.iter().map(|w| w.code).collect::<Vec<_>>(), ["invalid_uri"]);
+        assert_eq!(parsed.warnings.iter().map(Warning::code).collect::<Vec<_>>(), ["invalid_uri"]);
         let strict = ParseOptions { strict: true, ..ParseOptions::default() };
         assert_eq!(parse_offer_uri(raw, &strict).unwrap_err().field(), Some("credential_offer"));
         let encoded = format!("x://?credential_offer={OFFER}");

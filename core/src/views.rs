@@ -151,7 +151,7 @@ impl Warning {
     /// `{code, message, field?}`.
     pub fn to_json(&self) -> String {
         let mut object = ObjectWriter::with_capacity(64 + self.message.len());
-        object.string("code", self.code);
+        object.string("code", self.code());
         object.string("message", &self.message);
         if let Some(field) = &self.field {
             object.string("field", field);
@@ -365,7 +365,7 @@ mod tests {
 
     #[test]
     fn warnings_view() {
-        let warning = crate::offer::Warning::new("legacy_shape", "old \"quoted\"").at("credentials");
+        let warning = crate::offer::Warning::new(crate::WarningCode::LegacyShape, "old \"quoted\"").at("credentials");
         assert_eq!(warning.to_json(), r#"{"code":"legacy_shape","message":"old \"quoted\"","field":"credentials"}"#);
         assert_eq!(serde_json::to_string(&warning).unwrap(), warning.to_json());
     }

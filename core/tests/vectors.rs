@@ -162,7 +162,7 @@ fn codes(value: Option<&Value>, what: &str) -> Result<Vec<String>, String> {
 }
 
 fn warning_codes(warnings: &[Warning]) -> Vec<String> {
-    warnings.iter().map(|warning| warning.code.to_owned()).collect()
+    warnings.iter().map(|warning| warning.code().to_owned()).collect()
 }
 
 /// The expected error of a case, if it expects one: `{"error": code, "field"?: path}`.

@@ -20,7 +20,7 @@ fn with_description(length: usize) -> String {
 fn every_writer_refuses_what_strict_reading_refuses() {
     let json = with_description(301);
     let parsed = parse_offer_json(&json, &ParseOptions::default()).unwrap();
-    assert_eq!(parsed.warnings[0].code, "description_too_long");
+    assert_eq!(parsed.warnings[0].code(), "description_too_long");
     let options = BuildOptions::default();
     for refused in [
         parsed.offer.to_json(&options).unwrap_err(),

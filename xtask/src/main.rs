@@ -5,6 +5,7 @@
 
 mod audit;
 mod c;
+mod codegen;
 mod fuzz;
 mod mobile;
 mod server;
@@ -23,6 +24,7 @@ commands:
   test-rust     cargo test for the whole workspace (unit, integration, doc tests)
   fuzz          [--seconds N] [target…]: every cargo-fuzz target of core/fuzz for N s (default 60), nightly
   audit         cargo-deny: advisories (when the database is reachable), licenses, bans, sources; core duplicates
+  codegen       [--check]: write every binding's code lists from the engine's (--check: fail if stale)
   c-test        the C library: header freshness, install, C tests plain/valgrind/sanitizers, example
   c-install     --prefix DIR: build libcredoffer and install include/, lib/, lib/pkgconfig/credoffer.pc
   c-header      regenerate bindings-c/include/credoffer.h with the pinned cbindgen
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Some("test-rust") => test_rust(),
         Some("fuzz") => fuzz::command(args.get(1..).unwrap_or_default()),
         Some("audit") => audit::ci(),
+        Some("codegen") => codegen::command(args.get(1..).unwrap_or_default()),
         Some("c-test") => c::test(),
         Some("c-install") => c::install_command(args.get(1..).unwrap_or_default()),
         Some("c-header") => c::header_command(),

@@ -287,7 +287,7 @@ pub fn check_round_trip(offer: &CredentialOffer, extra_base: Option<&str>) {
                 };
                 assert_eq!(parsed.offer, expected_after(offer, dialect), "{uri} ({dialect}, {options:?})");
                 assert!(
-                    !parsed.warnings.iter().any(|w| w.code == "hybrid_lists_differ" || w.code == "ambiguous_plus"),
+                    !parsed.warnings.iter().any(|w| w.code() == "hybrid_lists_differ" || w.code() == "ambiguous_plus"),
                     "{uri}: {:?}",
                     parsed.warnings
                 );
