@@ -159,6 +159,10 @@ typedef enum credoffer_status {
    */
   CREDOFFER_STATUS_MISSING_GRANT = 30,
   /**
+   * `unknown_dialect`: A dialect name is not one the engine writes (1.0, mattr, draft13, draft11).
+   */
+  CREDOFFER_STATUS_UNKNOWN_DIALECT = 31,
+  /**
    * `invalid_metadata`: The metadata is not usable JSON of the expected shape.
    */
   CREDOFFER_STATUS_INVALID_METADATA = 40,
@@ -1237,7 +1241,8 @@ enum credoffer_status credoffer_offer_warning(const struct credoffer_offer *offe
 
 /**
  * The offer as compact JSON in `dialect` (`"1.0"`, `"mattr"`, `"draft13"`, `"draft11"`; NULL for
- * 1.0). `*out` is a new string to free with `credoffer_string_free`; `out_len` may be NULL.
+ * 1.0), validated strictly first, as every writer of the engine is: an offer a lenient parse accepted
+ * with warnings is refused here with the error strict mode raises. `*out` is a new string to free with `credoffer_string_free`; `out_len` may be NULL.
  *
  * # Safety
  * `offer` is NULL or a live offer; `dialect` points to `dialect_len` readable bytes or is NULL;

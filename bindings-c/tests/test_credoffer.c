@@ -246,9 +246,9 @@ static void test_parse_and_accessors(void) {
     error = NULL;
     json = (char *)"untouched";
     CHECK_STATUS(credoffer_offer_to_json(offer, TXT("draft99"), &json, NULL, &error),
-                 CREDOFFER_STATUS_INVALID_CONFIGURATION);
+                 CREDOFFER_STATUS_UNKNOWN_DIALECT);
     CHECK(json == NULL);
-    expect_error(error, CREDOFFER_STATUS_INVALID_CONFIGURATION, "dialect");
+    expect_error(error, CREDOFFER_STATUS_UNKNOWN_DIALECT, "dialect");
 
     /* The parsed offer written as a URI with another base, and read back. */
     credoffer_build_options options = {0};
@@ -712,7 +712,7 @@ static void test_hostile(void) {
     CHECK_STATUS(credoffer_offer_to_json(valid, NULL, 3, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(credoffer_offer_to_json(valid, "1.0", HUGE, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(credoffer_offer_to_json(valid, TXT("\xfe"), &text, NULL, NULL), CREDOFFER_STATUS_INVALID_UTF8);
-    CHECK_STATUS(credoffer_offer_to_json(valid, TXT(""), &text, NULL, NULL), CREDOFFER_STATUS_INVALID_CONFIGURATION);
+    CHECK_STATUS(credoffer_offer_to_json(valid, TXT(""), &text, NULL, NULL), CREDOFFER_STATUS_UNKNOWN_DIALECT);
     CHECK(text == NULL);
     credoffer_build_options build = {0};
     CHECK_STATUS(credoffer_offer_to_uri(NULL, &build, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
@@ -732,7 +732,7 @@ static void test_hostile(void) {
     CHECK_STATUS(credoffer_offer_to_uri(valid, &build, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_UTF8);
     build.dialect = "nope";
     build.dialect_len = 4;
-    CHECK_STATUS(credoffer_offer_to_uri(valid, &build, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_CONFIGURATION);
+    CHECK_STATUS(credoffer_offer_to_uri(valid, &build, &text, NULL, NULL), CREDOFFER_STATUS_UNKNOWN_DIALECT);
     CHECK(text == NULL);
 
     /* Builder. */
@@ -788,14 +788,14 @@ static void test_hostile(void) {
     CHECK_STATUS(credoffer_build_uri_from_json("{}", HUGE, NULL, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(credoffer_build_uri_from_json(TXT("null"), NULL, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_JSON);
     CHECK_STATUS(credoffer_build_uri_from_json(TXT(FULL_OFFER_JSON), &build, &text, NULL, NULL),
-                 CREDOFFER_STATUS_INVALID_CONFIGURATION);
+                 CREDOFFER_STATUS_UNKNOWN_DIALECT);
     CHECK_STATUS(credoffer_build_reference_uri(NULL, 0, NULL, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(credoffer_build_reference_uri(TXT("https://a.example"), NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(credoffer_build_reference_uri(TXT(BAD_UTF8), NULL, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_UTF8);
     CHECK_STATUS(credoffer_build_reference_uri("h", HUGE, NULL, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(credoffer_build_reference_uri(TXT("https://a.example"), &build, &text, NULL, NULL),
-                 CREDOFFER_STATUS_INVALID_CONFIGURATION);
+                 CREDOFFER_STATUS_UNKNOWN_DIALECT);
     CHECK(text == NULL);
 
     /* Metadata. */

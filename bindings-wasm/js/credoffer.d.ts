@@ -52,6 +52,8 @@ export type EngineErrorCode =
   | 'unsupported_by_dialect'
   /** The offer carries no grant of the kind an operation needs. */
   | 'missing_grant'
+  /** A dialect name is not one the engine writes (`1.0`, `mattr`, `draft13`, `draft11`). */
+  | 'unknown_dialect'
   /** The metadata is not usable JSON of the expected shape. */
   | 'invalid_metadata'
   /** The metadata's `credential_issuer` is not identical to the offer's. */

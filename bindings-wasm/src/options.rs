@@ -214,7 +214,7 @@ mod tests {
         );
         assert_eq!(fails(parse_options(Some("[1]"))), ("invalid_argument_type", Some("options".into())));
         let error = build_options(Some(r#"{"dialect":"draft99"}"#)).unwrap_err();
-        assert_eq!((error.code(), error.field()), ("invalid_configuration", Some("dialect")));
+        assert_eq!((error.code(), error.field()), ("unknown_dialect", Some("dialect")));
         let error = tx_code_options(Some(r#"{"inputMode":"text"}"#)).unwrap_err();
         assert_eq!((error.code(), error.field()), ("missing_argument", Some("length")));
     }

@@ -75,7 +75,7 @@ impl FromStr for Dialect {
             "draft13" => Ok(Dialect::Draft13),
             "draft11" => Ok(Dialect::Draft11),
             other => Err(Error::new(
-                ErrorKind::InvalidConfiguration,
+                ErrorKind::UnknownDialect,
                 format!("unknown dialect {other:?}; expected 1.0, mattr, draft13 or draft11"),
             )
             .at("dialect")),
@@ -284,7 +284,7 @@ mod tests {
         for dialect in Dialect::ALL {
             assert_eq!(dialect.as_str().parse::<Dialect>().unwrap(), dialect);
         }
-        assert_eq!("draft99".parse::<Dialect>().unwrap_err().code(), "invalid_configuration");
+        assert_eq!("draft99".parse::<Dialect>().unwrap_err().code(), "unknown_dialect");
     }
 
     #[test]

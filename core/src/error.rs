@@ -113,6 +113,8 @@ code_list! {
     UnsupportedByDialect = 29, "unsupported_by_dialect";
     /// The offer carries no grant of the kind an operation needs.
     MissingGrant = 30, "missing_grant";
+    /// A dialect name is not one the engine writes (`1.0`, `mattr`, `draft13`, `draft11`).
+    UnknownDialect = 31, "unknown_dialect";
 
     // --- Credential Issuer Metadata (40–49) ---
     /// The metadata is not usable JSON of the expected shape.

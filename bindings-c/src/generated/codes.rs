@@ -54,6 +54,8 @@ pub enum credoffer_status {
     UnsupportedByDialect = 29,
     /// `missing_grant`: The offer carries no grant of the kind an operation needs.
     MissingGrant = 30,
+    /// `unknown_dialect`: A dialect name is not one the engine writes (1.0, mattr, draft13, draft11).
+    UnknownDialect = 31,
     /// `invalid_metadata`: The metadata is not usable JSON of the expected shape.
     InvalidMetadata = 40,
     /// `issuer_mismatch`: The metadata's credential_issuer is not identical to the offer's.
@@ -112,7 +114,7 @@ pub enum credoffer_status {
 
 impl credoffer_status {
     /// Every status, in number order.
-    pub(crate) const ALL: [credoffer_status; 49] = [
+    pub(crate) const ALL: [credoffer_status; 50] = [
         Self::Ok,
         Self::InvalidUri,
         Self::MissingOfferParameter,
@@ -135,6 +137,7 @@ impl credoffer_status {
         Self::MisplacedMember,
         Self::UnsupportedByDialect,
         Self::MissingGrant,
+        Self::UnknownDialect,
         Self::InvalidMetadata,
         Self::IssuerMismatch,
         Self::UnknownCredentialConfiguration,
@@ -188,6 +191,7 @@ impl credoffer_status {
             ErrorKind::MisplacedMember => Self::MisplacedMember,
             ErrorKind::UnsupportedByDialect => Self::UnsupportedByDialect,
             ErrorKind::MissingGrant => Self::MissingGrant,
+            ErrorKind::UnknownDialect => Self::UnknownDialect,
             ErrorKind::InvalidMetadata => Self::InvalidMetadata,
             ErrorKind::IssuerMismatch => Self::IssuerMismatch,
             ErrorKind::UnknownCredentialConfiguration => Self::UnknownCredentialConfiguration,
@@ -249,6 +253,7 @@ impl credoffer_status {
             Self::MisplacedMember => c"misplaced_member",
             Self::UnsupportedByDialect => c"unsupported_by_dialect",
             Self::MissingGrant => c"missing_grant",
+            Self::UnknownDialect => c"unknown_dialect",
             Self::InvalidMetadata => c"invalid_metadata",
             Self::IssuerMismatch => c"issuer_mismatch",
             Self::UnknownCredentialConfiguration => c"unknown_credential_configuration",
@@ -304,6 +309,7 @@ impl credoffer_status {
             Self::MisplacedMember => c"A member sits where the spec does not put it (e.g. a top-level issuer_state).",
             Self::UnsupportedByDialect => c"The offer cannot be written in the requested dialect without changing its meaning.",
             Self::MissingGrant => c"The offer carries no grant of the kind an operation needs.",
+            Self::UnknownDialect => c"A dialect name is not one the engine writes (1.0, mattr, draft13, draft11).",
             Self::InvalidMetadata => c"The metadata is not usable JSON of the expected shape.",
             Self::IssuerMismatch => c"The metadata's credential_issuer is not identical to the offer's.",
             Self::UnknownCredentialConfiguration => c"A credential configuration id is not among those the issuer supports.",

@@ -43,6 +43,8 @@ mobile_errors! {
     UnsupportedByDialect,
     /// The offer carries no grant of the kind an operation needs.
     MissingGrant,
+    /// A dialect name is not one the engine writes (`1.0`, `mattr`, `draft13`, `draft11`).
+    UnknownDialect,
     /// The metadata is not usable JSON of the expected shape.
     InvalidMetadata,
     /// The metadata's `credential_issuer` is not identical to the offer's.

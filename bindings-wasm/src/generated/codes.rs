@@ -24,6 +24,7 @@ pub const fn code_of(kind: ErrorKind) -> &'static str {
         ErrorKind::MisplacedMember => "misplaced_member",
         ErrorKind::UnsupportedByDialect => "unsupported_by_dialect",
         ErrorKind::MissingGrant => "missing_grant",
+        ErrorKind::UnknownDialect => "unknown_dialect",
         ErrorKind::InvalidMetadata => "invalid_metadata",
         ErrorKind::IssuerMismatch => "issuer_mismatch",
         ErrorKind::UnknownCredentialConfiguration => "unknown_credential_configuration",
