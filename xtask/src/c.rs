@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use credoffer::ErrorKind;
+
+use crate::metadata::Metadata;
+use crate::setup;
 use crate::util::{self, Result};
 
-/// cbindgen as pinned in TOOLCHAIN.md (edition 2024's `#[unsafe(no_mangle)]` needs 0.28 or later).
-const CBINDGEN_VERSION: &str = "0.29.4";
 const C_FLAGS: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g"];
 const CXX_FLAGS: &[&str] = &["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror"];
 const TEST_SOURCES: &[&str] = &["test_credoffer.c", "test_engine.c", "json.c", "vectors.c"];
@@ -19,22 +21,14 @@ fn crate_dir() -> PathBuf {
     util::root().join("bindings-c")
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| util::root().join("target"), PathBuf::from)
-}
-
 /// Where `c-test` installs the library and builds the tests.
 fn work_dir() -> PathBuf {
-    target_dir().join("c")
-}
-
-fn cbindgen() -> Result<PathBuf> {
-    util::cargo_install_shared("cbindgen", CBINDGEN_VERSION, "cbindgen", true)
+    util::target_dir().join("c")
 }
 
 /// Regenerates the header (`--verify`: fails instead when the committed header differs).
 fn header(verify: bool) -> Result {
-    let cbindgen = cbindgen()?;
+    let cbindgen = setup::cbindgen()?;
     let dir = crate_dir();
     let mut args =
         vec!["--config", "cbindgen.toml", "--crate", "credoffer-c", "--output", "include/credoffer.h", "--quiet"];
@@ -57,7 +51,7 @@ pub fn header_command() -> Result {
 
 /// Builds the release library and returns the native libraries a static link needs.
 fn build_library() -> Result<String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let cargo = util::cargo_program();
     let args = ["rustc", "-p", "credoffer-c", "--release", "--lib", "--", "--print", "native-static-libs"];
     eprintln!("$ cargo {}", args.join(" "));
     let out = Command::new(&cargo).args(args).current_dir(util::root()).output()?;
@@ -71,15 +65,6 @@ fn build_library() -> Result<String> {
         .ok_or_else(|| "cargo rustc did not print native-static-libs".into())
 }
 
-fn workspace_version() -> Result<String> {
-    let manifest = fs::read_to_string(util::root().join("Cargo.toml"))?;
-    let package = manifest.split("[workspace.package]").nth(1).ok_or("no [workspace.package] in Cargo.toml")?;
-    package
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("version = ").map(|v| v.trim_matches('"').to_owned()))
-        .ok_or_else(|| "no version in [workspace.package]".into())
-}
-
 /// Builds the library and installs include/, lib/ and lib/pkgconfig/credoffer.pc under `prefix`.
 fn install(prefix: &Path) -> Result {
     let native_libs = build_library()?;
@@ -91,7 +76,7 @@ fn install(prefix: &Path) -> Result {
         fs::create_dir_all(dir)?;
     }
     fs::copy(crate_dir().join("include/credoffer.h"), include.join("credoffer.h"))?;
-    let release = target_dir().join("release");
+    let release = util::target_dir().join("release");
     for file in ["libcredoffer.a", "libcredoffer.so"] {
         fs::copy(release.join(file), lib.join(file))?;
     }
@@ -105,7 +90,7 @@ fn install(prefix: &Path) -> Result {
          Libs.private: {native_libs}\n\
          Cflags: -I${{includedir}}\n",
         prefix = prefix.display(),
-        version = workspace_version()?,
+        version = Metadata::get()?.workspace_version()?,
     );
     fs::write(pkgconfig.join("credoffer.pc"), pc)?;
     eprintln!("installed libcredoffer into {}", prefix.display());
@@ -113,21 +98,9 @@ fn install(prefix: &Path) -> Result {
 }
 
 /// `cargo xtask c-install --prefix DIR`.
-pub fn install_command(args: &[String]) -> Result {
-    let prefix = match args {
-        [flag, dir] if flag == "--prefix" => PathBuf::from(dir),
-        _ => return Err("usage: cargo xtask c-install --prefix DIR".into()),
-    };
+pub fn install_command(prefix: &Path) -> Result {
     // The committed header is what gets installed; `c-test` (and so CI) checks it is fresh.
-    install(&prefix)
-}
-
-/// Installs what a fresh machine lacks for the C tests.
-fn tools() -> Result {
-    let needed = [("gcc", "gcc"), ("g++", "g++"), ("pkg-config", "pkgconf"), ("valgrind", "valgrind")];
-    let missing: Vec<&str> =
-        needed.iter().filter(|(program, _)| !util::have(program)).map(|(_, package)| *package).collect();
-    if missing.is_empty() { Ok(()) } else { util::apt_install(&missing) }
+    install(prefix)
 }
 
 /// Flags from the installed pkg-config file.
@@ -157,31 +130,29 @@ fn path_arg(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// A C table of every engine error kind, read from the engine's own source, so the C test notices a
-/// kind the library does not map.
+/// A C table of every engine error kind, from the engine itself, so the C test notices a kind the
+/// library does not map.
 fn write_error_kinds(out: &Path) -> Result {
-    let source = fs::read_to_string(util::root().join("core/src/error.rs"))?;
-    let mut table = String::from("/* Generated by `cargo xtask c-test` from core/src/error.rs. */\n");
-    table.push_str("static const struct { int number; const char *code; } ENGINE_ERROR_KINDS[] = {\n");
-    let mut count = 0;
-    for line in source.lines() {
-        // `    InvalidUri = 1, "invalid_uri";`
-        let Some((left, code)) = line.trim().strip_suffix("\";").and_then(|l| l.split_once(", \"")) else {
-            continue;
-        };
-        let Some((name, number)) = left.split_once(" = ") else { continue };
-        if !name.chars().all(|c| c.is_ascii_alphanumeric()) || number.parse::<u16>().is_err() {
-            continue;
-        }
-        writeln!(table, "    {{{number}, \"{code}\"}},")?;
-        count += 1;
+    fs::write(out, error_kinds_table(ErrorKind::ALL)?)?;
+    Ok(())
+}
+
+fn error_kinds_table(kinds: &[ErrorKind]) -> Result<String> {
+    if kinds.is_empty() {
+        return Err("the engine lists no error kinds".into());
     }
-    if count == 0 {
-        return Err("found no error kinds in core/src/error.rs".into());
+    let mut table = String::from("/* Generated by `cargo xtask c-test` from credoffer::ErrorKind::ALL. */\n");
+    table.push_str("static const struct { int number; const char *code; } ENGINE_ERROR_KINDS[] = {\n");
+    for kind in kinds {
+        let code = kind.code();
+        // Codes are snake_case, so they need no escaping in a C string; anything else is refused.
+        if !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return Err(format!("error code {code:?} is not snake_case").into());
+        }
+        writeln!(table, "    {{{}, \"{code}\"}},", kind.number())?;
     }
     table.push_str("};\n");
-    fs::write(out, table)?;
-    Ok(())
+    Ok(table)
 }
 
 /// Every function the header declares is called by the C tests.
@@ -220,7 +191,7 @@ fn check_every_function_tested(tests: &Path) -> Result {
 /// `cargo xtask c-test`: header freshness, install, every C test in three builds, the example.
 pub fn test() -> Result {
     let started = Instant::now();
-    tools()?;
+    setup::c_compilers()?;
     header(true)?;
     let work = work_dir();
     let prefix = work.join("install");
@@ -347,4 +318,19 @@ fn example(prefix: &Path, cflags: &[String], static_libs: &[String], build: &Pat
 /// The `cargo xtask ci` step.
 pub fn ci() -> Result {
     test()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_error_kind_table_lists_every_kind_by_number_and_code() {
+        let table = error_kinds_table(ErrorKind::ALL).unwrap();
+        assert_eq!(table.matches("\n    {").count(), ErrorKind::ALL.len());
+        let first = ErrorKind::ALL[0];
+        assert!(table.contains(&format!("    {{{}, \"{}\"}},\n", first.number(), first.code())), "{table}");
+        assert!(table.ends_with("};\n"));
+        assert!(error_kinds_table(&[]).is_err());
+    }
 }
