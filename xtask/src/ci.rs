@@ -74,7 +74,7 @@ impl Step {
 }
 
 /// Which steps to run.
-#[derive(Debug, Default, clap::Args)]
+#[derive(Debug, clap::Args)]
 pub struct Selection {
     /// Run only these steps (comma-separated, run in pipeline order)
     #[arg(long, value_name = "STEP", value_delimiter = ',', conflicts_with = "skip")]

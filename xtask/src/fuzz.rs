@@ -285,4 +285,15 @@ mod tests {
         let case: Case = serde_json::from_str(r#"{"offer": "{\"a\":1}"}"#).unwrap();
         assert_eq!(seeds_of_case(&case), [("parse_json", "{\"a\":1}".to_owned())]);
     }
+
+    #[test]
+    fn every_vector_file_reads_and_seeds_each_target_with_inputs() {
+        let out = std::env::temp_dir().join(format!("credoffer-xtask-seeds-{}", std::process::id()));
+        let counts = write_seeds(&util::root().join("tests/vectors"), &out);
+        let _ = fs::remove_dir_all(&out);
+        let counts = counts.unwrap();
+        for target in ["parse_uri", "parse_json", "issuer_request", "token_request"] {
+            assert!(counts.get(target).is_some_and(|&count| count > 10), "{target}: {counts:?}");
+        }
+    }
 }

@@ -286,12 +286,8 @@ fn kotlinc() -> Result<PathBuf> {
 
 /// The `version` of an installed npm package, if it is installed and says.
 fn installed_npm_version(package: &Path) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Manifest {
-        version: String,
-    }
     let text = fs::read_to_string(package.join("package.json")).ok()?;
-    serde_json::from_str::<Manifest>(&text).ok().map(|manifest| manifest.version)
+    util::npm_package_version(&text).ok()
 }
 
 fn swift_chroot_dir() -> PathBuf {

@@ -88,6 +88,15 @@ pub fn cargo(args: &[&str]) -> Result {
     run(&cargo_program(), args)
 }
 
+/// The `version` member of an npm package.json.
+pub fn npm_package_version(package_json: &str) -> Result<String> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        version: String,
+    }
+    Ok(serde_json::from_str::<Manifest>(package_json)?.version)
+}
+
 /// Whether `program` is on the PATH.
 pub fn have(program: &str) -> bool {
     Command::new("sh")

@@ -5,8 +5,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde::Deserialize;
-
 use crate::metadata::Metadata;
 use crate::setup::{self, WASM_TARGET};
 use crate::util::{self, Result, cargo, root};
@@ -92,15 +90,10 @@ fn package_manifest(workspace_version: &str) -> Result<String> {
 }
 
 fn check_package_version(package_json: &str, workspace_version: &str) -> Result {
-    #[derive(Deserialize)]
-    struct Manifest {
-        version: String,
-    }
-    let manifest: Manifest = serde_json::from_str(package_json)?;
-    if manifest.version != workspace_version {
+    let version = util::npm_package_version(package_json)?;
+    if version != workspace_version {
         return Err(format!(
-            "\"version\" is {:?}, the workspace version (Cargo.toml [workspace.package]) is {workspace_version:?}",
-            manifest.version
+            "\"version\" is {version:?}, the workspace version (Cargo.toml [workspace.package]) is {workspace_version:?}"
         )
         .into());
     }
