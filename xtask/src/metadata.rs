@@ -102,4 +102,16 @@ mod tests {
         let error = Metadata::from_json(r#"{"packages": []}"#).unwrap_err().to_string();
         assert!(error.contains("workspace_members"), "{error}");
     }
+
+    /// The workspace itself: a release version to stamp the C and npm packages with, and the crates the
+    /// wasm-bindgen CLI and uniffi-bindgen are matched to, each held in exactly one version.
+    #[test]
+    fn this_workspace_has_a_version_and_one_version_of_each_pinned_crate() {
+        let metadata = Metadata::get().unwrap();
+        let version = metadata.workspace_version().unwrap();
+        assert_eq!(version.split('.').filter(|part| part.parse::<u64>().is_ok()).count(), 3, "{version}");
+        for pinned in ["wasm-bindgen", "uniffi"] {
+            assert!(metadata.locked_version(pinned).is_ok(), "{pinned}");
+        }
+    }
 }
