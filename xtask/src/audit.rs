@@ -8,16 +8,16 @@
 
 use std::process::Command;
 
+use crate::setup;
 use crate::util::{self, Result};
 
-const CARGO_DENY_VERSION: &str = "0.20.2";
-
+/// `cargo xtask audit`, and the `audit` step of `cargo xtask ci`.
 pub fn ci() -> Result {
-    let deny = util::cargo_install_shared("cargo-deny", CARGO_DENY_VERSION, "cargo-deny", true)?;
+    let deny = setup::cargo_deny()?;
     let root = util::root(); // cargo-deny reads deny.toml from here
 
-    eprintln!("$ cargo deny check advisories");
-    let advisories = Command::new(&deny).args(["check", "advisories"]).current_dir(&root).output()?;
+    eprintln!("$ cargo deny --workspace check advisories");
+    let advisories = Command::new(&deny).args(["--workspace", "check", "advisories"]).current_dir(&root).output()?;
     let report = String::from_utf8_lossy(&advisories.stderr);
     if advisories.status.success() {
         eprintln!("audit: advisories ok (RustSec database fetched)");
@@ -32,10 +32,10 @@ pub fn ci() -> Result {
     }
 
     let deny = deny.to_string_lossy();
-    util::run(&deny, &["check", "--hide-inclusion-graph", "licenses", "bans", "sources"])?;
+    util::run(&deny, &["--workspace", "check", "--hide-inclusion-graph", "licenses", "bans", "sources"])?;
 
     let duplicates = util::output(
-        &std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+        &util::cargo_program(),
         &["tree", "-p", "credoffer", "--edges", "normal", "--duplicates", "--all-features"],
     )?;
     if !duplicates.trim().is_empty() {

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use crate::metadata::Metadata;
+use crate::setup;
 use crate::util::{self, Result};
 
-/// cbindgen as pinned in TOOLCHAIN.md (edition 2024's `#[unsafe(no_mangle)]` needs 0.28 or later).
-const CBINDGEN_VERSION: &str = "0.29.4";
 const C_FLAGS: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g"];
 const CXX_FLAGS: &[&str] = &["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror"];
 const TEST_SOURCES: &[&str] = &["test_credoffer.c", "test_engine.c", "json.c", "vectors.c"];
@@ -18,22 +18,14 @@ fn crate_dir() -> PathBuf {
     util::root().join("bindings-c")
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| util::root().join("target"), PathBuf::from)
-}
-
 /// Where `c-test` installs the library and builds the tests.
 fn work_dir() -> PathBuf {
-    target_dir().join("c")
-}
-
-fn cbindgen() -> Result<PathBuf> {
-    util::cargo_install_shared("cbindgen", CBINDGEN_VERSION, "cbindgen", true)
+    util::target_dir().join("c")
 }
 
 /// Regenerates the header (`--verify`: fails instead when the committed header differs).
 fn header(verify: bool) -> Result {
-    let cbindgen = cbindgen()?;
+    let cbindgen = setup::cbindgen()?;
     let dir = crate_dir();
     let mut args =
         vec!["--config", "cbindgen.toml", "--crate", "credoffer-c", "--output", "include/credoffer.h", "--quiet"];
@@ -56,7 +48,7 @@ pub fn header_command() -> Result {
 
 /// Builds the release library and returns the native libraries a static link needs.
 fn build_library() -> Result<String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let cargo = util::cargo_program();
     let args = ["rustc", "-p", "credoffer-c", "--release", "--lib", "--", "--print", "native-static-libs"];
     eprintln!("$ cargo {}", args.join(" "));
     let out = Command::new(&cargo).args(args).current_dir(util::root()).output()?;
@@ -70,15 +62,6 @@ fn build_library() -> Result<String> {
         .ok_or_else(|| "cargo rustc did not print native-static-libs".into())
 }
 
-fn workspace_version() -> Result<String> {
-    let manifest = fs::read_to_string(util::root().join("Cargo.toml"))?;
-    let package = manifest.split("[workspace.package]").nth(1).ok_or("no [workspace.package] in Cargo.toml")?;
-    package
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("version = ").map(|v| v.trim_matches('"').to_owned()))
-        .ok_or_else(|| "no version in [workspace.package]".into())
-}
-
 /// Builds the library and installs include/, lib/ and lib/pkgconfig/credoffer.pc under `prefix`.
 fn install(prefix: &Path) -> Result {
     let native_libs = build_library()?;
@@ -90,7 +73,7 @@ fn install(prefix: &Path) -> Result {
         fs::create_dir_all(dir)?;
     }
     fs::copy(crate_dir().join("include/credoffer.h"), include.join("credoffer.h"))?;
-    let release = target_dir().join("release");
+    let release = util::target_dir().join("release");
     for file in ["libcredoffer.a", "libcredoffer.so"] {
         fs::copy(release.join(file), lib.join(file))?;
     }
@@ -104,7 +87,7 @@ fn install(prefix: &Path) -> Result {
          Libs.private: {native_libs}\n\
          Cflags: -I${{includedir}}\n",
         prefix = prefix.display(),
-        version = workspace_version()?,
+        version = Metadata::get()?.workspace_version()?,
     );
     fs::write(pkgconfig.join("credoffer.pc"), pc)?;
     eprintln!("installed libcredoffer into {}", prefix.display());
@@ -112,21 +95,9 @@ fn install(prefix: &Path) -> Result {
 }
 
 /// `cargo xtask c-install --prefix DIR`.
-pub fn install_command(args: &[String]) -> Result {
-    let prefix = match args {
-        [flag, dir] if flag == "--prefix" => PathBuf::from(dir),
-        _ => return Err("usage: cargo xtask c-install --prefix DIR".into()),
-    };
+pub fn install_command(prefix: &Path) -> Result {
     // The committed header is what gets installed; `c-test` (and so CI) checks it is fresh.
-    install(&prefix)
-}
-
-/// Installs what a fresh machine lacks for the C tests.
-fn tools() -> Result {
-    let needed = [("gcc", "gcc"), ("g++", "g++"), ("pkg-config", "pkgconf"), ("valgrind", "valgrind")];
-    let missing: Vec<&str> =
-        needed.iter().filter(|(program, _)| !util::have(program)).map(|(_, package)| *package).collect();
-    if missing.is_empty() { Ok(()) } else { util::apt_install(&missing) }
+    install(prefix)
 }
 
 /// Flags from the installed pkg-config file.
@@ -199,7 +170,7 @@ fn check_every_function_tested(tests: &Path) -> Result {
 /// `cargo xtask c-test`: header freshness, install, every C test in three builds, the example.
 pub fn test() -> Result {
     let started = Instant::now();
-    tools()?;
+    setup::c_compilers()?;
     header(true)?;
     let work = work_dir();
     let prefix = work.join("install");

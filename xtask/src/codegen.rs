@@ -230,30 +230,28 @@ fn stale(root: &Path) -> Result<Vec<(&'static str, String)>> {
     Ok(stale)
 }
 
-/// `cargo xtask codegen [--check]`.
-pub fn command(args: &[String]) -> Result {
+/// `cargo xtask codegen`: writes the stale files; with `check`, writes nothing and fails naming them.
+pub fn command(check: bool) -> Result {
     let root = util::root();
-    match args {
-        [] => {
-            for (path, text) in stale(&root)? {
-                let path = root.join(path);
-                if let Some(dir) = path.parent() {
-                    fs::create_dir_all(dir)?;
-                }
-                fs::write(&path, text)?;
-                eprintln!("wrote {}", path.display());
-            }
-            Ok(())
+    let stale = stale(&root)?;
+    if check {
+        if stale.is_empty() {
+            return Ok(());
         }
-        [flag] if flag == "--check" => {
-            let stale: Vec<&str> = stale(&root)?.into_iter().map(|(path, _)| path).collect();
-            if stale.is_empty() {
-                return Ok(());
-            }
-            Err(format!("stale generated files (run `cargo xtask codegen` and commit): {}", stale.join(", ")).into())
-        }
-        _ => Err("usage: cargo xtask codegen [--check]".into()),
+        let paths: Vec<&str> = stale.into_iter().map(|(path, _)| path).collect();
+        return Err(
+            format!("stale generated files (run `cargo xtask codegen` and commit): {}", paths.join(", ")).into()
+        );
     }
+    for (path, text) in stale {
+        let path = root.join(path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(&path, text)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,67 +1,112 @@
 //! `cargo xtask <command>`: the one entry point that builds, generates and tests everything.
 //!
-//! Every command installs what a fresh machine lacks (rustup targets, pinned CLIs, npm and apt
-//! packages), and skips what is already there.
+//! `cargo xtask setup` installs what a fresh machine lacks (apt packages, rustup targets, pinned CLIs,
+//! npm packages, the Swift chroot) and skips what is there; every test command first installs what it
+//! needs the same way, so each works on its own.
 
 mod audit;
 mod c;
+mod ci;
 mod codegen;
 mod fuzz;
+mod metadata;
 mod mobile;
 mod server;
-#[allow(dead_code)] // helpers used by the binding modules as they arrive
+mod setup;
 mod util;
 mod wasm;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use util::{Result, cargo};
+use clap::{Parser, Subcommand};
 
-const USAGE: &str = "usage: cargo xtask <command>
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Builds, generates and tests every part of credoffer."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-commands:
-  ci            format check, clippy -D warnings, every test of every crate and binding
-  test-rust     cargo test for the whole workspace (unit, integration, doc tests)
-  fuzz          [--seconds N] [target…]: every cargo-fuzz target of core/fuzz for N s (default 60), nightly
-  audit         cargo-deny: advisories (when the database is reachable), licenses, bans, sources; core duplicates
-  codegen       [--check]: write every binding's code lists from the engine's (--check: fail if stale)
-  c-test        the C library: header freshness, install, C tests plain/valgrind/sanitizers, example
-  c-install     --prefix DIR: build libcredoffer and install include/, lib/, lib/pkgconfig/credoffer.pc
-  c-header      regenerate bindings-c/include/credoffer.h with the pinned cbindgen
-  mobile-generate  build credoffer-mobile and generate Kotlin, Swift and Python into target/uniffi/
-  mobile-setup  install the JDK, JNA, kotlinc (npm) and the Swift trixie chroot
-  mobile-test   mobile-generate, then the Python, Kotlin (JVM) and Swift (trixie chroot) tests
-  wasm-build    build the npm package into bindings-wasm/pkg/ and print its size
-  wasm-test     wasm-build, then tsc, node tests and the demo page in headless Chromium
-  wasm-bench    wasm-build, then the node benchmark against the JavaScript libraries
-  server-test   credoffer-server's HTTP tests on SQLite and on a throwaway PostgreSQL (apt)
-  server-load   the server's bounded load test (release) on SQLite and PostgreSQL: requests/s
-";
+/// One variant per command; its doc comment is the command's help.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// install what this machine lacks for every step of `ci` (apt packages, the Swift chroot,
+    /// PostgreSQL, rustup targets, pinned CLIs, npm packages)
+    Setup,
+    /// setup, then format check, clippy -D warnings, every test of every crate and binding
+    Ci(ci::Selection),
+    /// cargo test for the whole workspace (unit, integration, doc tests)
+    TestRust,
+    /// every cargo-fuzz target of core/fuzz (or the ones named) for N seconds each, on nightly
+    Fuzz {
+        /// Seconds per target
+        #[arg(long, default_value_t = 60)]
+        seconds: u32,
+        /// Targets to run (all when none is named)
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(fuzz::TARGETS))]
+        targets: Vec<String>,
+    },
+    /// cargo-deny: advisories (when the database is reachable), licenses, bans, sources; core duplicates
+    Audit,
+    /// the C library: header freshness, install, C tests plain/valgrind/sanitizers, example
+    CTest,
+    /// build libcredoffer and install include/, lib/, lib/pkgconfig/credoffer.pc
+    CInstall {
+        /// Where to install
+        #[arg(long, value_name = "DIR")]
+        prefix: PathBuf,
+    },
+    /// regenerate bindings-c/include/credoffer.h with the pinned cbindgen
+    CHeader,
+    /// write every binding's code lists (C status enum, TypeScript unions, Kotlin/Swift errors) from
+    /// the engine's own lists
+    Codegen {
+        /// Write nothing; fail, naming them, when generated files are stale
+        #[arg(long)]
+        check: bool,
+    },
+    /// build credoffer-mobile and generate Kotlin, Swift and Python into target/uniffi/
+    MobileGenerate,
+    /// install Python, the JDK, JNA, kotlinc (npm), uniffi-bindgen and the Swift trixie chroot
+    MobileSetup,
+    /// mobile-generate, then the Python, Kotlin (JVM) and Swift (trixie chroot) tests
+    MobileTest,
+    /// build the npm package into bindings-wasm/pkg/ and print its size
+    WasmBuild,
+    /// wasm-build, then tsc, node tests and the demo page in headless Chromium
+    WasmTest,
+    /// wasm-build, then the node benchmark against the JavaScript libraries
+    WasmBench,
+    /// credoffer-server's HTTP tests on SQLite and on a throwaway PostgreSQL
+    ServerTest,
+    /// the server's bounded load test (release) on SQLite and PostgreSQL: requests/s
+    ServerLoad,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("ci") => ci(),
-        Some("test-rust") => test_rust(),
-        Some("fuzz") => fuzz::command(args.get(1..).unwrap_or_default()),
-        Some("audit") => audit::ci(),
-        Some("codegen") => codegen::command(args.get(1..).unwrap_or_default()),
-        Some("c-test") => c::test(),
-        Some("c-install") => c::install_command(args.get(1..).unwrap_or_default()),
-        Some("c-header") => c::header_command(),
-        Some("mobile-generate") => mobile::generate_command(),
-        Some("mobile-setup") => mobile::setup(),
-        Some("mobile-test") => mobile::test(),
-        Some("wasm-build") => wasm::build(),
-        Some("wasm-test") => wasm::test(),
-        Some("wasm-bench") => wasm::bench(),
-        Some("server-test") => server::test(),
-        Some("server-load") => server::load(),
-        Some("help" | "--help" | "-h") | None => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}").into()),
+    let result = match Cli::parse().command {
+        Command::Setup => setup::all(),
+        Command::Ci(selection) => ci::run(&selection),
+        Command::TestRust => ci::test_rust(),
+        Command::Fuzz { seconds, targets } => fuzz::command(&targets, seconds),
+        Command::Audit => audit::ci(),
+        Command::CTest => c::test(),
+        Command::CInstall { prefix } => c::install_command(&prefix),
+        Command::CHeader => c::header_command(),
+        Command::Codegen { check } => codegen::command(check),
+        Command::MobileGenerate => mobile::generate_command(),
+        Command::MobileSetup => setup::mobile_tools().map(drop),
+        Command::MobileTest => mobile::test(),
+        Command::WasmBuild => wasm::build(),
+        Command::WasmTest => wasm::test(),
+        Command::WasmBench => wasm::bench(),
+        Command::ServerTest => server::test(),
+        Command::ServerLoad => server::load(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -72,23 +117,36 @@ fn main() -> ExitCode {
     }
 }
 
-/// The whole pipeline, in the order that fails fastest.
-fn ci() -> Result<()> {
-    util::step("format", || cargo(&["fmt", "--all", "--check"]))?;
-    util::step("clippy", || cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-    util::step("rust tests", test_rust)?;
-    util::step("dependency audit", audit::ci)?;
-    util::step("fuzz", fuzz::ci)?;
-    util::step("c binding", c::ci)?;
-    util::step("server", server::ci)?;
-    util::step("wasm package", wasm::ci)?;
-    util::step("mobile bindings", mobile::ci)?;
-    util::summary();
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
 
-fn test_rust() -> Result<()> {
-    cargo(&["test", "--workspace"])?;
-    // The engine without its default features (no OS randomness, no QR), as embedders build it.
-    cargo(&["test", "--package", "credoffer", "--no-default-features", "--lib"])
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn fuzz_takes_seconds_and_known_targets_only() {
+        let Command::Fuzz { seconds, targets } =
+            Cli::try_parse_from(["xtask", "fuzz", "--seconds", "5", "parse_uri"]).unwrap().command
+        else {
+            panic!("not the fuzz command");
+        };
+        assert_eq!((seconds, targets), (5, vec!["parse_uri".to_owned()]));
+        assert!(Cli::try_parse_from(["xtask", "fuzz", "parse_everything"]).is_err());
+        assert!(Cli::try_parse_from(["xtask", "fuzz", "--seconds", "soon"]).is_err());
+    }
+
+    #[test]
+    fn c_install_requires_a_prefix() {
+        assert!(Cli::try_parse_from(["xtask", "c-install"]).is_err());
+        let Command::CInstall { prefix } =
+            Cli::try_parse_from(["xtask", "c-install", "--prefix", "out"]).unwrap().command
+        else {
+            panic!("not the c-install command");
+        };
+        assert_eq!(prefix, PathBuf::from("out"));
+    }
 }

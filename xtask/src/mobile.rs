@@ -3,28 +3,22 @@
 //! - `mobile-generate`: builds `credoffer-mobile` and the workspace `uniffi-bindgen` (same uniffi
 //!   version; a copy built earlier on this machine for that version is reused), then generates
 //!   Kotlin, Swift and Python under `target/uniffi/<language>`.
-//! - `mobile-setup`: installs what the tests need, without running them.
+//! - `mobile-setup`: installs what the tests need, without running them (`setup::mobile_tools`).
 //! - `mobile-test`: generates, then runs the Python tests (unittest), the Kotlin tests (kotlinc
 //!   `-Werror`, on the JVM with JNA) and the Swift tests (swiftc `-warnings-as-errors`, inside a Debian
 //!   trixie chroot, because bookworm has no Swift). Every suite runs the shared vectors and prints
 //!   `N passed, N failed`.
 //!
-//! What a fresh machine lacks is installed once per machine and reused by every clone: Debian's JNA and
-//! JDK, the npm `kotlin-compiler` and a copy of the built generator under `~/.cache/credoffer`, and the
-//! Swift chroot under `/var/cache/credoffer/swift-trixie` (`CREDOFFER_SWIFT_CHROOT` moves it).
+//! What a fresh machine lacks is installed by `setup::mobile_tools`, once per machine.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{self, Result, apt_install, cargo, have, root, run_in};
+use crate::setup::{self, MobileTools};
+use crate::util::{self, Result, cargo, root, run_in};
 
-/// The npm package that ships a complete kotlinc.
-const KOTLIN_COMPILER: &str = "kotlin-compiler";
-const KOTLIN_VERSION: &str = "2.4.20";
 /// JNA from Debian's libjna-java.
 const JNA_JAR: &str = "/usr/share/java/jna.jar";
-/// Where the Swift chroot lives unless `CREDOFFER_SWIFT_CHROOT` says otherwise.
-const SWIFT_CHROOT: &str = "/var/cache/credoffer/swift-trixie";
 /// The uniffi namespace: file names of the generated bindings.
 const NAMESPACE: &str = "credoffer";
 /// The cdylib the bindings load.
@@ -38,10 +32,6 @@ struct Generated {
     out: PathBuf,
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
-}
-
 /// `cargo xtask ci`'s step: generate and run all three suites.
 pub fn ci() -> Result {
     generate_and_test()
@@ -49,24 +39,9 @@ pub fn ci() -> Result {
 
 /// `cargo xtask mobile-generate`.
 pub fn generate_command() -> Result {
-    let generated = generate()?;
+    let generated = generate(&setup::uniffi_bindgen()?)?;
     eprintln!("bindings in {}", generated.out.display());
     Ok(())
-}
-
-/// `cargo xtask mobile-setup`: installs what the tests need (JDK, JNA, kotlinc, the Swift chroot).
-pub fn setup() -> Result {
-    install_jvm()?;
-    kotlinc()?;
-    ensure_swift_chroot()?;
-    Ok(())
-}
-
-fn install_jvm() -> Result {
-    if !have("java") {
-        apt_install(&["default-jdk-headless"])?;
-    }
-    apt_install(&["libjna-java"])
 }
 
 /// `cargo xtask mobile-test`: the suites, then how long each part took.
@@ -77,74 +52,29 @@ pub fn test() -> Result {
 }
 
 fn generate_and_test() -> Result {
+    let mut tools = None;
+    util::step("mobile: setup", || {
+        tools = Some(setup::mobile_tools()?);
+        Ok(())
+    })?;
+    let tools = tools.ok_or("the mobile tools were not installed")?;
     let mut generated = None;
     util::step("mobile: build and generate", || {
-        generated = Some(generate()?);
+        generated = Some(generate(&tools.uniffi_bindgen)?);
         Ok(())
     })?;
     let generated = generated.ok_or("the bindings were not generated")?;
     util::step("mobile: python", || python(&generated))?;
-    util::step("mobile: kotlin", || kotlin(&generated))?;
-    util::step("mobile: swift", || swift(&generated))?;
+    util::step("mobile: kotlin", || kotlin(&tools, &generated))?;
+    util::step("mobile: swift", || swift(&tools, &generated))?;
     Ok(())
 }
 
-/// Per-machine cache of tools (`$XDG_CACHE_HOME/credoffer` or `~/.cache/credoffer`).
-fn cache_dir() -> PathBuf {
-    std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
-        .unwrap_or_else(|| target_dir().join("tools"))
-        .join("credoffer")
-}
-
-/// The uniffi version in Cargo.lock: the library's, which the generator must match.
-fn uniffi_version() -> Result<String> {
-    let lock = fs::read_to_string(root().join("Cargo.lock"))?;
-    let mut lines = lock.lines();
-    while let Some(line) = lines.next() {
-        if line == "name = \"uniffi\""
-            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
-        {
-            return Ok(version.trim_end_matches('"').to_owned());
-        }
-    }
-    Err("uniffi is not in Cargo.lock".into())
-}
-
-/// The workspace's `uniffi-bindgen`, built once per machine and uniffi version (the slowest build of
-/// this step) and kept in the cache for the next clone.
-fn bindgen() -> Result<PathBuf> {
-    let version = uniffi_version()?;
-    let cached = cache_dir().join(format!("uniffi-bindgen-{version}"));
-    let usable = |path: &Path| {
-        std::process::Command::new(path)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == format!("uniffi-bindgen {version}"))
-    };
-    if usable(&cached) {
-        return Ok(cached);
-    }
-    cargo(&["build", "-q", "-p", "uniffi-bindgen"])?;
-    let built = target_dir().join("debug/uniffi-bindgen");
-    if !usable(&built) {
-        return Err(format!("{} is not uniffi-bindgen {version}", built.display()).into());
-    }
-    fs::create_dir_all(cache_dir())?;
-    // Copy then rename, so a parallel run never sees half a binary.
-    let partial = cached.with_extension("partial");
-    fs::copy(&built, &partial)?;
-    fs::rename(&partial, &cached)?;
-    Ok(cached)
-}
-
-fn generate() -> Result<Generated> {
-    // Separate builds on purpose: together, cargo would unify uniffi's features and link the
+fn generate(bindgen: &Path) -> Result<Generated> {
+    // Not built together with the generator on purpose: cargo would unify uniffi's features and link the
     // generator's dependencies into the library.
     cargo(&["build", "-q", "-p", "credoffer-mobile"])?;
-    let bindgen = bindgen()?;
-    let target = target_dir();
+    let target = util::target_dir();
     let library = target.join("debug").join(LIBRARY);
     let out = target.join("uniffi");
     for language in ["kotlin", "swift", "python"] {
@@ -190,28 +120,8 @@ fn python(generated: &Generated) -> Result {
     )
 }
 
-/// kotlinc from npm at the pinned version, installed once per machine.
-fn kotlinc() -> Result<PathBuf> {
-    let prefix = cache_dir().join(format!("kotlin-compiler-{KOTLIN_VERSION}"));
-    let package = prefix.join("node_modules").join(KOTLIN_COMPILER);
-    let installed = fs::read_to_string(package.join("package.json"))
-        .is_ok_and(|manifest| manifest.contains(&format!("\"version\": \"{KOTLIN_VERSION}\"")));
-    if !installed {
-        fs::create_dir_all(&prefix)?;
-        let spec = format!("{KOTLIN_COMPILER}@{KOTLIN_VERSION}");
-        run_in(
-            &prefix,
-            "npm",
-            &["install", "--prefix", &prefix.to_string_lossy(), &spec, "--no-audit", "--no-fund", "--loglevel=error"],
-            &[],
-        )?;
-    }
-    Ok(package.join("bin/kotlinc"))
-}
-
-fn kotlin(generated: &Generated) -> Result {
-    install_jvm()?;
-    let kotlinc = kotlinc()?;
+fn kotlin(tools: &MobileTools, generated: &Generated) -> Result {
+    let kotlinc = &tools.kotlinc;
     let dir = generated.out.join("kotlin");
     let bindings = dir.join("org/credoffer").join(format!("{NAMESPACE}.kt"));
     let jar = dir.join("tests.jar");
@@ -249,95 +159,6 @@ fn kotlin_sources() -> Result<Vec<String>> {
     Ok(sources)
 }
 
-fn swift_chroot() -> PathBuf {
-    std::env::var_os("CREDOFFER_SWIFT_CHROOT").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(SWIFT_CHROOT))
-}
-
-/// The Debian mirror apt already uses (debootstrap fetches trixie from it).
-fn debian_mirror() -> String {
-    let mut texts = Vec::new();
-    if let Ok(entries) = fs::read_dir("/etc/apt/sources.list.d") {
-        for entry in entries.flatten() {
-            texts.push(fs::read_to_string(entry.path()).unwrap_or_default());
-        }
-    }
-    texts.push(fs::read_to_string("/etc/apt/sources.list").unwrap_or_default());
-    texts
-        .iter()
-        .flat_map(|text| text.lines())
-        .filter(|line| !line.trim_start().starts_with('#'))
-        .flat_map(|line| line.split_whitespace())
-        .find(|word| word.starts_with("http") && word.trim_end_matches('/').ends_with("/debian"))
-        .map(|url| url.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| "http://deb.debian.org/debian".to_owned())
-}
-
-/// Runs `script` (sh) inside the chroot with /proc mounted, under a lock so parallel runs don't
-/// unmount each other's /proc. A trap unmounts /proc however the script ends: the script runs in the
-/// background so a signal interrupts `wait` at once, stops it, and exits through the EXIT trap; the
-/// unmount is lazy so a process still holding /proc cannot keep it mounted.
-fn in_chroot(chroot: &Path, script: &str) -> Result {
-    let lock = chroot.with_extension("lock");
-    let wrapper = r#"set -u
-exec 9>"$LOCK"
-flock 9
-mount -t proc proc "$CHROOT/proc"
-trap 'umount -l "$CHROOT/proc"' EXIT
-trap 'kill "$child" 2>/dev/null; exit 143' INT TERM HUP
-chroot "$CHROOT" /bin/sh -ec "$SCRIPT" <&0 &
-child=$!
-wait "$child"
-"#;
-    run_in(
-        &root(),
-        "bash",
-        &["-c", wrapper],
-        &[
-            ("LOCK", &lock.to_string_lossy()),
-            ("CHROOT", &chroot.to_string_lossy()),
-            ("SCRIPT", script),
-            ("DEBIAN_FRONTEND", "noninteractive"),
-            ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-        ],
-    )
-}
-
-/// A Debian trixie chroot with `swiftlang`, built once (about a minute) and reused.
-fn ensure_swift_chroot() -> Result<PathBuf> {
-    let chroot = swift_chroot();
-    if chroot.join("usr/bin/swiftc").exists() {
-        return Ok(chroot);
-    }
-    apt_install(&["debootstrap"])?;
-    // Build beside the final place and move it there when complete, so a half-built chroot is never used.
-    let building = chroot.with_extension("building");
-    if building.exists() {
-        // A run killed mid-setup may have left /proc mounted in it: never delete through a mount.
-        let proc_dir = building.join("proc");
-        run_in(
-            &root(),
-            "sh",
-            &["-c", "! mountpoint -q \"$1\" || umount \"$1\"", "sh", &proc_dir.to_string_lossy()],
-            &[],
-        )?;
-        fs::remove_dir_all(&building)?;
-    }
-    if let Some(parent) = chroot.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    let building_text = building.to_string_lossy();
-    run_in(
-        &root(),
-        "debootstrap",
-        &["--variant=minbase", "trixie", &building_text, &debian_mirror()],
-        &[("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")],
-    )?;
-    fs::copy("/etc/resolv.conf", building.join("etc/resolv.conf"))?;
-    in_chroot(&building, "apt-get update -q && apt-get install -y -q swiftlang && apt-get clean")?;
-    fs::rename(&building, &chroot)?;
-    Ok(chroot)
-}
-
 fn copy_into(source: &Path, destination: &Path) -> Result {
     fs::create_dir_all(destination)?;
     for entry in fs::read_dir(source)? {
@@ -349,8 +170,8 @@ fn copy_into(source: &Path, destination: &Path) -> Result {
     Ok(())
 }
 
-fn swift(generated: &Generated) -> Result {
-    let chroot = ensure_swift_chroot()?;
+fn swift(tools: &MobileTools, generated: &Generated) -> Result {
+    let chroot = &tools.swift_chroot;
     // The chroot sees only its own tree: copy the library, bindings, tests and vectors in, to a folder
     // of this run's own so parallel runs don't mix their files.
     let name = format!("credoffer-swift-{}", std::process::id());
@@ -376,7 +197,7 @@ swiftc -warnings-as-errors -module-name CredOfferTests -I ffi -I lib -L lib -lCr
   tests/*.swift -o credoffer-tests
 LD_LIBRARY_PATH=lib ./credoffer-tests vectors"
     );
-    let result = in_chroot(&chroot, &script);
+    let result = setup::in_chroot(chroot, &script);
     fs::remove_dir_all(&work)?;
     result
 }

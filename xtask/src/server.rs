@@ -1,6 +1,6 @@
 //! credoffer-server: its HTTP tests against SQLite and a throwaway PostgreSQL cluster, and its load test.
 //!
-//! The cluster is PostgreSQL from Debian (installed when missing), initialised in a temporary folder,
+//! The cluster is PostgreSQL from Debian (`setup::postgresql`), initialised in a temporary folder,
 //! listening on 127.0.0.1 on a free port (and a Unix socket in that folder), run as the `postgres`
 //! user when xtask runs as root (initdb refuses root). It is stopped and removed when the command
 //! ends, whether the tests passed or not.
@@ -9,6 +9,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::setup;
 use crate::util::{self, Result};
 
 const DATABASE_URL_VAR: &str = "CREDOFFER_TEST_DATABASE_URL";
@@ -25,7 +26,7 @@ pub fn test() -> Result {
     let url = cluster.url();
     util::run_in(
         &util::root(),
-        &cargo_program(),
+        &util::cargo_program(),
         &["test", "-p", "credoffer-server"],
         &[(DATABASE_URL_VAR, &url), ("CREDOFFER_TEST_REQUIRE_POSTGRES", "1")],
     )
@@ -37,7 +38,7 @@ pub fn load() -> Result {
     let url = cluster.url();
     util::run_in(
         &util::root(),
-        &cargo_program(),
+        &util::cargo_program(),
         &[
             "test",
             "-p",
@@ -55,10 +56,6 @@ pub fn load() -> Result {
     )
 }
 
-fn cargo_program() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
 /// A PostgreSQL cluster that lives as long as this value.
 struct Postgres {
     dir: PathBuf,
@@ -69,7 +66,7 @@ struct Postgres {
 
 impl Postgres {
     fn start() -> Result<Postgres> {
-        util::apt_install(&["postgresql"])?;
+        setup::postgresql()?;
         let bin = server_bin_dir()?;
         let as_postgres_user = util::output("id", &["-u"])?.trim() == "0";
         stop_abandoned_clusters(&bin, as_postgres_user);

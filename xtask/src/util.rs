@@ -1,4 +1,4 @@
-//! Small helpers shared by every xtask command: running commands, installing tools idempotently.
+//! Small helpers shared by every xtask command: where things are, running commands, timing steps.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,6 +13,16 @@ static TIMINGS: Mutex<Vec<(String, f64)>> = Mutex::new(Vec::new());
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Cargo's target directory (`CARGO_TARGET_DIR`, or `target/` in the workspace root).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+/// The cargo of the toolchain that runs xtask.
+pub fn cargo_program() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 /// Runs one named step and records how long it took.
@@ -75,7 +85,16 @@ pub fn output(program: &str, args: &[&str]) -> Result<String> {
 
 /// Runs cargo with the toolchain that runs xtask.
 pub fn cargo(args: &[&str]) -> Result {
-    run(&std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()), args)
+    run(&cargo_program(), args)
+}
+
+/// The `version` member of an npm package.json.
+pub fn npm_package_version(package_json: &str) -> Result<String> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        version: String,
+    }
+    Ok(serde_json::from_str::<Manifest>(package_json)?.version)
 }
 
 /// Whether `program` is on the PATH.
@@ -84,72 +103,4 @@ pub fn have(program: &str) -> bool {
         .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
         .status()
         .is_ok_and(|s| s.success())
-}
-
-/// Installs Debian packages that are missing (`apt-get update` once, first).
-pub fn apt_install(packages: &[&str]) -> Result {
-    let missing: Vec<&str> = packages
-        .iter()
-        .copied()
-        .filter(|p| {
-            !Command::new("dpkg-query")
-                .args(["-W", "-f=${Status}", p])
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
-        })
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    static UPDATED: Mutex<bool> = Mutex::new(false);
-    if let Ok(mut updated) = UPDATED.lock()
-        && !*updated
-    {
-        run("apt-get", &["update", "-q"])?;
-        *updated = true;
-    }
-    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
-    args.extend(missing);
-    run_in(&root(), "apt-get", &args, &[("DEBIAN_FRONTEND", "noninteractive")])
-}
-
-/// Adds a rustup target if it is missing.
-pub fn rustup_target(target: &str) -> Result {
-    let installed = output("rustup", &["target", "list", "--installed"])?;
-    if installed.lines().any(|line| line.trim() == target) {
-        return Ok(());
-    }
-    run("rustup", &["target", "add", target])
-}
-
-/// Installs a crate's binary at an exact version, unless it is already there, and returns its path.
-/// Tools are slow to build, so a binary of the right version in
-/// `target/tools` or in cargo's own bin folder (`$CARGO_HOME/bin`) is used as it is, and a missing one
-/// is installed into `$CARGO_HOME`, so every fresh clone on the machine (CI's) reuses it.
-pub fn cargo_install_shared(krate: &str, version: &str, binary: &str, locked: bool) -> Result<PathBuf> {
-    let reports = |path: &Path| {
-        path.exists()
-            && Command::new(path)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(version))
-    };
-    let local = root().join("target/tools/bin").join(binary);
-    if reports(&local) {
-        return Ok(local);
-    }
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
-        .ok_or("neither CARGO_HOME nor HOME is set")?;
-    let shared = cargo_home.join("bin").join(binary);
-    if !reports(&shared) {
-        let root = cargo_home.to_string_lossy().into_owned();
-        let mut args = vec!["install", krate, "--version", version, "--root", root.as_str(), "--force"];
-        if locked {
-            args.push("--locked");
-        }
-        cargo(&args)?;
-    }
-    Ok(shared)
 }

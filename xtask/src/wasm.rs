@@ -5,9 +5,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::metadata::Metadata;
+use crate::setup::{self, WASM_TARGET};
 use crate::util::{self, Result, cargo, root};
 
-const TARGET: &str = "wasm32-unknown-unknown";
 /// wasm plus JavaScript glue a browser loads, after gzip -9 (the JavaScript peers ship 123 KB and 413 KB).
 const SIZE_BUDGET_BYTES: u64 = 60 * 1024;
 
@@ -26,16 +27,16 @@ pub fn ci() -> Result {
 
 /// Builds the npm package into bindings-wasm/pkg/ and prints its size.
 pub fn build() -> Result {
-    util::rustup_target(TARGET)?;
-    let bindgen = wasm_bindgen_cli()?;
+    let bindgen = setup::wasm_tools()?;
+    let manifest = package_manifest(Metadata::get()?.workspace_version()?)?;
     let pkg = pkg_dir();
     if pkg.exists() {
         fs::remove_dir_all(&pkg)?;
     }
     // Node gets the fastest build, browsers the smallest (both profiles in the root Cargo.toml).
     for (target, dir, profile) in [("nodejs", "node", "wasm-node"), ("web", "web", "wasm")] {
-        cargo(&["build", "--package", "credoffer-wasm", "--target", TARGET, "--profile", profile])?;
-        let wasm = root().join("target").join(TARGET).join(profile).join("credoffer_wasm.wasm");
+        cargo(&["build", "--package", "credoffer-wasm", "--target", WASM_TARGET, "--profile", profile])?;
+        let wasm = util::target_dir().join(WASM_TARGET).join(profile).join("credoffer_wasm.wasm");
         let out = pkg.join(dir);
         util::run_in(
             &root(),
@@ -56,6 +57,7 @@ pub fn build() -> Result {
         )?;
     }
     assemble_entries(&pkg)?;
+    fs::write(pkg.join("package.json"), manifest)?;
     size_report(&pkg)
 }
 
@@ -63,39 +65,39 @@ pub fn build() -> Result {
 /// Chromium (screenshots in target/wasm-demo/).
 pub fn test() -> Result {
     build()?;
-    npm_ci()?;
+    link_package()?;
     let dir = package_dir();
     util::run_in(&dir, "node", &["node_modules/typescript/bin/tsc", "--project", "tests/tsconfig.json"], &[])?;
     util::run_in(&dir, "node", &["--test", "tests/"], &[])?;
-    util::apt_install(&["chromium"])?;
+    setup::chromium()?;
     util::run_in(&dir, "node", &["--test", "demo/"], &[])
 }
 
 /// Builds the package and runs the node benchmark against the JavaScript libraries.
 pub fn bench() -> Result {
     build()?;
-    npm_ci()?;
+    link_package()?;
     util::run_in(&package_dir(), "node", &["bench/bench.mjs"], &[])
 }
 
-/// The wasm-bindgen CLI at exactly the version of the `wasm-bindgen` crate in Cargo.lock: a mismatch is a
-/// hard error at load time, so the version is read, not written down twice.
-fn wasm_bindgen_cli() -> Result<PathBuf> {
-    let lock = fs::read_to_string(root().join("Cargo.lock"))?;
-    let version = lock
-        .split("[[package]]")
-        .find(|entry| entry.contains("\nname = \"wasm-bindgen\"\n"))
-        .and_then(|entry| entry.lines().find_map(|line| line.strip_prefix("version = \"")))
-        .and_then(|rest| rest.strip_suffix('"'))
-        .ok_or("Cargo.lock has no wasm-bindgen package")?
-        .to_owned();
-    // Without --locked: with it, one transitive crate version is missing from the registry.
-    let cli = util::cargo_install_shared("wasm-bindgen-cli", &version, "wasm-bindgen", false)?;
-    let reported = util::output(&cli.to_string_lossy(), &["--version"])?;
-    if reported.trim() != format!("wasm-bindgen {version}") {
-        return Err(format!("{} reports {:?}, Cargo.lock wants {version}", cli.display(), reported.trim()).into());
+/// The npm package's package.json (bindings-wasm/js/package.json), checked to carry the workspace version:
+/// npm and crates.io publish the same release, so the two never differ.
+fn package_manifest(workspace_version: &str) -> Result<String> {
+    let path = package_dir().join("js/package.json");
+    let text = fs::read_to_string(&path)?;
+    check_package_version(&text, workspace_version).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(text)
+}
+
+fn check_package_version(package_json: &str, workspace_version: &str) -> Result {
+    let version = util::npm_package_version(package_json)?;
+    if version != workspace_version {
+        return Err(format!(
+            "\"version\" is {version:?}, the workspace version (Cargo.toml [workspace.package]) is {workspace_version:?}"
+        )
+        .into());
     }
-    Ok(cli)
+    Ok(())
 }
 
 /// Writes the entry points around js/api.js, and the package files around them.
@@ -133,7 +135,6 @@ fn assemble_entries(pkg: &Path) -> Result {
         ),
     )?;
 
-    fs::copy(js.join("package.json"), pkg.join("package.json"))?;
     fs::copy(js.join("README.md"), pkg.join("README.md"))?;
     fs::write(pkg.join("credoffer.d.ts"), &declarations)?;
     // The same declarations, read as CommonJS by TypeScript for `require`.
@@ -180,20 +181,29 @@ fn gzip9_size(path: &Path) -> Result<u64> {
     Ok(out.stdout.len() as u64)
 }
 
-/// `npm ci` when package-lock.json changed since the last install, then `credoffer` linked to pkg/ so tests
-/// import the package by name, through its `exports`.
-fn npm_ci() -> Result {
+/// The npm packages the tests use, and `credoffer` linked to pkg/ so tests import the package by name,
+/// through its `exports`.
+fn link_package() -> Result {
+    setup::npm_packages()?;
     let dir = package_dir();
-    let lock = fs::read(dir.join("package-lock.json"))?;
-    let stamp = dir.join("node_modules/.credoffer-installed-lock");
-    if fs::read(&stamp).ok().as_deref() != Some(lock.as_slice()) {
-        util::run_in(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
-        fs::write(&stamp, &lock)?;
-    }
     let link = dir.join("node_modules/credoffer");
     if fs::symlink_metadata(&link).is_ok() {
         fs::remove_file(&link)?;
     }
     std::os::unix::fs::symlink("../pkg", &link)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_npm_version_must_be_the_workspace_version() {
+        let manifest = r#"{"name": "credoffer", "version": "0.4.0", "type": "module"}"#;
+        assert!(check_package_version(manifest, "0.4.0").is_ok());
+        let error = check_package_version(manifest, "0.4.1").unwrap_err().to_string();
+        assert!(error.contains("\"0.4.0\"") && error.contains("\"0.4.1\""), "{error}");
+        assert!(check_package_version(r#"{"name": "credoffer"}"#, "0.4.0").is_err());
+    }
 }
