@@ -78,6 +78,34 @@ impl Step {
     }
 }
 
+impl Step {
+    /// Installs what this step needs and this machine lacks.
+    fn install(self) -> Result {
+        match self {
+            Step::Format | Step::Clippy => setup::rust_components(),
+            Step::Codegen | Step::Rust => Ok(()),
+            Step::Audit => setup::cargo_deny().map(drop),
+            Step::Fuzz => setup::fuzz_tools().map(drop),
+            Step::C => {
+                setup::c_compilers()?;
+                setup::cbindgen().map(drop)
+            }
+            Step::Server => setup::postgresql(),
+            Step::Wasm => {
+                setup::wasm_tools()?;
+                setup::npm_packages()?;
+                setup::chromium()
+            }
+            Step::Mobile => setup::mobile_tools().map(drop),
+        }
+    }
+}
+
+/// `cargo xtask setup`: what every step needs.
+pub fn setup() -> Result {
+    Step::ALL.into_iter().try_for_each(Step::install)
+}
+
 /// Which steps to run.
 #[derive(Debug, clap::Args)]
 pub struct Selection {
@@ -107,7 +135,7 @@ impl Selection {
 /// `cargo xtask ci`: installs what the chosen steps need, runs them, prints how long each took.
 pub fn run(selection: &Selection) -> Result {
     let steps = selection.steps()?;
-    util::step("setup", || steps.iter().try_for_each(|&step| setup::for_step(step)))?;
+    util::step("setup", || steps.iter().try_for_each(|&step| step.install()))?;
     for step in steps {
         util::step(step.title(), || step.run())?;
     }

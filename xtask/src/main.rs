@@ -90,7 +90,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Setup => setup::all(),
+        Command::Setup => ci::setup(),
         Command::Ci(selection) => ci::run(&selection),
         Command::TestRust => ci::test_rust(),
         Command::Fuzz { seconds, targets } => fuzz::command(&targets, seconds),

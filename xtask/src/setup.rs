@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use crate::ci::Step;
 use crate::metadata::Metadata;
 use crate::util::{self, Result, have, root, run, run_in};
 
@@ -32,34 +31,8 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// A PATH with the sbin folders, which debootstrap and chroot need and a user's PATH may lack.
 const SYSTEM_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/// `cargo xtask setup`: everything every step needs.
-pub fn all() -> Result {
-    Step::ALL.into_iter().try_for_each(for_step)
-}
-
-/// What one step of `cargo xtask ci` needs.
-pub fn for_step(step: Step) -> Result {
-    match step {
-        Step::Format | Step::Clippy => rust_components(),
-        Step::Codegen | Step::Rust => Ok(()),
-        Step::Audit => cargo_deny().map(drop),
-        Step::Fuzz => fuzz_tools().map(drop),
-        Step::C => {
-            c_compilers()?;
-            cbindgen().map(drop)
-        }
-        Step::Server => postgresql(),
-        Step::Wasm => {
-            wasm_tools()?;
-            npm_packages()?;
-            chromium()
-        }
-        Step::Mobile => mobile_tools().map(drop),
-    }
-}
-
 /// rustfmt and clippy on the toolchain that runs xtask.
-fn rust_components() -> Result {
+pub fn rust_components() -> Result {
     let installed = util::output("rustup", &["component", "list", "--installed"])?;
     for component in ["rustfmt", "clippy"] {
         if !installed.lines().any(|line| line.starts_with(&format!("{component}-"))) {
