@@ -1,14 +1,17 @@
 //! The one error of the bindings: Kotlin `CredentialOfferException`, Swift `CredentialOfferError`.
 //!
-//! One variant per core [`ErrorKind`], so a caller can catch exactly the failure it handles. Every
-//! variant carries the stable `code`, the human message as `description` (Kotlin exceptions already own
-//! a `message` property), the `field` path, the rejected request `value` (JSON text) and, for
-//! `validation_failed`, the `details`. The methods `error_code()`, `error_message()`, `error_field()` and
-//! `error_details()` read them from any variant without matching (their names differ from the fields'
-//! because Python puts both on one object); `http_status()` and `mattr_body()` give what an issuer
-//! host answers with.
+//! One variant per core [`ErrorKind`], so a caller can catch exactly the failure it handles, and one
+//! variant, `Binding`, for the failures the binding itself detects ([`BindingErrorKind`]: a value the
+//! foreign type system allows but the engine cannot take), which are never disguised as engine kinds.
+//! Every variant carries the stable `code`, the human message as `description` (Kotlin exceptions
+//! already own a `message` property), the `field` path, the rejected request `value` (JSON text) and,
+//! for `validation_failed`, the `details`. The methods `error_code()`, `error_message()`,
+//! `error_field()` and `error_details()` read them from any variant without matching (their names
+//! differ from the fields' because Python puts both on one object); `http_status()` and `mattr_body()`
+//! give what an issuer host answers with, and `to_json()` the engine's JSON view of the error.
 
-use credoffer::ErrorKind;
+use credoffer::{BindingErrorKind, ErrorKind};
+use serde_json::{Value, json};
 
 /// One problem of a request that failed validation.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -43,6 +46,20 @@ macro_rules! mobile_errors {
                     details: Vec<ErrorDetail>,
                 },
             )*
+            /// A failure the binding detects at its own boundary: `code` is a `BindingErrorKind` code
+            /// (see `binding_error_codes()`), never an engine kind's. An issuer host answers it with 400.
+            Binding {
+                /// Stable snake_case code of the binding family.
+                code: String,
+                /// Human-readable message; it may change between releases.
+                description: String,
+                /// The argument or member concerned, if any.
+                field: Option<String>,
+                /// Always absent: binding failures carry no request value.
+                value: Option<String>,
+                /// Always empty: a binding failure is one problem.
+                details: Vec<ErrorDetail>,
+            },
         }
 
         /// The variant of each core kind. No wildcard arm: a new core kind fails this build.
@@ -54,11 +71,13 @@ macro_rules! mobile_errors {
         }
 
         impl CredentialOfferError {
-            /// The core kind of the variant and its fields.
-            fn parts(&self) -> (ErrorKind, &str, &str, Option<&str>, Option<&str>, &[ErrorDetail]) {
+            /// The family of the variant and its fields.
+            fn parts(&self) -> (Family, &str, &str, Option<&str>, Option<&str>, &[ErrorDetail]) {
                 match self {
                     $( CredentialOfferError::$kind { code, description, field, value, details } =>
-                        (ErrorKind::$kind, code, description, field.as_deref(), value.as_deref(), details), )*
+                        (Family::Engine(ErrorKind::$kind), code, description, field.as_deref(), value.as_deref(), details), )*
+                    CredentialOfferError::Binding { code, description, field, value, details } =>
+                        (Family::Binding, code, description, field.as_deref(), value.as_deref(), details),
                 }
             }
         }
@@ -68,12 +87,33 @@ macro_rules! mobile_errors {
 // One variant per engine kind, generated from the engine's list (`cargo xtask codegen`).
 include!("generated/codes.rs");
 
-fn detail(error: &credoffer::Error) -> ErrorDetail {
-    ErrorDetail {
-        code: error.code().to_owned(),
-        message: error.message().to_owned(),
-        field: error.field().map(str::to_owned),
-        value: error.value().map(|value| value.to_string()),
+/// Which list a variant's code comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Engine(ErrorKind),
+    Binding,
+}
+
+impl From<&credoffer::Error> for ErrorDetail {
+    fn from(error: &credoffer::Error) -> Self {
+        Self {
+            code: error.code().to_owned(),
+            message: error.message().to_owned(),
+            field: error.field().map(str::to_owned),
+            value: error.value().map(|value| value.to_string()),
+        }
+    }
+}
+
+impl From<&CredentialOfferError> for ErrorDetail {
+    fn from(error: &CredentialOfferError) -> Self {
+        let (_, code, message, field, value, _) = error.parts();
+        Self {
+            code: code.to_owned(),
+            message: message.to_owned(),
+            field: field.map(str::to_owned),
+            value: value.map(str::to_owned),
+        }
     }
 }
 
@@ -92,16 +132,29 @@ fn core_error(kind: ErrorKind, message: &str, field: Option<&str>, value: Option
 
 impl From<credoffer::Error> for CredentialOfferError {
     fn from(error: credoffer::Error) -> Self {
-        let details = error.details().iter().map(detail).collect();
-        variant(error.kind(), detail(&error), details)
+        let details = error.details().iter().map(ErrorDetail::from).collect();
+        variant(error.kind(), ErrorDetail::from(&error), details)
     }
 }
 
-impl From<&CredentialOfferError> for credoffer::Error {
-    fn from(error: &CredentialOfferError) -> Self {
-        let (kind, _, message, field, value, details) = error.parts();
+impl CredentialOfferError {
+    /// A failure of the binding family concerning `field` (an argument, or a member of a record).
+    pub(crate) fn binding(kind: BindingErrorKind, message: impl Into<String>, field: impl Into<String>) -> Self {
+        Self::Binding {
+            code: kind.code().to_owned(),
+            description: message.into(),
+            field: Some(field.into()),
+            value: None,
+            details: Vec::new(),
+        }
+    }
+
+    /// The engine error again, for the engine's own HTTP mapping and views; none for a binding failure.
+    fn engine_error(&self) -> Option<credoffer::Error> {
+        let (family, _, message, field, value, details) = self.parts();
+        let Family::Engine(kind) = family else { return None };
         if kind == ErrorKind::ValidationFailed && !details.is_empty() {
-            return credoffer::Error::validation(
+            return Some(credoffer::Error::validation(
                 details
                     .iter()
                     .map(|d| {
@@ -109,9 +162,9 @@ impl From<&CredentialOfferError> for credoffer::Error {
                         core_error(kind, &d.message, d.field.as_deref(), d.value.as_deref())
                     })
                     .collect(),
-            );
+            ));
         }
-        core_error(kind, message, field, value)
+        Some(core_error(kind, message, field, value))
     }
 }
 
@@ -137,16 +190,47 @@ impl CredentialOfferError {
         self.parts().5.to_vec()
     }
 
-    /// The HTTP status an issuer host answers this error with (404, 500 or 400).
+    /// The HTTP status an issuer host answers this error with (404, 500 or 400; 400 for a binding failure).
     pub fn http_status(&self) -> u16 {
-        credoffer::Error::from(self).http_status()
+        self.engine_error().map_or(BINDING_HTTP_STATUS, |error| error.http_status())
     }
 
     /// The error as MATTR VII's JSON body: `{code, message, details: [{value, msg, param, location}]}`.
+    /// A binding failure is a bad request with this one problem.
     pub fn mattr_body(&self) -> String {
-        credoffer::Error::from(self).to_mattr_body().to_string()
+        match self.engine_error() {
+            Some(error) => error.to_mattr_body().to_string(),
+            None => {
+                let (_, code, message, field, _, _) = self.parts();
+                let detail =
+                    json!({"msg": message, "param": field.unwrap_or("body"), "location": "body", "code": code});
+                json!({"code": "BadRequest", "message": "Validation Error", "details": [detail]}).to_string()
+            }
+        }
+    }
+
+    /// The engine's JSON view of the error: `{code, message, field?, value?, httpStatus, details}`.
+    /// A binding failure has the same shape, with its own code, status 400 and no details.
+    pub fn to_json(&self) -> String {
+        match self.engine_error() {
+            Some(error) => error.to_json(),
+            None => {
+                let (_, code, message, field, _, _) = self.parts();
+                // Written in the engine view's member order (a `serde_json` map would sort them).
+                let text = |value: &str| Value::from(value).to_string();
+                let field = field.map(|field| format!(r#","field":{}"#, text(field))).unwrap_or_default();
+                format!(
+                    r#"{{"code":{},"message":{}{field},"httpStatus":{BINDING_HTTP_STATUS},"details":[]}}"#,
+                    text(code),
+                    text(message)
+                )
+            }
+        }
     }
 }
+
+/// A binding failure is the caller's mistake: a bad request, never a 5xx.
+const BINDING_HTTP_STATUS: u16 = 400;
 
 impl std::fmt::Display for CredentialOfferError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -160,19 +244,16 @@ impl std::fmt::Display for CredentialOfferError {
 
 impl std::error::Error for CredentialOfferError {}
 
-/// An error raised by the binding itself while converting a value (say, extension JSON text).
-pub(crate) fn conversion(
-    kind: ErrorKind,
-    message: impl Into<String>,
-    field: impl Into<String>,
-) -> CredentialOfferError {
-    credoffer::Error::new(kind, message).at(field).into()
-}
-
-/// Every stable error code, in number order (for tables of localized messages).
+/// Every stable engine error code, in number order (for tables of localized messages).
 #[uniffi::export]
 pub fn error_codes() -> Vec<String> {
     ErrorKind::ALL.iter().map(|kind| kind.code().to_owned()).collect()
+}
+
+/// Every stable code of the binding family (the `code` of a `Binding` error), in number order.
+#[uniffi::export]
+pub fn binding_error_codes() -> Vec<String> {
+    BindingErrorKind::ALL.iter().map(|kind| kind.code().to_owned()).collect()
 }
 
 #[cfg(test)]
@@ -183,12 +264,40 @@ mod tests {
     fn every_core_kind_maps_to_its_own_variant_with_its_code() {
         let mut seen = std::collections::HashSet::new();
         for &kind in ErrorKind::ALL {
-            let error = CredentialOfferError::from(credoffer::Error::new(kind, "m").at("f"));
+            let core = credoffer::Error::new(kind, "m").at("f");
+            let error = CredentialOfferError::from(core.clone());
+            assert_eq!(error.parts().0, Family::Engine(kind));
             assert_eq!(error.error_code(), kind.code());
             assert_eq!(error.error_message(), "m");
             assert_eq!(error.error_field().as_deref(), Some("f"));
+            assert_eq!(error.to_json(), core.to_json());
+            assert_eq!(error.http_status(), core.http_status());
             assert!(seen.insert(std::mem::discriminant(&error)), "{kind:?} shares a variant");
         }
+    }
+
+    #[test]
+    fn every_binding_kind_maps_to_the_binding_variant_with_its_code_and_status_400() {
+        let engine_codes = error_codes();
+        for &kind in BindingErrorKind::ALL {
+            let error = CredentialOfferError::binding(kind, "bad \"x\"", "extensions.x");
+            assert_eq!(error.parts().0, Family::Binding);
+            assert_eq!(error.error_code(), kind.code());
+            assert!(!engine_codes.contains(&error.error_code()), "{kind:?} reuses an engine code");
+            assert_eq!(BindingErrorKind::from_code(&error.error_code()), Some(kind));
+            assert_eq!(error.http_status(), 400);
+            let view: serde_json::Value = serde_json::from_str(&error.to_json()).unwrap();
+            assert_eq!(
+                view,
+                json!({"code": kind.code(), "message": "bad \"x\"", "field": "extensions.x", "httpStatus": 400, "details": []})
+            );
+            let body: serde_json::Value = serde_json::from_str(&error.mattr_body()).unwrap();
+            assert_eq!(
+                (&body["code"], &body["details"][0]["code"], &body["details"][0]["param"]),
+                (&json!("BadRequest"), &json!(kind.code()), &json!("extensions.x"))
+            );
+        }
+        assert_eq!(binding_error_codes().len(), BindingErrorKind::ALL.len());
     }
 
     #[test]

@@ -1,12 +1,19 @@
-//! The issuer engine behind MATTR VII's offers API, and the token endpoint's redemption.
+//! The issuer engine behind MATTR VII's offers API, and the engine's token endpoint.
 //!
 //! Requests and configuration are MATTR's JSON bodies; records are objects the host stores as JSON
-//! (`to_json`) and writes back with compare-and-swap on `version`.
+//! (`to_json`) and writes back with compare-and-swap on `version`. The token endpoint always answers as
+//! OAuth does: [`Issuer::read_token_request`] and [`Issuer::answer_token_request`] around the host's
+//! lookup, or [`Issuer::token_endpoint`] when the host already holds the record.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::Result;
+use credoffer::BindingErrorKind;
+
+use crate::error::ErrorDetail;
+use crate::metadata::IssuerMetadata;
 use crate::secret::Entropy;
+use crate::{CredentialOfferError, Result};
 
 /// An issuer: a checked configuration and the operations of the offers API.
 #[derive(Debug, uniffi::Object)]
@@ -16,9 +23,32 @@ pub struct Issuer(credoffer::Issuer);
 #[derive(Debug, uniffi::Object)]
 pub struct OfferRecord(credoffer::OfferRecord);
 
-/// A parsed token request (form-encoded body of the token endpoint).
+/// A token request read from its form body: find the record whose `code_hash` is [`TokenRequest::lookup_key`],
+/// then hand both to [`Issuer::answer_token_request`]. Its text forms hide the codes.
 #[derive(Debug, uniffi::Object)]
+#[uniffi::export(Debug)]
 pub struct TokenRequest(credoffer::TokenRequest);
+
+/// What the token endpoint answers, and what the host stores. Its text forms hide the body, which holds
+/// the access token when one was issued.
+#[derive(Debug, uniffi::Object)]
+#[uniffi::export(Debug)]
+pub struct TokenAnswer(credoffer::TokenAnswer);
+
+/// The first step of the token endpoint: look the record up, or send this answer.
+#[derive(Debug, uniffi::Enum)]
+pub enum TokenStep {
+    /// Find the record whose `code_hash` is `request.lookup_key()` and call `answer_token_request`.
+    Find {
+        /// The request to answer.
+        request: Arc<TokenRequest>,
+    },
+    /// The body alone decides (no grant type, a parameter twice, another grant): send this answer.
+    Answer {
+        /// The answer.
+        answer: Arc<TokenAnswer>,
+    },
+}
 
 /// Where an offer is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -63,38 +93,55 @@ pub struct TokenError {
     pub failed_attempts_left: Option<u32>,
     /// The code was used twice: revoke the tokens issued from it (RFC 9700 §4.2.4).
     pub revoke_issued_tokens: bool,
-    /// The HTTP status to answer with.
-    pub http_status: u16,
-    /// The JSON body to answer with: `{"error", "error_description"}`.
-    pub body: String,
 }
 
-/// What a redemption decided.
+/// An access token issued for a redeemed offer. Its text forms hide the token.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct IssuedToken {
+    /// The opaque bearer token: a secret.
+    pub access_token: String,
+    /// Its lifetime in seconds (`accessTokenLifetimeSeconds` of the configuration).
+    pub expires_in: u64,
+    /// The user the offer is for.
+    pub user_id: String,
+    /// The offered configurations: scope the token to them.
+    pub credential_configuration_ids: Vec<String>,
+    /// The `client_id` the wallet sent, if any.
+    pub client_id: Option<String>,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("access_token", &"[redacted]")
+            .field("expires_in", &self.expires_in)
+            .field("user_id", &self.user_id)
+            .field("credential_configuration_ids", &self.credential_configuration_ids)
+            .field("client_id", &self.client_id)
+            .finish()
+    }
+}
+
+/// What the token endpoint did, for the host's own bookkeeping (logs, audit, revocation).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum RedeemOutcome {
-    /// Issue tokens for these credentials to this user.
+pub enum TokenOutcome {
+    /// The code was redeemed and an access token issued.
     Issued {
-        /// The user the offer is for.
-        user_id: String,
-        /// The credential configurations to issue.
-        credential_configuration_ids: Vec<String>,
+        /// The token and what it grants.
+        token: IssuedToken,
     },
-    /// Refuse the request.
+    /// The request was refused.
     Rejected {
-        /// The answer.
+        /// The OAuth error sent.
         error: TokenError,
     },
-}
-
-/// The result of a redemption: the next record, whether to store it, and the outcome.
-#[derive(Debug, uniffi::Record)]
-pub struct Redemption {
-    /// The record to store (compare-and-swap on the version read).
-    pub record: Arc<OfferRecord>,
-    /// Whether the record changed and must be written back.
-    pub changed: bool,
-    /// Issue or refuse.
-    pub outcome: RedeemOutcome,
+    /// The engine could not judge the request (a stored record it cannot read, no randomness): the
+    /// answer is `500 server_error`; this error is for the host's log, never for the client.
+    Failed {
+        /// The engine error.
+        error: ErrorDetail,
+    },
 }
 
 /// A created authorization code offer (`POST /v1/openid/offers`).
@@ -160,7 +207,7 @@ impl std::fmt::Debug for ServedOffer {
     }
 }
 
-display_as_debug!(PreAuthorizedOffer, ServedOffer);
+display_as_debug!(PreAuthorizedOffer, ServedOffer, IssuedToken);
 
 #[uniffi::export]
 impl Issuer {
@@ -199,16 +246,44 @@ impl Issuer {
         Ok(ServedOffer { offer_json, record: Arc::new(OfferRecord(next)) })
     }
 
-    /// The token endpoint: redeems a pre-authorized code against its record at `now`.
-    pub fn redeem(&self, record: &OfferRecord, request: &TokenRequest, now: u64) -> Result<Redemption> {
-        let redemption = self.0.redeem(&record.0, &request.0, now)?;
-        let outcome = match redemption.outcome {
-            credoffer::RedeemOutcome::Issued { user_id, credential_configuration_ids } => {
-                RedeemOutcome::Issued { user_id, credential_configuration_ids }
-            }
-            credoffer::RedeemOutcome::Rejected(error) => RedeemOutcome::Rejected { error: error.into() },
-        };
-        Ok(Redemption { record: Arc::new(OfferRecord(redemption.record)), changed: redemption.changed, outcome })
+    /// The token endpoint's first step: reads the form body (`application/x-www-form-urlencoded`).
+    pub fn read_token_request(&self, form: String) -> TokenStep {
+        match self.0.read_token_request(&form) {
+            credoffer::TokenStep::Find(request) => TokenStep::Find { request: Arc::new(TokenRequest(request)) },
+            credoffer::TokenStep::Answer(answer) => TokenStep::Answer { answer: Arc::new(TokenAnswer(answer)) },
+        }
+    }
+
+    /// The token endpoint's second step: judges `request` against the record found by its lookup key
+    /// (none when the host found none) at `now` (Unix seconds), drawing the access token from `entropy`.
+    pub fn answer_token_request(
+        &self,
+        request: &TokenRequest,
+        record: Option<Arc<OfferRecord>>,
+        now: u64,
+        entropy: &Entropy,
+    ) -> TokenAnswer {
+        let record = record.as_deref().map(|record| &record.0);
+        TokenAnswer(entropy.with(|e| self.0.answer_token_request(&request.0, record, now, e)))
+    }
+
+    /// Both steps in one call, for a host that already holds the record. A record whose code does not
+    /// match the request's is treated as no record.
+    pub fn token_endpoint(
+        &self,
+        form: String,
+        record: Option<Arc<OfferRecord>>,
+        now: u64,
+        entropy: &Entropy,
+    ) -> TokenAnswer {
+        let record = record.as_deref().map(|record| &record.0);
+        TokenAnswer(entropy.with(|e| self.0.token_endpoint(&form, record, now, e)))
+    }
+
+    /// Checks that `metadata` describes this issuer: the same identifier, and every configured credential
+    /// configuration listed with the configured format.
+    pub fn check_metadata(&self, metadata: &IssuerMetadata) -> Result<()> {
+        Ok(self.0.check_metadata(&metadata.0)?)
     }
 
     /// `DELETE /v1/openid/offers/pre-authorized/{id}`: the offer can never be redeemed afterwards.
@@ -288,10 +363,9 @@ impl OfferRecord {
 
 #[uniffi::export]
 impl TokenRequest {
-    /// Reads the form-encoded body of a token request.
-    #[uniffi::constructor]
-    pub fn from_form(body: String) -> Result<Self> {
-        Ok(Self(credoffer::TokenRequest::from_form(&body)?))
+    /// The `code_hash` of the record this request is for.
+    pub fn lookup_key(&self) -> String {
+        self.0.lookup_key()
     }
 
     /// The `client_id`, when sent.
@@ -300,10 +374,84 @@ impl TokenRequest {
     }
 }
 
-/// The answer to a token request whose body was refused (`TokenRequest.from_form` failed).
 #[uniffi::export]
-pub fn token_error_for_request_error(error: &crate::CredentialOfferError) -> TokenError {
-    credoffer::TokenError::from_request_error(&credoffer::Error::from(error)).into()
+impl TokenAnswer {
+    /// The answer to a body the host could not read as a form: `413` when too large, otherwise `400`;
+    /// always `invalid_request`.
+    #[uniffi::constructor]
+    pub fn unreadable_body(status: u16, description: String) -> Self {
+        Self(credoffer::TokenAnswer::unreadable_body(status, &description))
+    }
+
+    /// The answer when the host itself failed (its store, say): `500 server_error`.
+    #[uniffi::constructor]
+    pub fn server_error() -> Self {
+        Self(credoffer::TokenAnswer::server_error())
+    }
+
+    /// The answer when the host gave up retrying a compare-and-swap: `503 temporarily_unavailable`.
+    #[uniffi::constructor]
+    pub fn busy() -> Self {
+        Self(credoffer::TokenAnswer::busy())
+    }
+
+    /// The HTTP status: 200, 400, 413, 500 or 503.
+    pub fn status(&self) -> u16 {
+        self.0.status()
+    }
+
+    /// The JSON body to send with [`TokenAnswer::headers`]. It holds the access token when one was issued.
+    pub fn body(&self) -> String {
+        self.0.body().to_owned()
+    }
+
+    /// The headers every answer carries (`Content-Type`, and no caching: it may hold a token).
+    pub fn headers(&self) -> HashMap<String, String> {
+        credoffer::TOKEN_RESPONSE_HEADERS.iter().map(|&(name, value)| (name.to_owned(), value.to_owned())).collect()
+    }
+
+    /// The next record, when the request changed it: store it with compare-and-swap on the version read
+    /// before sending the answer, and answer again on the new record when the swap fails.
+    pub fn record_to_store(&self) -> Option<Arc<OfferRecord>> {
+        self.0.record_to_store().map(|record| Arc::new(OfferRecord(record.clone())))
+    }
+
+    /// What happened.
+    pub fn outcome(&self) -> TokenOutcome {
+        match self.0.outcome() {
+            credoffer::TokenOutcome::Issued(token) => TokenOutcome::Issued {
+                token: IssuedToken {
+                    access_token: token.access_token.expose().to_owned(),
+                    expires_in: token.expires_in,
+                    user_id: token.user_id.clone(),
+                    credential_configuration_ids: token.credential_configuration_ids.clone(),
+                    client_id: token.client_id.clone(),
+                },
+            },
+            credoffer::TokenOutcome::Rejected(error) => TokenOutcome::Rejected { error: error.clone().into() },
+            credoffer::TokenOutcome::Failed(error) => TokenOutcome::Failed { error: ErrorDetail::from(error) },
+            // The engine's list may grow; until this binding learns a new outcome, it reports it as an
+            // internal failure of the binding (the status and body stay the engine's).
+            _ => TokenOutcome::Failed {
+                error: ErrorDetail::from(&CredentialOfferError::binding(
+                    BindingErrorKind::Panic,
+                    "the engine reported a token outcome this binding does not know",
+                    "outcome",
+                )),
+            },
+        }
+    }
+
+    /// Whether every token issued from this pre-authorized code must be revoked (a replay).
+    pub fn revoke_issued_tokens(&self) -> bool {
+        self.0.revoke_issued_tokens()
+    }
+
+    /// The engine's JSON view of the answer: `{status, body, record?, outcome}`. It holds the access token
+    /// when one was issued: a secret.
+    pub fn to_json(&self) -> String {
+        self.0.to_json()
+    }
 }
 
 impl From<credoffer::TokenError> for TokenError {
@@ -318,8 +466,6 @@ impl From<credoffer::TokenError> for TokenError {
                 credoffer::TokenErrorCode::TemporarilyUnavailable => TokenErrorCode::TemporarilyUnavailable,
             },
             error_code: error.error.as_str().to_owned(),
-            http_status: error.http_status(),
-            body: error.to_json(),
             description: error.description,
             failed_attempts_left: error.failed_attempts_left,
             revoke_issued_tokens: error.revoke_issued_tokens,
@@ -347,5 +493,53 @@ mod tests {
         let shown = format!("{offer:?}");
         assert!(!shown.contains(offer.transaction_code.as_deref().unwrap()), "{shown}");
         assert!(!shown.contains(&offer.uri), "{shown}");
+
+        // The token endpoint: neither the codes of the request nor the access token show.
+        let code = match credoffer::parse_offer_uri(&offer.uri, &credoffer::ParseOptions::default()).unwrap() {
+            credoffer::OfferUri::ByValue(parsed) => {
+                parsed.offer.pre_authorized_code_grant().unwrap().pre_authorized_code.clone()
+            }
+            credoffer::OfferUri::ByReference(_) => panic!("an offer by value was created"),
+        };
+        let tx_code = offer.transaction_code.clone().unwrap();
+        let form = format!(
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code&pre-authorized_code={code}&tx_code={tx_code}"
+        );
+        let TokenStep::Find { request } = issuer.read_token_request(form) else { panic!("the form is well formed") };
+        assert_eq!(request.lookup_key(), offer.record.code_hash());
+        let answer = issuer.answer_token_request(
+            &request,
+            Some(offer.record.clone()),
+            1_746_057_610,
+            &Entropy::fixed(vec![9; 32]),
+        );
+        assert_eq!(answer.status(), 200);
+        let TokenOutcome::Issued { token } = answer.outcome() else { panic!("issued: {answer:?}") };
+        assert!(answer.body().contains(&token.access_token));
+        for shown in [format!("{request:?}"), format!("{answer:?}"), format!("{token:?}"), token.to_string()] {
+            for secret in [&code, &tx_code, &token.access_token] {
+                assert!(!shown.contains(secret.as_str()), "{shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn host_level_answers_are_oauth_answers() {
+        let cases = [
+            (TokenAnswer::busy(), 503, TokenErrorCode::TemporarilyUnavailable),
+            (TokenAnswer::server_error(), 500, TokenErrorCode::ServerError),
+            (TokenAnswer::unreadable_body(413, "too large".into()), 413, TokenErrorCode::InvalidRequest),
+            (TokenAnswer::unreadable_body(415, "not a form".into()), 400, TokenErrorCode::InvalidRequest),
+        ];
+        for (answer, status, code) in cases {
+            assert_eq!(answer.status(), status);
+            let TokenOutcome::Rejected { error } = answer.outcome() else { panic!("rejected: {answer:?}") };
+            assert_eq!(error.error, code);
+            let body: serde_json::Value = serde_json::from_str(&answer.body()).unwrap();
+            assert_eq!(body["error"], error.error_code.as_str());
+            assert!(answer.record_to_store().is_none());
+            assert!(answer.to_json().starts_with(&format!(r#"{{"status":{status},"body":"#)));
+            assert_eq!(answer.headers()["Cache-Control"], "no-store");
+        }
     }
 }

@@ -26,10 +26,10 @@ mod secret;
 mod uri;
 mod wallet;
 
-pub use error::{CredentialOfferError, ErrorDetail, error_codes};
+pub use error::{CredentialOfferError, ErrorDetail, binding_error_codes, error_codes};
 pub use issuer::{
-    AuthorizationOffer, Issuer, OfferRecord, OfferState, PreAuthorizedOffer, RedeemOutcome, Redemption, ServedOffer,
-    TokenError, TokenErrorCode, TokenRequest, token_error_for_request_error,
+    AuthorizationOffer, IssuedToken, Issuer, OfferRecord, OfferState, PreAuthorizedOffer, ServedOffer, TokenAnswer,
+    TokenError, TokenErrorCode, TokenOutcome, TokenRequest, TokenStep,
 };
 pub use metadata::{ConfigurationFormat, IssuerMetadata, MetadataCheck, well_known_metadata_url};
 pub use offer::{
@@ -41,8 +41,8 @@ pub use secret::{
     Entropy, generate_issuer_state, generate_pre_authorized_code, generate_tx_code, generate_uuid_v4, lookup_key,
 };
 pub use uri::{
-    BuildOptions, Limits, OfferUri, ParseOptions, PlusPolicy, default_build_options, default_parse_options,
-    offer_reference_uri, offer_to_uri, parse_offer_json, parse_offer_uri,
+    BuildOptions, Limits, OfferUri, ParseOptions, PlusPolicy, build_offer_json, build_offer_uri, default_build_options,
+    default_parse_options, offer_reference_uri, offer_to_uri, parse_offer_json, parse_offer_uri,
 };
 pub use wallet::{GrantType, TxCodePrompt, offered_grants, token_request_body, tx_code_prompt};
 

@@ -5,7 +5,7 @@ use crate::offer::{CredentialOffer, Warning};
 
 /// Credential Issuer Metadata, read once and checked against offers.
 #[derive(Debug, uniffi::Object)]
-pub struct IssuerMetadata(credoffer::IssuerMetadata);
+pub struct IssuerMetadata(pub(crate) credoffer::IssuerMetadata);
 
 /// The format of one offered credential configuration.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

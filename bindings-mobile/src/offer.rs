@@ -5,11 +5,10 @@
 
 use std::collections::HashMap;
 
-use credoffer::ErrorKind;
+use credoffer::BindingErrorKind;
 use serde_json::{Map, Value};
 
-use crate::Result;
-use crate::error::conversion;
+use crate::{CredentialOfferError, Result};
 
 /// A Credential Offer (OpenID4VCI 1.0 §4.1.1).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -141,8 +140,9 @@ pub struct Warning {
     pub field: Option<String>,
 }
 
-/// An offer read from a URI or JSON.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// An offer read from a URI or JSON. Its text forms hide the pre-authorized code, which `json` holds.
+#[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
 pub struct ParsedOffer {
     /// The offer in the 1.0 model.
     pub offer: CredentialOffer,
@@ -154,7 +154,25 @@ pub struct ParsedOffer {
     pub warnings: Vec<Warning>,
     /// The code was asked for with `user_pin_required` (drafts up to 12): a PIN of at most 8 digits.
     pub legacy_pin: bool,
+    /// The engine's JSON view of this reading, `{offer, source, warnings, txCodePrompt?}`: the offer in
+    /// its 1.0 shape written back as read (the one lenient writer; a lenient reading's findings are in
+    /// `warnings`, not refused again). Written once, when the offer is read.
+    pub json: String,
 }
+
+impl std::fmt::Debug for ParsedOffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParsedOffer")
+            .field("offer", &self.offer)
+            .field("source", &self.source)
+            .field("warnings", &self.warnings)
+            .field("legacy_pin", &self.legacy_pin)
+            .field("json", &"[redacted]")
+            .finish()
+    }
+}
+
+display_as_debug!(ParsedOffer);
 
 /// How strictly [`validate_offer`] reads an offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
@@ -173,7 +191,9 @@ pub fn validate_offer(offer: CredentialOffer, validation: Validation) -> Result<
     Ok(credoffer::CredentialOffer::try_from(offer)?.validate(validation)?.into_iter().map(Warning::from).collect())
 }
 
-/// The offer as compact JSON in `dialect`, validated strictly first (as every writer of the engine is).
+/// The offer as compact JSON in `dialect`. Validated strictly first, as every writer of the engine is
+/// (the one writer rule): an offer that only a lenient reading accepts is refused here; its JSON as read
+/// is [`ParsedOffer::json`].
 #[uniffi::export]
 pub fn offer_to_json(offer: CredentialOffer, dialect: Dialect) -> Result<String> {
     let options = credoffer::BuildOptions { dialect: dialect.into(), ..credoffer::BuildOptions::default() };
@@ -188,6 +208,12 @@ pub fn parse_dialect(name: String) -> Result<Dialect> {
 
 // --- conversions ---
 
+/// A member that crosses the boundary as JSON text but holds none: the caller's value is outside the
+/// record field's domain, a failure of the binding family rather than of the engine's rules.
+fn not_json_text(error: &serde_json::Error, field: String) -> CredentialOfferError {
+    CredentialOfferError::binding(BindingErrorKind::InvalidArgument, format!("not JSON text: {error}"), field)
+}
+
 fn json_texts(members: Map<String, Value>) -> HashMap<String, String> {
     members.into_iter().map(|(name, value)| (name, value.to_string())).collect()
 }
@@ -196,9 +222,7 @@ fn json_values(members: HashMap<String, String>, path: &str) -> Result<Map<Strin
     members
         .into_iter()
         .map(|(name, text)| {
-            let value = serde_json::from_str(&text).map_err(|e| {
-                conversion(ErrorKind::InvalidJson, format!("not JSON text: {e}"), format!("{path}.{name}"))
-            })?;
+            let value = serde_json::from_str(&text).map_err(|e| not_json_text(&e, format!("{path}.{name}")))?;
             Ok((name, value))
         })
         .collect()
@@ -224,11 +248,7 @@ impl TryFrom<CredentialOffer> for credoffer::CredentialOffer {
             .legacy_credentials
             .iter()
             .enumerate()
-            .map(|(i, text)| {
-                serde_json::from_str(text).map_err(|e| {
-                    conversion(ErrorKind::InvalidJson, format!("not JSON text: {e}"), format!("credentials[{i}]"))
-                })
-            })
+            .map(|(i, text)| serde_json::from_str(text).map_err(|e| not_json_text(&e, format!("credentials[{i}]"))))
             .collect::<Result<_>>()?;
         Ok(Self {
             credential_issuer: offer.credential_issuer,
@@ -377,6 +397,7 @@ impl From<credoffer::Warning> for Warning {
 impl From<credoffer::ParsedOffer> for ParsedOffer {
     fn from(parsed: credoffer::ParsedOffer) -> Self {
         Self {
+            json: parsed.to_json(),
             offer: parsed.offer.into(),
             source: parsed.source.into(),
             source_name: parsed.source.as_str().to_owned(),
@@ -415,7 +436,8 @@ mod tests {
         );
         offer.extensions.insert("bad".into(), "{".into());
         let error = offer_to_json(offer, Dialect::V1).unwrap_err();
-        assert_eq!(error.error_code(), "invalid_json");
+        assert!(matches!(error, CredentialOfferError::Binding { .. }), "{error:?}");
+        assert_eq!(error.error_code(), "invalid_argument");
         assert_eq!(error.error_field().as_deref(), Some("extensions.bad"));
     }
 
@@ -428,5 +450,15 @@ mod tests {
             extensions: HashMap::new(),
         };
         assert!(!format!("{grant:?}").contains("secret-code"));
+        let parsed = crate::parse_offer_json(
+            r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a"],
+                "grants":{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{"pre-authorized_code":"secret-code"}}}"#
+                .into(),
+            crate::default_parse_options(),
+        )
+        .unwrap();
+        assert!(parsed.json.contains("secret-code"));
+        assert!(!format!("{parsed:?}").contains("secret-code"));
+        assert!(!parsed.to_string().contains("secret-code"));
     }
 }

@@ -109,6 +109,20 @@ pub fn offer_to_uri(offer: CredentialOffer, options: BuildOptions) -> Result<Str
     Ok(credoffer::CredentialOffer::try_from(offer)?.to_uri(&options.into())?)
 }
 
+/// Offer JSON of any draft in, an offer URI by value out: read as leniently as a wallet would, then
+/// written with `options` and validated strictly (the engine's `build_offer_uri`).
+#[uniffi::export]
+pub fn build_offer_uri(json: String, options: BuildOptions) -> Result<String> {
+    Ok(credoffer::build_offer_uri(&json, &options.into())?)
+}
+
+/// As [`build_offer_uri`], writing the offer's JSON in `options.dialect` (what a `credential_offer_uri`
+/// serves) instead of a URI.
+#[uniffi::export]
+pub fn build_offer_json(json: String, options: BuildOptions) -> Result<String> {
+    Ok(credoffer::build_offer_json(&json, &options.into())?)
+}
+
 /// The offer by reference: `<base>?credential_offer_uri=<percent-encoded https URL>`.
 #[uniffi::export]
 pub fn offer_reference_uri(reference: String, options: BuildOptions) -> Result<String> {

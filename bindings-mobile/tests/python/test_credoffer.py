@@ -86,7 +86,10 @@ def run_parse(test, case):
     if result.is_by_value():
         check_keys(expect, {"offer", "source", "warnings"}, {"offer", "source", "warnings"})
         parsed = result.parsed
-        test.assertEqual(json.loads(co.offer_to_json(parsed.offer, co.Dialect.V1)), expect["offer"])
+        view = json.loads(parsed.json)
+        test.assertEqual(view["offer"], expect["offer"])
+        test.assertEqual(view["source"], expect["source"])
+        test.assertEqual([w["code"] for w in view["warnings"]], expect["warnings"])
         test.assertEqual(parsed.source_name, expect["source"])
         test.assertEqual(codes(parsed.warnings), expect["warnings"])
     else:
@@ -108,6 +111,8 @@ def run_build(test, case):
             read.allow_insecure_http = built.allow_insecure_http
             offer = co.parse_offer_json(json.dumps(case["offer"]), read).offer
             uri = co.offer_to_uri(offer, built)
+            # JSON in, URI out, in one call: the same URI.
+            test.assertEqual(co.build_offer_uri(json.dumps(case["offer"]), built), uri)
         else:
             uri = co.offer_reference_uri(case["reference"], built)
     except co.CredentialOfferError as error:
@@ -187,12 +192,13 @@ def run_issuer(test, case, file):
     test.assertEqual(actual, expect)
 
 
-def token_error_value(test, error):
-    body = json.loads(error.body)
+def rejected_value(test, answer, error):
+    test.assertEqual(answer.status(), 400)
+    body = json.loads(answer.body())
     test.assertEqual(list(body), ["error", "error_description"])
     test.assertEqual(body["error"], error.error_code)
     test.assertTrue(body["error_description"])
-    test.assertEqual(error.http_status, 400)
+    test.assertEqual(answer.revoke_issued_tokens(), error.revoke_issued_tokens)
     return {
         "error": error.error_code,
         "failed_attempts_left": error.failed_attempts_left,
@@ -200,7 +206,19 @@ def token_error_value(test, error):
     }
 
 
+def answer_view_matches(test, answer):
+    """The engine's JSON view of an answer says what the answer's own accessors say."""
+    view = json.loads(answer.to_json())
+    test.assertEqual((view["status"], view["body"]), (answer.status(), answer.body()))
+    outcome = answer.outcome()
+    kind = "issued" if outcome.is_issued() else "rejected" if outcome.is_rejected() else "failed"
+    test.assertEqual(view["outcome"]["kind"], kind)
+    stored = answer.record_to_store()
+    test.assertEqual(view.get("record"), None if stored is None else json.loads(stored.to_json()))
+
+
 def run_redeem(test, case, file):
+    """Every case through the engine's token endpoint: read the form, then answer against the record."""
     members = {"id", "note", "config", "record", "form", "now", "expect"}
     check_keys(case, members, members - {"note"})
     expect = case["expect"]
@@ -208,28 +226,49 @@ def run_redeem(test, case, file):
         issuer = issuer_for(file, case)
     except co.CredentialOfferError as error:
         return expect_error(test, expect, error)
-    try:
-        request = co.TokenRequest.from_form(case["form"])
-    except co.CredentialOfferError as error:
-        actual = {
-            "request_error": {"code": error.code, "field": error.field},
-            "rejected": token_error_value(test, co.token_error_for_request_error(error)),
-        }
-        test.assertEqual(actual, expect)
+    step = issuer.read_token_request(case["form"])
+    if step.is_answer():
+        # The body alone decides: the engine answers `invalid_request` before any lookup.
+        check_keys(expect, {"request_error", "rejected"}, {"request_error", "rejected"})
+        answer = step.answer
+        answer_view_matches(test, answer)
+        test.assertTrue(answer.outcome().is_rejected())
+        test.assertIsNone(answer.record_to_store())
+        test.assertEqual(rejected_value(test, answer, answer.outcome().error), expect["rejected"])
         return
     try:
         record = co.OfferRecord.from_json(json.dumps(case["record"]))
-        redemption = issuer.redeem(record, request, case["now"])
     except co.CredentialOfferError as error:
         return expect_error(test, expect, error)
+    answer = issuer.answer_token_request(step.request, record, case["now"], co.Entropy.fixed(bytes(range(32))))
+    answer_view_matches(test, answer)
+    # Both steps in one call give the same answer (the same entropy gives the same access token).
+    again = issuer.token_endpoint(case["form"], record, case["now"], co.Entropy.fixed(bytes(range(32))))
+    test.assertEqual(again.to_json(), answer.to_json())
+    outcome = answer.outcome()
+    if outcome.is_failed():
+        test.assertEqual(answer.status(), 500)
+        test.assertEqual(json.loads(answer.body())["error"], "server_error")
+        check_keys(expect, {"error", "field"}, {"error"})
+        actual = {"error": outcome.error.code}
+        if "field" in expect:
+            actual["field"] = outcome.error.field
+        test.assertEqual(actual, expect)
+        return
     test.assertNotIn("error", expect, "expected an error")
-    outcome = redemption.outcome
     if outcome.is_issued():
-        actual = {"issued": {"user_id": outcome.user_id, "credential_configuration_ids": outcome.credential_configuration_ids}}
+        token = outcome.token
+        test.assertEqual(answer.status(), 200)
+        body = json.loads(answer.body())
+        test.assertEqual(body, {"access_token": token.access_token, "token_type": "Bearer", "expires_in": 300})
+        test.assertEqual(token.expires_in, 300)
+        test.assertNotIn(token.access_token, str(token) + repr(token) + str(outcome) + repr(outcome))
+        actual = {"issued": {"user_id": token.user_id, "credential_configuration_ids": token.credential_configuration_ids}}
     else:
-        actual = {"rejected": token_error_value(test, outcome.error)}
-    actual["changed"] = redemption.changed
-    actual["record"] = record_value(test, redemption.record)
+        actual = {"rejected": rejected_value(test, answer, outcome.error)}
+    stored = answer.record_to_store()
+    actual["changed"] = stored is not None
+    actual["record"] = record_value(test, stored if stored is not None else record)
     test.assertEqual(actual, expect)
 
 
@@ -354,6 +393,9 @@ def add_vector_tests():
         raise SystemExit(f"expected {len(RUNNERS)} vector files in {VECTORS}, found {known}")
 
 
+ISSUER_CONFIG = '{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}'
+
+
 class Idiomatic(unittest.TestCase):
     def test_wallet_reads_an_offer_and_its_tx_code(self):
         offer = co.CredentialOffer(
@@ -407,7 +449,7 @@ class Idiomatic(unittest.TestCase):
             self.assertIn(name, classes, code)
 
     def test_issuer_to_wallet_to_token_endpoint(self):
-        issuer = co.Issuer('{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}')
+        issuer = co.Issuer(ISSUER_CONFIG)
         created = issuer.create_pre_authorized_offer(
             '{"credentials":["mdl"],"transactionCodeConfiguration":{}}', 1_746_057_600, co.Entropy.system()
         )
@@ -426,15 +468,90 @@ class Idiomatic(unittest.TestCase):
             prompt.check("12")
         prompt.check(created.transaction_code)
         body = co.token_request_body(parsed.offer, created.transaction_code, None)
-        # The token endpoint redeems it once.
-        redemption = issuer.redeem(created.record, co.TokenRequest.from_form(body), 1_746_057_610)
-        self.assertTrue(redemption.outcome.is_issued())
-        self.assertEqual(redemption.outcome.credential_configuration_ids, ["mdl"])
-        self.assertEqual(redemption.record.state(), co.OfferState.REDEEMED)
-        again = issuer.redeem(redemption.record, co.TokenRequest.from_form(body), 1_746_057_611)
-        self.assertTrue(again.outcome.is_rejected())
-        self.assertEqual(again.outcome.error.error, co.TokenErrorCode.INVALID_GRANT)
-        self.assertTrue(again.outcome.error.revoke_issued_tokens)
+        # The token endpoint: read the form, find the record by its lookup key, answer, store.
+        store = {created.record.code_hash(): created.record}
+        step = issuer.read_token_request(body)
+        self.assertTrue(step.is_find())
+        self.assertNotIn(pre_authorized_code, str(step.request) + repr(step.request))
+        self.assertEqual(step.request.client_id(), None)
+        answer = issuer.answer_token_request(step.request, store.get(step.request.lookup_key()), 1_746_057_610, co.Entropy.system())
+        self.assertEqual(answer.status(), 200)
+        self.assertEqual(answer.headers()["Cache-Control"], "no-store")
+        token = answer.outcome().token
+        self.assertEqual((token.credential_configuration_ids, token.user_id, token.expires_in), (["mdl"], created.user_id, 300))
+        self.assertEqual(json.loads(answer.body())["access_token"], token.access_token)
+        for printed in (answer, token, answer.outcome()):
+            self.assertNotIn(token.access_token, str(printed) + repr(printed))
+        stored = answer.record_to_store()
+        self.assertEqual((stored.state(), stored.version()), (co.OfferState.REDEEMED, created.record.version() + 1))
+        store[stored.code_hash()] = stored
+        # A replay is refused and asks to revoke the token issued from the code.
+        again = issuer.token_endpoint(body, store[stored.code_hash()], 1_746_057_611, co.Entropy.system())
+        self.assertEqual(again.status(), 400)
+        self.assertEqual(again.outcome().error.error, co.TokenErrorCode.INVALID_GRANT)
+        self.assertTrue(again.revoke_issued_tokens())
+        self.assertIsNone(again.record_to_store())
+        self.assertEqual(json.loads(again.to_json())["outcome"]["revokeIssuedTokens"], True)
+
+    def test_token_answers_of_the_host(self):
+        cases = [
+            (co.TokenAnswer.busy(), 503, co.TokenErrorCode.TEMPORARILY_UNAVAILABLE),
+            (co.TokenAnswer.server_error(), 500, co.TokenErrorCode.SERVER_ERROR),
+            (co.TokenAnswer.unreadable_body(413, "the body is too large"), 413, co.TokenErrorCode.INVALID_REQUEST),
+        ]
+        for answer, status, code in cases:
+            self.assertEqual(answer.status(), status)
+            self.assertEqual(answer.outcome().error.error, code)
+            self.assertEqual(json.loads(answer.body())["error"], answer.outcome().error.error_code)
+        step = co.Issuer(ISSUER_CONFIG).read_token_request("grant_type=authorization_code&code=x")
+        self.assertTrue(step.is_answer())
+        self.assertEqual(json.loads(step.answer.body())["error"], "unsupported_grant_type")
+
+    def test_build_offer_uri_and_json_from_json_of_any_draft(self):
+        draft11 = '{"credential_issuer":"https://issuer.example.com","credentials":["pid"]}'
+        uri = co.build_offer_uri(draft11, co.default_build_options())
+        self.assertEqual(
+            uri,
+            "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fissuer.example.com"
+            "%22%2C%22credential_configuration_ids%22%3A%5B%22pid%22%5D%7D",
+        )
+        self.assertEqual(
+            co.build_offer_json(draft11, co.default_build_options()),
+            '{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"]}',
+        )
+        # The writer is strict even where the reader is lenient: a blank id is refused.
+        with self.assertRaises(co.CredentialOfferError.BlankValue):
+            co.build_offer_uri('{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":[" "]}',
+                               co.default_build_options())
+
+    def test_issuer_checks_its_metadata(self):
+        issuer = co.Issuer(ISSUER_CONFIG)
+        issuer.check_metadata(co.IssuerMetadata(
+            '{"credential_issuer":"https://issuer.example.com","credential_configurations_supported":{"mdl":{"format":"mso_mdoc"}}}'))
+        with self.assertRaises(co.CredentialOfferError.IssuerMismatch) as caught:
+            issuer.check_metadata(co.IssuerMetadata(
+                '{"credential_issuer":"https://other.example.com","credential_configurations_supported":{"mdl":{"format":"mso_mdoc"}}}'))
+        self.assertEqual(caught.exception.field, "credential_issuer")
+        with self.assertRaises(co.CredentialOfferError.InvalidMetadata) as caught:
+            issuer.check_metadata(co.IssuerMetadata(
+                '{"credential_issuer":"https://issuer.example.com","credential_configurations_supported":{"mdl":{"format":"dc+sd-jwt"}}}'))
+        self.assertEqual(caught.exception.field, "credential_configurations_supported.mdl.format")
+
+    def test_error_views_and_binding_failures(self):
+        with self.assertRaises(co.CredentialOfferError.MissingOfferParameter) as caught:
+            co.parse_offer_uri("openid-credential-offer://?foo=bar", co.default_parse_options())
+        view = json.loads(caught.exception.to_json())
+        self.assertEqual((view["code"], view["httpStatus"], view["details"]), ("missing_offer_parameter", 400, []))
+        offer = co.parse_offer_json('{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["a"]}',
+                                    co.default_parse_options()).offer
+        offer.extensions["x"] = "{not json"
+        with self.assertRaises(co.CredentialOfferError.Binding) as caught:
+            co.offer_to_json(offer, co.Dialect.V1)
+        error = caught.exception
+        self.assertEqual((error.code, error.field, error.http_status()), ("invalid_argument", "extensions.x", 400))
+        self.assertIn(error.code, co.binding_error_codes())
+        self.assertNotIn(error.code, co.error_codes())
+        self.assertEqual(json.loads(error.to_json())["code"], "invalid_argument")
 
     def test_qr_svg(self):
         svg = co.render_qr_svg("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fi.example%2Fo%2F1")
