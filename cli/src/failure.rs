@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 /// Exit status: the input was refused.
 pub const EXIT_REFUSED: u8 = 1;
@@ -72,39 +72,34 @@ fn message_with_details(error: &credoffer::Error) -> String {
     message
 }
 
-/// The JSON error object: `{"error": {"code", "message", "field", "details"?}}`.
-pub fn error_json(code: &str, message: &str, field: Option<&str>, error: Option<&credoffer::Error>) -> Value {
-    let mut body = json!({"code": code, "message": message, "field": field});
-    if let (Some(error), Some(object)) = (error, body.as_object_mut())
-        && !error.details().is_empty()
-    {
-        let details: Vec<Value> = error
-            .details()
-            .iter()
-            .map(|detail| json!({"code": detail.code(), "message": detail.message(), "field": detail.field()}))
-            .collect();
-        object.insert("details".into(), Value::Array(details));
-    }
-    json!({"error": body})
-}
-
 /// Reports `failure` (JSON on standard output with `--json`, else one line on standard error) and
 /// returns its exit status.
+///
+/// With `--json`, an engine error is `{"error": <the engine's error view>}`; the command's own failures
+/// (`usage`, `io`) are not the engine's, so they keep their own small shape
+/// `{"error": {"code", "message", "field"}}`, `field` being `null` when none applies.
 pub fn exit(failure: &Failure, json: bool) -> ExitCode {
     if let Some((code, message, field)) = failure.parts() {
         if json {
-            let engine_error = match failure {
-                Failure::Refused(error) => Some(error),
-                _ => None,
+            let view = match failure {
+                Failure::Refused(error) => error.to_json(),
+                _ => serde_json::to_string(&OwnFailureJson { code, message: &message, field })
+                    .unwrap_or_else(|_| format!("{{\"code\":\"{code}\"}}")),
             };
-            // The JSON carries the details as objects, so its message stays the engine's own.
-            let message = engine_error.map_or(message.as_str(), |error| error.message());
-            print_stdout(&format!("{}\n", error_json(code, message, field, engine_error)));
+            print_stdout(&format!("{{\"error\":{view}}}\n"));
         } else {
             eprintln!("{}", error_line(code, &message, field));
         }
     }
     ExitCode::from(failure.status())
+}
+
+/// The command's own failures as JSON, members in the order the help documents.
+#[derive(Serialize)]
+struct OwnFailureJson<'a> {
+    code: &'a str,
+    message: &'a str,
+    field: Option<&'a str>,
 }
 
 /// `error[code]: message (field)`, on one line whatever the message holds.

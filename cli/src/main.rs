@@ -29,8 +29,11 @@ Exit status:
   70  internal error (a bug: please report it)
 
 Errors are one line on standard error: error[code]: message (field).
-With --json they are printed on standard output instead: {\"error\": {\"code\", \"message\", \"field\"}}
-(usage errors excepted: they always go to standard error)."
+With --json they are printed on standard output instead, as {\"error\": <the engine's error view>}:
+  {\"error\": {\"code\", \"message\", \"field\"?, \"value\"?, \"httpStatus\", \"details\": [...]}}
+The codes `usage` and `io` are the command's own, not the engine's; they keep a shape of their own:
+  {\"error\": {\"code\": \"usage\" | \"io\", \"message\", \"field\": <name> | null}}
+(a command line clap refuses is always reported on standard error)."
     };
 }
 
@@ -41,7 +44,7 @@ With --json they are printed on standard output instead: {\"error\": {\"code\", 
     about = "Create, inspect, render and redeem OpenID4VCI Credential Offers",
     long_about = "Create, inspect, render and redeem OpenID4VCI Credential Offers.\n\n\
         `create` answers like MATTR VII's offers API and shows the offer's QR code; `parse` explains an \
-        offer URI of any draft; `qr` renders one; `redeem` runs the token endpoint's checks against a \
+        offer URI of any draft; `qr` renders one; `redeem` runs the engine's token endpoint against a \
         saved offer record.",
     after_help = concat!("Examples:
   credoffer create pre-authorized --credential org.iso.18013.5.1.mDL --record offer.json
@@ -68,12 +71,13 @@ enum Command {
   pbpaste | credoffer parse - --json
   credoffer parse \"$URI\" --metadata issuer-metadata.json --strict
 
---json prints, with exit status 0:
-  {\"offer\": <the offer as OpenID4VCI 1.0 JSON>, \"source\": \"<shape>\", \"warnings\": [{\"code\", \"message\", \"field\"?}]}
-  {\"credential_offer_uri\": \"<url>\", \"warnings\": [...]}        (an offer by reference)
-  with --metadata, also \"formats\": [{\"id\", \"format\"}]
+--json prints the engine's view of the parsed offer, with exit status 0:
+  {\"kind\": \"byValue\", \"offer\": <the offer as OpenID4VCI 1.0 JSON>, \"source\": \"<shape>\",
+   \"warnings\": [{\"code\", \"message\", \"field\"?}], \"txCodePrompt\"?: {\"inputMode\", \"length\"?, ...}}
+  {\"kind\": \"byReference\", \"uri\": \"<url>\", \"warnings\": [...]}
+  with --metadata (by value), also \"metadataCheck\": {\"formats\": [{\"id\", \"format\"}], \"warnings\": [...]}
 and on an invalid offer, with exit status 1:
-  {\"error\": {\"code\", \"message\", \"field\"}}
+  {\"error\": {\"code\", \"message\", \"field\"?, \"httpStatus\", \"details\"}}
 
 ",
         exit_statuses!()
@@ -93,16 +97,22 @@ in the terminal, 4 in SVG. The terminal rendering assumes light text on a dark b
         exit_statuses!()
     ))]
     Qr(qr::QrArgs),
-    /// Redeem a saved pre-authorized offer as a token endpoint would, and update its record
+    /// Answer a token request for a saved pre-authorized offer as the token endpoint does; update the record
     #[command(after_help = concat!(
         "Examples:
   credoffer create pre-authorized --credential mdl --tx-code numeric:6 --record offer.json
   credoffer redeem --record offer.json --code <pre-authorized code> --tx-code 000000   # wrong: 2 attempts left
   credoffer redeem --record offer.json --offer \"$URI\" --tx-code 123456 --json
 
-Each run reads the record, applies the token request at --now (default: the system clock), prints
-the outcome and writes the next record back when it changed: watch failedAttemptsLeft count down
-and the third wrong code invalidate the offer for good. A rejected request exits with status 1.
+Each run reads the record, answers the token request at --now (default: the system clock) as the
+engine's token endpoint does, prints the answer and writes the next record back when it changed:
+watch failedAttemptsLeft count down and the third wrong code invalidate the offer for good.
+A rejected request exits with status 1.
+
+--json prints the engine's view of the answer (it holds the access token when one is issued):
+  {\"status\", \"body\": \"<the JSON body sent>\", \"record\"?: <the next record>,
+   \"outcome\": {\"kind\": \"issued\", \"accessToken\", \"expiresIn\", \"userId\", \"credentialConfigurationIds\"}
+            | {\"kind\": \"rejected\", \"error\", \"errorDescription\", \"failedAttemptsLeft\"?, \"revokeIssuedTokens\"}}
 
 ",
         exit_statuses!()

@@ -5,12 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use credoffer::{
-    Dialect, InputMode, IssuerMetadata, MetadataCheck, OfferReference, OfferUri, ParseOptions, ParsedOffer, PlusPolicy,
-    Warning, parse_offer_uri, well_known_metadata_url,
+    InputMode, IssuerMetadata, MetadataCheck, OfferReference, OfferUri, ParseOptions, ParsedOffer, PlusPolicy, Warning,
+    parse_offer_uri, well_known_metadata_url,
 };
-use serde::Serialize;
-use serde_json::json;
-use serde_json::value::RawValue;
 
 use crate::failure::{print_stdout, shown};
 use crate::{JsonFlag, Outcome, input};
@@ -48,60 +45,39 @@ pub fn run(args: &ParseArgs) -> Outcome {
         allow_insecure_http: args.allow_insecure_http,
         ..ParseOptions::default()
     };
-    match parse_offer_uri(&text, &options)? {
-        OfferUri::ByValue(parsed) => {
+    let parsed = parse_offer_uri(&text, &options)?;
+    match &parsed {
+        OfferUri::ByValue(offer) => {
             let check = match &metadata {
-                Some(metadata) => Some(metadata.check(&parsed.offer)?),
+                Some(metadata) => Some(metadata.check(&offer.offer)?),
                 None => None,
             };
             if args.output.json {
-                print_stdout(&format!("{}\n", by_value_json(&parsed, check.as_ref())?));
+                print_stdout(&format!("{}\n", with_metadata_check(parsed.to_json(), check.as_ref())));
             } else {
-                print_stdout(&explain_offer(&parsed, check.as_ref()));
+                print_stdout(&explain_offer(offer, check.as_ref()));
             }
         }
         OfferUri::ByReference(reference) => {
             if args.output.json {
-                let json = json!({"credential_offer_uri": reference.uri, "warnings": json!(reference.warnings)});
-                print_stdout(&format!("{json}\n"));
+                print_stdout(&format!("{}\n", parsed.to_json()));
             } else {
-                print_stdout(&explain_reference(&reference, metadata.is_some()));
+                print_stdout(&explain_reference(reference, metadata.is_some()));
             }
         }
     }
     Ok(())
 }
 
-/// `{offer, source, formats?, warnings}`, the offer as the engine writes it in the 1.0 shape (members in the
-/// spec's order, not sorted as a `Value` would have them).
-#[derive(Serialize)]
-struct ByValueJson<'a> {
-    offer: Box<RawValue>,
-    source: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    formats: Option<Vec<FormatJson<'a>>>,
-    warnings: Vec<Warning>,
-}
-
-#[derive(Serialize)]
-struct FormatJson<'a> {
-    id: &'a str,
-    format: &'a str,
-}
-
-fn by_value_json(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> Result<String, credoffer::Error> {
-    let offer = RawValue::from_string(parsed.offer.to_json_lenient(Dialect::V1)?).map_err(internal)?;
-    let mut warnings = parsed.warnings.clone();
-    let formats = check.map(|check| {
-        warnings.extend(check.warnings.iter().cloned());
-        check.formats.iter().map(|(id, format)| FormatJson { id, format }).collect()
-    });
-    serde_json::to_string(&ByValueJson { offer, source: parsed.source.as_str(), formats, warnings }).map_err(internal)
-}
-
-/// The engine wrote JSON that does not read back: a bug, reported rather than panicked on.
-fn internal(error: serde_json::Error) -> credoffer::Error {
-    credoffer::Error::new(credoffer::ErrorKind::InvalidJson, format!("internal error writing JSON: {error}"))
+/// The engine's view of the parsed offer, plus `"metadataCheck": <the engine's view of the check>` when
+/// the offer was checked against metadata.
+///
+/// The engine has no view of "an offer and its metadata check" yet, so this is the one place the command
+/// composes: it appends one member to the engine's object, keeping both views exactly as written. It
+/// belongs in the engine once it offers that view.
+fn with_metadata_check(view: String, check: Option<&MetadataCheck>) -> String {
+    let (Some(check), Some(members)) = (check, view.strip_suffix('}')) else { return view };
+    format!("{members},\"metadataCheck\":{}}}", check.to_json())
 }
 
 fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String {

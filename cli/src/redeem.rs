@@ -1,16 +1,16 @@
-//! `credoffer redeem`: the token endpoint's checks against a saved offer record.
+//! `credoffer redeem`: the engine's token endpoint run against a saved offer record.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
 use credoffer::{
-    OfferRecord, OfferUri, ParseOptions, RedeemOutcome, Redemption, Secret, TokenRequest, parse_offer_uri,
+    OfferRecord, OfferUri, ParseOptions, Secret, SystemEntropy, TokenAnswer, TokenOutcome, TokenRequest,
+    parse_offer_uri, token_request_body,
 };
-use serde_json::{Value, json};
 
 use crate::create::{record_text, redeeming_issuer};
-use crate::failure::{Failure, print_stdout};
+use crate::failure::{Failure, print_stdout, shown};
 use crate::{JsonFlag, Outcome, input};
 
 #[derive(Debug, Args)]
@@ -21,7 +21,8 @@ pub struct RedeemArgs {
     /// The pre-authorized code the wallet sends
     #[arg(long, value_name = "CODE", required_unless_present = "offer", conflicts_with = "offer")]
     code: Option<String>,
-    /// Take the pre-authorized code from this offer URI instead of --code
+    /// Send what a wallet sends for this offer URI (its pre-authorized code, with --tx-code) instead of
+    /// --code; like a wallet, refuse to send without a transaction code the offer asks for
     #[arg(long, value_name = "URI")]
     offer: Option<String>,
     /// The transaction code the user typed
@@ -41,41 +42,43 @@ pub struct RedeemArgs {
 pub fn run(args: &RedeemArgs) -> Outcome {
     let record = OfferRecord::from_json(&input::read_file(&args.record)?)?;
     let issuer = redeeming_issuer(args.config.as_deref(), &record)?;
-    let request = TokenRequest {
-        pre_authorized_code: Secret::new(pre_authorized_code(args)?),
-        tx_code: args.tx_code.as_deref().map(Secret::new),
-        client_id: None,
+    let now = input::now(args.now);
+    let answer = match (&args.offer, &args.code) {
+        (Some(uri), _) => {
+            let form = wallet_form(uri, args.tx_code.as_deref())?;
+            issuer.token_endpoint(&form, Some(&record), now, &mut SystemEntropy)
+        }
+        (None, Some(code)) => {
+            let request = TokenRequest {
+                pre_authorized_code: Secret::new(code.clone()),
+                tx_code: args.tx_code.as_deref().map(Secret::new),
+                client_id: None,
+            };
+            issuer.answer_token_request(&request, Some(&record), now, &mut SystemEntropy)
+        }
+        (None, None) => return Err(Failure::usage("give --code or --offer", "code")),
     };
-    let redemption = issuer.redeem(&record, &request, input::now(args.now))?;
-    if redemption.changed {
-        input::write_file(&args.record, &record_text(&redemption.record))?;
+    // The engine could not judge the request (a record it cannot read, a key it lacks): the 500 answer
+    // tells a wallet nothing, so the command reports the engine's error, as for any other refusal.
+    if let TokenOutcome::Failed(error) = answer.outcome() {
+        return Err(Failure::Refused(error.clone()));
+    }
+    if let Some(next) = answer.record_to_store() {
+        input::write_file(&args.record, &record_text(next))?;
     }
     if args.output.json {
-        print_stdout(&format!("{}\n", redemption_json(&redemption)));
+        print_stdout(&format!("{}\n", answer.to_json()));
     } else {
-        print_stdout(&explain(&redemption, args));
+        print_stdout(&explain(&answer, &record, args));
     }
-    match redemption.outcome {
-        RedeemOutcome::Issued { .. } => Ok(()),
-        RedeemOutcome::Rejected(_) => Err(Failure::AlreadyReported),
-    }
+    if answer.status() == 200 { Ok(()) } else { Err(Failure::AlreadyReported) }
 }
 
-fn pre_authorized_code(args: &RedeemArgs) -> Result<String, Failure> {
-    if let Some(code) = &args.code {
-        return Ok(code.clone());
-    }
-    let uri = args.offer.as_deref().unwrap_or_default();
+/// The form body a wallet sends for the offer in `uri`, written by the engine's wallet side (which
+/// refuses to send without a transaction code the offer asks for, or with one it does not).
+fn wallet_form(uri: &str, tx_code: Option<&str>) -> Result<String, Failure> {
     match parse_offer_uri(uri, &ParseOptions::default())? {
-        OfferUri::ByValue(parsed) => match parsed.offer.pre_authorized_code_grant() {
-            Some(grant) => Ok(grant.pre_authorized_code.clone()),
-            None => Err(credoffer::Error::new(
-                credoffer::ErrorKind::MissingGrant,
-                "the offer has no pre-authorized code grant",
-            )
-            .at("grants")
-            .into()),
-        },
+        OfferUri::ByValue(parsed) => Ok(token_request_body(&parsed.offer, tx_code, None)?),
         OfferUri::ByReference(_) => Err(Failure::usage(
             "the offer is by reference: fetch it and pass --code from its pre-authorized_code",
             "offer",
@@ -83,45 +86,22 @@ fn pre_authorized_code(args: &RedeemArgs) -> Result<String, Failure> {
     }
 }
 
-fn record_summary(record: &OfferRecord) -> Value {
-    serde_json::from_str(&record.to_json()).unwrap_or(Value::Null)
-}
-
-/// `{"outcome": "issued", …}` or `{"outcome": "rejected", "status", "body", …}`, with the next record.
-fn redemption_json(redemption: &Redemption) -> Value {
-    let record = record_summary(&redemption.record);
-    match &redemption.outcome {
-        RedeemOutcome::Issued { user_id, credential_configuration_ids } => json!({
-            "outcome": "issued",
-            "userId": user_id,
-            "credentialConfigurationIds": credential_configuration_ids,
-            "recordChanged": redemption.changed,
-            "record": record,
-        }),
-        RedeemOutcome::Rejected(error) => json!({
-            "outcome": "rejected",
-            "status": error.http_status(),
-            "body": serde_json::from_str::<Value>(&error.to_json()).unwrap_or(Value::Null),
-            "failedAttemptsLeft": error.failed_attempts_left,
-            "revokeIssuedTokens": error.revoke_issued_tokens,
-            "recordChanged": redemption.changed,
-            "record": record,
-        }),
-    }
-}
-
-fn explain(redemption: &Redemption, args: &RedeemArgs) -> String {
+/// `Issued: HTTP 200 {…}` or `Rejected: HTTP 400 {…}`, what it means, and the record after the request.
+fn explain(answer: &TokenAnswer, read: &OfferRecord, args: &RedeemArgs) -> String {
     let mut out = String::new();
-    match &redemption.outcome {
-        RedeemOutcome::Issued { user_id, credential_configuration_ids } => {
+    match answer.outcome() {
+        TokenOutcome::Issued(token) => {
+            let _ = writeln!(out, "Issued: HTTP {} {}", answer.status(), answer.body());
             let _ = writeln!(
                 out,
-                "Issued: the token endpoint may issue an access token for user {user_id}, scoped to {}.",
-                credential_configuration_ids.join(", ")
+                "  an access token for user {}, scoped to {}, valid for {} s",
+                shown(&token.user_id),
+                shown(&token.credential_configuration_ids.join(", ")),
+                token.expires_in
             );
         }
-        RedeemOutcome::Rejected(error) => {
-            let _ = writeln!(out, "Rejected: HTTP {} {}", error.http_status(), error.to_json());
+        TokenOutcome::Rejected(error) => {
+            let _ = writeln!(out, "Rejected: HTTP {} {}", answer.status(), shown(answer.body()));
             if let Some(left) = error.failed_attempts_left {
                 let _ = writeln!(out, "  wrong transaction codes left before the offer is invalidated: {left}");
             }
@@ -130,15 +110,20 @@ fn explain(redemption: &Redemption, args: &RedeemArgs) -> String {
                     writeln!(out, "  the code was used before: revoke every token issued from it (RFC 9700 §4.2.4)");
             }
         }
+        _ => {
+            let _ = writeln!(out, "Answered: HTTP {} {}", answer.status(), shown(answer.body()));
+        }
     }
-    let record = &redemption.record;
+    let (record, written) = match answer.record_to_store() {
+        Some(next) => (next, format!("; written to {}", args.record.display())),
+        None => (read, "; unchanged".to_owned()),
+    };
     let _ = writeln!(
         out,
-        "Record: state {}, version {}, {} wrong transaction code(s) left{}.",
+        "Record: state {}, version {}, {} wrong transaction code(s) left{written}.",
         record.state.as_str(),
         record.version,
         record.failed_attempts_left,
-        if redemption.changed { format!("; written to {}", args.record.display()) } else { "; unchanged".into() }
     );
     out
 }

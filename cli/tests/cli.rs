@@ -6,7 +6,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use credoffer::{FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferUri, ParseOptions, parse_offer_uri};
+use credoffer::{
+    Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, OfferUri, ParseOptions,
+    PlusPolicy, parse_offer_uri,
+};
 use serde_json::{Value, json};
 
 /// What a run of the binary gave back.
@@ -29,13 +32,23 @@ impl Run {
         assert!(self.stdout.is_empty(), "{}", self.stdout);
     }
 
-    /// Asserts a refusal as `{"error": {"code", "message", "field"}}` on stdout.
+    /// Asserts a refusal as `{"error": …}` on stdout: the engine's error view for an engine code, the
+    /// command's own `{code, message, field}` for `usage` and `io`.
     fn refused_json(&self, status: i32, code: &str) -> Value {
         assert_eq!(self.status, status, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
         let json = self.json();
-        assert_eq!(json["error"]["code"], code, "{json}");
-        assert!(json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{json}");
-        assert!(json["error"].as_object().unwrap().contains_key("field"), "{json}");
+        assert_eq!(json.as_object().unwrap().len(), 1, "{json}");
+        let error = json["error"].as_object().unwrap();
+        assert_eq!(error["code"], code, "{json}");
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{json}");
+        if let Some(kind) = ErrorKind::from_code(code) {
+            assert_eq!(error["httpStatus"], Error::new(kind, "").http_status(), "{json}");
+            assert!(error["details"].is_array(), "{json}");
+        } else {
+            assert!(matches!(code, "usage" | "io"), "only these two codes are the command's own: {json}");
+            let members: Vec<&str> = error.keys().map(String::as_str).collect();
+            assert_eq!(members, ["code", "field", "message"], "{json}");
+        }
         json
     }
 }
@@ -205,6 +218,18 @@ fn parse_runs_the_shared_vectors() {
         let stdin = if input.ends_with('\n') { format!("{input}\n") } else { input.to_owned() };
         let run = run_with_stdin(&args, Some(&stdin));
         let out = run.json();
+        // What the command prints is the engine's own view, byte for byte.
+        let parse_options = ParseOptions {
+            plus: if options["plus"] == "literal" { PlusPolicy::Literal } else { PlusPolicy::Space },
+            strict: options["strict"] == true,
+            allow_insecure_http: options["allow_insecure_http"] == true,
+            ..ParseOptions::default()
+        };
+        let engine_view = match parse_offer_uri(input, &parse_options) {
+            Ok(parsed) => parsed.to_json(),
+            Err(error) => format!(r#"{{"error":{}}}"#, error.to_json()),
+        };
+        assert_eq!(run.stdout, format!("{engine_view}\n"), "{id}");
         let expect = &case["expect"];
         if let Some(code) = expect.get("error") {
             assert_eq!(run.status, 1, "{id}: {}", run.stdout);
@@ -214,14 +239,15 @@ fn parse_runs_the_shared_vectors() {
             }
         } else if let Some(reference) = expect.get("reference") {
             assert_eq!(run.status, 0, "{id}: {}", run.stdout);
-            assert_eq!(&out["credential_offer_uri"], reference, "{id}");
+            assert_eq!(out["kind"], "byReference", "{id}");
+            assert_eq!(&out["uri"], reference, "{id}");
             assert_eq!(warning_codes(&out), expect["warnings"], "{id}");
         } else {
             assert_eq!(run.status, 0, "{id}: {}", run.stdout);
+            assert_eq!(out["kind"], "byValue", "{id}");
             assert_eq!(out["offer"], expect["offer"], "{id}");
             assert_eq!(out["source"], expect["source"], "{id}");
             assert_eq!(warning_codes(&out), expect["warnings"], "{id}");
-            assert_eq!(out.as_object().unwrap().len(), 3, "{id}: exactly offer, source, warnings");
         }
         ran += 1;
     }
@@ -229,8 +255,8 @@ fn parse_runs_the_shared_vectors() {
     assert_eq!(skipped, 4, "only the custom-limit cases are skipped");
 }
 
-fn warning_codes(out: &Value) -> Value {
-    out["warnings"].as_array().unwrap().iter().map(|w| w["code"].clone()).collect()
+fn warning_codes(view: &Value) -> Value {
+    view["warnings"].as_array().unwrap().iter().map(|w| w["code"].clone()).collect()
 }
 
 #[test]
@@ -252,13 +278,28 @@ fn parse_checks_the_shared_metadata_vectors() {
             }
         } else {
             assert_eq!(run.status, 0, "{id}: {}", run.stdout);
+            // The engine's view of the offer with one member added: the engine's view of the check.
+            let parsed = parse_offer_uri(&offer.to_string(), &ParseOptions::default()).unwrap();
+            let OfferUri::ByValue(by_value) = &parsed else { panic!("{id}: by value") };
+            let check = IssuerMetadata::from_json(&metadata.to_string()).unwrap().check(&by_value.offer).unwrap();
+            let view = parsed.to_json();
+            let expected = format!("{},\"metadataCheck\":{}}}\n", view.strip_suffix('}').unwrap(), check.to_json());
+            assert_eq!(run.stdout, expected, "{id}");
+
             let out = run.json();
-            let formats: Vec<Value> =
-                out["formats"].as_array().unwrap().iter().map(|f| json!([f["id"], f["format"]])).collect();
+            let formats: Vec<Value> = out["metadataCheck"]["formats"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| json!([f["id"], f["format"]]))
+                .collect();
             assert_eq!(Value::Array(formats), expect["formats"], "{id}");
-            let codes = warning_codes(&out);
+            let codes: Vec<Value> = [warning_codes(&out), warning_codes(&out["metadataCheck"])]
+                .iter()
+                .flat_map(|codes| codes.as_array().unwrap().clone())
+                .collect();
             for expected in expect.get("warnings").and_then(Value::as_array).into_iter().flatten() {
-                assert!(codes.as_array().unwrap().contains(expected), "{id}: {codes}");
+                assert!(codes.contains(expected), "{id}: {codes:?}");
             }
         }
         ran += 1;
@@ -308,7 +349,9 @@ fn parse_reads_standard_input_and_names_formats_from_metadata() {
     assert_eq!(by_stdin.json()["offer"]["credential_issuer"], "https://issuer.example.com");
     assert_eq!(by_stdin.stdout, run(&["parse", "--json", MDL_OFFER]).stdout);
     // The offer as the engine writes it: members in the spec's order, not sorted.
-    assert!(by_stdin.stdout.starts_with(r#"{"offer":{"credential_issuer":"#), "{}", by_stdin.stdout);
+    assert!(by_stdin.stdout.starts_with(r#"{"kind":"byValue","offer":{"credential_issuer":"#), "{}", by_stdin.stdout);
+    let prompt = json!({"inputMode": "numeric", "length": 6, "description": "Sent by e-mail"});
+    assert_eq!(by_stdin.json()["txCodePrompt"], prompt);
 
     let dir = temp_dir("parse-metadata");
     let metadata = dir.join("metadata.json");
@@ -321,6 +364,23 @@ fn parse_reads_standard_input_and_names_formats_from_metadata() {
     assert_eq!(human.status, 0, "{}", human.stderr);
     assert!(human.stdout.contains("- org.iso.18013.5.1.mDL (mso_mdoc)"), "{}", human.stdout);
     assert!(human.stdout.contains("metadata:        consistent with the offer"), "{}", human.stdout);
+
+    let checked = run(&["parse", MDL_OFFER, "--metadata", path(&metadata), "--json"]);
+    assert_eq!(checked.status, 0, "{}", checked.stderr);
+    let out = checked.json();
+    assert_eq!(
+        out["metadataCheck"],
+        json!({"formats": [{"id": "org.iso.18013.5.1.mDL", "format": "mso_mdoc"}], "warnings": []})
+    );
+    assert_eq!(out["offer"], by_stdin.json()["offer"]);
+    // By reference there is no offer to check: the view has no metadataCheck member.
+    let reference = "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example.com%2Fo%2F1";
+    let unchecked = run(&["parse", reference, "--metadata", path(&metadata), "--json"]);
+    assert_eq!(unchecked.status, 0, "{}", unchecked.stderr);
+    assert_eq!(
+        unchecked.json(),
+        json!({"kind": "byReference", "uri": "https://issuer.example.com/o/1", "warnings": []})
+    );
 }
 
 #[test]
@@ -696,22 +756,27 @@ fn create_authorization_writes_request_parameters_and_issuer_state() {
 // ---------------------------------------------------------------------------------------------------
 // redeem
 
-/// Creates an offer with a transaction code at `NOW`; returns the record path, the pre-authorized
-/// code, the transaction code and the URI.
+/// Creates an offer (with a transaction code when asked) at `NOW`; returns the record path, the
+/// pre-authorized code, the transaction code and the URI.
 fn created_offer(dir: &Path, tx_code: bool) -> (PathBuf, String, Option<String>, String) {
     let record = dir.join("record.json");
+    let (code, tx_code, uri) = create_offer(&record, if tx_code { &["--tx-code", "numeric:6"] } else { &[] });
+    (record, code, tx_code, uri)
+}
+
+/// Runs `create pre-authorized --credential mdl` at `NOW` with `extra` arguments, saving the record to
+/// `record`; returns the pre-authorized code, the transaction code and the URI.
+fn create_offer(record: &Path, extra: &[&str]) -> (String, Option<String>, String) {
     let mut args =
-        vec!["create", "pre-authorized", "--credential", "mdl", "--now", NOW, "--json", "--record", path(&record)];
-    if tx_code {
-        args.extend(["--tx-code", "numeric:6"]);
-    }
+        vec!["create", "pre-authorized", "--credential", "mdl", "--now", NOW, "--json", "--record", path(record)];
+    args.extend(extra);
     let run = run(&args);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let response = run.json();
     let uri = response["uri"].as_str().unwrap().to_owned();
     let OfferUri::ByValue(parsed) = parse_offer_uri(&uri, &ParseOptions::default()).unwrap() else { panic!() };
     let code = parsed.offer.pre_authorized_code_grant().unwrap().pre_authorized_code.clone();
-    (record, code, response["transactionCode"].as_str().map(str::to_owned), uri)
+    (code, response["transactionCode"].as_str().map(str::to_owned), uri)
 }
 
 fn redeem(record: &Path, code: &str, tx_code: Option<&str>, now: &str) -> Run {
@@ -720,6 +785,15 @@ fn redeem(record: &Path, code: &str, tx_code: Option<&str>, now: &str) -> Run {
         args.extend(["--tx-code", tx_code]);
     }
     run(&args)
+}
+
+/// The JSON body the token endpoint sent, from the answer's view (where it is a string).
+fn body(answer: &Value) -> Value {
+    serde_json::from_str(answer["body"].as_str().unwrap()).unwrap()
+}
+
+fn saved(record: &Path) -> OfferRecord {
+    OfferRecord::from_json(&std::fs::read_to_string(record).unwrap()).unwrap()
 }
 
 fn wrong(code: &str) -> String {
@@ -733,31 +807,40 @@ fn three_wrong_codes_invalidate_the_offer() {
     let tx_code = tx_code.unwrap();
     let now = "1746057660";
 
-    // No transaction code: invalid_request, and no attempt is used.
+    // No transaction code: invalid_request, and no attempt is used, so there is no record to store.
+    let before = std::fs::read_to_string(&record).unwrap();
     let missing = redeem(&record, &code, None, now);
     assert_eq!(missing.status, 1);
     let out = missing.json();
-    assert_eq!(out["outcome"], "rejected");
-    assert_eq!(out["body"]["error"], "invalid_request");
-    assert_eq!(out["recordChanged"], false);
-    assert_eq!(out["record"]["failedAttemptsLeft"], 3);
+    assert_eq!(out["status"], 400);
+    assert_eq!(body(&out), json!({"error": "invalid_request", "error_description": "a transaction code is required"}));
+    assert_eq!(
+        out["outcome"],
+        json!({"kind": "rejected", "error": "invalid_request", "errorDescription": "a transaction code is required",
+               "revokeIssuedTokens": false})
+    );
+    assert!(out.get("record").is_none(), "{out}");
+    assert_eq!(std::fs::read_to_string(&record).unwrap(), before, "the record file is not rewritten");
 
     for left in [2, 1, 0] {
         let run = redeem(&record, &code, Some(&wrong(&tx_code)), now);
         assert_eq!(run.status, 1);
         let out = run.json();
         assert_eq!(out["status"], 400);
-        assert_eq!(out["body"]["error"], "invalid_grant");
-        assert_eq!(out["failedAttemptsLeft"], left);
-        let saved = OfferRecord::from_json(&std::fs::read_to_string(&record).unwrap()).unwrap();
+        assert_eq!(body(&out)["error"], "invalid_grant");
+        assert_eq!(out["outcome"]["kind"], "rejected");
+        assert_eq!(out["outcome"]["failedAttemptsLeft"], left);
+        let saved = saved(&record);
         assert_eq!(saved.failed_attempts_left, left);
         assert_eq!(saved.state.as_str(), if left == 0 { "invalidated" } else { "active" });
+        // The record in the answer is the one written back.
+        assert_eq!(out["record"], serde_json::from_str::<Value>(&saved.to_json()).unwrap());
     }
     // The right code is too late now.
     let run = redeem(&record, &code, Some(&tx_code), now);
     assert_eq!(run.status, 1);
-    assert_eq!(run.json()["body"]["error"], "invalid_grant");
-    assert_eq!(run.json()["record"]["state"], "invalidated");
+    assert_eq!(body(&run.json())["error"], "invalid_grant");
+    assert_eq!(saved(&record).state.as_str(), "invalidated");
 }
 
 #[test]
@@ -766,21 +849,53 @@ fn the_right_code_redeems_once() {
     let (record, code, tx_code, uri) = created_offer(&dir, true);
     let tx_code = tx_code.unwrap();
 
-    let human = redeem(&record, &code, Some(&wrong(&tx_code)), "1746057601");
+    let human = run(&[
+        "redeem",
+        "--record",
+        path(&record),
+        "--code",
+        &code,
+        "--tx-code",
+        &wrong(&tx_code),
+        "--now",
+        "1746057601",
+    ]);
     assert_eq!(human.status, 1);
-    // Human output of the same kind of request.
-    let run =
+    assert_eq!(
+        human.stdout,
+        format!(
+            "Rejected: HTTP 400 {{\"error\":\"invalid_grant\",\"error_description\":\"the transaction code is wrong\"}}\n  \
+             wrong transaction codes left before the offer is invalidated: 2\n\
+             Record: state active, version 2, 2 wrong transaction code(s) left; written to {}.\n",
+            record.display()
+        )
+    );
+    // --offer sends what a wallet sends, and a wallet does not send without the code the offer asks for.
+    run(&["redeem", "--record", path(&record), "--offer", &uri, "--now", "1746057602"]).refused(1, "tx_code_mismatch");
+    assert_eq!(saved(&record).version, 2, "nothing was sent, so nothing changed");
+
+    let issued =
         run(&["redeem", "--record", path(&record), "--offer", &uri, "--tx-code", &tx_code, "--now", "1746057602"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("Issued: "), "{}", run.stdout);
-    assert!(run.stdout.contains("state redeemed, version 3"), "{}", run.stdout);
+    assert_eq!(issued.status, 0, "{}", issued.stderr);
+    let lines: Vec<&str> = issued.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", issued.stdout);
+    let token_response: Value = serde_json::from_str(lines[0].strip_prefix("Issued: HTTP 200 ").unwrap()).unwrap();
+    assert_eq!((&token_response["token_type"], &token_response["expires_in"]), (&json!("Bearer"), &json!(300)));
+    assert_eq!(token_response["access_token"].as_str().unwrap().len(), 43, "32 bytes in base64url");
+    let user_id = saved(&record).user_id;
+    assert_eq!(lines[1], format!("  an access token for user {user_id}, scoped to mdl, valid for 300 s"));
+    assert!(lines[2].starts_with("Record: state redeemed, version 3, "), "{}", issued.stdout);
 
     let again = redeem(&record, &code, Some(&tx_code), "1746057603");
     assert_eq!(again.status, 1);
     let out = again.json();
-    assert_eq!(out["body"]["error"], "invalid_grant");
-    assert_eq!(out["revokeIssuedTokens"], true);
-    assert_eq!(out["recordChanged"], false);
+    assert_eq!(body(&out)["error"], "invalid_grant");
+    assert_eq!(out["outcome"]["revokeIssuedTokens"], true);
+    assert!(out.get("record").is_none(), "{out}");
+    let human_again =
+        run(&["redeem", "--record", path(&record), "--code", &code, "--tx-code", &tx_code, "--now", "1746057604"]);
+    assert!(human_again.stdout.contains("revoke every token issued from it"), "{}", human_again.stdout);
+    assert!(human_again.stdout.ends_with("; unchanged.\n"), "{}", human_again.stdout);
 }
 
 #[test]
@@ -791,17 +906,27 @@ fn redeem_without_tx_code_and_after_expiry() {
     // 300 s default lifetime: at NOW + 300 the offer is expired.
     let expired = redeem(&record, &code, None, "1746057900");
     assert_eq!(expired.status, 1, "{}{}", expired.stdout, expired.stderr);
-    assert_eq!(expired.json()["body"]["error"], "invalid_grant");
+    assert_eq!(body(&expired.json())["error"], "invalid_grant");
     let sent_anyway = redeem(&record, &code, Some("123456"), "1746057899");
-    assert_eq!(sent_anyway.json()["body"]["error"], "invalid_request");
+    assert_eq!(body(&sent_anyway.json())["error"], "invalid_request");
     let unknown = redeem(&record, "not-the-code", None, "1746057899");
-    assert_eq!(unknown.json()["body"]["error"], "invalid_grant");
+    assert_eq!(body(&unknown.json())["error"], "invalid_grant");
     let ok = redeem(&record, &code, None, "1746057899");
     assert_eq!(ok.status, 0, "{}", ok.stdout);
     let out = ok.json();
-    assert_eq!(out["outcome"], "issued");
-    assert_eq!(out["credentialConfigurationIds"], json!(["mdl"]));
+    assert_eq!(out["status"], 200);
+    let outcome = &out["outcome"];
+    assert_eq!(outcome["kind"], "issued");
+    assert_eq!(outcome["credentialConfigurationIds"], json!(["mdl"]));
+    assert_eq!(outcome["expiresIn"], 300);
+    assert_eq!(outcome["userId"], saved(&record).user_id.as_str());
+    assert_eq!(
+        body(&out),
+        json!({"access_token": outcome["accessToken"], "token_type": "Bearer", "expires_in": 300}),
+        "the body sent carries the token the outcome names"
+    );
     assert_eq!(out["record"]["state"], "redeemed");
+    assert_eq!(saved(&record).state.as_str(), "redeemed");
 }
 
 #[test]
@@ -812,12 +937,30 @@ fn redeem_refuses_bad_input_of_each_kind() {
     let (record, _, _, _) = created_offer(&dir, false);
     let by_reference = "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fi.example%2Fo";
     let authorization_only = "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fi.example%22%2C%22credential_configuration_ids%22%3A%5B%22a%22%5D%7D";
+
+    // A transaction code hashed under a key the redeeming issuer lacks: the engine cannot judge the
+    // code, so the command reports the engine's error (no attempt is counted).
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        r#"{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"},
+            "hmacKeyHex":"000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"}"#,
+    )
+    .unwrap();
+    let keyed = dir.join("keyed.json");
+    let (keyed_code, _, _) = create_offer(&keyed, &["--config", path(&config), "--tx-code", "numeric"]);
+
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
         (vec!["redeem", "--record", "/nonexistent/r.json", "--code", "c"], 3, "io"),
         (vec!["redeem", "--record", path(&not_a_record), "--code", "c"], 1, "invalid_record"),
         (vec!["redeem", "--record", path(&record), "--offer", "nonsense"], 1, "invalid_uri"),
         (vec!["redeem", "--record", path(&record), "--offer", authorization_only], 1, "missing_grant"),
         (vec!["redeem", "--record", path(&record), "--offer", by_reference], 2, "usage"),
+        (
+            vec!["redeem", "--record", path(&keyed), "--code", &keyed_code, "--tx-code", "000000", "--now", NOW],
+            1,
+            "invalid_configuration",
+        ),
     ];
     for (args, status, code) in &cases {
         run(args).refused(*status, code);
@@ -825,4 +968,26 @@ fn redeem_refuses_bad_input_of_each_kind() {
         with_json.push("--json");
         with_json.refused_json_check(*status, code);
     }
+    assert_eq!(saved(&keyed).failed_attempts_left, 3);
+    // With the configuration that hashed it, the same request is judged: a wrong code.
+    let judged = run(&[
+        "redeem",
+        "--record",
+        path(&keyed),
+        "--code",
+        &keyed_code,
+        "--tx-code",
+        "000000",
+        "--config",
+        path(&config),
+        "--now",
+        NOW,
+        "--json",
+    ]);
+    assert_eq!(judged.status, 1);
+    let outcome = &judged.json()["outcome"];
+    assert_eq!(
+        (&outcome["errorDescription"], &outcome["failedAttemptsLeft"]),
+        (&json!("the transaction code is wrong"), &json!(2))
+    );
 }
