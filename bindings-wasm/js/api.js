@@ -178,6 +178,21 @@ function epochSeconds(options) {
   return options?.now ?? Math.floor(Date.now() / 1000);
 }
 
+/** The headers to send every token endpoint answer with (`answer.body` may hold an access token). */
+const TOKEN_RESPONSE_HEADERS = Object.freeze(JSON.parse(raw.tokenResponseHeaders()));
+
+/** The form body of each `TokenRequest`, out of sight: it holds the pre-authorized code. */
+const tokenRequestForms = new WeakMap();
+
+/** A token request read by `Issuer.readTokenRequest`: find the record whose `codeHash` is `lookupKey`. */
+class TokenRequest {
+  constructor(lookupKey, form) {
+    this.lookupKey = lookupKey;
+    tokenRequestForms.set(this, form);
+    Object.freeze(this);
+  }
+}
+
 /**
  * The issuer side of MATTR VII's offers API. Holds only the configuration; records are plain objects the
  * host stores (with compare-and-swap on `version`) and hands back.
@@ -217,9 +232,38 @@ class Issuer {
     }
   }
 
-  redeem(record, tokenRequest, options) {
+  /**
+   * The token endpoint's first step: a `TokenRequest` whose `lookupKey` names the record to find, or
+   * `{ answer }` when the form body alone decides (send that answer).
+   */
+  readTokenRequest(form) {
     try {
-      return JSON.parse(raw.issuerRedeem(this.#config, utf8(jsonText(record)), utf8(String(tokenRequest), 1), epochSeconds(options)));
+      const step = JSON.parse(raw.issuerReadTokenRequest(this.#config, utf8(String(form))));
+      return 'answer' in step ? step : new TokenRequest(step.lookupKey, String(form));
+    } catch (error) {
+      throw converted(error);
+    }
+  }
+
+  /** The second step: the answer to a request (or a form body) against the record found, or `null`. */
+  answerTokenRequest(request, record, options) {
+    return this.tokenEndpoint(request instanceof TokenRequest ? tokenRequestForms.get(request) : request, record, options);
+  }
+
+  /** Both steps in one call, for a host that already holds the record (or knows there is none). */
+  tokenEndpoint(form, record, options) {
+    try {
+      const recordBytes = record === null || record === undefined ? undefined : utf8(jsonText(record), 1);
+      const answer = raw.issuerTokenEndpoint(this.#config, utf8(String(form)), recordBytes, epochSeconds(options), options?.entropy);
+      return JSON.parse(answer);
+    } catch (error) {
+      throw converted(error);
+    }
+  }
+
+  checkMetadata(metadata) {
+    try {
+      raw.issuerCheckMetadata(this.#config, utf8(jsonText(metadata)));
     } catch (error) {
       throw converted(error);
     }

@@ -420,6 +420,8 @@ export interface IssuerConfig {
   /** Keys replaced by `hmacKeyHex` after a rotation: they only check the codes of outstanding offers. */
   previousHmacKeysHex?: string[];
   allowInsecureHttp?: boolean;
+  /** The lifetime of the access tokens the token endpoint issues, in seconds (300 by default). */
+  accessTokenLifetimeSeconds?: number;
 }
 
 /** The body of `POST /v1/openid/offers`. */
@@ -482,36 +484,72 @@ export interface PreAuthorizedOffer {
   expiresAt: number;
   /** Give it to the user out of band, never inside the offer. */
   transactionCode?: string;
-  /** Store it; hand it back to `redeem`, `serveOffer` and `delete`. */
+  /** Store it; hand it back to the token endpoint, `serveOffer` and `delete`. */
   record: OfferRecord;
   /** The exact JSON body of MATTR's endpoint (its `expiresAt` is RFC 3339, as MATTR documents). */
   responseBody: string;
 }
 
-export type TokenErrorCode = 'invalid_grant' | 'invalid_request' | 'invalid_tx_code' | 'unsupported_grant_type';
+/** The OAuth error codes of a token endpoint answer (RFC 6749 §5.2, OpenID4VCI). */
+export type TokenErrorCode =
+  | 'invalid_grant'
+  | 'invalid_request'
+  | 'invalid_tx_code'
+  | 'unsupported_grant_type'
+  | 'server_error'
+  | 'temporarily_unavailable';
 
-export type RedeemOutcome =
-  | { kind: 'issued'; userId: string; credentialConfigurationIds: string[] }
+/** What happened at the token endpoint, for the host's own bookkeeping (logs, audit, revocation). */
+export type TokenOutcome =
+  | {
+      kind: 'issued';
+      /** The bearer token, also in `body`: a secret. */
+      accessToken: string;
+      /** Its lifetime in seconds (`accessTokenLifetimeSeconds` of the configuration). */
+      expiresIn: number;
+      userId: string;
+      /** Scope the token to these (OpenID4VCI 1.0 §6.1). */
+      credentialConfigurationIds: string[];
+      /** The `client_id` the wallet sent, if any. */
+      clientId?: string;
+    }
   | {
       kind: 'rejected';
       error: TokenErrorCode;
       errorDescription: string;
       failedAttemptsLeft?: number;
-      /** The code was used twice: revoke the tokens issued for it (RFC 6749 §4.1.2). */
+      /** The code was used again after it was redeemed: revoke the tokens issued from it (RFC 9700 §4.2.4). */
       revokeIssuedTokens: boolean;
-      httpStatus: number;
-      /** The OAuth error body, as JSON text. */
-      body: string;
-      /** Why the token request itself was refused (malformed, or another grant type), when it was. */
-      requestError?: ErrorDetail;
+    }
+  | {
+      /** The engine could not judge the request (a stored record it cannot use, no randomness): `status` is
+       * 500 and `error` is for the host's log, never for the client. */
+      kind: 'failed';
+      error: ErrorDetail;
     };
 
-export interface Redemption {
-  /** The record to store (compare-and-swap on `version`) when `changed`. */
-  record: OfferRecord;
-  changed: boolean;
-  outcome: RedeemOutcome;
+/** The token endpoint's answer: always an OAuth answer to send, and what to store. */
+export interface TokenAnswer {
+  /** The HTTP status: 200, 400, 413, 500 or 503. */
+  status: number;
+  /** The JSON body to send with `TOKEN_RESPONSE_HEADERS`: the access-token response, or an OAuth error. */
+  body: string;
+  /** Present when the request changed the record: store it with compare-and-swap on the version read, before
+   * sending the answer; when the swap fails, read the record again and answer again. */
+  record?: OfferRecord;
+  outcome: TokenOutcome;
 }
+
+/** A token request read by `Issuer.readTokenRequest`. It keeps the form body to itself (it holds the code). */
+export declare class TokenRequest {
+  /** Find the record whose `codeHash` is this, then call `Issuer.answerTokenRequest` with it (or `null`). */
+  readonly lookupKey: string;
+  #private;
+  private constructor();
+}
+
+/** The headers every token endpoint answer is sent with (`Content-Type`, and no caching: it may hold a token). */
+export declare const TOKEN_RESPONSE_HEADERS: Readonly<{ [name: string]: string }>;
 
 export interface TimeOption {
   /** Epoch seconds; the host's clock by default. */
@@ -523,8 +561,30 @@ export declare class Issuer {
   constructor(config: IssuerConfig);
   createAuthorizationOffer(request: AuthorizationOfferRequest, options?: EntropyOption): AuthorizationOffer;
   createPreAuthorizedOffer(request: PreAuthorizedOfferRequest, options?: TimeOption & EntropyOption): PreAuthorizedOffer;
-  /** Checks a token request (the form body, or URLSearchParams) against a record. */
-  redeem(record: OfferRecord, tokenRequest: string | URLSearchParams, options?: TimeOption): Redemption;
+  /**
+   * The token endpoint's first step: reads the form body (`application/x-www-form-urlencoded`, or
+   * URLSearchParams). A `TokenRequest` when the host must find the record, `{ answer }` when the body alone
+   * decides (a parameter missing or sent twice, another grant type).
+   */
+  readTokenRequest(form: string | URLSearchParams): TokenRequest | { answer: TokenAnswer };
+  /**
+   * The second step: judges the request (or a form body, read first) against the record found by its
+   * `lookupKey`, or `null` when there is none, and issues an access token when the code is redeemed. Throws
+   * only for the host's own arguments: `invalid_record` for a `record` that is not one, a bad `now`.
+   */
+  answerTokenRequest(
+    request: TokenRequest | string | URLSearchParams,
+    record: OfferRecord | null,
+    options?: TimeOption & EntropyOption,
+  ): TokenAnswer;
+  /** Both steps in one call, for a host that already holds the record (or knows there is none). */
+  tokenEndpoint(form: string | URLSearchParams, record: OfferRecord | null, options?: TimeOption & EntropyOption): TokenAnswer;
+  /**
+   * Checks that Credential Issuer Metadata describes this issuer: the same `credential_issuer`, and every
+   * configuration listed with this issuer's format. Throws `issuer_mismatch`, `unknown_credential_configuration`
+   * or `invalid_metadata`.
+   */
+  checkMetadata(metadata: IssuerMetadata | string): void;
   /** `DELETE …/pre-authorized/{id}`: the record, marked deleted; `offer_not_found` if it already is. */
   delete(record: OfferRecord): OfferRecord;
   /** The offer JSON a `credential_offer_uri` answers with, once; `offer_not_found` otherwise. */

@@ -1,7 +1,7 @@
 //! Engine errors as the JSON the JavaScript layer turns into a `CredentialOfferError`.
 
 use credoffer::{BindingErrorKind, Error, ErrorKind};
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
 // `code_of` and `binding_code_of`: exhaustive matches generated from the engine's lists (`cargo xtask
 // codegen`), so a new kind fails this build until the tables and `js/credoffer.d.ts` are regenerated.
@@ -44,6 +44,31 @@ impl Failure {
             Failure::Binding { field, .. } => Some(field),
         }
     }
+
+    /// The JSON the JavaScript layer turns into a `CredentialOfferError`: an engine error's own view
+    /// ([`Error::to_json`]), or the binding family's in the same shape: `{code, message, field, httpStatus,
+    /// details}`, always 400 because a bad argument is the caller's mistake, never a 5xx.
+    pub fn to_json(&self) -> String {
+        match self {
+            Failure::Engine(error) => error.to_json(),
+            Failure::Binding { kind, message, field } => json!({
+                "code": binding_code_of(*kind), "message": message, "field": field, "httpStatus": 400, "details": [],
+            })
+            .to_string(),
+        }
+    }
+
+    /// As [`Failure::to_json`], with `mattrBody` for an engine error: the body MATTR VII's endpoints answer
+    /// it with ([`Error::to_mattr_body`]), which `Issuer` methods promise.
+    pub fn to_json_with_mattr_body(&self) -> String {
+        let Failure::Engine(error) = self else { return self.to_json() };
+        // The view is a JSON object: its members, then one more.
+        let view = error.to_json();
+        match view.strip_suffix('}') {
+            Some(members) => format!(r#"{members},"mattrBody":{}}}"#, error.to_mattr_body()),
+            None => view,
+        }
+    }
 }
 
 impl From<Error> for Failure {
@@ -52,45 +77,10 @@ impl From<Error> for Failure {
     }
 }
 
-/// `{"code", "message", "field"?, "value"?, "httpStatus", "details": [...]}`.
-pub fn to_json_value(failure: &Failure) -> Value {
-    match failure {
-        Failure::Engine(error) => engine_error_json(error),
-        // A bad argument is the caller's mistake: 400, never a 5xx.
-        Failure::Binding { kind, message, field } => json!({
-            "code": binding_code_of(*kind), "message": message, "field": field, "httpStatus": 400, "details": [],
-        }),
-    }
-}
-
-/// An engine error as [`to_json_value`] writes it.
-pub fn engine_error_json(error: &Error) -> Value {
-    let mut members = Map::new();
-    members.insert("code".into(), json!(code_of(error.kind())));
-    members.insert("message".into(), json!(error.message()));
-    if let Some(field) = error.field() {
-        members.insert("field".into(), json!(field));
-    }
-    if let Some(value) = error.value() {
-        members.insert("value".into(), value.clone());
-    }
-    members.insert("httpStatus".into(), json!(error.http_status()));
-    members.insert("details".into(), Value::Array(error.details().iter().map(engine_error_json).collect()));
-    Value::Object(members)
-}
-
-/// As [`to_json_value`], with `mattrBody` for an engine error: the body MATTR VII's endpoints answer it with.
-pub fn to_json_value_with_mattr_body(failure: &Failure) -> Value {
-    let mut value = to_json_value(failure);
-    if let (Failure::Engine(error), Value::Object(members)) = (failure, &mut value) {
-        members.insert("mattrBody".into(), error.to_mattr_body());
-    }
-    value
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn every_kind_maps_to_its_engine_code() {
@@ -111,7 +101,7 @@ mod tests {
     fn binding_failures_keep_their_own_code_and_are_bad_requests() {
         let failure = Failure::binding(BindingErrorKind::InvalidUtf8, "the text is not UTF-8", "uri");
         assert_eq!((failure.code(), failure.field()), ("invalid_utf8", Some("uri")));
-        let json = to_json_value_with_mattr_body(&failure);
+        let json: Value = serde_json::from_str(&failure.to_json_with_mattr_body()).unwrap();
         assert_eq!(
             json,
             json!({"code": "invalid_utf8", "message": "the text is not UTF-8", "field": "uri", "httpStatus": 400, "details": []})
@@ -119,17 +109,18 @@ mod tests {
     }
 
     #[test]
-    fn error_json_carries_code_field_and_details() {
+    fn engine_errors_cross_as_the_engine_view_and_issuer_errors_add_the_mattr_body() {
         let error = Error::validation(vec![
             Error::new(ErrorKind::MissingField, "a").at("credentials"),
             Error::new(ErrorKind::InvalidUserId, "b"),
         ]);
-        assert_eq!(
-            to_json_value(&Failure::from(error)),
-            json!({"code": "validation_failed", "message": "2 problems in the request", "httpStatus": 400, "details": [
-                {"code": "missing_field", "message": "a", "field": "credentials", "httpStatus": 400, "details": []},
-                {"code": "invalid_user_id", "message": "b", "httpStatus": 400, "details": []},
-            ]})
-        );
+        let failure = Failure::from(error.clone());
+        assert_eq!(failure.to_json(), error.to_json());
+        let with_body: Value = serde_json::from_str(&failure.to_json_with_mattr_body()).unwrap();
+        assert_eq!(with_body["mattrBody"], error.to_mattr_body());
+        assert_eq!(with_body["details"][0]["field"], "credentials");
+        let mut without_body = with_body.as_object().unwrap().clone();
+        without_body.remove("mattrBody");
+        assert_eq!(Value::Object(without_body), serde_json::from_str::<Value>(&error.to_json()).unwrap());
     }
 }

@@ -5,8 +5,8 @@
 //! Building it is a small JSON read, far below the cost of creating an offer.
 
 use credoffer::{
-    BindingErrorKind, Entropy, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferRecord, RedeemOutcome,
-    SystemEntropy, TokenError, TokenRequest,
+    BindingErrorKind, Entropy, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferRecord,
+    SystemEntropy, TokenStep,
 };
 use serde_json::{Map, Value, json};
 
@@ -69,44 +69,35 @@ pub fn create_pre_authorized_offer(
     Ok(Value::Object(members).to_string())
 }
 
-/// `redeem`: `{record, changed, outcome}`. A malformed token request is an outcome too (the OAuth error the
-/// token endpoint answers with), not an exception: the host always has a response to send.
-pub fn redeem(config: &str, record: &str, token_request: &str, now: f64) -> Result<String, Failure> {
+/// `readTokenRequest`: the token endpoint's first step. `{"lookupKey"}` when the host must find the record
+/// whose `codeHash` it is, `{"answer"}` (the answer's view) when the form body alone decides.
+pub fn read_token_request(config: &str, form: &str) -> Result<String, Failure> {
+    Ok(match issuer(config)?.read_token_request(form) {
+        TokenStep::Find(request) => json!({"lookupKey": request.lookup_key()}).to_string(),
+        TokenStep::Answer(answer) => format!(r#"{{"answer":{}}}"#, answer.to_json()),
+    })
+}
+
+/// `tokenEndpoint` and `answerTokenRequest`: the answer's view, `{status, body, record?, outcome}`. Always an
+/// OAuth answer for the client; only the host's own arguments throw (a `record` that is not a stored record,
+/// a bad `now`), since no answer to the client could be right for them.
+pub fn token_endpoint(
+    config: &str,
+    form: &str,
+    record: Option<&str>,
+    now: f64,
+    entropy: Option<Vec<u8>>,
+) -> Result<String, Failure> {
     let issuer = issuer(config)?;
-    let record = OfferRecord::from_json(record)?;
+    let record = record.map(OfferRecord::from_json).transpose()?;
     let now = epoch_seconds(now)?;
-    let (record, changed, outcome, request_error) = match TokenRequest::from_form(token_request) {
-        Ok(request) => {
-            let redemption = issuer.redeem(&record, &request, now)?;
-            (redemption.record, redemption.changed, redemption.outcome, None)
-        }
-        Err(error) => {
-            let rejected = RedeemOutcome::Rejected(TokenError::from_request_error(&error));
-            (record, false, rejected, Some(error))
-        }
-    };
-    let outcome = match outcome {
-        RedeemOutcome::Issued { user_id, credential_configuration_ids } => {
-            json!({"kind": "issued", "userId": user_id, "credentialConfigurationIds": credential_configuration_ids})
-        }
-        RedeemOutcome::Rejected(error) => {
-            let mut members = Map::new();
-            members.insert("kind".into(), json!("rejected"));
-            members.insert("error".into(), json!(error.error.as_str()));
-            members.insert("errorDescription".into(), json!(error.description));
-            if let Some(left) = error.failed_attempts_left {
-                members.insert("failedAttemptsLeft".into(), json!(left));
-            }
-            members.insert("revokeIssuedTokens".into(), json!(error.revoke_issued_tokens));
-            members.insert("httpStatus".into(), json!(error.http_status()));
-            members.insert("body".into(), json!(error.to_json()));
-            if let Some(request_error) = &request_error {
-                members.insert("requestError".into(), crate::errors::engine_error_json(request_error));
-            }
-            Value::Object(members)
-        }
-    };
-    Ok(json!({"record": record_value(&record)?, "changed": changed, "outcome": outcome}).to_string())
+    let answer = with_entropy(entropy, |entropy| Ok(issuer.token_endpoint(form, record.as_ref(), now, entropy)))?;
+    Ok(answer.to_json())
+}
+
+/// `checkMetadata`: whether the metadata describes this issuer.
+pub fn check_metadata(config: &str, metadata: &str) -> Result<(), Failure> {
+    Ok(issuer(config)?.check_metadata(&IssuerMetadata::from_json(metadata)?)?)
 }
 
 /// `delete`: the record, marked deleted.
@@ -144,7 +135,7 @@ mod tests {
     }
 
     #[test]
-    fn create_redeem_delete() {
+    fn create_answer_token_requests_delete() {
         let request = r#"{"credentials":["mdl"],"transactionCodeConfiguration":{"length":6}}"#;
         let created: Value =
             serde_json::from_str(&create_pre_authorized_offer(CONFIG, request, 1000.0, Some(vec![7; 200])).unwrap())
@@ -162,21 +153,54 @@ mod tests {
         let form =
             format!("{GRANT}&pre-authorized_code={}&tx_code={code}", credoffer::percent_encode(pre_authorized_code));
         let record = created["record"].to_string();
-        let redeemed: Value = serde_json::from_str(&redeem(CONFIG, &record, &form, 1001.0).unwrap()).unwrap();
-        assert_eq!(redeemed["changed"], true);
-        assert_eq!(redeemed["outcome"]["kind"], "issued");
-        assert_eq!(redeemed["record"]["state"], "redeemed");
-
-        let malformed: Value =
-            serde_json::from_str(&redeem(CONFIG, &record, "grant_type=password", 1001.0).unwrap()).unwrap();
+        let read: Value = serde_json::from_str(&read_token_request(CONFIG, &form).unwrap()).unwrap();
+        assert_eq!(read, json!({"lookupKey": created["record"]["codeHash"]}));
+        let answer = |form: &str, record: Option<&str>, entropy: Option<Vec<u8>>| -> Value {
+            serde_json::from_str(&token_endpoint(CONFIG, form, record, 1001.0, entropy).unwrap()).unwrap()
+        };
+        let issued = answer(&form, Some(&record), Some(vec![9; 32]));
+        assert_eq!((issued["status"].as_u64(), &issued["outcome"]["kind"]), (Some(200), &json!("issued")));
+        assert_eq!(issued["record"]["state"], "redeemed");
+        let access_token = issued["outcome"]["accessToken"].as_str().unwrap();
+        let body: Value = serde_json::from_str(issued["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body, json!({"access_token": access_token, "token_type": "Bearer", "expires_in": 300}));
+        assert_eq!(answer(&form, Some(&record), Some(vec![9; 32]))["body"], issued["body"], "fixed entropy");
+        let starved = answer(&form, Some(&record), Some(vec![9; 3]));
         assert_eq!(
-            (malformed["changed"].as_bool(), &malformed["outcome"]["error"]),
-            (Some(false), &json!("unsupported_grant_type"))
+            (starved["status"].as_u64(), &starved["outcome"]["error"]["code"]),
+            (Some(500), &json!("entropy_unavailable"))
         );
+        assert_eq!(starved.get("record"), None, "nothing to store when no token was issued");
+
+        let unknown = answer(&form, None, None);
+        assert_eq!((unknown["status"].as_u64(), &unknown["outcome"]["error"]), (Some(400), &json!("invalid_grant")));
+        let malformed: Value =
+            serde_json::from_str(&read_token_request(CONFIG, "grant_type=password").unwrap()).unwrap();
+        assert_eq!(malformed["answer"]["outcome"]["error"], "unsupported_grant_type");
+        assert_eq!(malformed["answer"], answer("grant_type=password", Some(&record), None));
+        let error = token_endpoint(CONFIG, &form, Some(r#"{"id":"x"}"#), 1001.0, None).unwrap_err();
+        assert_eq!(error.code(), "invalid_record");
 
         let deleted: Value = serde_json::from_str(&delete(CONFIG, &record).unwrap()).unwrap();
         assert_eq!(deleted["state"], "deleted");
         assert_eq!(delete(CONFIG, &deleted.to_string()).unwrap_err().code(), "offer_not_found");
+    }
+
+    #[test]
+    fn metadata_is_checked_against_the_issuer() {
+        let metadata = |format: &str| {
+            format!(
+                r#"{{"credential_issuer":"https://issuer.example.com","credential_configurations_supported":{{
+                    "mdl":{{"format":"mso_mdoc"}},"pid":{{"format":"{format}"}}}}}}"#
+            )
+        };
+        assert_eq!(check_metadata(CONFIG, &metadata("dc+sd-jwt")), Ok(()));
+        let error = check_metadata(CONFIG, &metadata("jwt_vc_json")).unwrap_err();
+        assert_eq!(
+            (error.code(), error.field()),
+            ("invalid_metadata", Some("credential_configurations_supported.pid.format"))
+        );
+        assert_eq!(check_metadata(CONFIG, "[]").unwrap_err().code(), "invalid_metadata");
     }
 
     #[test]

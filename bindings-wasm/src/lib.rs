@@ -3,15 +3,15 @@
 //! It converts and nothing else: JSON and URIs in (as UTF-8 bytes, see [`utf8`]) with short strings, JSON
 //! text and strings out, every rule in the engine. Objects cross the boundary as JSON because one
 //! `JSON.stringify`/`JSON.parse` pair is cheaper than a property-by-property walk and keeps the WebAssembly
-//! small. Errors cross as the JSON of [`errors::to_json_value`]; the JavaScript layer (`js/api.js`) turns
-//! them into `CredentialOfferError`.
+//! small. Results and errors cross as the engine's own JSON views (`OfferUri::to_json`, `Error::to_json`, …), or
+//! for a failure of the binding itself as [`Failure::to_json`]; the JavaScript layer (`js/api.js`) turns errors
+//! into `CredentialOfferError`.
 
 mod errors;
 mod issuer;
 mod options;
-mod output;
 
-use credoffer::{BindingErrorKind, Error, IssuerMetadata, OfferUri};
+use credoffer::{BindingErrorKind, Error, IssuerMetadata};
 use wasm_bindgen::prelude::*;
 
 pub use errors::{Failure, all_codes, binding_code_of, code_of};
@@ -22,24 +22,17 @@ pub mod api {
 
     /// `parseOfferUri`: `{kind: "byValue", offer, source, warnings}` or `{kind: "byReference", uri, warnings}`.
     pub fn parse_offer_uri(uri: &str, options: Option<&str>) -> Result<String, Failure> {
-        let options = options::parse_options(options)?;
-        Ok(match credoffer::parse_offer_uri(uri, &options)? {
-            OfferUri::ByValue(parsed) => output::parsed_offer(Some("byValue"), &parsed)?,
-            OfferUri::ByReference(reference) => output::reference(&reference),
-        })
+        Ok(credoffer::parse_offer_uri(uri, &options::parse_options(options)?)?.to_json())
     }
 
     /// `parseOfferJson`: `{offer, source, warnings}`.
     pub fn parse_offer_json(json: &str, options: Option<&str>) -> Result<String, Failure> {
-        let options = options::parse_options(options)?;
-        Ok(output::parsed_offer(None, &credoffer::parse_offer_json(json, &options)?)?)
+        Ok(credoffer::parse_offer_json(json, &options::parse_options(options)?)?.to_json())
     }
 
-    /// `buildOfferUri`: the offer (read as leniently as a parsed one) written as a by-value URI.
+    /// `buildOfferUri`: the offer (of any draft) written as a by-value URI, validated strictly.
     pub fn build_offer_uri(offer: &str, options: Option<&str>) -> Result<String, Failure> {
-        let options = options::build_options(options)?;
-        let parse = credoffer::ParseOptions { allow_insecure_http: options.allow_insecure_http, ..Default::default() };
-        Ok(credoffer::parse_offer_json(offer, &parse)?.offer.to_uri(&options)?)
+        Ok(credoffer::build_offer_uri(offer, &options::build_options(options)?)?)
     }
 
     /// `buildOfferReferenceUri`: a URI that points at the offer instead of carrying it.
@@ -57,8 +50,7 @@ pub mod api {
     /// `validateAgainstMetadata`: `{formats: [{id, format}], warnings}`.
     pub fn validate_against_metadata(offer: &str, metadata: &str, options: Option<&str>) -> Result<String, Failure> {
         let parsed = credoffer::parse_offer_json(offer, &options::parse_options(options)?)?;
-        let check = IssuerMetadata::from_json(metadata)?.check(&parsed.offer)?;
-        Ok(output::metadata_check(&check))
+        Ok(IssuerMetadata::from_json(metadata)?.check(&parsed.offer)?.to_json())
     }
 
     /// `wellKnownMetadataUrl`.
@@ -107,14 +99,14 @@ pub mod api {
     }
 }
 
-/// An engine error as the value the JavaScript layer catches: the JSON of the error, as a string.
+/// A failure as the value the JavaScript layer catches: its JSON, as a string.
 fn throw(failure: impl Into<Failure>) -> JsValue {
-    JsValue::from_str(&errors::to_json_value(&failure.into()).to_string())
+    JsValue::from_str(&failure.into().to_json())
 }
 
-/// As [`throw`], with the body MATTR VII's endpoints answer the error with.
+/// As [`throw`], with the body MATTR VII's endpoints answer an engine error with.
 fn throw_from_issuer(failure: impl Into<Failure>) -> JsValue {
-    JsValue::from_str(&errors::to_json_value_with_mattr_body(&failure.into()).to_string())
+    JsValue::from_str(&failure.into().to_json_with_mattr_body())
 }
 
 /// Text from JavaScript: documents (URIs, JSON) cross as UTF-8 bytes that `js/api.js` encodes with
@@ -231,9 +223,34 @@ pub fn issuer_create_pre_authorized_offer(
     issuer::create_pre_authorized_offer(utf8(config)?, utf8(request)?, now, entropy).map_err(throw_from_issuer)
 }
 
-#[wasm_bindgen(js_name = issuerRedeem)]
-pub fn issuer_redeem(config: &[u8], record: &[u8], token_request: &[u8], now: f64) -> Result<String, JsValue> {
-    issuer::redeem(utf8(config)?, utf8(record)?, utf8(token_request)?, now).map_err(throw_from_issuer)
+#[wasm_bindgen(js_name = issuerReadTokenRequest)]
+pub fn issuer_read_token_request(config: &[u8], form: &[u8]) -> Result<String, JsValue> {
+    issuer::read_token_request(utf8(config)?, utf8(form)?).map_err(throw_from_issuer)
+}
+
+/// `record` is absent when the host found no record under the request's lookup key.
+#[wasm_bindgen(js_name = issuerTokenEndpoint)]
+pub fn issuer_token_endpoint(
+    config: &[u8],
+    form: &[u8],
+    record: Option<Vec<u8>>,
+    now: f64,
+    entropy: Option<Vec<u8>>,
+) -> Result<String, JsValue> {
+    let record = record.as_deref().map(utf8).transpose()?;
+    issuer::token_endpoint(utf8(config)?, utf8(form)?, record, now, entropy).map_err(throw_from_issuer)
+}
+
+/// The headers every token endpoint answer is sent with, as a JSON object.
+#[wasm_bindgen(js_name = tokenResponseHeaders)]
+pub fn token_response_headers() -> String {
+    let headers = credoffer::TOKEN_RESPONSE_HEADERS.iter().map(|&(name, value)| (name.to_owned(), value.into()));
+    serde_json::Value::Object(headers.collect()).to_string()
+}
+
+#[wasm_bindgen(js_name = issuerCheckMetadata)]
+pub fn issuer_check_metadata(config: &[u8], metadata: &[u8]) -> Result<(), JsValue> {
+    issuer::check_metadata(utf8(config)?, utf8(metadata)?).map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerDelete)]

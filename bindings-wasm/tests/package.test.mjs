@@ -212,46 +212,123 @@ test('Issuer: pre-authorized offer, wrong codes count down, then the offer is in
   const wrong = created.transactionCode === '000000' ? '111111' : '000000';
   let record = created.record;
   for (const left of [2, 1, 0]) {
-    const redemption = issuer.redeem(record, tokenRequest(created.uri, wrong), { now: NOW + 1 });
-    assert.equal(redemption.changed, true);
-    assert.equal(redemption.outcome.kind, 'rejected');
-    assert.equal(redemption.outcome.error, 'invalid_grant');
-    assert.equal(redemption.outcome.failedAttemptsLeft, left);
-    assert.equal(redemption.outcome.httpStatus, 400);
-    assert.equal(JSON.parse(redemption.outcome.body).error, 'invalid_grant');
-    assert.equal(redemption.record.version, record.version + 1);
-    record = redemption.record;
+    const answer = issuer.tokenEndpoint(tokenRequest(created.uri, wrong), record, { now: NOW + 1 });
+    assert.equal(answer.status, 400);
+    assert.deepEqual(answer.outcome, {
+      kind: 'rejected',
+      error: 'invalid_grant',
+      errorDescription: answer.outcome.errorDescription,
+      failedAttemptsLeft: left,
+      revokeIssuedTokens: false,
+    });
+    assert.deepEqual(JSON.parse(answer.body), { error: 'invalid_grant', error_description: answer.outcome.errorDescription });
+    assert.equal(answer.record.version, record.version + 1);
+    record = answer.record;
   }
   assert.equal(record.state, 'invalidated');
-  const late = issuer.redeem(record, tokenRequest(created.uri, created.transactionCode), { now: NOW + 2 });
-  assert.equal(late.outcome.kind, 'rejected');
-  assert.equal(late.changed, false);
+  const late = issuer.tokenEndpoint(tokenRequest(created.uri, created.transactionCode), record, { now: NOW + 2 });
+  assert.deepEqual([late.status, late.outcome.kind, 'record' in late], [400, 'rejected', false]);
 });
 
-test('Issuer: the right code redeems once; reuse asks to revoke; expiry; deterministic entropy', () => {
-  const issuer = new credoffer.Issuer(config);
+test('Issuer: the token endpoint in two steps: read, look up by lookupKey, answer; the right code redeems once', () => {
+  const issuer = new credoffer.Issuer({ ...config, accessTokenLifetimeSeconds: 600 });
   const entropy = new Uint8Array(256).map((_, i) => (i * 37) % 256);
   const request = { credentials: [MDL], transactionCodeConfiguration: { length: 6 }, userId: '5f2a8e1c-7d3b-4c9e-8a6f-1b2c3d4e5f60' };
   const created = issuer.createPreAuthorizedOffer(request, { now: NOW, entropy });
   assert.deepEqual(issuer.createPreAuthorizedOffer(request, { now: NOW, entropy }), created);
-
   const body = tokenRequest(created.uri, created.transactionCode);
-  const expired = issuer.redeem(created.record, body, { now: NOW + 300 });
-  assert.equal(expired.outcome.kind, 'rejected');
+
+  const read = issuer.readTokenRequest(new URLSearchParams(body));
+  assert.ok(read instanceof credoffer.TokenRequest);
+  assert.equal(read.lookupKey, created.record.codeHash);
+  assert.equal(read.lookupKey, credoffer.lookupKey(new URLSearchParams(body).get('pre-authorized_code')));
+  assert.deepEqual(JSON.parse(JSON.stringify(read)), { lookupKey: read.lookupKey }, 'the form body stays private');
+  assert.ok(Object.isFrozen(read));
+
+  const expired = issuer.answerTokenRequest(read, created.record, { now: NOW + 300 });
+  assert.deepEqual([expired.status, expired.outcome.kind, 'record' in expired], [400, 'rejected', false]);
   assert.match(expired.outcome.errorDescription, /expired/);
 
-  const issued = issuer.redeem(created.record, new URLSearchParams(body), { now: NOW + 10 });
-  assert.deepEqual(issued.outcome, { kind: 'issued', userId: request.userId, credentialConfigurationIds: [MDL] });
+  const tokenEntropy = new Uint8Array(32).fill(5);
+  const issued = issuer.answerTokenRequest(read, created.record, { now: NOW + 10, entropy: tokenEntropy });
+  assert.equal(issued.status, 200);
+  assert.deepEqual(issued.outcome, {
+    kind: 'issued',
+    accessToken: 'BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU',
+    expiresIn: 600,
+    userId: request.userId,
+    credentialConfigurationIds: [MDL],
+  });
+  assert.deepEqual(JSON.parse(issued.body), { access_token: issued.outcome.accessToken, token_type: 'Bearer', expires_in: 600 });
   assert.equal(issued.record.state, 'redeemed');
   assert.equal(issued.record.redeemedAt, NOW + 10);
+  assert.equal(issued.record.version, created.record.version + 1);
+  // The form body, given instead of the request, is read first: the same answer.
+  assert.deepEqual(issuer.answerTokenRequest(body, created.record, { now: NOW + 10, entropy: tokenEntropy }), issued);
+  assert.deepEqual(issuer.tokenEndpoint(body, created.record, { now: NOW + 10, entropy: tokenEntropy }), issued);
 
-  const again = issuer.redeem(issued.record, body, { now: NOW + 11 });
-  assert.equal(again.outcome.revokeIssuedTokens, true);
+  const again = issuer.tokenEndpoint(body, issued.record, { now: NOW + 11 });
+  assert.deepEqual([again.status, again.outcome.error, again.outcome.revokeIssuedTokens], [400, 'invalid_grant', true]);
+  const unknown = issuer.answerTokenRequest(read, null, { now: NOW + 10 });
+  assert.deepEqual([unknown.status, unknown.outcome.error, 'record' in unknown], [400, 'invalid_grant', false]);
+  const starved = issuer.tokenEndpoint(body, created.record, { now: NOW + 10, entropy: new Uint8Array(3) });
+  assert.deepEqual([starved.status, JSON.parse(starved.body).error, 'record' in starved], [500, 'server_error', false]);
+  assert.deepEqual([starved.outcome.kind, starved.outcome.error.code], ['failed', 'entropy_unavailable']);
+  const random = issuer.tokenEndpoint(body, created.record, { now: NOW + 10 });
+  assert.match(random.outcome.accessToken, /^[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(random.outcome.accessToken, issued.outcome.accessToken);
 
-  const malformed = issuer.redeem(created.record, 'grant_type=password', { now: NOW });
-  assert.deepEqual([malformed.changed, malformed.outcome.error], [false, 'unsupported_grant_type']);
-  throwsCode(() => issuer.redeem({ id: 'x' }, body), 'invalid_record');
-  throwsCode(() => issuer.redeem(created.record, body, { now: -5 }), 'invalid_argument', 'now');
+  throwsCode(() => issuer.tokenEndpoint(body, { id: 'x' }), 'invalid_record');
+  throwsCode(() => issuer.answerTokenRequest(read, created.record, { now: -5 }), 'invalid_argument', 'now');
+});
+
+test('Issuer: a form body that alone decides is answered at once, with no record', () => {
+  const issuer = new credoffer.Issuer(config);
+  const cases = [
+    ['grant_type=password', 'unsupported_grant_type'],
+    ['', 'invalid_request'],
+    [`grant_type=${encodeURIComponent(PRE_AUTH)}&pre-authorized_code=a&pre-authorized_code=a`, 'invalid_request'],
+  ];
+  for (const [form, error] of cases) {
+    const step = issuer.readTokenRequest(form);
+    assert.ok(!(step instanceof credoffer.TokenRequest), form);
+    assert.deepEqual(Object.keys(step), ['answer']);
+    assert.deepEqual([step.answer.status, step.answer.outcome.kind, step.answer.outcome.error], [400, 'rejected', error]);
+    assert.equal(JSON.parse(step.answer.body).error, error);
+    assert.equal('record' in step.answer, false);
+    // Whatever record the host holds, the answer is the same.
+    const created = issuer.createPreAuthorizedOffer({ credentials: [MDL] }, { now: NOW });
+    assert.deepEqual(issuer.tokenEndpoint(form, created.record, { now: NOW }), step.answer);
+    assert.deepEqual(issuer.answerTokenRequest(form, null, { now: NOW }), step.answer);
+  }
+  assert.deepEqual(credoffer.TOKEN_RESPONSE_HEADERS, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    Pragma: 'no-cache',
+  });
+  assert.ok(Object.isFrozen(credoffer.TOKEN_RESPONSE_HEADERS));
+});
+
+test('Issuer.checkMetadata: the metadata must name this issuer and list its configurations with their formats', () => {
+  const issuer = new credoffer.Issuer(config);
+  const metadata = {
+    credential_issuer: ISSUER,
+    credential_configurations_supported: { [MDL]: { format: 'mso_mdoc' }, pid: { format: 'dc+sd-jwt' } },
+  };
+  assert.equal(issuer.checkMetadata(metadata), undefined);
+  assert.equal(issuer.checkMetadata(JSON.stringify(metadata)), undefined);
+  throwsCode(() => issuer.checkMetadata({ ...metadata, credential_issuer: `${ISSUER}/` }), 'issuer_mismatch', 'credential_issuer');
+  throwsCode(
+    () => issuer.checkMetadata({ ...metadata, credential_configurations_supported: { [MDL]: { format: 'mso_mdoc' } } }),
+    'unknown_credential_configuration',
+    'credential_configurations_supported.pid',
+  );
+  throwsCode(
+    () => issuer.checkMetadata({ ...metadata, credential_configurations_supported: { ...metadata.credential_configurations_supported, pid: { format: 'jwt_vc_json' } } }),
+    'invalid_metadata',
+    'credential_configurations_supported.pid.format',
+  );
+  assert.throws(() => issuer.checkMetadata('{'), (error) => error.code === 'invalid_metadata' && error.mattrBody.code === 'BadRequest');
 });
 
 test('Issuer: request problems are all listed, with the MATTR body', () => {

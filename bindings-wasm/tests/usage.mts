@@ -6,6 +6,8 @@ import {
   CredentialOfferError,
   ERROR_CODES,
   Issuer,
+  TOKEN_RESPONSE_HEADERS,
+  TokenRequest,
   buildOfferJson,
   buildOfferReferenceUri,
   buildOfferUri,
@@ -19,7 +21,7 @@ import {
   validateAgainstMetadata,
   wellKnownMetadataUrl,
 } from 'credoffer';
-import type { CredentialOffer, ErrorCode, OfferRecord, ParsedOfferUri, Redemption } from 'credoffer';
+import type { CredentialOffer, ErrorCode, OfferRecord, ParsedOfferUri, TokenAnswer } from 'credoffer';
 
 // Wallet: parse, narrow on kind, read typed members.
 const parsed: ParsedOfferUri = parseOfferUri('openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fa.example', {
@@ -113,15 +115,52 @@ const created = issuer.createPreAuthorizedOffer(
 );
 const expiresAt: number = created.expiresAt;
 let record: OfferRecord = created.record;
-const redemption: Redemption = issuer.redeem(record, new URLSearchParams({ tx_code: '000000' }));
-if (redemption.outcome.kind === 'rejected') {
-  const left: number | undefined = redemption.outcome.failedAttemptsLeft;
-  void left;
+// The token endpoint: read, find the record by its lookup key, answer, store with compare-and-swap, send.
+const form = new URLSearchParams({ tx_code: '000000' });
+const step = issuer.readTokenRequest(form);
+let answer: TokenAnswer;
+if (step instanceof TokenRequest) {
+  const key: string = step.lookupKey;
+  const found: OfferRecord | null = key === record.codeHash ? record : null;
+  answer = issuer.answerTokenRequest(step, found, { now: 1_700_000_001, entropy: new Uint8Array(32) });
 } else {
-  const user: string = redemption.outcome.userId;
-  void user;
+  answer = step.answer;
 }
-record = issuer.delete(redemption.record);
+if (answer.record) record = answer.record;
+const status: number = answer.status;
+const headers: Readonly<{ [name: string]: string }> = TOKEN_RESPONSE_HEADERS;
+const sent: string = answer.body;
+void [status, headers, sent];
+switch (answer.outcome.kind) {
+  case 'issued': {
+    const token: string = answer.outcome.accessToken;
+    const lifetime: number = answer.outcome.expiresIn;
+    const user: string = answer.outcome.userId;
+    void [token, lifetime, user];
+    break;
+  }
+  case 'rejected': {
+    const left: number | undefined = answer.outcome.failedAttemptsLeft;
+    const revoke: boolean = answer.outcome.revokeIssuedTokens;
+    void [left, revoke];
+    break;
+  }
+  case 'failed': {
+    const logged: ErrorCode = answer.outcome.error.code;
+    void logged;
+    break;
+  }
+}
+answer = issuer.tokenEndpoint('grant_type=password', null);
+// @ts-expect-error a TokenRequest comes from readTokenRequest only
+issuer.answerTokenRequest({ lookupKey: 'k' }, null);
+// @ts-expect-error the record may be null, not left out
+issuer.tokenEndpoint('grant_type=password');
+issuer.checkMetadata({
+  credential_issuer: 'https://issuer.example.com',
+  credential_configurations_supported: { 'org.iso.18013.5.1.mDL': { format: 'mso_mdoc' } },
+});
+record = issuer.delete(record);
 issuer.createAuthorizationOffer({ credentials: ['org.iso.18013.5.1.mDL'], request_parameters: { prompt: 'login' } });
 // @ts-expect-error request bodies are typed
 issuer.createPreAuthorizedOffer({ credentials: 'org.iso.18013.5.1.mDL' });

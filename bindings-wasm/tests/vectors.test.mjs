@@ -227,42 +227,83 @@ function runIssuerCase(testCase, configs) {
   );
 }
 
+/**
+ * Each case through the token endpoint, as a host runs it: `readTokenRequest` (a body that alone decides is
+ * answered at once: the vectors' `request_error`), then `answerTokenRequest` with the case's record. An engine
+ * error is the answer `500 server_error` with the error as the outcome, or, for a record that is not one, a
+ * thrown `invalid_record` (the host's own argument).
+ */
 function runRedeemCase(testCase, configs) {
   checkKeys(testCase, ['id', 'note', 'config', 'record', 'form', 'now', 'expect'], 'case');
   const config = configs[testCase.config];
   assert.ok(config, `no config named ${testCase.config}`);
   const { expect } = testCase;
-  const redeem = () => new credoffer.Issuer(config).redeem(testCase.record, testCase.form, { now: testCase.now });
-  expectOutcome(expect, redeem, ({ record, changed, outcome }) => {
-    checkKeys(expect, ['issued', 'rejected', 'changed', 'record', 'request_error'], 'expect');
-    if ('issued' in expect) {
-      assert.deepEqual(outcome, {
-        kind: 'issued',
-        userId: expect.issued.user_id,
-        credentialConfigurationIds: expect.issued.credential_configuration_ids,
-      });
-    } else {
-      assert.ok('rejected' in expect, 'expect has neither issued nor rejected');
-      assert.equal(outcome.kind, 'rejected');
-      assert.equal(outcome.error, expect.rejected.error);
-      assert.equal(outcome.failedAttemptsLeft ?? null, expect.rejected.failed_attempts_left);
-      assert.equal(outcome.revokeIssuedTokens, expect.rejected.revoke_issued_tokens);
-      assert.equal(outcome.httpStatus, 400);
-      const body = JSON.parse(outcome.body);
-      assert.deepEqual(Object.keys(body), ['error', 'error_description']);
-      assert.equal(body.error, expect.rejected.error);
+  const issuer = new credoffer.Issuer(config);
+  const options = { now: testCase.now };
+  const step = issuer.readTokenRequest(testCase.form);
+  const answer = 'answer' in step ? step.answer : undefined;
+  if (answer === undefined) assert.equal(step.lookupKey, credoffer.lookupKey(new URLSearchParams(testCase.form).get('pre-authorized_code')));
+
+  if ('error' in expect) {
+    checkKeys(expect, ['error', 'field'], 'expect');
+    assert.equal(answer, undefined, 'the body is read; the record decides');
+    let failed;
+    try {
+      failed = issuer.answerTokenRequest(step, testCase.record, options);
+    } catch (error) {
+      assert.ok(error instanceof credoffer.CredentialOfferError, `not a CredentialOfferError: ${error}`);
+      assert.deepEqual([error.code, error.field], ['invalid_record', expect.field], 'only a record that is not one throws');
+      assert.equal(expect.error, 'invalid_record');
+      return;
     }
-    if ('request_error' in expect) {
-      assert.equal(outcome.requestError.code, expect.request_error.code);
-      assert.equal(outcome.requestError.field, expect.request_error.field);
-      assert.equal(changed, false);
-      assert.deepEqual(record, testCase.record);
-    } else {
-      assert.equal(outcome.requestError, undefined);
-      assert.equal(changed, expect.changed);
-      assert.deepEqual(record, expect.record);
-    }
-  });
+    assert.deepEqual([failed.status, JSON.parse(failed.body).error, 'record' in failed], [500, 'server_error', false]);
+    assert.equal(failed.outcome.kind, 'failed');
+    assert.equal(failed.outcome.error.code, expect.error);
+    if ('field' in expect) assert.equal(failed.outcome.error.field, expect.field);
+    return;
+  }
+
+  checkKeys(expect, ['issued', 'rejected', 'changed', 'record', 'request_error'], 'expect');
+  const answered = issuer.answerTokenRequest(answer === undefined ? step : testCase.form, testCase.record, options);
+  assert.deepEqual(issuer.tokenEndpoint(testCase.form, testCase.record, options).outcome.kind, answered.outcome.kind);
+  if ('request_error' in expect) {
+    checkKeys(expect.request_error, ['code', 'field'], 'request_error');
+    assert.ok(answer !== undefined, 'a malformed body is answered by readTokenRequest, before any lookup');
+    assert.deepEqual(answered, answer, 'whatever the record, the body decides');
+  } else {
+    assert.equal(answer, undefined, 'a well-formed body needs its record');
+  }
+
+  if ('issued' in expect) {
+    const { accessToken, expiresIn, ...issued } = answered.outcome;
+    const clientId = new URLSearchParams(testCase.form).get('client_id');
+    assert.deepEqual(issued, {
+      kind: 'issued',
+      userId: expect.issued.user_id,
+      credentialConfigurationIds: expect.issued.credential_configuration_ids,
+      ...(clientId === null ? {} : { clientId }),
+    });
+    assert.equal(answered.status, 200);
+    assert.deepEqual(JSON.parse(answered.body), { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn });
+  } else {
+    assert.ok('rejected' in expect, 'expect has neither issued nor rejected');
+    const { rejected } = expect;
+    assert.deepEqual(answered.outcome, {
+      kind: 'rejected',
+      error: rejected.error,
+      errorDescription: answered.outcome.errorDescription,
+      ...(rejected.failed_attempts_left === null ? {} : { failedAttemptsLeft: rejected.failed_attempts_left }),
+      revokeIssuedTokens: rejected.revoke_issued_tokens,
+    });
+    assert.ok(answered.outcome.errorDescription.length > 0);
+    assert.equal(answered.status, 400);
+    assert.deepEqual(JSON.parse(answered.body), { error: rejected.error, error_description: answered.outcome.errorDescription });
+  }
+  // A record to store exactly when the request changed it.
+  const changed = 'request_error' in expect ? false : expect.changed;
+  assert.equal('record' in answered, changed);
+  if (changed) assert.deepEqual(answered.record, expect.record);
+  else if ('record' in expect) assert.deepEqual(expect.record, testCase.record, 'the vector agrees nothing changed');
 }
 
 function runSecretCase(testCase) {
