@@ -282,9 +282,9 @@ fn pre_authorized_body(args: &PreAuthorizedArgs) -> Result<Value, Failure> {
         body.insert("transactionCodeConfiguration".into(), Value::Object(configuration));
     }
     if let Some(claims) = &args.claims {
-        let claims: Value = serde_json::from_str(claims).map_err(|e| {
-            credoffer::Error::new(credoffer::ErrorKind::InvalidJson, format!("--claims is not JSON: {e}")).at("claims")
-        })?;
+        // A malformed argument is the command line's fault, not an input the engine refused.
+        let claims: Value =
+            serde_json::from_str(claims).map_err(|e| Failure::usage(format!("--claims is not JSON: {e}"), "claims"))?;
         body.insert("claims".into(), claims);
     }
     if !args.claims_to_persist.is_empty() {

@@ -661,7 +661,7 @@ fn create_refuses_bad_input_of_each_kind() {
         ([&pre[..], &["--credential", "a", "--expires-in", "11m"]].concat(), 1, "validation_failed"),
         ([&pre[..], &["--credential", "a", "--user-id", "not-a-uuid"]].concat(), 1, "validation_failed"),
         ([&pre[..], &["--credential", "a", "--tx-code", "numeric:20"]].concat(), 1, "validation_failed"),
-        ([&pre[..], &["--credential", "a", "--claims", "{not json"]].concat(), 1, "invalid_json"),
+        ([&pre[..], &["--credential", "a", "--claims", "{not json"]].concat(), 2, "usage"),
         ([&pre[..], &["--credential", "a", "--claims", "[1]"]].concat(), 1, "validation_failed"),
         ([&pre[..], &["--credential", "a", "--claims-to-persist", "x"]].concat(), 1, "validation_failed"),
         ([&pre[..], &["--credential", "a", "--issuer", "http://issuer.example"]].concat(), 1, "insecure_url"),
