@@ -97,12 +97,13 @@ fun runIssuer(case: Json, file: Json) {
     }) { actual -> checkSame(actual, expect, "outcome") }
 }
 
-fun tokenErrorValue(error: TokenError): Json {
-    val body = Json.parse(error.body)
+fun rejectedValue(answer: TokenAnswer, error: TokenError): Json {
+    checkEqual(answer.status().toInt(), 400, "token error status")
+    val body = Json.parse(answer.body())
     checkEqual(body.keys.toList(), listOf("error", "error_description"), "token error body members")
     checkEqual(body["error"]!!.string, error.errorCode, "token error body code")
     check(body["error_description"]!!.string.isNotEmpty()) { "empty error_description" }
-    checkEqual(error.httpStatus.toInt(), 400, "token error status")
+    checkEqual(answer.revokeIssuedTokens(), error.revokeIssuedTokens, "revokeIssuedTokens()")
     return obj(
         "error" to str(error.errorCode),
         "failed_attempts_left" to num(error.failedAttemptsLeft?.toLong()),
@@ -110,6 +111,22 @@ fun tokenErrorValue(error: TokenError): Json {
     )
 }
 
+/** The engine's JSON view of an answer says what the answer's own accessors say. */
+fun checkAnswerView(answer: TokenAnswer) {
+    val view = Json.parse(answer.toJson())
+    checkEqual(view["status"]!!.number.toInt(), answer.status().toInt(), "view status")
+    checkEqual(view["body"]!!.string, answer.body(), "view body")
+    val kind = when (answer.outcome()) {
+        is TokenOutcome.Issued -> "issued"
+        is TokenOutcome.Rejected -> "rejected"
+        is TokenOutcome.Failed -> "failed"
+    }
+    checkEqual(view["outcome"]!!["kind"]!!.string, kind, "view outcome")
+    val stored = answer.recordToStore()
+    checkEqual(view["record"]?.describe(), stored?.let { Json.parse(it.toJson()).describe() }, "view record")
+}
+
+/** Every case through the engine's token endpoint: read the form, then answer against the record. */
 fun runRedeem(case: Json, file: Json) {
     val members = setOf("id", "note", "config", "record", "form", "now", "expect")
     checkKeys(case, members, members - "note")
@@ -121,30 +138,56 @@ fun runRedeem(case: Json, file: Json) {
         return
     }
     issuer.use {
-        val request = try {
-            TokenRequest.fromForm(case["form"]!!.string)
+        val request = when (val step = issuer.readTokenRequest(case["form"]!!.string)) {
+            is TokenStep.Answer -> {
+                // The body alone decides: the engine answers `invalid_request` before any lookup.
+                checkKeys(expect, setOf("request_error", "rejected"), setOf("request_error", "rejected"))
+                step.answer.use { answer ->
+                    checkAnswerView(answer)
+                    check(answer.recordToStore() == null) { "a refused form stores nothing" }
+                    val rejected = answer.outcome() as? TokenOutcome.Rejected ?: throw AssertionError("${answer.outcome()}")
+                    checkSame(rejectedValue(answer, rejected.error), expect["rejected"], "rejected")
+                }
+                return
+            }
+            is TokenStep.Find -> step.request
+        }
+        val record = try {
+            OfferRecord.fromJson(case["record"]!!.text)
         } catch (e: CredentialOfferException) {
-            val actual = obj(
-                "request_error" to obj("code" to str(e.errorCode()), "field" to str(e.errorField())),
-                "rejected" to tokenErrorValue(tokenErrorForRequestError(e)),
-            )
-            checkSame(actual, expect, "outcome")
+            checkError(e, expect)
             return
         }
-        engineOutcome(expect, {
-            OfferRecord.fromJson(case["record"]!!.text).use { record -> issuer.redeem(record, request, case["now"]!!.ulong()) }
-        }) { redemption ->
-            val outcome = when (val o = redemption.outcome) {
-                is RedeemOutcome.Issued -> "issued" to obj(
-                    "user_id" to str(o.userId),
-                    "credential_configuration_ids" to arr(o.credentialConfigurationIds),
-                )
-                is RedeemOutcome.Rejected -> "rejected" to tokenErrorValue(o.error)
+        val now = case["now"]!!.ulong()
+        val answer = Entropy.fixed(ByteArray(32) { it.toByte() }).use { issuer.answerTokenRequest(request, record, now, it) }
+        checkAnswerView(answer)
+        // Both steps in one call give the same answer (the same entropy gives the same access token).
+        val again = Entropy.fixed(ByteArray(32) { it.toByte() }).use { issuer.tokenEndpoint(case["form"]!!.string, record, now, it) }
+        checkEqual(again.toJson(), answer.toJson(), "tokenEndpoint")
+        val outcome = when (val o = answer.outcome()) {
+            is TokenOutcome.Failed -> {
+                checkEqual(answer.status().toInt(), 500, "failed status")
+                checkEqual(Json.parse(answer.body())["error"]!!.string, "server_error", "failed body")
+                checkKeys(expect, setOf("error", "field"), setOf("error"))
+                checkEqual(o.error.code, expect["error"]!!.string, "error code")
+                expect["field"]?.let { checkEqual(o.error.field, it.string, "error field") }
+                return
             }
-            val actual = obj(outcome, "changed" to bool(redemption.changed), "record" to recordValue(redemption.record))
-            checkSame(actual, expect, "outcome")
+            is TokenOutcome.Issued -> {
+                checkEqual(answer.status().toInt(), 200, "issued status")
+                val body = Json.parse(answer.body())
+                checkSame(body, obj("access_token" to str(o.token.accessToken), "token_type" to str("Bearer"), "expires_in" to num(300)), "body")
+                checkEqual(o.token.expiresIn, 300uL, "expiresIn")
+                check(o.token.accessToken !in o.toString()) { "toString shows the access token" }
+                "issued" to obj("user_id" to str(o.token.userId), "credential_configuration_ids" to arr(o.token.credentialConfigurationIds))
+            }
+            is TokenOutcome.Rejected -> "rejected" to rejectedValue(answer, o.error)
         }
-        request.close()
+        if (expect["error"] != null) throw AssertionError("expected error ${expect["error"]!!.string}")
+        val stored = answer.recordToStore()
+        val actual = obj(outcome, "changed" to bool(stored != null), "record" to recordValue(stored ?: record))
+        checkSame(actual, expect, "outcome")
+        listOf(answer, again, record, request).forEach { it.close() }
     }
 }
 

@@ -3,6 +3,8 @@ package org.credoffer.tests
 
 import org.credoffer.*
 
+const val ISSUER_CONFIG = """{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}"""
+
 fun idiomaticTests() {
     test("a wallet reads an offer it built") {
         val offer = CredentialOffer(
@@ -85,8 +87,7 @@ fun idiomaticTests() {
     }
 
     test("issuer to wallet to token endpoint") {
-        val config = """{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}"""
-        Issuer(config).use { issuer ->
+        Issuer(ISSUER_CONFIG).use { issuer ->
             val created = Entropy.system().use { entropy ->
                 issuer.createPreAuthorizedOffer("""{"credentials":["mdl"],"transactionCodeConfiguration":{}}""", 1_746_057_600uL, entropy)
             }
@@ -101,14 +102,112 @@ fun idiomaticTests() {
                 checkEqual(prompt.inputMode to prompt.length, InputMode.NUMERIC to 6u, "prompt")
                 code
             }
-            val redemption = TokenRequest.fromForm(body).use { issuer.redeem(created.record, it, 1_746_057_610uL) }
-            val issued = redemption.outcome as? RedeemOutcome.Issued ?: throw AssertionError("${redemption.outcome}")
-            checkEqual(issued.credentialConfigurationIds, listOf("mdl"), "issued")
-            checkEqual(redemption.record.state(), OfferState.REDEEMED, "state")
-            val again = TokenRequest.fromForm(body).use { issuer.redeem(redemption.record, it, 1_746_057_611uL) }
-            val rejected = again.outcome as? RedeemOutcome.Rejected ?: throw AssertionError("replay issued")
+            // The token endpoint: read the form, find the record by its lookup key, answer, store.
+            val store = mutableMapOf(created.record.codeHash() to created.record)
+            val request = when (val step = issuer.readTokenRequest(body)) {
+                is TokenStep.Find -> step.request
+                is TokenStep.Answer -> throw AssertionError("refused: ${step.answer.body()}")
+            }
+            check(code !in request.toString()) { "toString shows the transaction code: $request" }
+            val answer = Entropy.system().use { issuer.answerTokenRequest(request, store[request.lookupKey()], 1_746_057_610uL, it) }
+            checkEqual(answer.status().toInt(), 200, "status")
+            checkEqual(answer.headers()["Cache-Control"], "no-store", "headers")
+            val issued = answer.outcome() as? TokenOutcome.Issued ?: throw AssertionError("${answer.outcome()}")
+            checkEqual(issued.token.credentialConfigurationIds to issued.token.userId, listOf("mdl") to created.userId, "issued")
+            checkEqual(Json.parse(answer.body())["access_token"]!!.string, issued.token.accessToken, "access token")
+            for (printed in listOf(answer, issued, issued.token)) {
+                check(issued.token.accessToken !in printed.toString()) { "toString shows the access token: $printed" }
+            }
+            val stored = answer.recordToStore() ?: throw AssertionError("nothing to store")
+            checkEqual(stored.state() to stored.version(), OfferState.REDEEMED to created.record.version() + 1uL, "stored")
+            store[stored.codeHash()] = stored
+            // A replay is refused and asks to revoke the token issued from the code.
+            val again = Entropy.system().use { issuer.tokenEndpoint(body, store[stored.codeHash()], 1_746_057_611uL, it) }
+            val rejected = again.outcome() as? TokenOutcome.Rejected ?: throw AssertionError("replay issued")
             checkEqual(rejected.error.error, TokenErrorCode.INVALID_GRANT, "replay")
-            check(rejected.error.revokeIssuedTokens) { "replay must revoke" }
+            check(again.revokeIssuedTokens() && again.recordToStore() == null) { "replay must revoke and store nothing" }
+            checkEqual(Json.parse(again.toJson())["outcome"]!!["revokeIssuedTokens"], Json.Bool(true, "true"), "view")
+            listOf(request, answer, again).forEach { it.close() }
+        }
+    }
+
+    test("the host's own token answers") {
+        val answers = listOf(
+            Triple(TokenAnswer.busy(), 503, TokenErrorCode.TEMPORARILY_UNAVAILABLE),
+            Triple(TokenAnswer.serverError(), 500, TokenErrorCode.SERVER_ERROR),
+            Triple(TokenAnswer.unreadableBody(413u, "the body is too large"), 413, TokenErrorCode.INVALID_REQUEST),
+        )
+        for ((answer, status, code) in answers) {
+            checkEqual(answer.status().toInt(), status, "status")
+            val rejected = answer.outcome() as TokenOutcome.Rejected
+            checkEqual(rejected.error.error, code, "code")
+            checkEqual(Json.parse(answer.body())["error"]!!.string, rejected.error.errorCode, "body")
+        }
+        Issuer(ISSUER_CONFIG).use { issuer ->
+            val step = issuer.readTokenRequest("grant_type=authorization_code&code=x")
+            val answer = (step as? TokenStep.Answer)?.answer ?: throw AssertionError("$step")
+            checkEqual(Json.parse(answer.body())["error"]!!.string, "unsupported_grant_type", "other grant")
+        }
+    }
+
+    test("buildOfferUri and buildOfferJson read any draft and write strictly") {
+        val draft11 = """{"credential_issuer":"https://issuer.example.com","credentials":["pid"]}"""
+        checkEqual(
+            buildOfferUri(draft11, defaultBuildOptions()),
+            "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fissuer.example.com" +
+                "%22%2C%22credential_configuration_ids%22%3A%5B%22pid%22%5D%7D",
+            "uri",
+        )
+        checkEqual(
+            buildOfferJson(draft11, defaultBuildOptions()),
+            """{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"]}""",
+            "json",
+        )
+        try {
+            buildOfferUri("""{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":[" "]}""", defaultBuildOptions())
+            throw AssertionError("no exception")
+        } catch (e: CredentialOfferException.BlankValue) {
+            checkEqual(e.errorCode(), "blank_value", "code")
+        }
+    }
+
+    test("the issuer checks its metadata") {
+        val metadata = { issuer: String, format: String ->
+            IssuerMetadata("""{"credential_issuer":"$issuer","credential_configurations_supported":{"mdl":{"format":"$format"}}}""")
+        }
+        Issuer(ISSUER_CONFIG).use { issuer ->
+            metadata("https://issuer.example.com", "mso_mdoc").use { issuer.checkMetadata(it) }
+            try {
+                metadata("https://other.example.com", "mso_mdoc").use { issuer.checkMetadata(it) }
+                throw AssertionError("no exception")
+            } catch (e: CredentialOfferException.IssuerMismatch) {
+                checkEqual(e.field, "credential_issuer", "field")
+            }
+            try {
+                metadata("https://issuer.example.com", "dc+sd-jwt").use { issuer.checkMetadata(it) }
+                throw AssertionError("no exception")
+            } catch (e: CredentialOfferException.InvalidMetadata) {
+                checkEqual(e.field, "credential_configurations_supported.mdl.format", "field")
+            }
+        }
+    }
+
+    test("error views, and binding failures in their own family") {
+        try {
+            parseOfferUri("openid-credential-offer://?foo=bar", defaultParseOptions())
+            throw AssertionError("no exception")
+        } catch (e: CredentialOfferException.MissingOfferParameter) {
+            val view = Json.parse(e.toJson())
+            checkEqual(view["code"]!!.string to view["httpStatus"]!!.number.toInt(), "missing_offer_parameter" to 400, "view")
+        }
+        val offer = CredentialOffer("https://issuer.example.com", listOf("a"), emptyList(), null, mapOf("x" to "{not json"))
+        try {
+            offerToJson(offer, Dialect.V1)
+            throw AssertionError("no exception")
+        } catch (e: CredentialOfferException.Binding) {
+            checkEqual(Triple(e.code, e.field, e.httpStatus().toInt()), Triple("invalid_argument", "extensions.x", 400), "binding")
+            check(e.code in bindingErrorCodes() && e.code !in errorCodes()) { "${e.code} is not a binding code" }
+            checkEqual(Json.parse(e.toJson())["code"]!!.string, "invalid_argument", "view")
         }
     }
 

@@ -112,15 +112,16 @@ func runIssuer(_ testCase: JSONValue, _ file: JSONValue) throws {
     }) { try expectSame($0, expect, "outcome") }
 }
 
-func tokenErrorValue(_ error: TokenError) throws -> JSONValue {
-    let body = try JSONValue.parse(error.body)
+func rejectedValue(_ answer: TokenAnswer, _ error: TokenError) throws -> JSONValue {
+    let body = try JSONValue.parse(answer.body())
     guard case .object(_, let keys, _) = body, keys == ["error", "error_description"] else {
-        throw Failure(description: "token error body members: \(error.body)")
+        throw Failure(description: "token error body members: \(answer.body())")
     }
     try expectEqual(try text(body, "error"), error.errorCode, "token error body code")
-    guard !(try text(body, "error_description")).isEmpty, error.httpStatus == 400 else {
-        throw Failure(description: "token error body: \(error.body) (status \(error.httpStatus))")
+    guard !(try text(body, "error_description")).isEmpty, answer.status() == 400 else {
+        throw Failure(description: "token error body: \(answer.body()) (status \(answer.status()))")
     }
+    try expectEqual(answer.revokeIssuedTokens(), error.revokeIssuedTokens, "revokeIssuedTokens()")
     return obj([
         ("error", str(error.errorCode)),
         ("failed_attempts_left", num(error.failedAttemptsLeft)),
@@ -128,6 +129,22 @@ func tokenErrorValue(_ error: TokenError) throws -> JSONValue {
     ])
 }
 
+/// The engine's JSON view of an answer says what the answer's own accessors say.
+func checkAnswerView(_ answer: TokenAnswer) throws {
+    let view = try JSONValue.parse(answer.toJson())
+    try expectEqual(try number(view, "status"), UInt64(answer.status()), "view status")
+    try expectEqual(try text(view, "body"), answer.body(), "view body")
+    let kind: String
+    switch answer.outcome() {
+    case .issued: kind = "issued"
+    case .rejected: kind = "rejected"
+    case .failed: kind = "failed"
+    }
+    try expectEqual(try text(try member(view, "outcome"), "kind"), kind, "view outcome")
+    try expectEqual(view["record"].map(describe), try answer.recordToStore().map { describe(try JSONValue.parse($0.toJson())) }, "view record")
+}
+
+/// Every case through the engine's token endpoint: read the form, then answer against the record.
 func runRedeem(_ testCase: JSONValue, _ file: JSONValue) throws {
     let members: Set<String> = ["id", "note", "config", "record", "form", "now", "expect"]
     try checkKeys(testCase, members, required: members.subtracting(["note"]))
@@ -138,30 +155,56 @@ func runRedeem(_ testCase: JSONValue, _ file: JSONValue) throws {
     } catch let error as CredentialOfferError {
         return try checkError(error, expect)
     }
+    let form = try text(testCase, "form")
     let request: TokenRequest
-    do {
-        request = try TokenRequest.fromForm(body: try text(testCase, "form"))
-    } catch let error as CredentialOfferError {
-        let actual = obj([
-            ("request_error", obj([("code", str(error.errorCode())), ("field", str(error.errorField()))])),
-            ("rejected", try tokenErrorValue(tokenErrorForRequestError(error: error))),
-        ])
-        return try expectSame(actual, expect, "outcome")
-    }
-    try engineOutcome(expect, {
-        try issuer.redeem(record: try OfferRecord.fromJson(json: try member(testCase, "record").text), request: request,
-                          now: try number(testCase, "now"))
-    }) { redemption in
-        let outcome: (String, JSONValue)
-        switch redemption.outcome {
-        case .issued(let userId, let ids):
-            outcome = ("issued", obj([("user_id", str(userId)), ("credential_configuration_ids", arr(ids))]))
-        case .rejected(let error):
-            outcome = ("rejected", try tokenErrorValue(error))
+    switch issuer.readTokenRequest(form: form) {
+    case .answer(let answer):
+        // The body alone decides: the engine answers `invalid_request` before any lookup.
+        try checkKeys(expect, ["request_error", "rejected"], required: ["request_error", "rejected"])
+        try checkAnswerView(answer)
+        guard answer.recordToStore() == nil, case .rejected(let error) = answer.outcome() else {
+            throw Failure(description: "a refused form: \(answer.outcome())")
         }
-        let actual = obj([outcome, ("changed", bool(redemption.changed)), ("record", try recordValue(redemption.record))])
-        try expectSame(actual, expect, "outcome")
+        return try expectSame(try rejectedValue(answer, error), expect["rejected"], "rejected")
+    case .find(let found):
+        request = found
     }
+    let record: OfferRecord
+    do {
+        record = try OfferRecord.fromJson(json: try member(testCase, "record").text)
+    } catch let error as CredentialOfferError {
+        return try checkError(error, expect)
+    }
+    let now = try number(testCase, "now")
+    let entropy = { Entropy.fixed(bytes: Data((0..<32).map { UInt8($0) })) }
+    let answer = issuer.answerTokenRequest(request: request, record: record, now: now, entropy: entropy())
+    try checkAnswerView(answer)
+    // Both steps in one call give the same answer (the same entropy gives the same access token).
+    let again = issuer.tokenEndpoint(form: form, record: record, now: now, entropy: entropy())
+    try expectEqual(again.toJson(), answer.toJson(), "tokenEndpoint")
+    let outcome: (String, JSONValue)
+    switch answer.outcome() {
+    case .failed(let error):
+        try expectEqual(answer.status(), 500, "failed status")
+        try expectEqual(try text(try JSONValue.parse(answer.body()), "error"), "server_error", "failed body")
+        try checkKeys(expect, ["error", "field"], required: ["error"])
+        try expectEqual(error.code, try text(expect, "error"), "error code")
+        if expect["field"] != nil { try expectEqual(error.field, try text(expect, "field"), "error field") }
+        return
+    case .issued(let token):
+        try expectEqual(answer.status(), 200, "issued status")
+        let body = obj([("access_token", str(token.accessToken)), ("token_type", str("Bearer")), ("expires_in", num(300))])
+        try expectSame(try JSONValue.parse(answer.body()), body, "body")
+        try expectEqual(token.expiresIn, 300, "expiresIn")
+        guard !String(describing: token).contains(token.accessToken) else { throw Failure(description: "the text form shows the token") }
+        outcome = ("issued", obj([("user_id", str(token.userId)), ("credential_configuration_ids", arr(token.credentialConfigurationIds))]))
+    case .rejected(let error):
+        outcome = ("rejected", try rejectedValue(answer, error))
+    }
+    if expect["error"] != nil { throw Failure(description: "expected error \(try text(expect, "error"))") }
+    let stored = answer.recordToStore()
+    let actual = obj([outcome, ("changed", bool(stored != nil)), ("record", try recordValue(stored ?? record))])
+    try expectSame(actual, expect, "outcome")
 }
 
 func runSecret(_ testCase: JSONValue, _ file: JSONValue) throws {

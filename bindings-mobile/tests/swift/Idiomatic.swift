@@ -2,6 +2,8 @@
 
 import CredOffer
 
+let issuerConfig = #"{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}"#
+
 func idiomaticTests() {
     test("a wallet reads an offer it built") {
         let offer = CredentialOffer(
@@ -50,7 +52,7 @@ func idiomaticTests() {
         } catch CredentialOfferError.DuplicateCredentialConfigurationId(let code, let description, let field, let value, let details) {
             try expectEqual(code, "duplicate_credential_configuration_id", "code")
             try expectEqual(field, "credential_configuration_ids[1]", "field")
-            try expectEqual(value, nil, "value")
+            try expectEqual(value, #""a""#, "value (JSON text of the repeated id)")
             try expectEqual(details, [], "details")
             guard !description.isEmpty else { throw Failure(description: "empty description") }
         }
@@ -86,7 +88,7 @@ func idiomaticTests() {
     }
 
     test("issuer to wallet to token endpoint") {
-        let issuer = try Issuer(configJson: #"{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}"#)
+        let issuer = try Issuer(configJson: issuerConfig)
         let created = try issuer.createPreAuthorizedOffer(
             body: #"{"credentials":["mdl"],"transactionCodeConfiguration":{}}"#, now: 1_746_057_600, entropy: Entropy.system())
         guard let code = created.transactionCode, code.count == 6, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else {
@@ -102,13 +104,117 @@ func idiomaticTests() {
             guard prompt.inputMode == .numeric, prompt.length == 6 else { throw Failure(description: "\(prompt)") }
             return code
         }
-        let redemption = try issuer.redeem(record: created.record, request: try TokenRequest.fromForm(body: body), now: 1_746_057_610)
-        guard case .issued(_, let ids) = redemption.outcome else { throw Failure(description: "\(redemption.outcome)") }
-        try expectEqual(ids, ["mdl"], "issued")
-        try expectEqual(redemption.record.state(), .redeemed, "state")
-        let again = try issuer.redeem(record: redemption.record, request: try TokenRequest.fromForm(body: body), now: 1_746_057_611)
-        guard case .rejected(let error) = again.outcome, error.error == .invalidGrant, error.revokeIssuedTokens else {
-            throw Failure(description: "replay: \(again.outcome)")
+        // The token endpoint: read the form, find the record by its lookup key, answer, store.
+        var store = [created.record.codeHash(): created.record]
+        guard case .find(let request) = issuer.readTokenRequest(form: body) else { throw Failure(description: "refused") }
+        for text in [String(describing: request), String(reflecting: request)] where text.contains(code) {
+            throw Failure(description: "the text form of a request shows the code: \(text)")
+        }
+        let answer = issuer.answerTokenRequest(
+            request: request, record: store[request.lookupKey()], now: 1_746_057_610, entropy: Entropy.system())
+        try expectEqual(answer.status(), 200, "status")
+        try expectEqual(answer.headers()["Cache-Control"], "no-store", "headers")
+        guard case .issued(let token) = answer.outcome() else { throw Failure(description: "\(answer.outcome())") }
+        try expectEqual(token.credentialConfigurationIds, ["mdl"], "issued")
+        try expectEqual(token.userId, created.userId, "user")
+        try expectEqual(try text(try JSONValue.parse(answer.body()), "access_token"), token.accessToken, "access token")
+        let shown: [Any] = [answer, token, answer.outcome()]
+        for value in shown {
+            for text in [String(describing: value), String(reflecting: value)] where text.contains(token.accessToken) {
+                throw Failure(description: "the text form shows the access token: \(text)")
+            }
+        }
+        guard let stored = answer.recordToStore() else { throw Failure(description: "nothing to store") }
+        try expectEqual(stored.state(), .redeemed, "state")
+        try expectEqual(stored.version(), created.record.version() + 1, "version")
+        store[stored.codeHash()] = stored
+        // A replay is refused and asks to revoke the token issued from the code.
+        let again = issuer.tokenEndpoint(form: body, record: store[stored.codeHash()], now: 1_746_057_611, entropy: Entropy.system())
+        guard case .rejected(let error) = again.outcome(), error.error == .invalidGrant, again.revokeIssuedTokens(),
+            again.recordToStore() == nil
+        else {
+            throw Failure(description: "replay: \(again.outcome())")
+        }
+        try expectEqual(try member(try member(try JSONValue.parse(again.toJson()), "outcome"), "revokeIssuedTokens").bool, true, "view")
+    }
+
+    test("the host's own token answers") {
+        let answers: [(TokenAnswer, UInt16, TokenErrorCode)] = [
+            (TokenAnswer.busy(), 503, .temporarilyUnavailable),
+            (TokenAnswer.serverError(), 500, .serverError),
+            (TokenAnswer.unreadableBody(status: 413, description: "the body is too large"), 413, .invalidRequest),
+        ]
+        for (answer, status, code) in answers {
+            try expectEqual(answer.status(), status, "status")
+            guard case .rejected(let error) = answer.outcome(), error.error == code else { throw Failure(description: "\(answer.outcome())") }
+            try expectEqual(try text(try JSONValue.parse(answer.body()), "error"), error.errorCode, "body")
+        }
+        guard case .answer(let answer) = try Issuer(configJson: issuerConfig).readTokenRequest(form: "grant_type=authorization_code&code=x")
+        else { throw Failure(description: "another grant type needs no lookup") }
+        try expectEqual(try text(try JSONValue.parse(answer.body()), "error"), "unsupported_grant_type", "other grant")
+    }
+
+    test("buildOfferUri and buildOfferJson read any draft and write strictly") {
+        let draft11 = #"{"credential_issuer":"https://issuer.example.com","credentials":["pid"]}"#
+        try expectEqual(
+            try buildOfferUri(json: draft11, options: defaultBuildOptions()),
+            "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fissuer.example.com"
+                + "%22%2C%22credential_configuration_ids%22%3A%5B%22pid%22%5D%7D",
+            "uri")
+        try expectEqual(
+            try buildOfferJson(json: draft11, options: defaultBuildOptions()),
+            #"{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"]}"#, "json")
+        do {
+            _ = try buildOfferUri(
+                json: #"{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":[" "]}"#,
+                options: defaultBuildOptions())
+            throw Failure(description: "no error")
+        } catch CredentialOfferError.BlankValue {
+        }
+    }
+
+    test("the issuer checks its metadata") {
+        let issuer = try Issuer(configJson: issuerConfig)
+        func metadata(_ credentialIssuer: String, _ format: String) throws -> IssuerMetadata {
+            try IssuerMetadata(json: #"{"credential_issuer":""# + credentialIssuer
+                + #"","credential_configurations_supported":{"mdl":{"format":""# + format + #""}}}"#)
+        }
+        try issuer.checkMetadata(metadata: try metadata("https://issuer.example.com", "mso_mdoc"))
+        do {
+            try issuer.checkMetadata(metadata: try metadata("https://other.example.com", "mso_mdoc"))
+            throw Failure(description: "no error")
+        } catch CredentialOfferError.IssuerMismatch(_, _, let field, _, _) {
+            try expectEqual(field, "credential_issuer", "field")
+        }
+        do {
+            try issuer.checkMetadata(metadata: try metadata("https://issuer.example.com", "dc+sd-jwt"))
+            throw Failure(description: "no error")
+        } catch CredentialOfferError.InvalidMetadata(_, _, let field, _, _) {
+            try expectEqual(field, "credential_configurations_supported.mdl.format", "field")
+        }
+    }
+
+    test("error views, and binding failures in their own family") {
+        do {
+            _ = try parseOfferUri(uri: "openid-credential-offer://?foo=bar", options: defaultParseOptions())
+            throw Failure(description: "no error")
+        } catch let error as CredentialOfferError {
+            let view = try JSONValue.parse(error.toJson())
+            try expectEqual(try text(view, "code"), "missing_offer_parameter", "view code")
+            try expectEqual(try number(view, "httpStatus"), 400, "view status")
+        }
+        let offer = CredentialOffer(
+            credentialIssuer: "https://issuer.example.com", credentialConfigurationIds: ["a"],
+            legacyCredentials: [], grants: nil, extensions: ["x": "{not json"])
+        do {
+            _ = try offerToJson(offer: offer, dialect: .v1)
+            throw Failure(description: "no error")
+        } catch CredentialOfferError.Binding(let code, _, let field, _, _) {
+            try expectEqual(code, "invalid_argument", "code")
+            try expectEqual(field, "extensions.x", "field")
+            guard bindingErrorCodes().contains(code), !errorCodes().contains(code) else {
+                throw Failure(description: "\(code) is not a binding code")
+            }
         }
     }
 
