@@ -178,13 +178,11 @@ function epochSeconds(options) {
   return options?.now ?? Math.floor(Date.now() / 1000);
 }
 
-/** The headers to send every token endpoint answer with (`answer.body` may hold an access token). */
-const TOKEN_RESPONSE_HEADERS = Object.freeze(JSON.parse(raw.tokenResponseHeaders()));
+const TOKEN_RESPONSE_HEADERS = Object.freeze(Object.fromEntries(JSON.parse(raw.tokenResponseHeaders())));
 
 /** The form body of each `TokenRequest`, out of sight: it holds the pre-authorized code. */
 const tokenRequestForms = new WeakMap();
 
-/** A token request read by `Issuer.readTokenRequest`: find the record whose `codeHash` is `lookupKey`. */
 class TokenRequest {
   constructor(lookupKey, form) {
     this.lookupKey = lookupKey;
@@ -232,10 +230,6 @@ class Issuer {
     }
   }
 
-  /**
-   * The token endpoint's first step: a `TokenRequest` whose `lookupKey` names the record to find, or
-   * `{ answer }` when the form body alone decides (send that answer).
-   */
   readTokenRequest(form) {
     try {
       const step = JSON.parse(raw.issuerReadTokenRequest(this.#config, utf8(String(form))));
@@ -245,12 +239,10 @@ class Issuer {
     }
   }
 
-  /** The second step: the answer to a request (or a form body) against the record found, or `null`. */
   answerTokenRequest(request, record, options) {
     return this.tokenEndpoint(request instanceof TokenRequest ? tokenRequestForms.get(request) : request, record, options);
   }
 
-  /** Both steps in one call, for a host that already holds the record (or knows there is none). */
   tokenEndpoint(form, record, options) {
     try {
       const recordBytes = record === null || record === undefined ? undefined : utf8(jsonText(record), 1);

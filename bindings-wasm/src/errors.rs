@@ -1,7 +1,8 @@
 //! Engine errors as the JSON the JavaScript layer turns into a `CredentialOfferError`.
 
 use credoffer::{BindingErrorKind, Error, ErrorKind};
-use serde_json::json;
+
+use crate::json_string;
 
 // `code_of` and `binding_code_of`: exhaustive matches generated from the engine's lists (`cargo xtask
 // codegen`), so a new kind fails this build until the tables and `js/credoffer.d.ts` are regenerated.
@@ -51,10 +52,12 @@ impl Failure {
     pub fn to_json(&self) -> String {
         match self {
             Failure::Engine(error) => error.to_json(),
-            Failure::Binding { kind, message, field } => json!({
-                "code": binding_code_of(*kind), "message": message, "field": field, "httpStatus": 400, "details": [],
-            })
-            .to_string(),
+            Failure::Binding { kind, message, field } => format!(
+                r#"{{"code":"{}","message":{},"field":{},"httpStatus":400,"details":[]}}"#,
+                binding_code_of(*kind),
+                json_string(message),
+                json_string(field),
+            ),
         }
     }
 
@@ -80,7 +83,7 @@ impl From<Error> for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
+    use serde_json::{Value, json};
 
     #[test]
     fn every_kind_maps_to_its_engine_code() {

@@ -4,13 +4,12 @@
 //! it, so nothing lives in WebAssembly memory between calls and JavaScript never has to free anything.
 //! Building it is a small JSON read, far below the cost of creating an offer.
 
-use credoffer::{
-    BindingErrorKind, Entropy, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferRecord,
-    SystemEntropy, TokenStep,
-};
-use serde_json::{Map, Value, json};
-
 use crate::errors::Failure;
+use crate::json_string;
+use credoffer::{
+    BindingErrorKind, Entropy, Error, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, SystemEntropy,
+    TokenStep,
+};
 
 /// An issuer from its configuration JSON (camelCase, as `IssuerConfig` reads it).
 pub fn issuer(config: &str) -> Result<Issuer, Error> {
@@ -56,24 +55,27 @@ pub fn create_pre_authorized_offer(
     let now = epoch_seconds(now)?;
     let created = with_entropy(entropy, |entropy| issuer.create_pre_authorized_offer_json(request, now, entropy))?;
     let response = &created.response;
-    let mut members = Map::new();
-    members.insert("id".into(), json!(response.id));
-    members.insert("userId".into(), json!(response.user_id));
-    members.insert("uri".into(), json!(response.uri));
-    members.insert("expiresAt".into(), json!(created.record.expires_at));
-    if let Some(code) = &response.transaction_code {
-        members.insert("transactionCode".into(), json!(code));
-    }
-    members.insert("record".into(), record_value(&created.record)?);
-    members.insert("responseBody".into(), json!(response.to_json()));
-    Ok(Value::Object(members).to_string())
+    let transaction_code = match &response.transaction_code {
+        Some(code) => format!(r#""transactionCode":{},"#, json_string(code)),
+        None => String::new(),
+    };
+    Ok(format!(
+        r#"{{"id":{},"userId":{},"uri":{},"expiresAt":{},{transaction_code}"record":{},"responseBody":{}}}"#,
+        json_string(&response.id),
+        json_string(&response.user_id),
+        json_string(&response.uri),
+        created.record.expires_at,
+        created.record.to_json(),
+        json_string(&response.to_json()),
+    ))
 }
 
 /// `readTokenRequest`: the token endpoint's first step. `{"lookupKey"}` when the host must find the record
 /// whose `codeHash` it is, `{"answer"}` (the answer's view) when the form body alone decides.
 pub fn read_token_request(config: &str, form: &str) -> Result<String, Failure> {
     Ok(match issuer(config)?.read_token_request(form) {
-        TokenStep::Find(request) => json!({"lookupKey": request.lookup_key()}).to_string(),
+        // base64url: nothing to escape.
+        TokenStep::Find(request) => format!(r#"{{"lookupKey":"{}"}}"#, request.lookup_key()),
         TokenStep::Answer(answer) => format!(r#"{{"answer":{}}}"#, answer.to_json()),
     })
 }
@@ -110,17 +112,13 @@ pub fn delete(config: &str, record: &str) -> Result<String, Failure> {
 pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<String, Failure> {
     let issuer = issuer(config)?;
     let (body, record) = issuer.serve_offer(&OfferRecord::from_json(record)?, token, epoch_seconds(now)?)?;
-    Ok(json!({"body": body, "record": record_value(&record)?}).to_string())
-}
-
-fn record_value(record: &OfferRecord) -> Result<Value, Error> {
-    serde_json::from_str(&record.to_json())
-        .map_err(|e| Error::new(ErrorKind::InvalidRecord, format!("the record cannot be written: {e}")))
+    Ok(format!(r#"{{"body":{},"record":{}}}"#, json_string(&body), record.to_json()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     const CONFIG: &str = r#"{"credentialIssuer":"https://issuer.example.com",
         "credentialConfigurations":{"mdl":"mso_mdoc","pid":"dc+sd-jwt"}}"#;
