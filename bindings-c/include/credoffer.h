@@ -65,6 +65,22 @@
 #define CREDOFFER_GRANT_PRE_AUTHORIZED_CODE (1 << 1)
 
 /**
+ * Token outcome: an access token was issued (HTTP 200).
+ */
+#define CREDOFFER_TOKEN_OUTCOME_ISSUED 1
+
+/**
+ * Token outcome: the request was refused with an OAuth error (400, or 413/500/503 from the host's own answers).
+ */
+#define CREDOFFER_TOKEN_OUTCOME_REJECTED 2
+
+/**
+ * Token outcome: the engine could not judge the request (HTTP 500 `server_error`); log
+ * `credoffer_token_answer_failure`, never send it.
+ */
+#define CREDOFFER_TOKEN_OUTCOME_FAILED 3
+
+/**
  * The outcome of a call. `CREDOFFER_STATUS_OK` is 0. Engine errors keep the engine's stable numbers
  * (1–999), which never change meaning; failures the C boundary itself detects (the binding family)
  * start at 1000.
@@ -306,10 +322,17 @@ typedef struct credoffer_metadata_result credoffer_metadata_result;
 typedef struct credoffer_offer credoffer_offer;
 
 /**
- * The result of a redemption (opaque): what to answer the wallet and the record to store. Freed by
- * `credoffer_redemption_free`.
+ * What the token endpoint answers, and what the host stores (opaque). Freed by
+ * `credoffer_token_answer_free`, which zeroes the access token it may hold.
  */
-typedef struct credoffer_redemption credoffer_redemption;
+typedef struct credoffer_token_answer credoffer_token_answer;
+
+/**
+ * A token request read from its form body (opaque), waiting for the host to find its record by
+ * `credoffer_token_request_lookup_key`. It holds the pre-authorized code: `credoffer_token_request_free`
+ * zeroes it.
+ */
+typedef struct credoffer_token_request credoffer_token_request;
 
 /**
  * How to read an offer. Start from `credoffer_parse_options_default()` or zero-initialise it
@@ -387,37 +410,6 @@ typedef struct credoffer_str {
 } credoffer_str;
 
 /**
- * Why a token request was refused, borrowed from the redemption.
- */
-typedef struct credoffer_token_error {
-  /**
-   * The OAuth error code: `invalid_grant`, `invalid_request`, `invalid_tx_code` or
-   * `unsupported_grant_type`.
-   */
-  struct credoffer_str error;
-  /**
-   * A description safe to send to the wallet (it never contains a code).
-   */
-  struct credoffer_str description;
-  /**
-   * Whether `failed_attempts_left` is given (after a wrong transaction code).
-   */
-  bool has_failed_attempts_left;
-  /**
-   * How many more wrong transaction codes the offer tolerates.
-   */
-  uint32_t failed_attempts_left;
-  /**
-   * The code was used before: revoke every token issued from it (RFC 9700 §4.2.4).
-   */
-  bool revoke_issued_tokens;
-  /**
-   * The HTTP status to answer with (400).
-   */
-  uint16_t http_status;
-} credoffer_token_error;
-
-/**
  * One observation made while parsing (the offer was still accepted). Borrowed from the offer.
  */
 typedef struct credoffer_warning {
@@ -469,6 +461,53 @@ typedef struct credoffer_tx_code_prompt {
    */
   struct credoffer_str description;
 } credoffer_tx_code_prompt;
+
+/**
+ * Why the request was refused, borrowed from the answer.
+ */
+typedef struct credoffer_token_rejection {
+  /**
+   * The OAuth error code: `invalid_grant`, `invalid_request`, `invalid_tx_code`,
+   * `unsupported_grant_type`, `server_error` or `temporarily_unavailable`; `data` is NULL unless the
+   * outcome is `CREDOFFER_TOKEN_OUTCOME_REJECTED`.
+   */
+  struct credoffer_str error;
+  /**
+   * A description safe to send to the wallet (it never contains a code).
+   */
+  struct credoffer_str description;
+  /**
+   * Whether `failed_attempts_left` is given (after a wrong transaction code).
+   */
+  bool has_failed_attempts_left;
+  /**
+   * How many more wrong transaction codes the offer tolerates.
+   */
+  uint32_t failed_attempts_left;
+} credoffer_token_rejection;
+
+/**
+ * The access token of an answer that issued one, borrowed from the answer.
+ */
+typedef struct credoffer_issued_token {
+  /**
+   * The bearer token (a secret: never log it); `data` is NULL unless the outcome is
+   * `CREDOFFER_TOKEN_OUTCOME_ISSUED`. It is also inside the answer's body.
+   */
+  struct credoffer_str access_token;
+  /**
+   * Its lifetime in seconds (the issuer's `accessTokenLifetimeSeconds`).
+   */
+  uint64_t expires_in;
+  /**
+   * The user the offer is for.
+   */
+  struct credoffer_str user_id;
+  /**
+   * The `client_id` the wallet sent; `data` is NULL when it sent none.
+   */
+  struct credoffer_str client_id;
+} credoffer_issued_token;
 
 #ifdef __cplusplus
 extern "C" {
@@ -657,8 +696,9 @@ enum credoffer_status credoffer_builder_to_uri(const struct credoffer_builder *b
                                                struct credoffer_error **error);
 
 /**
- * Reads offer JSON of any draft (leniently, as a wallet would) and writes it as a URI by value with
- * `options` (NULL for the defaults). The output is validated strictly.
+ * Reads offer JSON of any draft (as a wallet would) and writes it as a URI by value with `options`
+ * (NULL for the defaults), validated strictly as every writer is. `*out` is a new string to free with
+ * `credoffer_string_free`; `out_len` may be NULL.
  *
  * # Safety
  * `json` points to `json_len` readable bytes; `options` is NULL or readable; `out` and `out_len`
@@ -670,6 +710,21 @@ enum credoffer_status credoffer_build_uri_from_json(const char *json,
                                                     char **out,
                                                     size_t *out_len,
                                                     struct credoffer_error **error);
+
+/**
+ * As `credoffer_build_uri_from_json`, writing the offer's compact JSON in `options->dialect` instead
+ * of a URI (`options->base` is not used): offer JSON of any draft converted to one dialect.
+ *
+ * # Safety
+ * `json` points to `json_len` readable bytes; `options` is NULL or readable; `out` and `out_len`
+ * are NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_build_json_from_json(const char *json,
+                                                     size_t json_len,
+                                                     const struct credoffer_build_options *options,
+                                                     char **out,
+                                                     size_t *out_len,
+                                                     struct credoffer_error **error);
 
 /**
  * The URI of an offer by reference: `<base>?credential_offer_uri=<url>`. The host serves the offer
@@ -766,23 +821,25 @@ enum credoffer_status credoffer_error_mattr_json(const struct credoffer_error *e
                                                  struct credoffer_error **out_error);
 
 /**
- * For a token request body that `credoffer_issuer_redeem` refused (`CREDOFFER_STATUS_INVALID_TOKEN_REQUEST`,
- * `CREDOFFER_STATUS_UNSUPPORTED_GRANT_TYPE`): the OAuth token error body to answer with (HTTP 400),
- * `{"error": "invalid_request" | "unsupported_grant_type", "error_description"}`.
+ * The engine's JSON view of the error: `{"code", "message", "field"?, "value"?, "httpStatus",
+ * "details": [...]}`, every problem of a validation error listed in the same shape. The same JSON the
+ * CLI, the npm package and the mobile bindings print. `CREDOFFER_STATUS_INVALID_ARGUMENT` for an error
+ * that did not come from the engine (a C-only status: read it with the accessors above).
  *
  * # Safety
  * `error` is NULL or a live error from this library; `out` and `out_len` are NULL or writable;
  * `out_error` is NULL or writable.
  */
-enum credoffer_status credoffer_error_token_error_json(const struct credoffer_error *error,
-                                                       char **out,
-                                                       size_t *out_len,
-                                                       struct credoffer_error **out_error);
+enum credoffer_status credoffer_error_to_json(const struct credoffer_error *error,
+                                              char **out,
+                                              size_t *out_len,
+                                              struct credoffer_error **out_error);
 
 /**
  * Makes an issuer from its configuration JSON (camelCase members, absent ones take the engine's
  * defaults), e.g. `{"credentialIssuer": "https://issuer.example.com", "credentialConfigurations":
- * {"mdl": "mso_mdoc"}}`. `CREDOFFER_STATUS_INVALID_CONFIGURATION` when it is malformed or inconsistent.
+ * {"mdl": "mso_mdoc"}}`. `CREDOFFER_STATUS_INVALID_CONFIGURATION` when it is malformed or inconsistent;
+ * the error never shows the value of a secret member (`hmacKeyHex`, `previousHmacKeysHex`).
  *
  * # Safety
  * `config_json` points to `config_len` readable bytes; `out` is NULL or writable; `error` is NULL
@@ -885,120 +942,20 @@ enum credoffer_status credoffer_issuer_serve_offer(const struct credoffer_issuer
                                                    struct credoffer_error **error);
 
 /**
- * The token endpoint: redeems the form-encoded token request `form` against the stored record at
- * `now`. A malformed body fails with `CREDOFFER_STATUS_INVALID_TOKEN_REQUEST` or
- * `CREDOFFER_STATUS_UNSUPPORTED_GRANT_TYPE` before the record is read (answer with
- * `credoffer_error_token_error_json`); otherwise `*out` says whether to issue a token or refuse,
- * and the next record to store with compare-and-swap when it changed.
+ * Checks that the issuer's metadata JSON (what it serves at `credoffer_well_known_url`) describes this
+ * issuer: the same `credential_issuer`, byte for byte, and every configured credential configuration
+ * listed with the issuer's format. `CREDOFFER_STATUS_OK` when it does; otherwise the first difference
+ * (`CREDOFFER_STATUS_ISSUER_MISMATCH`, `CREDOFFER_STATUS_UNKNOWN_CREDENTIAL_CONFIGURATION`,
+ * `CREDOFFER_STATUS_INVALID_METADATA`) with the field concerned. Run it at start-up.
  *
  * # Safety
- * `issuer` is NULL or a live issuer; `record_json` and `form` point to their lengths in readable
- * bytes; `out` is NULL or writable; `error` is NULL or writable.
+ * `issuer` is NULL or a live issuer; `metadata_json` points to `metadata_len` readable bytes; `error`
+ * is NULL or writable.
  */
-enum credoffer_status credoffer_issuer_redeem(const struct credoffer_issuer *issuer,
-                                              const char *record_json,
-                                              size_t record_len,
-                                              const char *form,
-                                              size_t form_len,
-                                              uint64_t now,
-                                              struct credoffer_redemption **out,
-                                              struct credoffer_error **error);
-
-/**
- * Frees a redemption. NULL is ignored.
- *
- * # Safety
- * `redemption` is NULL or a redemption from this library, not freed before and not used after.
- */
-void credoffer_redemption_free(struct credoffer_redemption *redemption);
-
-/**
- * Whether to issue the access token (true) or refuse (false; see `credoffer_redemption_token_error`).
- *
- * # Safety
- * `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
- */
-enum credoffer_status credoffer_redemption_issued(const struct credoffer_redemption *redemption,
-                                                  bool *out,
-                                                  struct credoffer_error **error);
-
-/**
- * The user the offer is for, when issued; `out->data` is NULL when refused.
- *
- * # Safety
- * `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
- */
-enum credoffer_status credoffer_redemption_user_id(const struct credoffer_redemption *redemption,
-                                                   struct credoffer_str *out,
-                                                   struct credoffer_error **error);
-
-/**
- * How many credential configurations the token is for (0 when refused).
- *
- * # Safety
- * `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
- */
-enum credoffer_status credoffer_redemption_id_count(const struct credoffer_redemption *redemption,
-                                                    size_t *out,
-                                                    struct credoffer_error **error);
-
-/**
- * Credential configuration id `index` of an issued token (scope the token to them).
- *
- * # Safety
- * `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
- */
-enum credoffer_status credoffer_redemption_id(const struct credoffer_redemption *redemption,
-                                              size_t index,
-                                              struct credoffer_str *out,
-                                              struct credoffer_error **error);
-
-/**
- * Why the request was refused. When the token is issued, `out->error.data` is NULL and the other
- * members are zero.
- *
- * # Safety
- * `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
- */
-enum credoffer_status credoffer_redemption_token_error(const struct credoffer_redemption *redemption,
-                                                       struct credoffer_token_error *out,
-                                                       struct credoffer_error **error);
-
-/**
- * The token error response body (`{"error", "error_description"}`) of a refusal; `*out` is NULL
- * when the token is issued.
- *
- * # Safety
- * `redemption` is NULL or a live redemption; `out` and `out_len` are NULL or writable; `error` is
- * NULL or writable.
- */
-enum credoffer_status credoffer_redemption_token_error_json(const struct credoffer_redemption *redemption,
-                                                            char **out,
-                                                            size_t *out_len,
-                                                            struct credoffer_error **error);
-
-/**
- * Whether the record changed (store `credoffer_redemption_record_json` with compare-and-swap on the
- * version read).
- *
- * # Safety
- * `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
- */
-enum credoffer_status credoffer_redemption_changed(const struct credoffer_redemption *redemption,
-                                                   bool *out,
-                                                   struct credoffer_error **error);
-
-/**
- * The next record as JSON.
- *
- * # Safety
- * `redemption` is NULL or a live redemption; `out` and `out_len` are NULL or writable; `error` is
- * NULL or writable.
- */
-enum credoffer_status credoffer_redemption_record_json(const struct credoffer_redemption *redemption,
-                                                       char **out,
-                                                       size_t *out_len,
-                                                       struct credoffer_error **error);
+enum credoffer_status credoffer_issuer_check_metadata(const struct credoffer_issuer *issuer,
+                                                      const char *metadata_json,
+                                                      size_t metadata_len,
+                                                      struct credoffer_error **error);
 
 /**
  * Checks a parsed offer against the issuer's metadata JSON (fetched from
@@ -1066,6 +1023,20 @@ enum credoffer_status credoffer_metadata_result_warning_count(const struct credo
 enum credoffer_status credoffer_metadata_result_warning(const struct credoffer_metadata_result *result,
                                                         size_t index,
                                                         struct credoffer_warning *out,
+                                                        struct credoffer_error **error);
+
+/**
+ * The engine's JSON view of the result: `{"formats": [{"id", "format"}], "warnings": [{"code",
+ * "message", "field"?}]}`, formats in offer order. `*out` is a new string to free with
+ * `credoffer_string_free`; `out_len` may be NULL.
+ *
+ * # Safety
+ * `result` is NULL or a live result; `out` and `out_len` are NULL or writable; `error` is NULL or
+ * writable.
+ */
+enum credoffer_status credoffer_metadata_result_to_json(const struct credoffer_metadata_result *result,
+                                                        char **out,
+                                                        size_t *out_len,
                                                         struct credoffer_error **error);
 
 /**
@@ -1256,6 +1227,22 @@ enum credoffer_status credoffer_offer_to_json(const struct credoffer_offer *offe
                                               struct credoffer_error **error);
 
 /**
+ * The engine's JSON view of the parsed offer, for printing or handing on: `{"kind": "byValue",
+ * "offer", "source", "warnings", "txCodePrompt"?}` (the offer in its 1.0 shape, written as read: a
+ * lenient reading's findings are in `warnings`) or `{"kind": "byReference", "uri", "warnings"}`. The same
+ * JSON the CLI, the npm package and the mobile bindings give. `*out` is a new string to free with
+ * `credoffer_string_free` (it holds the pre-authorized code, a secret); `out_len` may be NULL.
+ *
+ * # Safety
+ * `offer` is NULL or a live offer; `out` and `out_len` are NULL or writable; `error` is NULL or
+ * writable.
+ */
+enum credoffer_status credoffer_offer_to_view_json(const struct credoffer_offer *offer,
+                                                   char **out,
+                                                   size_t *out_len,
+                                                   struct credoffer_error **error);
+
+/**
  * The offer as a URI by value, written with `options` (NULL for the defaults): a parsed offer
  * converted to another dialect or base.
  *
@@ -1399,6 +1386,280 @@ enum credoffer_status credoffer_qr_svg(const char *text_data,
                                        char **out,
                                        size_t *out_len,
                                        struct credoffer_error **error);
+
+/**
+ * The token endpoint's first step: reads the form-encoded body of a token request. Exactly one of
+ * `*request` and `*answer` is set on success: `*request` when the host must find the record whose
+ * `codeHash` is `credoffer_token_request_lookup_key` (then call `credoffer_issuer_answer_token_request`),
+ * `*answer` when the body alone decides (no `grant_type`, a parameter sent twice, another grant type,
+ * bytes that are not UTF-8: `invalid_request` or `unsupported_grant_type`). The other is set to NULL.
+ *
+ * # Safety
+ * `issuer` is NULL or a live issuer; `form` points to `form_len` readable bytes; `request` and
+ * `answer` are NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_issuer_read_token_request(const struct credoffer_issuer *issuer,
+                                                          const char *form,
+                                                          size_t form_len,
+                                                          struct credoffer_token_request **request,
+                                                          struct credoffer_token_answer **answer,
+                                                          struct credoffer_error **error);
+
+/**
+ * The key of the record the request is for: the stored record whose `codeHash` equals it (the same
+ * value as `credoffer_lookup_key` of the pre-authorized code). `*out` is a new string to free with
+ * `credoffer_string_free`; `out_len` may be NULL.
+ *
+ * # Safety
+ * `request` is NULL or a live token request; `out` and `out_len` are NULL or writable; `error` is NULL
+ * or writable.
+ */
+enum credoffer_status credoffer_token_request_lookup_key(const struct credoffer_token_request *request,
+                                                         char **out,
+                                                         size_t *out_len,
+                                                         struct credoffer_error **error);
+
+/**
+ * Frees a token request, zeroing the code it holds. NULL is ignored.
+ *
+ * # Safety
+ * `request` is NULL or a token request from this library, not freed before and not used after.
+ */
+void credoffer_token_request_free(struct credoffer_token_request *request);
+
+/**
+ * The token endpoint's second step: judges `request` against the record found by its lookup key
+ * (`record_json` NULL with `record_len` 0 when the host found none: `invalid_grant`) at `now` (Unix
+ * seconds), and issues an access token drawn from `entropy` when the code is redeemed (NULL: the
+ * system CSPRNG; otherwise exactly those bytes, 32 are needed). Store `credoffer_token_answer_record_json`
+ * with compare-and-swap on the version read before sending the answer; when the swap loses, read the
+ * record again and answer again. `CREDOFFER_STATUS_INVALID_RECORD` when `record_json` is not a record
+ * (answer with `credoffer_token_answer_new_server_error`).
+ *
+ * # Safety
+ * `issuer` is NULL or a live issuer; `request` is NULL or a live token request; `record_json` is NULL
+ * or points to `record_len` readable bytes; `entropy` is NULL or points to `entropy_len` readable
+ * bytes; `answer` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_issuer_answer_token_request(const struct credoffer_issuer *issuer,
+                                                            const struct credoffer_token_request *request,
+                                                            const char *record_json,
+                                                            size_t record_len,
+                                                            uint64_t now,
+                                                            const uint8_t *entropy,
+                                                            size_t entropy_len,
+                                                            struct credoffer_token_answer **answer,
+                                                            struct credoffer_error **error);
+
+/**
+ * Both steps of the token endpoint in one call, for hosts that already hold the record (or hold none:
+ * NULL with `record_len` 0). A record whose code is not the request's is treated as no record. The
+ * record is read before the form, so a record that is not one fails with
+ * `CREDOFFER_STATUS_INVALID_RECORD` whatever the form says. Arguments and storing as for
+ * `credoffer_issuer_answer_token_request`.
+ *
+ * # Safety
+ * `issuer` is NULL or a live issuer; `form` points to `form_len` readable bytes; `record_json` is NULL
+ * or points to `record_len` readable bytes; `entropy` is NULL or points to `entropy_len` readable
+ * bytes; `answer` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_issuer_token_endpoint(const struct credoffer_issuer *issuer,
+                                                      const char *form,
+                                                      size_t form_len,
+                                                      const char *record_json,
+                                                      size_t record_len,
+                                                      uint64_t now,
+                                                      const uint8_t *entropy,
+                                                      size_t entropy_len,
+                                                      struct credoffer_token_answer **answer,
+                                                      struct credoffer_error **error);
+
+/**
+ * The host's own answer to a body it could not read as a form: too large (`status` 413), or sent
+ * with another `Content-Type` (any other `status` gives 400). Always `invalid_request` with
+ * `description`.
+ *
+ * # Safety
+ * `description` points to `description_len` readable bytes; `answer` is NULL or writable; `error` is
+ * NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_new_unreadable_body(uint16_t status,
+                                                                 const char *description,
+                                                                 size_t description_len,
+                                                                 struct credoffer_token_answer **answer,
+                                                                 struct credoffer_error **error);
+
+/**
+ * The host's own answer when it failed itself (its store, say): `500 server_error`. Log the cause;
+ * the client learns nothing of it.
+ *
+ * # Safety
+ * `answer` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_new_server_error(struct credoffer_token_answer **answer,
+                                                              struct credoffer_error **error);
+
+/**
+ * The host's own answer when it gave up retrying a compare-and-swap that kept losing:
+ * `503 temporarily_unavailable`, which clients may retry.
+ *
+ * # Safety
+ * `answer` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_new_busy(struct credoffer_token_answer **answer,
+                                                      struct credoffer_error **error);
+
+/**
+ * Frees a token answer, zeroing the access token it may hold. NULL is ignored.
+ *
+ * # Safety
+ * `answer` is NULL or a token answer from this library, not freed before and not used after.
+ */
+void credoffer_token_answer_free(struct credoffer_token_answer *answer);
+
+/**
+ * The HTTP status to answer with: 200, 400, 413, 500 or 503.
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_status(const struct credoffer_token_answer *answer,
+                                                    uint16_t *out,
+                                                    struct credoffer_error **error);
+
+/**
+ * The JSON body to answer with, sent with the headers of `credoffer_token_response_header`: the
+ * access-token response (`{"access_token", "token_type": "Bearer", "expires_in"}`, a secret) or an
+ * OAuth error (`{"error", "error_description"}`). Borrowed from `answer`.
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_body(const struct credoffer_token_answer *answer,
+                                                  struct credoffer_str *out,
+                                                  struct credoffer_error **error);
+
+/**
+ * The next record as JSON when the request changed it, or `*out` NULL when there is nothing to store.
+ * Store it with compare-and-swap on the version read, before sending the answer.
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` and `out_len` are NULL or writable; `error` is NULL
+ * or writable.
+ */
+enum credoffer_status credoffer_token_answer_record_json(const struct credoffer_token_answer *answer,
+                                                         char **out,
+                                                         size_t *out_len,
+                                                         struct credoffer_error **error);
+
+/**
+ * What happened: `CREDOFFER_TOKEN_OUTCOME_ISSUED`, `_REJECTED` or `_FAILED`.
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_outcome(const struct credoffer_token_answer *answer,
+                                                     uint32_t *out,
+                                                     struct credoffer_error **error);
+
+/**
+ * Whether every token issued from this pre-authorized code must be revoked: the code was used
+ * again after it was redeemed (RFC 9700 §4.2.4).
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_revoke_issued_tokens(const struct credoffer_token_answer *answer,
+                                                                  bool *out,
+                                                                  struct credoffer_error **error);
+
+/**
+ * Why the request was refused. Unless the outcome is `CREDOFFER_TOKEN_OUTCOME_REJECTED`,
+ * `out->error.data` is NULL and the other members are zero.
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_rejection(const struct credoffer_token_answer *answer,
+                                                       struct credoffer_token_rejection *out,
+                                                       struct credoffer_error **error);
+
+/**
+ * The access token and whom it is for. Unless the outcome is `CREDOFFER_TOKEN_OUTCOME_ISSUED`, every
+ * `data` is NULL and `expires_in` is 0.
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_issued(const struct credoffer_token_answer *answer,
+                                                    struct credoffer_issued_token *out,
+                                                    struct credoffer_error **error);
+
+/**
+ * How many credential configurations the issued token is for (0 unless issued).
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_id_count(const struct credoffer_token_answer *answer,
+                                                      size_t *out,
+                                                      struct credoffer_error **error);
+
+/**
+ * Credential configuration id `index` (below `credoffer_token_answer_id_count`) of the issued token:
+ * scope the token to them. Borrowed from `answer`.
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_id(const struct credoffer_token_answer *answer,
+                                                size_t index,
+                                                struct credoffer_str *out,
+                                                struct credoffer_error **error);
+
+/**
+ * Why the engine could not judge the request, for the host's log (never for the client): `*out` is a
+ * new error to free with `credoffer_error_free` when the outcome is `CREDOFFER_TOKEN_OUTCOME_FAILED`
+ * (`CREDOFFER_STATUS_INVALID_CONFIGURATION` for a record keyed under an HMAC key the issuer lacks, say),
+ * NULL otherwise.
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` is NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_answer_failure(const struct credoffer_token_answer *answer,
+                                                     struct credoffer_error **out,
+                                                     struct credoffer_error **error);
+
+/**
+ * The engine's JSON view of the answer: `{"status", "body", "record"?, "outcome": {"kind": "issued" |
+ * "rejected" | "failed", …}}`. It holds the access token when one was issued: a secret.
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` and `out_len` are NULL or writable; `error` is NULL
+ * or writable.
+ */
+enum credoffer_status credoffer_token_answer_to_json(const struct credoffer_token_answer *answer,
+                                                     char **out,
+                                                     size_t *out_len,
+                                                     struct credoffer_error **error);
+
+/**
+ * How many headers every token endpoint answer carries (see `credoffer_token_response_header`).
+ */
+size_t credoffer_token_response_header_count(void);
+
+/**
+ * Header `index` (below `credoffer_token_response_header_count`) that every token endpoint answer
+ * carries: `Content-Type: application/json`, and no caching (it may hold a token, RFC 6749 §5.1).
+ * Both strings are static: never freed.
+ *
+ * # Safety
+ * `name` and `value` are NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_token_response_header(size_t index,
+                                                      struct credoffer_str *name,
+                                                      struct credoffer_str *value,
+                                                      struct credoffer_error **error);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -366,8 +366,9 @@ pub unsafe extern "C" fn credoffer_builder_to_uri(
     })
 }
 
-/// Reads offer JSON of any draft (leniently, as a wallet would) and writes it as a URI by value with
-/// `options` (NULL for the defaults). The output is validated strictly.
+/// Reads offer JSON of any draft (as a wallet would) and writes it as a URI by value with `options`
+/// (NULL for the defaults), validated strictly as every writer is. `*out` is a new string to free with
+/// `credoffer_string_free`; `out_len` may be NULL.
 ///
 /// # Safety
 /// `json` points to `json_len` readable bytes; `options` is NULL or readable; `out` and `out_len`
@@ -381,18 +382,49 @@ pub unsafe extern "C" fn credoffer_build_uri_from_json(
     out_len: *mut usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { build_from_json(json, json_len, options, out, out_len, error, credoffer::build_offer_uri) }
+}
+
+/// As `credoffer_build_uri_from_json`, writing the offer's compact JSON in `options->dialect` instead
+/// of a URI (`options->base` is not used): offer JSON of any draft converted to one dialect.
+///
+/// # Safety
+/// `json` points to `json_len` readable bytes; `options` is NULL or readable; `out` and `out_len`
+/// are NULL or writable; `error` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credoffer_build_json_from_json(
+    json: *const c_char,
+    json_len: usize,
+    options: *const credoffer_build_options,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    error: *mut *mut credoffer_error,
+) -> credoffer_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { build_from_json(json, json_len, options, out, out_len, error, credoffer::build_offer_json) }
+}
+
+/// The body of both "offer JSON in" writers: read the arguments, run the engine's `write`.
+///
+/// # Safety
+/// As for `credoffer_build_uri_from_json`.
+unsafe fn build_from_json(
+    json: *const c_char,
+    json_len: usize,
+    options: *const credoffer_build_options,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    error: *mut *mut credoffer_error,
+    write: fn(&str, &BuildOptions) -> credoffer::Result<String>,
+) -> credoffer_status {
     guard(error, || {
         let out = StringOut::new(out, out_len, "out")?;
         // SAFETY: forwarded from this function's contract.
         let json = unsafe { text(json, json_len, "json") }?;
         // SAFETY: forwarded from this function's contract.
         let options = unsafe { build_options(options) }?;
-        let parse = credoffer::ParseOptions {
-            allow_insecure_http: options.allow_insecure_http,
-            ..credoffer::ParseOptions::default()
-        };
-        let parsed = credoffer::parse_offer_json(json, &parse)?;
-        out.write(parsed.offer.to_uri(&options)?)
+        out.write(write(json, &options)?)
     })
 }
 

@@ -185,15 +185,16 @@ pub unsafe extern "C" fn credoffer_error_mattr_json(
     })
 }
 
-/// For a token request body that `credoffer_issuer_redeem` refused (`CREDOFFER_STATUS_INVALID_TOKEN_REQUEST`,
-/// `CREDOFFER_STATUS_UNSUPPORTED_GRANT_TYPE`): the OAuth token error body to answer with (HTTP 400),
-/// `{"error": "invalid_request" | "unsupported_grant_type", "error_description"}`.
+/// The engine's JSON view of the error: `{"code", "message", "field"?, "value"?, "httpStatus",
+/// "details": [...]}`, every problem of a validation error listed in the same shape. The same JSON the
+/// CLI, the npm package and the mobile bindings print. `CREDOFFER_STATUS_INVALID_ARGUMENT` for an error
+/// that did not come from the engine (a C-only status: read it with the accessors above).
 ///
 /// # Safety
 /// `error` is NULL or a live error from this library; `out` and `out_len` are NULL or writable;
 /// `out_error` is NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_error_token_error_json(
+pub unsafe extern "C" fn credoffer_error_to_json(
     error: *const credoffer_error,
     out: *mut *mut c_char,
     out_len: *mut usize,
@@ -203,6 +204,6 @@ pub unsafe extern "C" fn credoffer_error_token_error_json(
         let out = StringOut::new(out, out_len, "out")?;
         // SAFETY: forwarded from this function's contract.
         let error = unsafe { handle(error, "error") }?;
-        out.write(credoffer::TokenError::from_request_error(error.engine()?).to_json())
+        out.write(error.engine()?.to_json())
     })
 }

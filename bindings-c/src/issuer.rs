@@ -1,13 +1,13 @@
 //! The issuer engine as JSON in, JSON out: MATTR VII's three offer endpoints, serving offers by
-//! reference, and redemption at the token endpoint. Records are JSON the host stores anywhere.
+//! reference, and the metadata check (the token endpoint is in `token.rs`). Records are JSON the host
+//! stores anywhere.
 
 use std::ffi::c_char;
 
-use credoffer::{Issuer, IssuerConfig, OfferRecord, RedeemOutcome, Redemption, TokenError, TokenRequest};
+use credoffer::{Error, ErrorKind, Issuer, IssuerConfig, IssuerMetadata, OfferRecord};
+use serde_json::Value;
 
-use crate::boundary::{
-    Failure, Out, Outcome, StringOut, Text, access, credoffer_str, free_handle, guard, handle, into_handle, text,
-};
+use crate::boundary::{Out, Outcome, StringOut, Text, free_handle, guard, handle, into_handle, text};
 use crate::error::credoffer_error;
 use crate::secret::EntropySource;
 use crate::status::credoffer_status;
@@ -19,9 +19,49 @@ pub struct credoffer_issuer {
     issuer: Issuer,
 }
 
+impl credoffer_issuer {
+    pub(crate) fn engine(&self) -> &Issuer {
+        &self.issuer
+    }
+}
+
+/// Reads an issuer configuration without ever echoing a secret it holds. The engine's reader quotes a
+/// value of the wrong type (`"previousHmacKeysHex": "<key>"` fails with "invalid type: string \"<key>\",
+/// expected a sequence"), so when a secret member has the wrong type the error names the member only.
+fn read_config(json: &str) -> Outcome<IssuerConfig> {
+    IssuerConfig::from_json(json).map_err(|error| withhold_secrets(json, error).into())
+}
+
+fn withhold_secrets(json: &str, error: Error) -> Error {
+    // JSON that does not parse gets a syntax error, which names a line and column, never the text.
+    let Ok(Value::Object(config)) = serde_json::from_str::<Value>(json) else {
+        return error;
+    };
+    let key_ok = |value: &Value| matches!(value, Value::String(_));
+    let secrets: [(&str, &str, bool); 2] = [
+        ("hmacKeyHex", "a hex string", config.get("hmacKeyHex").is_none_or(|key| key.is_null() || key_ok(key))),
+        (
+            "previousHmacKeysHex",
+            "a list of hex strings",
+            config
+                .get("previousHmacKeysHex")
+                .is_none_or(|keys| keys.as_array().is_some_and(|keys| keys.iter().all(key_ok))),
+        ),
+    ];
+    match secrets.iter().find(|(_, _, well_typed)| !well_typed) {
+        Some((member, shape, _)) => Error::new(
+            ErrorKind::InvalidConfiguration,
+            format!("the issuer configuration is malformed: {member} must be {shape} (its value is a secret, so it is not shown)"),
+        )
+        .at(*member),
+        None => error,
+    }
+}
+
 /// Makes an issuer from its configuration JSON (camelCase members, absent ones take the engine's
 /// defaults), e.g. `{"credentialIssuer": "https://issuer.example.com", "credentialConfigurations":
-/// {"mdl": "mso_mdoc"}}`. `CREDOFFER_STATUS_INVALID_CONFIGURATION` when it is malformed or inconsistent.
+/// {"mdl": "mso_mdoc"}}`. `CREDOFFER_STATUS_INVALID_CONFIGURATION` when it is malformed or inconsistent;
+/// the error never shows the value of a secret member (`hmacKeyHex`, `previousHmacKeysHex`).
 ///
 /// # Safety
 /// `config_json` points to `config_len` readable bytes; `out` is NULL or writable; `error` is NULL
@@ -37,7 +77,7 @@ pub unsafe extern "C" fn credoffer_issuer_new(
         let out = Out::required(out, "out")?.cleared();
         // SAFETY: forwarded from this function's contract.
         let config = unsafe { text(config_json, config_len, "config_json") }?;
-        let issuer = Issuer::new(IssuerConfig::from_json(config)?)?;
+        let issuer = Issuer::new(read_config(config)?)?;
         out.write(into_handle(credoffer_issuer { issuer }));
         Ok(())
     })
@@ -53,7 +93,8 @@ pub unsafe extern "C" fn credoffer_issuer_free(issuer: *mut credoffer_issuer) {
     unsafe { free_handle(issuer) }
 }
 
-fn record(json: &str) -> Outcome<OfferRecord> {
+/// Reads a stored record.
+pub(crate) fn record(json: &str) -> Outcome<OfferRecord> {
     Ok(OfferRecord::from_json(json)?)
 }
 
@@ -197,260 +238,70 @@ pub unsafe extern "C" fn credoffer_issuer_serve_offer(
     })
 }
 
-/// The result of a redemption (opaque): what to answer the wallet and the record to store. Freed by
-/// `credoffer_redemption_free`.
-#[derive(Debug)]
-pub struct credoffer_redemption {
-    redemption: Redemption,
-}
-
-impl std::ops::Deref for credoffer_redemption {
-    type Target = Redemption;
-
-    fn deref(&self) -> &Redemption {
-        &self.redemption
-    }
-}
-
-/// Why a token request was refused, borrowed from the redemption.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default)]
-pub struct credoffer_token_error {
-    /// The OAuth error code: `invalid_grant`, `invalid_request`, `invalid_tx_code` or
-    /// `unsupported_grant_type`.
-    pub error: credoffer_str,
-    /// A description safe to send to the wallet (it never contains a code).
-    pub description: credoffer_str,
-    /// Whether `failed_attempts_left` is given (after a wrong transaction code).
-    pub has_failed_attempts_left: bool,
-    /// How many more wrong transaction codes the offer tolerates.
-    pub failed_attempts_left: u32,
-    /// The code was used before: revoke every token issued from it (RFC 9700 §4.2.4).
-    pub revoke_issued_tokens: bool,
-    /// The HTTP status to answer with (400).
-    pub http_status: u16,
-}
-
-/// The token endpoint: redeems the form-encoded token request `form` against the stored record at
-/// `now`. A malformed body fails with `CREDOFFER_STATUS_INVALID_TOKEN_REQUEST` or
-/// `CREDOFFER_STATUS_UNSUPPORTED_GRANT_TYPE` before the record is read (answer with
-/// `credoffer_error_token_error_json`); otherwise `*out` says whether to issue a token or refuse,
-/// and the next record to store with compare-and-swap when it changed.
+/// Checks that the issuer's metadata JSON (what it serves at `credoffer_well_known_url`) describes this
+/// issuer: the same `credential_issuer`, byte for byte, and every configured credential configuration
+/// listed with the issuer's format. `CREDOFFER_STATUS_OK` when it does; otherwise the first difference
+/// (`CREDOFFER_STATUS_ISSUER_MISMATCH`, `CREDOFFER_STATUS_UNKNOWN_CREDENTIAL_CONFIGURATION`,
+/// `CREDOFFER_STATUS_INVALID_METADATA`) with the field concerned. Run it at start-up.
 ///
 /// # Safety
-/// `issuer` is NULL or a live issuer; `record_json` and `form` point to their lengths in readable
-/// bytes; `out` is NULL or writable; `error` is NULL or writable.
+/// `issuer` is NULL or a live issuer; `metadata_json` points to `metadata_len` readable bytes; `error`
+/// is NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_issuer_redeem(
+pub unsafe extern "C" fn credoffer_issuer_check_metadata(
     issuer: *const credoffer_issuer,
-    record_json: *const c_char,
-    record_len: usize,
-    form: *const c_char,
-    form_len: usize,
-    now: u64,
-    out: *mut *mut credoffer_redemption,
+    metadata_json: *const c_char,
+    metadata_len: usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
     guard(error, || {
-        let out = Out::required(out, "out")?.cleared();
         // SAFETY: forwarded from this function's contract.
         let issuer = unsafe { handle(issuer, "issuer") }?;
         // SAFETY: forwarded from this function's contract.
-        let request = TokenRequest::from_form(unsafe { text(form, form_len, "form") }?)?;
-        // SAFETY: forwarded from this function's contract.
-        let stored = record(unsafe { text(record_json, record_len, "record_json") }?)?;
-        let redemption = issuer.issuer.redeem(&stored, &request, now)?;
-        out.write(into_handle(credoffer_redemption { redemption }));
-        Ok(())
+        let metadata = unsafe { text(metadata_json, metadata_len, "metadata_json") }?;
+        Ok(issuer.issuer.check_metadata(&IssuerMetadata::from_json(metadata)?)?)
     })
 }
 
-/// Frees a redemption. NULL is ignored.
-///
-/// # Safety
-/// `redemption` is NULL or a redemption from this library, not freed before and not used after.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_redemption_free(redemption: *mut credoffer_redemption) {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { free_handle(redemption) }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Whether to issue the access token (true) or refuse (false; see `credoffer_redemption_token_error`).
-///
-/// # Safety
-/// `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_redemption_issued(
-    redemption: *const credoffer_redemption,
-    out: *mut bool,
-    error: *mut *mut credoffer_error,
-) -> credoffer_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { access(redemption, "redemption", out, error, |r| Ok(matches!(r.outcome, RedeemOutcome::Issued { .. }))) }
-}
+    const KEY: &str = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
 
-/// The user the offer is for, when issued; `out->data` is NULL when refused.
-///
-/// # Safety
-/// `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_redemption_user_id(
-    redemption: *const credoffer_redemption,
-    out: *mut credoffer_str,
-    error: *mut *mut credoffer_error,
-) -> credoffer_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        access(redemption, "redemption", out, error, |r| {
-            Ok(match &r.outcome {
-                RedeemOutcome::Issued { user_id, .. } => credoffer_str::borrow(user_id),
-                RedeemOutcome::Rejected(_) => credoffer_str::absent(),
-            })
-        })
+    fn config_with(secret_members: &str) -> String {
+        format!(
+            r#"{{"credentialIssuer":"https://i.example","credentialConfigurations":{{"mdl":"mso_mdoc"}},{secret_members}}}"#
+        )
     }
-}
 
-fn issued_ids(redemption: &Redemption) -> &[String] {
-    match &redemption.outcome {
-        RedeemOutcome::Issued { credential_configuration_ids, .. } => credential_configuration_ids,
-        RedeemOutcome::Rejected(_) => &[],
+    #[test]
+    fn the_engine_reader_alone_would_echo_a_wrongly_typed_secret() {
+        // Why `read_config` exists: should the engine stop quoting values, this test says the guard can go.
+        let error =
+            IssuerConfig::from_json(&config_with(&format!(r#""hmacKeyHex":"{KEY}","previousHmacKeysHex":"{KEY}""#)))
+                .unwrap_err();
+        assert!(error.message().contains(KEY), "{}", error.message());
     }
-}
 
-/// How many credential configurations the token is for (0 when refused).
-///
-/// # Safety
-/// `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_redemption_id_count(
-    redemption: *const credoffer_redemption,
-    out: *mut usize,
-    error: *mut *mut credoffer_error,
-) -> credoffer_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { access(redemption, "redemption", out, error, |r| Ok(issued_ids(r).len())) }
-}
-
-/// Credential configuration id `index` of an issued token (scope the token to them).
-///
-/// # Safety
-/// `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_redemption_id(
-    redemption: *const credoffer_redemption,
-    index: usize,
-    out: *mut credoffer_str,
-    error: *mut *mut credoffer_error,
-) -> credoffer_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        access(redemption, "redemption", out, error, |r| {
-            let ids = issued_ids(r);
-            ids.get(index)
-                .map(|id| credoffer_str::borrow(id))
-                .ok_or_else(|| Failure::out_of_range("index", index, ids.len()))
-        })
-    }
-}
-
-fn token_error(redemption: &Redemption) -> Option<&TokenError> {
-    match &redemption.outcome {
-        RedeemOutcome::Rejected(error) => Some(error),
-        RedeemOutcome::Issued { .. } => None,
-    }
-}
-
-/// Why the request was refused. When the token is issued, `out->error.data` is NULL and the other
-/// members are zero.
-///
-/// # Safety
-/// `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_redemption_token_error(
-    redemption: *const credoffer_redemption,
-    out: *mut credoffer_token_error,
-    error: *mut *mut credoffer_error,
-) -> credoffer_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        access(redemption, "redemption", out, error, |r| {
-            Ok(match token_error(r) {
-                Some(refusal) => credoffer_token_error {
-                    error: credoffer_str::borrow(refusal.error.as_str()),
-                    description: credoffer_str::borrow(&refusal.description),
-                    has_failed_attempts_left: refusal.failed_attempts_left.is_some(),
-                    failed_attempts_left: refusal.failed_attempts_left.unwrap_or(0),
-                    revoke_issued_tokens: refusal.revoke_issued_tokens,
-                    http_status: refusal.http_status(),
-                },
-                None => credoffer_token_error {
-                    error: credoffer_str::absent(),
-                    description: credoffer_str::absent(),
-                    has_failed_attempts_left: false,
-                    failed_attempts_left: 0,
-                    revoke_issued_tokens: false,
-                    http_status: 0,
-                },
-            })
-        })
-    }
-}
-
-/// The token error response body (`{"error", "error_description"}`) of a refusal; `*out` is NULL
-/// when the token is issued.
-///
-/// # Safety
-/// `redemption` is NULL or a live redemption; `out` and `out_len` are NULL or writable; `error` is
-/// NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_redemption_token_error_json(
-    redemption: *const credoffer_redemption,
-    out: *mut *mut c_char,
-    out_len: *mut usize,
-    error: *mut *mut credoffer_error,
-) -> credoffer_status {
-    guard(error, || {
-        let out = StringOut::new(out, out_len, "out")?;
-        // SAFETY: forwarded from this function's contract.
-        let redemption = unsafe { handle(redemption, "redemption") }?;
-        match token_error(&redemption.redemption) {
-            Some(refusal) => out.write(refusal.to_json()),
-            None => Ok(()),
+    #[test]
+    fn wrongly_typed_secrets_are_named_but_not_shown() {
+        for members in [
+            format!(r#""hmacKeyHex":"{KEY}","previousHmacKeysHex":"{KEY}""#),
+            format!(r#""hmacKeyHex":"{KEY}","previousHmacKeysHex":["{KEY}",12345678901234567890]"#),
+            r#""hmacKeyHex":12345678901234567890"#.to_owned(),
+        ] {
+            let Err(crate::boundary::Failure::Engine(error)) = read_config(&config_with(&members)) else {
+                panic!("accepted {members}");
+            };
+            assert_eq!(error.kind(), ErrorKind::InvalidConfiguration);
+            assert!(!error.message().contains(KEY) && !error.message().contains("12345678901234567890"), "{error:?}");
+            assert!(matches!(error.field(), Some("hmacKeyHex" | "previousHmacKeysHex")), "{error:?}");
         }
-    })
-}
-
-/// Whether the record changed (store `credoffer_redemption_record_json` with compare-and-swap on the
-/// version read).
-///
-/// # Safety
-/// `redemption` is NULL or a live redemption; `out` is NULL or writable; `error` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_redemption_changed(
-    redemption: *const credoffer_redemption,
-    out: *mut bool,
-    error: *mut *mut credoffer_error,
-) -> credoffer_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { access(redemption, "redemption", out, error, |r| Ok(r.changed)) }
-}
-
-/// The next record as JSON.
-///
-/// # Safety
-/// `redemption` is NULL or a live redemption; `out` and `out_len` are NULL or writable; `error` is
-/// NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn credoffer_redemption_record_json(
-    redemption: *const credoffer_redemption,
-    out: *mut *mut c_char,
-    out_len: *mut usize,
-    error: *mut *mut credoffer_error,
-) -> credoffer_status {
-    guard(error, || {
-        let out = StringOut::new(out, out_len, "out")?;
-        // SAFETY: forwarded from this function's contract.
-        let redemption = unsafe { handle(redemption, "redemption") }?;
-        out.write(redemption.redemption.record.to_json())
-    })
+        // Other mistakes keep the engine's own message.
+        let Err(crate::boundary::Failure::Engine(error)) = read_config(&config_with(r#""dialect":7"#)) else {
+            panic!("accepted a numeric dialect");
+        };
+        assert!(error.message().contains("invalid type: integer `7`"), "{}", error.message());
+    }
 }

@@ -24,6 +24,7 @@ mod metadata;
 mod offer;
 mod secret;
 mod status;
+mod token;
 
 use std::ffi::{CString, c_char, c_int};
 use std::ptr;
@@ -38,6 +39,7 @@ pub use metadata::*;
 pub use offer::*;
 pub use secret::*;
 pub use status::credoffer_status;
+pub use token::*;
 
 // What the thread-safety promise rests on: every handle is Send and Sync (no interior mutability), so
 // read-only use from several threads, and any use of a shared `credoffer_issuer`, is sound. A field that
@@ -48,7 +50,8 @@ const _: () = {
     send_and_sync::<credoffer_builder>();
     send_and_sync::<credoffer_metadata_result>();
     send_and_sync::<credoffer_issuer>();
-    send_and_sync::<credoffer_redemption>();
+    send_and_sync::<credoffer_token_request>();
+    send_and_sync::<credoffer_token_answer>();
     send_and_sync::<credoffer_error>();
 };
 

@@ -124,6 +124,28 @@ pub unsafe extern "C" fn credoffer_metadata_result_warning(
     unsafe { access(result, "result", out, error, |result| warning_at(&result.check.warnings, index)) }
 }
 
+/// The engine's JSON view of the result: `{"formats": [{"id", "format"}], "warnings": [{"code",
+/// "message", "field"?}]}`, formats in offer order. `*out` is a new string to free with
+/// `credoffer_string_free`; `out_len` may be NULL.
+///
+/// # Safety
+/// `result` is NULL or a live result; `out` and `out_len` are NULL or writable; `error` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credoffer_metadata_result_to_json(
+    result: *const credoffer_metadata_result,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    error: *mut *mut credoffer_error,
+) -> credoffer_status {
+    guard(error, || {
+        let out = StringOut::new(out, out_len, "out")?;
+        // SAFETY: forwarded from this function's contract.
+        let result = unsafe { handle(result, "result") }?;
+        out.write(result.check.to_json())
+    })
+}
+
 /// The metadata URL of an issuer: `/.well-known/openid-credential-issuer` inserted between host and
 /// path. `*out` is a new string to free with `credoffer_string_free`; `out_len` may be NULL.
 ///

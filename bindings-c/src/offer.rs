@@ -409,6 +409,30 @@ pub unsafe extern "C" fn credoffer_offer_to_json(
     })
 }
 
+/// The engine's JSON view of the parsed offer, for printing or handing on: `{"kind": "byValue",
+/// "offer", "source", "warnings", "txCodePrompt"?}` (the offer in its 1.0 shape, written as read: a
+/// lenient reading's findings are in `warnings`) or `{"kind": "byReference", "uri", "warnings"}`. The same
+/// JSON the CLI, the npm package and the mobile bindings give. `*out` is a new string to free with
+/// `credoffer_string_free` (it holds the pre-authorized code, a secret); `out_len` may be NULL.
+///
+/// # Safety
+/// `offer` is NULL or a live offer; `out` and `out_len` are NULL or writable; `error` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credoffer_offer_to_view_json(
+    offer: *const credoffer_offer,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    error: *mut *mut credoffer_error,
+) -> credoffer_status {
+    guard(error, || {
+        let out = StringOut::new(out, out_len, "out")?;
+        // SAFETY: forwarded from this function's contract.
+        let offer = unsafe { handle(offer, "offer") }?;
+        out.write(offer.parsed.to_json())
+    })
+}
+
 /// The offer as a URI by value, written with `options` (NULL for the defaults): a parsed offer
 /// converted to another dialect or base.
 ///

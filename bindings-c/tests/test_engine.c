@@ -1,4 +1,4 @@
-/* Tests of the engine functions: secrets, the wallet helpers, the issuer endpoints, redemption, QR. */
+/* Tests of the engine functions: secrets, the wallet helpers, the issuer endpoints, the token endpoint, QR. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,32 +197,92 @@ static char *code_of(const char *uri) {
     return code;
 }
 
-/* Redeems `form` and checks the outcome; returns the next record (free it) or NULL. */
-static char *redeem(const credoffer_issuer *issuer, const char *record, const char *form, bool issued,
-                    const char *token_error, bool changed) {
-    credoffer_redemption *redemption = NULL;
-    char *next = NULL;
-    if (!CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT(record), TXT(form), NOW + 10, &redemption, NULL),
+static const char GRANT[] = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code";
+
+/* Entropy for access tokens: a fixed token makes the answers comparable. */
+static const uint8_t TOKEN_BYTES[32] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+                                        7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
+
+/* Whether the answer's body is JSON with this `error` (NULL: the access-token response). */
+static bool body_is(const credoffer_token_answer *answer, const char *oauth_error) {
+    credoffer_str body;
+    if (seen_status(credoffer_token_answer_body(answer, &body, NULL)) != CREDOFFER_STATUS_OK || !body.data) {
+        return false;
+    }
+    json *parsed = json_parse(body.data, body.len);
+    bool ok = oauth_error ? json_get_string(parsed, "error") && strcmp(json_get_string(parsed, "error"), oauth_error) == 0 &&
+                                json_get_string(parsed, "error_description") != NULL
+                          : json_get_string(parsed, "access_token") && json_get_string(parsed, "token_type") &&
+                                strcmp(json_get_string(parsed, "token_type"), "Bearer") == 0 &&
+                                json_get(parsed, "expires_in") && strcmp(json_get(parsed, "expires_in")->text, "300") == 0;
+    json_free(parsed);
+    return ok;
+}
+
+/* Runs both steps of the token endpoint on `form` against `record`, checks the answer against the
+   one-call endpoint's, and returns it (free it), or NULL when a step failed. */
+static credoffer_token_answer *answer_token(const credoffer_issuer *issuer, const char *record, const char *form,
+                                            uint64_t now) {
+    credoffer_token_request *request = NULL;
+    credoffer_token_answer *answer = NULL, *again = NULL;
+    if (!CHECK_STATUS(credoffer_issuer_read_token_request(issuer, TXT(form), &request, &answer, NULL),
                       CREDOFFER_STATUS_OK)) {
         return NULL;
     }
-    bool actual_issued = !issued, actual_changed = !changed;
-    CHECK_STATUS(credoffer_redemption_issued(redemption, &actual_issued, NULL), CREDOFFER_STATUS_OK);
-    CHECK(actual_issued == issued);
-    CHECK_STATUS(credoffer_redemption_changed(redemption, &actual_changed, NULL), CREDOFFER_STATUS_OK);
-    CHECK(actual_changed == changed);
-    credoffer_token_error refusal;
-    CHECK_STATUS(credoffer_redemption_token_error(redemption, &refusal, NULL), CREDOFFER_STATUS_OK);
-    CHECK(str_is(refusal.error, token_error));
-    char *body = NULL;
-    size_t body_len = 99; /* stale: an issued token has no error body, and the length says so too */
-    CHECK_STATUS(credoffer_redemption_token_error_json(redemption, &body, &body_len, NULL), CREDOFFER_STATUS_OK);
-    CHECK(token_error ? body != NULL && strstr(body, token_error) != NULL && refusal.http_status == 400
-                            && body_len == strlen(body)
-                      : body == NULL && body_len == 0 && refusal.http_status == 0);
-    credoffer_string_free(body);
-    CHECK_STATUS(credoffer_redemption_record_json(redemption, &next, NULL, NULL), CREDOFFER_STATUS_OK);
-    credoffer_redemption_free(redemption);
+    CHECK((request == NULL) != (answer == NULL));
+    if (request) {
+        /* The host's lookup: the record whose codeHash is the key (this test holds only one). */
+        char *key = NULL;
+        size_t key_len = 0;
+        CHECK_STATUS(credoffer_token_request_lookup_key(request, &key, &key_len, NULL), CREDOFFER_STATUS_OK);
+        json *stored = record ? json_parse(record, strlen(record)) : NULL;
+        const char *hash = json_get_string(stored, "codeHash");
+        bool found = key && hash && strcmp(key, hash) == 0 && key_len == strlen(key);
+        json_free(stored);
+        credoffer_string_free(key);
+        CHECK_STATUS(credoffer_issuer_answer_token_request(issuer, request, found ? record : NULL,
+                                                           found ? strlen(record) : 0, now, TOKEN_BYTES,
+                                                           sizeof TOKEN_BYTES, &answer, NULL),
+                     CREDOFFER_STATUS_OK);
+        credoffer_token_request_free(request);
+    }
+    CHECK_STATUS(credoffer_issuer_token_endpoint(issuer, TXT(form), record, record ? strlen(record) : 0, now,
+                                                 TOKEN_BYTES, sizeof TOKEN_BYTES, &again, NULL),
+                 CREDOFFER_STATUS_OK);
+    char *view = NULL, *again_view = NULL;
+    size_t view_len = 0;
+    CHECK_STATUS(credoffer_token_answer_to_json(answer, &view, &view_len, NULL), CREDOFFER_STATUS_OK);
+    CHECK_STATUS(credoffer_token_answer_to_json(again, &again_view, NULL, NULL), CREDOFFER_STATUS_OK);
+    CHECK(view && again_view && strcmp(view, again_view) == 0 && view_len == strlen(view));
+    credoffer_string_free(view);
+    credoffer_string_free(again_view);
+    credoffer_token_answer_free(again);
+    return answer;
+}
+
+/* Answers `form` and checks status, outcome and OAuth error (NULL: issued); returns the record to
+   store (free it), or NULL when there is none. */
+static char *redeem(const credoffer_issuer *issuer, const char *record, const char *form, const char *oauth_error,
+                    bool stores) {
+    credoffer_token_answer *answer = answer_token(issuer, record, form, NOW + 10);
+    if (!CHECK(answer != NULL)) {
+        return NULL;
+    }
+    uint16_t status = 0;
+    uint32_t outcome = 0;
+    CHECK_STATUS(credoffer_token_answer_status(answer, &status, NULL), CREDOFFER_STATUS_OK);
+    CHECK_STATUS(credoffer_token_answer_outcome(answer, &outcome, NULL), CREDOFFER_STATUS_OK);
+    CHECK(oauth_error ? status == 400 && outcome == CREDOFFER_TOKEN_OUTCOME_REJECTED
+                      : status == 200 && outcome == CREDOFFER_TOKEN_OUTCOME_ISSUED);
+    CHECK(body_is(answer, oauth_error));
+    credoffer_token_rejection refusal;
+    CHECK_STATUS(credoffer_token_answer_rejection(answer, &refusal, NULL), CREDOFFER_STATUS_OK);
+    CHECK(str_is(refusal.error, oauth_error));
+    char *next = NULL;
+    size_t next_len = 99; /* stale: nothing to store sets the length to 0 too */
+    CHECK_STATUS(credoffer_token_answer_record_json(answer, &next, &next_len, NULL), CREDOFFER_STATUS_OK);
+    CHECK(stores ? next != NULL && next_len == strlen(next) : next == NULL && next_len == 0);
+    credoffer_token_answer_free(answer);
     return next;
 }
 
@@ -321,46 +381,102 @@ static void test_issuer(void) {
                  "grant_type=urn%%3Aietf%%3Aparams%%3Aoauth%%3Agrant-type%%3Apre-authorized_code"
                  "&pre-authorized_code=%s&tx_code=%s",
                  code, strcmp(tx_code, "000000") == 0 ? "000001" : "000000");
-        char *after_wrong = redeem(issuer, record, wrong, false, "invalid_grant", true);
-        credoffer_redemption *redemption = NULL;
-        if (after_wrong) {
-            CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT(after_wrong), TXT(wrong), NOW + 11, &redemption, NULL),
-                         CREDOFFER_STATUS_OK);
-            credoffer_token_error refusal;
-            CHECK_STATUS(credoffer_redemption_token_error(redemption, &refusal, NULL), CREDOFFER_STATUS_OK);
-            CHECK(refusal.has_failed_attempts_left && refusal.failed_attempts_left == 1 && !refusal.revoke_issued_tokens);
-            credoffer_str s;
+        char *after_wrong = redeem(issuer, record, wrong, "invalid_grant", true);
+        credoffer_token_answer *answer = after_wrong ? answer_token(issuer, after_wrong, wrong, NOW + 11) : NULL;
+        if (answer) {
+            credoffer_token_rejection refusal;
+            CHECK_STATUS(credoffer_token_answer_rejection(answer, &refusal, NULL), CREDOFFER_STATUS_OK);
+            CHECK(refusal.has_failed_attempts_left && refusal.failed_attempts_left == 1 && refusal.description.len > 0);
+            bool revoke = true;
+            CHECK_STATUS(credoffer_token_answer_revoke_issued_tokens(answer, &revoke, NULL), CREDOFFER_STATUS_OK);
+            CHECK(!revoke);
+            credoffer_issued_token token;
             size_t count = 9;
-            CHECK_STATUS(credoffer_redemption_user_id(redemption, &s, NULL), CREDOFFER_STATUS_OK);
-            CHECK(str_is(s, NULL));
-            CHECK_STATUS(credoffer_redemption_id_count(redemption, &count, NULL), CREDOFFER_STATUS_OK);
+            CHECK_STATUS(credoffer_token_answer_issued(answer, &token, NULL), CREDOFFER_STATUS_OK);
+            CHECK(str_is(token.access_token, NULL) && str_is(token.user_id, NULL) && token.expires_in == 0);
+            CHECK_STATUS(credoffer_token_answer_id_count(answer, &count, NULL), CREDOFFER_STATUS_OK);
             CHECK(count == 0);
-            credoffer_redemption_free(redemption);
+            credoffer_error *failure = (credoffer_error *)1;
+            CHECK_STATUS(credoffer_token_answer_failure(answer, &failure, NULL), CREDOFFER_STATUS_OK);
+            CHECK(failure == NULL);
+            credoffer_token_answer_free(answer);
         }
-        char *issued = after_wrong ? redeem(issuer, after_wrong, form, true, NULL, true) : NULL;
-        if (issued) {
-            redemption = NULL;
-            CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT(after_wrong), TXT(form), NOW + 12, &redemption, NULL),
-                         CREDOFFER_STATUS_OK);
-            credoffer_str s;
+        char *issued = after_wrong ? redeem(issuer, after_wrong, form, NULL, true) : NULL;
+        char with_client[600];
+        snprintf(with_client, sizeof with_client, "%s&client_id=wallet-1", form);
+        answer = issued ? answer_token(issuer, after_wrong, with_client, NOW + 12) : NULL;
+        if (answer) {
+            credoffer_issued_token token;
+            credoffer_str s, body;
             size_t count = 0;
-            CHECK_STATUS(credoffer_redemption_user_id(redemption, &s, NULL), CREDOFFER_STATUS_OK);
-            CHECK(s.data != NULL && s.len == 36);
-            CHECK_STATUS(credoffer_redemption_id_count(redemption, &count, NULL), CREDOFFER_STATUS_OK);
+            CHECK_STATUS(credoffer_token_answer_issued(answer, &token, NULL), CREDOFFER_STATUS_OK);
+            CHECK(token.access_token.len == 43 && token.expires_in == 300 && token.user_id.len == 36 &&
+                  str_is(token.client_id, "wallet-1"));
+            CHECK_STATUS(credoffer_token_answer_body(answer, &body, NULL), CREDOFFER_STATUS_OK);
+            CHECK(body.data && token.access_token.data &&
+                  strstr(body.data, "\"access_token\":\"") == body.data + 1 &&
+                  memcmp(body.data + 17, token.access_token.data, token.access_token.len) == 0);
+            CHECK_STATUS(credoffer_token_answer_id_count(answer, &count, NULL), CREDOFFER_STATUS_OK);
             CHECK(count == 1);
-            CHECK_STATUS(credoffer_redemption_id(redemption, 0, &s, NULL), CREDOFFER_STATUS_OK);
+            CHECK_STATUS(credoffer_token_answer_id(answer, 0, &s, NULL), CREDOFFER_STATUS_OK);
             CHECK(str_is(s, "mdl"));
-            CHECK_STATUS(credoffer_redemption_id(redemption, 1, &s, NULL), CREDOFFER_STATUS_INDEX_OUT_OF_RANGE);
-            credoffer_redemption_free(redemption);
+            CHECK_STATUS(credoffer_token_answer_id(answer, 1, &s, NULL), CREDOFFER_STATUS_INDEX_OUT_OF_RANGE);
+            credoffer_token_rejection refusal;
+            CHECK_STATUS(credoffer_token_answer_rejection(answer, &refusal, NULL), CREDOFFER_STATUS_OK);
+            CHECK(str_is(refusal.error, NULL) && !refusal.has_failed_attempts_left);
+            /* The view is the engine's: the outcome names its kind and carries the token. */
+            char *view = NULL;
+            CHECK_STATUS(credoffer_token_answer_to_json(answer, &view, NULL, NULL), CREDOFFER_STATUS_OK);
+            json *parsed = view ? json_parse(view, strlen(view)) : NULL;
+            const json *outcome = json_get(parsed, "outcome");
+            CHECK(json_get(parsed, "status") && strcmp(json_get(parsed, "status")->text, "200") == 0 &&
+                  json_get(json_get(parsed, "record"), "redeemedAt") != NULL && outcome &&
+                  strcmp(json_get_string(outcome, "kind") ? json_get_string(outcome, "kind") : "", "issued") == 0 &&
+                  json_string_is(json_get(outcome, "accessToken"), token.access_token.data, token.access_token.len) &&
+                  strcmp(json_get_string(outcome, "clientId") ? json_get_string(outcome, "clientId") : "",
+                         "wallet-1") == 0);
+            json_free(parsed);
+            credoffer_string_free(view);
+            credoffer_token_answer_free(answer);
             /* A second use: refused, and the host is told to revoke what the first use got. */
-            redemption = NULL;
-            CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT(issued), TXT(form), NOW + 13, &redemption, NULL),
-                         CREDOFFER_STATUS_OK);
-            credoffer_token_error refusal;
-            CHECK_STATUS(credoffer_redemption_token_error(redemption, &refusal, NULL), CREDOFFER_STATUS_OK);
-            CHECK(str_is(refusal.error, "invalid_grant") && refusal.revoke_issued_tokens);
-            credoffer_redemption_free(redemption);
+            answer = answer_token(issuer, issued, form, NOW + 13);
+            credoffer_token_rejection replay;
+            bool revoke = false;
+            CHECK_STATUS(credoffer_token_answer_rejection(answer, &replay, NULL), CREDOFFER_STATUS_OK);
+            CHECK_STATUS(credoffer_token_answer_revoke_issued_tokens(answer, &revoke, NULL), CREDOFFER_STATUS_OK);
+            CHECK(str_is(replay.error, "invalid_grant") && revoke);
+            credoffer_token_answer_free(answer);
         }
+        /* A code no record has: the host found nothing, and the answer is invalid_grant with nothing to store. */
+        char unknown[600];
+        snprintf(unknown, sizeof unknown, "%s&pre-authorized_code=not-a-code", GRANT);
+        credoffer_string_free(redeem(issuer, record, unknown, "invalid_grant", false));
+        /* A record keyed with HMAC on an issuer without the key: the engine cannot judge, 500 and a failure to log. */
+        const char *salted = strstr(record, "\"sha256-salted\"");
+        char *keyed = salted ? malloc(strlen(record) + 1) : NULL;
+        if (CHECK(keyed != NULL)) {
+            size_t head = (size_t)(salted - record);
+            memcpy(keyed, record, head);
+            strcpy(keyed + head, "\"hmac-sha256\"");
+            strcat(keyed, salted + strlen("\"sha256-salted\""));
+            credoffer_token_answer *failed = NULL;
+            CHECK_STATUS(credoffer_issuer_token_endpoint(issuer, TXT(form), TXT(keyed), NOW, NULL, 0, &failed, NULL),
+                         CREDOFFER_STATUS_OK);
+            uint16_t status = 0;
+            uint32_t outcome = 0;
+            credoffer_error *failure = NULL;
+            char *next = (char *)1;
+            CHECK_STATUS(credoffer_token_answer_status(failed, &status, NULL), CREDOFFER_STATUS_OK);
+            CHECK_STATUS(credoffer_token_answer_outcome(failed, &outcome, NULL), CREDOFFER_STATUS_OK);
+            CHECK_STATUS(credoffer_token_answer_record_json(failed, &next, NULL, NULL), CREDOFFER_STATUS_OK);
+            CHECK_STATUS(credoffer_token_answer_failure(failed, &failure, NULL), CREDOFFER_STATUS_OK);
+            CHECK(status == 500 && outcome == CREDOFFER_TOKEN_OUTCOME_FAILED && body_is(failed, "server_error") &&
+                  next == NULL);
+            CHECK(failure != NULL && credoffer_error_http_status(failure) == 500);
+            expect_error(failure, CREDOFFER_STATUS_INVALID_CONFIGURATION, "hmacKeyHex");
+            credoffer_token_answer_free(failed);
+        }
+        free(keyed);
         /* DELETE, twice. */
         char *deleted = NULL;
         CHECK_STATUS(credoffer_issuer_delete(issuer, TXT(record), &deleted, NULL, NULL), CREDOFFER_STATUS_OK);
@@ -374,27 +490,34 @@ static void test_issuer(void) {
             expect_error(error, CREDOFFER_STATUS_OFFER_NOT_FOUND, "id");
         }
         credoffer_string_free(deleted);
-        /* Malformed token requests never reach the record. */
+        /* Malformed token requests are answered before any lookup. */
+        static const struct {
+            const char *form;
+            const char *oauth_error;
+        } malformed[] = {
+            {"pre-authorized_code=x", "invalid_request"},
+            {"grant_type=authorization_code&code=x", "unsupported_grant_type"},
+            {"grant_type=%FF", "invalid_request"},
+            {"\xff\xfe=1", "invalid_request"},
+        };
+        for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
+            credoffer_token_request *request = (credoffer_token_request *)1;
+            answer = NULL;
+            CHECK_STATUS(credoffer_issuer_read_token_request(issuer, TXT(malformed[i].form), &request, &answer, NULL),
+                         CREDOFFER_STATUS_OK);
+            CHECK(request == NULL && answer != NULL && body_is(answer, malformed[i].oauth_error));
+            char *next = (char *)1;
+            CHECK_STATUS(credoffer_token_answer_record_json(answer, &next, NULL, NULL), CREDOFFER_STATUS_OK);
+            CHECK(next == NULL);
+            credoffer_token_answer_free(answer);
+            credoffer_string_free(redeem(issuer, record, malformed[i].form, malformed[i].oauth_error, false));
+        }
+        answer = NULL;
         error = NULL;
-        redemption = NULL;
-        CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT("{}"), TXT("pre-authorized_code=x"), NOW, &redemption, &error),
-                     CREDOFFER_STATUS_INVALID_TOKEN_REQUEST);
-        char *token_body = NULL;
-        CHECK_STATUS(credoffer_error_token_error_json(error, &token_body, NULL, NULL), CREDOFFER_STATUS_OK);
-        CHECK(token_body != NULL && strstr(token_body, "\"invalid_request\"") != NULL);
-        credoffer_string_free(token_body);
-        expect_error(error, CREDOFFER_STATUS_INVALID_TOKEN_REQUEST, "grant_type");
-        error = NULL;
-        CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT(record), TXT("grant_type=authorization_code&code=x"), NOW,
-                                             &redemption, &error),
-                     CREDOFFER_STATUS_UNSUPPORTED_GRANT_TYPE);
-        CHECK_STATUS(credoffer_error_token_error_json(error, &token_body, NULL, NULL), CREDOFFER_STATUS_OK);
-        CHECK(token_body != NULL && strstr(token_body, "\"unsupported_grant_type\"") != NULL);
-        credoffer_string_free(token_body);
-        credoffer_error_free(error);
-        CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT("{\"id\":1}"), TXT(form), NOW, &redemption, NULL),
+        CHECK_STATUS(credoffer_issuer_token_endpoint(issuer, TXT(form), TXT("{\"id\":1}"), NOW, NULL, 0, &answer, &error),
                      CREDOFFER_STATUS_INVALID_RECORD);
-        CHECK(redemption == NULL);
+        CHECK(answer == NULL);
+        expect_error(error, CREDOFFER_STATUS_INVALID_RECORD, NULL);
         /* This record is by value: there is nothing to serve by reference. */
         char *served = NULL, *next = NULL;
         CHECK_STATUS(credoffer_issuer_serve_offer(issuer, TXT(record), TXT("token"), NOW, &served, NULL, &next, NULL,
@@ -473,48 +596,209 @@ static void test_issuer(void) {
                  CREDOFFER_STATUS_INVALID_UTF8);
     CHECK_STATUS(credoffer_issuer_serve_offer(issuer, "{}", HUGE, TXT("t"), NOW, &served, NULL, &record, NULL, NULL),
                  CREDOFFER_STATUS_INVALID_ARGUMENT);
-    credoffer_redemption *redemption = NULL;
-    CHECK_STATUS(credoffer_issuer_redeem(NULL, TXT("{}"), TXT("a=b"), NOW, &redemption, NULL),
+    credoffer_token_request *request = NULL;
+    credoffer_token_answer *answer = NULL;
+    CHECK_STATUS(credoffer_issuer_read_token_request(NULL, TXT("a=b"), &request, &answer, NULL),
                  CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT("{}"), NULL, 0, NOW, &redemption, NULL),
+    CHECK_STATUS(credoffer_issuer_read_token_request(issuer, NULL, 0, &request, &answer, NULL),
                  CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT("{}"), TXT("a=b"), NOW, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT("{}"), TXT("\xff=1"), NOW, &redemption, NULL),
-                 CREDOFFER_STATUS_INVALID_UTF8);
-    CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT("{}"), "a", HUGE, NOW, &redemption, NULL),
+    CHECK_STATUS(credoffer_issuer_read_token_request(issuer, TXT("a=b"), NULL, &answer, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_read_token_request(issuer, TXT("a=b"), &request, NULL, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_read_token_request(issuer, "a", HUGE, &request, &answer, NULL),
                  CREDOFFER_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_redeem(issuer, TXT("{}"), TXT("grant_type=%FF"), NOW, &redemption, NULL),
-                 CREDOFFER_STATUS_INVALID_TOKEN_REQUEST);
-    CHECK(redemption == NULL && served == NULL);
+    CHECK_STATUS(credoffer_issuer_token_endpoint(NULL, TXT("a=b"), NULL, 0, NOW, NULL, 0, &answer, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_token_endpoint(issuer, NULL, 0, NULL, 0, NOW, NULL, 0, &answer, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_token_endpoint(issuer, TXT("a=b"), NULL, 0, NOW, NULL, 0, NULL, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_token_endpoint(issuer, TXT("a=b"), NULL, 3, NOW, NULL, 0, &answer, NULL),
+                 CREDOFFER_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_token_endpoint(issuer, TXT("a=b"), TXT("\xff"), NOW, NULL, 0, &answer, NULL),
+                 CREDOFFER_STATUS_INVALID_UTF8);
+    CHECK_STATUS(credoffer_issuer_token_endpoint(issuer, TXT("a=b"), NULL, 0, NOW, NULL, 5, &answer, NULL),
+                 CREDOFFER_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_answer_token_request(issuer, NULL, NULL, 0, NOW, NULL, 0, &answer, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_answer_token_request(NULL, NULL, NULL, 0, NOW, NULL, 0, &answer, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK(request == NULL && answer == NULL && served == NULL);
+    /* A real request, for the second step's argument checks. */
+    char form[160];
+    snprintf(form, sizeof form, "%s&pre-authorized_code=abc", GRANT);
+    CHECK_STATUS(credoffer_issuer_read_token_request(issuer, TXT(form), &request, &answer, NULL), CREDOFFER_STATUS_OK);
+    CHECK_STATUS(credoffer_issuer_answer_token_request(issuer, request, NULL, 0, NOW, NULL, 0, NULL, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_answer_token_request(issuer, request, TXT("{\"id\":1}"), NOW, NULL, 0, &answer, NULL),
+                 CREDOFFER_STATUS_INVALID_RECORD);
+    CHECK_STATUS(credoffer_issuer_answer_token_request(issuer, request, "{}", HUGE, NOW, NULL, 0, &answer, NULL),
+                 CREDOFFER_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_answer_token_request(issuer, request, NULL, 0, NOW, TOKEN_BYTES, 8, &answer, NULL),
+                 CREDOFFER_STATUS_OK);
+    /* Too few entropy bytes for the token, but no record: refused before any token is drawn. */
+    CHECK(body_is(answer, "invalid_grant"));
+    credoffer_token_answer_free(answer);
+    credoffer_token_request_free(request);
+    credoffer_token_request_free(NULL);
+    char *text = NULL;
+    CHECK_STATUS(credoffer_token_request_lookup_key(NULL, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    uint16_t status;
+    uint32_t outcome;
     bool flag;
     size_t count;
     credoffer_str s;
-    credoffer_token_error refusal;
-    char *text = NULL;
-    CHECK_STATUS(credoffer_redemption_issued(NULL, &flag, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_redemption_changed(NULL, &flag, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_redemption_user_id(NULL, &s, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_redemption_id_count(NULL, &count, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_redemption_id(NULL, 0, &s, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_redemption_token_error(NULL, &refusal, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_redemption_token_error_json(NULL, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_redemption_record_json(NULL, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    credoffer_redemption_free(NULL);
+    credoffer_token_rejection refusal;
+    credoffer_issued_token token;
+    credoffer_error *failure = NULL;
+    CHECK_STATUS(credoffer_token_answer_status(NULL, &status, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_body(NULL, &s, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_record_json(NULL, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_outcome(NULL, &outcome, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_revoke_issued_tokens(NULL, &flag, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_rejection(NULL, &refusal, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_issued(NULL, &token, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_id_count(NULL, &count, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_id(NULL, 0, &s, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_failure(NULL, &failure, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_to_json(NULL, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    credoffer_token_answer_free(NULL);
+    CHECK(text == NULL && failure == NULL);
+    /* Metadata: does it describe this issuer. */
+    static const char METADATA[] = "{\"credential_issuer\":\"https://issuer.example.com\",\"credential_configurations_supported\":"
+                                   "{\"mdl\":{\"format\":\"mso_mdoc\"},\"pid\":{\"format\":\"dc+sd-jwt\"}}}";
+    CHECK_STATUS(credoffer_issuer_check_metadata(issuer, TXT(METADATA), NULL), CREDOFFER_STATUS_OK);
+    error = NULL;
+    CHECK_STATUS(credoffer_issuer_check_metadata(issuer, TXT("{\"credential_issuer\":\"https://issuer.example.com\","
+                                                             "\"credential_configurations_supported\":{\"mdl\":{\"format\":"
+                                                             "\"mso_mdoc\"},\"pid\":{\"format\":\"jwt_vc_json\"}}}"),
+                                                 &error),
+                 CREDOFFER_STATUS_INVALID_METADATA);
+    expect_error(error, CREDOFFER_STATUS_INVALID_METADATA, "credential_configurations_supported.pid.format");
+    error = NULL;
+    CHECK_STATUS(credoffer_issuer_check_metadata(issuer, TXT("{\"credential_issuer\":\"https://issuer.example.com\","
+                                                             "\"credential_configurations_supported\":{\"mdl\":{\"format\":"
+                                                             "\"mso_mdoc\"}}}"),
+                                                 &error),
+                 CREDOFFER_STATUS_UNKNOWN_CREDENTIAL_CONFIGURATION);
+    expect_error(error, CREDOFFER_STATUS_UNKNOWN_CREDENTIAL_CONFIGURATION, "credential_configurations_supported.pid");
+    error = NULL;
+    CHECK_STATUS(credoffer_issuer_check_metadata(issuer, TXT("{\"credential_issuer\":\"https://issuer.example.com/\","
+                                                             "\"credential_configurations_supported\":{}}"),
+                                                 &error),
+                 CREDOFFER_STATUS_ISSUER_MISMATCH);
+    expect_error(error, CREDOFFER_STATUS_ISSUER_MISMATCH, "credential_issuer");
+    CHECK_STATUS(credoffer_issuer_check_metadata(issuer, TXT("[]"), NULL), CREDOFFER_STATUS_INVALID_METADATA);
+    CHECK_STATUS(credoffer_issuer_check_metadata(NULL, TXT(METADATA), NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_check_metadata(issuer, NULL, 0, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_check_metadata(issuer, TXT("\"\xff\""), NULL), CREDOFFER_STATUS_INVALID_UTF8);
+    CHECK_STATUS(credoffer_issuer_check_metadata(issuer, METADATA, HUGE, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
     /* Error functions on errors that did not come from the engine, and on NULL. */
     error = NULL;
     CHECK_STATUS(credoffer_issuer_new(NULL, 0, &none, &error), CREDOFFER_STATUS_NULL_ARGUMENT);
     CHECK(credoffer_error_http_status(error) == 0);
     CHECK_STATUS(credoffer_error_mattr_json(error, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(credoffer_error_token_error_json(error, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(credoffer_error_to_json(error, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(credoffer_error_mattr_json(error, NULL, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_error_token_error_json(error, NULL, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_error_to_json(error, NULL, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
     credoffer_error_free(error);
     CHECK(credoffer_error_http_status(NULL) == 0);
     CHECK_STATUS(credoffer_error_mattr_json(NULL, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_error_token_error_json(NULL, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_error_to_json(NULL, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
     CHECK(text == NULL);
     credoffer_issuer_free(issuer);
     credoffer_issuer_free(NULL);
+}
+
+/* The host's own answers, and the headers every answer carries. */
+static void test_host_token_answers(void) {
+    static const struct {
+        uint16_t asked, status;
+        const char *oauth_error;
+    } cases[] = {{413, 413, "invalid_request"}, {415, 400, "invalid_request"}, {0, 500, "server_error"},
+                 {1, 503, "temporarily_unavailable"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        credoffer_token_answer *answer = NULL;
+        if (cases[i].asked >= 400) {
+            CHECK_STATUS(credoffer_token_answer_new_unreadable_body(cases[i].asked, TXT("send a form"), &answer, NULL),
+                         CREDOFFER_STATUS_OK);
+        } else if (cases[i].asked == 0) {
+            CHECK_STATUS(credoffer_token_answer_new_server_error(&answer, NULL), CREDOFFER_STATUS_OK);
+        } else {
+            CHECK_STATUS(credoffer_token_answer_new_busy(&answer, NULL), CREDOFFER_STATUS_OK);
+        }
+        uint16_t status = 0;
+        uint32_t outcome = 0;
+        credoffer_token_rejection refusal;
+        CHECK_STATUS(credoffer_token_answer_status(answer, &status, NULL), CREDOFFER_STATUS_OK);
+        CHECK_STATUS(credoffer_token_answer_outcome(answer, &outcome, NULL), CREDOFFER_STATUS_OK);
+        CHECK_STATUS(credoffer_token_answer_rejection(answer, &refusal, NULL), CREDOFFER_STATUS_OK);
+        CHECK(status == cases[i].status && outcome == CREDOFFER_TOKEN_OUTCOME_REJECTED &&
+              str_is(refusal.error, cases[i].oauth_error) && body_is(answer, cases[i].oauth_error));
+        CHECK(cases[i].asked < 400 || str_is(refusal.description, "send a form"));
+        credoffer_token_answer_free(answer);
+    }
+    credoffer_token_answer *answer = NULL;
+    CHECK_STATUS(credoffer_token_answer_new_unreadable_body(413, NULL, 0, &answer, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_new_unreadable_body(413, TXT("\xff"), &answer, NULL),
+                 CREDOFFER_STATUS_INVALID_UTF8);
+    CHECK_STATUS(credoffer_token_answer_new_unreadable_body(413, TXT("x"), NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_new_server_error(NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_new_busy(NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK(answer == NULL);
+
+    CHECK(credoffer_token_response_header_count() == 3);
+    static const char *const headers[][2] = {
+        {"Content-Type", "application/json"}, {"Cache-Control", "no-store"}, {"Pragma", "no-cache"}};
+    for (size_t i = 0; i < 3; i++) {
+        credoffer_str name, value;
+        CHECK_STATUS(credoffer_token_response_header(i, &name, &value, NULL), CREDOFFER_STATUS_OK);
+        CHECK(str_is(name, headers[i][0]) && str_is(value, headers[i][1]));
+    }
+    credoffer_str name = {"stale", 5}, value = {"stale", 5};
+    CHECK_STATUS(credoffer_token_response_header(3, &name, &value, NULL), CREDOFFER_STATUS_INDEX_OUT_OF_RANGE);
+    CHECK(str_is(name, NULL) && str_is(value, NULL));
+    CHECK_STATUS(credoffer_token_response_header(0, NULL, &value, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_response_header(0, &name, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+}
+
+/* A secret handed to credoffer_issuer_new never comes back in an error, whatever its shape. */
+static void test_issuer_keeps_secrets(void) {
+    static const char KEY[] = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
+    static const char *const members[] = {
+        "\"hmacKeyHex\":1234567890123456789",
+        "\"hmacKeyHex\":\"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\","
+        "\"previousHmacKeysHex\":\"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\"",
+        "\"hmacKeyHex\":\"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\","
+        "\"previousHmacKeysHex\":[1234567890123456789]",
+        "\"hmacKeyHex\":\"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2\"",
+        "\"hmacKeyHex\":\"not hex: 0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\"",
+    };
+    for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
+        char config[512];
+        snprintf(config, sizeof config,
+                 "{\"credentialIssuer\":\"https://issuer.example.com\",\"credentialConfigurations\":{\"mdl\":"
+                 "\"mso_mdoc\"},%s}",
+                 members[i]);
+        credoffer_issuer *issuer = NULL;
+        credoffer_error *error = NULL;
+        CHECK_STATUS(credoffer_issuer_new(TXT(config), &issuer, &error), CREDOFFER_STATUS_INVALID_CONFIGURATION);
+        credoffer_str message = credoffer_error_message(error), field = credoffer_error_field(error);
+        char *view = NULL;
+        CHECK_STATUS(credoffer_error_to_json(error, &view, NULL, NULL), CREDOFFER_STATUS_OK);
+        char shown[1024];
+        snprintf(shown, sizeof shown, "%.*s %.*s %s", (int)message.len, message.data ? message.data : "",
+                 (int)field.len, field.data ? field.data : "", view ? view : "");
+        if (!CHECK(issuer == NULL && message.len > 0 && strstr(shown, KEY) == NULL &&
+                   strstr(shown, "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2") == NULL &&
+                   strstr(shown, "1234567890123456789") == NULL)) {
+            fprintf(stderr, "  shown: %s\n", shown);
+        }
+        CHECK(str_is(field, "hmacKeyHex") || str_is(field, "previousHmacKeysHex"));
+        credoffer_string_free(view);
+        credoffer_error_free(error);
+    }
 }
 
 static void test_qr(void) {
@@ -544,5 +828,7 @@ void test_engine(void) {
     test_secrets();
     test_wallet();
     test_issuer();
+    test_host_token_answers();
+    test_issuer_keeps_secrets();
     test_qr();
 }
