@@ -19,14 +19,15 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorKind, Result, WarningCode};
-use crate::limits::json_depth_exceeds;
+use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
+use crate::limits::{Limits, json_depth_exceeds};
 use crate::offer::{
-    AUTH_CODE_FIELD, AuthorizationCodeGrant, CredentialOffer, Findings, Grants, InputMode, PRE_AUTH_FIELD,
-    PreAuthorizedCodeGrant, TX_CODE_FIELD, TxCode, Warning,
+    AUTH_CODE_FIELD, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, PRE_AUTH_FIELD,
+    PreAuthorizedCodeGrant, TX_CODE_FIELD, TxCode,
 };
+pub use crate::query::PlusPolicy;
+use crate::query::{QueryParams, decode_value};
 use crate::raw::{Member, RawGrants, RawOffer, RawPreAuthorized, RawTxCode};
-use crate::uri::{ParseOptions, QueryParams, decode_value};
 
 /// The generation of the spec an offer's shape comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,6 +67,20 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// How to read an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ParseOptions {
+    /// What `+` means.
+    pub plus: PlusPolicy,
+    /// Every spec violation is an error (a lint for issuers' output). Off: harmless violations are
+    /// accepted with a warning.
+    pub strict: bool,
+    /// Accept `http` issuers and by-reference URLs. Meant for local testing only.
+    pub allow_insecure_http: bool,
+    /// Size, count and depth limits.
+    pub limits: Limits,
 }
 
 /// An offer read from JSON or a URI: the normalized model, the shape it came in, and what was noticed.
@@ -478,7 +493,10 @@ pub(crate) fn parse_draft8_params(params: &QueryParams<'_>, options: &ParseOptio
     let mut warnings = Vec::new();
     let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
     let mut decode = |name: &str| -> Result<Vec<String>> {
-        params.all(name).map(|raw| decode_value(raw, name, options, &mut findings).map(|v| v.into_owned())).collect()
+        params
+            .all(name)
+            .map(|raw| decode_value(raw, name, options.plus, &mut findings).map(|v| v.into_owned()))
+            .collect()
     };
     let credential_issuer = decode("issuer")?.into_iter().next().unwrap_or_default();
     let credential_configuration_ids = decode("credential_type")?;

@@ -21,27 +21,29 @@
 //! # Ok::<(), credoffer::Error>(())
 //! ```
 
-mod compat;
+pub mod compat;
 mod dialect;
-mod error;
-mod expiry;
-mod issuer;
-mod limits;
-mod metadata;
-mod offer;
+pub mod error;
+pub mod expiry;
+pub mod issuer;
+pub mod limits;
+pub mod metadata;
+pub mod offer;
 #[cfg(feature = "qr")]
-mod qr;
+pub mod qr;
+mod query;
 mod raw;
-mod record;
-mod secret;
-mod token;
-mod uri;
+pub mod record;
+pub mod secret;
+pub mod token;
+pub mod uri;
+mod url;
 mod views;
-mod wallet;
+pub mod wallet;
 
-pub use compat::{ParsedOffer, Source, parse_offer_json, parse_offer_object};
+pub use compat::{ParseOptions, ParsedOffer, PlusPolicy, Source, parse_offer_json, parse_offer_object};
 pub use dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
-pub use error::{BindingErrorKind, Error, ErrorKind, Result, WarningCode};
+pub use error::{BindingErrorKind, Error, ErrorKind, Result, Warning, WarningCode};
 pub use expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
 pub use issuer::{
     AuthorizationOffer, AuthorizationOfferRequest, Issuer, IssuerConfig, MDOC_FORMAT, PreAuthorizedOffer,
@@ -52,17 +54,14 @@ pub use limits::{Limits, MAX_METADATA_BYTES, MAX_REQUEST_BODY_BYTES, MAX_TOKEN_R
 pub use metadata::{IssuerMetadata, MetadataCheck, well_known_metadata_url};
 pub use offer::{
     AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, MAX_DESCRIPTION_UTF16,
-    OfferBuilder, PRE_AUTHORIZED_CODE_GRANT, PreAuthorizedCodeGrant, TxCode, Validation, Warning,
+    OfferBuilder, PRE_AUTHORIZED_CODE_GRANT, PreAuthorizedCodeGrant, TxCode, Validation,
 };
 #[cfg(feature = "qr")]
 pub use qr::{
     MAX_QR_BYTES, QrCode, QrErrorCorrection, SVG_QUIET_ZONE, TERMINAL_QUIET_ZONE, TerminalBackground,
     qr_is_uncomfortable, render_qr_svg, render_qr_terminal,
 };
-pub use record::{
-    OfferRecord, OfferState, RedeemOutcome, Redemption, StoredTxCode, TokenError, TokenErrorCode, TokenRequest,
-    lookup_key,
-};
+pub use record::{OfferRecord, OfferState, StoredTxCode, lookup_key};
 #[cfg(feature = "getrandom")]
 pub use secret::SystemEntropy;
 pub use secret::{
@@ -70,9 +69,12 @@ pub use secret::{
     TEXT_ALPHABET, constant_time_eq, generate_from_alphabet, generate_issuer_state, generate_pre_authorized_code,
     generate_token, generate_tx_code, generate_uuid_v4, is_uuid,
 };
-pub use token::{IssuedToken, TOKEN_RESPONSE_HEADERS, TokenAnswer, TokenOutcome, TokenStep};
+pub use token::{
+    IssuedToken, RedeemOutcome, Redemption, TOKEN_RESPONSE_HEADERS, TokenAnswer, TokenError, TokenErrorCode,
+    TokenOutcome, TokenRequest, TokenStep,
+};
 pub use uri::{
-    BuildOptions, COMFORTABLE_QR_BYTES, DEFAULT_BASE, OfferReference, OfferUri, ParseOptions, PlusPolicy,
-    build_offer_json, build_offer_uri, offer_reference_uri, parse_offer_uri, percent_encode,
+    BuildOptions, COMFORTABLE_QR_BYTES, DEFAULT_BASE, OfferReference, OfferUri, build_offer_json, build_offer_uri,
+    offer_reference_uri, parse_offer_uri,
 };
 pub use wallet::{GrantType, TxCodePrompt, token_request_body};

@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorKind, Result, WarningCode};
+use crate::error::{Error, ErrorKind, Result, Warning, WarningCode};
 use crate::limits::{MAX_METADATA_BYTES, too_long};
-use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD, UrlRole, Warning, check_https_url};
+use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD};
+use crate::url::{UrlRole, check_https_url};
 
 const WELL_KNOWN: &str = "/.well-known/openid-credential-issuer";
 

@@ -20,9 +20,8 @@
 use serde::Serialize;
 
 use crate::compat::ParsedOffer;
-use crate::error::Error;
+use crate::error::{Error, Warning};
 use crate::metadata::MetadataCheck;
-use crate::offer::Warning;
 use crate::token::{TokenAnswer, TokenOutcome};
 use crate::uri::{OfferReference, OfferUri};
 use crate::wallet::TxCodePrompt;
@@ -365,7 +364,7 @@ mod tests {
 
     #[test]
     fn warnings_view() {
-        let warning = crate::offer::Warning::new(crate::WarningCode::LegacyShape, "old \"quoted\"").at("credentials");
+        let warning = crate::error::Warning::new(crate::WarningCode::LegacyShape, "old \"quoted\"").at("credentials");
         assert_eq!(warning.to_json(), r#"{"code":"legacy_shape","message":"old \"quoted\"","field":"credentials"}"#);
         assert_eq!(serde_json::to_string(&warning).unwrap(), warning.to_json());
     }

@@ -5,7 +5,7 @@ use crate::compat::ParsedOffer;
 use crate::dialect::LEGACY_PIN_MAX_DIGITS;
 use crate::error::{Error, ErrorKind, Result};
 use crate::offer::{CredentialOffer, InputMode, PRE_AUTHORIZED_CODE_GRANT};
-use crate::uri::percent_encode;
+use crate::url::percent_encode;
 
 /// A grant type an offer makes available.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,7 +163,7 @@ pub fn token_request_body(offer: &CredentialOffer, tx_code: Option<&str>, client
 mod tests {
     use super::*;
     use crate::offer::{OfferBuilder, TxCode};
-    use crate::record::TokenRequest;
+    use crate::token::TokenRequest;
 
     #[test]
     fn grants_on_offer() {
