@@ -39,11 +39,10 @@ use percent_encoding::percent_decode_str;
 use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::issuer::Issuer;
 use crate::limits::{MAX_TOKEN_REQUEST_BYTES, too_long};
 use crate::offer::PRE_AUTHORIZED_CODE_GRANT;
 use crate::record::{HmacKey, OfferRecord, OfferState, lookup_key};
-use crate::secret::{Entropy, PRE_AUTHORIZED_CODE_BYTES, Secret, constant_time_eq, generate_token};
+use crate::secret::{Secret, constant_time_eq};
 
 /// The headers every token endpoint answer carries: it may hold a token, so nothing may cache it
 /// (RFC 6749 §5.1).
@@ -104,11 +103,17 @@ pub struct IssuedToken {
 }
 
 impl TokenAnswer {
-    fn refusal(status: u16, error: TokenError, record: Option<OfferRecord>) -> Self {
+    pub(crate) fn refusal(status: u16, error: TokenError, record: Option<OfferRecord>) -> Self {
         Self { status, body: Secret::new(error.to_json()), record, outcome: TokenOutcome::Rejected(error) }
     }
 
-    fn failed(error: Error) -> Self {
+    /// A redeemed code's answer: the access-token response, and the record to store.
+    pub(crate) fn issued(token: IssuedToken, record: Option<OfferRecord>) -> Self {
+        let body = access_token_response(&token);
+        Self { status: 200, body, record, outcome: TokenOutcome::Issued(token) }
+    }
+
+    pub(crate) fn failed(error: Error) -> Self {
         let body = TokenError::server_error().to_json();
         Self { status: 500, body: Secret::new(body), record: None, outcome: TokenOutcome::Failed(error) }
     }
@@ -175,74 +180,6 @@ impl TokenRequest {
     /// The key of the record this request is for ([`lookup_key`] of the pre-authorized code).
     pub fn lookup_key(&self) -> String {
         lookup_key(self.pre_authorized_code.expose())
-    }
-}
-
-impl Issuer {
-    /// The token endpoint's first step: reads the form body (`application/x-www-form-urlencoded`).
-    pub fn read_token_request(&self, form: &str) -> TokenStep {
-        match TokenRequest::from_form(form) {
-            Ok(request) => TokenStep::Find(request),
-            Err(error) => {
-                let refusal = TokenError::from_request_error(&error);
-                TokenStep::Answer(TokenAnswer::refusal(refusal.http_status(), refusal, None))
-            }
-        }
-    }
-
-    /// The token endpoint's second step: judges `request` against the record found by its lookup key
-    /// (`None` when the host found none) at `now`, and issues an access token from `entropy` when the
-    /// code is redeemed. The rules and their order are [`Issuer::redeem`]'s.
-    pub fn answer_token_request(
-        &self,
-        request: &TokenRequest,
-        record: Option<&OfferRecord>,
-        now: u64,
-        entropy: &mut dyn Entropy,
-    ) -> TokenAnswer {
-        let Some(record) = record else {
-            return TokenAnswer::refusal(400, TokenError::unknown_code(), None);
-        };
-        let redemption = match self.redeem(record, request, now) {
-            Ok(redemption) => redemption,
-            Err(error) => return TokenAnswer::failed(error),
-        };
-        let next = redemption.changed.then_some(redemption.record);
-        match redemption.outcome {
-            RedeemOutcome::Rejected(error) => TokenAnswer::refusal(error.http_status(), error, next),
-            RedeemOutcome::Issued { user_id, credential_configuration_ids } => {
-                // Drawn before anything is stored: without randomness the offer stays redeemable.
-                let access_token = match generate_token(PRE_AUTHORIZED_CODE_BYTES, entropy) {
-                    Ok(token) => token,
-                    Err(error) => return TokenAnswer::failed(error),
-                };
-                let token = IssuedToken {
-                    access_token,
-                    expires_in: self.config().access_token_lifetime_seconds,
-                    user_id,
-                    credential_configuration_ids,
-                    client_id: request.client_id.clone(),
-                };
-                let body = access_token_response(&token);
-                TokenAnswer { status: 200, body, record: next, outcome: TokenOutcome::Issued(token) }
-            }
-        }
-    }
-
-    /// Both steps in one call, for hosts that already hold the record (looked up by
-    /// [`TokenRequest::lookup_key`] of an earlier read, or the only record in play). A record whose code
-    /// does not match the request's is treated as no record.
-    pub fn token_endpoint(
-        &self,
-        form: &str,
-        record: Option<&OfferRecord>,
-        now: u64,
-        entropy: &mut dyn Entropy,
-    ) -> TokenAnswer {
-        match self.read_token_request(form) {
-            TokenStep::Find(request) => self.answer_token_request(&request, record, now, entropy),
-            TokenStep::Answer(answer) => answer,
-        }
     }
 }
 

@@ -17,6 +17,7 @@
 //! transaction code (rejection sampling, see [`generate_tx_code`]), transaction code salt (16).
 
 mod config;
+mod endpoint;
 mod mattr;
 
 pub use config::{IssuerConfig, MDOC_FORMAT, TOKEN_PLACEHOLDER, TxCodePolicy, WrongTxCodeError};
