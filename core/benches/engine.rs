@@ -15,9 +15,11 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Instant;
 
+use credoffer::offer::{InputMode, TxCode};
+use credoffer::secret::{generate_pre_authorized_code, generate_tx_code};
+use credoffer::token::TokenRequest;
 use credoffer::{
-    BuildOptions, CredentialOffer, Dialect, FixedEntropy, InputMode, Issuer, IssuerConfig, OfferUri, ParseOptions,
-    TokenRequest, TxCode, generate_pre_authorized_code, generate_tx_code, parse_offer_uri,
+    BuildOptions, CredentialOffer, Dialect, FixedEntropy, Issuer, IssuerConfig, OfferUri, ParseOptions, parse_offer_uri,
 };
 use criterion::{Criterion, criterion_group};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -156,7 +158,9 @@ fn issuer_engine(c: &mut Criterion) {
 
 #[cfg(feature = "qr")]
 fn qr(c: &mut Criterion) {
-    c.bench_function("qr/svg of the MATTR URI", |b| b.iter(|| credoffer::render_qr_svg(black_box(MATTR_URI)).unwrap()));
+    c.bench_function("qr/svg of the MATTR URI", |b| {
+        b.iter(|| credoffer::qr::render_qr_svg(black_box(MATTR_URI)).unwrap())
+    });
 }
 
 #[cfg(not(feature = "qr"))]

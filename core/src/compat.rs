@@ -19,6 +19,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+pub use crate::dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
 use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
 use crate::limits::{Limits, json_depth_exceeds};
 use crate::offer::{
@@ -100,7 +101,8 @@ pub struct ParsedOffer {
 /// Reads Credential Offer JSON of any draft (an offer fetched from a `credential_offer_uri`, say).
 ///
 /// ```
-/// use credoffer::{parse_offer_json, ParseOptions, Source};
+/// use credoffer::{parse_offer_json, ParseOptions};
+/// use credoffer::compat::Source;
 ///
 /// let parsed = parse_offer_json(
 ///     r#"{"credential_issuer":"https://issuer.example.com","credentials":["UniversityDegree"],

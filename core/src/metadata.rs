@@ -20,7 +20,7 @@ const WELL_KNOWN: &str = "/.well-known/openid-credential-issuer";
 /// the path (§12.2.2), so a trailing slash or a tenant path is kept.
 ///
 /// ```
-/// use credoffer::well_known_metadata_url;
+/// use credoffer::metadata::well_known_metadata_url;
 ///
 /// assert_eq!(
 ///     well_known_metadata_url("https://issuer.example.com/tenant")?,
@@ -69,7 +69,7 @@ pub struct MetadataCheck {
 }
 
 impl IssuerMetadata {
-    /// Reads the metadata JSON an issuer serves (at most [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES)).
+    /// Reads the metadata JSON an issuer serves (at most [`MAX_METADATA_BYTES`]).
     pub fn from_json(json: &str) -> Result<Self> {
         if json.len() > MAX_METADATA_BYTES {
             return Err(too_long("the metadata", json.len(), MAX_METADATA_BYTES));

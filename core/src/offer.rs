@@ -149,7 +149,8 @@ impl CredentialOffer {
     /// Starts an offer for `credential_issuer`.
     ///
     /// ```
-    /// use credoffer::{CredentialOffer, TxCode, InputMode};
+    /// use credoffer::CredentialOffer;
+    /// use credoffer::offer::{TxCode, InputMode};
     ///
     /// let offer = CredentialOffer::builder("https://issuer.example.com")
     ///     .credential_configuration_id("org.iso.18013.5.1.mDL")

@@ -1,4 +1,4 @@
-//! The server-side state of a pre-authorized offer, and the token endpoint's redemption of it.
+//! The server-side state of a pre-authorized offer. The token endpoint ([`crate::token`]) moves it on.
 //!
 //! An [`OfferRecord`] is a plain serde value the host stores anywhere (a row, a Redis value). It holds
 //! no secret in plain text: the pre-authorized code only as its SHA-256 (the lookup key), the
@@ -193,7 +193,7 @@ fn decode_b64(value: &str, field: &str) -> Result<Vec<u8>> {
 /// The SHA-256 of a secret, base64url: how a record finds and checks a code without storing it.
 ///
 /// ```
-/// assert_eq!(credoffer::lookup_key("abc"), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+/// assert_eq!(credoffer::record::lookup_key("abc"), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
 /// ```
 pub fn lookup_key(secret: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(secret.as_bytes()))

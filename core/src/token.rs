@@ -3,11 +3,11 @@
 //!
 //! The engine has no store, so the endpoint runs in two steps around the host's lookup:
 //!
-//! 1. [`Issuer::read_token_request`] reads the form body. A body that alone decides the answer (no
+//! 1. [`Issuer::read_token_request`](crate::Issuer::read_token_request) reads the form body. A body that alone decides the answer (no
 //!    `grant_type`, a parameter sent twice, another grant type) is answered at once
 //!    ([`TokenStep::Answer`]); otherwise the host finds the record whose `code_hash` is
 //!    [`TokenRequest::lookup_key`] ([`TokenStep::Find`]).
-//! 2. [`Issuer::answer_token_request`] judges the request against that record (or its absence) and
+//! 2. [`Issuer::answer_token_request`](crate::Issuer::answer_token_request) judges the request against that record (or its absence) and
 //!    returns a [`TokenAnswer`]: the HTTP status, the JSON body (the access-token response of
 //!    OpenID4VCI 1.0 §6.2, or an error of RFC 6749 §5.2), and the next record to store with
 //!    compare-and-swap on the version read. When the swap loses a race, read the record again and
@@ -55,7 +55,7 @@ pub const TOKEN_RESPONSE_HEADERS: [(&str, &str); 3] =
 #[derive(Debug)]
 pub enum TokenStep {
     /// Find the record whose `code_hash` is [`TokenRequest::lookup_key`], then call
-    /// [`Issuer::answer_token_request`] with it (or with `None` when there is none).
+    /// [`Issuer::answer_token_request`](crate::Issuer::answer_token_request) with it (or with `None` when there is none).
     Find(TokenRequest),
     /// The body alone decides: send this answer.
     Answer(TokenAnswer),
@@ -218,10 +218,10 @@ impl fmt::Debug for TokenRequest {
 
 impl TokenRequest {
     /// Reads an `application/x-www-form-urlencoded` token request body (at most
-    /// [`MAX_TOKEN_REQUEST_BYTES`](crate::MAX_TOKEN_REQUEST_BYTES)).
+    /// [`MAX_TOKEN_REQUEST_BYTES`]).
     ///
     /// ```
-    /// use credoffer::TokenRequest;
+    /// use credoffer::token::TokenRequest;
     ///
     /// let request = TokenRequest::from_form(
     ///     "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code\

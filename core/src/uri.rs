@@ -7,7 +7,7 @@
 //! Reading accepts every shape wallets meet: any scheme, `scheme://?`, `scheme:?`, `scheme://host/path?`,
 //! https links, the `?`-less form of the draft 9 and 11 examples, raw unencoded JSON, either hex case,
 //! and draft 8's flat parameters. The value is decoded exactly once; what `+` means is the caller's
-//! explicit choice ([`PlusPolicy`]). Characters a URI cannot carry unencoded (raw JSON's `"` and `{`,
+//! explicit choice ([`PlusPolicy`](crate::compat::PlusPolicy)). Characters a URI cannot carry unencoded (raw JSON's `"` and `{`,
 //! white space, non-ASCII) are read, with an `invalid_uri` warning — an error in strict mode.
 
 use std::borrow::Cow;
@@ -132,7 +132,8 @@ fn read_for_writing(offer_json: &str, options: &BuildOptions) -> Result<Credenti
 /// The host serves the offer JSON at `reference` (once, with `application/json`).
 ///
 /// ```
-/// use credoffer::{offer_reference_uri, BuildOptions};
+/// use credoffer::BuildOptions;
+/// use credoffer::uri::offer_reference_uri;
 ///
 /// let uri = offer_reference_uri("https://issuer.example.com/offers/42", &BuildOptions::default())?;
 /// assert_eq!(uri, "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example.com%2Foffers%2F42");
@@ -221,7 +222,8 @@ pub struct OfferReference {
 /// Reads an offer URI of any draft and scheme.
 ///
 /// ```
-/// use credoffer::{parse_offer_uri, OfferUri, ParseOptions, Source};
+/// use credoffer::{parse_offer_uri, OfferUri, ParseOptions};
+/// use credoffer::compat::Source;
 ///
 /// let uri = "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2F\
 ///            issuer.example.com%22%2C%22credential_configuration_ids%22%3A%5B%22pid%22%5D%7D";

@@ -364,7 +364,8 @@ mod tests {
 
     #[test]
     fn warnings_view() {
-        let warning = crate::error::Warning::new(crate::WarningCode::LegacyShape, "old \"quoted\"").at("credentials");
+        let warning =
+            crate::error::Warning::new(crate::error::WarningCode::LegacyShape, "old \"quoted\"").at("credentials");
         assert_eq!(warning.to_json(), r#"{"code":"legacy_shape","message":"old \"quoted\"","field":"credentials"}"#);
         assert_eq!(serde_json::to_string(&warning).unwrap(), warning.to_json());
     }

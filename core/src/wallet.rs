@@ -58,7 +58,8 @@ impl ParsedOffer {
     /// The transaction-code prompt, when the pre-authorized grant requires one.
     ///
     /// ```
-    /// use credoffer::{parse_offer_json, InputMode, ParseOptions};
+    /// use credoffer::{parse_offer_json, ParseOptions};
+    /// use credoffer::offer::InputMode;
     ///
     /// let parsed = parse_offer_json(
     ///     r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a"],
@@ -114,7 +115,8 @@ impl TxCodePrompt {
 /// as none, as the token endpoint reads it (RFC 6749 §3.1).
 ///
 /// ```
-/// use credoffer::{token_request_body, CredentialOffer};
+/// use credoffer::CredentialOffer;
+/// use credoffer::wallet::token_request_body;
 ///
 /// let offer = CredentialOffer::builder("https://i.example")
 ///     .credential_configuration_id("a")

@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use credoffer::limits::{Limits, MAX_METADATA_BYTES, MAX_REQUEST_BODY_BYTES, MAX_TOKEN_REQUEST_BYTES};
+use credoffer::token::TokenRequest;
 use credoffer::{
-    CredentialOffer, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, Limits, MAX_METADATA_BYTES,
-    MAX_REQUEST_BODY_BYTES, MAX_TOKEN_REQUEST_BYTES, OfferUri, ParseOptions, TokenRequest, parse_offer_json,
-    parse_offer_uri,
+    CredentialOffer, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferUri, ParseOptions,
+    parse_offer_json, parse_offer_uri,
 };
 
 const NOW: u64 = 1_746_057_600;
@@ -236,7 +237,7 @@ fn token_request_size() {
     assert_eq!(outcome(TokenRequest::from_form(&form(MAX_TOKEN_REQUEST_BYTES))), None);
     let err = TokenRequest::from_form(&form(MAX_TOKEN_REQUEST_BYTES + 1)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::LimitExceeded);
-    let answer = credoffer::TokenError::from_request_error(&err);
+    let answer = credoffer::token::TokenError::from_request_error(&err);
     assert_eq!(answer.error.as_str(), "invalid_request");
 }
 

@@ -8,10 +8,11 @@
 #[path = "../fuzz/src/lib.rs"]
 mod checks;
 
-use credoffer::{
-    BuildOptions, CredentialOffer, Dialect, ErrorKind, FixedEntropy, InputMode, IssuerConfig, OfferRecord, TxCode,
-    TxCodePrompt, generate_from_alphabet, generate_tx_code,
-};
+use credoffer::offer::{InputMode, TxCode};
+use credoffer::secret::generate_from_alphabet;
+use credoffer::secret::generate_tx_code;
+use credoffer::wallet::TxCodePrompt;
+use credoffer::{BuildOptions, CredentialOffer, Dialect, ErrorKind, FixedEntropy, IssuerConfig, OfferRecord};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -147,8 +148,8 @@ proptest! {
         checks::check_parsed(&parsed, &Default::default());
         if let Some(grant) = parsed.offer.pre_authorized_code_grant() {
             let tx = grant.tx_code.as_ref().map(|_| typed.as_str());
-            let body = credoffer::token_request_body(&parsed.offer, tx, Some(&typed)).unwrap();
-            let request = credoffer::TokenRequest::from_form(&body).unwrap();
+            let body = credoffer::wallet::token_request_body(&parsed.offer, tx, Some(&typed)).unwrap();
+            let request = credoffer::token::TokenRequest::from_form(&body).unwrap();
             prop_assert_eq!(request.pre_authorized_code.expose(), grant.pre_authorized_code.as_str());
             prop_assert_eq!(request.tx_code.as_ref().map(|c| c.expose()), tx);
             prop_assert_eq!(request.client_id.as_deref(), Some(typed.as_str()));
@@ -300,7 +301,7 @@ fn feed_everything(text: &str) {
     }
     let _ = FixedEntropy::from_hex(text);
     let _ = text.parse::<Dialect>();
-    let _ = credoffer::well_known_metadata_url(text);
+    let _ = credoffer::metadata::well_known_metadata_url(text);
     for input_mode in [InputMode::Numeric, InputMode::Text] {
         let prompt = TxCodePrompt { input_mode, length: Some(6), max_length: Some(8), description: None };
         let _ = prompt.check(text);
@@ -467,11 +468,11 @@ fn an_empty_tx_code_is_not_sent() {
         .tx_code(TxCode::default())
         .build()
         .unwrap();
-    let error = credoffer::token_request_body(&offer, Some(""), None).unwrap_err();
+    let error = credoffer::wallet::token_request_body(&offer, Some(""), None).unwrap_err();
     assert_eq!((error.kind(), error.field()), (ErrorKind::TxCodeMismatch, Some("tx_code")));
-    let body = credoffer::token_request_body(&offer, Some("1234"), Some("")).unwrap();
+    let body = credoffer::wallet::token_request_body(&offer, Some("1234"), Some("")).unwrap();
     assert!(!body.contains("client_id"), "{body}");
-    assert_eq!(credoffer::TokenRequest::from_form(&body).unwrap().client_id, None);
+    assert_eq!(credoffer::token::TokenRequest::from_form(&body).unwrap().client_id, None);
 }
 
 /// Records come back from storage, where they may have been damaged or tampered with: any values
@@ -523,16 +524,16 @@ fn damaged_records_never_panic() {
         let form = format!(
             "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code&pre-authorized_code={code}&tx_code={tx}"
         );
-        let request = credoffer::TokenRequest::from_form(&form).unwrap();
+        let request = credoffer::token::TokenRequest::from_form(&form).unwrap();
         if let Ok(redemption) = issuer.redeem(&record, &request, now)
-            && matches!(redemption.outcome, credoffer::RedeemOutcome::Issued { .. })
+            && matches!(redemption.outcome, credoffer::token::RedeemOutcome::Issued { .. })
         {
-            prop_assert_eq!(record.state, credoffer::OfferState::Active);
+            prop_assert_eq!(record.state, credoffer::record::OfferState::Active);
             prop_assert!(now < record.expires_at);
             // The right code, or none when the (edited) record requires none.
             let right_tx = if record.tx_code.is_some() { tx == tx_code } else { tx.is_empty() };
             prop_assert!(right_tx, "issued with transaction code {:?}", tx);
-            prop_assert_eq!(redemption.record.state, credoffer::OfferState::Redeemed);
+            prop_assert_eq!(redemption.record.state, credoffer::record::OfferState::Redeemed);
         }
         let _ = issuer.delete(&record);
         let _ = issuer.serve_offer(&record, "token", now);

@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 
-use credoffer::{
-    CredentialOffer, FixedEntropy, Issuer, IssuerConfig, OfferUri, ParseOptions, PreAuthorizedCodeGrant,
-    PreAuthorizedOfferRequest, Secret, TokenRequest, parse_offer_uri,
-};
+use credoffer::issuer::PreAuthorizedOfferRequest;
+use credoffer::offer::PreAuthorizedCodeGrant;
+use credoffer::token::TokenRequest;
+use credoffer::{CredentialOffer, FixedEntropy, Issuer, IssuerConfig, OfferUri, ParseOptions, Secret, parse_offer_uri};
 
 const CODE: &str = "PREAUTHsecretCODE0123456789abcdefghijklmno";
 const TX_CODE: &str = "918273";

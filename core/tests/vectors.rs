@@ -10,9 +10,12 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use credoffer::compat::PlusPolicy;
+use credoffer::limits::Limits;
+use credoffer::metadata::well_known_metadata_url;
+use credoffer::uri::offer_reference_uri;
 use credoffer::{
-    BuildOptions, Dialect, Error, IssuerMetadata, Limits, OfferUri, ParseOptions, PlusPolicy, Warning,
-    offer_reference_uri, parse_offer_json, parse_offer_uri, well_known_metadata_url,
+    BuildOptions, Dialect, Error, IssuerMetadata, OfferUri, ParseOptions, Warning, parse_offer_json, parse_offer_uri,
 };
 use serde_json::{Map, Value};
 

@@ -2,9 +2,9 @@
 //! reading accepted. And the issuer's own metadata must describe it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use credoffer::uri::build_offer_json;
 use credoffer::{
-    BuildOptions, Dialect, Issuer, IssuerConfig, IssuerMetadata, ParseOptions, build_offer_json, build_offer_uri,
-    parse_offer_json,
+    BuildOptions, Dialect, Issuer, IssuerConfig, IssuerMetadata, ParseOptions, build_offer_uri, parse_offer_json,
 };
 
 fn with_description(length: usize) -> String {
@@ -86,7 +86,7 @@ fn offers_and_issuer_requests_share_one_rule_set() {
     .unwrap();
     let mut entropy = credoffer::FixedEntropy::new([1u8; 256]);
     // A typed request is held to the rules its JSON body is: blank and repeated ids, every one listed.
-    let request = credoffer::AuthorizationOfferRequest {
+    let request = credoffer::issuer::AuthorizationOfferRequest {
         credentials: vec!["a".into(), " ".into(), "a".into()],
         request_parameters: None,
     };

@@ -4,11 +4,15 @@
 //! Every function panics when an invariant breaks: that is how libFuzzer and proptest see a failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, dead_code)]
 
+use credoffer::compat::PlusPolicy;
+use credoffer::offer::{InputMode, TxCode};
+use credoffer::record::lookup_key;
+use credoffer::token::{RedeemOutcome, TokenError, TokenOutcome, TokenRequest};
+use credoffer::uri::offer_reference_uri;
+use credoffer::wallet::token_request_body;
 use credoffer::{
-    BuildOptions, CredentialOffer, Dialect, Error, ErrorKind, FixedEntropy, InputMode, Issuer, IssuerConfig,
-    IssuerMetadata, OfferRecord, OfferUri, ParseOptions, ParsedOffer, PlusPolicy, RedeemOutcome, TokenError,
-    TokenOutcome, TokenRequest, TxCode, lookup_key, offer_reference_uri, parse_offer_json, parse_offer_uri,
-    token_request_body,
+    BuildOptions, CredentialOffer, Dialect, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata,
+    OfferRecord, OfferUri, ParseOptions, ParsedOffer, parse_offer_json, parse_offer_uri,
 };
 use serde_json::Value;
 
@@ -132,7 +136,7 @@ pub fn check_metadata(metadata_json: &str, offer_json: Option<&str>) {
         Ok(metadata) => metadata,
         Err(error) => return check_error(&error),
     };
-    let _ = credoffer::well_known_metadata_url(&metadata.credential_issuer);
+    let _ = credoffer::metadata::well_known_metadata_url(&metadata.credential_issuer);
     let Some(Ok(parsed)) = offer_json.map(|json| parse_offer_json(json, &ParseOptions::default())) else { return };
     match metadata.check(&parsed.offer) {
         Ok(check) => {
@@ -176,7 +180,7 @@ pub fn entropy() -> FixedEntropy {
 /// Feeds a request body to both MATTR endpoints of every fixture issuer and checks the outcome.
 pub fn check_issuer_request(body: &str) {
     for issuer in issuers() {
-        let typed = credoffer::AuthorizationOfferRequest::from_json(body);
+        let typed = credoffer::issuer::AuthorizationOfferRequest::from_json(body);
         match issuer.create_authorization_offer_json(body, &mut entropy()) {
             Ok(offer) => {
                 let request = typed.expect("a body the endpoint accepts reads as a typed request");
@@ -213,7 +217,7 @@ fn read_by_value(uri: &str) -> ParsedOffer {
 
 /// A created pre-authorized offer works end to end: the record stores and reloads, the offer reads
 /// back (fetched once when by reference), and the wallet's token request redeems it exactly once.
-pub fn check_created(issuer: &Issuer, created: &credoffer::PreAuthorizedOffer) {
+pub fn check_created(issuer: &Issuer, created: &credoffer::issuer::PreAuthorizedOffer) {
     let record = &created.record;
     assert_eq!(OfferRecord::from_json(&record.to_json()).expect("a record reloads"), *record);
     let _: Value = serde_json::from_str(&created.response.to_json()).expect("the response is JSON");
@@ -251,7 +255,9 @@ pub fn check_created(issuer: &Issuer, created: &credoffer::PreAuthorizedOffer) {
 pub fn check_tx_code(code: &str, prompt: &TxCode) {
     match prompt.effective_input_mode() {
         InputMode::Numeric => assert!(code.bytes().all(|b| b.is_ascii_digit()), "{code:?} is not numeric"),
-        InputMode::Text => assert!(code.bytes().all(|b| credoffer::TEXT_ALPHABET.as_bytes().contains(&b)), "{code:?}"),
+        InputMode::Text => {
+            assert!(code.bytes().all(|b| credoffer::secret::TEXT_ALPHABET.as_bytes().contains(&b)), "{code:?}")
+        }
     }
     if let Some(length) = prompt.length {
         assert_eq!(code.chars().count(), length as usize, "{code:?}");

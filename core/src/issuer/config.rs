@@ -92,7 +92,7 @@ pub struct IssuerConfig {
     /// is stored, which a stolen record's reader can brute-force offline for short numeric codes.
     pub hmac_key_hex: Option<String>,
     /// Keys replaced by `hmac_key_hex` (hex), kept after a rotation until the offers hashed under them
-    /// have expired: they only verify. Each record names its key by [`StoredTxCode::key_id`].
+    /// have expired: they only verify. Each record names its key by [`StoredTxCode::key_id`](crate::record::StoredTxCode::key_id).
     pub previous_hmac_keys_hex: Vec<String>,
     /// Lifetime of the access tokens the token endpoint issues, in seconds (default 300).
     pub access_token_lifetime_seconds: u64,

@@ -241,7 +241,7 @@ fn reject_unknown(object: Map<String, Value>, prefix: &str, problems: &mut Vec<E
 }
 
 impl AuthorizationOfferRequest {
-    /// Reads the JSON body (at most [`MAX_REQUEST_BODY_BYTES`](crate::MAX_REQUEST_BODY_BYTES)), listing every
+    /// Reads the JSON body (at most [`MAX_REQUEST_BODY_BYTES`](crate::limits::MAX_REQUEST_BODY_BYTES)), listing every
     /// problem ([`ErrorKind::ValidationFailed`]).
     pub fn from_json(body: &str) -> Result<Self> {
         into_result(Self::read(body)?)
@@ -270,7 +270,7 @@ pub(super) fn check_request_parameters(parameters: Option<&Map<String, Value>>, 
 }
 
 impl PreAuthorizedOfferRequest {
-    /// Reads the JSON body (at most [`MAX_REQUEST_BODY_BYTES`](crate::MAX_REQUEST_BODY_BYTES)), listing every
+    /// Reads the JSON body (at most [`MAX_REQUEST_BODY_BYTES`](crate::limits::MAX_REQUEST_BODY_BYTES)), listing every
     /// problem ([`ErrorKind::ValidationFailed`]).
     pub fn from_json(body: &str) -> Result<Self> {
         into_result(Self::read(body)?)
@@ -356,7 +356,7 @@ impl Error {
     /// The error in MATTR VII's body shape: `{code, message, details: [{value, msg, param, location}]}`.
     ///
     /// ```
-    /// use credoffer::PreAuthorizedOfferRequest;
+    /// use credoffer::issuer::PreAuthorizedOfferRequest;
     ///
     /// let err = PreAuthorizedOfferRequest::from_json(r#"{"credentials": [], "userId": 7}"#).unwrap_err();
     /// let body = err.to_mattr_body();

@@ -5,8 +5,12 @@
 //! | `POST /v1/openid/offers`                   | [`Issuer::create_authorization_offer_json`]              |
 //! | `POST /v1/openid/offers/pre-authorized`    | [`Issuer::create_pre_authorized_offer_json`] → response + [`OfferRecord`] |
 //! | `DELETE /v1/openid/offers/pre-authorized/{id}` | [`Issuer::delete`]                                   |
-//! | `POST /v1/oauth/token` (pre-authorized)    | [`TokenRequest::from_form`], then [`Issuer::redeem`]     |
+//! | `POST /v1/oauth/token` (pre-authorized)    | [`Issuer::read_token_request`], the host's lookup, then [`Issuer::answer_token_request`] (or [`Issuer::token_endpoint`]) → [`TokenAnswer`](crate::TokenAnswer) |
 //! | `GET` of an offer by reference             | [`Issuer::serve_offer`] (once)                           |
+//! | serving `/.well-known/openid-credential-issuer` | [`Issuer::check_metadata`] first                    |
+//!
+//! The configuration ([`IssuerConfig`]) is read once; the MATTR wire types ([`PreAuthorizedOfferRequest`]
+//! and the rest) are plain serde values with `from_json`/`to_json`.
 //!
 //! Request bodies are read exactly as MATTR documents them, and a bad body is answered with *every*
 //! problem found, in MATTR's error body ([`Error::to_mattr_body`]). Where MATTR is unsafe the engine
@@ -14,7 +18,7 @@
 //!
 //! Randomness is consumed in a fixed order, so fixed entropy reproduces a response byte for byte:
 //! offer id (16 bytes), user id when none is given (16), pre-authorized code or reference token (32),
-//! transaction code (rejection sampling, see [`generate_tx_code`]), transaction code salt (16).
+//! transaction code (rejection sampling, see [`generate_tx_code`](crate::secret::generate_tx_code)), transaction code salt (16).
 
 mod config;
 mod endpoint;
@@ -166,7 +170,8 @@ impl Issuer {
     /// `POST /v1/openid/offers`: an Authorization Code flow offer.
     ///
     /// ```
-    /// use credoffer::{AuthorizationOfferRequest, FixedEntropy, Issuer, IssuerConfig};
+    /// use credoffer::{FixedEntropy, Issuer, IssuerConfig};
+    /// use credoffer::issuer::AuthorizationOfferRequest;
     ///
     /// let issuer = Issuer::new(IssuerConfig::mattr(
     ///     "https://myissuer.example.com",
@@ -226,7 +231,8 @@ impl Issuer {
     /// `POST /v1/openid/offers/pre-authorized`: a Pre-Authorized Code flow offer and its record.
     ///
     /// ```
-    /// use credoffer::{FixedEntropy, Issuer, IssuerConfig, PreAuthorizedOfferRequest};
+    /// use credoffer::{FixedEntropy, Issuer, IssuerConfig};
+    /// use credoffer::issuer::PreAuthorizedOfferRequest;
     ///
     /// let issuer = Issuer::new(IssuerConfig::new("https://issuer.example.com", [("mdl".to_owned(), "mso_mdoc".to_owned())].into()))?;
     /// let request = PreAuthorizedOfferRequest::from_json(
