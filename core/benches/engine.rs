@@ -86,7 +86,7 @@ fn mattr_offer() -> CredentialOffer {
 
 fn parse_and_build(c: &mut Criterion) {
     let options = ParseOptions::default();
-    let build = BuildOptions { dialect: Dialect::Mattr, ..BuildOptions::default() };
+    let build = BuildOptions::default().dialect(Dialect::Mattr);
     let offer = mattr_offer();
     assert_eq!(offer.to_uri(&build).unwrap(), MATTR_URI, "the benchmark must build the URI it parses");
     let floor_offer = floor_parse(MATTR_URI);
@@ -169,7 +169,7 @@ fn qr(_: &mut Criterion) {}
 /// Prints the median over rounds of engine time / floor time, each round timing a batch of each.
 fn interleaved_ratios() {
     let options = ParseOptions::default();
-    let build = BuildOptions { dialect: Dialect::Mattr, ..BuildOptions::default() };
+    let build = BuildOptions::default().dialect(Dialect::Mattr);
     let offer = mattr_offer();
     let floor_offer = floor_parse(MATTR_URI);
     println!("\ninterleaved, median of 200 rounds of 2000 runs each (engine / floor):");

@@ -70,8 +70,17 @@ impl fmt::Display for Source {
     }
 }
 
-/// How to read an offer.
+/// How to read an offer. Built from the default with chained setters, so new options can join:
+///
+/// ```
+/// use credoffer::ParseOptions;
+/// use credoffer::compat::PlusPolicy;
+///
+/// let options = ParseOptions::default().strict(true).plus(PlusPolicy::Literal);
+/// assert!(options.strict && !options.allow_insecure_http);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct ParseOptions {
     /// What `+` means.
     pub plus: PlusPolicy,
@@ -82,6 +91,32 @@ pub struct ParseOptions {
     pub allow_insecure_http: bool,
     /// Size, count and depth limits.
     pub limits: Limits,
+}
+
+impl ParseOptions {
+    /// Sets what `+` means.
+    pub fn plus(mut self, plus: PlusPolicy) -> Self {
+        self.plus = plus;
+        self
+    }
+
+    /// Makes every spec violation an error.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Accepts `http` issuers and by-reference URLs (local testing only).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets the size, count and depth limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
 }
 
 /// An offer read from JSON or a URI: the normalized model, the shape it came in, and what was noticed.

@@ -14,6 +14,7 @@ use crate::error::{Error, ErrorKind, Result};
 /// How long offers live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ExpiryPolicy {
     /// Lifetime when the request names none (300 s).
     pub default_seconds: u64,

@@ -60,6 +60,7 @@ pub struct IssuerMetadata {
 
 /// The result of a successful check: what a wallet will need next.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MetadataCheck {
     /// The format of each offered configuration, in offer order.
     pub formats: Vec<(String, String)>,

@@ -138,11 +138,26 @@ impl InputMode {
 
 /// How strictly [`CredentialOffer::validate`] reads an offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Validation {
     /// Every spec violation is an error. Off: harmless violations become warnings.
     pub strict: bool,
     /// Accept `http` URLs. Meant for local testing only.
     pub allow_insecure_http: bool,
+}
+
+impl Validation {
+    /// Makes every spec violation an error.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Accepts `http` URLs (local testing only).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
 }
 
 impl CredentialOffer {

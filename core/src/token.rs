@@ -322,6 +322,7 @@ const UNKNOWN_CODE: &str = "the pre-authorized code is not valid";
 
 /// A refused token request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TokenError {
     /// The OAuth error code.
     pub error: TokenErrorCode,
@@ -386,6 +387,7 @@ pub enum RedeemOutcome {
 
 /// The result of [`crate::Issuer::redeem`]: the record to store (when changed) and what to answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Redemption {
     /// The next record. Store it with compare-and-swap on the version read, when `changed`.
     pub record: OfferRecord,

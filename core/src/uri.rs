@@ -30,8 +30,17 @@ pub const DEFAULT_BASE: &str = "openid-credential-offer://";
 /// screen. By reference serves better.
 pub const COMFORTABLE_QR_BYTES: usize = 997;
 
-/// How to write an offer URI.
+/// How to write an offer URI or JSON. Built from the default with chained setters, so new options can
+/// join:
+///
+/// ```
+/// use credoffer::{BuildOptions, Dialect};
+///
+/// let options = BuildOptions::default().dialect(Dialect::Mattr).base("haip-vci://");
+/// assert_eq!((options.dialect, options.base.as_str()), (Dialect::Mattr, "haip-vci://"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BuildOptions {
     /// The JSON shape to write.
     pub dialect: Dialect,
@@ -45,6 +54,26 @@ pub struct BuildOptions {
 impl Default for BuildOptions {
     fn default() -> Self {
         Self { dialect: Dialect::V1, base: DEFAULT_BASE.to_owned(), allow_insecure_http: false }
+    }
+}
+
+impl BuildOptions {
+    /// Sets the JSON shape to write.
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
+        self
+    }
+
+    /// Sets where the wallet is invoked.
+    pub fn base(mut self, base: impl Into<String>) -> Self {
+        self.base = base.into();
+        self
+    }
+
+    /// Accepts `http` issuers and by-reference URLs (local testing only).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
     }
 }
 
@@ -212,6 +241,7 @@ pub enum OfferUri {
 
 /// A `credential_offer_uri`, checked to be https.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OfferReference {
     /// The URL to fetch with `GET` (`Accept: application/json`).
     pub uri: String,

@@ -15,7 +15,7 @@ use credoffer::{
 const NOW: u64 = 1_746_057_600;
 
 fn options(limits: Limits) -> ParseOptions {
-    ParseOptions { limits, ..ParseOptions::default() }
+    ParseOptions::default().limits(limits)
 }
 
 /// The kind of error, or `None` when the input was accepted.
@@ -47,12 +47,12 @@ fn uri_length() {
     let default = Limits::DEFAULT.max_uri_bytes;
     assert_eq!(default, 64 * 1024);
     for limit in [default, 500] {
-        let limits = Limits { max_uri_bytes: limit, ..Limits::DEFAULT };
+        let limits = Limits::DEFAULT.max_uri_bytes(limit);
         assert_eq!(outcome(parse_offer_uri(&offer_uri(limit), &options(limits))), None);
         assert_eq!(outcome(parse_offer_uri(&offer_uri(limit + 1), &options(limits))), Some(ErrorKind::LimitExceeded));
     }
     // Surrounding white space (a pasted URI) is trimmed before the length is measured.
-    let limits = Limits { max_uri_bytes: 500, ..Limits::DEFAULT };
+    let limits = Limits::DEFAULT.max_uri_bytes(500);
     assert_eq!(outcome(parse_offer_uri(&format!("  {}\n", offer_uri(500)), &options(limits))), None);
 }
 
@@ -61,12 +61,12 @@ fn json_size() {
     let default = Limits::DEFAULT.max_json_bytes;
     assert_eq!(default, 64 * 1024);
     for limit in [default, 300] {
-        let limits = Limits { max_json_bytes: limit, ..Limits::DEFAULT };
+        let limits = Limits::DEFAULT.max_json_bytes(limit);
         assert_eq!(outcome(parse_offer_json(&offer_json(limit), &options(limits))), None);
         assert_eq!(outcome(parse_offer_json(&offer_json(limit + 1), &options(limits))), Some(ErrorKind::LimitExceeded));
     }
     // Inside a URI the limit applies to the JSON after percent-decoding, whatever the URI's length.
-    let limits = Limits { max_json_bytes: 300, ..Limits::DEFAULT };
+    let limits = Limits::DEFAULT.max_json_bytes(300);
     for (length, expected) in [(300, None), (301, Some(ErrorKind::LimitExceeded))] {
         let uri = format!("openid-credential-offer://?credential_offer={}", encode(&offer_json(length)));
         assert!(uri.len() > length, "the encoded URI is longer than the JSON");
@@ -88,7 +88,7 @@ fn credential_configuration_ids() {
     let default = Limits::DEFAULT.max_credential_configuration_ids;
     assert_eq!(default, 100);
     for limit in [default, 3] {
-        let limits = Limits { max_credential_configuration_ids: limit, ..Limits::DEFAULT };
+        let limits = Limits::DEFAULT.max_credential_configuration_ids(limit);
         // 1.0's list, draft 11's `credentials`, and draft 8's repeated `credential_type`.
         for member in ["credential_configuration_ids", "credentials"] {
             assert_eq!(outcome(parse_offer_json(&offer_with_ids(limit, member), &options(limits))), None);
@@ -123,7 +123,7 @@ fn nesting_depth() {
     let default = Limits::DEFAULT.max_depth;
     assert_eq!(default, 16);
     for limit in [default, 4] {
-        let limits = Limits { max_depth: limit, ..Limits::DEFAULT };
+        let limits = Limits::DEFAULT.max_depth(limit);
         assert_eq!(outcome(parse_offer_json(&nested(limit), &options(limits))), None);
         assert_eq!(outcome(parse_offer_json(&nested(limit + 1), &options(limits))), Some(ErrorKind::LimitExceeded));
         let uri = |depth| format!("haip-vci://?credential_offer={}", encode(&nested(depth)));

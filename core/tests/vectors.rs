@@ -348,7 +348,7 @@ fn run_build_case(case: &Map<String, Value>) -> Outcome {
             object(Some(offer), "offer")?;
             build_options(case)?.and_then(|options| {
                 // The offer is read leniently, as a host hands in whatever it has; writing is strict.
-                let read = ParseOptions { allow_insecure_http: options.allow_insecure_http, ..ParseOptions::default() };
+                let read = ParseOptions::default().allow_insecure_http(options.allow_insecure_http);
                 parse_offer_json(&offer.to_string(), &read).and_then(|parsed| parsed.offer.to_uri(&options))
             })
         }

@@ -109,7 +109,7 @@ fuzz_target!(|input: Input| {
 
     let reference = format!("https://{}/{}", host(&input.host), input.reference_path);
     if let Ok(uri) = offer_reference_uri(&reference, &BuildOptions::default()) {
-        match parse_offer_uri(&uri, &ParseOptions { strict: true, ..ParseOptions::default() }) {
+        match parse_offer_uri(&uri, &ParseOptions::default().strict(true)) {
             Ok(OfferUri::ByReference(parsed)) => assert_eq!(parsed.uri, reference, "{uri}"),
             other => panic!("{uri} reads as {other:?}"),
         }

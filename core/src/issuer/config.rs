@@ -24,6 +24,7 @@ const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 300;
 /// Transaction codes: what is generated, and how many wrong ones an offer survives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct TxCodePolicy {
     /// Input mode when the request names none.
     pub default_input_mode: InputMode,
@@ -66,6 +67,7 @@ pub enum WrongTxCodeError {
 /// Everything an issuer decides once. Readable from JSON (camelCase) so every binding can pass it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct IssuerConfig {
     /// The Credential Issuer identifier written into offers.
     pub credential_issuer: String,

@@ -64,6 +64,7 @@ pub struct TransactionCodeConfiguration {
 /// The response of `POST /v1/openid/offers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AuthorizationOffer {
     /// The offer URI.
     pub uri: String,
@@ -82,6 +83,7 @@ impl AuthorizationOffer {
 /// The response of `POST /v1/openid/offers/pre-authorized`.
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PreAuthorizedOfferResponse {
     /// The offer id (for DELETE).
     pub id: String,

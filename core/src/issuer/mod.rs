@@ -59,6 +59,7 @@ use mattr::check_request_parameters;
 const SALT_BYTES: usize = 16;
 /// A created pre-authorized offer: the response for the API caller and the record for the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PreAuthorizedOffer {
     /// What the endpoint answers.
     pub response: PreAuthorizedOfferResponse,
