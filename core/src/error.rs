@@ -208,7 +208,26 @@ macro_rules! warning_codes {
             Violation(ErrorKind),
         }
 
-        impl WarningCode {
+        impl ErrorKind {
+    /// The HTTP status a host answers this kind with: 404 for an unknown offer, 500 when randomness
+    /// failed or the issuer is misconfigured (the caller's request is not at fault), 400 otherwise.
+    ///
+    /// ```
+    /// use credoffer::ErrorKind;
+    ///
+    /// assert_eq!(ErrorKind::OfferNotFound.http_status(), 404);
+    /// assert_eq!(ErrorKind::UnknownDialect.http_status(), 400);
+    /// ```
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::OfferNotFound => 404,
+            ErrorKind::EntropyUnavailable | ErrorKind::InvalidConfiguration => 500,
+            _ => 400,
+        }
+    }
+}
+
+impl WarningCode {
             /// The error kinds a lenient read may report as warnings instead of raising them.
             pub const LENIENT_VIOLATIONS: &'static [ErrorKind] = &[$(ErrorKind::$violation),*];
 

@@ -197,6 +197,7 @@ fn access_token_response(token: &IssuedToken) -> Secret {
 
 /// A token request of the pre-authorized code grant (OpenID4VCI 1.0 §6.1), read from its form body.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TokenRequest {
     /// The pre-authorized code.
     pub pre_authorized_code: Secret,
@@ -204,6 +205,24 @@ pub struct TokenRequest {
     pub tx_code: Option<Secret>,
     /// The client id, if sent.
     pub client_id: Option<String>,
+}
+
+impl TokenRequest {
+    /// A token request from its parts, for hosts that read the parameters themselves (a JSON API, a CLI).
+    ///
+    /// ```
+    /// use credoffer::token::TokenRequest;
+    ///
+    /// let request = TokenRequest::new("SplxlOBeZQQYbYS6WxSbIA", Some("493536"), None);
+    /// assert_eq!(request.tx_code.as_ref().map(|code| code.expose()), Some("493536"));
+    /// ```
+    pub fn new(pre_authorized_code: &str, tx_code: Option<&str>, client_id: Option<&str>) -> Self {
+        Self {
+            pre_authorized_code: Secret::new(pre_authorized_code),
+            tx_code: tx_code.map(Secret::new),
+            client_id: client_id.map(str::to_owned),
+        }
+    }
 }
 
 impl fmt::Debug for TokenRequest {

@@ -345,14 +345,9 @@ impl PreAuthorizedOfferRequest {
 }
 
 impl Error {
-    /// The HTTP status a host answers this error with: 404 for an unknown offer, 500 when randomness
-    /// failed or the issuer is misconfigured, 400 otherwise.
+    /// The HTTP status a host answers this error with ([`ErrorKind::http_status`]).
     pub fn http_status(&self) -> u16 {
-        match self.kind() {
-            ErrorKind::OfferNotFound => 404,
-            ErrorKind::EntropyUnavailable | ErrorKind::InvalidConfiguration => 500,
-            _ => 400,
-        }
+        self.kind().http_status()
     }
 
     /// The error in MATTR VII's body shape: `{code, message, details: [{value, msg, param, location}]}`.
