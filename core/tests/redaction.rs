@@ -117,3 +117,26 @@ fn created_offer_response_record_and_request() {
     assert_redacted(&stored, &[&stored.hash, &stored.salt]);
     assert_redacted(&created, &[&code, &tx_code, CLAIM, &stored.hash, &stored.salt]);
 }
+
+#[test]
+fn configuration_errors_never_quote_a_key() {
+    let secret = "TOP-SECRET-KEY-0123456789abcdef";
+    for json in [
+        format!(r#"{{"hmacKeyHex": ["{secret}"]}}"#),
+        format!(r#"{{"hmacKeyHex": {{"k": "{secret}"}}}}"#),
+        format!(r#"{{"previousHmacKeysHex": "{secret}"}}"#),
+        format!(r#"{{"previousHmacKeysHex": [1, "{secret}"]}}"#),
+        r#"{"hmacKeyHex": 123456789012345678901234567890}"#.to_owned(),
+    ] {
+        let error = IssuerConfig::from_json(&json).unwrap_err();
+        assert_eq!(error.kind(), credoffer::ErrorKind::InvalidConfiguration);
+        let shown = format!("{error} {error:?} {}", error.to_json());
+        assert!(!shown.contains(secret) && !shown.contains("1234567890"), "{shown}");
+        assert!(shown.contains("macKey"), "the member is named: {shown}");
+    }
+    // A key that is a string but not a key is refused by the issuer, also without quoting it.
+    let mut config = IssuerConfig::new("https://issuer.example.com", configurations());
+    config.hmac_key_hex = Some(secret.to_owned());
+    let error = Issuer::new(config).unwrap_err();
+    assert!(!format!("{error} {error:?}").contains(secret));
+}

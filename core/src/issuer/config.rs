@@ -92,9 +92,11 @@ pub struct IssuerConfig {
     pub wrong_tx_code_error: WrongTxCodeError,
     /// Key transaction code hashes with HMAC-SHA-256 under this key (hex). Without it a salted SHA-256
     /// is stored, which a stolen record's reader can brute-force offline for short numeric codes.
+    #[serde(deserialize_with = "secret_hex")]
     pub hmac_key_hex: Option<String>,
     /// Keys replaced by `hmac_key_hex` (hex), kept after a rotation until the offers hashed under them
     /// have expired: they only verify. Each record names its key by [`StoredTxCode::key_id`](crate::record::StoredTxCode::key_id).
+    #[serde(deserialize_with = "secret_hex_list")]
     pub previous_hmac_keys_hex: Vec<String>,
     /// Lifetime of the access tokens the token endpoint issues, in seconds (default 300).
     pub access_token_lifetime_seconds: u64,
@@ -163,6 +165,34 @@ impl IssuerConfig {
             Error::new(ErrorKind::InvalidConfiguration, format!("the issuer configuration is malformed: {e}"))
         })
     }
+}
+
+/// Reads `hmacKeyHex`. A value of the wrong type is refused without quoting it, as serde would: the
+/// value is a key, and a configuration error must not print it.
+fn secret_hex<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<String>, D::Error> {
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(hex)) => Ok(Some(hex)),
+        Some(_) => {
+            Err(serde::de::Error::custom("hmacKeyHex must be a hex string (its value is a secret, so it is not shown)"))
+        }
+    }
+}
+
+/// Reads `previousHmacKeysHex`, refusing a wrong type without quoting the keys (see [`secret_hex`]).
+fn secret_hex_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Vec<String>, D::Error> {
+    let refused = || {
+        serde::de::Error::custom(
+            "previousHmacKeysHex must be a list of hex strings (its values are secrets, so they are not shown)",
+        )
+    };
+    let serde_json::Value::Array(keys) = serde_json::Value::deserialize(deserializer)? else { return Err(refused()) };
+    keys.into_iter()
+        .map(|key| match key {
+            serde_json::Value::String(hex) => Ok(hex),
+            _ => Err(refused()),
+        })
+        .collect()
 }
 
 /// Serde names for dialects (`"1.0"`, `"mattr"`, …).
