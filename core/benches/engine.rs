@@ -15,9 +15,11 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Instant;
 
+use credoffer::offer::{InputMode, TxCode};
+use credoffer::secret::{generate_pre_authorized_code, generate_tx_code};
+use credoffer::token::TokenRequest;
 use credoffer::{
-    BuildOptions, CredentialOffer, Dialect, FixedEntropy, InputMode, Issuer, IssuerConfig, OfferUri, ParseOptions,
-    TokenRequest, TxCode, generate_pre_authorized_code, generate_tx_code, parse_offer_uri,
+    BuildOptions, CredentialOffer, Dialect, FixedEntropy, Issuer, IssuerConfig, OfferUri, ParseOptions, parse_offer_uri,
 };
 use criterion::{Criterion, criterion_group};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -84,7 +86,7 @@ fn mattr_offer() -> CredentialOffer {
 
 fn parse_and_build(c: &mut Criterion) {
     let options = ParseOptions::default();
-    let build = BuildOptions { dialect: Dialect::Mattr, ..BuildOptions::default() };
+    let build = BuildOptions::default().dialect(Dialect::Mattr);
     let offer = mattr_offer();
     assert_eq!(offer.to_uri(&build).unwrap(), MATTR_URI, "the benchmark must build the URI it parses");
     let floor_offer = floor_parse(MATTR_URI);
@@ -156,7 +158,9 @@ fn issuer_engine(c: &mut Criterion) {
 
 #[cfg(feature = "qr")]
 fn qr(c: &mut Criterion) {
-    c.bench_function("qr/svg of the MATTR URI", |b| b.iter(|| credoffer::render_qr_svg(black_box(MATTR_URI)).unwrap()));
+    c.bench_function("qr/svg of the MATTR URI", |b| {
+        b.iter(|| credoffer::qr::render_qr_svg(black_box(MATTR_URI)).unwrap())
+    });
 }
 
 #[cfg(not(feature = "qr"))]
@@ -165,7 +169,7 @@ fn qr(_: &mut Criterion) {}
 /// Prints the median over rounds of engine time / floor time, each round timing a batch of each.
 fn interleaved_ratios() {
     let options = ParseOptions::default();
-    let build = BuildOptions { dialect: Dialect::Mattr, ..BuildOptions::default() };
+    let build = BuildOptions::default().dialect(Dialect::Mattr);
     let offer = mattr_offer();
     let floor_offer = floor_parse(MATTR_URI);
     println!("\ninterleaved, median of 200 rounds of 2000 runs each (engine / floor):");

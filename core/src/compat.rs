@@ -19,14 +19,16 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorKind, Result, WarningCode};
-use crate::limits::json_depth_exceeds;
+pub use crate::dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
+use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
+use crate::limits::{Limits, json_depth_exceeds};
 use crate::offer::{
-    AUTH_CODE_FIELD, AuthorizationCodeGrant, CredentialOffer, Findings, Grants, InputMode, PRE_AUTH_FIELD,
-    PreAuthorizedCodeGrant, TX_CODE_FIELD, TxCode, Warning,
+    AUTH_CODE_FIELD, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, PRE_AUTH_FIELD,
+    PreAuthorizedCodeGrant, TX_CODE_FIELD, TxCode,
 };
+pub use crate::query::PlusPolicy;
+use crate::query::{QueryParams, decode_value};
 use crate::raw::{Member, RawGrants, RawOffer, RawPreAuthorized, RawTxCode};
-use crate::uri::{ParseOptions, QueryParams, decode_value};
 
 /// The generation of the spec an offer's shape comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,6 +70,55 @@ impl fmt::Display for Source {
     }
 }
 
+/// How to read an offer. Built from the default with chained setters, so new options can join:
+///
+/// ```
+/// use credoffer::ParseOptions;
+/// use credoffer::compat::PlusPolicy;
+///
+/// let options = ParseOptions::default().strict(true).plus(PlusPolicy::Literal);
+/// assert!(options.strict && !options.allow_insecure_http);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ParseOptions {
+    /// What `+` means.
+    pub plus: PlusPolicy,
+    /// Every spec violation is an error (a lint for issuers' output). Off: harmless violations are
+    /// accepted with a warning.
+    pub strict: bool,
+    /// Accept `http` issuers and by-reference URLs. Meant for local testing only.
+    pub allow_insecure_http: bool,
+    /// Size, count and depth limits.
+    pub limits: Limits,
+}
+
+impl ParseOptions {
+    /// Sets what `+` means.
+    pub fn plus(mut self, plus: PlusPolicy) -> Self {
+        self.plus = plus;
+        self
+    }
+
+    /// Makes every spec violation an error.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Accepts `http` issuers and by-reference URLs (local testing only).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets the size, count and depth limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
 /// An offer read from JSON or a URI: the normalized model, the shape it came in, and what was noticed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedOffer {
@@ -85,7 +136,8 @@ pub struct ParsedOffer {
 /// Reads Credential Offer JSON of any draft (an offer fetched from a `credential_offer_uri`, say).
 ///
 /// ```
-/// use credoffer::{parse_offer_json, ParseOptions, Source};
+/// use credoffer::{parse_offer_json, ParseOptions};
+/// use credoffer::compat::Source;
 ///
 /// let parsed = parse_offer_json(
 ///     r#"{"credential_issuer":"https://issuer.example.com","credentials":["UniversityDegree"],
@@ -478,7 +530,10 @@ pub(crate) fn parse_draft8_params(params: &QueryParams<'_>, options: &ParseOptio
     let mut warnings = Vec::new();
     let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
     let mut decode = |name: &str| -> Result<Vec<String>> {
-        params.all(name).map(|raw| decode_value(raw, name, options, &mut findings).map(|v| v.into_owned())).collect()
+        params
+            .all(name)
+            .map(|raw| decode_value(raw, name, options.plus, &mut findings).map(|v| v.into_owned()))
+            .collect()
     };
     let credential_issuer = decode("issuer")?.into_iter().next().unwrap_or_default();
     let credential_configuration_ids = decode("credential_type")?;

@@ -208,7 +208,26 @@ macro_rules! warning_codes {
             Violation(ErrorKind),
         }
 
-        impl WarningCode {
+        impl ErrorKind {
+    /// The HTTP status a host answers this kind with: 404 for an unknown offer, 500 when randomness
+    /// failed or the issuer is misconfigured (the caller's request is not at fault), 400 otherwise.
+    ///
+    /// ```
+    /// use credoffer::ErrorKind;
+    ///
+    /// assert_eq!(ErrorKind::OfferNotFound.http_status(), 404);
+    /// assert_eq!(ErrorKind::UnknownDialect.http_status(), 400);
+    /// ```
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::OfferNotFound => 404,
+            ErrorKind::EntropyUnavailable | ErrorKind::InvalidConfiguration => 500,
+            _ => 400,
+        }
+    }
+}
+
+impl WarningCode {
             /// The error kinds a lenient read may report as warnings instead of raising them.
             pub const LENIENT_VIOLATIONS: &'static [ErrorKind] = &[$(ErrorKind::$violation),*];
 
@@ -399,6 +418,67 @@ impl std::error::Error for Error {}
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Something a wallet can show or log: an offer that was accepted but is not quite right.
+///
+/// Serialises as `{"code", "message", "field"?}`, the shape every binding hands out.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// One of the closed list [`WarningCode::ALL`]; read it with [`Warning::code`] or [`Warning::kind`].
+    code: WarningCode,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The field concerned, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl Warning {
+    pub(crate) fn new(code: WarningCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), field: None }
+    }
+
+    /// The stable snake_case code, e.g. `"legacy_shape"`.
+    pub fn code(&self) -> &'static str {
+        self.code.code()
+    }
+
+    /// The code as a value of the closed list.
+    pub fn kind(&self) -> WarningCode {
+        self.code
+    }
+
+    pub(crate) fn at(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+/// Collects warnings, or turns spec violations into errors in strict mode. One home for that rule.
+pub(crate) struct Findings<'a> {
+    pub(crate) strict: bool,
+    pub(crate) warnings: &'a mut Vec<Warning>,
+}
+
+impl Findings<'_> {
+    /// A spec violation: an error in strict mode, a warning otherwise. Only the kinds of
+    /// [`WarningCode::LENIENT_VIOLATIONS`] become warnings, so that list stays the whole truth.
+    pub(crate) fn violation(&mut self, error: Error) -> Result<()> {
+        let code = match WarningCode::violation(error.kind()) {
+            Some(code) if !self.strict => code,
+            _ => return Err(error),
+        };
+        let mut warning = Warning::new(code, error.message());
+        warning.field = error.field().map(str::to_owned);
+        self.warnings.push(warning);
+        Ok(())
+    }
+
+    /// A note that never becomes an error.
+    pub(crate) fn note(&mut self, warning: Warning) {
+        self.warnings.push(warning);
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ use crate::error::{Error, ErrorKind, Result};
 /// How long offers live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ExpiryPolicy {
     /// Lifetime when the request names none (300 s).
     pub default_seconds: u64,
@@ -54,7 +55,7 @@ impl ExpiryPolicy {
     /// total, which must be 1 s to the maximum.
     ///
     /// ```
-    /// use credoffer::{ExpiresIn, ExpiryPolicy};
+    /// use credoffer::expiry::{ExpiresIn, ExpiryPolicy};
     ///
     /// let policy = ExpiryPolicy::default();
     /// assert_eq!(policy.lifetime(None)?, 300);
@@ -82,11 +83,7 @@ impl ExpiryPolicy {
 
 /// Unix seconds as RFC 3339 UTC with milliseconds, the way MATTR writes `expiresAt`. Times after
 /// 9999-12-31T23:59:59Z, which RFC 3339's four-digit year cannot hold, are written as that last second.
-///
-/// ```
-/// assert_eq!(credoffer::format_rfc3339_millis(1_746_057_660), "2025-05-01T00:01:00.000Z");
-/// ```
-pub fn format_rfc3339_millis(unix_seconds: u64) -> String {
+pub(crate) fn format_rfc3339_millis(unix_seconds: u64) -> String {
     let time = UNIX_EPOCH + Duration::from_secs(unix_seconds.min(MAX_FORMATTABLE));
     humantime::format_rfc3339_millis(time).to_string()
 }
@@ -97,6 +94,11 @@ const MAX_FORMATTABLE: u64 = 253_402_300_799;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_rfc3339_with_milliseconds() {
+        assert_eq!(format_rfc3339_millis(1_746_057_660), "2025-05-01T00:01:00.000Z");
+    }
 
     #[test]
     fn bounds() {

@@ -21,58 +21,59 @@
 //! # Ok::<(), credoffer::Error>(())
 //! ```
 
-mod compat;
-mod dialect;
-mod error;
-mod expiry;
-mod issuer;
-mod limits;
-mod metadata;
-mod offer;
-#[cfg(feature = "qr")]
-mod qr;
-mod raw;
-mod record;
-mod secret;
-mod token;
-mod uri;
-mod views;
-mod wallet;
+//!
+//! ## Modules
+//!
+//! The crate root holds the names most programs need; each module teaches its part.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`offer`] | the Credential Offer model, its builder and its one validation path |
+//! | [`uri`] | offer URIs: written strictly (RFC 3986), read tolerantly; by value and by reference |
+//! | [`compat`] | every draft of the spec: how each is recognised and read ([`compat::Source`]), and the dialects written ([`Dialect`]) |
+//! | [`metadata`] | wallet-side checks against Credential Issuer Metadata |
+//! | [`wallet`] | what a wallet does next: grants, the transaction-code prompt, the token request body |
+//! | [`issuer`] | MATTR VII's offer endpoints: configuration, engine, wire format |
+//! | [`token`] | the token endpoint: form in, OAuth answer and next record out |
+//! | [`record`] | an offer's server-side state, stored by the host with compare-and-swap |
+//! | [`secret`] | codes, ids and their comparison; randomness through [`Entropy`] |
+//! | [`expiry`], [`limits`] | lifetimes, and bounds on untrusted input |
+//! | [`qr`] (feature `qr`) | QR codes as SVG and terminal text |
+//! | [`error`] | the one error type with its closed list of kinds, and warnings |
+//!
+//! Every result a binding hands out as JSON has one canonical view, written by the engine:
+//! [`ParsedOffer::to_json`], [`uri::OfferUri::to_json`], [`Error::to_json`], [`Warning::to_json`],
+//! [`metadata::MetadataCheck::to_json`], [`TokenAnswer::to_json`].
 
-pub use compat::{ParsedOffer, Source, parse_offer_json, parse_offer_object};
-pub use dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
-pub use error::{BindingErrorKind, Error, ErrorKind, Result, WarningCode};
-pub use expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
-pub use issuer::{
-    AuthorizationOffer, AuthorizationOfferRequest, Issuer, IssuerConfig, MDOC_FORMAT, PreAuthorizedOffer,
-    PreAuthorizedOfferRequest, PreAuthorizedOfferResponse, TOKEN_PLACEHOLDER, TransactionCodeConfiguration,
-    TxCodePolicy, WrongTxCodeError,
-};
-pub use limits::{Limits, MAX_METADATA_BYTES, MAX_REQUEST_BODY_BYTES, MAX_TOKEN_REQUEST_BYTES};
-pub use metadata::{IssuerMetadata, MetadataCheck, well_known_metadata_url};
-pub use offer::{
-    AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, MAX_DESCRIPTION_UTF16,
-    OfferBuilder, PRE_AUTHORIZED_CODE_GRANT, PreAuthorizedCodeGrant, TxCode, Validation, Warning,
-};
+pub mod compat;
+mod dialect;
+pub mod error;
+pub mod expiry;
+pub mod issuer;
+pub mod limits;
+pub mod metadata;
+pub mod offer;
 #[cfg(feature = "qr")]
-pub use qr::{
-    MAX_QR_BYTES, QrCode, QrErrorCorrection, SVG_QUIET_ZONE, TERMINAL_QUIET_ZONE, TerminalBackground,
-    qr_is_uncomfortable, render_qr_svg, render_qr_terminal,
-};
-pub use record::{
-    OfferRecord, OfferState, RedeemOutcome, Redemption, StoredTxCode, TokenError, TokenErrorCode, TokenRequest,
-    lookup_key,
-};
+pub mod qr;
+mod query;
+mod raw;
+pub mod record;
+pub mod secret;
+pub mod token;
+pub mod uri;
+mod url;
+mod views;
+pub mod wallet;
+
+pub use compat::{ParseOptions, ParsedOffer, parse_offer_json};
+pub use dialect::Dialect;
+pub use error::{Error, ErrorKind, Result, Warning};
+pub use issuer::{Issuer, IssuerConfig};
+pub use metadata::IssuerMetadata;
+pub use offer::CredentialOffer;
+pub use record::OfferRecord;
 #[cfg(feature = "getrandom")]
 pub use secret::SystemEntropy;
-pub use secret::{
-    Entropy, FixedEntropy, MAX_CODE_LENGTH, MAX_TOKEN_BYTES, PRE_AUTHORIZED_CODE_BYTES, STATE_BYTES, Secret,
-    TEXT_ALPHABET, constant_time_eq, generate_from_alphabet, generate_issuer_state, generate_pre_authorized_code,
-    generate_token, generate_tx_code, generate_uuid_v4, is_uuid,
-};
-pub use token::{IssuedToken, TOKEN_RESPONSE_HEADERS, TokenAnswer, TokenOutcome, TokenStep};
-pub use uri::{
-    BuildOptions, COMFORTABLE_QR_BYTES, DEFAULT_BASE, OfferReference, OfferUri, ParseOptions, PlusPolicy,
-    build_offer_json, build_offer_uri, offer_reference_uri, parse_offer_uri, percent_encode,
-};
-pub use wallet::{GrantType, TxCodePrompt, token_request_body};
+pub use secret::{Entropy, FixedEntropy, Secret};
+pub use token::{TokenAnswer, TokenStep};
+pub use uri::{BuildOptions, OfferUri, build_offer_uri, parse_offer_uri};

@@ -5,6 +5,7 @@
 /// The defaults are far above anything a real offer needs (the longest by-value offers seen in the
 /// wild are about 1.2 KB) and far below what would hurt a phone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Longest offer URI accepted, in bytes.
     pub max_uri_bytes: usize,
@@ -17,6 +18,30 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// Sets the longest offer URI accepted, in bytes.
+    pub fn max_uri_bytes(mut self, bytes: usize) -> Self {
+        self.max_uri_bytes = bytes;
+        self
+    }
+
+    /// Sets the longest offer JSON accepted, in bytes.
+    pub fn max_json_bytes(mut self, bytes: usize) -> Self {
+        self.max_json_bytes = bytes;
+        self
+    }
+
+    /// Sets the most `credential_configuration_ids` accepted.
+    pub fn max_credential_configuration_ids(mut self, count: usize) -> Self {
+        self.max_credential_configuration_ids = count;
+        self
+    }
+
+    /// Sets the deepest JSON nesting accepted.
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+
     /// 64 KiB URIs, 64 KiB JSON, 100 ids, depth 16.
     pub const DEFAULT: Limits = Limits {
         max_uri_bytes: 64 * 1024,

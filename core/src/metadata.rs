@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorKind, Result, WarningCode};
+use crate::error::{Error, ErrorKind, Result, Warning, WarningCode};
 use crate::limits::{MAX_METADATA_BYTES, too_long};
-use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD, UrlRole, Warning, check_https_url};
+use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD};
+use crate::url::{UrlRole, check_https_url};
 
 const WELL_KNOWN: &str = "/.well-known/openid-credential-issuer";
 
@@ -19,7 +20,7 @@ const WELL_KNOWN: &str = "/.well-known/openid-credential-issuer";
 /// the path (§12.2.2), so a trailing slash or a tenant path is kept.
 ///
 /// ```
-/// use credoffer::well_known_metadata_url;
+/// use credoffer::metadata::well_known_metadata_url;
 ///
 /// assert_eq!(
 ///     well_known_metadata_url("https://issuer.example.com/tenant")?,
@@ -59,6 +60,7 @@ pub struct IssuerMetadata {
 
 /// The result of a successful check: what a wallet will need next.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MetadataCheck {
     /// The format of each offered configuration, in offer order.
     pub formats: Vec<(String, String)>,
@@ -68,7 +70,7 @@ pub struct MetadataCheck {
 }
 
 impl IssuerMetadata {
-    /// Reads the metadata JSON an issuer serves (at most [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES)).
+    /// Reads the metadata JSON an issuer serves (at most [`MAX_METADATA_BYTES`]).
     pub fn from_json(json: &str) -> Result<Self> {
         if json.len() > MAX_METADATA_BYTES {
             return Err(too_long("the metadata", json.len(), MAX_METADATA_BYTES));

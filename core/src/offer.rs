@@ -10,9 +10,9 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorKind, Result, WarningCode};
+use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
 use crate::limits::Limits;
-use crate::uri::allowed_raw_in_query;
+use crate::url::{UrlRole, check_https_url};
 
 /// The grant type identifier of the Pre-Authorized Code Flow.
 pub const PRE_AUTHORIZED_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -136,43 +136,9 @@ impl InputMode {
     }
 }
 
-/// Something a wallet can show or log: an offer that was accepted but is not quite right.
-///
-/// Serialises as `{"code", "message", "field"?}`, the shape every binding hands out.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Warning {
-    /// One of the closed list [`WarningCode::ALL`]; read it with [`Warning::code`] or [`Warning::kind`].
-    code: WarningCode,
-    /// Human-readable explanation.
-    pub message: String,
-    /// The field concerned, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-}
-
-impl Warning {
-    pub(crate) fn new(code: WarningCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None }
-    }
-
-    /// The stable snake_case code, e.g. `"legacy_shape"`.
-    pub fn code(&self) -> &'static str {
-        self.code.code()
-    }
-
-    /// The code as a value of the closed list.
-    pub fn kind(&self) -> WarningCode {
-        self.code
-    }
-
-    pub(crate) fn at(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
-        self
-    }
-}
-
 /// How strictly [`CredentialOffer::validate`] reads an offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Validation {
     /// Every spec violation is an error. Off: harmless violations become warnings.
     pub strict: bool,
@@ -180,29 +146,17 @@ pub struct Validation {
     pub allow_insecure_http: bool,
 }
 
-/// Collects warnings, or turns spec violations into errors in strict mode. One home for that rule.
-pub(crate) struct Findings<'a> {
-    pub(crate) strict: bool,
-    pub(crate) warnings: &'a mut Vec<Warning>,
-}
-
-impl Findings<'_> {
-    /// A spec violation: an error in strict mode, a warning otherwise. Only the kinds of
-    /// [`WarningCode::LENIENT_VIOLATIONS`] become warnings, so that list stays the whole truth.
-    pub(crate) fn violation(&mut self, error: Error) -> Result<()> {
-        let code = match WarningCode::violation(error.kind()) {
-            Some(code) if !self.strict => code,
-            _ => return Err(error),
-        };
-        let mut warning = Warning::new(code, error.message());
-        warning.field = error.field().map(str::to_owned);
-        self.warnings.push(warning);
-        Ok(())
+impl Validation {
+    /// Makes every spec violation an error.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
     }
 
-    /// A note that never becomes an error.
-    pub(crate) fn note(&mut self, warning: Warning) {
-        self.warnings.push(warning);
+    /// Accepts `http` URLs (local testing only).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
     }
 }
 
@@ -210,7 +164,8 @@ impl CredentialOffer {
     /// Starts an offer for `credential_issuer`.
     ///
     /// ```
-    /// use credoffer::{CredentialOffer, TxCode, InputMode};
+    /// use credoffer::CredentialOffer;
+    /// use credoffer::offer::{TxCode, InputMode};
     ///
     /// let offer = CredentialOffer::builder("https://issuer.example.com")
     ///     .credential_configuration_id("org.iso.18013.5.1.mDL")
@@ -412,148 +367,6 @@ fn check_tx_code(tx_code: &TxCode, findings: &mut Findings<'_>) -> Result<()> {
 /// Empty, or only white space.
 pub(crate) fn is_blank(value: &str) -> bool {
     value.trim().is_empty()
-}
-
-/// What an https URL is for, so the error names the right kind.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum UrlRole {
-    /// A Credential Issuer identifier: no query, no fragment.
-    Issuer,
-    /// A `credential_offer_uri`: a query is fine, a fragment is not.
-    OfferReference,
-}
-
-/// Checks an https URL without a URL-parsing dependency: the rules needed here are few and exact.
-///
-/// The scheme must be `https` (or `http` when `allow_insecure_http`), written in lower case as every
-/// spec example does; the host must be an ASCII host name (an internationalized one as its `xn--`
-/// A-label) of RFC 3986's unreserved and sub-delimiter characters, or a bracketed IPv6 address; a port
-/// is at most 65535; the rest holds only characters a URI may carry and well-formed `%XX` escapes; no
-/// user info, no fragment, and for issuer identifiers no query. Anything that URL parsers could read
-/// differently (a `\`, a `%2E` or a full-width dot in a host) is refused rather than interpreted.
-pub(crate) fn check_https_url(url: &str, field: &str, allow_insecure_http: bool, role: UrlRole) -> Result<()> {
-    let invalid = match role {
-        UrlRole::Issuer => ErrorKind::InvalidCredentialIssuer,
-        UrlRole::OfferReference => ErrorKind::InvalidOfferUri,
-    };
-    let fail = |kind: ErrorKind, message: String| Err(Error::new(kind, message).at(field));
-    if url.is_empty() {
-        return fail(invalid, "the URL is empty".into());
-    }
-    let rest = if let Some(rest) = url.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        if !allow_insecure_http {
-            return fail(ErrorKind::InsecureUrl, format!("{url:?} must use https"));
-        }
-        rest
-    } else {
-        return fail(invalid, format!("{url:?} is not an https URL"));
-    };
-    // One pass over the bytes notes all the rules below ask about: these URLs are short, where separate
-    // searches cost several times more. The Unicode rules run only for URLs that are not ASCII.
-    let scan = UrlScan::of(rest);
-    if let Some(bad) = scan.bad {
-        return fail(invalid, format!("the URL contains the character {bad:?}"));
-    }
-    if scan.fragment {
-        return fail(invalid, "the URL has a fragment".into());
-    }
-    if role == UrlRole::Issuer && scan.query {
-        return fail(invalid, "a Credential Issuer identifier has no query".into());
-    }
-    let (authority, path_and_query) = rest.split_at_checked(scan.authority_end).unwrap_or((rest, ""));
-    if authority.contains('@') {
-        return fail(invalid, "the URL carries user information".into());
-    }
-    // Only RFC 3986's characters (non-ASCII passes, as IRIs carry it): URL parsers disagree on the rest,
-    // and WHATWG's reads `\` as `/`, so `https://evil.example\.issuer.example.com` would be fetched
-    // from evil.example.
-    if let Some(bad) = path_and_query.bytes().find(|&b| b.is_ascii() && !allowed_raw_in_query(b)) {
-        return fail(invalid, format!("the URL contains {:?}, which a URI cannot carry unencoded", char::from(bad)));
-    }
-    let (host, port) = match authority.strip_prefix('[') {
-        Some(bracketed) => match bracketed.split_once(']') {
-            Some((ipv6, port))
-                if ipv6.parse::<std::net::Ipv6Addr>().is_ok() && (port.is_empty() || port.starts_with(':')) =>
-            {
-                (ipv6, port.strip_prefix(':'))
-            }
-            _ => return fail(invalid, "the URL has a malformed IPv6 host".into()),
-        },
-        None => {
-            let (host, port) = authority.split_once(':').map_or((authority, None), |(host, port)| (host, Some(port)));
-            if !host.bytes().all(is_host_byte)
-                && let Some(bad) = host.chars().find(|&c| !u8::try_from(c).is_ok_and(is_host_byte))
-            {
-                return fail(
-                    invalid,
-                    format!("the host contains {bad:?}; a host is ASCII (an internationalized name as its xn-- form)"),
-                );
-            }
-            (host, port)
-        }
-    };
-    if host.is_empty() {
-        return fail(invalid, "the URL has no host".into());
-    }
-    if port.is_some_and(|port| {
-        port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err()
-    }) {
-        return fail(invalid, format!("{url:?} has an invalid port"));
-    }
-    if scan.malformed_escape {
-        return fail(invalid, "a '%' in the URL does not start a %XX escape".into());
-    }
-    Ok(())
-}
-
-/// What one pass over a URL after its scheme finds.
-#[derive(Default)]
-struct UrlScan {
-    /// The first white space or control character.
-    bad: Option<char>,
-    fragment: bool,
-    query: bool,
-    /// Where the authority ends: at the first `/` or `?`.
-    authority_end: usize,
-    /// A `%` not followed by two hex digits.
-    malformed_escape: bool,
-}
-
-impl UrlScan {
-    fn of(rest: &str) -> Self {
-        let bytes = rest.as_bytes();
-        let mut scan = Self { authority_end: bytes.len(), ..Self::default() };
-        for (at, &byte) in bytes.iter().enumerate() {
-            match byte {
-                b' ' | 0..=0x1f | 0x7f => {
-                    scan.bad.get_or_insert(char::from(byte));
-                }
-                b'#' => scan.fragment = true,
-                b'?' => {
-                    scan.query = true;
-                    scan.authority_end = scan.authority_end.min(at);
-                }
-                b'/' => scan.authority_end = scan.authority_end.min(at),
-                b'%' => {
-                    let hex = bytes.get(at + 1..at + 3);
-                    scan.malformed_escape |= !hex.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit));
-                }
-                _ => {}
-            }
-        }
-        if scan.bad.is_none() && !rest.is_ascii() {
-            scan.bad = rest.chars().find(|c| c.is_whitespace() || c.is_control());
-        }
-        scan
-    }
-}
-
-/// RFC 3986's reg-name without its `%` escapes (WHATWG parsers decode them, so `%2E` would be a dot):
-/// unreserved characters and sub-delimiters.
-const fn is_host_byte(byte: u8) -> bool {
-    allowed_raw_in_query(byte) && !matches!(byte, b':' | b'@' | b'/' | b'?' | b'%')
 }
 
 /// Builds a [`CredentialOffer`] and validates it strictly, through the same checks the parser runs.

@@ -42,7 +42,8 @@ pub const TERMINAL_QUIET_ZONE: usize = 2;
 /// offer by reference serves better.
 ///
 /// ```
-/// use credoffer::{qr_is_uncomfortable, COMFORTABLE_QR_BYTES};
+/// use credoffer::qr::qr_is_uncomfortable;
+/// use credoffer::uri::COMFORTABLE_QR_BYTES;
 ///
 /// assert!(!qr_is_uncomfortable("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fa.example%2Fo"));
 /// assert!(qr_is_uncomfortable(&"a".repeat(COMFORTABLE_QR_BYTES + 1)));
@@ -81,7 +82,7 @@ pub enum TerminalBackground {
 /// An encoded QR symbol: a square of modules, ready to draw.
 ///
 /// ```
-/// use credoffer::QrCode;
+/// use credoffer::qr::QrCode;
 ///
 /// let code = QrCode::encode("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example%2Fo%2F1")?;
 /// assert_eq!(code.size(), 17 + 4 * code.version() as usize);
@@ -117,7 +118,8 @@ impl QrCode {
     /// Fails with [`ErrorKind::QrTooLong`] when the text does not fit version 40 ([`MAX_QR_BYTES`]).
     ///
     /// ```
-    /// use credoffer::{ErrorKind, QrCode, MAX_QR_BYTES};
+    /// use credoffer::ErrorKind;
+    /// use credoffer::qr::{QrCode, MAX_QR_BYTES};
     ///
     /// let err = QrCode::encode(&"x".repeat(MAX_QR_BYTES + 1)).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::QrTooLong);
@@ -194,7 +196,7 @@ impl QrCode {
     /// `shape-rendering="crispEdges"` keeps modules sharp at any scale.
     ///
     /// ```
-    /// let svg = credoffer::QrCode::encode("https://issuer.example/o/1")?.to_svg();
+    /// let svg = credoffer::qr::QrCode::encode("https://issuer.example/o/1")?.to_svg();
     /// assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 33 33\""));
     /// assert!(svg.ends_with("</svg>\n"));
     /// # Ok::<(), credoffer::Error>(())
@@ -231,7 +233,7 @@ impl QrCode {
     /// [`TERMINAL_QUIET_ZONE`] margin. Every line has the same width and ends with `\n`.
     ///
     /// ```
-    /// use credoffer::{QrCode, TerminalBackground, TERMINAL_QUIET_ZONE};
+    /// use credoffer::qr::{QrCode, TerminalBackground, TERMINAL_QUIET_ZONE};
     ///
     /// let code = QrCode::encode("https://issuer.example/o/1")?;
     /// let text = code.to_terminal(TerminalBackground::Dark);
@@ -268,7 +270,7 @@ impl QrCode {
 /// Renders `text` (an offer URI) as an SVG document; see [`QrCode::to_svg`].
 ///
 /// ```
-/// let svg = credoffer::render_qr_svg("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fa.example%2Fo")?;
+/// let svg = credoffer::qr::render_qr_svg("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fa.example%2Fo")?;
 /// assert!(svg.contains("<path"));
 /// # Ok::<(), credoffer::Error>(())
 /// ```
@@ -279,7 +281,7 @@ pub fn render_qr_svg(text: &str) -> Result<String> {
 /// Renders `text` (an offer URI) for a terminal; see [`QrCode::to_terminal`].
 ///
 /// ```
-/// use credoffer::{render_qr_terminal, TerminalBackground};
+/// use credoffer::qr::{render_qr_terminal, TerminalBackground};
 ///
 /// let text = render_qr_terminal("https://issuer.example/o/1", TerminalBackground::Dark)?;
 /// assert!(text.contains('█'));

@@ -1,4 +1,4 @@
-//! The server-side state of a pre-authorized offer, and the token endpoint's redemption of it.
+//! The server-side state of a pre-authorized offer. The token endpoint ([`crate::token`]) moves it on.
 //!
 //! An [`OfferRecord`] is a plain serde value the host stores anywhere (a row, a Redis value). It holds
 //! no secret in plain text: the pre-authorized code only as its SHA-256 (the lookup key), the
@@ -11,15 +11,13 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::limits::{MAX_TOKEN_REQUEST_BYTES, too_long};
-use crate::offer::{PRE_AUTHORIZED_CODE_GRANT, TxCode};
-use crate::secret::{Entropy as _, Secret, constant_time_eq};
+use crate::offer::TxCode;
+use crate::secret::{Entropy as _, constant_time_eq};
 use zeroize::Zeroizing;
 
 /// Where an offer is in its life.
@@ -195,7 +193,7 @@ fn decode_b64(value: &str, field: &str) -> Result<Vec<u8>> {
 /// The SHA-256 of a secret, base64url: how a record finds and checks a code without storing it.
 ///
 /// ```
-/// assert_eq!(credoffer::lookup_key("abc"), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+/// assert_eq!(credoffer::record::lookup_key("abc"), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
 /// ```
 pub fn lookup_key(secret: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(secret.as_bytes()))
@@ -281,348 +279,14 @@ impl OfferRecord {
     }
 }
 
-/// A token request of the pre-authorized code grant (OpenID4VCI 1.0 §6.1), read from its form body.
-#[derive(Clone, PartialEq, Eq)]
-pub struct TokenRequest {
-    /// The pre-authorized code.
-    pub pre_authorized_code: Secret,
-    /// The transaction code the user typed, if sent (`tx_code`, or `user_pin` before draft 13).
-    pub tx_code: Option<Secret>,
-    /// The client id, if sent.
-    pub client_id: Option<String>,
-}
-
-impl fmt::Debug for TokenRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenRequest")
-            .field("pre_authorized_code", &self.pre_authorized_code)
-            .field("tx_code", &self.tx_code)
-            .field("client_id", &self.client_id)
-            .finish()
-    }
-}
-
-impl TokenRequest {
-    /// Reads an `application/x-www-form-urlencoded` token request body (at most
-    /// [`MAX_TOKEN_REQUEST_BYTES`](crate::MAX_TOKEN_REQUEST_BYTES)).
-    ///
-    /// ```
-    /// use credoffer::TokenRequest;
-    ///
-    /// let request = TokenRequest::from_form(
-    ///     "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code\
-    ///      &pre-authorized_code=SplxlOBeZQQYbYS6WxSbIA&tx_code=493536",
-    /// )?;
-    /// assert_eq!(request.pre_authorized_code.expose(), "SplxlOBeZQQYbYS6WxSbIA");
-    /// assert_eq!(request.tx_code.as_ref().map(|c| c.expose()), Some("493536"));
-    /// # Ok::<(), credoffer::Error>(())
-    /// ```
-    pub fn from_form(body: &str) -> Result<Self> {
-        if body.len() > MAX_TOKEN_REQUEST_BYTES {
-            return Err(too_long("the token request", body.len(), MAX_TOKEN_REQUEST_BYTES));
-        }
-        let invalid = |message: String, field: &str| Err(Error::new(ErrorKind::InvalidTokenRequest, message).at(field));
-        let mut grant_type = None;
-        let mut code = None;
-        let mut tx_code = None;
-        let mut client_id = None;
-        for pair in body.split('&').filter(|pair| !pair.is_empty()) {
-            let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-            // A name that does not decode names no parameter: the fault is the body's.
-            let name = form_decode(raw_name, "body")?;
-            let slot = match name.as_str() {
-                "grant_type" => &mut grant_type,
-                "pre-authorized_code" => &mut code,
-                // Drafts up to 12 (whose offers say `user_pin_required`) send the code as `user_pin`.
-                "tx_code" | "user_pin" => &mut tx_code,
-                "client_id" => &mut client_id,
-                _ => continue, // RFC 6749 §3.2: unknown parameters are ignored
-            };
-            if slot.is_some() {
-                // RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."
-                return invalid(format!("{name} appears more than once"), &name);
-            }
-            *slot = Some(form_decode(raw_value, &name)?);
-        }
-        // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted."
-        let [grant_type, code, tx_code, client_id] =
-            [grant_type, code, tx_code, client_id].map(|value| value.filter(|value| !value.is_empty()));
-        match grant_type.as_deref() {
-            None => return invalid("the request has no grant_type".into(), "grant_type"),
-            Some(PRE_AUTHORIZED_CODE_GRANT) => {}
-            Some(other) => {
-                return Err(Error::new(
-                    ErrorKind::UnsupportedGrantType,
-                    format!("grant type {other:?} is not redeemed here; expected the pre-authorized code grant"),
-                )
-                .at("grant_type"));
-            }
-        }
-        let Some(code) = code.filter(|code| !code.is_empty()) else {
-            return invalid("the request has no pre-authorized_code".into(), "pre-authorized_code");
-        };
-        Ok(Self { pre_authorized_code: Secret::new(code), tx_code: tx_code.map(Secret::new), client_id })
-    }
-}
-
-/// Form decoding: `+` is a space, then `%XX` escapes.
-fn form_decode(raw: &str, field: &str) -> Result<String> {
-    let spaced = raw.replace('+', " ");
-    percent_decode_str(&spaced).decode_utf8().map(|value| value.into_owned()).map_err(|_| {
-        Error::new(ErrorKind::InvalidTokenRequest, "a parameter is not UTF-8 after decoding").at(field.to_owned())
-    })
-}
-
-/// The OAuth error codes a token endpoint answers with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenErrorCode {
-    /// The code is unknown, expired, used, invalidated or deleted — or (1.0) the transaction code is wrong.
-    InvalidGrant,
-    /// A transaction code is missing when required, or sent when none was set; or the body is malformed.
-    InvalidRequest,
-    /// OpenID4VCI 1.1: the transaction code is wrong.
-    InvalidTxCode,
-    /// The grant type is not the pre-authorized code grant.
-    UnsupportedGrantType,
-    /// The server could not judge the request (HTTP 500).
-    ServerError,
-    /// The server is busy with this offer; the client may retry (HTTP 503).
-    TemporarilyUnavailable,
-}
-
-impl TokenErrorCode {
-    /// The wire value.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TokenErrorCode::InvalidGrant => "invalid_grant",
-            TokenErrorCode::InvalidRequest => "invalid_request",
-            TokenErrorCode::InvalidTxCode => "invalid_tx_code",
-            TokenErrorCode::UnsupportedGrantType => "unsupported_grant_type",
-            TokenErrorCode::ServerError => "server_error",
-            TokenErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
-        }
-    }
-}
-
-const UNKNOWN_CODE: &str = "the pre-authorized code is not valid";
-
-/// A refused token request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenError {
-    /// The OAuth error code.
-    pub error: TokenErrorCode,
-    /// A description safe to send to the wallet (it never contains a code).
-    pub description: String,
-    /// After a wrong transaction code: how many more wrong codes the offer tolerates.
-    pub failed_attempts_left: Option<u32>,
-    /// The code was used before: revoke every token issued from it (RFC 9700 §4.2.4).
-    pub revoke_issued_tokens: bool,
-}
-
-impl TokenError {
-    pub(crate) fn new(error: TokenErrorCode, description: &str) -> Self {
-        Self { error, description: description.to_owned(), failed_attempts_left: None, revoke_issued_tokens: false }
-    }
-
-    /// The answer when no record matches the pre-authorized code (the host found none by
-    /// [`lookup_key`]): `invalid_grant`, worded as for a code that does not match a record, so an
-    /// unknown code and a deleted offer cannot be told apart.
-    pub fn unknown_code() -> Self {
-        Self::new(TokenErrorCode::InvalidGrant, UNKNOWN_CODE)
-    }
-
-    /// The answer when the engine could not judge a request: `server_error`, with nothing of the cause.
-    pub(crate) fn server_error() -> Self {
-        Self::new(TokenErrorCode::ServerError, "the request could not be completed")
-    }
-
-    /// The response body: `{"error", "error_description"}`.
-    pub fn to_json(&self) -> String {
-        json!({"error": self.error.as_str(), "error_description": self.description}).to_string()
-    }
-
-    /// The HTTP status to answer with (400 for every token error, RFC 6749 §5.2).
-    pub const fn http_status(&self) -> u16 {
-        400
-    }
-
-    /// The token error for a request body that [`TokenRequest::from_form`] refused.
-    pub fn from_request_error(error: &Error) -> Self {
-        let code = match error.kind() {
-            ErrorKind::UnsupportedGrantType => TokenErrorCode::UnsupportedGrantType,
-            _ => TokenErrorCode::InvalidRequest,
-        };
-        Self::new(code, error.message())
-    }
-}
-
-/// What the host does after a redemption.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RedeemOutcome {
-    /// Issue the access token for these credentials.
-    Issued {
-        /// The user the offer is for.
-        user_id: String,
-        /// The offered configurations (scope the token to them, §6.1).
-        credential_configuration_ids: Vec<String>,
-    },
-    /// Refuse with this error.
-    Rejected(TokenError),
-}
-
-/// The result of [`crate::Issuer::redeem`]: the record to store (when changed) and what to answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redemption {
-    /// The next record. Store it with compare-and-swap on the version read, when `changed`.
-    pub record: OfferRecord,
-    /// Whether the record changed (a transition happened).
-    pub changed: bool,
-    /// What to answer.
-    pub outcome: RedeemOutcome,
-}
-
-/// Options of the redemption state machine, taken from the issuer's configuration.
-pub(crate) struct RedeemRules<'a> {
-    pub(crate) wrong_tx_code: TokenErrorCode,
-    pub(crate) hmac_keys: &'a [HmacKey],
-}
-
-/// The redemption state machine. Checks run in an order that never consumes the code before the
-/// transaction code is checked, and never counts an attempt for a malformed request.
-pub(crate) fn redeem(
-    record: &OfferRecord,
-    request: &TokenRequest,
-    now: u64,
-    rules: &RedeemRules<'_>,
-) -> Result<Redemption> {
-    let unchanged = |error: TokenError| Redemption {
-        record: record.clone(),
-        changed: false,
-        outcome: RedeemOutcome::Rejected(error),
-    };
-    // RFC 9700 §4.2.4: a code used twice means the tokens issued from it may be in the wrong hands.
-    let replayed = || {
-        let mut error = TokenError::new(TokenErrorCode::InvalidGrant, "the pre-authorized code was already used");
-        error.revoke_issued_tokens = true;
-        error
-    };
-    let code_hash = lookup_key(request.pre_authorized_code.expose());
-    // Constant time (subtle): the code is a bearer secret, and an early exit would tell a caller from
-    // response times how many leading bytes of the stored lookup key a guessed code matched.
-    if !constant_time_eq(code_hash.as_bytes(), record.code_hash.as_bytes()) {
-        return Ok(unchanged(TokenError::unknown_code()));
-    }
-    match record.state {
-        OfferState::Active => {}
-        OfferState::Redeemed => return Ok(unchanged(replayed())),
-        OfferState::Invalidated => {
-            return Ok(unchanged(TokenError::new(
-                TokenErrorCode::InvalidGrant,
-                "the offer was invalidated after too many wrong transaction codes",
-            )));
-        }
-        // Deleting a redeemed offer does not make a replay harmless: the tokens issued from it are out there.
-        OfferState::Deleted if record.redeemed_at.is_some() => return Ok(unchanged(replayed())),
-        OfferState::Deleted => {
-            return Ok(unchanged(TokenError::unknown_code()));
-        }
-    }
-    if now >= record.expires_at {
-        return Ok(unchanged(TokenError::new(TokenErrorCode::InvalidGrant, "the pre-authorized code has expired")));
-    }
-    match (&record.tx_code, &request.tx_code) {
-        (Some(_), None) => {
-            return Ok(unchanged(TokenError::new(TokenErrorCode::InvalidRequest, "a transaction code is required")));
-        }
-        (None, Some(_)) => {
-            return Ok(unchanged(TokenError::new(
-                TokenErrorCode::InvalidRequest,
-                "this offer has no transaction code, but one was sent",
-            )));
-        }
-        (Some(stored), Some(sent)) if !stored.matches(rules.hmac_keys, sent.expose())? => {
-            let mut next = record.next();
-            next.failed_attempts_left = record.failed_attempts_left.saturating_sub(1);
-            let mut error = TokenError::new(rules.wrong_tx_code, "the transaction code is wrong");
-            if next.failed_attempts_left == 0 {
-                next.state = OfferState::Invalidated;
-                error.description = "the transaction code is wrong; the offer is now invalidated".into();
-                error.error = TokenErrorCode::InvalidGrant;
-            }
-            error.failed_attempts_left = Some(next.failed_attempts_left);
-            return Ok(Redemption { record: next, changed: true, outcome: RedeemOutcome::Rejected(error) });
-        }
-        _ => {}
-    }
-    let mut next = record.next();
-    next.state = OfferState::Redeemed;
-    next.redeemed_at = Some(now);
-    Ok(Redemption {
-        outcome: RedeemOutcome::Issued {
-            user_id: record.user_id.clone(),
-            credential_configuration_ids: record.credential_configuration_ids.clone(),
-        },
-        record: next,
-        changed: true,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn token_request_errors() {
-        let code = |body: &str| TokenRequest::from_form(body).err().map(|e| e.code()).unwrap_or("ok");
-        let grant = "grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code";
-        assert_eq!(code(&format!("{grant}&pre-authorized_code=a")), "ok");
-        assert_eq!(code("pre-authorized_code=a"), "invalid_token_request");
-        assert_eq!(code(grant), "invalid_token_request");
-        assert_eq!(code(&format!("{grant}&pre-authorized_code=")), "invalid_token_request");
-        assert_eq!(code(&format!("{grant}&pre-authorized_code=a&pre-authorized_code=b")), "invalid_token_request");
-        assert_eq!(code("grant_type=authorization_code&code=x"), "unsupported_grant_type");
-        assert_eq!(code(&format!("{grant}&pre-authorized_code=%FF")), "invalid_token_request");
-        let request =
-            TokenRequest::from_form(&format!("{grant}&pre-authorized_code=a%2Bb+c&tx_code=0012&x=1")).unwrap();
-        assert_eq!(request.pre_authorized_code.expose(), "a+b c");
-        assert_eq!(request.tx_code.unwrap().expose(), "0012");
-        let error = TokenError::from_request_error(&TokenRequest::from_form("grant_type=password").unwrap_err());
-        assert_eq!(
-            error.to_json(),
-            r#"{"error":"unsupported_grant_type","error_description":"grant type \"password\" is not redeemed here; expected the pre-authorized code grant"}"#
-        );
-    }
-
-    #[test]
-    fn empty_parameters_are_omitted_ones() {
-        let grant = "grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code";
-        let request = TokenRequest::from_form(&format!("{grant}&pre-authorized_code=a&tx_code=&client_id=")).unwrap();
-        assert_eq!((request.tx_code, request.client_id), (None, None));
-        let error = TokenRequest::from_form("grant_type=&pre-authorized_code=a").unwrap_err();
-        assert_eq!((error.code(), error.field()), ("invalid_token_request", Some("grant_type")));
-    }
-
-    #[test]
     fn a_keyed_code_without_the_key_names_the_configuration_member() {
         let error = StoredTxCode::digest(HMAC_SHA256, None, b"salt", "0042").unwrap_err();
         assert_eq!((error.code(), error.field()), ("invalid_configuration", Some("hmacKeyHex")));
-    }
-
-    #[test]
-    fn legacy_user_pin_is_the_tx_code() {
-        let grant = "grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code&pre-authorized_code=a";
-        let request = TokenRequest::from_form(&format!("{grant}&user_pin=0042")).unwrap();
-        assert_eq!(request.tx_code.unwrap().expose(), "0042");
-        let both = TokenRequest::from_form(&format!("{grant}&tx_code=0042&user_pin=0042")).unwrap_err();
-        assert_eq!((both.code(), both.field()), ("invalid_token_request", Some("user_pin")));
-    }
-
-    #[test]
-    fn a_name_that_does_not_decode_is_the_body_s_fault() {
-        let error = TokenRequest::from_form("%FF=1&grant_type=x").unwrap_err();
-        assert_eq!((error.code(), error.field()), ("invalid_token_request", Some("body")));
-        let error = TokenRequest::from_form("tx_code=%FF").unwrap_err();
-        assert_eq!(error.field(), Some("tx_code"));
     }
 
     #[test]
@@ -636,28 +300,5 @@ mod tests {
             assert_eq!(state.as_str(), name);
             assert_eq!(serde_json::to_value(state).unwrap(), Value::from(name));
         }
-    }
-
-    #[test]
-    fn unknown_code_is_invalid_grant() {
-        let error = TokenError::unknown_code();
-        assert_eq!(
-            (error.error, error.failed_attempts_left, error.revoke_issued_tokens),
-            (TokenErrorCode::InvalidGrant, None, false)
-        );
-        assert_eq!(
-            error.to_json(),
-            r#"{"error":"invalid_grant","error_description":"the pre-authorized code is not valid"}"#
-        );
-    }
-
-    #[test]
-    fn debug_hides_secrets_and_claims() {
-        let request = TokenRequest::from_form(
-            "grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code&pre-authorized_code=TOPSECRET&tx_code=123456",
-        )
-        .unwrap();
-        let debug = format!("{request:?}");
-        assert!(!debug.contains("TOPSECRET") && !debug.contains("123456"), "{debug}");
     }
 }

@@ -17,13 +17,13 @@ use crate::offer::InputMode;
 /// Bytes in a pre-authorized code: 256 bits, above RFC 6749 §10.10's 2^-160 guessing bound.
 pub const PRE_AUTHORIZED_CODE_BYTES: usize = 32;
 /// Bytes in an `issuer_state` or by-reference token: 128 bits (RFC 9101 §11.2 guidance).
-pub const STATE_BYTES: usize = 16;
+pub(crate) const STATE_BYTES: usize = 16;
 /// The default alphabet of text transaction codes: digits and capitals without the look-alikes
 /// `0 O 1 I`, so a code read off a screen or letter is typed right. 32 symbols: 5 bits each.
 pub const TEXT_ALPHABET: &str = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 const DIGITS: &str = "0123456789";
 /// The longest token [`generate_token`] makes, in bytes (8192 bits).
-pub const MAX_TOKEN_BYTES: usize = 1024;
+pub(crate) const MAX_TOKEN_BYTES: usize = 1024;
 /// The longest code [`generate_from_alphabet`] and [`generate_tx_code`] make: far beyond what anyone types,
 /// and short enough that a wrong length fails cleanly instead of exhausting memory.
 pub const MAX_CODE_LENGTH: u32 = 256;
@@ -135,7 +135,7 @@ impl Drop for Secret {
 
 /// A random token of `bytes` bytes, base64url without padding: only unreserved URI characters, so it
 /// survives a URI, JSON and a form-encoded token request unchanged.
-pub fn generate_token(bytes: usize, entropy: &mut dyn Entropy) -> Result<Secret> {
+pub(crate) fn generate_token(bytes: usize, entropy: &mut dyn Entropy) -> Result<Secret> {
     if !(1..=MAX_TOKEN_BYTES).contains(&bytes) {
         return Err(Error::new(ErrorKind::InvalidConfiguration, format!("a token has 1 to {MAX_TOKEN_BYTES} bytes"))
             .at("bytes"));
@@ -150,7 +150,8 @@ pub fn generate_token(bytes: usize, entropy: &mut dyn Entropy) -> Result<Secret>
 /// A pre-authorized code: 32 random bytes, base64url without padding (43 characters).
 ///
 /// ```
-/// use credoffer::{generate_pre_authorized_code, FixedEntropy};
+/// use credoffer::FixedEntropy;
+/// use credoffer::secret::generate_pre_authorized_code;
 ///
 /// let code = generate_pre_authorized_code(&mut FixedEntropy::new([0u8; 32]))?;
 /// assert_eq!(code.expose(), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
@@ -169,7 +170,9 @@ pub fn generate_issuer_state(entropy: &mut dyn Entropy) -> Result<Secret> {
 /// [`TEXT_ALPHABET`]).
 ///
 /// ```
-/// use credoffer::{generate_tx_code, FixedEntropy, InputMode};
+/// use credoffer::FixedEntropy;
+/// use credoffer::offer::InputMode;
+/// use credoffer::secret::generate_tx_code;
 ///
 /// // Bytes 250..=255 are rejected (they would favour the digits 0 to 5); 7 % 10 = 7, 0 % 10 = 0.
 /// let code = generate_tx_code(InputMode::Numeric, 3, &mut FixedEntropy::new([255, 7, 0, 250, 19]))?;
@@ -243,7 +246,7 @@ pub fn generate_uuid_v4(entropy: &mut dyn Entropy) -> Result<String> {
 }
 
 /// Whether `value` is a UUID in hyphenated form (any version, either case).
-pub fn is_uuid(value: &str) -> bool {
+pub(crate) fn is_uuid(value: &str) -> bool {
     value.len() == 36 && uuid::Uuid::try_parse(value).is_ok()
 }
 

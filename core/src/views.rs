@@ -8,6 +8,7 @@
 //! | value                   | view                                                                    |
 //! |-------------------------|-------------------------------------------------------------------------|
 //! | [`ParsedOffer`]         | `{offer, source, warnings, txCodePrompt?}`                              |
+//! | [`ParsedOffer`] and its [`MetadataCheck`] | `{offer, source, warnings, txCodePrompt?, metadataCheck}`  |
 //! | [`OfferUri`]            | `{kind: "byValue", …ParsedOffer}` or `{kind: "byReference", uri, warnings}` |
 //! | [`Error`]               | `{code, message, field?, value?, httpStatus, details}`                  |
 //! | [`Warning`]             | `{code, message, field?}`                                               |
@@ -20,9 +21,8 @@
 use serde::Serialize;
 
 use crate::compat::ParsedOffer;
-use crate::error::Error;
+use crate::error::{Error, Warning};
 use crate::metadata::MetadataCheck;
-use crate::offer::Warning;
 use crate::token::{TokenAnswer, TokenOutcome};
 use crate::uri::{OfferReference, OfferUri};
 use crate::wallet::TxCodePrompt;
@@ -64,6 +64,34 @@ impl ParsedOffer {
             object.raw("txCodePrompt", &prompt.to_json());
         }
         object.finish()
+    }
+}
+
+impl ParsedOffer {
+    /// The view of a parsed offer checked against its issuer's metadata: the parsed view with a
+    /// `metadataCheck` member holding [`MetadataCheck::to_json`].
+    ///
+    /// ```
+    /// use credoffer::{IssuerMetadata, ParseOptions, parse_offer_json};
+    ///
+    /// let parsed = parse_offer_json(
+    ///     r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a"]}"#,
+    ///     &ParseOptions::default(),
+    /// )?;
+    /// let metadata = IssuerMetadata::from_json(
+    ///     r#"{"credential_issuer":"https://i.example","credential_configurations_supported":{"a":{"format":"mso_mdoc"}}}"#,
+    /// )?;
+    /// let view = parsed.to_json_with_metadata(&metadata.check(&parsed.offer)?);
+    /// assert!(view.ends_with(r#","metadataCheck":{"formats":[{"id":"a","format":"mso_mdoc"}],"warnings":[]}}"#));
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_json_with_metadata(&self, check: &MetadataCheck) -> String {
+        let mut view = self.write_view(None);
+        view.pop(); // the closing brace: the check joins as the last member
+        view.push_str(",\"metadataCheck\":");
+        view.push_str(&check.to_json());
+        view.push('}');
+        view
     }
 }
 
@@ -365,7 +393,8 @@ mod tests {
 
     #[test]
     fn warnings_view() {
-        let warning = crate::offer::Warning::new(crate::WarningCode::LegacyShape, "old \"quoted\"").at("credentials");
+        let warning =
+            crate::error::Warning::new(crate::error::WarningCode::LegacyShape, "old \"quoted\"").at("credentials");
         assert_eq!(warning.to_json(), r#"{"code":"legacy_shape","message":"old \"quoted\"","field":"credentials"}"#);
         assert_eq!(serde_json::to_string(&warning).unwrap(), warning.to_json());
     }

@@ -5,7 +5,7 @@ use crate::compat::ParsedOffer;
 use crate::dialect::LEGACY_PIN_MAX_DIGITS;
 use crate::error::{Error, ErrorKind, Result};
 use crate::offer::{CredentialOffer, InputMode, PRE_AUTHORIZED_CODE_GRANT};
-use crate::uri::percent_encode;
+use crate::url::percent_encode;
 
 /// A grant type an offer makes available.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,7 +58,8 @@ impl ParsedOffer {
     /// The transaction-code prompt, when the pre-authorized grant requires one.
     ///
     /// ```
-    /// use credoffer::{parse_offer_json, InputMode, ParseOptions};
+    /// use credoffer::{parse_offer_json, ParseOptions};
+    /// use credoffer::offer::InputMode;
     ///
     /// let parsed = parse_offer_json(
     ///     r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a"],
@@ -114,7 +115,8 @@ impl TxCodePrompt {
 /// as none, as the token endpoint reads it (RFC 6749 §3.1).
 ///
 /// ```
-/// use credoffer::{token_request_body, CredentialOffer};
+/// use credoffer::CredentialOffer;
+/// use credoffer::wallet::token_request_body;
 ///
 /// let offer = CredentialOffer::builder("https://i.example")
 ///     .credential_configuration_id("a")
@@ -163,7 +165,7 @@ pub fn token_request_body(offer: &CredentialOffer, tx_code: Option<&str>, client
 mod tests {
     use super::*;
     use crate::offer::{OfferBuilder, TxCode};
-    use crate::record::TokenRequest;
+    use crate::token::TokenRequest;
 
     #[test]
     fn grants_on_offer() {

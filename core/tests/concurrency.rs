@@ -11,10 +11,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
-use credoffer::{
-    FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferState, OfferUri, ParseOptions, RedeemOutcome, TokenError,
-    TokenErrorCode, TokenRequest, parse_offer_uri, token_request_body,
-};
+use credoffer::record::OfferState;
+use credoffer::token::{RedeemOutcome, TokenError, TokenErrorCode, TokenRequest};
+use credoffer::wallet::token_request_body;
+use credoffer::{FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferUri, ParseOptions, parse_offer_uri};
 
 const NOW: u64 = 1_746_057_600;
 
@@ -101,7 +101,7 @@ fn request(code: &str, tx_code: &str) -> TokenRequest {
     let offer = credoffer::CredentialOffer::builder("https://issuer.example.com")
         .credential_configuration_id("mdl")
         .pre_authorized_code(code)
-        .tx_code(credoffer::TxCode::default())
+        .tx_code(credoffer::offer::TxCode::default())
         .build()
         .unwrap();
     TokenRequest::from_form(&token_request_body(&offer, Some(tx_code), None).unwrap()).unwrap()

@@ -9,10 +9,13 @@
 use std::fs;
 use std::path::Path;
 
+use credoffer::offer::InputMode;
+use credoffer::record::lookup_key;
+use credoffer::secret::{generate_issuer_state, generate_pre_authorized_code, generate_tx_code, generate_uuid_v4};
+use credoffer::token::{RedeemOutcome, TokenError, TokenRequest};
+use credoffer::wallet::{TxCodePrompt, token_request_body};
 use credoffer::{
-    Error, FixedEntropy, InputMode, Issuer, IssuerConfig, OfferRecord, OfferUri, ParseOptions, RedeemOutcome,
-    TokenError, TokenRequest, TxCodePrompt, generate_issuer_state, generate_pre_authorized_code, generate_tx_code,
-    generate_uuid_v4, lookup_key, parse_offer_json, parse_offer_uri, token_request_body,
+    Error, FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferUri, ParseOptions, parse_offer_json, parse_offer_uri,
 };
 use serde_json::{Map, Value, json};
 

@@ -1,9 +1,11 @@
 //! The issuer engine end to end: MATTR's endpoints, records, and the token endpoint's state machine.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use credoffer::record::OfferState;
+use credoffer::token::{RedeemOutcome, Redemption, TokenErrorCode, TokenRequest};
+use credoffer::wallet::token_request_body;
 use credoffer::{
-    Dialect, ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferState, OfferUri, ParseOptions, RedeemOutcome,
-    Redemption, TokenErrorCode, TokenRequest, parse_offer_json, parse_offer_uri, token_request_body,
+    Dialect, ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferUri, ParseOptions, parse_offer_json, parse_offer_uri,
 };
 use proptest::prelude::*;
 
@@ -153,7 +155,7 @@ fn a_typo_then_the_right_code_redeems_once_and_a_replay_asks_for_revocation() {
         .unwrap();
     let code = code_of(&created.response.uri);
     let right = created.response.transaction_code.clone().unwrap();
-    assert!(right.bytes().all(|b| credoffer::TEXT_ALPHABET.as_bytes().contains(&b)));
+    assert!(right.bytes().all(|b| credoffer::secret::TEXT_ALPHABET.as_bytes().contains(&b)));
 
     let typo = issuer.redeem(&created.record, &token_request(&code, Some("WRONG234")), NOW).unwrap();
     assert_eq!(rejected(&typo), (TokenErrorCode::InvalidTxCode, Some(2), false));
@@ -250,7 +252,7 @@ fn every_problem_of_a_request_is_listed() {
 #[test]
 fn typed_requests_are_checked_like_json_ones() {
     let issuer = issuer("");
-    let request = credoffer::PreAuthorizedOfferRequest { credentials: vec!["zz".into()], ..Default::default() };
+    let request = credoffer::issuer::PreAuthorizedOfferRequest { credentials: vec!["zz".into()], ..Default::default() };
     let err = issuer.create_pre_authorized_offer(&request, NOW, &mut entropy()).unwrap_err();
     assert_eq!(err.details()[0].code(), "unknown_credential_configuration");
     let err = issuer.create_pre_authorized_offer_json("[1]", NOW, &mut entropy()).unwrap_err();
@@ -272,7 +274,7 @@ fn by_reference_offers_are_served_once() {
         panic!("expected an offer by reference")
     };
     let token = reference.uri.strip_prefix("https://example.com/offers/").unwrap();
-    assert_eq!(created.record.reference_hash.as_deref(), Some(credoffer::lookup_key(token).as_str()));
+    assert_eq!(created.record.reference_hash.as_deref(), Some(credoffer::record::lookup_key(token).as_str()));
     assert!(!created.record.to_json().contains(token));
 
     let (json, served) = issuer.serve_offer(&created.record, token, NOW).unwrap();

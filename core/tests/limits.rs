@@ -5,16 +5,17 @@
 
 use std::collections::BTreeMap;
 
+use credoffer::limits::{Limits, MAX_METADATA_BYTES, MAX_REQUEST_BODY_BYTES, MAX_TOKEN_REQUEST_BYTES};
+use credoffer::token::TokenRequest;
 use credoffer::{
-    CredentialOffer, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, Limits, MAX_METADATA_BYTES,
-    MAX_REQUEST_BODY_BYTES, MAX_TOKEN_REQUEST_BYTES, OfferUri, ParseOptions, TokenRequest, parse_offer_json,
-    parse_offer_uri, percent_encode,
+    CredentialOffer, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferUri, ParseOptions,
+    parse_offer_json, parse_offer_uri,
 };
 
 const NOW: u64 = 1_746_057_600;
 
 fn options(limits: Limits) -> ParseOptions {
-    ParseOptions { limits, ..ParseOptions::default() }
+    ParseOptions::default().limits(limits)
 }
 
 /// The kind of error, or `None` when the input was accepted.
@@ -34,7 +35,7 @@ fn offer_json(length: usize) -> String {
 
 /// A URI of exactly `length` bytes (the offer, then a padding parameter wallets ignore).
 fn offer_uri(length: usize) -> String {
-    let uri = format!("openid-credential-offer://?credential_offer={}&pad=", percent_encode(&offer_json(100)));
+    let uri = format!("openid-credential-offer://?credential_offer={}&pad=", encode(&offer_json(100)));
     let padding = length.checked_sub(uri.len()).expect("long enough for the skeleton");
     let uri = format!("{uri}{}", "x".repeat(padding));
     assert_eq!(uri.len(), length);
@@ -46,12 +47,12 @@ fn uri_length() {
     let default = Limits::DEFAULT.max_uri_bytes;
     assert_eq!(default, 64 * 1024);
     for limit in [default, 500] {
-        let limits = Limits { max_uri_bytes: limit, ..Limits::DEFAULT };
+        let limits = Limits::DEFAULT.max_uri_bytes(limit);
         assert_eq!(outcome(parse_offer_uri(&offer_uri(limit), &options(limits))), None);
         assert_eq!(outcome(parse_offer_uri(&offer_uri(limit + 1), &options(limits))), Some(ErrorKind::LimitExceeded));
     }
     // Surrounding white space (a pasted URI) is trimmed before the length is measured.
-    let limits = Limits { max_uri_bytes: 500, ..Limits::DEFAULT };
+    let limits = Limits::DEFAULT.max_uri_bytes(500);
     assert_eq!(outcome(parse_offer_uri(&format!("  {}\n", offer_uri(500)), &options(limits))), None);
 }
 
@@ -60,14 +61,14 @@ fn json_size() {
     let default = Limits::DEFAULT.max_json_bytes;
     assert_eq!(default, 64 * 1024);
     for limit in [default, 300] {
-        let limits = Limits { max_json_bytes: limit, ..Limits::DEFAULT };
+        let limits = Limits::DEFAULT.max_json_bytes(limit);
         assert_eq!(outcome(parse_offer_json(&offer_json(limit), &options(limits))), None);
         assert_eq!(outcome(parse_offer_json(&offer_json(limit + 1), &options(limits))), Some(ErrorKind::LimitExceeded));
     }
     // Inside a URI the limit applies to the JSON after percent-decoding, whatever the URI's length.
-    let limits = Limits { max_json_bytes: 300, ..Limits::DEFAULT };
+    let limits = Limits::DEFAULT.max_json_bytes(300);
     for (length, expected) in [(300, None), (301, Some(ErrorKind::LimitExceeded))] {
-        let uri = format!("openid-credential-offer://?credential_offer={}", percent_encode(&offer_json(length)));
+        let uri = format!("openid-credential-offer://?credential_offer={}", encode(&offer_json(length)));
         assert!(uri.len() > length, "the encoded URI is longer than the JSON");
         assert_eq!(outcome(parse_offer_uri(&uri, &options(limits))), expected, "{length} bytes of JSON");
     }
@@ -87,7 +88,7 @@ fn credential_configuration_ids() {
     let default = Limits::DEFAULT.max_credential_configuration_ids;
     assert_eq!(default, 100);
     for limit in [default, 3] {
-        let limits = Limits { max_credential_configuration_ids: limit, ..Limits::DEFAULT };
+        let limits = Limits::DEFAULT.max_credential_configuration_ids(limit);
         // 1.0's list, draft 11's `credentials`, and draft 8's repeated `credential_type`.
         for member in ["credential_configuration_ids", "credentials"] {
             assert_eq!(outcome(parse_offer_json(&offer_with_ids(limit, member), &options(limits))), None);
@@ -122,10 +123,10 @@ fn nesting_depth() {
     let default = Limits::DEFAULT.max_depth;
     assert_eq!(default, 16);
     for limit in [default, 4] {
-        let limits = Limits { max_depth: limit, ..Limits::DEFAULT };
+        let limits = Limits::DEFAULT.max_depth(limit);
         assert_eq!(outcome(parse_offer_json(&nested(limit), &options(limits))), None);
         assert_eq!(outcome(parse_offer_json(&nested(limit + 1), &options(limits))), Some(ErrorKind::LimitExceeded));
-        let uri = |depth| format!("haip-vci://?credential_offer={}", percent_encode(&nested(depth)));
+        let uri = |depth| format!("haip-vci://?credential_offer={}", encode(&nested(depth)));
         assert_eq!(outcome(parse_offer_uri(&uri(limit), &options(limits))), None);
         assert_eq!(outcome(parse_offer_uri(&uri(limit + 1), &options(limits))), Some(ErrorKind::LimitExceeded));
     }
@@ -236,7 +237,7 @@ fn token_request_size() {
     assert_eq!(outcome(TokenRequest::from_form(&form(MAX_TOKEN_REQUEST_BYTES))), None);
     let err = TokenRequest::from_form(&form(MAX_TOKEN_REQUEST_BYTES + 1)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::LimitExceeded);
-    let answer = credoffer::TokenError::from_request_error(&err);
+    let answer = credoffer::token::TokenError::from_request_error(&err);
     assert_eq!(answer.error.as_str(), "invalid_request");
 }
 
@@ -271,4 +272,11 @@ fn hostile_inputs_are_cheap() {
         parse_offer_uri(&offer_uri(Limits::DEFAULT.max_uri_bytes), &ParseOptions::default()),
         Ok(OfferUri::ByValue(_))
     ));
+}
+
+/// RFC 3986 percent-encoding with only unreserved characters raw, as offer URIs are written.
+fn encode(text: &str) -> String {
+    const RESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(text, RESERVED).to_string()
 }

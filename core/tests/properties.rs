@@ -8,10 +8,11 @@
 #[path = "../fuzz/src/lib.rs"]
 mod checks;
 
-use credoffer::{
-    CredentialOffer, Dialect, ErrorKind, FixedEntropy, InputMode, IssuerConfig, OfferRecord, TxCode, TxCodePrompt,
-    generate_from_alphabet, generate_tx_code,
-};
+use credoffer::offer::{InputMode, TxCode};
+use credoffer::secret::generate_from_alphabet;
+use credoffer::secret::generate_tx_code;
+use credoffer::wallet::TxCodePrompt;
+use credoffer::{BuildOptions, CredentialOffer, Dialect, ErrorKind, FixedEntropy, IssuerConfig, OfferRecord};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -147,8 +148,8 @@ proptest! {
         checks::check_parsed(&parsed, &Default::default());
         if let Some(grant) = parsed.offer.pre_authorized_code_grant() {
             let tx = grant.tx_code.as_ref().map(|_| typed.as_str());
-            let body = credoffer::token_request_body(&parsed.offer, tx, Some(&typed)).unwrap();
-            let request = credoffer::TokenRequest::from_form(&body).unwrap();
+            let body = credoffer::wallet::token_request_body(&parsed.offer, tx, Some(&typed)).unwrap();
+            let request = credoffer::token::TokenRequest::from_form(&body).unwrap();
             prop_assert_eq!(request.pre_authorized_code.expose(), grant.pre_authorized_code.as_str());
             prop_assert_eq!(request.tx_code.as_ref().map(|c| c.expose()), tx);
             prop_assert_eq!(request.client_id.as_deref(), Some(typed.as_str()));
@@ -300,12 +301,18 @@ fn feed_everything(text: &str) {
     }
     let _ = FixedEntropy::from_hex(text);
     let _ = text.parse::<Dialect>();
-    let _ = credoffer::well_known_metadata_url(text);
-    let _ = credoffer::percent_encode(text);
+    let _ = credoffer::metadata::well_known_metadata_url(text);
     for input_mode in [InputMode::Numeric, InputMode::Text] {
         let prompt = TxCodePrompt { input_mode, length: Some(6), max_length: Some(8), description: None };
         let _ = prompt.check(text);
     }
+}
+
+/// RFC 3986 percent-encoding with only unreserved characters raw, as offer URIs are written.
+fn encode(text: &str) -> String {
+    const RESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(text, RESERVED).to_string()
 }
 
 /// The fixture record for token requests: (record, code, transaction code).
@@ -329,13 +336,15 @@ proptest! {
         feed_everything(&text);
     }
 
-    /// The writer's own encoder against the percent-encoding crate's with RFC 3986's unreserved set.
+    /// The writer's own encoder against the percent-encoding crate's with RFC 3986's unreserved set:
+    /// an offer URI carries exactly the crate's encoding of the offer's JSON.
     #[test]
-    fn percent_encoding_escapes_all_but_unreserved(text in any::<String>()) {
-        const RESERVED: &percent_encoding::AsciiSet =
-            &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-        let expected = percent_encoding::utf8_percent_encode(&text, RESERVED).to_string();
-        prop_assert_eq!(credoffer::percent_encode(&text), expected);
+    fn percent_encoding_escapes_all_but_unreserved(id in any::<String>().prop_filter("not blank", |id| !id.trim().is_empty())) {
+        let offer = CredentialOffer::builder("https://i.example").credential_configuration_id(id).build().unwrap();
+        let json = offer.to_json(&BuildOptions::default()).unwrap();
+        let uri = offer.to_uri(&BuildOptions::default()).unwrap();
+        let expected = encode(&json);
+        prop_assert_eq!(uri.strip_prefix("openid-credential-offer://?credential_offer="), Some(expected.as_str()));
     }
 
     #[test]
@@ -351,7 +360,7 @@ proptest! {
     #[test]
     fn offer_shaped_json_never_panics(json in offer_like()) {
         checks::check_offer_json(&json);
-        let uri = format!("openid-credential-offer://?credential_offer={}", credoffer::percent_encode(&json));
+        let uri = format!("openid-credential-offer://?credential_offer={}", encode(&json));
         checks::check_uri(&uri);
     }
 
@@ -459,11 +468,11 @@ fn an_empty_tx_code_is_not_sent() {
         .tx_code(TxCode::default())
         .build()
         .unwrap();
-    let error = credoffer::token_request_body(&offer, Some(""), None).unwrap_err();
+    let error = credoffer::wallet::token_request_body(&offer, Some(""), None).unwrap_err();
     assert_eq!((error.kind(), error.field()), (ErrorKind::TxCodeMismatch, Some("tx_code")));
-    let body = credoffer::token_request_body(&offer, Some("1234"), Some("")).unwrap();
+    let body = credoffer::wallet::token_request_body(&offer, Some("1234"), Some("")).unwrap();
     assert!(!body.contains("client_id"), "{body}");
-    assert_eq!(credoffer::TokenRequest::from_form(&body).unwrap().client_id, None);
+    assert_eq!(credoffer::token::TokenRequest::from_form(&body).unwrap().client_id, None);
 }
 
 /// Records come back from storage, where they may have been damaged or tampered with: any values
@@ -515,16 +524,16 @@ fn damaged_records_never_panic() {
         let form = format!(
             "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code&pre-authorized_code={code}&tx_code={tx}"
         );
-        let request = credoffer::TokenRequest::from_form(&form).unwrap();
+        let request = credoffer::token::TokenRequest::from_form(&form).unwrap();
         if let Ok(redemption) = issuer.redeem(&record, &request, now)
-            && matches!(redemption.outcome, credoffer::RedeemOutcome::Issued { .. })
+            && matches!(redemption.outcome, credoffer::token::RedeemOutcome::Issued { .. })
         {
-            prop_assert_eq!(record.state, credoffer::OfferState::Active);
+            prop_assert_eq!(record.state, credoffer::record::OfferState::Active);
             prop_assert!(now < record.expires_at);
             // The right code, or none when the (edited) record requires none.
             let right_tx = if record.tx_code.is_some() { tx == tx_code } else { tx.is_empty() };
             prop_assert!(right_tx, "issued with transaction code {:?}", tx);
-            prop_assert_eq!(redemption.record.state, credoffer::OfferState::Redeemed);
+            prop_assert_eq!(redemption.record.state, credoffer::record::OfferState::Redeemed);
         }
         let _ = issuer.delete(&record);
         let _ = issuer.serve_offer(&record, "token", now);

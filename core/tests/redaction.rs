@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 
-use credoffer::{
-    CredentialOffer, FixedEntropy, Issuer, IssuerConfig, OfferUri, ParseOptions, PreAuthorizedCodeGrant,
-    PreAuthorizedOfferRequest, Secret, TokenRequest, parse_offer_uri,
-};
+use credoffer::issuer::PreAuthorizedOfferRequest;
+use credoffer::offer::PreAuthorizedCodeGrant;
+use credoffer::token::TokenRequest;
+use credoffer::{CredentialOffer, FixedEntropy, Issuer, IssuerConfig, OfferUri, ParseOptions, Secret, parse_offer_uri};
 
 const CODE: &str = "PREAUTHsecretCODE0123456789abcdefghijklmno";
 const TX_CODE: &str = "918273";
@@ -81,11 +81,9 @@ fn fixed_entropy() {
 #[test]
 fn issuer_config_and_issuer_hold_the_hmac_key() {
     // The recognisable key as a previous key too, beside a current one: neither may print.
-    let config = IssuerConfig {
-        hmac_key_hex: Some("3c".repeat(32)),
-        previous_hmac_keys_hex: vec![key_hex()],
-        ..IssuerConfig::new("https://issuer.example.com", configurations())
-    };
+    let mut config = IssuerConfig::new("https://issuer.example.com", configurations());
+    config.hmac_key_hex = Some("3c".repeat(32));
+    config.previous_hmac_keys_hex = vec![key_hex()];
     assert!(!format!("{config:?}").contains("3c3c"));
     let leaks = key_leaks();
     let leaks: Vec<&str> = leaks.iter().map(String::as_str).collect();
@@ -118,4 +116,27 @@ fn created_offer_response_record_and_request() {
     assert_redacted(&created.record, &[CLAIM, &stored.hash, &stored.salt]);
     assert_redacted(&stored, &[&stored.hash, &stored.salt]);
     assert_redacted(&created, &[&code, &tx_code, CLAIM, &stored.hash, &stored.salt]);
+}
+
+#[test]
+fn configuration_errors_never_quote_a_key() {
+    let secret = "TOP-SECRET-KEY-0123456789abcdef";
+    for json in [
+        format!(r#"{{"hmacKeyHex": ["{secret}"]}}"#),
+        format!(r#"{{"hmacKeyHex": {{"k": "{secret}"}}}}"#),
+        format!(r#"{{"previousHmacKeysHex": "{secret}"}}"#),
+        format!(r#"{{"previousHmacKeysHex": [1, "{secret}"]}}"#),
+        r#"{"hmacKeyHex": 123456789012345678901234567890}"#.to_owned(),
+    ] {
+        let error = IssuerConfig::from_json(&json).unwrap_err();
+        assert_eq!(error.kind(), credoffer::ErrorKind::InvalidConfiguration);
+        let shown = format!("{error} {error:?} {}", error.to_json());
+        assert!(!shown.contains(secret) && !shown.contains("1234567890"), "{shown}");
+        assert!(shown.contains("macKey"), "the member is named: {shown}");
+    }
+    // A key that is a string but not a key is refused by the issuer, also without quoting it.
+    let mut config = IssuerConfig::new("https://issuer.example.com", configurations());
+    config.hmac_key_hex = Some(secret.to_owned());
+    let error = Issuer::new(config).unwrap_err();
+    assert!(!format!("{error} {error:?}").contains(secret));
 }

@@ -1,9 +1,11 @@
 //! The token endpoint as one operation: every form body gets an OAuth answer, and the record to store.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use credoffer::record::OfferState;
+use credoffer::token::{TOKEN_RESPONSE_HEADERS, TokenErrorCode, TokenOutcome};
 use credoffer::{
-    ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferState, OfferUri, ParseOptions,
-    TOKEN_RESPONSE_HEADERS, TokenAnswer, TokenErrorCode, TokenOutcome, TokenStep, parse_offer_uri,
+    ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferUri, ParseOptions, TokenAnswer, TokenStep,
+    parse_offer_uri,
 };
 use serde_json::Value;
 

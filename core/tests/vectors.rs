@@ -10,9 +10,12 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use credoffer::compat::PlusPolicy;
+use credoffer::limits::Limits;
+use credoffer::metadata::well_known_metadata_url;
+use credoffer::uri::offer_reference_uri;
 use credoffer::{
-    BuildOptions, Dialect, Error, IssuerMetadata, Limits, OfferUri, ParseOptions, PlusPolicy, Warning,
-    offer_reference_uri, parse_offer_json, parse_offer_uri, well_known_metadata_url,
+    BuildOptions, Dialect, Error, IssuerMetadata, OfferUri, ParseOptions, Warning, parse_offer_json, parse_offer_uri,
 };
 use serde_json::{Map, Value};
 
@@ -345,7 +348,7 @@ fn run_build_case(case: &Map<String, Value>) -> Outcome {
             object(Some(offer), "offer")?;
             build_options(case)?.and_then(|options| {
                 // The offer is read leniently, as a host hands in whatever it has; writing is strict.
-                let read = ParseOptions { allow_insecure_http: options.allow_insecure_http, ..ParseOptions::default() };
+                let read = ParseOptions::default().allow_insecure_http(options.allow_insecure_http);
                 parse_offer_json(&offer.to_string(), &read).and_then(|parsed| parsed.offer.to_uri(&options))
             })
         }

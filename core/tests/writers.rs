@@ -2,9 +2,9 @@
 //! reading accepted. And the issuer's own metadata must describe it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use credoffer::uri::build_offer_json;
 use credoffer::{
-    BuildOptions, Dialect, Issuer, IssuerConfig, IssuerMetadata, ParseOptions, build_offer_json, build_offer_uri,
-    parse_offer_json,
+    BuildOptions, Dialect, Issuer, IssuerConfig, IssuerMetadata, ParseOptions, build_offer_uri, parse_offer_json,
 };
 
 fn with_description(length: usize) -> String {
@@ -38,13 +38,13 @@ fn every_writer_refuses_what_strict_reading_refuses() {
 #[test]
 fn json_in_json_out_in_any_dialect() {
     let json = with_description(10);
-    let mattr = build_offer_json(&json, &BuildOptions { dialect: Dialect::Mattr, ..BuildOptions::default() }).unwrap();
+    let mattr = build_offer_json(&json, &BuildOptions::default().dialect(Dialect::Mattr)).unwrap();
     assert!(mattr.contains(r#""credentials":["a"]"#) && mattr.contains(r#""credential_configuration_ids":["a"]"#));
-    let draft11 = build_offer_json(&json, &BuildOptions { dialect: Dialect::Draft11, ..BuildOptions::default() });
+    let draft11 = build_offer_json(&json, &BuildOptions::default().dialect(Dialect::Draft11));
     assert!(draft11.unwrap().contains(r#""user_pin_required":true"#));
     let http = json.replace("https://", "http://");
     assert_eq!(build_offer_uri(&http, &BuildOptions::default()).unwrap_err().code(), "insecure_url");
-    let insecure = BuildOptions { allow_insecure_http: true, ..BuildOptions::default() };
+    let insecure = BuildOptions::default().allow_insecure_http(true);
     assert!(build_offer_uri(&http, &insecure).unwrap().starts_with("openid-credential-offer://?credential_offer="));
 }
 
@@ -86,7 +86,7 @@ fn offers_and_issuer_requests_share_one_rule_set() {
     .unwrap();
     let mut entropy = credoffer::FixedEntropy::new([1u8; 256]);
     // A typed request is held to the rules its JSON body is: blank and repeated ids, every one listed.
-    let request = credoffer::AuthorizationOfferRequest {
+    let request = credoffer::issuer::AuthorizationOfferRequest {
         credentials: vec!["a".into(), " ".into(), "a".into()],
         request_parameters: None,
     };
@@ -109,7 +109,7 @@ fn offers_and_issuer_requests_share_one_rule_set() {
     let long = "d".repeat(301);
     let body = format!(r#"{{"credentials":["a"],"transactionCodeConfiguration":{{"description":"{long}"}}}}"#);
     let request = issuer.create_pre_authorized_offer_json(&body, 0, &mut entropy).unwrap_err();
-    let strict = ParseOptions { strict: true, ..ParseOptions::default() };
+    let strict = ParseOptions::default().strict(true);
     let offer = parse_offer_json(&with_description(301), &strict).unwrap_err();
     assert_eq!(request.details()[0].message(), offer.message());
     assert_eq!(request.details()[0].field(), Some("transactionCodeConfiguration.description"));

@@ -4,10 +4,11 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use credoffer::{
-    BuildOptions, CredentialOffer, ErrorKind, InputMode, OfferUri, ParseOptions, TokenRequest, TxCode,
-    offer_reference_uri, parse_offer_uri, token_request_body,
-};
+use credoffer::{BuildOptions, CredentialOffer, ErrorKind, OfferUri, ParseOptions, parse_offer_uri};
+use credoffer::offer::{InputMode, TxCode};
+use credoffer::token::TokenRequest;
+use credoffer::uri::offer_reference_uri;
+use credoffer::wallet::token_request_body;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Number, Value};
 
@@ -108,7 +109,7 @@ fuzz_target!(|input: Input| {
 
     let reference = format!("https://{}/{}", host(&input.host), input.reference_path);
     if let Ok(uri) = offer_reference_uri(&reference, &BuildOptions::default()) {
-        match parse_offer_uri(&uri, &ParseOptions { strict: true, ..ParseOptions::default() }) {
+        match parse_offer_uri(&uri, &ParseOptions::default().strict(true)) {
             Ok(OfferUri::ByReference(parsed)) => assert_eq!(parsed.uri, reference, "{uri}"),
             other => panic!("{uri} reads as {other:?}"),
         }

@@ -4,11 +4,15 @@
 //! Every function panics when an invariant breaks: that is how libFuzzer and proptest see a failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, dead_code)]
 
+use credoffer::compat::PlusPolicy;
+use credoffer::offer::{InputMode, TxCode};
+use credoffer::record::lookup_key;
+use credoffer::token::{RedeemOutcome, TokenError, TokenOutcome, TokenRequest};
+use credoffer::uri::offer_reference_uri;
+use credoffer::wallet::token_request_body;
 use credoffer::{
-    BuildOptions, CredentialOffer, Dialect, Error, ErrorKind, FixedEntropy, InputMode, Issuer, IssuerConfig,
-    IssuerMetadata, OfferRecord, OfferUri, ParseOptions, ParsedOffer, PlusPolicy, RedeemOutcome, TokenError,
-    TokenOutcome, TokenRequest, TxCode, lookup_key, offer_reference_uri, parse_offer_json, parse_offer_uri,
-    token_request_body,
+    BuildOptions, CredentialOffer, Dialect, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata,
+    OfferRecord, OfferUri, ParseOptions, ParsedOffer, parse_offer_json, parse_offer_uri,
 };
 use serde_json::Value;
 
@@ -29,7 +33,7 @@ pub const BASES: [&str; 6] = [
 /// The ways a wallet may read an offer: both `+` policies, lenient and strict.
 pub fn parse_options() -> [ParseOptions; 3] {
     let lenient = ParseOptions::default();
-    [lenient, ParseOptions { plus: PlusPolicy::Literal, ..lenient }, ParseOptions { strict: true, ..lenient }]
+    [lenient, lenient.plus(PlusPolicy::Literal), lenient.strict(true)]
 }
 
 /// An error is well formed: its kind and code agree, and it renders.
@@ -49,8 +53,7 @@ pub fn check_uri(text: &str) {
             Ok(OfferUri::ByValue(parsed)) => check_parsed(&parsed, &options),
             Ok(OfferUri::ByReference(reference)) => {
                 // A reference that was accepted is one the builder accepts, and it reads back the same.
-                let build =
-                    BuildOptions { allow_insecure_http: options.allow_insecure_http, ..BuildOptions::default() };
+                let build = BuildOptions::default().allow_insecure_http(options.allow_insecure_http);
                 let uri = offer_reference_uri(&reference.uri, &build)
                     .unwrap_or_else(|e| panic!("accepted reference {:?} cannot be rebuilt: {e:?}", reference.uri));
                 match parse_offer_uri(&uri, &options) {
@@ -104,7 +107,7 @@ pub fn check_parsed(parsed: &ParsedOffer, options: &ParseOptions) {
         assert_eq!(request.tx_code.as_ref().map(|c| c.expose()), tx_code.as_deref());
     }
 
-    let build = BuildOptions { allow_insecure_http: options.allow_insecure_http, ..BuildOptions::default() };
+    let build = BuildOptions::default().allow_insecure_http(options.allow_insecure_http);
     if let Ok(uri) = offer.to_uri(&build)
         && uri.len() <= options.limits.max_uri_bytes
     {
@@ -132,7 +135,7 @@ pub fn check_metadata(metadata_json: &str, offer_json: Option<&str>) {
         Ok(metadata) => metadata,
         Err(error) => return check_error(&error),
     };
-    let _ = credoffer::well_known_metadata_url(&metadata.credential_issuer);
+    let _ = credoffer::metadata::well_known_metadata_url(&metadata.credential_issuer);
     let Some(Ok(parsed)) = offer_json.map(|json| parse_offer_json(json, &ParseOptions::default())) else { return };
     match metadata.check(&parsed.offer) {
         Ok(check) => {
@@ -155,16 +158,12 @@ pub const MDL: &str = "org.iso.18013.5.1.mDL";
 pub fn issuers() -> [Issuer; 2] {
     let configurations =
         || [(MDL.to_owned(), "mso_mdoc".to_owned()), ("pid".to_owned(), "dc+sd-jwt".to_owned())].into_iter().collect();
-    let by_value = IssuerConfig {
-        hmac_key_hex: Some("2b".repeat(32)),
-        generate_issuer_state: true,
-        ..IssuerConfig::new("https://issuer.example.com", configurations())
-    };
-    let by_reference = IssuerConfig {
-        offer_url_template: Some("https://issuer.example.com/offers/{token}".to_owned()),
-        offer_base: "haip-vci://".to_owned(),
-        ..IssuerConfig::mattr("https://issuer.example.com/tenant", configurations())
-    };
+    let mut by_value = IssuerConfig::new("https://issuer.example.com", configurations());
+    by_value.hmac_key_hex = Some("2b".repeat(32));
+    by_value.generate_issuer_state = true;
+    let mut by_reference = IssuerConfig::mattr("https://issuer.example.com/tenant", configurations());
+    by_reference.offer_url_template = Some("https://issuer.example.com/offers/{token}".to_owned());
+    by_reference.offer_base = "haip-vci://".to_owned();
     [Issuer::new(by_value).expect("valid fixture"), Issuer::new(by_reference).expect("valid fixture")]
 }
 
@@ -176,7 +175,7 @@ pub fn entropy() -> FixedEntropy {
 /// Feeds a request body to both MATTR endpoints of every fixture issuer and checks the outcome.
 pub fn check_issuer_request(body: &str) {
     for issuer in issuers() {
-        let typed = credoffer::AuthorizationOfferRequest::from_json(body);
+        let typed = credoffer::issuer::AuthorizationOfferRequest::from_json(body);
         match issuer.create_authorization_offer_json(body, &mut entropy()) {
             Ok(offer) => {
                 let request = typed.expect("a body the endpoint accepts reads as a typed request");
@@ -205,7 +204,7 @@ fn check_endpoint_error(error: &Error) {
 }
 
 fn read_by_value(uri: &str) -> ParsedOffer {
-    match parse_offer_uri(uri, &ParseOptions { strict: true, ..ParseOptions::default() }) {
+    match parse_offer_uri(uri, &ParseOptions::default().strict(true)) {
         Ok(OfferUri::ByValue(parsed)) => parsed,
         other => panic!("the issuer's URI {uri} reads as {other:?}"),
     }
@@ -213,7 +212,7 @@ fn read_by_value(uri: &str) -> ParsedOffer {
 
 /// A created pre-authorized offer works end to end: the record stores and reloads, the offer reads
 /// back (fetched once when by reference), and the wallet's token request redeems it exactly once.
-pub fn check_created(issuer: &Issuer, created: &credoffer::PreAuthorizedOffer) {
+pub fn check_created(issuer: &Issuer, created: &credoffer::issuer::PreAuthorizedOffer) {
     let record = &created.record;
     assert_eq!(OfferRecord::from_json(&record.to_json()).expect("a record reloads"), *record);
     let _: Value = serde_json::from_str(&created.response.to_json()).expect("the response is JSON");
@@ -251,7 +250,9 @@ pub fn check_created(issuer: &Issuer, created: &credoffer::PreAuthorizedOffer) {
 pub fn check_tx_code(code: &str, prompt: &TxCode) {
     match prompt.effective_input_mode() {
         InputMode::Numeric => assert!(code.bytes().all(|b| b.is_ascii_digit()), "{code:?} is not numeric"),
-        InputMode::Text => assert!(code.bytes().all(|b| credoffer::TEXT_ALPHABET.as_bytes().contains(&b)), "{code:?}"),
+        InputMode::Text => {
+            assert!(code.bytes().all(|b| credoffer::secret::TEXT_ALPHABET.as_bytes().contains(&b)), "{code:?}")
+        }
     }
     if let Some(length) = prompt.length {
         assert_eq!(code.chars().count(), length as usize, "{code:?}");
@@ -264,7 +265,7 @@ pub fn check_round_trip(offer: &CredentialOffer, extra_base: Option<&str>) {
     let bases = BASES.iter().copied().chain(extra_base);
     for base in bases {
         for dialect in Dialect::ALL {
-            let options = BuildOptions { dialect, base: base.to_owned(), allow_insecure_http: false };
+            let options = BuildOptions::default().dialect(dialect).base(base.to_owned()).allow_insecure_http(false);
             let uri = match offer.to_uri(&options) {
                 Ok(uri) => uri,
                 Err(error) => {
@@ -295,7 +296,7 @@ pub fn check_round_trip(offer: &CredentialOffer, extra_base: Option<&str>) {
         }
     }
     let json = offer.to_json_lenient(Dialect::V1).expect("1.0 JSON");
-    let parsed = parse_offer_json(&json, &ParseOptions { strict: true, ..ParseOptions::default() })
+    let parsed = parse_offer_json(&json, &ParseOptions::default().strict(true))
         .unwrap_or_else(|e| panic!("{json} does not read: {e:?}"));
     assert_eq!(&parsed.offer, offer, "{json}");
 }

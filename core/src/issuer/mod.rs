@@ -5,8 +5,12 @@
 //! | `POST /v1/openid/offers`                   | [`Issuer::create_authorization_offer_json`]              |
 //! | `POST /v1/openid/offers/pre-authorized`    | [`Issuer::create_pre_authorized_offer_json`] → response + [`OfferRecord`] |
 //! | `DELETE /v1/openid/offers/pre-authorized/{id}` | [`Issuer::delete`]                                   |
-//! | `POST /v1/oauth/token` (pre-authorized)    | [`TokenRequest::from_form`], then [`Issuer::redeem`]     |
+//! | `POST /v1/oauth/token` (pre-authorized)    | [`Issuer::read_token_request`], the host's lookup, then [`Issuer::answer_token_request`] (or [`Issuer::token_endpoint`]) → [`TokenAnswer`](crate::TokenAnswer) |
 //! | `GET` of an offer by reference             | [`Issuer::serve_offer`] (once)                           |
+//! | serving `/.well-known/openid-credential-issuer` | [`Issuer::check_metadata`] first                    |
+//!
+//! The configuration ([`IssuerConfig`]) is read once; the MATTR wire types ([`PreAuthorizedOfferRequest`]
+//! and the rest) are plain serde values with `from_json`/`to_json`.
 //!
 //! Request bodies are read exactly as MATTR documents them, and a bad body is answered with *every*
 //! problem found, in MATTR's error body ([`Error::to_mattr_body`]). Where MATTR is unsafe the engine
@@ -14,320 +18,48 @@
 //!
 //! Randomness is consumed in a fixed order, so fixed entropy reproduces a response byte for byte:
 //! offer id (16 bytes), user id when none is given (16), pre-authorized code or reference token (32),
-//! transaction code (rejection sampling, see [`generate_tx_code`]), transaction code salt (16).
+//! transaction code (rejection sampling, see [`generate_tx_code`](crate::secret::generate_tx_code)), transaction code salt (16).
 
-use std::collections::BTreeMap;
+mod config;
+mod endpoint;
+mod mattr;
+
+pub use config::{IssuerConfig, MDOC_FORMAT, TOKEN_PLACEHOLDER, TxCodePolicy, WrongTxCodeError};
+pub use mattr::{
+    AuthorizationOffer, AuthorizationOfferRequest, PreAuthorizedOfferRequest, PreAuthorizedOfferResponse,
+    TransactionCodeConfiguration,
+};
+
 use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::dialect::{Dialect, unsupported_tx_code};
+use crate::dialect::unsupported_tx_code;
 use crate::error::{Error, ErrorKind, Result};
-use crate::expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
-use crate::limits::{Limits, MAX_REQUEST_BODY_BYTES, too_long};
+use crate::expiry::format_rfc3339_millis;
+use crate::limits::Limits;
 use crate::metadata::IssuerMetadata;
 use crate::offer::{
-    CredentialOffer, InputMode, OfferBuilder, TxCode, UrlRole, blank_entry, blank_entry_problems, check_https_url,
-    configuration_id_problems, description_problem, is_blank,
+    CredentialOffer, InputMode, OfferBuilder, TxCode, blank_entry_problems, configuration_id_problems,
+    description_problem,
 };
-use crate::record::{
-    HMAC_SHA256, HmacKey, OfferRecord, OfferState, RedeemRules, Redemption, SALTED_SHA256, StoredTxCode,
-    TokenErrorCode, TokenRequest, lookup_key, redeem,
-};
+use crate::record::{HMAC_SHA256, HmacKey, OfferRecord, OfferState, SALTED_SHA256, StoredTxCode, lookup_key};
 use crate::secret::{
-    Entropy, MAX_CODE_LENGTH, PRE_AUTHORIZED_CODE_BYTES, Secret, TEXT_ALPHABET, generate_from_alphabet,
-    generate_issuer_state, generate_token, generate_uuid_v4, is_uuid,
+    Entropy, MAX_CODE_LENGTH, PRE_AUTHORIZED_CODE_BYTES, Secret, generate_from_alphabet, generate_issuer_state,
+    generate_token, generate_uuid_v4, is_uuid,
 };
-use crate::uri::{BuildOptions, DEFAULT_BASE, offer_reference_uri};
+use crate::token::{RedeemRules, Redemption, TokenErrorCode, TokenRequest, redeem};
+use crate::uri::{BuildOptions, offer_reference_uri};
+use crate::url::{UrlRole, check_https_url};
+use mattr::check_request_parameters;
 
-/// The format identifier of ISO mdoc credentials.
-pub const MDOC_FORMAT: &str = "mso_mdoc";
-/// Where the reference token goes in [`IssuerConfig::offer_url_template`].
-pub const TOKEN_PLACEHOLDER: &str = "{token}";
 const SALT_BYTES: usize = 16;
-/// Access tokens live five minutes unless configured otherwise: long enough for the credential request
-/// that follows, short enough that a leaked token is soon worthless.
-const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 300;
-
-/// Transaction codes: what is generated, and how many wrong ones an offer survives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-pub struct TxCodePolicy {
-    /// Input mode when the request names none.
-    pub default_input_mode: InputMode,
-    /// Length when the request names none (6: about 20 bits, NIST SP 800-63B's floor).
-    pub default_length: u32,
-    /// Shortest length a request may ask for.
-    pub min_length: u32,
-    /// Longest length a request may ask for (8: what draft 11 wallets and 32-bit parsers take).
-    pub max_length: u32,
-    /// Symbols of text codes.
-    pub text_alphabet: String,
-    /// Wrong codes that invalidate the offer for good (MATTR: 3).
-    pub max_failed_attempts: u32,
-}
-
-impl Default for TxCodePolicy {
-    fn default() -> Self {
-        Self {
-            default_input_mode: InputMode::Numeric,
-            default_length: 6,
-            min_length: 4,
-            max_length: 8,
-            text_alphabet: TEXT_ALPHABET.to_owned(),
-            max_failed_attempts: 3,
-        }
-    }
-}
-
-/// Which OAuth error a wrong transaction code gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WrongTxCodeError {
-    /// `invalid_grant`, as OpenID4VCI 1.0 §6.3 says.
-    #[default]
-    InvalidGrant,
-    /// `invalid_tx_code`, OpenID4VCI 1.1's dedicated error.
-    InvalidTxCode,
-}
-
-/// Everything an issuer decides once. Readable from JSON (camelCase) so every binding can pass it.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-pub struct IssuerConfig {
-    /// The Credential Issuer identifier written into offers.
-    pub credential_issuer: String,
-    /// Supported credential configuration ids and their formats (`mso_mdoc`, `dc+sd-jwt`, …).
-    pub credential_configurations: BTreeMap<String, String>,
-    /// Where wallets are invoked (`openid-credential-offer://`, `haip-vci://`, an https endpoint).
-    pub offer_base: String,
-    /// The JSON shape of offers.
-    pub dialect: Dialect,
-    /// Offer lifetimes.
-    pub expiry: ExpiryPolicy,
-    /// Transaction codes and attempt limits.
-    pub tx_code: TxCodePolicy,
-    /// Pre-authorized offers only for `mso_mdoc` configurations (MATTR's rule; off by default).
-    pub pre_authorized_mdoc_only: bool,
-    /// Offer pre-authorized offers by reference at this https URL, with [`TOKEN_PLACEHOLDER`] for a
-    /// random token (`https://issuer.example.com/offers/{token}`); by value when absent.
-    pub offer_url_template: Option<String>,
-    /// Give authorization code offers a fresh `issuer_state`.
-    pub generate_issuer_state: bool,
-    /// The error for a wrong transaction code.
-    pub wrong_tx_code_error: WrongTxCodeError,
-    /// Key transaction code hashes with HMAC-SHA-256 under this key (hex). Without it a salted SHA-256
-    /// is stored, which a stolen record's reader can brute-force offline for short numeric codes.
-    pub hmac_key_hex: Option<String>,
-    /// Keys replaced by `hmac_key_hex` (hex), kept after a rotation until the offers hashed under them
-    /// have expired: they only verify. Each record names its key by [`StoredTxCode::key_id`].
-    pub previous_hmac_keys_hex: Vec<String>,
-    /// Lifetime of the access tokens the token endpoint issues, in seconds (default 300).
-    pub access_token_lifetime_seconds: u64,
-    /// Accept `http` issuers and URLs. Meant for local testing only.
-    pub allow_insecure_http: bool,
-}
-
-impl fmt::Debug for IssuerConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IssuerConfig")
-            .field("credential_issuer", &self.credential_issuer)
-            .field("credential_configurations", &self.credential_configurations)
-            .field("offer_base", &self.offer_base)
-            .field("dialect", &self.dialect)
-            .field("expiry", &self.expiry)
-            .field("tx_code", &self.tx_code)
-            .field("pre_authorized_mdoc_only", &self.pre_authorized_mdoc_only)
-            .field("offer_url_template", &self.offer_url_template)
-            .field("access_token_lifetime_seconds", &self.access_token_lifetime_seconds)
-            .field("hmac_key_hex", &self.hmac_key_hex.as_ref().map(|_| "[redacted]"))
-            .field("previous_hmac_keys_hex", &format_args!("[{} redacted]", self.previous_hmac_keys_hex.len()))
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for IssuerConfig {
-    fn default() -> Self {
-        Self {
-            credential_issuer: String::new(),
-            credential_configurations: BTreeMap::new(),
-            offer_base: DEFAULT_BASE.to_owned(),
-            dialect: Dialect::V1,
-            expiry: ExpiryPolicy::default(),
-            tx_code: TxCodePolicy::default(),
-            pre_authorized_mdoc_only: false,
-            offer_url_template: None,
-            generate_issuer_state: false,
-            wrong_tx_code_error: WrongTxCodeError::InvalidGrant,
-            hmac_key_hex: None,
-            previous_hmac_keys_hex: Vec::new(),
-            access_token_lifetime_seconds: DEFAULT_ACCESS_TOKEN_SECONDS,
-            allow_insecure_http: false,
-        }
-    }
-}
-
-impl IssuerConfig {
-    /// A configuration with the engine's defaults.
-    pub fn new(credential_issuer: impl Into<String>, configurations: BTreeMap<String, String>) -> Self {
-        Self {
-            credential_issuer: credential_issuer.into(),
-            credential_configurations: configurations,
-            ..Self::default()
-        }
-    }
-
-    /// MATTR VII's behaviour: the hybrid dialect, pre-authorized offers for mdoc only, 6-digit codes,
-    /// 3 attempts, 5 minutes by default and 10 at most.
-    pub fn mattr(credential_issuer: impl Into<String>, configurations: BTreeMap<String, String>) -> Self {
-        Self { dialect: Dialect::Mattr, pre_authorized_mdoc_only: true, ..Self::new(credential_issuer, configurations) }
-    }
-
-    /// Reads a configuration from JSON (camelCase members; absent members take their defaults).
-    pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json).map_err(|e| {
-            Error::new(ErrorKind::InvalidConfiguration, format!("the issuer configuration is malformed: {e}"))
-        })
-    }
-}
-
-/// Serde names for dialects (`"1.0"`, `"mattr"`, …).
-impl Serialize for Dialect {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Dialect {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let name = String::deserialize(deserializer)?;
-        name.parse().map_err(|e: Error| serde::de::Error::custom(e.message()))
-    }
-}
-
-impl Serialize for InputMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for InputMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let name = String::deserialize(deserializer)?;
-        InputMode::parse(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown input mode {name:?}")))
-    }
-}
-
-/// The body of `POST /v1/openid/offers`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AuthorizationOfferRequest {
-    /// Credential configuration ids.
-    pub credentials: Vec<String>,
-    /// Hints for the wallet's authorization request (`login_hint`, `prompt`), string values only.
-    pub request_parameters: Option<Map<String, Value>>,
-}
-
-/// The body of `POST /v1/openid/offers/pre-authorized`.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct PreAuthorizedOfferRequest {
-    /// Credential configuration ids.
-    pub credentials: Vec<String>,
-    /// The user (a UUID); a new one is made when absent.
-    pub user_id: Option<String>,
-    /// Present: a transaction code is generated and required.
-    pub transaction_code_configuration: Option<TransactionCodeConfiguration>,
-    /// Claims available at issuance.
-    pub claims: Option<Map<String, Value>>,
-    /// Claim names to persist against the user; each must be in `claims`.
-    pub claims_to_persist: Vec<String>,
-    /// The offer's lifetime; the policy's default when absent.
-    pub expires_in: Option<ExpiresIn>,
-}
-
-impl fmt::Debug for PreAuthorizedOfferRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PreAuthorizedOfferRequest")
-            .field("credentials", &self.credentials)
-            .field("user_id", &self.user_id)
-            .field("transaction_code_configuration", &self.transaction_code_configuration)
-            .field("claims", &self.claims.as_ref().map(|_| "[redacted]"))
-            .field("claims_to_persist", &self.claims_to_persist)
-            .field("expires_in", &self.expires_in)
-            .finish()
-    }
-}
-
-/// `transactionCodeConfiguration`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TransactionCodeConfiguration {
-    /// `numeric` or `text`; the policy's default when absent.
-    pub input_mode: Option<InputMode>,
-    /// The code's length; the policy's default when absent.
-    pub length: Option<u32>,
-    /// Guidance for the user, at most 300 UTF-16 code units.
-    pub description: Option<String>,
-}
-
-/// The response of `POST /v1/openid/offers`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuthorizationOffer {
-    /// The offer URI.
-    pub uri: String,
-    /// The `issuer_state` in the offer, for the host to bind the later authorization request.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub issuer_state: Option<String>,
-}
-
-impl AuthorizationOffer {
-    /// The response body, members in MATTR's order. (Serialising strings cannot fail.)
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
-
-/// The response of `POST /v1/openid/offers/pre-authorized`.
-#[derive(Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PreAuthorizedOfferResponse {
-    /// The offer id (for DELETE).
-    pub id: String,
-    /// The user id.
-    pub user_id: String,
-    /// The offer URI.
-    pub uri: String,
-    /// Expiry, RFC 3339 UTC with milliseconds.
-    pub expires_at: String,
-    /// The transaction code to send the user on another channel, as a string (leading zeros survive).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_code: Option<String>,
-}
-
-impl fmt::Debug for PreAuthorizedOfferResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PreAuthorizedOfferResponse")
-            .field("id", &self.id)
-            .field("user_id", &self.user_id)
-            .field("uri", &"[redacted: carries the pre-authorized code]")
-            .field("expires_at", &self.expires_at)
-            .field("transaction_code", &self.transaction_code.as_ref().map(|_| "[redacted]"))
-            .finish()
-    }
-}
-
-impl PreAuthorizedOfferResponse {
-    /// The response body, members in MATTR's order. (Serialising strings cannot fail.)
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
-
 /// A created pre-authorized offer: the response for the API caller and the record for the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PreAuthorizedOffer {
     /// What the endpoint answers.
     pub response: PreAuthorizedOfferResponse,
@@ -439,7 +171,8 @@ impl Issuer {
     /// `POST /v1/openid/offers`: an Authorization Code flow offer.
     ///
     /// ```
-    /// use credoffer::{AuthorizationOfferRequest, FixedEntropy, Issuer, IssuerConfig};
+    /// use credoffer::{FixedEntropy, Issuer, IssuerConfig};
+    /// use credoffer::issuer::AuthorizationOfferRequest;
     ///
     /// let issuer = Issuer::new(IssuerConfig::mattr(
     ///     "https://myissuer.example.com",
@@ -499,7 +232,8 @@ impl Issuer {
     /// `POST /v1/openid/offers/pre-authorized`: a Pre-Authorized Code flow offer and its record.
     ///
     /// ```
-    /// use credoffer::{FixedEntropy, Issuer, IssuerConfig, PreAuthorizedOfferRequest};
+    /// use credoffer::{FixedEntropy, Issuer, IssuerConfig};
+    /// use credoffer::issuer::PreAuthorizedOfferRequest;
     ///
     /// let issuer = Issuer::new(IssuerConfig::new("https://issuer.example.com", [("mdl".to_owned(), "mso_mdoc".to_owned())].into()))?;
     /// let request = PreAuthorizedOfferRequest::from_json(
@@ -820,233 +554,6 @@ fn code_from_reference(token: &Secret) -> Secret {
     Secret::new(URL_SAFE_NO_PAD.encode(digest))
 }
 
-/// Reading MATTR's request bodies, collecting every problem.
-struct BodyReader {
-    members: Map<String, Value>,
-    problems: Vec<Error>,
-}
-
-impl BodyReader {
-    fn new(body: &str) -> Result<Self> {
-        if body.len() > MAX_REQUEST_BODY_BYTES {
-            let error = too_long("the body", body.len(), MAX_REQUEST_BODY_BYTES).at("body");
-            return Err(Error::validation(vec![error]));
-        }
-        match serde_json::from_str::<Value>(body) {
-            Ok(Value::Object(members)) => Ok(Self { members, problems: Vec::new() }),
-            Ok(_) => Err(Error::validation(vec![
-                Error::new(ErrorKind::InvalidJson, "the body must be a JSON object").at("body"),
-            ])),
-            Err(e) => Err(Error::validation(vec![
-                Error::new(ErrorKind::InvalidJson, format!("the body is not JSON: {e}")).at("body"),
-            ])),
-        }
-    }
-
-    fn problem(&mut self, kind: ErrorKind, message: &str, field: &str, value: &Value) {
-        self.problems.push(Error::new(kind, message.to_owned()).at(field.to_owned()).with_value(value.clone()));
-    }
-
-    fn string_list(&mut self, name: &str, required: bool) -> Vec<String> {
-        match self.members.remove(name) {
-            None if required => {
-                self.problems
-                    .push(Error::new(ErrorKind::MissingField, format!("{name} is required")).at(name.to_owned()));
-                Vec::new()
-            }
-            None => Vec::new(),
-            Some(Value::Array(items)) => {
-                let mut strings = Vec::with_capacity(items.len());
-                for (index, item) in items.iter().enumerate() {
-                    match item {
-                        Value::String(s) => {
-                            // The list rule, applied while reading: problems of shape come in reading order.
-                            if is_blank(s) {
-                                self.problems.push(blank_entry(name, index, s));
-                            }
-                            strings.push(s.clone());
-                        }
-                        _ => {
-                            self.problem(ErrorKind::InvalidType, "must be a string", &format!("{name}[{index}]"), item);
-                            // Kept in place, so later entries keep their index; the request fails anyway.
-                            strings.push(String::new());
-                        }
-                    }
-                }
-                strings
-            }
-            Some(other) => {
-                self.problem(ErrorKind::InvalidType, "must be an array of strings", name, &other);
-                Vec::new()
-            }
-        }
-    }
-
-    fn object(&mut self, name: &str) -> Option<Map<String, Value>> {
-        match self.members.remove(name)? {
-            Value::Object(object) => Some(object),
-            other => {
-                let kind = if name == "claims" { ErrorKind::InvalidClaims } else { ErrorKind::InvalidType };
-                self.problem(kind, "must be an object", name, &other);
-                None
-            }
-        }
-    }
-
-    fn string(&mut self, name: &str) -> Option<String> {
-        match self.members.remove(name)? {
-            Value::String(s) => Some(s),
-            other => {
-                self.problem(ErrorKind::InvalidType, "must be a string", name, &other);
-                None
-            }
-        }
-    }
-
-    /// The request read so far and every problem found, unknown members included.
-    fn finish<T>(mut self, value: T) -> (T, Vec<Error>) {
-        for (name, value) in std::mem::take(&mut self.members) {
-            self.problem(ErrorKind::UnknownMember, &format!("{name} is not a member of this request"), &name, &value);
-        }
-        (value, self.problems)
-    }
-}
-
-/// The request, or every problem found in it.
-fn into_result<T>((value, problems): (T, Vec<Error>)) -> Result<T> {
-    if problems.is_empty() { Ok(value) } else { Err(Error::validation(problems)) }
-}
-
-/// Reads a non-negative integer member of a nested object, recording a problem otherwise.
-fn take_count(
-    object: &mut Map<String, Value>,
-    name: &str,
-    field: &str,
-    kind: ErrorKind,
-    problems: &mut Vec<Error>,
-) -> Option<u64> {
-    let value = object.remove(name)?;
-    match value.as_u64() {
-        Some(n) => Some(n),
-        None => {
-            problems.push(Error::new(kind, "must be a non-negative integer").at(field.to_owned()).with_value(value));
-            None
-        }
-    }
-}
-
-fn reject_unknown(object: Map<String, Value>, prefix: &str, problems: &mut Vec<Error>) {
-    for (name, value) in object {
-        problems.push(
-            Error::new(ErrorKind::UnknownMember, format!("{name} is not a member of {prefix}"))
-                .at(format!("{prefix}.{name}"))
-                .with_value(value),
-        );
-    }
-}
-
-impl AuthorizationOfferRequest {
-    /// Reads the JSON body (at most [`MAX_REQUEST_BODY_BYTES`](crate::MAX_REQUEST_BODY_BYTES)), listing every
-    /// problem ([`ErrorKind::ValidationFailed`]).
-    pub fn from_json(body: &str) -> Result<Self> {
-        into_result(Self::read(body)?)
-    }
-
-    fn read(body: &str) -> Result<(Self, Vec<Error>)> {
-        let mut reader = BodyReader::new(body)?;
-        let credentials = reader.string_list("credentials", true);
-        let request_parameters = reader.object("request_parameters");
-        check_request_parameters(request_parameters.as_ref(), &mut reader.problems);
-        Ok(reader.finish(Self { credentials, request_parameters }))
-    }
-}
-
-/// Request parameters go into the wallet's authorization request, where every value is a string.
-fn check_request_parameters(parameters: Option<&Map<String, Value>>, problems: &mut Vec<Error>) {
-    for (name, value) in parameters.into_iter().flatten() {
-        if !value.is_string() {
-            problems.push(
-                Error::new(ErrorKind::InvalidType, "request parameters must be strings")
-                    .at(format!("request_parameters.{name}"))
-                    .with_value(value.clone()),
-            );
-        }
-    }
-}
-
-impl PreAuthorizedOfferRequest {
-    /// Reads the JSON body (at most [`MAX_REQUEST_BODY_BYTES`](crate::MAX_REQUEST_BODY_BYTES)), listing every
-    /// problem ([`ErrorKind::ValidationFailed`]).
-    pub fn from_json(body: &str) -> Result<Self> {
-        into_result(Self::read(body)?)
-    }
-
-    fn read(body: &str) -> Result<(Self, Vec<Error>)> {
-        let mut reader = BodyReader::new(body)?;
-        let credentials = reader.string_list("credentials", true);
-        let user_id = reader.string("userId");
-        let claims = reader.object("claims");
-        let claims_to_persist = reader.string_list("claimsToPersist", false);
-        let transaction_code_configuration = reader.object("transactionCodeConfiguration").map(|mut object| {
-            let field = "transactionCodeConfiguration";
-            let input_mode = match object.remove("inputMode") {
-                None => None,
-                Some(Value::String(mode)) if InputMode::parse(&mode).is_some() => InputMode::parse(&mode),
-                Some(other) => {
-                    reader.problem(
-                        ErrorKind::InvalidTxCode,
-                        "inputMode must be numeric or text",
-                        &format!("{field}.inputMode"),
-                        &other,
-                    );
-                    None
-                }
-            };
-            let length_field = format!("{field}.length");
-            let length =
-                take_count(&mut object, "length", &length_field, ErrorKind::InvalidTxCode, &mut reader.problems)
-                    .and_then(|n| match u32::try_from(n) {
-                        Ok(n) => Some(n),
-                        Err(_) => {
-                            // Reported with the number as sent, not a clamped one.
-                            reader.problems.push(
-                                Error::new(ErrorKind::InvalidTxCode, "length is far beyond any transaction code")
-                                    .at(length_field.clone())
-                                    .with_value(json!(n)),
-                            );
-                            None
-                        }
-                    });
-            let description = match object.remove("description") {
-                None => None,
-                Some(Value::String(s)) => Some(s),
-                Some(other) => {
-                    reader.problem(ErrorKind::InvalidType, "must be a string", &format!("{field}.description"), &other);
-                    None
-                }
-            };
-            reject_unknown(object, field, &mut reader.problems);
-            TransactionCodeConfiguration { input_mode, length, description }
-        });
-        let expires_in = reader.object("expiresIn").map(|mut object| {
-            let minutes =
-                take_count(&mut object, "minutes", "expiresIn.minutes", ErrorKind::InvalidExpiry, &mut reader.problems);
-            let seconds =
-                take_count(&mut object, "seconds", "expiresIn.seconds", ErrorKind::InvalidExpiry, &mut reader.problems);
-            reject_unknown(object, "expiresIn", &mut reader.problems);
-            ExpiresIn { minutes, seconds }
-        });
-        Ok(reader.finish(Self {
-            credentials,
-            user_id,
-            transaction_code_configuration,
-            claims,
-            claims_to_persist,
-            expires_in,
-        }))
-    }
-}
-
 impl Issuer {
     /// Checks that Credential Issuer Metadata describes this issuer, as a host that serves both must:
     /// the same identifier, byte for byte, and every configuration the issuer offers listed with the
@@ -1099,57 +606,10 @@ impl Issuer {
     }
 }
 
-impl Error {
-    /// The HTTP status a host answers this error with: 404 for an unknown offer, 500 when randomness
-    /// failed or the issuer is misconfigured, 400 otherwise.
-    pub fn http_status(&self) -> u16 {
-        match self.kind() {
-            ErrorKind::OfferNotFound => 404,
-            ErrorKind::EntropyUnavailable | ErrorKind::InvalidConfiguration => 500,
-            _ => 400,
-        }
-    }
-
-    /// The error in MATTR VII's body shape: `{code, message, details: [{value, msg, param, location}]}`.
-    ///
-    /// ```
-    /// use credoffer::PreAuthorizedOfferRequest;
-    ///
-    /// let err = PreAuthorizedOfferRequest::from_json(r#"{"credentials": [], "userId": 7}"#).unwrap_err();
-    /// let body = err.to_mattr_body();
-    /// assert_eq!(body["code"], "BadRequest");
-    /// assert_eq!(body["details"][0]["param"], "userId");
-    /// assert_eq!(body["details"][0]["location"], "body");
-    /// ```
-    pub fn to_mattr_body(&self) -> Value {
-        match self.http_status() {
-            404 => json!({"code": "NotFound", "message": "Resource Not Found"}),
-            500 => json!({"code": "InternalServerError", "message": "Internal Server Error"}),
-            _ => {
-                let problems = if self.details().is_empty() { std::slice::from_ref(self) } else { self.details() };
-                let details: Vec<Value> = problems
-                    .iter()
-                    .map(|problem| {
-                        let mut detail = Map::new();
-                        if let Some(value) = problem.value() {
-                            detail.insert("value".into(), value.clone());
-                        }
-                        detail.insert("msg".into(), json!(problem.message()));
-                        detail.insert("param".into(), json!(problem.field().unwrap_or("body")));
-                        detail.insert("location".into(), json!("body"));
-                        detail.insert("code".into(), json!(problem.code()));
-                        Value::Object(detail)
-                    })
-                    .collect();
-                json!({"code": "BadRequest", "message": "Validation Error", "details": details})
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::Dialect;
 
     #[test]
     fn dialect_limits_are_request_problems() {
