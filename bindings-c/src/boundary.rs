@@ -6,7 +6,7 @@ use std::ffi::{CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 
-use credoffer::BindingErrorKind;
+use credoffer::error::BindingErrorKind;
 use zeroize::Zeroize;
 
 use crate::error::credoffer_error;

@@ -2,7 +2,8 @@
 
 use std::ffi::c_char;
 
-use credoffer::{BuildOptions, Dialect, ErrorKind, InputMode, OfferBuilder, TxCode};
+use credoffer::offer::{InputMode, OfferBuilder, TxCode};
+use credoffer::{BuildOptions, Dialect, ErrorKind};
 
 use crate::CREDOFFER_ALLOW_INSECURE_HTTP;
 use crate::boundary::{
@@ -333,11 +334,8 @@ pub unsafe extern "C" fn credoffer_builder_to_json(
         let builder = unsafe { handle(builder, "builder") }?;
         // SAFETY: forwarded from this function's contract.
         let dialect = dialect(unsafe { optional_text(dialect_name, dialect_len, "dialect") }?)?;
-        let options = credoffer::BuildOptions {
-            dialect,
-            allow_insecure_http: builder.allow_insecure_http,
-            ..credoffer::BuildOptions::default()
-        };
+        let options =
+            credoffer::BuildOptions::default().dialect(dialect).allow_insecure_http(builder.allow_insecure_http);
         out.write(builder.builder.clone().build()?.to_json(&options)?)
     })
 }
@@ -402,7 +400,7 @@ pub unsafe extern "C" fn credoffer_build_json_from_json(
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { build_from_json(json, json_len, options, out, out_len, error, credoffer::build_offer_json) }
+    unsafe { build_from_json(json, json_len, options, out, out_len, error, credoffer::uri::build_offer_json) }
 }
 
 /// The body of both "offer JSON in" writers: read the arguments, run the engine's `write`.
@@ -449,6 +447,6 @@ pub unsafe extern "C" fn credoffer_build_reference_uri(
         let url = unsafe { text(url, url_len, "url") }?;
         // SAFETY: forwarded from this function's contract.
         let options = unsafe { build_options(options) }?;
-        out.write(credoffer::offer_reference_uri(url, &options)?)
+        out.write(credoffer::uri::offer_reference_uri(url, &options)?)
     })
 }

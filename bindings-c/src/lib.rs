@@ -125,7 +125,7 @@ pub struct credoffer_parse_options {
 /// JSON, 100 ids, depth 16).
 #[unsafe(no_mangle)]
 pub extern "C" fn credoffer_parse_options_default() -> credoffer_parse_options {
-    let limits = credoffer::Limits::DEFAULT;
+    let limits = credoffer::limits::Limits::DEFAULT;
     credoffer_parse_options {
         flags: 0,
         max_uri_bytes: limits.max_uri_bytes,
@@ -145,29 +145,29 @@ pub(crate) unsafe fn parse_options(options: *const credoffer_parse_options) -> O
         return Ok(credoffer::ParseOptions::default());
     };
     // A zero limit would refuse every offer: 0 means "the default", so `{0}` is a usable struct.
-    let defaults = credoffer::Limits::DEFAULT;
+    let defaults = credoffer::limits::Limits::DEFAULT;
     let or_default = |limit: usize, default: usize| if limit == 0 { default } else { limit };
     let flags = options.flags;
     let known = CREDOFFER_PLUS_LITERAL | CREDOFFER_STRICT | CREDOFFER_ALLOW_INSECURE_HTTP;
     if flags & !known != 0 {
         return Err(Failure::invalid("options.flags", format!("unknown parse flags {:#x}", flags & !known)));
     }
-    Ok(credoffer::ParseOptions {
-        plus: if flags & CREDOFFER_PLUS_LITERAL != 0 {
-            credoffer::PlusPolicy::Literal
-        } else {
-            credoffer::PlusPolicy::Space
-        },
-        strict: flags & CREDOFFER_STRICT != 0,
-        allow_insecure_http: flags & CREDOFFER_ALLOW_INSECURE_HTTP != 0,
-        limits: credoffer::Limits {
-            max_uri_bytes: or_default(options.max_uri_bytes, defaults.max_uri_bytes),
-            max_json_bytes: or_default(options.max_json_bytes, defaults.max_json_bytes),
-            max_credential_configuration_ids: or_default(
-                options.max_credential_configuration_ids,
-                defaults.max_credential_configuration_ids,
-            ),
-            max_depth: or_default(options.max_depth, defaults.max_depth),
-        },
-    })
+    let plus = if flags & CREDOFFER_PLUS_LITERAL != 0 {
+        credoffer::compat::PlusPolicy::Literal
+    } else {
+        credoffer::compat::PlusPolicy::Space
+    };
+    let limits = defaults
+        .max_uri_bytes(or_default(options.max_uri_bytes, defaults.max_uri_bytes))
+        .max_json_bytes(or_default(options.max_json_bytes, defaults.max_json_bytes))
+        .max_credential_configuration_ids(or_default(
+            options.max_credential_configuration_ids,
+            defaults.max_credential_configuration_ids,
+        ))
+        .max_depth(or_default(options.max_depth, defaults.max_depth));
+    Ok(credoffer::ParseOptions::default()
+        .plus(plus)
+        .strict(flags & CREDOFFER_STRICT != 0)
+        .allow_insecure_http(flags & CREDOFFER_ALLOW_INSECURE_HTTP != 0)
+        .limits(limits))
 }

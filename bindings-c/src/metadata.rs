@@ -2,7 +2,8 @@
 
 use std::ffi::c_char;
 
-use credoffer::{IssuerMetadata, MetadataCheck};
+use credoffer::IssuerMetadata;
+use credoffer::metadata::MetadataCheck;
 
 use crate::boundary::{Failure, Out, StringOut, access, credoffer_str, free_handle, guard, handle, into_handle, text};
 use crate::error::credoffer_error;
@@ -164,6 +165,6 @@ pub unsafe extern "C" fn credoffer_well_known_url(
         let out = StringOut::new(out, out_len, "out")?;
         // SAFETY: forwarded from this function's contract.
         let issuer = unsafe { text(issuer, issuer_len, "issuer") }?;
-        out.write(credoffer::well_known_metadata_url(issuer)?)
+        out.write(credoffer::metadata::well_known_metadata_url(issuer)?)
     })
 }

@@ -2,7 +2,8 @@
 
 use std::ffi::c_char;
 
-use credoffer::{InputMode, OfferUri, ParsedOffer, Warning};
+use credoffer::offer::InputMode;
+use credoffer::{OfferUri, ParsedOffer, Warning};
 
 use crate::boundary::{
     Failure, Out, Outcome, StringOut, access, credoffer_str, free_handle, guard, handle, into_handle, optional_text,
@@ -34,7 +35,7 @@ impl credoffer_offer {
         match &self.parsed {
             OfferUri::ByValue(parsed) => Ok(parsed),
             OfferUri::ByReference(reference) => Err(Failure::new(
-                credoffer::BindingErrorKind::ByReference,
+                credoffer::error::BindingErrorKind::ByReference,
                 "offer",
                 format!(
                     "the offer is by reference: fetch {} and parse the JSON with credoffer_parse_json",
@@ -404,7 +405,7 @@ pub unsafe extern "C" fn credoffer_offer_to_json(
         let offer = unsafe { handle(offer, "offer") }?;
         // SAFETY: forwarded from this function's contract.
         let dialect = dialect(unsafe { optional_text(dialect_name, dialect_len, "dialect") }?)?;
-        let options = credoffer::BuildOptions { dialect, ..credoffer::BuildOptions::default() };
+        let options = credoffer::BuildOptions::default().dialect(dialect);
         out.write(offer.by_value()?.offer.to_json(&options)?)
     })
 }
@@ -558,6 +559,6 @@ pub unsafe extern "C" fn credoffer_offer_token_request(
         let tx_code = unsafe { optional_text(tx_code, tx_code_len, "tx_code") }?;
         // SAFETY: forwarded from this function's contract.
         let client_id = unsafe { optional_text(client_id, client_id_len, "client_id") }?;
-        out.write(credoffer::token_request_body(&offer.by_value()?.offer, tx_code, client_id)?)
+        out.write(credoffer::wallet::token_request_body(&offer.by_value()?.offer, tx_code, client_id)?)
     })
 }

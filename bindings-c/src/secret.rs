@@ -2,7 +2,8 @@
 
 use std::ffi::c_char;
 
-use credoffer::{Entropy, FixedEntropy, InputMode, SystemEntropy};
+use credoffer::offer::InputMode;
+use credoffer::{Entropy, FixedEntropy, SystemEntropy};
 
 use crate::boundary::{Failure, Outcome, StringOut, guard, optional_bytes, text};
 use crate::builder::input_mode_from;
@@ -76,7 +77,7 @@ pub unsafe extern "C" fn credoffer_generate_pre_authorized_code(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         generate(entropy, entropy_len, out, out_len, error, |source| {
-            Ok(credoffer::generate_pre_authorized_code(source)?.expose().to_owned())
+            Ok(credoffer::secret::generate_pre_authorized_code(source)?.expose().to_owned())
         })
     }
 }
@@ -98,7 +99,7 @@ pub unsafe extern "C" fn credoffer_generate_issuer_state(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         generate(entropy, entropy_len, out, out_len, error, |source| {
-            Ok(credoffer::generate_issuer_state(source)?.expose().to_owned())
+            Ok(credoffer::secret::generate_issuer_state(source)?.expose().to_owned())
         })
     }
 }
@@ -118,7 +119,9 @@ pub unsafe extern "C" fn credoffer_generate_uuid_v4(
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { generate(entropy, entropy_len, out, out_len, error, |source| Ok(credoffer::generate_uuid_v4(source)?)) }
+    unsafe {
+        generate(entropy, entropy_len, out, out_len, error, |source| Ok(credoffer::secret::generate_uuid_v4(source)?))
+    }
 }
 
 /// A new transaction code of `length` characters, uniform over digits (`CREDOFFER_INPUT_MODE_NUMERIC`)
@@ -145,7 +148,7 @@ pub unsafe extern "C" fn credoffer_generate_tx_code(
             let mode: InputMode = input_mode_from(input_mode)?.ok_or_else(|| {
                 Failure::invalid("input_mode", "name the input mode: CREDOFFER_INPUT_MODE_NUMERIC or _TEXT")
             })?;
-            Ok(credoffer::generate_tx_code(mode, length, source)?.expose().to_owned())
+            Ok(credoffer::secret::generate_tx_code(mode, length, source)?.expose().to_owned())
         })
     }
 }
@@ -168,7 +171,7 @@ pub unsafe extern "C" fn credoffer_lookup_key(
         let out = StringOut::new(out, out_len, "out")?;
         // SAFETY: forwarded from this function's contract.
         let secret = unsafe { text(secret, secret_len, "secret") }?;
-        out.write(credoffer::lookup_key(secret))
+        out.write(credoffer::record::lookup_key(secret))
     })
 }
 
@@ -190,6 +193,6 @@ pub unsafe extern "C" fn credoffer_qr_svg(
         let out = StringOut::new(out, out_len, "out")?;
         // SAFETY: forwarded from this function's contract.
         let text = unsafe { text(text_data, text_len, "text") }?;
-        out.write(credoffer::render_qr_svg(text)?)
+        out.write(credoffer::qr::render_qr_svg(text)?)
     })
 }

@@ -19,7 +19,8 @@ impl credoffer_status {
 
 #[cfg(test)]
 mod tests {
-    use credoffer::{BindingErrorKind, ErrorKind};
+    use credoffer::ErrorKind;
+    use credoffer::error::BindingErrorKind;
 
     use super::*;
 

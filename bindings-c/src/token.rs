@@ -7,7 +7,8 @@
 
 use std::ffi::c_char;
 
-use credoffer::{OfferRecord, TOKEN_RESPONSE_HEADERS, TokenAnswer, TokenOutcome, TokenRequest, TokenStep};
+use credoffer::token::{TOKEN_RESPONSE_HEADERS, TokenOutcome, TokenRequest};
+use credoffer::{OfferRecord, TokenAnswer, TokenStep};
 
 use crate::boundary::{
     Failure, Out, Outcome, StringOut, access, credoffer_str, free_handle, guard, guard_value, handle, into_handle,

@@ -10,7 +10,8 @@
 //! differ from the fields' because Python puts both on one object); `http_status()` and `mattr_body()`
 //! give what an issuer host answers with, and `to_json()` the engine's JSON view of the error.
 
-use credoffer::{BindingErrorKind, ErrorKind};
+use credoffer::ErrorKind;
+use credoffer::error::BindingErrorKind;
 use serde_json::{Value, json};
 
 /// One problem of a request that failed validation.

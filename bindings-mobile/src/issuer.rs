@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use credoffer::BindingErrorKind;
+use credoffer::error::BindingErrorKind;
 
 use crate::error::ErrorDetail;
 use crate::metadata::IssuerMetadata;
@@ -27,7 +27,7 @@ pub struct OfferRecord(credoffer::OfferRecord);
 /// then hand both to [`Issuer::answer_token_request`]. Its text forms hide the codes.
 #[derive(Debug, uniffi::Object)]
 #[uniffi::export(Debug)]
-pub struct TokenRequest(credoffer::TokenRequest);
+pub struct TokenRequest(credoffer::token::TokenRequest);
 
 /// What the token endpoint answers, and what the host stores. Its text forms hide the body, which holds
 /// the access token when one was issued.
@@ -318,10 +318,10 @@ impl OfferRecord {
     /// Where the offer is in its life.
     pub fn state(&self) -> OfferState {
         match self.0.state {
-            credoffer::OfferState::Active => OfferState::Active,
-            credoffer::OfferState::Redeemed => OfferState::Redeemed,
-            credoffer::OfferState::Invalidated => OfferState::Invalidated,
-            credoffer::OfferState::Deleted => OfferState::Deleted,
+            credoffer::record::OfferState::Active => OfferState::Active,
+            credoffer::record::OfferState::Redeemed => OfferState::Redeemed,
+            credoffer::record::OfferState::Invalidated => OfferState::Invalidated,
+            credoffer::record::OfferState::Deleted => OfferState::Deleted,
         }
     }
 
@@ -407,7 +407,10 @@ impl TokenAnswer {
 
     /// The headers every answer carries (`Content-Type`, and no caching: it may hold a token).
     pub fn headers(&self) -> HashMap<String, String> {
-        credoffer::TOKEN_RESPONSE_HEADERS.iter().map(|&(name, value)| (name.to_owned(), value.to_owned())).collect()
+        credoffer::token::TOKEN_RESPONSE_HEADERS
+            .iter()
+            .map(|&(name, value)| (name.to_owned(), value.to_owned()))
+            .collect()
     }
 
     /// The next record, when the request changed it: store it with compare-and-swap on the version read
@@ -419,7 +422,7 @@ impl TokenAnswer {
     /// What happened.
     pub fn outcome(&self) -> TokenOutcome {
         match self.0.outcome() {
-            credoffer::TokenOutcome::Issued(token) => TokenOutcome::Issued {
+            credoffer::token::TokenOutcome::Issued(token) => TokenOutcome::Issued {
                 token: IssuedToken {
                     access_token: token.access_token.expose().to_owned(),
                     expires_in: token.expires_in,
@@ -428,8 +431,8 @@ impl TokenAnswer {
                     client_id: token.client_id.clone(),
                 },
             },
-            credoffer::TokenOutcome::Rejected(error) => TokenOutcome::Rejected { error: error.clone().into() },
-            credoffer::TokenOutcome::Failed(error) => TokenOutcome::Failed { error: ErrorDetail::from(error) },
+            credoffer::token::TokenOutcome::Rejected(error) => TokenOutcome::Rejected { error: error.clone().into() },
+            credoffer::token::TokenOutcome::Failed(error) => TokenOutcome::Failed { error: ErrorDetail::from(error) },
             // The engine's list may grow; until this binding learns a new outcome, it reports it as an
             // internal failure of the binding (the status and body stay the engine's).
             _ => TokenOutcome::Failed {
@@ -454,16 +457,16 @@ impl TokenAnswer {
     }
 }
 
-impl From<credoffer::TokenError> for TokenError {
-    fn from(error: credoffer::TokenError) -> Self {
+impl From<credoffer::token::TokenError> for TokenError {
+    fn from(error: credoffer::token::TokenError) -> Self {
         Self {
             error: match error.error {
-                credoffer::TokenErrorCode::InvalidGrant => TokenErrorCode::InvalidGrant,
-                credoffer::TokenErrorCode::InvalidRequest => TokenErrorCode::InvalidRequest,
-                credoffer::TokenErrorCode::InvalidTxCode => TokenErrorCode::InvalidTxCode,
-                credoffer::TokenErrorCode::UnsupportedGrantType => TokenErrorCode::UnsupportedGrantType,
-                credoffer::TokenErrorCode::ServerError => TokenErrorCode::ServerError,
-                credoffer::TokenErrorCode::TemporarilyUnavailable => TokenErrorCode::TemporarilyUnavailable,
+                credoffer::token::TokenErrorCode::InvalidGrant => TokenErrorCode::InvalidGrant,
+                credoffer::token::TokenErrorCode::InvalidRequest => TokenErrorCode::InvalidRequest,
+                credoffer::token::TokenErrorCode::InvalidTxCode => TokenErrorCode::InvalidTxCode,
+                credoffer::token::TokenErrorCode::UnsupportedGrantType => TokenErrorCode::UnsupportedGrantType,
+                credoffer::token::TokenErrorCode::ServerError => TokenErrorCode::ServerError,
+                credoffer::token::TokenErrorCode::TemporarilyUnavailable => TokenErrorCode::TemporarilyUnavailable,
             },
             error_code: error.error.as_str().to_owned(),
             description: error.description,

@@ -56,5 +56,5 @@ impl IssuerMetadata {
 /// The metadata URL of an issuer (`/.well-known/openid-credential-issuer` inserted before the path).
 #[uniffi::export]
 pub fn well_known_metadata_url(credential_issuer: String) -> Result<String> {
-    Ok(credoffer::well_known_metadata_url(&credential_issuer)?)
+    Ok(credoffer::metadata::well_known_metadata_url(&credential_issuer)?)
 }

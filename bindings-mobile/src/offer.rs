@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use credoffer::BindingErrorKind;
+use credoffer::error::BindingErrorKind;
 use serde_json::{Map, Value};
 
 use crate::{CredentialOfferError, Result};
@@ -186,8 +186,9 @@ pub struct Validation {
 /// Checks an offer against every rule of the spec; returns the warnings of a lenient reading.
 #[uniffi::export]
 pub fn validate_offer(offer: CredentialOffer, validation: Validation) -> Result<Vec<Warning>> {
-    let validation =
-        credoffer::Validation { strict: validation.strict, allow_insecure_http: validation.allow_insecure_http };
+    let validation = credoffer::offer::Validation::default()
+        .strict(validation.strict)
+        .allow_insecure_http(validation.allow_insecure_http);
     Ok(credoffer::CredentialOffer::try_from(offer)?.validate(validation)?.into_iter().map(Warning::from).collect())
 }
 
@@ -196,7 +197,7 @@ pub fn validate_offer(offer: CredentialOffer, validation: Validation) -> Result<
 /// is [`ParsedOffer::json`].
 #[uniffi::export]
 pub fn offer_to_json(offer: CredentialOffer, dialect: Dialect) -> Result<String> {
-    let options = credoffer::BuildOptions { dialect: dialect.into(), ..credoffer::BuildOptions::default() };
+    let options = credoffer::BuildOptions::default().dialect(dialect.into());
     Ok(credoffer::CredentialOffer::try_from(offer)?.to_json(&options)?)
 }
 
@@ -254,14 +255,14 @@ impl TryFrom<CredentialOffer> for credoffer::CredentialOffer {
             credential_issuer: offer.credential_issuer,
             credential_configuration_ids: offer.credential_configuration_ids,
             legacy_credentials,
-            grants: offer.grants.map(credoffer::Grants::try_from).transpose()?,
+            grants: offer.grants.map(credoffer::offer::Grants::try_from).transpose()?,
             extensions: json_values(offer.extensions, "extensions")?,
         })
     }
 }
 
-impl From<credoffer::Grants> for Grants {
-    fn from(grants: credoffer::Grants) -> Self {
+impl From<credoffer::offer::Grants> for Grants {
+    fn from(grants: credoffer::offer::Grants) -> Self {
         Self {
             authorization_code: grants.authorization_code.map(|grant| AuthorizationCodeGrant {
                 issuer_state: grant.issuer_state,
@@ -279,12 +280,12 @@ impl From<credoffer::Grants> for Grants {
     }
 }
 
-impl TryFrom<Grants> for credoffer::Grants {
+impl TryFrom<Grants> for credoffer::offer::Grants {
     type Error = crate::CredentialOfferError;
 
     fn try_from(grants: Grants) -> Result<Self> {
         let authorization_code = match grants.authorization_code {
-            Some(grant) => Some(credoffer::AuthorizationCodeGrant {
+            Some(grant) => Some(credoffer::offer::AuthorizationCodeGrant {
                 issuer_state: grant.issuer_state,
                 authorization_server: grant.authorization_server,
                 extensions: json_values(grant.extensions, "grants.authorization_code")?,
@@ -292,9 +293,9 @@ impl TryFrom<Grants> for credoffer::Grants {
             None => None,
         };
         let pre_authorized_code = match grants.pre_authorized_code {
-            Some(grant) => Some(credoffer::PreAuthorizedCodeGrant {
+            Some(grant) => Some(credoffer::offer::PreAuthorizedCodeGrant {
                 pre_authorized_code: grant.pre_authorized_code,
-                tx_code: grant.tx_code.map(credoffer::TxCode::try_from).transpose()?,
+                tx_code: grant.tx_code.map(credoffer::offer::TxCode::try_from).transpose()?,
                 authorization_server: grant.authorization_server,
                 extensions: json_values(
                     grant.extensions,
@@ -307,8 +308,8 @@ impl TryFrom<Grants> for credoffer::Grants {
     }
 }
 
-impl From<credoffer::TxCode> for TxCode {
-    fn from(tx_code: credoffer::TxCode) -> Self {
+impl From<credoffer::offer::TxCode> for TxCode {
+    fn from(tx_code: credoffer::offer::TxCode) -> Self {
         Self {
             input_mode: tx_code.input_mode.map(InputMode::from),
             length: tx_code.length,
@@ -318,12 +319,12 @@ impl From<credoffer::TxCode> for TxCode {
     }
 }
 
-impl TryFrom<TxCode> for credoffer::TxCode {
+impl TryFrom<TxCode> for credoffer::offer::TxCode {
     type Error = crate::CredentialOfferError;
 
     fn try_from(tx_code: TxCode) -> Result<Self> {
         Ok(Self {
-            input_mode: tx_code.input_mode.map(credoffer::InputMode::from),
+            input_mode: tx_code.input_mode.map(credoffer::offer::InputMode::from),
             length: tx_code.length,
             description: tx_code.description,
             extensions: json_values(
@@ -334,20 +335,20 @@ impl TryFrom<TxCode> for credoffer::TxCode {
     }
 }
 
-impl From<credoffer::InputMode> for InputMode {
-    fn from(mode: credoffer::InputMode) -> Self {
+impl From<credoffer::offer::InputMode> for InputMode {
+    fn from(mode: credoffer::offer::InputMode) -> Self {
         match mode {
-            credoffer::InputMode::Numeric => InputMode::Numeric,
-            credoffer::InputMode::Text => InputMode::Text,
+            credoffer::offer::InputMode::Numeric => InputMode::Numeric,
+            credoffer::offer::InputMode::Text => InputMode::Text,
         }
     }
 }
 
-impl From<InputMode> for credoffer::InputMode {
+impl From<InputMode> for credoffer::offer::InputMode {
     fn from(mode: InputMode) -> Self {
         match mode {
-            InputMode::Numeric => credoffer::InputMode::Numeric,
-            InputMode::Text => credoffer::InputMode::Text,
+            InputMode::Numeric => credoffer::offer::InputMode::Numeric,
+            InputMode::Text => credoffer::offer::InputMode::Text,
         }
     }
 }
@@ -374,16 +375,16 @@ impl From<Dialect> for credoffer::Dialect {
     }
 }
 
-impl From<credoffer::Source> for Source {
-    fn from(source: credoffer::Source) -> Self {
+impl From<credoffer::compat::Source> for Source {
+    fn from(source: credoffer::compat::Source) -> Self {
         match source {
-            credoffer::Source::Draft8 => Source::Draft8,
-            credoffer::Source::Draft9 => Source::Draft9,
-            credoffer::Source::Draft11 => Source::Draft11,
-            credoffer::Source::Draft12 => Source::Draft12,
-            credoffer::Source::Draft13 => Source::Draft13,
-            credoffer::Source::V1 => Source::V1,
-            credoffer::Source::Hybrid => Source::Hybrid,
+            credoffer::compat::Source::Draft8 => Source::Draft8,
+            credoffer::compat::Source::Draft9 => Source::Draft9,
+            credoffer::compat::Source::Draft11 => Source::Draft11,
+            credoffer::compat::Source::Draft12 => Source::Draft12,
+            credoffer::compat::Source::Draft13 => Source::Draft13,
+            credoffer::compat::Source::V1 => Source::V1,
+            credoffer::compat::Source::Hybrid => Source::Hybrid,
         }
     }
 }

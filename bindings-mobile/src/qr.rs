@@ -14,21 +14,21 @@ pub enum TerminalBackground {
 /// The text as an SVG QR code (error correction M, quiet zone included).
 #[uniffi::export]
 pub fn render_qr_svg(text: String) -> Result<String> {
-    Ok(credoffer::render_qr_svg(&text)?)
+    Ok(credoffer::qr::render_qr_svg(&text)?)
 }
 
 /// The text as a QR code drawn with half-block characters.
 #[uniffi::export]
 pub fn render_qr_terminal(text: String, background: TerminalBackground) -> Result<String> {
     let background = match background {
-        TerminalBackground::Dark => credoffer::TerminalBackground::Dark,
-        TerminalBackground::Light => credoffer::TerminalBackground::Light,
+        TerminalBackground::Dark => credoffer::qr::TerminalBackground::Dark,
+        TerminalBackground::Light => credoffer::qr::TerminalBackground::Light,
     };
-    Ok(credoffer::render_qr_terminal(&text, background)?)
+    Ok(credoffer::qr::render_qr_terminal(&text, background)?)
 }
 
 /// Whether a URI is too long to scan comfortably (by reference serves better).
 #[uniffi::export]
 pub fn qr_is_uncomfortable(uri: String) -> bool {
-    credoffer::qr_is_uncomfortable(&uri)
+    credoffer::qr::qr_is_uncomfortable(&uri)
 }

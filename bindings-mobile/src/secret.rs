@@ -63,29 +63,29 @@ impl Entropy {
 /// A pre-authorized code: 256 random bits, base64url without padding.
 #[uniffi::export]
 pub fn generate_pre_authorized_code(entropy: &Entropy) -> Result<String> {
-    Ok(entropy.with(credoffer::generate_pre_authorized_code)?.expose().to_owned())
+    Ok(entropy.with(credoffer::secret::generate_pre_authorized_code)?.expose().to_owned())
 }
 
 /// An `issuer_state` value for the authorization code grant.
 #[uniffi::export]
 pub fn generate_issuer_state(entropy: &Entropy) -> Result<String> {
-    Ok(entropy.with(credoffer::generate_issuer_state)?.expose().to_owned())
+    Ok(entropy.with(credoffer::secret::generate_issuer_state)?.expose().to_owned())
 }
 
 /// A UUID v4 (offer and user ids).
 #[uniffi::export]
 pub fn generate_uuid_v4(entropy: &Entropy) -> Result<String> {
-    Ok(entropy.with(credoffer::generate_uuid_v4)?)
+    Ok(entropy.with(credoffer::secret::generate_uuid_v4)?)
 }
 
 /// A transaction code of `length` digits or text characters, uniform, as a string (leading zeros kept).
 #[uniffi::export]
 pub fn generate_tx_code(input_mode: InputMode, length: u32, entropy: &Entropy) -> Result<String> {
-    Ok(entropy.with(|e| credoffer::generate_tx_code(input_mode.into(), length, e))?.expose().to_owned())
+    Ok(entropy.with(|e| credoffer::secret::generate_tx_code(input_mode.into(), length, e))?.expose().to_owned())
 }
 
 /// The lookup key of a secret (SHA-256, base64url): how a host finds a record by its code or token.
 #[uniffi::export]
 pub fn lookup_key(secret: String) -> String {
-    credoffer::lookup_key(&secret)
+    credoffer::record::lookup_key(&secret)
 }

@@ -120,13 +120,13 @@ pub fn build_offer_uri(json: String, options: BuildOptions) -> Result<String> {
 /// serves) instead of a URI.
 #[uniffi::export]
 pub fn build_offer_json(json: String, options: BuildOptions) -> Result<String> {
-    Ok(credoffer::build_offer_json(&json, &options.into())?)
+    Ok(credoffer::uri::build_offer_json(&json, &options.into())?)
 }
 
 /// The offer by reference: `<base>?credential_offer_uri=<percent-encoded https URL>`.
 #[uniffi::export]
 pub fn offer_reference_uri(reference: String, options: BuildOptions) -> Result<String> {
-    Ok(credoffer::offer_reference_uri(&reference, &options.into())?)
+    Ok(credoffer::uri::offer_reference_uri(&reference, &options.into())?)
 }
 
 // --- conversions ---
@@ -136,8 +136,8 @@ impl From<credoffer::ParseOptions> for ParseOptions {
         let limits = options.limits;
         Self {
             plus: match options.plus {
-                credoffer::PlusPolicy::Space => PlusPolicy::Space,
-                credoffer::PlusPolicy::Literal => PlusPolicy::Literal,
+                credoffer::compat::PlusPolicy::Space => PlusPolicy::Space,
+                credoffer::compat::PlusPolicy::Literal => PlusPolicy::Literal,
             },
             strict: options.strict,
             allow_insecure_http: options.allow_insecure_http,
@@ -158,25 +158,28 @@ impl TryFrom<ParseOptions> for credoffer::ParseOptions {
         // A limit above the address space means "no practical limit": saturate rather than fail.
         let size = |value: u64| usize::try_from(value).unwrap_or(usize::MAX);
         let limits = options.limits;
-        Ok(Self {
-            plus: match options.plus {
-                PlusPolicy::Space => credoffer::PlusPolicy::Space,
-                PlusPolicy::Literal => credoffer::PlusPolicy::Literal,
-            },
-            strict: options.strict,
-            allow_insecure_http: options.allow_insecure_http,
-            limits: credoffer::Limits {
-                max_uri_bytes: size(limits.max_uri_bytes),
-                max_json_bytes: size(limits.max_json_bytes),
-                max_credential_configuration_ids: size(limits.max_credential_configuration_ids),
-                max_depth: size(limits.max_depth),
-            },
-        })
+        let plus = match options.plus {
+            PlusPolicy::Space => credoffer::compat::PlusPolicy::Space,
+            PlusPolicy::Literal => credoffer::compat::PlusPolicy::Literal,
+        };
+        let limits = credoffer::limits::Limits::default()
+            .max_uri_bytes(size(limits.max_uri_bytes))
+            .max_json_bytes(size(limits.max_json_bytes))
+            .max_credential_configuration_ids(size(limits.max_credential_configuration_ids))
+            .max_depth(size(limits.max_depth));
+        Ok(Self::default()
+            .plus(plus)
+            .strict(options.strict)
+            .allow_insecure_http(options.allow_insecure_http)
+            .limits(limits))
     }
 }
 
 impl From<BuildOptions> for credoffer::BuildOptions {
     fn from(options: BuildOptions) -> Self {
-        Self { dialect: options.dialect.into(), base: options.base, allow_insecure_http: options.allow_insecure_http }
+        Self::default()
+            .dialect(options.dialect.into())
+            .base(options.base)
+            .allow_insecure_http(options.allow_insecure_http)
     }
 }

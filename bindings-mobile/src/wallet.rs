@@ -30,7 +30,7 @@ pub struct TxCodePrompt {
 impl GrantType {
     /// The grant type identifier (`authorization_code`, `urn:ietf:params:oauth:grant-type:pre-authorized_code`).
     pub fn identifier(&self) -> String {
-        credoffer::GrantType::from(*self).as_str().to_owned()
+        credoffer::wallet::GrantType::from(*self).as_str().to_owned()
     }
 }
 
@@ -38,7 +38,7 @@ impl GrantType {
 impl TxCodePrompt {
     /// Checks what the user typed; a `tx_code_mismatch` error says why it does not fit.
     pub fn check(&self, input: String) -> Result<()> {
-        Ok(credoffer::TxCodePrompt::from(self.clone()).check(&input)?)
+        Ok(credoffer::wallet::TxCodePrompt::from(self.clone()).check(&input)?)
     }
 }
 
@@ -69,31 +69,31 @@ pub fn token_request_body(
     client_id: Option<String>,
 ) -> Result<String> {
     let offer = credoffer::CredentialOffer::try_from(offer)?;
-    Ok(credoffer::token_request_body(&offer, tx_code.as_deref(), client_id.as_deref())?)
+    Ok(credoffer::wallet::token_request_body(&offer, tx_code.as_deref(), client_id.as_deref())?)
 }
 
 // --- conversions ---
 
-impl From<credoffer::GrantType> for GrantType {
-    fn from(grant: credoffer::GrantType) -> Self {
+impl From<credoffer::wallet::GrantType> for GrantType {
+    fn from(grant: credoffer::wallet::GrantType) -> Self {
         match grant {
-            credoffer::GrantType::AuthorizationCode => GrantType::AuthorizationCode,
-            credoffer::GrantType::PreAuthorizedCode => GrantType::PreAuthorizedCode,
+            credoffer::wallet::GrantType::AuthorizationCode => GrantType::AuthorizationCode,
+            credoffer::wallet::GrantType::PreAuthorizedCode => GrantType::PreAuthorizedCode,
         }
     }
 }
 
-impl From<GrantType> for credoffer::GrantType {
+impl From<GrantType> for credoffer::wallet::GrantType {
     fn from(grant: GrantType) -> Self {
         match grant {
-            GrantType::AuthorizationCode => credoffer::GrantType::AuthorizationCode,
-            GrantType::PreAuthorizedCode => credoffer::GrantType::PreAuthorizedCode,
+            GrantType::AuthorizationCode => credoffer::wallet::GrantType::AuthorizationCode,
+            GrantType::PreAuthorizedCode => credoffer::wallet::GrantType::PreAuthorizedCode,
         }
     }
 }
 
-impl From<credoffer::TxCodePrompt> for TxCodePrompt {
-    fn from(prompt: credoffer::TxCodePrompt) -> Self {
+impl From<credoffer::wallet::TxCodePrompt> for TxCodePrompt {
+    fn from(prompt: credoffer::wallet::TxCodePrompt) -> Self {
         Self {
             input_mode: prompt.input_mode.into(),
             length: prompt.length,
@@ -103,7 +103,7 @@ impl From<credoffer::TxCodePrompt> for TxCodePrompt {
     }
 }
 
-impl From<TxCodePrompt> for credoffer::TxCodePrompt {
+impl From<TxCodePrompt> for credoffer::wallet::TxCodePrompt {
     fn from(prompt: TxCodePrompt) -> Self {
         Self {
             input_mode: prompt.input_mode.into(),
@@ -114,16 +114,16 @@ impl From<TxCodePrompt> for credoffer::TxCodePrompt {
     }
 }
 
-impl From<Source> for credoffer::Source {
+impl From<Source> for credoffer::compat::Source {
     fn from(source: Source) -> Self {
         match source {
-            Source::Draft8 => credoffer::Source::Draft8,
-            Source::Draft9 => credoffer::Source::Draft9,
-            Source::Draft11 => credoffer::Source::Draft11,
-            Source::Draft12 => credoffer::Source::Draft12,
-            Source::Draft13 => credoffer::Source::Draft13,
-            Source::V1 => credoffer::Source::V1,
-            Source::Hybrid => credoffer::Source::Hybrid,
+            Source::Draft8 => credoffer::compat::Source::Draft8,
+            Source::Draft9 => credoffer::compat::Source::Draft9,
+            Source::Draft11 => credoffer::compat::Source::Draft11,
+            Source::Draft12 => credoffer::compat::Source::Draft12,
+            Source::Draft13 => credoffer::compat::Source::Draft13,
+            Source::V1 => credoffer::compat::Source::V1,
+            Source::Hybrid => credoffer::compat::Source::Hybrid,
         }
     }
 }

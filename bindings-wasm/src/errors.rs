@@ -1,6 +1,7 @@
 //! Engine errors as the JSON the JavaScript layer turns into a `CredentialOfferError`.
 
-use credoffer::{BindingErrorKind, Error, ErrorKind};
+use credoffer::error::BindingErrorKind;
+use credoffer::{Error, ErrorKind};
 
 use crate::json_string;
 

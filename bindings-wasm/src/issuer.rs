@@ -6,9 +6,9 @@
 
 use crate::errors::Failure;
 use crate::json_string;
+use credoffer::error::BindingErrorKind;
 use credoffer::{
-    BindingErrorKind, Entropy, Error, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, SystemEntropy,
-    TokenStep,
+    Entropy, Error, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, SystemEntropy, TokenStep,
 };
 
 /// An issuer from its configuration JSON (camelCase, as `IssuerConfig` reads it).
@@ -148,8 +148,8 @@ mod tests {
         let parsed = credoffer::parse_offer_uri(uri, &Default::default()).unwrap();
         let credoffer::OfferUri::ByValue(parsed) = parsed else { panic!("by value") };
         let pre_authorized_code = &parsed.offer.pre_authorized_code_grant().unwrap().pre_authorized_code;
-        let form =
-            format!("{GRANT}&pre-authorized_code={}&tx_code={code}", credoffer::percent_encode(pre_authorized_code));
+        // base64url: nothing in the code needs escaping in a form.
+        let form = format!("{GRANT}&pre-authorized_code={pre_authorized_code}&tx_code={code}");
         let record = created["record"].to_string();
         let read: Value = serde_json::from_str(&read_token_request(CONFIG, &form).unwrap()).unwrap();
         assert_eq!(read, json!({"lookupKey": created["record"]["codeHash"]}));

@@ -11,7 +11,8 @@ mod errors;
 mod issuer;
 mod options;
 
-use credoffer::{BindingErrorKind, Error, IssuerMetadata};
+use credoffer::error::BindingErrorKind;
+use credoffer::{Error, IssuerMetadata};
 use wasm_bindgen::prelude::*;
 
 pub use errors::{Failure, all_codes, binding_code_of, code_of};
@@ -37,14 +38,14 @@ pub mod api {
 
     /// `buildOfferReferenceUri`: a URI that points at the offer instead of carrying it.
     pub fn build_offer_reference_uri(reference: &str, options: Option<&str>) -> Result<String, Failure> {
-        Ok(credoffer::offer_reference_uri(reference, &options::build_options(options)?)?)
+        Ok(credoffer::uri::offer_reference_uri(reference, &options::build_options(options)?)?)
     }
 
     /// `buildOfferJson`: the offer's JSON in a dialect, as served from a `credential_offer_uri`.
     pub fn build_offer_json(offer: &str, options: Option<&str>) -> Result<String, Failure> {
         let (dialect, allow_insecure_http) = options::json_options(options)?;
-        let options = credoffer::BuildOptions { dialect, allow_insecure_http, ..Default::default() };
-        Ok(credoffer::build_offer_json(offer, &options)?)
+        let options = credoffer::BuildOptions::default().dialect(dialect).allow_insecure_http(allow_insecure_http);
+        Ok(credoffer::uri::build_offer_json(offer, &options)?)
     }
 
     /// `validateAgainstMetadata`: `{formats: [{id, format}], warnings}`.
@@ -55,29 +56,30 @@ pub mod api {
 
     /// `wellKnownMetadataUrl`.
     pub fn well_known_metadata_url(credential_issuer: &str) -> Result<String, Error> {
-        credoffer::well_known_metadata_url(credential_issuer)
+        credoffer::metadata::well_known_metadata_url(credential_issuer)
     }
 
     /// `generateTxCode`: uniform over the input mode's alphabet.
     pub fn generate_tx_code(options: Option<&str>, entropy: Option<Vec<u8>>) -> Result<String, Failure> {
         let (mode, length) = options::tx_code_options(options)?;
-        Ok(issuer::with_entropy(entropy, |entropy| credoffer::generate_tx_code(mode, length, entropy))?)
+        Ok(issuer::with_entropy(entropy, |entropy| credoffer::secret::generate_tx_code(mode, length, entropy))?)
             .map(|code| code.expose().to_owned())
     }
 
     /// `generatePreAuthorizedCode`: 256 bits, base64url.
     pub fn generate_pre_authorized_code(entropy: Option<Vec<u8>>) -> Result<String, Error> {
-        issuer::with_entropy(entropy, credoffer::generate_pre_authorized_code).map(|code| code.expose().to_owned())
+        issuer::with_entropy(entropy, credoffer::secret::generate_pre_authorized_code)
+            .map(|code| code.expose().to_owned())
     }
 
     /// `generateIssuerState`: 128 bits, base64url.
     pub fn generate_issuer_state(entropy: Option<Vec<u8>>) -> Result<String, Error> {
-        issuer::with_entropy(entropy, credoffer::generate_issuer_state).map(|state| state.expose().to_owned())
+        issuer::with_entropy(entropy, credoffer::secret::generate_issuer_state).map(|state| state.expose().to_owned())
     }
 
     /// `generateUuid`: a version 4 UUID.
     pub fn generate_uuid(entropy: Option<Vec<u8>>) -> Result<String, Error> {
-        issuer::with_entropy(entropy, credoffer::generate_uuid_v4)
+        issuer::with_entropy(entropy, credoffer::secret::generate_uuid_v4)
     }
 
     /// `checkTxCode`: whether what the user typed fits the prompt.
@@ -88,14 +90,14 @@ pub mod api {
     /// `tokenRequestBody`: the form body a wallet posts to the token endpoint for the pre-authorized grant.
     pub fn token_request_body(offer: &str, options: Option<&str>) -> Result<String, Failure> {
         let (tx_code, client_id, allow_insecure_http) = options::token_request_options(options)?;
-        let parse = credoffer::ParseOptions { allow_insecure_http, ..Default::default() };
+        let parse = credoffer::ParseOptions::default().allow_insecure_http(allow_insecure_http);
         let offer = credoffer::parse_offer_json(offer, &parse)?.offer;
-        Ok(credoffer::token_request_body(&offer, tx_code.as_deref(), client_id.as_deref())?)
+        Ok(credoffer::wallet::token_request_body(&offer, tx_code.as_deref(), client_id.as_deref())?)
     }
 
     /// `renderQrSvg`.
     pub fn render_qr_svg(text: &str) -> Result<String, Error> {
-        credoffer::render_qr_svg(text)
+        credoffer::qr::render_qr_svg(text)
     }
 }
 
@@ -187,7 +189,7 @@ pub fn generate_uuid(entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
 /// The key a host stores and finds a record under, from the secret a request carries.
 #[wasm_bindgen(js_name = lookupKey)]
 pub fn lookup_key(secret: &str) -> String {
-    credoffer::lookup_key(secret)
+    credoffer::record::lookup_key(secret)
 }
 
 #[wasm_bindgen(js_name = checkTxCode)]
@@ -251,7 +253,7 @@ pub fn issuer_token_endpoint(
 /// rather than an object: collecting a `serde_json` map sorts it, and the sort alone weighed 5 KB of WebAssembly).
 #[wasm_bindgen(js_name = tokenResponseHeaders)]
 pub fn token_response_headers() -> String {
-    serde_json::to_string(&credoffer::TOKEN_RESPONSE_HEADERS).unwrap_or_default()
+    serde_json::to_string(&credoffer::token::TOKEN_RESPONSE_HEADERS).unwrap_or_default()
 }
 
 #[wasm_bindgen(js_name = issuerCheckMetadata)]

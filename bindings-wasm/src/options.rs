@@ -2,7 +2,12 @@
 //!
 //! Unknown names are refused rather than ignored, so a misspelt option cannot silently fall back to a default.
 
-use credoffer::{BindingErrorKind, BuildOptions, Dialect, InputMode, Limits, ParseOptions, PlusPolicy, TxCodePrompt};
+use credoffer::compat::PlusPolicy;
+use credoffer::error::BindingErrorKind;
+use credoffer::limits::Limits;
+use credoffer::offer::InputMode;
+use credoffer::wallet::TxCodePrompt;
+use credoffer::{BuildOptions, Dialect, ParseOptions};
 
 use crate::errors::Failure;
 use serde_json::{Map, Value};

@@ -7,9 +7,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use credoffer::issuer::MDOC_FORMAT;
+use credoffer::offer::InputMode;
+use credoffer::qr::{QrCode, qr_is_uncomfortable};
 use credoffer::{
-    Dialect, Entropy, FixedEntropy, InputMode, Issuer, IssuerConfig, MDOC_FORMAT, OfferRecord, OfferUri, ParseOptions,
-    QrCode, SystemEntropy, parse_offer_uri, qr_is_uncomfortable,
+    Dialect, Entropy, FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferUri, ParseOptions, SystemEntropy,
+    parse_offer_uri,
 };
 use serde_json::{Map, Value, json};
 

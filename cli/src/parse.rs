@@ -4,10 +4,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use credoffer::{
-    InputMode, IssuerMetadata, MetadataCheck, OfferReference, OfferUri, ParseOptions, ParsedOffer, PlusPolicy, Warning,
-    parse_offer_uri, well_known_metadata_url,
-};
+use credoffer::compat::PlusPolicy;
+use credoffer::metadata::{MetadataCheck, well_known_metadata_url};
+use credoffer::offer::InputMode;
+use credoffer::uri::OfferReference;
+use credoffer::{IssuerMetadata, OfferUri, ParseOptions, ParsedOffer, Warning, parse_offer_uri};
 
 use crate::failure::{print_stdout, shown};
 use crate::{JsonFlag, Outcome, input};
@@ -39,12 +40,10 @@ pub fn run(args: &ParseArgs) -> Outcome {
         Some(path) => Some(IssuerMetadata::from_json(&input::read_file(path)?)?),
         None => None,
     };
-    let options = ParseOptions {
-        plus: if args.plus_literal { PlusPolicy::Literal } else { PlusPolicy::Space },
-        strict: args.strict,
-        allow_insecure_http: args.allow_insecure_http,
-        ..ParseOptions::default()
-    };
+    let options = ParseOptions::default()
+        .plus(if args.plus_literal { PlusPolicy::Literal } else { PlusPolicy::Space })
+        .strict(args.strict)
+        .allow_insecure_http(args.allow_insecure_http);
     let parsed = parse_offer_uri(&text, &options)?;
     match &parsed {
         OfferUri::ByValue(offer) => {
@@ -53,7 +52,11 @@ pub fn run(args: &ParseArgs) -> Outcome {
                 None => None,
             };
             if args.output.json {
-                print_stdout(&format!("{}\n", with_metadata_check(parsed.to_json(), check.as_ref())));
+                let view = match &check {
+                    Some(check) => parsed.to_json_with_metadata(check),
+                    None => parsed.to_json(),
+                };
+                print_stdout(&format!("{view}\n"));
             } else {
                 print_stdout(&explain_offer(offer, check.as_ref()));
             }
@@ -67,17 +70,6 @@ pub fn run(args: &ParseArgs) -> Outcome {
         }
     }
     Ok(())
-}
-
-/// The engine's view of the parsed offer, plus `"metadataCheck": <the engine's view of the check>` when
-/// the offer was checked against metadata.
-///
-/// The engine has no view of "an offer and its metadata check" yet, so this is the one place the command
-/// composes: it appends one member to the engine's object, keeping both views exactly as written. It
-/// belongs in the engine once it offers that view.
-fn with_metadata_check(view: String, check: Option<&MetadataCheck>) -> String {
-    let (Some(check), Some(members)) = (check, view.strip_suffix('}')) else { return view };
-    format!("{members},\"metadataCheck\":{}}}", check.to_json())
 }
 
 fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String {

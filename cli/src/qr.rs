@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use credoffer::{COMFORTABLE_QR_BYTES, QrCode, TerminalBackground, qr_is_uncomfortable};
+use credoffer::qr::{QrCode, TerminalBackground, qr_is_uncomfortable};
+use credoffer::uri::COMFORTABLE_QR_BYTES;
 
 use crate::failure::print_stdout;
 use crate::{Outcome, input};

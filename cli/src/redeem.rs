@@ -4,10 +4,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use credoffer::{
-    OfferRecord, OfferUri, ParseOptions, Secret, SystemEntropy, TokenAnswer, TokenOutcome, TokenRequest,
-    parse_offer_uri, token_request_body,
-};
+use credoffer::token::{TokenOutcome, TokenRequest};
+use credoffer::wallet::token_request_body;
+use credoffer::{OfferRecord, OfferUri, ParseOptions, SystemEntropy, TokenAnswer, parse_offer_uri};
 
 use crate::create::{record_text, redeeming_issuer};
 use crate::failure::{Failure, print_stdout, shown};
@@ -49,11 +48,7 @@ pub fn run(args: &RedeemArgs) -> Outcome {
             issuer.token_endpoint(&form, Some(&record), now, &mut SystemEntropy)
         }
         (None, Some(code)) => {
-            let request = TokenRequest {
-                pre_authorized_code: Secret::new(code.clone()),
-                tx_code: args.tx_code.as_deref().map(Secret::new),
-                client_id: None,
-            };
+            let request = TokenRequest::new(code, args.tx_code.as_deref(), None);
             issuer.answer_token_request(&request, Some(&record), now, &mut SystemEntropy)
         }
         (None, None) => return Err(Failure::usage("give --code or --offer", "code")),

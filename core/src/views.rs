@@ -86,7 +86,11 @@ impl ParsedOffer {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn to_json_with_metadata(&self, check: &MetadataCheck) -> String {
-        let mut view = self.write_view(None);
+        self.write_view_with_metadata(None, check)
+    }
+
+    fn write_view_with_metadata(&self, kind: Option<&str>, check: &MetadataCheck) -> String {
+        let mut view = self.write_view(kind);
         view.pop(); // the closing brace: the check joins as the last member
         view.push_str(",\"metadataCheck\":");
         view.push_str(&check.to_json());
@@ -118,6 +122,17 @@ impl OfferUri {
     pub fn to_json(&self) -> String {
         match self {
             OfferUri::ByValue(parsed) => parsed.write_view(Some("byValue")),
+            OfferUri::ByReference(reference) => reference.to_json(),
+        }
+    }
+}
+
+impl OfferUri {
+    /// As [`OfferUri::to_json`], with a `metadataCheck` member after a by-value offer's members. An offer
+    /// by reference has nothing to check until it is fetched: its view is unchanged.
+    pub fn to_json_with_metadata(&self, check: &MetadataCheck) -> String {
+        match self {
+            OfferUri::ByValue(parsed) => parsed.write_view_with_metadata(Some("byValue"), check),
             OfferUri::ByReference(reference) => reference.to_json(),
         }
     }

@@ -12,10 +12,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Router, serve};
-use credoffer::{
-    Error, ErrorKind, Issuer, OfferRecord, Secret, SystemEntropy, TOKEN_RESPONSE_HEADERS, TokenAnswer, TokenOutcome,
-    TokenStep, constant_time_eq, lookup_key,
-};
+use credoffer::record::lookup_key;
+use credoffer::secret::constant_time_eq;
+use credoffer::token::{TOKEN_RESPONSE_HEADERS, TokenOutcome};
+use credoffer::{Error, ErrorKind, Issuer, OfferRecord, Secret, SystemEntropy, TokenAnswer, TokenStep};
 use serde_json::json;
 use tokio::net::TcpListener;
 

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::net::SocketAddr;
 
-use credoffer::{Issuer, IssuerConfig, IssuerMetadata, Secret, TOKEN_PLACEHOLDER, well_known_metadata_url};
+use credoffer::issuer::TOKEN_PLACEHOLDER;
+use credoffer::metadata::well_known_metadata_url;
+use credoffer::{Issuer, IssuerConfig, IssuerMetadata, Secret};
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::{Backend, Client, MDL, Server, TempDir, code_in, issuer_config, server_config, wrong_code};
-use credoffer::OfferState;
+use credoffer::record::OfferState;
 use credoffer_server::store::{self, Lookup};
 use serde_json::json;
 use tokio::sync::Barrier;

@@ -6,11 +6,12 @@ mod common;
 
 use std::time::Duration;
 
+use common::percent_encode;
 use common::{
     API_TOKEN, Backend, Client, ISSUER, MDL, PID, Server, TempDir, code_in, issuer_config, run_binary, server_config,
     token_form, wrong_code,
 };
-use credoffer::{OfferUri, ParseOptions, parse_offer_json, parse_offer_uri, percent_encode};
+use credoffer::{OfferUri, ParseOptions, parse_offer_json, parse_offer_uri};
 use serde_json::{Value, json};
 
 macro_rules! on_every_backend {
@@ -98,7 +99,9 @@ async fn mattr_curl_examples_work_as_written(backend: Backend) {
     let offer = reply.json();
     let members: Vec<&str> = offer.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(members, ["expiresAt", "id", "uri", "userId"], "no transactionCode without a configuration");
-    assert!(credoffer::is_uuid(offer["id"].as_str().unwrap()) && credoffer::is_uuid(offer["userId"].as_str().unwrap()));
+    for id in [&offer["id"], &offer["userId"]] {
+        assert!(credoffer::Issuer::check_offer_id(id.as_str().unwrap()).is_ok(), "{id} is a UUID");
+    }
     let expires_at = offer["expiresAt"].as_str().unwrap();
     assert!(expires_at.len() == 24 && expires_at.ends_with(".000Z"), "{expires_at}");
     assert_eq!(code_in(offer["uri"].as_str().unwrap()).len(), 43);

@@ -5,7 +5,8 @@
 mod common;
 
 use common::{Backend, TempDir, issuer_config};
-use credoffer::{FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferState, lookup_key};
+use credoffer::record::{OfferState, lookup_key};
+use credoffer::{FixedEntropy, Issuer, IssuerConfig, OfferRecord};
 use credoffer_server::Database;
 use credoffer_server::store::{self, Lookup};
 use serde_json::json;

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use credoffer::{BindingErrorKind, ErrorKind, WarningCode};
+use credoffer::ErrorKind;
+use credoffer::error::{BindingErrorKind, WarningCode};
 
 use crate::util::{self, Result};
 
@@ -68,7 +69,10 @@ fn plain(description: &str) -> String {
 fn c_status() -> Result<String> {
     let (engine, binding) = (engine_codes(), binding_codes());
     let mut out = format!("// {HEADER}\n\n");
-    out.push_str("use std::ffi::CStr;\n\nuse credoffer::{BindingErrorKind, ErrorKind};\n\n");
+    out.push_str(
+        "use std::ffi::CStr;\n\nuse credoffer::ErrorKind;
+use credoffer::error::BindingErrorKind;\n\n",
+    );
     out.push_str(
         "/// The outcome of a call. `CREDOFFER_STATUS_OK` is 0. Engine errors keep the engine's stable numbers\n\
          /// (1–999), which never change meaning; failures the C boundary itself detects (the binding family)\n\

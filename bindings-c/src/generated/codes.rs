@@ -2,7 +2,8 @@
 
 use std::ffi::CStr;
 
-use credoffer::{BindingErrorKind, ErrorKind};
+use credoffer::ErrorKind;
+use credoffer::error::BindingErrorKind;
 
 /// The outcome of a call. `CREDOFFER_STATUS_OK` is 0. Engine errors keep the engine's stable numbers
 /// (1–999), which never change meaning; failures the C boundary itself detects (the binding family)

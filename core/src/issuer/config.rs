@@ -162,10 +162,26 @@ impl IssuerConfig {
     /// Reads a configuration from JSON (camelCase members; absent members take their defaults).
     pub fn from_json(json: &str) -> Result<Self> {
         serde_json::from_str(json).map_err(|e| {
-            Error::new(ErrorKind::InvalidConfiguration, format!("the issuer configuration is malformed: {e}"))
+            let message = e.to_string();
+            let error = Error::new(
+                ErrorKind::InvalidConfiguration,
+                format!("the issuer configuration is malformed: {message}"),
+            );
+            match [SECRET_KEY_REFUSED, SECRET_KEYS_REFUSED].into_iter().find(|refused| message.starts_with(refused.1)) {
+                Some((member, _)) => error.at(member),
+                None => error,
+            }
         })
     }
 }
+
+/// The member and the message of a secret given with the wrong type.
+const SECRET_KEY_REFUSED: (&str, &str) =
+    ("hmacKeyHex", "hmacKeyHex must be a hex string (its value is a secret, so it is not shown)");
+const SECRET_KEYS_REFUSED: (&str, &str) = (
+    "previousHmacKeysHex",
+    "previousHmacKeysHex must be a list of hex strings (its values are secrets, so they are not shown)",
+);
 
 /// Reads `hmacKeyHex`. A value of the wrong type is refused without quoting it, as serde would: the
 /// value is a key, and a configuration error must not print it.
@@ -173,19 +189,13 @@ fn secret_hex<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result:
     match Option::<serde_json::Value>::deserialize(deserializer)? {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::String(hex)) => Ok(Some(hex)),
-        Some(_) => {
-            Err(serde::de::Error::custom("hmacKeyHex must be a hex string (its value is a secret, so it is not shown)"))
-        }
+        Some(_) => Err(serde::de::Error::custom(SECRET_KEY_REFUSED.1)),
     }
 }
 
 /// Reads `previousHmacKeysHex`, refusing a wrong type without quoting the keys (see [`secret_hex`]).
 fn secret_hex_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Vec<String>, D::Error> {
-    let refused = || {
-        serde::de::Error::custom(
-            "previousHmacKeysHex must be a list of hex strings (its values are secrets, so they are not shown)",
-        )
-    };
+    let refused = || serde::de::Error::custom(SECRET_KEYS_REFUSED.1);
     let serde_json::Value::Array(keys) = serde_json::Value::deserialize(deserializer)? else { return Err(refused()) };
     keys.into_iter()
         .map(|key| match key {

@@ -8,7 +8,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use credoffer::{OfferUri, ParseOptions, parse_offer_uri, percent_encode};
+use credoffer::{OfferUri, ParseOptions, parse_offer_uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{SendRequest, handshake};
@@ -285,4 +285,11 @@ pub fn code_in(uri: &str) -> String {
 /// A transaction code that is not `right` (same length and alphabet).
 pub fn wrong_code(right: &str) -> String {
     right.chars().map(|c| if c == '0' { '1' } else { '0' }).collect()
+}
+
+/// RFC 3986 percent-encoding with only unreserved characters raw, as a careful client writes a form.
+pub fn percent_encode(text: &str) -> String {
+    const RESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(text, RESERVED).to_string()
 }
