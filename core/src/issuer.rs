@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 use crate::dialect::{Dialect, unsupported_tx_code};
 use crate::error::{Error, ErrorKind, Result};
 use crate::expiry::{ExpiresIn, ExpiryPolicy, format_rfc3339_millis};
+use crate::json::{JsonMembers, JsonValue};
 use crate::limits::{Limits, MAX_REQUEST_BODY_BYTES, too_long};
 use crate::offer::{CredentialOffer, InputMode, MAX_DESCRIPTION_UTF16, OfferBuilder, TxCode, UrlRole, check_https_url};
 use crate::record::{
@@ -217,7 +218,7 @@ pub struct AuthorizationOfferRequest {
     /// Credential configuration ids.
     pub credentials: Vec<String>,
     /// Hints for the wallet's authorization request (`login_hint`, `prompt`), string values only.
-    pub request_parameters: Option<Map<String, Value>>,
+    pub request_parameters: Option<JsonMembers>,
 }
 
 /// The body of `POST /v1/openid/offers/pre-authorized`.
@@ -230,7 +231,7 @@ pub struct PreAuthorizedOfferRequest {
     /// Present: a transaction code is generated and required.
     pub transaction_code_configuration: Option<TransactionCodeConfiguration>,
     /// Claims available at issuance.
-    pub claims: Option<Map<String, Value>>,
+    pub claims: Option<JsonMembers>,
     /// Claim names to persist against the user; each must be in `claims`.
     pub claims_to_persist: Vec<String>,
     /// The offer's lifetime; the policy's default when absent.
@@ -465,7 +466,7 @@ impl Issuer {
             builder = builder.authorization_code(Some(state.expose().to_owned()));
         }
         if let Some(parameters) = &request.request_parameters {
-            builder = builder.extension("request_parameters", Value::Object(parameters.clone()));
+            builder = builder.extension("request_parameters", JsonValue::from_members(parameters));
         }
         let uri = builder.build()?.to_uri(&self.build_options())?;
         Ok(AuthorizationOffer { uri, issuer_state: issuer_state.map(|s| s.expose().to_owned()) })
@@ -748,7 +749,7 @@ impl Issuer {
             input_mode: Some(configuration.input_mode.unwrap_or(policy.default_input_mode)),
             length: Some(length),
             description: configuration.description.clone(),
-            extensions: Map::new(),
+            extensions: JsonMembers::new(),
         };
         // Checked with the request rather than when the URI is written: the answer names the request's
         // member, lists it with the other problems, and no secret is made for a request that fails.
@@ -803,7 +804,8 @@ fn code_from_reference(token: &Secret) -> Secret {
 
 /// Reading MATTR's request bodies, collecting every problem.
 struct BodyReader {
-    members: Map<String, Value>,
+    /// The members as sent; each is inspected as a `Value` when taken, except those kept verbatim.
+    members: JsonMembers,
     problems: Vec<Error>,
 }
 
@@ -813,15 +815,21 @@ impl BodyReader {
             let error = too_long("the body", body.len(), MAX_REQUEST_BODY_BYTES).at("body");
             return Err(Error::validation(vec![error]));
         }
-        match serde_json::from_str::<Value>(body) {
-            Ok(Value::Object(members)) => Ok(Self { members, problems: Vec::new() }),
-            Ok(_) => Err(Error::validation(vec![
+        let not_json =
+            |e: serde_json::Error| Error::new(ErrorKind::InvalidJson, format!("the body is not JSON: {e}")).at("body");
+        let body: JsonValue = serde_json::from_str(body).map_err(|e| Error::validation(vec![not_json(e)]))?;
+        if !body.is_object() {
+            return Err(Error::validation(vec![
                 Error::new(ErrorKind::InvalidJson, "the body must be a JSON object").at("body"),
-            ])),
-            Err(e) => Err(Error::validation(vec![
-                Error::new(ErrorKind::InvalidJson, format!("the body is not JSON: {e}")).at("body"),
-            ])),
+            ]));
         }
+        let members = serde_json::from_str(body.as_json()).map_err(|e| Error::validation(vec![not_json(e)]))?;
+        Ok(Self { members, problems: Vec::new() })
+    }
+
+    /// Takes member `name` out, to be inspected.
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.members.remove(name).map(|value| value.to_value())
     }
 
     fn problem(&mut self, kind: ErrorKind, message: &str, field: &str, value: &Value) {
@@ -829,7 +837,7 @@ impl BodyReader {
     }
 
     fn string_list(&mut self, name: &str, required: bool) -> Vec<String> {
-        match self.members.remove(name) {
+        match self.take(name) {
             None if required => {
                 self.problems
                     .push(Error::new(ErrorKind::MissingField, format!("{name} is required")).at(name.to_owned()));
@@ -858,19 +866,32 @@ impl BodyReader {
         }
     }
 
+    /// An object member to be inspected.
     fn object(&mut self, name: &str) -> Option<Map<String, Value>> {
-        match self.members.remove(name)? {
+        match self.take(name)? {
             Value::Object(object) => Some(object),
             other => {
-                let kind = if name == "claims" { ErrorKind::InvalidClaims } else { ErrorKind::InvalidType };
-                self.problem(kind, "must be an object", name, &other);
+                self.problem(ErrorKind::InvalidType, "must be an object", name, &other);
+                None
+            }
+        }
+    }
+
+    /// An object member whose members are kept as they came (claims, request parameters).
+    fn verbatim_object(&mut self, name: &str, kind: ErrorKind) -> Option<JsonMembers> {
+        let value = self.members.remove(name)?;
+        // The value was checked as it was read, so an object reads again as members.
+        match serde_json::from_str(value.as_json()) {
+            Ok(members) if value.is_object() => Some(members),
+            _ => {
+                self.problem(kind, "must be an object", name, &value.to_value());
                 None
             }
         }
     }
 
     fn string(&mut self, name: &str) -> Option<String> {
-        match self.members.remove(name)? {
+        match self.take(name)? {
             Value::String(s) => Some(s),
             other => {
                 self.problem(ErrorKind::InvalidType, "must be a string", name, &other);
@@ -882,6 +903,7 @@ impl BodyReader {
     /// The request read so far and every problem found, unknown members included.
     fn finish<T>(mut self, value: T) -> (T, Vec<Error>) {
         for (name, value) in std::mem::take(&mut self.members) {
+            let value = value.to_value();
             self.problem(ErrorKind::UnknownMember, &format!("{name} is not a member of this request"), &name, &value);
         }
         (value, self.problems)
@@ -931,20 +953,20 @@ impl AuthorizationOfferRequest {
     fn read(body: &str) -> Result<(Self, Vec<Error>)> {
         let mut reader = BodyReader::new(body)?;
         let credentials = reader.string_list("credentials", true);
-        let request_parameters = reader.object("request_parameters");
+        let request_parameters = reader.verbatim_object("request_parameters", ErrorKind::InvalidType);
         check_request_parameters(request_parameters.as_ref(), &mut reader.problems);
         Ok(reader.finish(Self { credentials, request_parameters }))
     }
 }
 
 /// Request parameters go into the wallet's authorization request, where every value is a string.
-fn check_request_parameters(parameters: Option<&Map<String, Value>>, problems: &mut Vec<Error>) {
+fn check_request_parameters(parameters: Option<&JsonMembers>, problems: &mut Vec<Error>) {
     for (name, value) in parameters.into_iter().flatten() {
         if !value.is_string() {
             problems.push(
                 Error::new(ErrorKind::InvalidType, "request parameters must be strings")
                     .at(format!("request_parameters.{name}"))
-                    .with_value(value.clone()),
+                    .with_value(value.to_value()),
             );
         }
     }
@@ -961,7 +983,7 @@ impl PreAuthorizedOfferRequest {
         let mut reader = BodyReader::new(body)?;
         let credentials = reader.string_list("credentials", true);
         let user_id = reader.string("userId");
-        let claims = reader.object("claims");
+        let claims = reader.verbatim_object("claims", ErrorKind::InvalidClaims);
         let claims_to_persist = reader.string_list("claimsToPersist", false);
         let transaction_code_configuration = reader.object("transactionCodeConfiguration").map(|mut object| {
             let field = "transactionCodeConfiguration";
@@ -1108,8 +1130,8 @@ mod tests {
             [("mdl".to_owned(), MDOC_FORMAT.to_owned())].into(),
         ))
         .unwrap();
-        let mut parameters = Map::new();
-        parameters.insert("login_hint".into(), Value::from(5));
+        let mut parameters = JsonMembers::new();
+        parameters.insert("login_hint".into(), JsonValue::from_json("5").unwrap());
         let request =
             AuthorizationOfferRequest { credentials: vec!["mdl".into()], request_parameters: Some(parameters) };
         let error = issuer.create_authorization_offer(&request, &mut NoEntropy).unwrap_err();

@@ -26,6 +26,7 @@ mod dialect;
 mod error;
 mod expiry;
 mod issuer;
+pub mod json;
 mod limits;
 mod metadata;
 mod offer;
@@ -46,6 +47,7 @@ pub use issuer::{
     PreAuthorizedOfferRequest, PreAuthorizedOfferResponse, TOKEN_PLACEHOLDER, TransactionCodeConfiguration,
     TxCodePolicy, WrongTxCodeError,
 };
+pub use json::{JsonMembers, JsonValue};
 pub use limits::{Limits, MAX_METADATA_BYTES, MAX_REQUEST_BODY_BYTES, MAX_TOKEN_REQUEST_BYTES};
 pub use metadata::{IssuerMetadata, MetadataCheck, well_known_metadata_url};
 pub use offer::{

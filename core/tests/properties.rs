@@ -9,8 +9,8 @@
 mod checks;
 
 use credoffer::{
-    CredentialOffer, Dialect, ErrorKind, FixedEntropy, InputMode, IssuerConfig, OfferRecord, TxCode, TxCodePrompt,
-    generate_from_alphabet, generate_tx_code,
+    CredentialOffer, Dialect, ErrorKind, FixedEntropy, InputMode, IssuerConfig, JsonValue, OfferRecord, TxCode,
+    TxCodePrompt, generate_from_alphabet, generate_tx_code,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -80,7 +80,7 @@ fn tx_code() -> impl Strategy<Value = TxCode> {
             input_mode,
             length,
             description,
-            extensions: extensions.into_iter().collect(),
+            extensions: extensions.iter().map(|(name, value)| (name.clone(), JsonValue::from_value(value))).collect(),
         })
 }
 
@@ -113,7 +113,7 @@ fn valid_offer() -> impl Strategy<Value = CredentialOffer> {
                 }
             }
             for (name, value) in extensions {
-                builder = builder.extension(name, value);
+                builder = builder.extension(name, JsonValue::from_value(&value));
             }
             builder.build().ok()
         })
