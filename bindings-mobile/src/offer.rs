@@ -5,8 +5,7 @@
 
 use std::collections::HashMap;
 
-use credoffer::ErrorKind;
-use serde_json::{Map, Value};
+use credoffer::{JsonMembers, JsonValue};
 
 use crate::Result;
 use crate::error::conversion;
@@ -187,17 +186,20 @@ pub fn parse_dialect(name: String) -> Result<Dialect> {
 
 // --- conversions ---
 
-fn json_texts(members: Map<String, Value>) -> HashMap<String, String> {
-    members.into_iter().map(|(name, value)| (name, value.to_string())).collect()
+fn json_texts(members: JsonMembers) -> HashMap<String, String> {
+    members.into_iter().map(|(name, value)| (name, value.as_json().to_owned())).collect()
 }
 
-fn json_values(members: HashMap<String, String>, path: &str) -> Result<Map<String, Value>> {
+/// Member text read as core reads JSON values; an error names the member at `field`.
+fn json_value(text: &str, field: String) -> Result<JsonValue> {
+    JsonValue::from_json(text).map_err(|e| conversion(e.kind(), e.message().to_owned(), field))
+}
+
+fn json_values(members: HashMap<String, String>, path: &str) -> Result<JsonMembers> {
     members
         .into_iter()
         .map(|(name, text)| {
-            let value = serde_json::from_str(&text).map_err(|e| {
-                conversion(ErrorKind::InvalidJson, format!("not JSON text: {e}"), format!("{path}.{name}"))
-            })?;
+            let value = json_value(&text, format!("{path}.{name}"))?;
             Ok((name, value))
         })
         .collect()
@@ -208,7 +210,7 @@ impl From<credoffer::CredentialOffer> for CredentialOffer {
         Self {
             credential_issuer: offer.credential_issuer,
             credential_configuration_ids: offer.credential_configuration_ids,
-            legacy_credentials: offer.legacy_credentials.iter().map(Value::to_string).collect(),
+            legacy_credentials: offer.legacy_credentials.iter().map(|value| value.as_json().to_owned()).collect(),
             grants: offer.grants.map(Grants::from),
             extensions: json_texts(offer.extensions),
         }
@@ -223,11 +225,7 @@ impl TryFrom<CredentialOffer> for credoffer::CredentialOffer {
             .legacy_credentials
             .iter()
             .enumerate()
-            .map(|(i, text)| {
-                serde_json::from_str(text).map_err(|e| {
-                    conversion(ErrorKind::InvalidJson, format!("not JSON text: {e}"), format!("credentials[{i}]"))
-                })
-            })
+            .map(|(i, text)| json_value(text, format!("credentials[{i}]")))
             .collect::<Result<_>>()?;
         Ok(Self {
             credential_issuer: offer.credential_issuer,

@@ -5,8 +5,8 @@
 //! Building it is a small JSON read, far below the cost of creating an offer.
 
 use credoffer::{
-    Entropy, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferRecord, RedeemOutcome, SystemEntropy,
-    TokenError, TokenRequest,
+    Entropy, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, JsonMembers, JsonValue, OfferRecord, RedeemOutcome,
+    SystemEntropy, TokenError, TokenRequest,
 };
 use serde_json::{Map, Value, json};
 
@@ -63,9 +63,8 @@ pub fn create_pre_authorized_offer(
     if let Some(code) = &response.transaction_code {
         members.insert("transactionCode".into(), json!(code));
     }
-    members.insert("record".into(), record_value(&created.record)?);
     members.insert("responseBody".into(), json!(response.to_json()));
-    Ok(Value::Object(members).to_string())
+    with_record(&members, &created.record)
 }
 
 /// `redeem`: `{record, changed, outcome}`. A malformed token request is an outcome too (the OAuth error the
@@ -105,7 +104,10 @@ pub fn redeem(config: &str, record: &str, token_request: &str, now: f64) -> Resu
             Value::Object(members)
         }
     };
-    Ok(json!({"record": record_value(&record)?, "changed": changed, "outcome": outcome}).to_string())
+    let mut members = Map::new();
+    members.insert("changed".into(), json!(changed));
+    members.insert("outcome".into(), outcome);
+    with_record(&members, &record)
 }
 
 /// `delete`: the record, marked deleted.
@@ -118,12 +120,20 @@ pub fn delete(config: &str, record: &str) -> Result<String, Error> {
 pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<String, Error> {
     let issuer = issuer(config)?;
     let (body, record) = issuer.serve_offer(&OfferRecord::from_json(record)?, token, epoch_seconds(now)?)?;
-    Ok(json!({"body": body, "record": record_value(&record)?}).to_string())
+    let mut members = Map::new();
+    members.insert("body".into(), json!(body));
+    with_record(&members, &record)
 }
 
-fn record_value(record: &OfferRecord) -> Result<Value, Error> {
-    serde_json::from_str(&record.to_json())
-        .map_err(|e| Error::new(ErrorKind::InvalidRecord, format!("the record cannot be written: {e}")))
+/// The answer object: `members` and `record`. The record goes in as its text: read into a `Value`, its
+/// claims' numbers would be rounded to doubles.
+fn with_record(members: &Map<String, Value>, record: &OfferRecord) -> Result<String, Error> {
+    let record: JsonValue = serde_json::from_str(&record.to_json())
+        .map_err(|e| Error::new(ErrorKind::InvalidRecord, format!("the record cannot be written: {e}")))?;
+    let mut members: JsonMembers =
+        members.iter().map(|(name, value)| (name.clone(), JsonValue::from_value(value))).collect();
+    members.insert("record".into(), record);
+    Ok(JsonValue::from_members(&members).as_json().to_owned())
 }
 
 #[cfg(test)]
@@ -140,6 +150,18 @@ mod tests {
         for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY, 1e300] {
             assert_eq!(epoch_seconds(bad).unwrap_err().field(), Some("now"), "{bad}");
         }
+    }
+
+    /// The record reaches JavaScript as the engine wrote it: claims keep their digits.
+    #[test]
+    fn records_in_answers_keep_their_claims_as_written() {
+        let request = r#"{"credentials":["mdl"],"claims":{"big":12345678901234567890123,"price":1.10}}"#;
+        let created = create_pre_authorized_offer(CONFIG, request, 1000.0, Some(vec![7; 200])).unwrap();
+        assert!(created.contains(r#""claims":{"big":12345678901234567890123,"price":1.10}"#), "{created}");
+        let answer: JsonMembers = serde_json::from_str(&created).unwrap();
+        let record = answer["record"].as_json();
+        let redeemed = redeem(CONFIG, record, "grant_type=password", 1001.0).unwrap();
+        assert!(redeemed.contains(&format!(r#""record":{record}"#)), "{redeemed}");
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use credoffer::{
-    Dialect, Entropy, FixedEntropy, InputMode, Issuer, IssuerConfig, MDOC_FORMAT, OfferRecord, OfferUri, ParseOptions,
-    QrCode, SystemEntropy, parse_offer_uri, qr_is_uncomfortable,
+    Dialect, Entropy, FixedEntropy, InputMode, Issuer, IssuerConfig, JsonMembers, JsonValue, MDOC_FORMAT, OfferRecord,
+    OfferUri, ParseOptions, QrCode, SystemEntropy, parse_offer_uri, qr_is_uncomfortable,
 };
 use serde_json::{Map, Value, json};
 
@@ -212,7 +212,7 @@ pub fn pre_authorized(args: &PreAuthorizedArgs) -> Outcome {
     let (issuer, demo) = issuer(&args.issuer, &args.credentials, false)?;
     let body = pre_authorized_body(args)?;
     let now = input::now(args.now);
-    let offer = issuer.create_pre_authorized_offer_json(&body.to_string(), now, entropy(&args.issuer)?.as_mut())?;
+    let offer = issuer.create_pre_authorized_offer_json(&body, now, entropy(&args.issuer)?.as_mut())?;
     if let Some(path) = &args.record {
         save_record(path, &offer.record)?;
     }
@@ -262,7 +262,7 @@ pub fn pre_authorized(args: &PreAuthorizedArgs) -> Outcome {
     Ok(())
 }
 
-fn pre_authorized_body(args: &PreAuthorizedArgs) -> Result<Value, Failure> {
+fn pre_authorized_body(args: &PreAuthorizedArgs) -> Result<String, Failure> {
     let mut body = Map::new();
     body.insert("credentials".into(), json!(args.credentials));
     if let Some(user_id) = &args.user_id {
@@ -281,12 +281,6 @@ fn pre_authorized_body(args: &PreAuthorizedArgs) -> Result<Value, Failure> {
         }
         body.insert("transactionCodeConfiguration".into(), Value::Object(configuration));
     }
-    if let Some(claims) = &args.claims {
-        let claims: Value = serde_json::from_str(claims).map_err(|e| {
-            credoffer::Error::new(credoffer::ErrorKind::InvalidJson, format!("--claims is not JSON: {e}")).at("claims")
-        })?;
-        body.insert("claims".into(), claims);
-    }
     if !args.claims_to_persist.is_empty() {
         body.insert("claimsToPersist".into(), json!(args.claims_to_persist));
     }
@@ -300,7 +294,15 @@ fn pre_authorized_body(args: &PreAuthorizedArgs) -> Result<Value, Failure> {
         }
         body.insert("expiresIn".into(), Value::Object(expires_in));
     }
-    Ok(Value::Object(body))
+    let mut body: JsonMembers = body.iter().map(|(name, value)| (name.clone(), JsonValue::from_value(value))).collect();
+    if let Some(claims) = &args.claims {
+        // Claims go in as written: read into a `Value`, their numbers would be rounded to doubles.
+        let claims = serde_json::from_str::<JsonValue>(claims).map_err(|e| {
+            credoffer::Error::new(credoffer::ErrorKind::InvalidJson, format!("--claims is not JSON: {e}")).at("claims")
+        })?;
+        body.insert("claims".into(), claims);
+    }
+    Ok(JsonValue::from_members(&body).as_json().to_owned())
 }
 
 pub fn authorization(args: &AuthorizationArgs) -> Outcome {
@@ -362,18 +364,13 @@ fn save_record(path: &Path, record: &OfferRecord) -> Result<(), Failure> {
 
 /// The record as indented JSON, so a person can watch it change.
 pub fn record_text(record: &OfferRecord) -> String {
-    let compact = record.to_json();
-    let text = serde_json::from_str::<Value>(&compact).map(pretty).unwrap_or(compact);
-    format!("{text}\n")
+    // Indented from the record itself: read back into a `Value`, its claims' numbers would be rounded.
+    format!("{}\n", pretty_struct(record))
 }
 
 /// Indented JSON in the struct's own member order (the order of MATTR's documentation).
 fn pretty_struct(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
-}
-
-fn pretty(value: Value) -> String {
-    serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())
 }
 
 /// `path` quoted for a POSIX shell when it needs it.

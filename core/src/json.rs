@@ -67,8 +67,8 @@ impl JsonValue {
         self.0.get()
     }
 
-    /// The members written as one JSON object, each value verbatim.
-    pub(crate) fn from_members(members: &JsonMembers) -> Self {
+    /// The members written as one JSON object, in name order, each value verbatim.
+    pub fn from_members(members: &JsonMembers) -> Self {
         // Names are strings and values are JSON already: writing them cannot fail.
         Self(serde_json::value::to_raw_value(members).unwrap_or_else(|_| RawValue::NULL.to_owned()))
     }
