@@ -5,10 +5,12 @@
 //! Building it is a small JSON read, far below the cost of creating an offer.
 
 use credoffer::{
-    Entropy, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, JsonMembers, JsonValue, OfferRecord, RedeemOutcome,
-    SystemEntropy, TokenError, TokenRequest,
+    Entropy, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferRecord, RedeemOutcome, SystemEntropy,
+    TokenError, TokenRequest,
 };
 use serde_json::{Map, Value, json};
+
+use crate::output::ObjectWriter;
 
 /// An issuer from its configuration JSON (camelCase, as `IssuerConfig` reads it).
 pub fn issuer(config: &str) -> Result<Issuer, Error> {
@@ -125,15 +127,15 @@ pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<
     with_record(&members, &record)
 }
 
-/// The answer object: `members` and `record`. The record goes in as its text: read into a `Value`, its
-/// claims' numbers would be rounded to doubles.
+/// The answer object: `members`, then `record` as the engine wrote it (read into a `Value`, its claims'
+/// numbers would be rounded to doubles).
 fn with_record(members: &Map<String, Value>, record: &OfferRecord) -> Result<String, Error> {
-    let record: JsonValue = serde_json::from_str(&record.to_json())
-        .map_err(|e| Error::new(ErrorKind::InvalidRecord, format!("the record cannot be written: {e}")))?;
-    let mut members: JsonMembers =
-        members.iter().map(|(name, value)| (name.clone(), JsonValue::from_value(value))).collect();
-    members.insert("record".into(), record);
-    Ok(JsonValue::from_members(&members).as_json().to_owned())
+    let mut object = ObjectWriter::with_capacity(1024);
+    for (name, value) in members {
+        object.raw(name, &value.to_string());
+    }
+    object.raw("record", &record.to_json());
+    object.finish()
 }
 
 #[cfg(test)]
@@ -158,8 +160,8 @@ mod tests {
         let request = r#"{"credentials":["mdl"],"claims":{"big":12345678901234567890123,"price":1.10}}"#;
         let created = create_pre_authorized_offer(CONFIG, request, 1000.0, Some(vec![7; 200])).unwrap();
         assert!(created.contains(r#""claims":{"big":12345678901234567890123,"price":1.10}"#), "{created}");
-        let answer: JsonMembers = serde_json::from_str(&created).unwrap();
-        let record = answer["record"].as_json();
+        let answer: credoffer::JsonMembers = serde_json::from_str(&created).unwrap();
+        let record = answer.get("record").unwrap().as_json();
         let redeemed = redeem(CONFIG, record, "grant_type=password", 1001.0).unwrap();
         assert!(redeemed.contains(&format!(r#""record":{record}"#)), "{redeemed}");
     }

@@ -40,14 +40,14 @@ fn tx_code_prompt(prompt: &TxCodePrompt) -> Result<String, Error> {
     object.finish()
 }
 
-/// A JSON object written into one buffer, member by member. Member names are this module's literals,
+/// A JSON object written into one buffer, member by member. Member names are this crate's literals,
 /// plain ASCII that needs no escaping.
-struct ObjectWriter {
+pub(crate) struct ObjectWriter {
     out: Vec<u8>,
 }
 
 impl ObjectWriter {
-    fn with_capacity(capacity: usize) -> Self {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
         let mut out = Vec::with_capacity(capacity);
         out.push(b'{');
         Self { out }
@@ -64,7 +64,7 @@ impl ObjectWriter {
     }
 
     /// A member whose value is JSON already.
-    fn raw(&mut self, name: &str, json: &str) {
+    pub(crate) fn raw(&mut self, name: &str, json: &str) {
         self.name(name);
         self.out.extend_from_slice(json.as_bytes());
     }
@@ -79,7 +79,7 @@ impl ObjectWriter {
         self.out.extend_from_slice(value.to_string().as_bytes());
     }
 
-    fn finish(mut self) -> Result<String, Error> {
+    pub(crate) fn finish(mut self) -> Result<String, Error> {
         self.out.push(b'}');
         String::from_utf8(self.out).map_err(unwritable)
     }

@@ -300,7 +300,7 @@ fn pre_authorized_body(args: &PreAuthorizedArgs) -> Result<String, Failure> {
         let claims = serde_json::from_str::<JsonValue>(claims).map_err(|e| {
             credoffer::Error::new(credoffer::ErrorKind::InvalidJson, format!("--claims is not JSON: {e}")).at("claims")
         })?;
-        body.insert("claims".into(), claims);
+        body.insert("claims", claims);
     }
     Ok(JsonValue::from_members(&body).as_json().to_owned())
 }

@@ -694,7 +694,7 @@ fn create_authorization_writes_request_parameters_and_issuer_state() {
     };
     assert_eq!(parsed.offer.authorization_code_grant().unwrap().issuer_state.as_deref(), Some(state));
     assert_eq!(
-        parsed.offer.extensions["request_parameters"].as_json(),
+        parsed.offer.extensions.get("request_parameters").unwrap().as_json(),
         r#"{"login_hint":"user@example.com","prompt":"login"}"#
     );
 

@@ -266,9 +266,26 @@ fn string_list(value: &mut Value, field: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-/// Takes a string member out of the kept members (draft 9's top-level grant parameters).
+/// Takes a top-level member out of the kept ones (draft 9's grant parameters), read by `read`; absent and
+/// `null` are `None`, any other JSON is a type error.
+fn take_member<T>(
+    members: &mut JsonMembers,
+    name: &str,
+    what: &str,
+    read: impl FnOnce(&JsonValue) -> Option<T>,
+) -> Result<Option<T>> {
+    match members.remove(name) {
+        None => Ok(None),
+        Some(value) if value.is_null() => Ok(None),
+        Some(value) => match read(&value) {
+            Some(value) => Ok(Some(value)),
+            None => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be {what}")).at(name)),
+        },
+    }
+}
+
 fn take_string(members: &mut JsonMembers, name: &str) -> Result<Option<String>> {
-    string_value(&mut members.remove(name).map(|value| value.to_value()), name, "")
+    take_member(members, name, "a string", JsonValue::to_str)
 }
 
 /// The path of member `name` inside `parent` (`""` for the top level). Built only for errors: parsing
@@ -389,8 +406,7 @@ fn lift_draft9_members(
         return Ok(());
     }
     let code = take_string(members, "pre-authorized_code")?;
-    let pin_required =
-        bool_value(members.remove("user_pin_required").map(|value| value.to_value()), "user_pin_required", "")?;
+    let pin_required = take_member(members, "user_pin_required", "a boolean", JsonValue::to_bool)?;
     shape.user_pin_required |= pin_required.is_some();
     let op_state = take_string(members, "op_state")?;
     let not_moved = |member: &str, reason: &str| {

@@ -815,16 +815,12 @@ impl BodyReader {
             let error = too_long("the body", body.len(), MAX_REQUEST_BODY_BYTES).at("body");
             return Err(Error::validation(vec![error]));
         }
-        let not_json =
-            |e: serde_json::Error| Error::new(ErrorKind::InvalidJson, format!("the body is not JSON: {e}")).at("body");
-        let body: JsonValue = serde_json::from_str(body).map_err(|e| Error::validation(vec![not_json(e)]))?;
-        if !body.is_object() {
-            return Err(Error::validation(vec![
-                Error::new(ErrorKind::InvalidJson, "the body must be a JSON object").at("body"),
-            ]));
+        let problem = |message: String| Error::validation(vec![Error::new(ErrorKind::InvalidJson, message).at("body")]);
+        let body: JsonValue = serde_json::from_str(body).map_err(|e| problem(format!("the body is not JSON: {e}")))?;
+        match body.to_members() {
+            Some(members) => Ok(Self { members, problems: Vec::new() }),
+            None => Err(problem("the body must be a JSON object".to_owned())),
         }
-        let members = serde_json::from_str(body.as_json()).map_err(|e| Error::validation(vec![not_json(e)]))?;
-        Ok(Self { members, problems: Vec::new() })
     }
 
     /// Takes member `name` out, to be inspected.
@@ -880,14 +876,11 @@ impl BodyReader {
     /// An object member whose members are kept as they came (claims, request parameters).
     fn verbatim_object(&mut self, name: &str, kind: ErrorKind) -> Option<JsonMembers> {
         let value = self.members.remove(name)?;
-        // The value was checked as it was read, so an object reads again as members.
-        match serde_json::from_str(value.as_json()) {
-            Ok(members) if value.is_object() => Some(members),
-            _ => {
-                self.problem(kind, "must be an object", name, &value.to_value());
-                None
-            }
+        let members = value.to_members();
+        if members.is_none() {
+            self.problem(kind, "must be an object", name, &value.to_value());
         }
+        members
     }
 
     fn string(&mut self, name: &str) -> Option<String> {
@@ -1131,7 +1124,7 @@ mod tests {
         ))
         .unwrap();
         let mut parameters = JsonMembers::new();
-        parameters.insert("login_hint".into(), JsonValue::from_json("5").unwrap());
+        parameters.insert("login_hint", JsonValue::from_json("5").unwrap());
         let request =
             AuthorizationOfferRequest { credentials: vec!["mdl".into()], request_parameters: Some(parameters) };
         let error = issuer.create_authorization_offer(&request, &mut NoEntropy).unwrap_err();

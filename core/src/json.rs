@@ -9,7 +9,6 @@
 //! (RFC 8259 leaves duplicates undefined and readers disagree on which one wins).
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -19,8 +18,159 @@ use serde_json::value::RawValue;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{Limits, json_depth_exceeds, too_long};
 
-/// Members the spec does not define, by name, each kept as its exact JSON text. Written in name order.
-pub type JsonMembers = BTreeMap<String, JsonValue>;
+/// JSON object members by name, each value kept as its exact text; iterated and written in name order.
+///
+/// A sorted list rather than a `BTreeMap`: members are few, and a second B-tree (serde_json's `Map` is
+/// one already) would add kilobytes to the npm package.
+///
+/// ```
+/// use credoffer::{JsonMembers, JsonValue};
+///
+/// let mut members = JsonMembers::new();
+/// members.insert("price", JsonValue::from_json("1.10")?);
+/// members.insert("id", JsonValue::from_json("12345678901234567890123")?);
+/// assert_eq!(members.keys().collect::<Vec<_>>(), ["id", "price"]);
+/// assert_eq!(members.get("price").map(JsonValue::as_json), Some("1.10"));
+/// assert_eq!(serde_json::to_string(&members).unwrap(), r#"{"id":12345678901234567890123,"price":1.10}"#);
+/// # Ok::<(), credoffer::Error>(())
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct JsonMembers(Vec<(String, JsonValue)>);
+
+impl JsonMembers {
+    /// No members.
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    /// How many members there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value of member `name`.
+    pub fn get(&self, name: &str) -> Option<&JsonValue> {
+        let index = self.find(name).ok()?;
+        self.0.get(index).map(|(_, value)| value)
+    }
+
+    /// Whether there is a member `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    /// Sets member `name`, returning the value it replaces.
+    pub fn insert(&mut self, name: impl Into<String>, value: JsonValue) -> Option<JsonValue> {
+        let name = name.into();
+        match self.find(&name) {
+            Ok(index) => self.0.get_mut(index).map(|(_, old)| std::mem::replace(old, value)),
+            Err(index) => {
+                self.0.insert(index, (name, value));
+                None
+            }
+        }
+    }
+
+    /// Takes member `name` out.
+    pub fn remove(&mut self, name: &str) -> Option<JsonValue> {
+        let index = self.find(name).ok()?;
+        Some(self.0.remove(index).1)
+    }
+
+    /// The members in name order.
+    pub fn iter(&self) -> Iter<'_> {
+        self.0.iter().map(|(name, value)| (name.as_str(), value))
+    }
+
+    /// The names in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(name, _)| name.as_str())
+    }
+
+    /// Where member `name` is, or would go.
+    fn find(&self, name: &str) -> std::result::Result<usize, usize> {
+        self.0.binary_search_by(|(member, _)| member.as_str().cmp(name))
+    }
+}
+
+/// The members of a [`JsonMembers`] in name order.
+pub type Iter<'a> =
+    std::iter::Map<std::slice::Iter<'a, (String, JsonValue)>, fn(&(String, JsonValue)) -> (&str, &JsonValue)>;
+
+impl<'a> IntoIterator for &'a JsonMembers {
+    type Item = (&'a str, &'a JsonValue);
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+impl IntoIterator for JsonMembers {
+    type Item = (String, JsonValue);
+    type IntoIter = std::vec::IntoIter<(String, JsonValue)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// A later member of the same name replaces an earlier one.
+impl FromIterator<(String, JsonValue)> for JsonMembers {
+    fn from_iter<I: IntoIterator<Item = (String, JsonValue)>>(members: I) -> Self {
+        let mut collected = Self::new();
+        for (name, value) in members {
+            collected.insert(name, value);
+        }
+        collected
+    }
+}
+
+impl fmt::Debug for JsonMembers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for JsonMembers {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+/// A JSON object; a member named twice, at any depth, is an error.
+impl<'de> Deserialize<'de> for JsonMembers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = JsonMembers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<JsonMembers, A::Error> {
+                // Sorted through a name index rather than an insertion each: a hostile object's members
+                // may come in reverse order.
+                let mut names = Names::default();
+                let mut values = Vec::new();
+                while let Some((name, value)) = map.next_entry::<String, JsonValue>()? {
+                    names.add(name, values.len())?;
+                    values.push(Some(value));
+                }
+                let members = names
+                    .into_sorted()
+                    .filter_map(|(name, index)| Some((name, values.get_mut(index)?.take()?)))
+                    .collect();
+                Ok(JsonMembers(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
 
 /// One JSON value kept as its exact text: numbers keep their digits, members their order and spelling.
 ///
@@ -95,8 +245,28 @@ impl JsonValue {
         self.first_byte() == Some(b'"')
     }
 
-    pub(crate) fn is_object(&self) -> bool {
-        self.first_byte() == Some(b'{')
+    /// The string this value is, if it is one.
+    pub(crate) fn to_str(&self) -> Option<String> {
+        read_string(self.as_json())
+    }
+
+    /// The boolean this value is, if it is one.
+    pub(crate) fn to_bool(&self) -> Option<bool> {
+        match self.as_json() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_null(&self) -> bool {
+        self.as_json() == "null"
+    }
+
+    /// The members of this value, if it is an object. (Its text was checked as it was read, so an object
+    /// reads again, without duplicates.)
+    pub(crate) fn to_members(&self) -> Option<JsonMembers> {
+        if self.first_byte() == Some(b'{') { serde_json::from_str(self.as_json()).ok() } else { None }
     }
 
     /// The value as a serde_json `Value`, for a member the engine inspects rather than keeps. Numbers
@@ -134,6 +304,11 @@ impl<'de> Deserialize<'de> for JsonValue {
     }
 }
 
+/// The string a JSON text is, if it is one (its escapes decoded).
+pub(crate) fn read_string(json: &str) -> Option<String> {
+    if json.starts_with('"') { serde_json::from_str(json).ok() } else { None }
+}
+
 /// The error for member `name` seen twice in one object.
 pub(crate) fn duplicate_member<E: de::Error>(name: &str) -> E {
     E::custom(format_args!("the member {name:?} appears twice"))
@@ -152,6 +327,30 @@ fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
     serde_json::Deserializer::from_str(json).deserialize_any(UniqueMembers { depth_left })
 }
 
+/// The member names of one object, each with a number, in serde_json's own map: it sorts them, and its
+/// code is in every build already, where a set or a sort of this crate's own would add kilobytes to the
+/// npm package.
+#[derive(Default)]
+struct Names(serde_json::Map<String, serde_json::Value>);
+
+impl Names {
+    /// Adds `name`, refusing it when it came before.
+    fn add<E: de::Error>(&mut self, name: String, number: usize) -> std::result::Result<(), E> {
+        match self.0.entry(name) {
+            serde_json::map::Entry::Occupied(seen) => Err(duplicate_member(seen.key())),
+            serde_json::map::Entry::Vacant(new) => {
+                new.insert(serde_json::Value::from(number));
+                Ok(())
+            }
+        }
+    }
+
+    /// The names in order, each with its number.
+    fn into_sorted(self) -> impl Iterator<Item = (String, usize)> {
+        self.0.into_iter().filter_map(|(name, number)| Some((name, usize::try_from(number.as_u64()?).ok()?)))
+    }
+}
+
 /// Visits one object or array, checking its members' names and, below it, its values.
 struct UniqueMembers {
     depth_left: usize,
@@ -165,14 +364,11 @@ impl<'de> Visitor<'de> for UniqueMembers {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        let mut names: BTreeSet<Cow<'_, str>> = BTreeSet::new();
+        let mut names = Names::default();
         while let Some(Name(name)) = map.next_key()? {
-            if names.contains(name.as_ref()) {
-                return Err(duplicate_member(&name));
-            }
+            names.add(name.into_owned(), 0)?;
             let value: &RawValue = map.next_value()?;
             check_members(value.get(), self.depth_left).map_err(de::Error::custom)?;
-            names.insert(name);
         }
         Ok(())
     }
@@ -267,16 +463,55 @@ mod tests {
     #[test]
     fn members_and_values_are_written_as_json() {
         let mut members = JsonMembers::new();
-        members.insert("n".into(), JsonValue::from_json("1.10").unwrap());
-        members.insert("a".into(), JsonValue::from_json(r#"{"b":[true]}"#).unwrap());
+        members.insert("n", JsonValue::from_json("1.10").unwrap());
+        members.insert("a", JsonValue::from_json(r#"{"b":[true]}"#).unwrap());
         assert_eq!(JsonValue::from_members(&members).as_json(), r#"{"a":{"b":[true]},"n":1.10}"#);
         let value = serde_json::json!({"s": "x", "i": -3});
         assert_eq!(JsonValue::from_value(&value).as_json(), r#"{"i":-3,"s":"x"}"#);
         assert_eq!(JsonValue::from_value(&value).to_value(), value);
-        let kinds = |text: &str| {
-            let value = JsonValue::from_json(text).unwrap();
-            (value.is_string(), value.is_object())
-        };
-        assert_eq!((kinds(r#""s""#), kinds("{}"), kinds("[]")), ((true, false), (false, true), (false, false)));
+    }
+
+    #[test]
+    fn members_stay_in_name_order_and_unique() {
+        let value = |text: &str| JsonValue::from_json(text).unwrap();
+        let mut members: JsonMembers =
+            [("b".to_owned(), value("1")), ("a".to_owned(), value("2")), ("b".to_owned(), value("3"))]
+                .into_iter()
+                .collect();
+        assert_eq!((members.len(), members.get("b")), (2, Some(&value("3"))));
+        assert_eq!(members.insert("a", value("4")), Some(value("2")));
+        assert_eq!(members.insert("c", value("5")), None);
+        assert_eq!(members.remove("b"), Some(value("3")));
+        assert_eq!((members.remove("b"), members.contains_key("b"), members.is_empty()), (None, false, false));
+        assert_eq!(format!("{members:?}"), r#"{"a": JsonValue(4), "c": JsonValue(5)}"#);
+        let pairs: Vec<(&str, &str)> = members.iter().map(|(name, value)| (name, value.as_json())).collect();
+        assert_eq!(pairs, [("a", "4"), ("c", "5")]);
+        let read: JsonMembers = serde_json::from_str(r#"{"z":[1.10],"y":{"q":0.1}}"#).unwrap();
+        assert_eq!(serde_json::to_string(&read).unwrap(), r#"{"y":{"q":0.1},"z":[1.10]}"#);
+        assert_eq!(read.into_iter().map(|(name, _)| name).collect::<Vec<_>>(), ["y", "z"]);
+        for twice in [r#"{"a":1,"b":2,"a":3}"#, r#"{"a":{"x":1,"x":1}}"#] {
+            let error = serde_json::from_str::<JsonMembers>(twice).unwrap_err().to_string();
+            assert!(error.contains("appears twice"), "{error}");
+        }
+    }
+
+    #[test]
+    fn inspecting_a_value_reads_its_text() {
+        let value = |text: &str| JsonValue::from_json(text).unwrap();
+        assert!(value(r#""s""#).is_string() && !value("1").is_string());
+        assert_eq!(value(r#""\u0041\n""#).to_str().as_deref(), Some("A\n"));
+        assert_eq!(value("[\"s\"]").to_str(), None);
+        assert_eq!(
+            (value("true").to_bool(), value("false").to_bool(), value("1").to_bool()),
+            (Some(true), Some(false), None)
+        );
+        assert!(value("null").is_null() && !value(r#""null""#).is_null());
+        let members = value(r#"{"b":1.10,"a":[1e400]}"#).to_members().unwrap();
+        assert_eq!(members.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(members.get("a").unwrap().as_json(), "[1e400]");
+        assert_eq!(value("[]").to_members(), None);
+        // Inspected values become numbers a double holds; one beyond its range becomes null.
+        assert_eq!(value("[1.10]").to_value(), serde_json::json!([1.1]));
+        assert_eq!(value("1e400").to_value(), serde_json::Value::Null);
     }
 }

@@ -316,7 +316,7 @@ fn check_model_names(extensions: &JsonMembers, defined: &[&str], parent: &str) -
     if extensions.is_empty() {
         return Ok(()); // nearly always, and checked on every parse
     }
-    match defined.iter().find(|name| extensions.contains_key(**name)) {
+    match defined.iter().find(|name| extensions.contains_key(name)) {
         Some(name) => Err(Error::new(
             ErrorKind::InvalidType,
             format!("{name} is part of the offer model and cannot be set as an extension"),
@@ -590,7 +590,7 @@ impl OfferBuilder {
     /// legacy `credentials`) are refused at [`build`](Self::build) so no member can be written twice.
     #[must_use]
     pub fn extension(mut self, name: impl Into<String>, value: JsonValue) -> Self {
-        self.offer.extensions.insert(name.into(), value);
+        self.offer.extensions.insert(name, value);
         self
     }
 
@@ -672,7 +672,7 @@ mod tests {
         let build = crate::BuildOptions::default();
 
         let mut two_issuers = built();
-        two_issuers.extensions.insert("credential_issuer".into(), json(r#""https://evil.example""#));
+        two_issuers.extensions.insert("credential_issuer", json(r#""https://evil.example""#));
         let error = two_issuers.to_uri(&build).unwrap_err();
         assert_eq!((error.code(), error.field()), ("invalid_type", Some("credential_issuer")));
         assert_eq!(two_issuers.validate(strict).unwrap_err().code(), "invalid_type");
@@ -680,7 +680,7 @@ mod tests {
 
         let mut two_grants = built();
         let grants = two_grants.grants.as_mut().unwrap();
-        grants.other.insert(PRE_AUTHORIZED_CODE_GRANT.into(), json(r#"{"pre-authorized_code": "other"}"#));
+        grants.other.insert(PRE_AUTHORIZED_CODE_GRANT, json(r#"{"pre-authorized_code": "other"}"#));
         let error = two_grants.to_uri(&build).unwrap_err();
         assert_eq!(error.field(), Some(format!("grants.{PRE_AUTHORIZED_CODE_GRANT}").as_str()));
     }

@@ -12,7 +12,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::json::{JsonMembers, JsonValue, Name, duplicate_member};
+use crate::json::{JsonMembers, JsonValue, Name, duplicate_member, read_string};
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
 
 /// A member that should hold an object of shape `T`, and may hold anything.
@@ -83,10 +83,12 @@ impl RawCredentials {
         let mut ids = Vec::with_capacity(entries.len());
         let mut legacy = Vec::new();
         for (index, entry) in entries.into_iter().enumerate() {
-            match entry.get().as_bytes().first() {
-                Some(b'"') => ids.push(serde_json::from_str(entry.get())?),
-                Some(b'{') => legacy.push(JsonValue::from_raw(entry)?),
-                _ => return Ok(Self::OtherEntry(index)),
+            if let Some(id) = read_string(entry.get()) {
+                ids.push(id);
+            } else if entry.get().starts_with('{') {
+                legacy.push(JsonValue::from_raw(entry)?);
+            } else {
+                return Ok(Self::OtherEntry(index));
             }
         }
         Ok(Self::Entries { ids, legacy })
