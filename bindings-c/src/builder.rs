@@ -2,8 +2,9 @@
 
 use std::ffi::c_char;
 
+use credoffer::json::JsonValue;
 use credoffer::offer::{InputMode, OfferBuilder, TxCode};
-use credoffer::{BuildOptions, Dialect, ErrorKind};
+use credoffer::{BuildOptions, Dialect};
 
 use crate::CREDOFFER_ALLOW_INSECURE_HTTP;
 use crate::boundary::{
@@ -286,9 +287,7 @@ pub unsafe extern "C" fn credoffer_builder_extension(
         let name = unsafe { text(name, name_len, "name") }?.to_owned();
         // SAFETY: forwarded from this function's contract.
         let value = unsafe { text(value, value_len, "value") }?;
-        let value: serde_json::Value = serde_json::from_str(value).map_err(|e| {
-            credoffer::Error::new(ErrorKind::InvalidJson, format!("the extension value is not JSON: {e}")).at("value")
-        })?;
+        let value = JsonValue::from_json(value).map_err(|e| e.at("value"))?;
         builder.update(move |b| b.extension(name, value));
         Ok(())
     })

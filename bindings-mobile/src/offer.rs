@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use credoffer::error::BindingErrorKind;
-use serde_json::{Map, Value};
+use credoffer::json::{JsonMembers, JsonValue};
 
 use crate::{CredentialOfferError, Result};
 
@@ -211,19 +211,24 @@ pub fn parse_dialect(name: String) -> Result<Dialect> {
 
 /// A member that crosses the boundary as JSON text but holds none: the caller's value is outside the
 /// record field's domain, a failure of the binding family rather than of the engine's rules.
-fn not_json_text(error: &serde_json::Error, field: String) -> CredentialOfferError {
-    CredentialOfferError::binding(BindingErrorKind::InvalidArgument, format!("not JSON text: {error}"), field)
+fn not_json_text(reason: &str, field: String) -> CredentialOfferError {
+    CredentialOfferError::binding(BindingErrorKind::InvalidArgument, format!("not JSON text: {reason}"), field)
 }
 
-fn json_texts(members: Map<String, Value>) -> HashMap<String, String> {
-    members.into_iter().map(|(name, value)| (name, value.to_string())).collect()
+fn json_texts(members: JsonMembers) -> HashMap<String, String> {
+    members.into_iter().map(|(name, value)| (name, value.as_json().to_owned())).collect()
 }
 
-fn json_values(members: HashMap<String, String>, path: &str) -> Result<Map<String, Value>> {
+/// Member text read as core reads JSON values; an error names the member at `field`.
+fn json_value(text: &str, field: String) -> Result<JsonValue> {
+    JsonValue::from_json(text).map_err(|e| not_json_text(e.message(), field))
+}
+
+fn json_values(members: HashMap<String, String>, path: &str) -> Result<JsonMembers> {
     members
         .into_iter()
         .map(|(name, text)| {
-            let value = serde_json::from_str(&text).map_err(|e| not_json_text(&e, format!("{path}.{name}")))?;
+            let value = json_value(&text, format!("{path}.{name}"))?;
             Ok((name, value))
         })
         .collect()
@@ -234,7 +239,7 @@ impl From<credoffer::CredentialOffer> for CredentialOffer {
         Self {
             credential_issuer: offer.credential_issuer,
             credential_configuration_ids: offer.credential_configuration_ids,
-            legacy_credentials: offer.legacy_credentials.iter().map(Value::to_string).collect(),
+            legacy_credentials: offer.legacy_credentials.iter().map(|value| value.as_json().to_owned()).collect(),
             grants: offer.grants.map(Grants::from),
             extensions: json_texts(offer.extensions),
         }
@@ -249,7 +254,7 @@ impl TryFrom<CredentialOffer> for credoffer::CredentialOffer {
             .legacy_credentials
             .iter()
             .enumerate()
-            .map(|(i, text)| serde_json::from_str(text).map_err(|e| not_json_text(&e, format!("credentials[{i}]"))))
+            .map(|(i, text)| json_value(text, format!("credentials[{i}]")))
             .collect::<Result<_>>()?;
         Ok(Self {
             credential_issuer: offer.credential_issuer,

@@ -132,6 +132,26 @@ mod tests {
         }
     }
 
+    /// The record reaches JavaScript as the engine wrote it: claims keep their digits.
+    #[test]
+    fn records_in_answers_keep_their_claims_as_written() {
+        let request = r#"{"credentials":["mdl"],"claims":{"big":12345678901234567890123,"price":1.10},
+            "transactionCodeConfiguration":{"length":6}}"#;
+        let created = create_pre_authorized_offer(CONFIG, request, 1000.0, Some(vec![7; 200])).unwrap();
+        assert!(created.contains(r#""claims":{"big":12345678901234567890123,"price":1.10}"#), "{created}");
+        let answer: credoffer::json::JsonMembers = serde_json::from_str(&created).unwrap();
+        let record = answer.get("record").unwrap().as_json();
+        let uri: String = serde_json::from_str(answer.get("uri").unwrap().as_json()).unwrap();
+        let Ok(credoffer::OfferUri::ByValue(parsed)) = credoffer::parse_offer_uri(&uri, &Default::default()) else {
+            panic!("by value")
+        };
+        let code = &parsed.offer.pre_authorized_code_grant().unwrap().pre_authorized_code;
+        // A wrong transaction code changes the record: the answer carries it, claims as written.
+        let form = format!("{GRANT}&pre-authorized_code={code}&tx_code=wrong!");
+        let answered = token_endpoint(CONFIG, &form, Some(record), 1001.0, None).unwrap();
+        assert!(answered.contains(r#""claims":{"big":12345678901234567890123,"price":1.10}"#), "{answered}");
+    }
+
     #[test]
     fn create_answer_token_requests_delete() {
         let request = r#"{"credentials":["mdl"],"transactionCodeConfiguration":{"length":6}}"#;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use credoffer::issuer::MDOC_FORMAT;
+use credoffer::json::{JsonMembers, JsonValue};
 use credoffer::offer::InputMode;
 use credoffer::qr::{QrCode, qr_is_uncomfortable};
 use credoffer::{
@@ -215,7 +216,7 @@ pub fn pre_authorized(args: &PreAuthorizedArgs) -> Outcome {
     let (issuer, demo) = issuer(&args.issuer, &args.credentials, false)?;
     let body = pre_authorized_body(args)?;
     let now = input::now(args.now);
-    let offer = issuer.create_pre_authorized_offer_json(&body.to_string(), now, entropy(&args.issuer)?.as_mut())?;
+    let offer = issuer.create_pre_authorized_offer_json(&body, now, entropy(&args.issuer)?.as_mut())?;
     if let Some(path) = &args.record {
         save_record(path, &offer.record)?;
     }
@@ -265,7 +266,7 @@ pub fn pre_authorized(args: &PreAuthorizedArgs) -> Outcome {
     Ok(())
 }
 
-fn pre_authorized_body(args: &PreAuthorizedArgs) -> Result<Value, Failure> {
+fn pre_authorized_body(args: &PreAuthorizedArgs) -> Result<String, Failure> {
     let mut body = Map::new();
     body.insert("credentials".into(), json!(args.credentials));
     if let Some(user_id) = &args.user_id {
@@ -284,12 +285,6 @@ fn pre_authorized_body(args: &PreAuthorizedArgs) -> Result<Value, Failure> {
         }
         body.insert("transactionCodeConfiguration".into(), Value::Object(configuration));
     }
-    if let Some(claims) = &args.claims {
-        // A malformed argument is the command line's fault, not an input the engine refused.
-        let claims: Value =
-            serde_json::from_str(claims).map_err(|e| Failure::usage(format!("--claims is not JSON: {e}"), "claims"))?;
-        body.insert("claims".into(), claims);
-    }
     if !args.claims_to_persist.is_empty() {
         body.insert("claimsToPersist".into(), json!(args.claims_to_persist));
     }
@@ -303,7 +298,15 @@ fn pre_authorized_body(args: &PreAuthorizedArgs) -> Result<Value, Failure> {
         }
         body.insert("expiresIn".into(), Value::Object(expires_in));
     }
-    Ok(Value::Object(body))
+    let mut body: JsonMembers = body.iter().map(|(name, value)| (name.clone(), JsonValue::from_value(value))).collect();
+    if let Some(claims) = &args.claims {
+        // Claims go in as written: read into a `Value`, their numbers would be rounded to doubles.
+        // A malformed argument is the command line's fault, not an input the engine refused.
+        let claims = serde_json::from_str::<JsonValue>(claims)
+            .map_err(|e| Failure::usage(format!("--claims is not JSON: {e}"), "claims"))?;
+        body.insert("claims", claims);
+    }
+    Ok(JsonValue::from_members(&body).as_json().to_owned())
 }
 
 pub fn authorization(args: &AuthorizationArgs) -> Outcome {
@@ -365,18 +368,13 @@ fn save_record(path: &Path, record: &OfferRecord) -> Result<(), Failure> {
 
 /// The record as indented JSON, so a person can watch it change.
 pub fn record_text(record: &OfferRecord) -> String {
-    let compact = record.to_json();
-    let text = serde_json::from_str::<Value>(&compact).map(pretty).unwrap_or(compact);
-    format!("{text}\n")
+    // Indented from the record itself: read back into a `Value`, its claims' numbers would be rounded.
+    format!("{}\n", pretty_struct(record))
 }
 
 /// Indented JSON in the struct's own member order (the order of MATTR's documentation).
 fn pretty_struct(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
-}
-
-fn pretty(value: Value) -> String {
-    serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())
 }
 
 /// `path` quoted for a POSIX shell when it needs it.

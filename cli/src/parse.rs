@@ -120,7 +120,7 @@ fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String 
         }
     }
     if let Some(other) = grants.map(|g| &g.other).filter(|other| !other.is_empty()) {
-        let names: Vec<&str> = other.keys().map(String::as_str).collect();
+        let names: Vec<&str> = other.keys().collect();
         let _ = writeln!(out, "    other grant types: {}", shown(&names.join(", ")));
     }
     if pre_authorized.is_none() && authorization.is_none() {
@@ -152,7 +152,7 @@ fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String 
         }
     }
     if !offer.extensions.is_empty() {
-        let names: Vec<&str> = offer.extensions.keys().map(String::as_str).collect();
+        let names: Vec<&str> = offer.extensions.keys().collect();
         let _ = writeln!(out, "  other members:   {}", shown(&names.join(", ")));
     }
     let mut warnings: Vec<&Warning> = parsed.warnings.iter().collect();

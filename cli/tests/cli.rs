@@ -597,6 +597,21 @@ fn create_pre_authorized_json_is_the_engine_response() {
     assert_eq!(parsed.offer.credential_configuration_ids, ["org.iso.18013.5.1.mDL", "pid"]);
 }
 
+/// Claims reach the saved record as written: numbers keep their digits through the request and the
+/// indented record file.
+#[test]
+fn claims_keep_their_digits_in_the_saved_record() {
+    let dir = temp_dir("create-claims");
+    let record = dir.join("record.json");
+    let claims = r#"{"big":12345678901234567890123,"price":1.10,"tenth":0.1}"#;
+    let run = run(&["create", "pre-authorized", "--credential", "mdl", "--claims", claims, "--record", path(&record)]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert!(text.contains(r#""big": 12345678901234567890123,"#) && text.contains(r#""price": 1.10,"#), "{text}");
+    let saved = OfferRecord::from_json(&text).unwrap();
+    assert_eq!(credoffer::json::JsonValue::from_members(&saved.claims.unwrap()).as_json(), claims);
+}
+
 #[test]
 fn create_pre_authorized_shows_json_qr_and_saves_the_record() {
     let dir = temp_dir("create-record");
@@ -737,8 +752,8 @@ fn create_authorization_writes_request_parameters_and_issuer_state() {
     };
     assert_eq!(parsed.offer.authorization_code_grant().unwrap().issuer_state.as_deref(), Some(state));
     assert_eq!(
-        parsed.offer.extensions["request_parameters"],
-        json!({"login_hint": "user@example.com", "prompt": "login"})
+        parsed.offer.extensions.get("request_parameters").unwrap().as_json(),
+        r#"{"login_hint":"user@example.com","prompt":"login"}"#
     );
 
     let human = self::run(&["create", "authorization", "--credential", "mdl"]);

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 pub use crate::dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
 use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
+use crate::json::{JsonMembers, JsonValue};
 use crate::limits::{Limits, json_depth_exceeds};
 use crate::offer::{
     AUTH_CODE_FIELD, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, PRE_AUTH_FIELD,
@@ -28,7 +29,7 @@ use crate::offer::{
 };
 pub use crate::query::PlusPolicy;
 use crate::query::{QueryParams, decode_value};
-use crate::raw::{Member, RawGrants, RawOffer, RawPreAuthorized, RawTxCode};
+use crate::raw::{Member, RawCredentials, RawGrants, RawOffer, RawPreAuthorized, RawTxCode};
 
 /// The generation of the spec an offer's shape comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -175,9 +176,10 @@ pub fn parse_offer_json(json: &str, options: &ParseOptions) -> Result<ParsedOffe
     read_offer(&mut raw, options)
 }
 
-/// Reads an offer already parsed into a JSON object.
+/// Reads an offer already parsed into a JSON object, as [`parse_offer_json`] reads its text (limits
+/// included). Its numbers are what the `Value` holds.
 pub fn parse_offer_object(members: Map<String, Value>, options: &ParseOptions) -> Result<ParsedOffer> {
-    read_offer(&mut RawOffer::from_object(members), options)
+    parse_offer_json(&Value::Object(members).to_string(), options)
 }
 
 /// Takes what it needs out of the slots (which are hundreds of bytes; they are not moved whole).
@@ -190,7 +192,7 @@ fn read_offer(raw: &mut RawOffer, options: &ParseOptions) -> Result<ParsedOffer>
         Some(credential_issuer) => {
             // Beside credential_issuer, a draft 9 `issuer` is just an unknown member: keep it.
             if let Some(legacy) = raw.issuer.take() {
-                members.insert("issuer".to_owned(), legacy);
+                members.insert("issuer".to_owned(), JsonValue::from_value(&legacy));
             }
             (credential_issuer, false)
         }
@@ -243,7 +245,7 @@ fn read_offer(raw: &mut RawOffer, options: &ParseOptions) -> Result<ParsedOffer>
         credential_configuration_ids,
         legacy_credentials,
         grants,
-        extensions: Map::new(),
+        extensions: JsonMembers::new(),
     };
     lift_draft9_members(&mut members, &mut offer, &mut shape, from_issuer, &mut findings)?;
     lift_misplaced_issuer_state(&mut members, &mut offer, &mut findings)?;
@@ -289,23 +291,17 @@ impl Shape {
 // The readers below take values out of the slots through `&mut`: moving `Value`s by value costs copies
 // of the whole enum on the parse path.
 
-fn read_credentials(value: &mut Value) -> Result<(Vec<String>, Vec<Value>)> {
-    let Value::Array(entries) = value else {
-        return Err(Error::new(ErrorKind::InvalidType, "credentials must be an array").at("credentials"));
-    };
-    let mut ids = Vec::new();
-    let mut legacy = Vec::new();
-    for (index, entry) in entries.iter_mut().enumerate() {
-        match entry {
-            Value::String(id) => ids.push(std::mem::take(id)),
-            Value::Object(_) => legacy.push(entry.take()),
-            _ => {
-                return Err(Error::new(ErrorKind::InvalidType, "a credentials entry must be a string or an object")
-                    .at(format!("credentials[{index}]")));
-            }
+fn read_credentials(credentials: &mut RawCredentials) -> Result<(Vec<String>, Vec<JsonValue>)> {
+    match credentials {
+        RawCredentials::Entries { ids, legacy } => Ok((std::mem::take(ids), std::mem::take(legacy))),
+        RawCredentials::OtherEntry(index) => {
+            Err(Error::new(ErrorKind::InvalidType, "a credentials entry must be a string or an object")
+                .at(format!("credentials[{index}]")))
+        }
+        RawCredentials::NotArray => {
+            Err(Error::new(ErrorKind::InvalidType, "credentials must be an array").at("credentials"))
         }
     }
-    Ok((ids, legacy))
 }
 
 fn string_list(value: &mut Value, field: &str) -> Result<Vec<String>> {
@@ -322,8 +318,26 @@ fn string_list(value: &mut Value, field: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-fn take_string(members: &mut Map<String, Value>, name: &str) -> Result<Option<String>> {
-    string_value(&mut members.remove(name), name, "")
+/// Takes a top-level member out of the kept ones (draft 9's grant parameters), read by `read`; absent and
+/// `null` are `None`, any other JSON is a type error.
+fn take_member<T>(
+    members: &mut JsonMembers,
+    name: &str,
+    what: &str,
+    read: impl FnOnce(&JsonValue) -> Option<T>,
+) -> Result<Option<T>> {
+    match members.remove(name) {
+        None => Ok(None),
+        Some(value) if value.is_null() => Ok(None),
+        Some(value) => match read(&value) {
+            Some(value) => Ok(Some(value)),
+            None => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be {what}")).at(name)),
+        },
+    }
+}
+
+fn take_string(members: &mut JsonMembers, name: &str) -> Result<Option<String>> {
+    take_member(members, name, "a string", JsonValue::to_str)
 }
 
 /// The path of member `name` inside `parent` (`""` for the top level). Built only for errors: parsing
@@ -434,7 +448,7 @@ fn read_tx_code(tx_code: &mut RawTxCode) -> Result<TxCode> {
 /// Draft 9 put the grant parameters at the top level. Where the offer's `grants` hold that grant already,
 /// the top-level parameters cannot be moved, and saying so is a violation: they are not kept.
 fn lift_draft9_members(
-    members: &mut Map<String, Value>,
+    members: &mut JsonMembers,
     offer: &mut CredentialOffer,
     shape: &mut Shape,
     from_issuer: bool,
@@ -444,7 +458,7 @@ fn lift_draft9_members(
         return Ok(());
     }
     let code = take_string(members, "pre-authorized_code")?;
-    let pin_required = bool_value(members.remove("user_pin_required"), "user_pin_required", "")?;
+    let pin_required = take_member(members, "user_pin_required", "a boolean", JsonValue::to_bool)?;
     shape.user_pin_required |= pin_required.is_some();
     let op_state = take_string(members, "op_state")?;
     let not_moved = |member: &str, reason: &str| {
@@ -492,7 +506,7 @@ fn lift_draft9_members(
 
 /// Draft 11's by-value examples put `issuer_state` at the top level, outside any grant.
 fn lift_misplaced_issuer_state(
-    members: &mut Map<String, Value>,
+    members: &mut JsonMembers,
     offer: &mut CredentialOffer,
     findings: &mut Findings<'_>,
 ) -> Result<()> {

@@ -7,10 +7,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
-use serde_json::{Map, Value};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::json::JsonMembers;
 use crate::offer::{
     AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, PRE_AUTH_FIELD,
     PRE_AUTHORIZED_CODE_GRANT, PreAuthorizedCodeGrant, TxCode,
@@ -174,8 +174,16 @@ struct Credentials<'a>(&'a CredentialOffer);
 
 impl Serialize for Credentials<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let ids = self.0.credential_configuration_ids.iter().map(|id| Value::String(id.clone()));
-        serializer.collect_seq(ids.chain(self.0.legacy_credentials.iter().cloned()))
+        let offer = self.0;
+        let mut seq = serializer
+            .serialize_seq(Some(offer.credential_configuration_ids.len() + offer.legacy_credentials.len()))?;
+        for id in &offer.credential_configuration_ids {
+            seq.serialize_element(id)?;
+        }
+        for description in &offer.legacy_credentials {
+            seq.serialize_element(description)?;
+        }
+        seq.end()
     }
 }
 
@@ -258,7 +266,7 @@ impl Serialize for TxCodeWire<'_> {
     }
 }
 
-fn write_extensions<M: SerializeMap>(map: &mut M, extensions: &Map<String, Value>) -> Result<(), M::Error> {
+fn write_extensions<M: SerializeMap>(map: &mut M, extensions: &JsonMembers) -> Result<(), M::Error> {
     for (name, value) in extensions {
         map.serialize_entry(name, value)?;
     }
@@ -268,6 +276,7 @@ fn write_extensions<M: SerializeMap>(map: &mut M, extensions: &Map<String, Value
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::JsonValue;
     use crate::offer::OfferBuilder;
 
     fn pre_auth(tx_code: Option<TxCode>) -> CredentialOffer {
@@ -319,8 +328,10 @@ mod tests {
         assert_eq!(text.to_json_lenient(Dialect::Draft11).unwrap_err().code(), "unsupported_by_dialect");
         let long = pre_auth(Some(TxCode { length: Some(9), ..TxCode::default() }));
         assert_eq!(long.to_json_lenient(Dialect::Draft11).unwrap_err().code(), "unsupported_by_dialect");
-        let extended =
-            TxCode { extensions: [("x".to_owned(), Value::Bool(true))].into_iter().collect(), ..TxCode::default() };
+        let extended = TxCode {
+            extensions: [("x".to_owned(), JsonValue::from_json("true").unwrap())].into_iter().collect(),
+            ..TxCode::default()
+        };
         let error = pre_auth(Some(extended.clone())).to_json_lenient(Dialect::Draft11).unwrap_err();
         assert_eq!(
             (error.code(), error.field()),

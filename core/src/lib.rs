@@ -40,6 +40,7 @@
 //! | [`expiry`], [`limits`] | lifetimes, and bounds on untrusted input |
 //! | [`qr`] (feature `qr`) | QR codes as SVG and terminal text |
 //! | [`error`] | the one error type with its closed list of kinds, and warnings |
+//! | [`json`] | caller JSON (extensions, claims) held as exact text, so numbers keep their digits |
 //!
 //! Every result a binding hands out as JSON has one canonical view, written by the engine:
 //! [`ParsedOffer::to_json`], [`uri::OfferUri::to_json`], [`Error::to_json`], [`Warning::to_json`],
@@ -50,6 +51,7 @@ mod dialect;
 pub mod error;
 pub mod expiry;
 pub mod issuer;
+pub mod json;
 pub mod limits;
 pub mod metadata;
 pub mod offer;

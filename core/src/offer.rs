@@ -8,9 +8,10 @@
 
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
+use crate::json::{JsonMembers, JsonValue};
 use crate::limits::Limits;
 use crate::url::{UrlRole, check_https_url};
 
@@ -34,11 +35,11 @@ pub struct CredentialOffer {
     pub credential_configuration_ids: Vec<String>,
     /// Inline credential descriptions (objects with a `format`) of drafts 9 and 11. They have no id in
     /// later drafts; the parser keeps them here instead of dropping them. Empty for modern offers.
-    pub legacy_credentials: Vec<Value>,
+    pub legacy_credentials: Vec<JsonValue>,
     /// The grants, or `None` when the offer has no `grants` member.
     pub grants: Option<Grants>,
     /// Members the spec does not define (MATTR's `request_parameters`, profile fields), kept verbatim.
-    pub extensions: Map<String, Value>,
+    pub extensions: JsonMembers,
 }
 
 /// The `grants` member.
@@ -49,7 +50,7 @@ pub struct Grants {
     /// The `urn:ietf:params:oauth:grant-type:pre-authorized_code` grant.
     pub pre_authorized_code: Option<PreAuthorizedCodeGrant>,
     /// Grant types the spec does not define, kept verbatim.
-    pub other: Map<String, Value>,
+    pub other: JsonMembers,
 }
 
 /// The `authorization_code` grant.
@@ -60,7 +61,7 @@ pub struct AuthorizationCodeGrant {
     /// Which of the metadata's `authorization_servers` to use.
     pub authorization_server: Option<String>,
     /// Members the spec does not define, kept verbatim.
-    pub extensions: Map<String, Value>,
+    pub extensions: JsonMembers,
 }
 
 /// The pre-authorized code grant.
@@ -73,7 +74,7 @@ pub struct PreAuthorizedCodeGrant {
     /// Which of the metadata's `authorization_servers` to use.
     pub authorization_server: Option<String>,
     /// Members the spec does not define (draft 12's `interval`, say), kept verbatim.
-    pub extensions: Map<String, Value>,
+    pub extensions: JsonMembers,
 }
 
 impl fmt::Debug for PreAuthorizedCodeGrant {
@@ -97,7 +98,7 @@ pub struct TxCode {
     /// Guidance for the user, at most 300 UTF-16 code units.
     pub description: Option<String>,
     /// Members the spec does not define, kept as they came.
-    pub extensions: Map<String, Value>,
+    pub extensions: JsonMembers,
 }
 
 impl TxCode {
@@ -323,11 +324,11 @@ fn check_grants(grants: &Grants, findings: &mut Findings<'_>) -> Result<()> {
 
 /// Extension members (of the object at `parent`, "" for the top level) may not reuse a name the model
 /// writes itself: the JSON would hold it twice.
-fn check_model_names(extensions: &Map<String, Value>, defined: &[&str], parent: &str) -> Result<()> {
+fn check_model_names(extensions: &JsonMembers, defined: &[&str], parent: &str) -> Result<()> {
     if extensions.is_empty() {
         return Ok(()); // nearly always, and checked on every parse
     }
-    match defined.iter().find(|name| extensions.contains_key(**name)) {
+    match defined.iter().find(|name| extensions.contains_key(name)) {
         Some(name) => Err(Error::new(
             ErrorKind::InvalidType,
             format!("{name} is part of the offer model and cannot be set as an extension"),
@@ -452,8 +453,8 @@ impl OfferBuilder {
     /// Names the model owns (`credential_issuer`, `credential_configuration_ids`, `grants`, and the
     /// legacy `credentials`) are refused at [`build`](Self::build) so no member can be written twice.
     #[must_use]
-    pub fn extension(mut self, name: impl Into<String>, value: Value) -> Self {
-        self.offer.extensions.insert(name.into(), value);
+    pub fn extension(mut self, name: impl Into<String>, value: JsonValue) -> Self {
+        self.offer.extensions.insert(name, value);
         self
     }
 
@@ -514,6 +515,10 @@ impl CredentialOffer {
 mod tests {
     use super::*;
 
+    fn json(text: &str) -> JsonValue {
+        JsonValue::from_json(text).unwrap()
+    }
+
     fn code_of(result: Result<CredentialOffer>) -> &'static str {
         result.err().map(|e| e.code()).unwrap_or("ok")
     }
@@ -531,7 +536,7 @@ mod tests {
         let build = crate::BuildOptions::default();
 
         let mut two_issuers = built();
-        two_issuers.extensions.insert("credential_issuer".into(), Value::from("https://evil.example"));
+        two_issuers.extensions.insert("credential_issuer", json(r#""https://evil.example""#));
         let error = two_issuers.to_uri(&build).unwrap_err();
         assert_eq!((error.code(), error.field()), ("invalid_type", Some("credential_issuer")));
         assert_eq!(two_issuers.validate(strict).unwrap_err().code(), "invalid_type");
@@ -539,7 +544,7 @@ mod tests {
 
         let mut two_grants = built();
         let grants = two_grants.grants.as_mut().unwrap();
-        grants.other.insert(PRE_AUTHORIZED_CODE_GRANT.into(), serde_json::json!({"pre-authorized_code": "other"}));
+        grants.other.insert(PRE_AUTHORIZED_CODE_GRANT, json(r#"{"pre-authorized_code": "other"}"#));
         let error = two_grants.to_uri(&build).unwrap_err();
         assert_eq!(error.field(), Some(format!("grants.{PRE_AUTHORIZED_CODE_GRANT}").as_str()));
     }
@@ -606,7 +611,7 @@ mod tests {
         let astral = TxCode { description: Some("😀".repeat(150)), ..TxCode::default() };
         assert_eq!(code_of(base().pre_authorized_code("c").tx_code(astral).build()), "ok");
         let reused =
-            TxCode { extensions: [("length".to_owned(), Value::from(6))].into_iter().collect(), ..TxCode::default() };
+            TxCode { extensions: [("length".to_owned(), json("6"))].into_iter().collect(), ..TxCode::default() };
         let error = base().pre_authorized_code("c").tx_code(reused).build().unwrap_err();
         assert_eq!(
             (error.code(), error.field()),
@@ -616,8 +621,8 @@ mod tests {
         assert_eq!(code_of(base().pre_authorized_code("c").tx_code(zero).build()), "invalid_tx_code");
         let both = base().pre_authorized_code("c").authorization_code(Some("s".into())).build();
         assert_eq!(code_of(both), "ok");
-        assert_eq!(code_of(base().extension("grants", Value::Null).build()), "invalid_type");
-        assert_eq!(code_of(base().extension("issuer_state", Value::Null).build()), "misplaced_member");
+        assert_eq!(code_of(base().extension("grants", json("null")).build()), "invalid_type");
+        assert_eq!(code_of(base().extension("issuer_state", json("null")).build()), "misplaced_member");
     }
 
     #[test]

@@ -3,15 +3,16 @@
 //! Parsing into `serde_json::Value` first would allocate every member name and build a map per
 //! object, then take it apart again; offers are parsed on every QR scan, so the members the spec
 //! names go straight into slots here. Their values stay `Value`s so that a wrong type becomes a
-//! precise error later (with the field's path) rather than a serde message, and members the spec does
-//! not name are kept as they came.
+//! precise error later (with the field's path) rather than a serde message. Members the spec does not
+//! name, and `credentials` (whose legacy entries are kept), are read as their exact text.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::json::{JsonMembers, JsonValue, Name, duplicate_member, read_string};
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
 
 /// A member that should hold an object of shape `T`, and may hold anything.
@@ -26,24 +27,24 @@ pub(crate) struct RawOffer {
     pub(crate) credential_issuer: Option<Value>,
     pub(crate) issuer: Option<Value>,
     pub(crate) credential_configuration_ids: Option<Value>,
-    pub(crate) credentials: Option<Value>,
+    pub(crate) credentials: Option<RawCredentials>,
     pub(crate) grants: Option<Member<RawGrants>>,
     /// Every other member: extensions, and the top-level grant members of drafts 9 and 11.
-    pub(crate) others: Map<String, Value>,
+    pub(crate) others: JsonMembers,
 }
 
 #[derive(Default)]
 pub(crate) struct RawGrants {
     pub(crate) authorization_code: Option<Member<RawAuthorizationCode>>,
     pub(crate) pre_authorized_code: Option<Member<RawPreAuthorized>>,
-    pub(crate) others: Map<String, Value>,
+    pub(crate) others: JsonMembers,
 }
 
 #[derive(Default)]
 pub(crate) struct RawAuthorizationCode {
     pub(crate) issuer_state: Option<Value>,
     pub(crate) authorization_server: Option<Value>,
-    pub(crate) others: Map<String, Value>,
+    pub(crate) others: JsonMembers,
 }
 
 #[derive(Default)]
@@ -52,7 +53,7 @@ pub(crate) struct RawPreAuthorized {
     pub(crate) tx_code: Option<Member<RawTxCode>>,
     pub(crate) user_pin_required: Option<Value>,
     pub(crate) authorization_server: Option<Value>,
-    pub(crate) others: Map<String, Value>,
+    pub(crate) others: JsonMembers,
 }
 
 #[derive(Default)]
@@ -60,18 +61,50 @@ pub(crate) struct RawTxCode {
     pub(crate) input_mode: Option<Value>,
     pub(crate) length: Option<Value>,
     pub(crate) description: Option<Value>,
-    pub(crate) others: Map<String, Value>,
+    pub(crate) others: JsonMembers,
+}
+
+/// The `credentials` member of drafts 9 to 13.
+pub(crate) enum RawCredentials {
+    /// String entries are ids; object entries are legacy descriptions, kept as their text.
+    Entries { ids: Vec<String>, legacy: Vec<JsonValue> },
+    /// The entry at this index is neither a string nor an object.
+    OtherEntry(usize),
+    /// Not an array.
+    NotArray,
+}
+
+impl RawCredentials {
+    fn read(raw: &RawValue) -> serde_json::Result<Self> {
+        if !raw.get().starts_with('[') {
+            return Ok(Self::NotArray);
+        }
+        let entries: Vec<&RawValue> = serde_json::from_str(raw.get())?;
+        let mut ids = Vec::with_capacity(entries.len());
+        let mut legacy = Vec::new();
+        for (index, entry) in entries.into_iter().enumerate() {
+            if let Some(id) = read_string(entry.get()) {
+                ids.push(id);
+            } else if entry.get().starts_with('{') {
+                legacy.push(JsonValue::from_raw(entry)?);
+            } else {
+                return Ok(Self::OtherEntry(index));
+            }
+        }
+        Ok(Self::Entries { ids, legacy })
+    }
 }
 
 /// Where a member's value goes.
 pub(crate) enum Slot<'a> {
     Value(&'a mut Option<Value>),
+    Credentials(&'a mut Option<RawCredentials>),
     Grants(&'a mut Option<Member<RawGrants>>),
     AuthorizationCode(&'a mut Option<Member<RawAuthorizationCode>>),
     PreAuthorized(&'a mut Option<Member<RawPreAuthorized>>),
     TxCode(&'a mut Option<Member<RawTxCode>>),
     /// A member the spec does not name, kept as it came.
-    Other(&'a mut Map<String, Value>),
+    Other(&'a mut JsonMembers),
 }
 
 /// One object shape: which member goes to which slot.
@@ -89,41 +122,30 @@ pub(crate) trait Slots: Default {
                 *slot = Some(map.next_value_seed(ValueSeed)?);
                 Ok(())
             }
+            Slot::Credentials(slot) => {
+                vacant(slot, name)?;
+                // Borrowed from the offer text: read again below without a copy.
+                let raw: &RawValue = map.next_value()?;
+                *slot = Some(RawCredentials::read(raw).map_err(de::Error::custom)?);
+                Ok(())
+            }
             Slot::Grants(slot) => read_member(slot, name, map),
             Slot::AuthorizationCode(slot) => read_member(slot, name, map),
             Slot::PreAuthorized(slot) => read_member(slot, name, map),
             Slot::TxCode(slot) => read_member(slot, name, map),
             Slot::Other(others) => {
                 vacant(&others.get(name), name)?;
-                others.insert(name.to_owned(), map.next_value_seed(ValueSeed)?);
+                others.insert(name.to_owned(), map.next_value()?);
                 Ok(())
             }
         }
-    }
-
-    /// Sorts an already parsed object into slots (its names are unique already).
-    fn from_map(members: Map<String, Value>) -> Self {
-        let mut slots = Self::default();
-        for (name, value) in members {
-            match slots.slot(&name) {
-                Slot::Value(slot) => *slot = Some(value),
-                Slot::Grants(slot) => *slot = Some(Member::from_value(value)),
-                Slot::AuthorizationCode(slot) => *slot = Some(Member::from_value(value)),
-                Slot::PreAuthorized(slot) => *slot = Some(Member::from_value(value)),
-                Slot::TxCode(slot) => *slot = Some(Member::from_value(value)),
-                Slot::Other(others) => {
-                    others.insert(name, value);
-                }
-            }
-        }
-        slots
     }
 }
 
 fn vacant<T, E: de::Error>(slot: &Option<T>, name: &str) -> Result<(), E> {
     match slot {
         // RFC 8259 leaves duplicate names undefined; readers disagree on which wins, so refuse.
-        Some(_) => Err(E::custom(format_args!("the member {name:?} appears twice"))),
+        Some(_) => Err(duplicate_member(name)),
         None => Ok(()),
     }
 }
@@ -147,7 +169,7 @@ impl Slots for RawOffer {
             "credential_issuer" => Slot::Value(&mut self.credential_issuer),
             "issuer" => Slot::Value(&mut self.issuer),
             "credential_configuration_ids" => Slot::Value(&mut self.credential_configuration_ids),
-            "credentials" => Slot::Value(&mut self.credentials),
+            "credentials" => Slot::Credentials(&mut self.credentials),
             "grants" => Slot::Grants(&mut self.grants),
             _ => Slot::Other(&mut self.others),
         }
@@ -205,54 +227,6 @@ impl Slots for RawTxCode {
     }
 }
 
-impl<T: Slots> Member<T> {
-    /// Sorts an already parsed value into slots.
-    fn from_value(value: Value) -> Self {
-        match value {
-            Value::Object(members) => Member::Object(T::from_map(members)),
-            other => Member::Other(other),
-        }
-    }
-}
-
-impl RawOffer {
-    /// Sorts an already parsed offer object into slots.
-    pub(crate) fn from_object(members: Map<String, Value>) -> Self {
-        Self::from_map(members)
-    }
-}
-
-const RESERVED_NAME: &str = "a member name is reserved by the JSON reader";
-
-/// A member name, borrowed from the input when it has no escapes.
-struct Name<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NameVisitor;
-        impl<'de> Visitor<'de> for NameVisitor {
-            type Value = Name<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, name: &'de str) -> Result<Self::Value, E> {
-                Ok(Name(Cow::Borrowed(name)))
-            }
-            fn visit_str<E: de::Error>(self, name: &str) -> Result<Self::Value, E> {
-                self.visit_string(name.to_owned())
-            }
-            fn visit_string<E: de::Error>(self, name: String) -> Result<Self::Value, E> {
-                // A name with escapes that spells serde_json's number name (see `is_number_token`).
-                if name.starts_with('$') && number_token().as_deref() == Some(name.as_str()) {
-                    return Err(E::custom(RESERVED_NAME));
-                }
-                Ok(Name(Cow::Owned(name)))
-            }
-        }
-        deserializer.deserialize_str(NameVisitor)
-    }
-}
-
 /// Fills the slots of one object shape from a JSON object.
 struct SlotsVisitor<'a, T>(&'a mut T);
 
@@ -275,10 +249,6 @@ impl RawOffer {
     /// Reads offer JSON into these (empty) slots; anything but one JSON object is an error. Filling the
     /// caller's slots rather than returning new ones spares copying them.
     pub(crate) fn read_json(&mut self, json: &str) -> serde_json::Result<()> {
-        // A member named as serde_json's number name would have its object read as a number.
-        if memchr::memchr(b'$', json.as_bytes()).is_some() && names_number_token(json) {
-            return Err(de::Error::custom(RESERVED_NAME));
-        }
         let mut deserializer = serde_json::Deserializer::from_str(json);
         deserializer.deserialize_map(SlotsVisitor(self))?;
         deserializer.end()
@@ -303,20 +273,11 @@ impl<'de, T: Slots> Visitor<'de> for MemberSeed<'_, T> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let first = map.next_key::<Name<'_>>()?;
-        if let Some(Name(name)) = &first
-            && is_number_token(name)
-        {
-            return self.other(number_value(&mut map)?);
-        }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         let slots = match self.0.insert(Member::Object(T::default())) {
             Member::Object(slots) => slots,
             Member::Other(_) => return Ok(()), // unreachable: the slot was made an object just above
         };
-        if let Some(Name(name)) = first {
-            slots.read(&name, &mut map)?;
-        }
         SlotsVisitor(slots).visit_map(map)
     }
     // Anything but an object is kept as ValueSeed reads it.
@@ -399,68 +360,12 @@ impl<'de> Visitor<'de> for ValueSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut members = Map::new();
         while let Some(Name(name)) = map.next_key()? {
-            if members.is_empty() && is_number_token(&name) {
-                return number_value(&mut map);
-            }
             vacant(&members.get(name.as_ref()), &name)?;
             let value = map.next_value_seed(ValueSeed)?;
             members.insert(name.into_owned(), value);
         }
         Ok(Value::Object(members))
     }
-}
-
-/// The number in the one-member map serde_json hands over for it (see [`is_number_token`]), its key read.
-fn number_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Value, A::Error> {
-    let text: Cow<'_, str> = map.next_value()?;
-    Ok(Value::Number(text.parse().map_err(de::Error::custom)?))
-}
-
-/// Whether a member name is the one under which serde_json (its `arbitrary_precision` feature, which keeps
-/// numbers as their text) hands a number to a visitor that takes any value: a map of that one member.
-/// A document may not use that name itself: written plainly,
-/// [`RawOffer::read_json`] refuses the document, and with escapes [`Name`] refuses the member. Only names
-/// starting with `$` are compared.
-fn is_number_token(name: &str) -> bool {
-    name.starts_with('$') && number_token().as_deref() == Some(name)
-}
-
-/// Whether `json` has a member named, without escapes, as [`number_token`]: `"<name>"` then `:`. Only a
-/// member name can be followed by a colon (inside a string a `"` is escaped), so a string value that
-/// merely holds the name is not caught. Each `$` is checked in place: a substring searcher would add
-/// kilobytes to the WebAssembly build.
-fn names_number_token(json: &str) -> bool {
-    let Some(token) = number_token() else { return false };
-    let bytes = json.as_bytes();
-    memchr::memchr_iter(b'$', bytes).any(|at| {
-        let after = at + token.len();
-        at.checked_sub(1).and_then(|quote| bytes.get(quote)) == Some(&b'"')
-            && bytes.get(at..after) == Some(token.as_bytes())
-            && bytes.get(after) == Some(&b'"')
-            && bytes.get(after + 1..).is_some_and(|rest| {
-                rest.iter().find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r')) == Some(&b':')
-            })
-    })
-}
-
-/// The name [`is_number_token`] looks for, learnt by reading a number (serde_json does not export it),
-/// and not cached: a static would hold memory until exit. Asked for only where a `$` appears.
-#[cold]
-fn number_token() -> Option<String> {
-    struct FirstName;
-    impl<'de> Visitor<'de> for FirstName {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a number")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            map.next_key()
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-    }
-    serde_json::Deserializer::from_str("0.5").deserialize_any(FirstName).ok().flatten()
 }
 
 impl<T> MemberSeed<'_, T> {

@@ -12,10 +12,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::json::JsonMembers;
 use crate::offer::TxCode;
 use crate::secret::{Entropy as _, constant_time_eq};
 use zeroize::Zeroizing;
@@ -179,7 +179,7 @@ impl StoredTxCode {
             input_mode: crate::offer::InputMode::parse(&self.input_mode),
             length: self.length,
             description: self.description.clone(),
-            extensions: serde_json::Map::new(),
+            extensions: JsonMembers::new(),
         }
     }
 }
@@ -215,7 +215,7 @@ pub struct OfferRecord {
     pub credential_configuration_ids: Vec<String>,
     /// Claims available at issuance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Map<String, Value>>,
+    pub claims: Option<JsonMembers>,
     /// Claim names to persist against the user.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims_to_persist: Vec<String>,
@@ -298,7 +298,7 @@ mod tests {
             (OfferState::Deleted, "deleted"),
         ] {
             assert_eq!(state.as_str(), name);
-            assert_eq!(serde_json::to_value(state).unwrap(), Value::from(name));
+            assert_eq!(serde_json::to_value(state).unwrap(), serde_json::Value::from(name));
         }
     }
 }

@@ -114,6 +114,47 @@ fn pre_authorized_offer_response_and_record() {
     assert_eq!(credoffer::OfferRecord::from_json(&stored).unwrap(), *record);
 }
 
+/// Claims are the host's data: stored and written back as sent (members in name order), numbers with
+/// their digits, and serde_json's private name for numbers is just a member name.
+#[test]
+fn claims_are_stored_and_written_back_as_sent() {
+    let issuer = issuer("");
+    let claims = r#"{"amount":{"$serde_json::private::Number":"1"},"big":12345678901234567890123,"minus":-7,"price":1.10,"tenth":0.1,"u64":18446744073709551615}"#;
+    let body = format!(r#"{{"credentials":["{MDL}"],"claims":{claims},"claimsToPersist":["amount"]}}"#);
+    let created = issuer.create_pre_authorized_offer_json(&body, NOW, &mut entropy()).unwrap();
+    let record_claims = created.record.claims.as_ref().unwrap();
+    assert_eq!(record_claims.get("amount").unwrap().as_json(), r#"{"$serde_json::private::Number":"1"}"#);
+    assert_eq!(record_claims.get("price").unwrap().as_json(), "1.10");
+    let stored = created.record.to_json();
+    assert!(stored.contains(&format!(r#""claims":{claims}"#)), "{stored}");
+    let reloaded = credoffer::OfferRecord::from_json(&stored).unwrap();
+    assert_eq!(reloaded, created.record);
+    assert_eq!(reloaded.to_json(), stored);
+}
+
+/// Request parameters reach the offer as sent: a number is refused (they must be strings), an escaped
+/// string is kept with its escapes.
+#[test]
+fn request_parameters_reach_the_offer_as_sent() {
+    let issuer = issuer("");
+    let created = issuer
+        .create_authorization_offer_json(
+            &format!(r#"{{"credentials":["{MDL}"],"request_parameters":{{"login_hint":"\u0041da"}}}}"#),
+            &mut entropy(),
+        )
+        .unwrap();
+    let offer = parse(&created.uri).offer;
+    assert_eq!(offer.extensions.get("request_parameters").unwrap().as_json(), r#"{"login_hint":"\u0041da"}"#);
+    let error = issuer
+        .create_authorization_offer_json(
+            &format!(r#"{{"credentials":["{MDL}"],"request_parameters":{{"login_hint":1.10}}}}"#),
+            &mut entropy(),
+        )
+        .unwrap_err();
+    let detail = &error.details()[0];
+    assert_eq!((detail.code(), detail.field()), ("invalid_type", Some("request_parameters.login_hint")));
+}
+
 #[test]
 fn three_wrong_codes_invalidate_for_good() {
     let issuer = issuer("");

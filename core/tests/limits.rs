@@ -280,3 +280,25 @@ fn encode(text: &str) -> String {
         &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
     percent_encoding::utf8_percent_encode(text, RESERVED).to_string()
 }
+
+/// Members are kept in name order; ones that arrive in reverse order (the worst case for keeping a
+/// sorted list) still cost a bounded time, in an offer at its size limit and in a request's claims.
+#[test]
+fn members_in_reverse_order() {
+    let names = |count: usize| (0..count).rev().map(|n| format!(r#""m{n:06}":1"#)).collect::<Vec<_>>().join(",");
+    let offer =
+        format!(r#"{{"credential_issuer":"https://i.example","credential_configuration_ids":["a"],{}}}"#, names(5_000));
+    assert!(offer.len() < Limits::DEFAULT.max_json_bytes);
+    let start = std::time::Instant::now();
+    let parsed = parse_offer_json(&offer, &ParseOptions::default()).unwrap();
+    assert_eq!(parsed.offer.extensions.keys().next(), Some("m000000"));
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+
+    let issuer = issuer(&ids(1));
+    let body = format!(r#"{{"credentials":["id0"],"claims":{{{}}}}}"#, names(80_000));
+    assert!(body.len() < MAX_REQUEST_BODY_BYTES);
+    let start = std::time::Instant::now();
+    let created = issuer.create_pre_authorized_offer_json(&body, NOW, &mut entropy()).unwrap();
+    assert_eq!(created.record.claims.unwrap().len(), 80_000);
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+}

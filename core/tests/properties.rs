@@ -8,6 +8,7 @@
 #[path = "../fuzz/src/lib.rs"]
 mod checks;
 
+use credoffer::json::JsonValue;
 use credoffer::offer::{InputMode, TxCode};
 use credoffer::secret::generate_from_alphabet;
 use credoffer::secret::generate_tx_code;
@@ -81,7 +82,7 @@ fn tx_code() -> impl Strategy<Value = TxCode> {
             input_mode,
             length,
             description,
-            extensions: extensions.into_iter().collect(),
+            extensions: extensions.iter().map(|(name, value)| (name.clone(), JsonValue::from_value(value))).collect(),
         })
 }
 
@@ -114,7 +115,7 @@ fn valid_offer() -> impl Strategy<Value = CredentialOffer> {
                 }
             }
             for (name, value) in extensions {
-                builder = builder.extension(name, value);
+                builder = builder.extension(name, JsonValue::from_value(&value));
             }
             builder.build().ok()
         })

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::expiry::ExpiresIn;
+use crate::json::{JsonMembers, JsonValue};
 use crate::limits::{MAX_REQUEST_BODY_BYTES, too_long};
 use crate::offer::{InputMode, blank_entry, is_blank};
 
@@ -17,7 +18,7 @@ pub struct AuthorizationOfferRequest {
     /// Credential configuration ids.
     pub credentials: Vec<String>,
     /// Hints for the wallet's authorization request (`login_hint`, `prompt`), string values only.
-    pub request_parameters: Option<Map<String, Value>>,
+    pub request_parameters: Option<JsonMembers>,
 }
 
 /// The body of `POST /v1/openid/offers/pre-authorized`.
@@ -30,7 +31,7 @@ pub struct PreAuthorizedOfferRequest {
     /// Present: a transaction code is generated and required.
     pub transaction_code_configuration: Option<TransactionCodeConfiguration>,
     /// Claims available at issuance.
-    pub claims: Option<Map<String, Value>>,
+    pub claims: Option<JsonMembers>,
     /// Claim names to persist against the user; each must be in `claims`.
     pub claims_to_persist: Vec<String>,
     /// The offer's lifetime; the policy's default when absent.
@@ -119,7 +120,8 @@ impl PreAuthorizedOfferResponse {
 
 /// Reading MATTR's request bodies, collecting every problem.
 struct BodyReader {
-    members: Map<String, Value>,
+    /// The members as sent; each is inspected as a `Value` when taken, except those kept verbatim.
+    members: JsonMembers,
     problems: Vec<Error>,
 }
 
@@ -129,15 +131,17 @@ impl BodyReader {
             let error = too_long("the body", body.len(), MAX_REQUEST_BODY_BYTES).at("body");
             return Err(Error::validation(vec![error]));
         }
-        match serde_json::from_str::<Value>(body) {
-            Ok(Value::Object(members)) => Ok(Self { members, problems: Vec::new() }),
-            Ok(_) => Err(Error::validation(vec![
-                Error::new(ErrorKind::InvalidJson, "the body must be a JSON object").at("body"),
-            ])),
-            Err(e) => Err(Error::validation(vec![
-                Error::new(ErrorKind::InvalidJson, format!("the body is not JSON: {e}")).at("body"),
-            ])),
+        let problem = |message: String| Error::validation(vec![Error::new(ErrorKind::InvalidJson, message).at("body")]);
+        let body: JsonValue = serde_json::from_str(body).map_err(|e| problem(format!("the body is not JSON: {e}")))?;
+        match body.to_members() {
+            Some(members) => Ok(Self { members, problems: Vec::new() }),
+            None => Err(problem("the body must be a JSON object".to_owned())),
         }
+    }
+
+    /// Takes member `name` out, to be inspected.
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.members.remove(name).map(|value| value.to_value())
     }
 
     fn problem(&mut self, kind: ErrorKind, message: &str, field: &str, value: &Value) {
@@ -145,7 +149,7 @@ impl BodyReader {
     }
 
     fn string_list(&mut self, name: &str, required: bool) -> Vec<String> {
-        match self.members.remove(name) {
+        match self.take(name) {
             None if required => {
                 self.problems
                     .push(Error::new(ErrorKind::MissingField, format!("{name} is required")).at(name.to_owned()));
@@ -179,19 +183,29 @@ impl BodyReader {
         }
     }
 
+    /// An object member to be inspected.
     fn object(&mut self, name: &str) -> Option<Map<String, Value>> {
-        match self.members.remove(name)? {
+        match self.take(name)? {
             Value::Object(object) => Some(object),
             other => {
-                let kind = if name == "claims" { ErrorKind::InvalidClaims } else { ErrorKind::InvalidType };
-                self.problem(kind, "must be an object", name, &other);
+                self.problem(ErrorKind::InvalidType, "must be an object", name, &other);
                 None
             }
         }
     }
 
+    /// An object member whose members are kept as they came (claims, request parameters).
+    fn verbatim_object(&mut self, name: &str, kind: ErrorKind) -> Option<JsonMembers> {
+        let value = self.members.remove(name)?;
+        let members = value.to_members();
+        if members.is_none() {
+            self.problem(kind, "must be an object", name, &value.to_value());
+        }
+        members
+    }
+
     fn string(&mut self, name: &str) -> Option<String> {
-        match self.members.remove(name)? {
+        match self.take(name)? {
             Value::String(s) => Some(s),
             other => {
                 self.problem(ErrorKind::InvalidType, "must be a string", name, &other);
@@ -203,6 +217,7 @@ impl BodyReader {
     /// The request read so far and every problem found, unknown members included.
     fn finish<T>(mut self, value: T) -> (T, Vec<Error>) {
         for (name, value) in std::mem::take(&mut self.members) {
+            let value = value.to_value();
             self.problem(ErrorKind::UnknownMember, &format!("{name} is not a member of this request"), &name, &value);
         }
         (value, self.problems)
@@ -252,20 +267,20 @@ impl AuthorizationOfferRequest {
     pub(crate) fn read(body: &str) -> Result<(Self, Vec<Error>)> {
         let mut reader = BodyReader::new(body)?;
         let credentials = reader.string_list("credentials", true);
-        let request_parameters = reader.object("request_parameters");
+        let request_parameters = reader.verbatim_object("request_parameters", ErrorKind::InvalidType);
         check_request_parameters(request_parameters.as_ref(), &mut reader.problems);
         Ok(reader.finish(Self { credentials, request_parameters }))
     }
 }
 
 /// Request parameters go into the wallet's authorization request, where every value is a string.
-pub(super) fn check_request_parameters(parameters: Option<&Map<String, Value>>, problems: &mut Vec<Error>) {
+pub(super) fn check_request_parameters(parameters: Option<&JsonMembers>, problems: &mut Vec<Error>) {
     for (name, value) in parameters.into_iter().flatten() {
         if !value.is_string() {
             problems.push(
                 Error::new(ErrorKind::InvalidType, "request parameters must be strings")
                     .at(format!("request_parameters.{name}"))
-                    .with_value(value.clone()),
+                    .with_value(value.to_value()),
             );
         }
     }
@@ -282,7 +297,7 @@ impl PreAuthorizedOfferRequest {
         let mut reader = BodyReader::new(body)?;
         let credentials = reader.string_list("credentials", true);
         let user_id = reader.string("userId");
-        let claims = reader.object("claims");
+        let claims = reader.verbatim_object("claims", ErrorKind::InvalidClaims);
         let claims_to_persist = reader.string_list("claimsToPersist", false);
         let transaction_code_configuration = reader.object("transactionCodeConfiguration").map(|mut object| {
             let field = "transactionCodeConfiguration";

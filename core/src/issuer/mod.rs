@@ -34,12 +34,13 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::dialect::unsupported_tx_code;
 use crate::error::{Error, ErrorKind, Result};
 use crate::expiry::format_rfc3339_millis;
+use crate::json::{JsonMembers, JsonValue};
 use crate::limits::Limits;
 use crate::metadata::IssuerMetadata;
 use crate::offer::{
@@ -212,7 +213,7 @@ impl Issuer {
             builder = builder.authorization_code(Some(state.expose().to_owned()));
         }
         if let Some(parameters) = &request.request_parameters {
-            builder = builder.extension("request_parameters", Value::Object(parameters.clone()));
+            builder = builder.extension("request_parameters", JsonValue::from_members(parameters));
         }
         let uri = builder.build()?.to_uri(&self.build_options())?;
         Ok(AuthorizationOffer { uri, issuer_state: issuer_state.map(|s| s.expose().to_owned()) })
@@ -501,7 +502,7 @@ impl Issuer {
             input_mode: Some(configuration.input_mode.unwrap_or(policy.default_input_mode)),
             length: Some(length),
             description: configuration.description.clone(),
-            extensions: Map::new(),
+            extensions: JsonMembers::new(),
         };
         // Checked with the request rather than when the URI is written: the answer names the request's
         // member, lists it with the other problems, and no secret is made for a request that fails.
@@ -644,8 +645,8 @@ mod tests {
             [("mdl".to_owned(), MDOC_FORMAT.to_owned())].into(),
         ))
         .unwrap();
-        let mut parameters = Map::new();
-        parameters.insert("login_hint".into(), Value::from(5));
+        let mut parameters = JsonMembers::new();
+        parameters.insert("login_hint", JsonValue::from_json("5").unwrap());
         let request =
             AuthorizationOfferRequest { credentials: vec!["mdl".into()], request_parameters: Some(parameters) };
         let error = issuer.create_authorization_offer(&request, &mut NoEntropy).unwrap_err();
