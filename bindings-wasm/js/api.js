@@ -1,8 +1,9 @@
 // The JavaScript face of credoffer: plain objects in and out, errors as CredentialOfferError.
 //
-// This file is the shared body of the package's entry points. `cargo xtask wasm-build` puts the loading of
-// the WebAssembly module (as `raw`) in front of it, and after it the exports that credoffer.d.ts declares,
-// as CommonJS for Node's `require` and as an ES module for `import` and browsers. It only converts: objects
+// This file is the shared body of the package's main entry point `credoffer`. `cargo xtask wasm-build` puts the
+// loading of the WebAssembly module (as `raw`) in front of it, and after it the exports that credoffer.d.ts
+// declares, as CommonJS for Node's `require` and as an ES module for `import` and browsers. The issuer engine
+// is in issuer.js (`credoffer/issuer`, Node only), which uses this file's helpers. It only converts: objects
 // cross into the engine as JSON (UTF-8 bytes) and come back as JSON text; every rule lives in the engine.
 
 /** What every function of this package throws for bad input. */
@@ -145,10 +146,6 @@ function generateUuid(options) {
   }
 }
 
-function lookupKey(secret) {
-  return raw.lookupKey(String(secret));
-}
-
 function checkTxCode(prompt, input) {
   try {
     raw.checkTxCode(jsonText(prompt), String(input));
@@ -170,110 +167,5 @@ function renderQrSvg(text) {
     return raw.renderQrSvg(utf8(String(text)));
   } catch (error) {
     throw converted(error);
-  }
-}
-
-/** The host's clock, in epoch seconds, unless the caller gives the time. */
-function epochSeconds(options) {
-  return options?.now ?? Math.floor(Date.now() / 1000);
-}
-
-const TOKEN_RESPONSE_HEADERS = Object.freeze(Object.fromEntries(JSON.parse(raw.tokenResponseHeaders())));
-
-/** The form body of each `TokenRequest`, out of sight: it holds the pre-authorized code. */
-const tokenRequestForms = new WeakMap();
-
-class TokenRequest {
-  constructor(lookupKey, form) {
-    this.lookupKey = lookupKey;
-    tokenRequestForms.set(this, form);
-    Object.freeze(this);
-  }
-}
-
-/**
- * The issuer side of MATTR VII's offers API. Holds only the configuration; records are plain objects the
- * host stores (with compare-and-swap on `version`) and hands back.
- */
-class Issuer {
-  #config;
-
-  constructor(config) {
-    const bytes = encoder.encode(jsonText(config)); // kept, so its own buffer rather than a scratch view
-    try {
-      raw.issuerCheck(bytes);
-    } catch (error) {
-      throw converted(error);
-    }
-    this.#config = bytes;
-  }
-
-  createAuthorizationOffer(request, options) {
-    try {
-      return JSON.parse(raw.issuerCreateAuthorizationOffer(this.#config, utf8(jsonText(request)), options?.entropy));
-    } catch (error) {
-      throw converted(error);
-    }
-  }
-
-  createPreAuthorizedOffer(request, options) {
-    try {
-      const created = raw.issuerCreatePreAuthorizedOffer(
-        this.#config,
-        utf8(jsonText(request)),
-        epochSeconds(options),
-        options?.entropy,
-      );
-      return JSON.parse(created);
-    } catch (error) {
-      throw converted(error);
-    }
-  }
-
-  readTokenRequest(form) {
-    try {
-      const step = JSON.parse(raw.issuerReadTokenRequest(this.#config, utf8(String(form))));
-      return 'answer' in step ? step : new TokenRequest(step.lookupKey, String(form));
-    } catch (error) {
-      throw converted(error);
-    }
-  }
-
-  answerTokenRequest(request, record, options) {
-    return this.tokenEndpoint(request instanceof TokenRequest ? tokenRequestForms.get(request) : request, record, options);
-  }
-
-  tokenEndpoint(form, record, options) {
-    try {
-      const recordBytes = record === null || record === undefined ? undefined : utf8(jsonText(record), 1);
-      const answer = raw.issuerTokenEndpoint(this.#config, utf8(String(form)), recordBytes, epochSeconds(options), options?.entropy);
-      return JSON.parse(answer);
-    } catch (error) {
-      throw converted(error);
-    }
-  }
-
-  checkMetadata(metadata) {
-    try {
-      raw.issuerCheckMetadata(this.#config, utf8(jsonText(metadata)));
-    } catch (error) {
-      throw converted(error);
-    }
-  }
-
-  delete(record) {
-    try {
-      return JSON.parse(raw.issuerDelete(this.#config, utf8(jsonText(record))));
-    } catch (error) {
-      throw converted(error);
-    }
-  }
-
-  serveOffer(record, token, options) {
-    try {
-      return JSON.parse(raw.issuerServeOffer(this.#config, utf8(jsonText(record)), String(token), epochSeconds(options)));
-    } catch (error) {
-      throw converted(error);
-    }
   }
 }

@@ -1,30 +1,19 @@
-//! The issuer engine (MATTR VII's offers API) for the JavaScript `Issuer` class.
+//! The issuer engine (MATTR VII's offers API, the token endpoint, record lookup keys) for the Node-only entry
+//! `credoffer/issuer`. Compiled with the `issuer` feature only, so the browser build carries none of it.
 //!
 //! Stateless on purpose: each call gets the configuration as JSON and builds the engine's `Issuer` from
 //! it, so nothing lives in WebAssembly memory between calls and JavaScript never has to free anything.
 //! Building it is a small JSON read, far below the cost of creating an offer.
 
 use crate::errors::Failure;
-use crate::json_string;
+use crate::{json_string, utf8, with_entropy};
 use credoffer::error::BindingErrorKind;
-use credoffer::{
-    Entropy, Error, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, SystemEntropy, TokenStep,
-};
+use credoffer::{Error, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, TokenStep};
+use wasm_bindgen::prelude::*;
 
 /// An issuer from its configuration JSON (camelCase, as `IssuerConfig` reads it).
 pub fn issuer(config: &str) -> Result<Issuer, Error> {
     Issuer::new(IssuerConfig::from_json(config)?)
-}
-
-/// Random bytes from the given ones (deterministic tests), or from `crypto.getRandomValues`.
-pub fn with_entropy<T>(
-    bytes: Option<Vec<u8>>,
-    f: impl FnOnce(&mut dyn Entropy) -> Result<T, Error>,
-) -> Result<T, Error> {
-    match bytes {
-        Some(bytes) => f(&mut FixedEntropy::new(bytes)),
-        None => f(&mut SystemEntropy),
-    }
 }
 
 /// A time in epoch seconds from a JavaScript number.
@@ -113,6 +102,81 @@ pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<
     let issuer = issuer(config)?;
     let (body, record) = issuer.serve_offer(&OfferRecord::from_json(record)?, token, epoch_seconds(now)?)?;
     Ok(format!(r#"{{"body":{},"record":{}}}"#, json_string(&body), record.to_json()))
+}
+
+/// As `throw` in lib.rs, with the body MATTR VII's endpoints answer an engine error with.
+fn throw_from_issuer(failure: impl Into<Failure>) -> JsValue {
+    JsValue::from_str(&failure.into().to_json_with_mattr_body())
+}
+
+/// The key a host stores and finds a record under, from the secret a request carries.
+#[wasm_bindgen(js_name = lookupKey)]
+pub fn lookup_key(secret: &str) -> String {
+    credoffer::record::lookup_key(secret)
+}
+
+#[wasm_bindgen(js_name = issuerCheck)]
+pub fn issuer_check(config: &[u8]) -> Result<(), JsValue> {
+    issuer(utf8(config)?).map(drop).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerCreateAuthorizationOffer)]
+pub fn issuer_create_authorization_offer(
+    config: &[u8],
+    request: &[u8],
+    entropy: Option<Vec<u8>>,
+) -> Result<String, JsValue> {
+    create_authorization_offer(utf8(config)?, utf8(request)?, entropy).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerCreatePreAuthorizedOffer)]
+pub fn issuer_create_pre_authorized_offer(
+    config: &[u8],
+    request: &[u8],
+    now: f64,
+    entropy: Option<Vec<u8>>,
+) -> Result<String, JsValue> {
+    create_pre_authorized_offer(utf8(config)?, utf8(request)?, now, entropy).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerReadTokenRequest)]
+pub fn issuer_read_token_request(config: &[u8], form: &[u8]) -> Result<String, JsValue> {
+    read_token_request(utf8(config)?, utf8(form)?).map_err(throw_from_issuer)
+}
+
+/// `record` is absent when the host found no record under the request's lookup key.
+#[wasm_bindgen(js_name = issuerTokenEndpoint)]
+pub fn issuer_token_endpoint(
+    config: &[u8],
+    form: &[u8],
+    record: Option<Vec<u8>>,
+    now: f64,
+    entropy: Option<Vec<u8>>,
+) -> Result<String, JsValue> {
+    let record = record.as_deref().map(utf8).transpose()?;
+    token_endpoint(utf8(config)?, utf8(form)?, record, now, entropy).map_err(throw_from_issuer)
+}
+
+/// The headers every token endpoint answer is sent with, as a JSON list of `[name, value]` pairs (a list
+/// rather than an object: collecting a `serde_json` map sorts it, and the sort alone weighed 5 KB of WebAssembly).
+#[wasm_bindgen(js_name = tokenResponseHeaders)]
+pub fn token_response_headers() -> String {
+    serde_json::to_string(&credoffer::token::TOKEN_RESPONSE_HEADERS).unwrap_or_default()
+}
+
+#[wasm_bindgen(js_name = issuerCheckMetadata)]
+pub fn issuer_check_metadata(config: &[u8], metadata: &[u8]) -> Result<(), JsValue> {
+    check_metadata(utf8(config)?, utf8(metadata)?).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerDelete)]
+pub fn issuer_delete(config: &[u8], record: &[u8]) -> Result<String, JsValue> {
+    delete(utf8(config)?, utf8(record)?).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerServeOffer)]
+pub fn issuer_serve_offer(config: &[u8], record: &[u8], token: &str, now: f64) -> Result<String, JsValue> {
+    serve_offer(utf8(config)?, utf8(record)?, token, now).map_err(throw_from_issuer)
 }
 
 #[cfg(test)]

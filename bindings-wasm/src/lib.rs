@@ -8,11 +8,12 @@
 //! into `CredentialOfferError`.
 
 mod errors;
+#[cfg(feature = "issuer")]
 mod issuer;
 mod options;
 
 use credoffer::error::BindingErrorKind;
-use credoffer::{Error, IssuerMetadata};
+use credoffer::{Entropy, Error, FixedEntropy, IssuerMetadata, SystemEntropy};
 use wasm_bindgen::prelude::*;
 
 pub use errors::{Failure, all_codes, binding_code_of, code_of};
@@ -62,24 +63,23 @@ pub mod api {
     /// `generateTxCode`: uniform over the input mode's alphabet.
     pub fn generate_tx_code(options: Option<&str>, entropy: Option<Vec<u8>>) -> Result<String, Failure> {
         let (mode, length) = options::tx_code_options(options)?;
-        Ok(issuer::with_entropy(entropy, |entropy| credoffer::secret::generate_tx_code(mode, length, entropy))?)
+        Ok(with_entropy(entropy, |entropy| credoffer::secret::generate_tx_code(mode, length, entropy))?)
             .map(|code| code.expose().to_owned())
     }
 
     /// `generatePreAuthorizedCode`: 256 bits, base64url.
     pub fn generate_pre_authorized_code(entropy: Option<Vec<u8>>) -> Result<String, Error> {
-        issuer::with_entropy(entropy, credoffer::secret::generate_pre_authorized_code)
-            .map(|code| code.expose().to_owned())
+        with_entropy(entropy, credoffer::secret::generate_pre_authorized_code).map(|code| code.expose().to_owned())
     }
 
     /// `generateIssuerState`: 128 bits, base64url.
     pub fn generate_issuer_state(entropy: Option<Vec<u8>>) -> Result<String, Error> {
-        issuer::with_entropy(entropy, credoffer::secret::generate_issuer_state).map(|state| state.expose().to_owned())
+        with_entropy(entropy, credoffer::secret::generate_issuer_state).map(|state| state.expose().to_owned())
     }
 
     /// `generateUuid`: a version 4 UUID.
     pub fn generate_uuid(entropy: Option<Vec<u8>>) -> Result<String, Error> {
-        issuer::with_entropy(entropy, credoffer::secret::generate_uuid_v4)
+        with_entropy(entropy, credoffer::secret::generate_uuid_v4)
     }
 
     /// `checkTxCode`: whether what the user typed fits the prompt.
@@ -106,9 +106,12 @@ fn throw(failure: impl Into<Failure>) -> JsValue {
     JsValue::from_str(&failure.into().to_json())
 }
 
-/// As [`throw`], with the body MATTR VII's endpoints answer an engine error with.
-fn throw_from_issuer(failure: impl Into<Failure>) -> JsValue {
-    JsValue::from_str(&failure.into().to_json_with_mattr_body())
+/// Random bytes from the given ones (deterministic tests), or from `crypto.getRandomValues`.
+fn with_entropy<T>(bytes: Option<Vec<u8>>, f: impl FnOnce(&mut dyn Entropy) -> Result<T, Error>) -> Result<T, Error> {
+    match bytes {
+        Some(bytes) => f(&mut FixedEntropy::new(bytes)),
+        None => f(&mut SystemEntropy),
+    }
 }
 
 /// `text` as a JSON string. Results are written with `format!` around the engine's own JSON (records, views)
@@ -186,12 +189,6 @@ pub fn generate_uuid(entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
     api::generate_uuid(entropy).map_err(throw)
 }
 
-/// The key a host stores and finds a record under, from the secret a request carries.
-#[wasm_bindgen(js_name = lookupKey)]
-pub fn lookup_key(secret: &str) -> String {
-    credoffer::record::lookup_key(secret)
-}
-
 #[wasm_bindgen(js_name = checkTxCode)]
 pub fn check_tx_code(prompt: &str, input: &str) -> Result<(), JsValue> {
     api::check_tx_code(prompt, input).map_err(throw)
@@ -205,68 +202,4 @@ pub fn token_request_body(offer: &[u8], options: Option<String>) -> Result<Strin
 #[wasm_bindgen(js_name = renderQrSvg)]
 pub fn render_qr_svg(text: &[u8]) -> Result<String, JsValue> {
     api::render_qr_svg(utf8(text)?).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = issuerCheck)]
-pub fn issuer_check(config: &[u8]) -> Result<(), JsValue> {
-    issuer::issuer(utf8(config)?).map(drop).map_err(throw_from_issuer)
-}
-
-#[wasm_bindgen(js_name = issuerCreateAuthorizationOffer)]
-pub fn issuer_create_authorization_offer(
-    config: &[u8],
-    request: &[u8],
-    entropy: Option<Vec<u8>>,
-) -> Result<String, JsValue> {
-    issuer::create_authorization_offer(utf8(config)?, utf8(request)?, entropy).map_err(throw_from_issuer)
-}
-
-#[wasm_bindgen(js_name = issuerCreatePreAuthorizedOffer)]
-pub fn issuer_create_pre_authorized_offer(
-    config: &[u8],
-    request: &[u8],
-    now: f64,
-    entropy: Option<Vec<u8>>,
-) -> Result<String, JsValue> {
-    issuer::create_pre_authorized_offer(utf8(config)?, utf8(request)?, now, entropy).map_err(throw_from_issuer)
-}
-
-#[wasm_bindgen(js_name = issuerReadTokenRequest)]
-pub fn issuer_read_token_request(config: &[u8], form: &[u8]) -> Result<String, JsValue> {
-    issuer::read_token_request(utf8(config)?, utf8(form)?).map_err(throw_from_issuer)
-}
-
-/// `record` is absent when the host found no record under the request's lookup key.
-#[wasm_bindgen(js_name = issuerTokenEndpoint)]
-pub fn issuer_token_endpoint(
-    config: &[u8],
-    form: &[u8],
-    record: Option<Vec<u8>>,
-    now: f64,
-    entropy: Option<Vec<u8>>,
-) -> Result<String, JsValue> {
-    let record = record.as_deref().map(utf8).transpose()?;
-    issuer::token_endpoint(utf8(config)?, utf8(form)?, record, now, entropy).map_err(throw_from_issuer)
-}
-
-/// The headers every token endpoint answer is sent with, as a JSON list of `[name, value]` pairs (a list
-/// rather than an object: collecting a `serde_json` map sorts it, and the sort alone weighed 5 KB of WebAssembly).
-#[wasm_bindgen(js_name = tokenResponseHeaders)]
-pub fn token_response_headers() -> String {
-    serde_json::to_string(&credoffer::token::TOKEN_RESPONSE_HEADERS).unwrap_or_default()
-}
-
-#[wasm_bindgen(js_name = issuerCheckMetadata)]
-pub fn issuer_check_metadata(config: &[u8], metadata: &[u8]) -> Result<(), JsValue> {
-    issuer::check_metadata(utf8(config)?, utf8(metadata)?).map_err(throw_from_issuer)
-}
-
-#[wasm_bindgen(js_name = issuerDelete)]
-pub fn issuer_delete(config: &[u8], record: &[u8]) -> Result<String, JsValue> {
-    issuer::delete(utf8(config)?, utf8(record)?).map_err(throw_from_issuer)
-}
-
-#[wasm_bindgen(js_name = issuerServeOffer)]
-pub fn issuer_serve_offer(config: &[u8], record: &[u8], token: &str, now: f64) -> Result<String, JsValue> {
-    issuer::serve_offer(utf8(config)?, utf8(record)?, token, now).map_err(throw_from_issuer)
 }

@@ -6,19 +6,28 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 
 import * as credoffer from 'credoffer';
+import * as issuerEntry from 'credoffer/issuer';
 
+const { Issuer, TOKEN_RESPONSE_HEADERS, TokenRequest, lookupKey } = issuerEntry;
 const require = createRequire(import.meta.url);
 
 const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 const ISSUER = 'https://issuer.example.com';
 const MDL = 'org.iso.18013.5.1.mDL';
 
-/** The names the declarations export, in the order they declare them. */
-const declaredNames = [
-  ...readFileSync(new URL('../pkg/credoffer.d.ts', import.meta.url), 'utf8').matchAll(
-    /^export declare (?:function|class|const) (\w+)/gm,
-  ),
-].map((match) => match[1]);
+/** The names a declaration file of the package exports, in the order it declares them. */
+function declaredNamesOf(file) {
+  const declarations = readFileSync(new URL(`../pkg/${file}`, import.meta.url), 'utf8');
+  return [...declarations.matchAll(/^export declare (?:function|class|const) (\w+)/gm)].map((match) => match[1]);
+}
+const declaredNames = declaredNamesOf('credoffer.d.ts');
+const issuerNames = declaredNamesOf('issuer.d.ts');
+
+/** The names a WebAssembly build of the package exports to its JavaScript glue. */
+function wasmExports(build) {
+  const bytes = readFileSync(new URL(`../pkg/${build}/credoffer_wasm_bg.wasm`, import.meta.url));
+  return WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map(({ name }) => name);
+}
 
 function throwsCode(action, code, field) {
   assert.throws(action, (error) => {
@@ -37,14 +46,49 @@ test('ESM import and CJS require give the same module, exporting what the declar
   assert.equal(require.resolve('credoffer'), new URL('../pkg/node/index.cjs', import.meta.url).pathname);
 });
 
-test('package.json: conditional exports, types first', () => {
+test('package.json: conditional exports, types first; the issuer entry for Node only', () => {
   const manifest = JSON.parse(readFileSync(new URL('../pkg/package.json', import.meta.url), 'utf8'));
+  assert.deepEqual(Object.keys(manifest.exports), ['.', './issuer', './package.json']);
   const root = manifest.exports['.'];
   assert.deepEqual(Object.keys(root), ['types', 'node', 'browser', 'default']);
   assert.deepEqual(root.node, { import: './node/index.mjs', require: './node/index.cjs' });
-  for (const file of [...Object.values(root.types), ...Object.values(root.node), root.browser]) {
+  // No `browser` or `default` condition: a bundler building for a page stops with an unresolved import.
+  const issuer = manifest.exports['./issuer'];
+  assert.deepEqual(Object.keys(issuer), ['types', 'node']);
+  assert.deepEqual(issuer.node, { import: './node/issuer.mjs', require: './node/issuer.cjs' });
+  const files = [root, issuer].flatMap((entry) => [...Object.values(entry.types), ...Object.values(entry.node)]);
+  for (const file of [...files, root.browser]) {
+    assert.ok(manifest.files.some((shipped) => file.startsWith(`./${shipped}`)), `${file} is not in "files"`);
     assert.ok(readFileSync(new URL(`../pkg/${file}`, import.meta.url)).length > 0, file);
   }
+});
+
+test('credoffer/issuer resolves under Node for import and require, to one module sharing the error class', async () => {
+  assert.equal(require.resolve('credoffer/issuer'), new URL('../pkg/node/issuer.cjs', import.meta.url).pathname);
+  assert.equal(import.meta.resolve('credoffer/issuer'), new URL('../pkg/node/issuer.mjs', import.meta.url).href);
+  const cjs = require('credoffer/issuer');
+  assert.deepEqual(Object.keys(cjs).sort(), [...issuerNames].sort());
+  assert.deepEqual(Object.keys(issuerEntry).sort(), [...issuerNames].sort());
+  for (const name of issuerNames) assert.equal(issuerEntry[name], cjs[name], name);
+  assert.equal((await import('credoffer/issuer')).Issuer, cjs.Issuer);
+  // One WebAssembly instance and one error class behind both entries.
+  assert.throws(() => new cjs.Issuer({}), credoffer.CredentialOfferError);
+});
+
+test('the browser entry carries no issuer engine: not in its exports, not in its WebAssembly', () => {
+  assert.deepEqual(
+    issuerNames.filter((name) => declaredNames.includes(name) || name in credoffer),
+    [],
+    'the main entry exports no issuer name',
+  );
+  const web = readFileSync(new URL('../pkg/web/index.js', import.meta.url), 'utf8');
+  const webNames = web.match(/^export \{ (.*) \};$/m)?.[1].split(', ');
+  assert.deepEqual(webNames, declaredNames);
+  const issuerOnly = (name) => /^issuer|^lookupkey$|^tokenresponseheaders$/.test(name.toLowerCase());
+  const nodeIssuerExports = wasmExports('node').filter(issuerOnly);
+  assert.ok(nodeIssuerExports.length >= 10, `the Node build's issuer exports: ${nodeIssuerExports}`);
+  assert.deepEqual(wasmExports('web').filter(issuerOnly), []);
+  assert.deepEqual(wasmExports('web').length, wasmExports('node').length - nodeIssuerExports.length);
 });
 
 test('errors are CredentialOfferError with a stable code, field, HTTP status and details', () => {
@@ -187,13 +231,13 @@ function tokenRequest(uri, txCode) {
 }
 
 test('Issuer: a bad configuration is refused at construction', () => {
-  throwsCode(() => new credoffer.Issuer({ ...config, credentialConfigurations: {} }), 'invalid_configuration', 'credentialConfigurations');
-  throwsCode(() => new credoffer.Issuer({ ...config, color: 'blue' }), 'invalid_configuration');
-  throwsCode(() => new credoffer.Issuer({ ...config, credentialIssuer: 'http://issuer.example.com' }), 'insecure_url');
+  throwsCode(() => new Issuer({ ...config, credentialConfigurations: {} }), 'invalid_configuration', 'credentialConfigurations');
+  throwsCode(() => new Issuer({ ...config, color: 'blue' }), 'invalid_configuration');
+  throwsCode(() => new Issuer({ ...config, credentialIssuer: 'http://issuer.example.com' }), 'insecure_url');
 });
 
 test('Issuer: pre-authorized offer, wrong codes count down, then the offer is invalidated', () => {
-  const issuer = new credoffer.Issuer(config);
+  const issuer = new Issuer(config);
   const created = issuer.createPreAuthorizedOffer(
     { credentials: [MDL], transactionCodeConfiguration: { length: 6 } },
     { now: NOW },
@@ -231,7 +275,7 @@ test('Issuer: pre-authorized offer, wrong codes count down, then the offer is in
 });
 
 test('Issuer: the token endpoint in two steps: read, look up by lookupKey, answer; the right code redeems once', () => {
-  const issuer = new credoffer.Issuer({ ...config, accessTokenLifetimeSeconds: 600 });
+  const issuer = new Issuer({ ...config, accessTokenLifetimeSeconds: 600 });
   const entropy = new Uint8Array(256).map((_, i) => (i * 37) % 256);
   const request = { credentials: [MDL], transactionCodeConfiguration: { length: 6 }, userId: '5f2a8e1c-7d3b-4c9e-8a6f-1b2c3d4e5f60' };
   const created = issuer.createPreAuthorizedOffer(request, { now: NOW, entropy });
@@ -239,9 +283,9 @@ test('Issuer: the token endpoint in two steps: read, look up by lookupKey, answe
   const body = tokenRequest(created.uri, created.transactionCode);
 
   const read = issuer.readTokenRequest(new URLSearchParams(body));
-  assert.ok(read instanceof credoffer.TokenRequest);
+  assert.ok(read instanceof TokenRequest);
   assert.equal(read.lookupKey, created.record.codeHash);
-  assert.equal(read.lookupKey, credoffer.lookupKey(new URLSearchParams(body).get('pre-authorized_code')));
+  assert.equal(read.lookupKey, lookupKey(new URLSearchParams(body).get('pre-authorized_code')));
   assert.deepEqual(JSON.parse(JSON.stringify(read)), { lookupKey: read.lookupKey }, 'the form body stays private');
   assert.ok(Object.isFrozen(read));
 
@@ -283,7 +327,7 @@ test('Issuer: the token endpoint in two steps: read, look up by lookupKey, answe
 });
 
 test('Issuer: a form body that alone decides is answered at once, with no record', () => {
-  const issuer = new credoffer.Issuer(config);
+  const issuer = new Issuer(config);
   const cases = [
     ['grant_type=password', 'unsupported_grant_type'],
     ['', 'invalid_request'],
@@ -291,7 +335,7 @@ test('Issuer: a form body that alone decides is answered at once, with no record
   ];
   for (const [form, error] of cases) {
     const step = issuer.readTokenRequest(form);
-    assert.ok(!(step instanceof credoffer.TokenRequest), form);
+    assert.ok(!(step instanceof TokenRequest), form);
     assert.deepEqual(Object.keys(step), ['answer']);
     assert.deepEqual([step.answer.status, step.answer.outcome.kind, step.answer.outcome.error], [400, 'rejected', error]);
     assert.equal(JSON.parse(step.answer.body).error, error);
@@ -301,16 +345,16 @@ test('Issuer: a form body that alone decides is answered at once, with no record
     assert.deepEqual(issuer.tokenEndpoint(form, created.record, { now: NOW }), step.answer);
     assert.deepEqual(issuer.answerTokenRequest(form, null, { now: NOW }), step.answer);
   }
-  assert.deepEqual(credoffer.TOKEN_RESPONSE_HEADERS, {
+  assert.deepEqual(TOKEN_RESPONSE_HEADERS, {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-store',
     Pragma: 'no-cache',
   });
-  assert.ok(Object.isFrozen(credoffer.TOKEN_RESPONSE_HEADERS));
+  assert.ok(Object.isFrozen(TOKEN_RESPONSE_HEADERS));
 });
 
 test('Issuer.checkMetadata: the metadata must name this issuer and list its configurations with their formats', () => {
-  const issuer = new credoffer.Issuer(config);
+  const issuer = new Issuer(config);
   const metadata = {
     credential_issuer: ISSUER,
     credential_configurations_supported: { [MDL]: { format: 'mso_mdoc' }, pid: { format: 'dc+sd-jwt' } },
@@ -332,7 +376,7 @@ test('Issuer.checkMetadata: the metadata must name this issuer and list its conf
 });
 
 test('Issuer: request problems are all listed, with the MATTR body', () => {
-  const issuer = new credoffer.Issuer(config);
+  const issuer = new Issuer(config);
   assert.throws(
     () => issuer.createPreAuthorizedOffer({ credentials: ['pid', 'nope'], userId: 'me', expiresIn: { minutes: 60 } }),
     (error) => {
@@ -355,7 +399,7 @@ test('Issuer: request problems are all listed, with the MATTR body', () => {
 });
 
 test('Issuer: authorization offers, delete, serving by reference once', () => {
-  const issuer = new credoffer.Issuer({ ...config, generateIssuerState: true });
+  const issuer = new Issuer({ ...config, generateIssuerState: true });
   const offer = issuer.createAuthorizationOffer({ credentials: ['pid'], request_parameters: { prompt: 'login' } });
   const parsed = credoffer.parseOfferUri(offer.uri);
   assert.equal(parsed.offer.grants.authorization_code.issuer_state, offer.issuerState);
@@ -366,7 +410,7 @@ test('Issuer: authorization offers, delete, serving by reference once', () => {
   assert.equal(deleted.state, 'deleted');
   assert.throws(() => issuer.delete(deleted), (error) => error.code === 'offer_not_found' && error.httpStatus === 404 && error.mattrBody.code === 'NotFound');
 
-  const byReference = new credoffer.Issuer({ ...config, offerUrlTemplate: 'https://issuer.example.com/offers/{token}' });
+  const byReference = new Issuer({ ...config, offerUrlTemplate: 'https://issuer.example.com/offers/{token}' });
   const referenced = byReference.createPreAuthorizedOffer({ credentials: [MDL] }, { now: NOW });
   const { uri } = credoffer.parseOfferUri(referenced.uri);
   const token = uri.split('/').pop();
@@ -378,17 +422,16 @@ test('Issuer: authorization offers, delete, serving by reference once', () => {
 
 test('every export and Issuer method given wrong JavaScript types throws a clear error, never a WebAssembly trap', () => {
   const wrong = [undefined, null, 0, -1, 1.5, NaN, true, '', 'x', {}, [], [1], () => {}, Symbol('s'), 10n, new Uint8Array(3)];
-  const issuer = new credoffer.Issuer({
+  const issuer = new Issuer({
     credentialIssuer: ISSUER,
     credentialConfigurations: { [MDL]: 'mso_mdoc' },
   });
   const calls = [];
-  for (const name of Object.keys(credoffer)) {
-    const value = credoffer[name];
+  for (const [name, value] of [...Object.entries(credoffer), ...Object.entries(issuerEntry)]) {
     if (typeof value !== 'function' || name === 'CredentialOfferError' || name === 'Issuer') continue;
     calls.push([name, (...args) => value(...args)]);
   }
-  calls.push(['new Issuer', (...args) => new credoffer.Issuer(...args)]);
+  calls.push(['new Issuer', (...args) => new Issuer(...args)]);
   for (const method of Object.getOwnPropertyNames(Object.getPrototypeOf(issuer))) {
     if (method !== 'constructor' && typeof issuer[method] === 'function') {
       calls.push([`Issuer.${method}`, (...args) => issuer[method](...args)]);

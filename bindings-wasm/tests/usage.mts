@@ -5,9 +5,6 @@
 import {
   CredentialOfferError,
   ERROR_CODES,
-  Issuer,
-  TOKEN_RESPONSE_HEADERS,
-  TokenRequest,
   buildOfferJson,
   buildOfferReferenceUri,
   buildOfferUri,
@@ -21,7 +18,11 @@ import {
   validateAgainstMetadata,
   wellKnownMetadataUrl,
 } from 'credoffer';
-import type { CredentialOffer, ErrorCode, OfferRecord, ParsedOfferUri, TokenAnswer } from 'credoffer';
+import type { CredentialOffer, ErrorCode, ParsedOfferUri } from 'credoffer';
+import { Issuer, TOKEN_RESPONSE_HEADERS, TokenRequest, lookupKey } from 'credoffer/issuer';
+import type { OfferRecord, TokenAnswer } from 'credoffer/issuer';
+// @ts-expect-error the issuer engine is not in the main entry
+import { Issuer as NotHere } from 'credoffer';
 
 // Wallet: parse, narrow on kind, read typed members.
 const parsed: ParsedOfferUri = parseOfferUri('openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fa.example', {
@@ -121,6 +122,7 @@ const step = issuer.readTokenRequest(form);
 let answer: TokenAnswer;
 if (step instanceof TokenRequest) {
   const key: string = step.lookupKey;
+  if (key !== lookupKey('the pre-authorized code')) void 0;
   const found: OfferRecord | null = key === record.codeHash ? record : null;
   answer = issuer.answerTokenRequest(step, found, { now: 1_700_000_001, entropy: new Uint8Array(32) });
 } else {
@@ -166,4 +168,4 @@ issuer.createAuthorizationOffer({ credentials: ['org.iso.18013.5.1.mDL'], reques
 issuer.createPreAuthorizedOffer({ credentials: 'org.iso.18013.5.1.mDL' });
 // @ts-expect-error the configuration is typed
 new Issuer({ credentialIssuer: 'https://issuer.example.com' });
-void [expiresAt, record];
+void [expiresAt, record, NotHere];

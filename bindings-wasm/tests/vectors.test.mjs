@@ -1,4 +1,5 @@
-// The shared test vectors (tests/vectors/*.json at the repository root), run against the built package.
+// The shared test vectors (tests/vectors/*.json at the repository root), run against the built package: the
+// issuer and redeem vectors, and secret.json's lookup keys, against the entry that serves them, `credoffer/issuer`.
 //
 // A case listed in expected-failures.json must fail (with the reason written there); if it passes, the
 // list is out of date and the run fails too. A case of a shape this runner does not know fails, so a typo
@@ -9,6 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
 import * as credoffer from 'credoffer';
+import { Issuer, lookupKey } from 'credoffer/issuer';
 
 const vectorsDir = new URL('../../tests/vectors/', import.meta.url);
 const expectedFailures = JSON.parse(readFileSync(new URL('./expected-failures.json', import.meta.url), 'utf8'));
@@ -199,7 +201,7 @@ function runIssuerCase(testCase, configs) {
   assert.ok(call, `unknown endpoint ${testCase.endpoint}`);
   expectOutcome(
     expect,
-    () => call(new credoffer.Issuer(config)),
+    () => call(new Issuer(config)),
     (result) => {
       checkKeys(expect, ['response', 'record', 'offer'], 'expect');
       switch (testCase.endpoint) {
@@ -238,11 +240,11 @@ function runRedeemCase(testCase, configs) {
   const config = configs[testCase.config];
   assert.ok(config, `no config named ${testCase.config}`);
   const { expect } = testCase;
-  const issuer = new credoffer.Issuer(config);
+  const issuer = new Issuer(config);
   const options = { now: testCase.now };
   const step = issuer.readTokenRequest(testCase.form);
   const answer = 'answer' in step ? step.answer : undefined;
-  if (answer === undefined) assert.equal(step.lookupKey, credoffer.lookupKey(new URLSearchParams(testCase.form).get('pre-authorized_code')));
+  if (answer === undefined) assert.equal(step.lookupKey, lookupKey(new URLSearchParams(testCase.form).get('pre-authorized_code')));
 
   if ('error' in expect) {
     checkKeys(expect, ['error', 'field'], 'expect');
@@ -323,7 +325,7 @@ function runSecretCase(testCase) {
         assert.fail(`unknown function ${testCase.function}`);
     }
   };
-  const action = testCase.function === 'lookup_key' ? () => credoffer.lookupKey(testCase.secret) : generate;
+  const action = testCase.function === 'lookup_key' ? () => lookupKey(testCase.secret) : generate;
   expectOutcome(testCase.expect, action, (value) => {
     checkKeys(testCase.expect, ['value'], 'expect');
     assert.equal(value, testCase.expect.value);

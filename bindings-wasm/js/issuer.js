@@ -1,0 +1,115 @@
+// The issuer engine of credoffer, `credoffer/issuer`: MATTR VII's offers API, the token endpoint and record
+// lookup keys, for Node only (a server holds HMAC keys and stores records; a page never does).
+//
+// `cargo xtask wasm-build` wraps this file as CommonJS given api.js's helpers (`raw`, `converted`, `jsonText`,
+// `utf8`, `encoder`) of the same WebAssembly instance, so errors are the main entry's `CredentialOfferError`,
+// and exports what issuer.d.ts declares. The browser build has none of the WebAssembly it calls.
+
+function lookupKey(secret) {
+  return raw.lookupKey(String(secret));
+}
+
+/** The host's clock, in epoch seconds, unless the caller gives the time. */
+function epochSeconds(options) {
+  return options?.now ?? Math.floor(Date.now() / 1000);
+}
+
+const TOKEN_RESPONSE_HEADERS = Object.freeze(Object.fromEntries(JSON.parse(raw.tokenResponseHeaders())));
+
+/** The form body of each `TokenRequest`, out of sight: it holds the pre-authorized code. */
+const tokenRequestForms = new WeakMap();
+
+class TokenRequest {
+  constructor(lookupKey, form) {
+    this.lookupKey = lookupKey;
+    tokenRequestForms.set(this, form);
+    Object.freeze(this);
+  }
+}
+
+/**
+ * The issuer side of MATTR VII's offers API. Holds only the configuration; records are plain objects the
+ * host stores (with compare-and-swap on `version`) and hands back.
+ */
+class Issuer {
+  #config;
+
+  constructor(config) {
+    const bytes = encoder.encode(jsonText(config)); // kept, so its own buffer rather than a scratch view
+    try {
+      raw.issuerCheck(bytes);
+    } catch (error) {
+      throw converted(error);
+    }
+    this.#config = bytes;
+  }
+
+  createAuthorizationOffer(request, options) {
+    try {
+      return JSON.parse(raw.issuerCreateAuthorizationOffer(this.#config, utf8(jsonText(request)), options?.entropy));
+    } catch (error) {
+      throw converted(error);
+    }
+  }
+
+  createPreAuthorizedOffer(request, options) {
+    try {
+      const created = raw.issuerCreatePreAuthorizedOffer(
+        this.#config,
+        utf8(jsonText(request)),
+        epochSeconds(options),
+        options?.entropy,
+      );
+      return JSON.parse(created);
+    } catch (error) {
+      throw converted(error);
+    }
+  }
+
+  readTokenRequest(form) {
+    try {
+      const step = JSON.parse(raw.issuerReadTokenRequest(this.#config, utf8(String(form))));
+      return 'answer' in step ? step : new TokenRequest(step.lookupKey, String(form));
+    } catch (error) {
+      throw converted(error);
+    }
+  }
+
+  answerTokenRequest(request, record, options) {
+    return this.tokenEndpoint(request instanceof TokenRequest ? tokenRequestForms.get(request) : request, record, options);
+  }
+
+  tokenEndpoint(form, record, options) {
+    try {
+      const recordBytes = record === null || record === undefined ? undefined : utf8(jsonText(record), 1);
+      const answer = raw.issuerTokenEndpoint(this.#config, utf8(String(form)), recordBytes, epochSeconds(options), options?.entropy);
+      return JSON.parse(answer);
+    } catch (error) {
+      throw converted(error);
+    }
+  }
+
+  checkMetadata(metadata) {
+    try {
+      raw.issuerCheckMetadata(this.#config, utf8(jsonText(metadata)));
+    } catch (error) {
+      throw converted(error);
+    }
+  }
+
+  delete(record) {
+    try {
+      return JSON.parse(raw.issuerDelete(this.#config, utf8(jsonText(record))));
+    } catch (error) {
+      throw converted(error);
+    }
+  }
+
+  serveOffer(record, token, options) {
+    try {
+      return JSON.parse(raw.issuerServeOffer(this.#config, utf8(jsonText(record)), String(token), epochSeconds(options)));
+    } catch (error) {
+      throw converted(error);
+    }
+  }
+}
