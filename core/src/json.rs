@@ -172,7 +172,8 @@ impl<'de> Deserialize<'de> for JsonMembers {
     }
 }
 
-/// One JSON value kept as its exact text: numbers keep their digits, members their order and spelling.
+/// One JSON value kept as its exact text: numbers keep their digits, members their order and spelling;
+/// only the layout (white space between tokens) is dropped, as every writer of the engine is compact.
 ///
 /// Equality compares the text, so `1.0` and `1.00` differ, as they do on the wire.
 ///
@@ -180,7 +181,7 @@ impl<'de> Deserialize<'de> for JsonMembers {
 /// use credoffer::json::JsonValue;
 ///
 /// let value = JsonValue::from_json(r#" {"n": 12345678901234567890123, "d": 1.10} "#)?;
-/// assert_eq!(value.as_json(), r#"{"n": 12345678901234567890123, "d": 1.10}"#);
+/// assert_eq!(value.as_json(), r#"{"n":12345678901234567890123,"d":1.10}"#);
 /// assert_eq!(serde_json::to_string(&value).unwrap(), value.as_json());
 /// # Ok::<(), credoffer::Error>(())
 /// ```
@@ -209,7 +210,7 @@ impl JsonValue {
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the value is not JSON: {e}")))?;
         check_members(raw.get(), limits.max_depth)
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the value is not usable JSON: {e}")))?;
-        Ok(Self(raw))
+        Ok(Self(compact(raw)))
     }
 
     /// The JSON text, without surrounding whitespace.
@@ -233,7 +234,7 @@ impl JsonValue {
     /// A value serde_json has read as text but not checked for duplicate members.
     pub(crate) fn from_raw(raw: &RawValue) -> serde_json::Result<Self> {
         check_members(raw.get(), MAX_SERDE_DEPTH)?;
-        Ok(Self(raw.to_owned()))
+        Ok(Self(compact(raw.to_owned())))
     }
 
     /// The text is checked JSON without surrounding whitespace, so its first byte tells its type.
@@ -300,8 +301,39 @@ impl<'de> Deserialize<'de> for JsonValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         check_members(raw.get(), MAX_SERDE_DEPTH).map_err(de::Error::custom)?;
-        Ok(Self(raw))
+        Ok(Self(compact(raw)))
     }
+}
+
+/// The text without insignificant white space. Values are kept token for token (numbers keep their
+/// digits, strings their escapes, objects their member order); only the layout goes, so a pretty-printed
+/// extension does not turn into `%20%20…` in an offer URI.
+fn compact(raw: Box<RawValue>) -> Box<RawValue> {
+    let is_layout = |byte: u8| matches!(byte, b' ' | b'\t' | b'\n' | b'\r');
+    let text = raw.get();
+    if !text.bytes().any(is_layout) {
+        return raw; // nearly always: nothing to copy
+    }
+    let mut compacted = Vec::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for byte in text.bytes() {
+        if in_string {
+            compacted.push(byte);
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if byte == b'"' {
+            in_string = true;
+            compacted.push(byte);
+        } else if !is_layout(byte) {
+            compacted.push(byte);
+        }
+    }
+    // Bytes were only dropped outside strings, between tokens: the text is still the same JSON.
+    String::from_utf8(compacted).ok().and_then(|text| RawValue::from_string(text).ok()).unwrap_or(raw)
 }
 
 /// The string a JSON text is, if it is one (its escapes decoded).
@@ -408,6 +440,15 @@ impl<'de> Deserialize<'de> for Name<'de> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn layout_goes_and_tokens_stay() {
+        let value =
+            JsonValue::from_json("{\n  \"b\": [1.10, \"a  \\\" b\"],\n  \"a\":\t12345678901234567890123\r\n}").unwrap();
+        assert_eq!(value.as_json(), r#"{"b":[1.10,"a  \" b"],"a":12345678901234567890123}"#);
+        let read: JsonValue = serde_json::from_str("[ 1 , { \"x\" : \" y \" } ]").unwrap();
+        assert_eq!(read.as_json(), r#"[1,{"x":" y "}]"#);
+    }
+
     use super::*;
 
     #[test]

@@ -80,9 +80,41 @@ fn file_stem(path: &Path) -> &str {
     path.file_stem().and_then(|stem| stem.to_str()).unwrap_or_default()
 }
 
+thread_local! {
+    /// The `offer` of each case of the file being run, as written in the file: a `Value` sorts members
+    /// by name, and an offer's unknown members are written back exactly as they came.
+    static OFFER_TEXTS: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
+}
+
+/// The cases' offers as written, by case id.
+fn remember_offer_texts(text: &str) {
+    #[derive(serde::Deserialize)]
+    struct File<'a> {
+        #[serde(borrow)]
+        cases: Vec<Case<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Case<'a> {
+        id: Option<String>,
+        #[serde(borrow)]
+        offer: Option<&'a serde_json::value::RawValue>,
+    }
+    let cases = serde_json::from_str::<File<'_>>(text).map(|file| file.cases).unwrap_or_default();
+    OFFER_TEXTS.with(|texts| {
+        *texts.borrow_mut() =
+            cases.into_iter().filter_map(|case| Some((case.id?, case.offer?.get().to_owned()))).collect();
+    });
+}
+
+/// The offer of case `id` as written in its file.
+fn offer_text(id: &str) -> Option<String> {
+    OFFER_TEXTS.with(|texts| texts.borrow().get(id).cloned())
+}
+
 /// The cases of a vector file, with problems of the file itself (shape, missing or repeated ids).
 fn read_cases(path: &Path) -> (Vec<Map<String, Value>>, Vec<String>) {
     let text = fs::read_to_string(path).expect("readable vector file");
+    remember_offer_texts(&text);
     let file: Value = match serde_json::from_str(&text) {
         Ok(file) => file,
         Err(e) => return (Vec::new(), vec![format!("not JSON: {e}")]),
@@ -349,7 +381,9 @@ fn run_build_case(case: &Map<String, Value>) -> Outcome {
             build_options(case)?.and_then(|options| {
                 // The offer is read leniently, as a host hands in whatever it has; writing is strict.
                 let read = ParseOptions::default().allow_insecure_http(options.allow_insecure_http);
-                parse_offer_json(&offer.to_string(), &read).and_then(|parsed| parsed.offer.to_uri(&options))
+                let id = case.get("id").and_then(Value::as_str).unwrap_or_default();
+                let text = offer_text(id).unwrap_or_else(|| offer.to_string());
+                parse_offer_json(&text, &read).and_then(|parsed| parsed.offer.to_uri(&options))
             })
         }
         (None, Some(reference)) => {
