@@ -4,11 +4,11 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use credoffer::{BuildOptions, CredentialOffer, ErrorKind, OfferUri, ParseOptions, parse_offer_uri};
 use credoffer::offer::{InputMode, TxCode};
 use credoffer::token::TokenRequest;
 use credoffer::uri::offer_reference_uri;
 use credoffer::wallet::token_request_body;
+use credoffer::{BuildOptions, CredentialOffer, ErrorKind, OfferUri, ParseOptions, parse_offer_uri};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Number, Value};
 
@@ -87,7 +87,12 @@ fuzz_target!(|input: Input| {
         builder = builder.pre_authorized_code(pre.code.clone());
         if let Some((text, length, description)) = &pre.tx_code {
             let input_mode = Some(if *text { InputMode::Text } else { InputMode::Numeric });
-            builder = builder.tx_code(TxCode { input_mode, length: *length, description: description.clone(), ..TxCode::default() });
+            builder = builder.tx_code(TxCode {
+                input_mode,
+                length: *length,
+                description: description.clone(),
+                ..TxCode::default()
+            });
         }
         if let Some(server) = &pre.server {
             builder = builder.pre_authorized_code_server(server.clone());
@@ -95,7 +100,7 @@ fuzz_target!(|input: Input| {
     }
     // Nesting: the offer (1) holds the extension, which may nest 14 more levels (limit 16).
     for (name, value) in &input.extensions {
-        builder = builder.extension(name.clone(), value.to_value(14));
+        builder = builder.extension(name.clone(), credoffer::json::JsonValue::from_value(&value.to_value(14)));
     }
     match builder.build() {
         Ok(offer) => {
