@@ -283,8 +283,9 @@ pub(crate) fn blank_entry(field: &str, index: usize, entry: &str) -> Error {
 }
 
 /// The rule of a transaction code's description: at most [`MAX_DESCRIPTION_UTF16`] UTF-16 code units
-/// (OpenID4VCI 1.0 §4.1.1). `field` names the description in the offer or the request.
-pub(crate) fn description_problem(description: &str, field: impl Into<String>) -> Option<Error> {
+/// (OpenID4VCI 1.0 §4.1.1). The caller names the field (the offer's or the request's), only when there
+/// is a problem: this runs on every parse and write.
+pub(crate) fn description_problem(description: &str) -> Option<Error> {
     // A string has no more UTF-16 code units than UTF-8 bytes: short ones need no count.
     if description.len() <= MAX_DESCRIPTION_UTF16 {
         return None;
@@ -295,7 +296,6 @@ pub(crate) fn description_problem(description: &str, field: impl Into<String>) -
             ErrorKind::DescriptionTooLong,
             format!("the description has {units} UTF-16 code units; the limit is {MAX_DESCRIPTION_UTF16}"),
         )
-        .at(field)
     })
 }
 
@@ -358,7 +358,8 @@ fn check_tx_code(tx_code: &TxCode, findings: &mut Findings<'_>) -> Result<()> {
     if let Some(problem) = tx_code
         .description
         .as_deref()
-        .and_then(|description| description_problem(description, format!("{PRE_AUTH_FIELD}.tx_code.description")))
+        .and_then(description_problem)
+        .map(|problem| problem.at(format!("{PRE_AUTH_FIELD}.tx_code.description")))
     {
         findings.violation(problem)?;
     }

@@ -494,7 +494,8 @@ impl Issuer {
         if let Some(problem) = configuration
             .description
             .as_deref()
-            .and_then(|description| description_problem(description, "transactionCodeConfiguration.description"))
+            .and_then(description_problem)
+            .map(|problem| problem.at("transactionCodeConfiguration.description"))
         {
             problems.push(problem);
         }
