@@ -17,15 +17,21 @@ pub struct RedeemArgs {
     /// The offer record saved by `create pre-authorized --record FILE`; rewritten when it changes
     #[arg(long, value_name = "FILE")]
     record: PathBuf,
-    /// The pre-authorized code the wallet sends
-    #[arg(long, value_name = "CODE", required_unless_present = "offer", conflicts_with = "offer")]
+    /// The pre-authorized code the wallet sends (base64url: it may start with `-`)
+    #[arg(
+        long,
+        value_name = "CODE",
+        required_unless_present = "offer",
+        conflicts_with = "offer",
+        allow_hyphen_values = true
+    )]
     code: Option<String>,
     /// Send what a wallet sends for this offer URI (its pre-authorized code, with --tx-code) instead of
     /// --code; like a wallet, refuse to send without a transaction code the offer asks for
     #[arg(long, value_name = "URI")]
     offer: Option<String>,
     /// The transaction code the user typed
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", allow_hyphen_values = true)]
     tx_code: Option<String>,
     /// The current time in Unix seconds; default: the system clock
     #[arg(long, value_name = "UNIX_SECONDS")]

@@ -924,6 +924,14 @@ fn redeem_without_tx_code_and_after_expiry() {
     assert_eq!(body(&sent_anyway.json())["error"], "invalid_request");
     let unknown = redeem(&record, "not-the-code", None, "1746057899");
     assert_eq!(body(&unknown.json())["error"], "invalid_grant");
+    // A base64url code may start with '-' (one in 64 does): it is a value, not an option.
+    let hyphen = redeem(&record, "-3not-the-code", Some("-1"), "1746057899");
+    assert_eq!(
+        (hyphen.status, body(&hyphen.json())["error"].as_str()),
+        (1, Some("invalid_grant")),
+        "{}",
+        hyphen.stderr
+    );
     let ok = redeem(&record, &code, None, "1746057899");
     assert_eq!(ok.status, 0, "{}", ok.stdout);
     let out = ok.json();
