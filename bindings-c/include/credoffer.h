@@ -131,6 +131,14 @@ typedef enum credoffer_status {
    */
   CREDOFFER_STATUS_INVALID_BASE_URI = 10,
   /**
+   * `html_escaped_query`: The query separates its parameters with &amp;: the link was copied out of HTML unescaped.
+   */
+  CREDOFFER_STATUS_HTML_ESCAPED_QUERY = 11,
+  /**
+   * `signed_offer`: credential_offer holds a signed JWT; OpenID4VCI offers are plain JSON, never signed.
+   */
+  CREDOFFER_STATUS_SIGNED_OFFER = 12,
+  /**
    * `missing_field`: A required member is absent.
    */
   CREDOFFER_STATUS_MISSING_FIELD = 20,
@@ -178,6 +186,10 @@ typedef enum credoffer_status {
    * `unknown_dialect`: A dialect name is not one the engine writes (1.0, mattr, draft13, draft11).
    */
   CREDOFFER_STATUS_UNKNOWN_DIALECT = 31,
+  /**
+   * `unknown_profile`: A lint profile name is not one the engine knows.
+   */
+  CREDOFFER_STATUS_UNKNOWN_PROFILE = 32,
   /**
    * `invalid_metadata`: The metadata is not usable JSON of the expected shape.
    */

@@ -30,6 +30,10 @@ export type EngineErrorCode =
   | 'invalid_offer_uri'
   /** The base URI given to the builder cannot carry an offer. */
   | 'invalid_base_uri'
+  /** The query separates its parameters with `&amp;`: the link was copied out of HTML unescaped. */
+  | 'html_escaped_query'
+  /** `credential_offer` holds a signed JWT; OpenID4VCI offers are plain JSON, never signed. */
+  | 'signed_offer'
   /** A required member is absent. */
   | 'missing_field'
   /** A member has the wrong JSON type. */
@@ -54,6 +58,8 @@ export type EngineErrorCode =
   | 'missing_grant'
   /** A dialect name is not one the engine writes (`1.0`, `mattr`, `draft13`, `draft11`). */
   | 'unknown_dialect'
+  /** A lint profile name is not one the engine knows. */
+  | 'unknown_profile'
   /** The metadata is not usable JSON of the expected shape. */
   | 'invalid_metadata'
   /** The metadata's `credential_issuer` is not identical to the offer's. */
@@ -126,8 +132,28 @@ export type WarningCode =
   | 'legacy_credential_description'
   /** The offer names its authorization server although the metadata lists only one. */
   | 'needless_authorization_server'
+  /** A pre-authorized offer without a transaction code: whoever sees the QR code or link can redeem it. */
+  | 'pre_authorized_without_tx_code'
+  /** The offer names several credential configurations; many wallets take only the first. */
+  | 'several_configuration_ids'
+  /** A string in the offer holds a literal `%`, which wallets that decode the offer twice corrupt. */
+  | 'percent_in_value'
+  /** A member the chosen dialect does not define (an extension), which strict readers flag or drop. */
+  | 'member_outside_dialect'
+  /** HAIP: the offer has no authorization code grant, the only flow HAIP 1.0 requires. */
+  | 'haip_authorization_code'
+  /** HAIP: an offered configuration has no `scope` in the issuer's metadata. */
+  | 'haip_scope'
+  /** IT-Wallet: the offer URI does not use the `openid-credential-offer://` scheme. */
+  | 'it_wallet_scheme'
+  /** IT-Wallet: the offer has no authorization code grant. */
+  | 'it_wallet_authorization_code'
+  /** IT-Wallet: the authorization code grant has no `issuer_state`. */
+  | 'it_wallet_issuer_state'
   /** The text is not an offer URI: no scheme, no query, or a shape no draft uses. */
   | 'invalid_uri'
+  /** The query separates its parameters with `&amp;`: the link was copied out of HTML unescaped. */
+  | 'html_escaped_query'
   /** A `%` escape is malformed, or the decoded bytes are not UTF-8. */
   | 'invalid_percent_encoding'
   /** A string that must carry a value is empty or only white space. */

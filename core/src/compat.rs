@@ -167,6 +167,9 @@ pub fn parse_offer_json(json: &str, options: &ParseOptions) -> Result<ParsedOffe
     }
     let mut raw = RawOffer::default();
     raw.read_json(json).map_err(|e| {
+        if let Some(signed) = signed_offer(json) {
+            return signed;
+        }
         let message = match e.classify() {
             serde_json::error::Category::Data => format!("the offer is not a JSON object of the expected shape: {e}"),
             _ => format!("the offer is not valid JSON: {e}"),
@@ -174,6 +177,25 @@ pub fn parse_offer_json(json: &str, options: &ParseOptions) -> Result<ParsedOffe
         Error::new(ErrorKind::InvalidJson, message)
     })?;
     read_offer(&mut raw, options)
+}
+
+/// The error for an offer sent as a compact JWS (`header.payload.signature`, the header a base64url JSON
+/// object), which some issuers tried although OpenID4VCI defines no signed offer; `None` for other text.
+pub(crate) fn signed_offer(text: &str) -> Option<Error> {
+    use base64::Engine as _;
+    let mut parts = text.trim_ascii().split('.');
+    let header = parts.next()?;
+    let rest: Vec<&str> = parts.collect();
+    let base64url = |part: &str| part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if rest.len() != 2 || !base64url(header) || !rest.iter().all(|part| base64url(part)) {
+        return None;
+    }
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).ok()?;
+    serde_json::from_slice::<Map<String, Value>>(&header).ok()?.get("alg")?;
+    Some(Error::new(
+        ErrorKind::SignedOffer,
+        "the offer is a signed JWT; OpenID4VCI credential offers are plain JSON objects and are never signed",
+    ))
 }
 
 /// Reads an offer already parsed into a JSON object, as [`parse_offer_json`] reads its text (limits

@@ -89,6 +89,10 @@ code_list! {
     InvalidOfferUri = 9, "invalid_offer_uri";
     /// The base URI given to the builder cannot carry an offer.
     InvalidBaseUri = 10, "invalid_base_uri";
+    /// The query separates its parameters with `&amp;`: the link was copied out of HTML unescaped.
+    HtmlEscapedQuery = 11, "html_escaped_query";
+    /// `credential_offer` holds a signed JWT; OpenID4VCI offers are plain JSON, never signed.
+    SignedOffer = 12, "signed_offer";
 
     // --- The offer model (20–39) ---
     /// A required member is absent.
@@ -115,6 +119,8 @@ code_list! {
     MissingGrant = 30, "missing_grant";
     /// A dialect name is not one the engine writes (`1.0`, `mattr`, `draft13`, `draft11`).
     UnknownDialect = 31, "unknown_dialect";
+    /// A lint profile name is not one the engine knows.
+    UnknownProfile = 32, "unknown_profile";
 
     // --- Credential Issuer Metadata (40–49) ---
     /// The metadata is not usable JSON of the expected shape.
@@ -190,9 +196,18 @@ code_list! {
     MissingArgument = 1008, "missing_argument";
 }
 
+macro_rules! evidence {
+    () => {
+        None
+    };
+    ($evidence:literal) => {
+        Some($evidence)
+    };
+}
+
 macro_rules! warning_codes {
     (
-        notes { $( #[doc = $description:literal] $variant:ident = $code:literal; )* }
+        notes { $( #[doc = $description:literal] $variant:ident = $code:literal $(, evidence $evidence:literal)?; )* }
         violations { $( $violation:ident, )* }
     ) => {
         /// Why an offer was accepted with a warning: a closed list, so a wallet can map every code it may see.
@@ -243,6 +258,15 @@ impl WarningCode {
                 }
             }
 
+            /// What the warning rests on, for the interop lint's codes: the field reports, peer
+            /// implementations or profile text that make a legal offer fail or unsafe.
+            pub const fn evidence(self) -> Option<&'static str> {
+                match self {
+                    $( WarningCode::$variant => evidence!($($evidence)?), )*
+                    WarningCode::Violation(_) => None,
+                }
+            }
+
             /// A one-line description in English (for a violation, the error kind's).
             pub const fn description(self) -> &'static str {
                 match self {
@@ -268,10 +292,47 @@ warning_codes! {
         LegacyCredentialDescription = "legacy_credential_description";
         /// The offer names its authorization server although the metadata lists only one.
         NeedlessAuthorizationServer = "needless_authorization_server";
+        /// A pre-authorized offer without a transaction code: whoever sees the QR code or link can redeem it.
+        PreAuthorizedWithoutTxCode = "pre_authorized_without_tx_code",
+            evidence "OpenID4VCI issues #664 and #806, HAIP issue #60: the offer is a bearer credential, and \
+                      only a transaction code sent on another channel stops someone who saw it";
+        /// The offer names several credential configurations; many wallets take only the first.
+        SeveralConfigurationIds = "several_configuration_ids",
+            evidence "multipaz #2026 and wwWallet #738 issue only the first configuration of an offer";
+        /// A string in the offer holds a literal `%`, which wallets that decode the offer twice corrupt.
+        PercentInValue = "percent_in_value",
+            evidence "@openid4vc/openid4vci 0.4.6 and @sphereon/oid4vci-client 0.20.1 percent-decode the offer \
+                      twice and fail on a literal '%'";
+        /// A member the chosen dialect does not define (an extension), which strict readers flag or drop.
+        MemberOutsideDialect = "member_outside_dialect",
+            evidence "the OpenID Foundation conformance suite warns on members its 1.0 offer schema does not \
+                      define, such as MATTR's request_parameters";
+        /// HAIP: the offer has no authorization code grant, the only flow HAIP 1.0 requires.
+        HaipAuthorizationCode = "haip_authorization_code",
+            evidence "HAIP 1.0, Credential Offer: \"The Grant Type authorization_code MUST be supported\"; \
+                      the pre-authorized code flow was removed from HAIP in draft 02";
+        /// HAIP: an offered configuration has no `scope` in the issuer's metadata.
+        HaipScope = "haip_scope",
+            evidence "HAIP 1.0, Credential Offer: \"the Issuer MUST include a scope value\"; Issuer Metadata: \
+                      \"The Credential Issuer metadata MUST include a scope for every Credential Configuration \
+                      it supports\"";
+        /// IT-Wallet: the offer URI does not use the `openid-credential-offer://` scheme.
+        ItWalletScheme = "it_wallet_scheme",
+            evidence "IT-Wallet 1.0.2, Credential Issuance Endpoint: \"The custom URL scheme \
+                      openid-credential-offer:// MUST be used\"";
+        /// IT-Wallet: the offer has no authorization code grant.
+        ItWalletAuthorizationCode = "it_wallet_authorization_code",
+            evidence "IT-Wallet 1.0.2, Credential Issuance Endpoint: the offer MUST contain the \
+                      authorization_code grant";
+        /// IT-Wallet: the authorization code grant has no `issuer_state`.
+        ItWalletIssuerState = "it_wallet_issuer_state",
+            evidence "IT-Wallet 1.0.2, Credential Issuance Endpoint: issuer_state is REQUIRED in the \
+                      authorization_code grant";
     }
     // Every kind a `Findings::violation` call site raises; any other kind stays an error in lenient mode.
     violations {
         InvalidUri,
+        HtmlEscapedQuery,
         InvalidPercentEncoding,
         BlankValue,
         InvalidTxCode,
@@ -421,7 +482,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Something a wallet can show or log: an offer that was accepted but is not quite right.
 ///
-/// Serialises as `{"code", "message", "field"?}`, the shape every binding hands out.
+/// Serialises as `{"code", "message", "field"?, "evidence"?}`, the shape every binding hands out.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
     /// One of the closed list [`WarningCode::ALL`]; read it with [`Warning::code`] or [`Warning::kind`].
@@ -431,11 +492,19 @@ pub struct Warning {
     /// The field concerned, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// What the warning rests on ([`WarningCode::evidence`]), for the interop lint's codes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<&'static str>,
 }
 
 impl Warning {
     pub(crate) fn new(code: WarningCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None }
+        Self { code, message: message.into(), field: None, evidence: code.evidence() }
+    }
+
+    /// What the warning rests on: the reports, peers or profile text behind an interop lint code.
+    pub fn evidence(&self) -> Option<&'static str> {
+        self.evidence
     }
 
     /// The stable snake_case code, e.g. `"legacy_shape"`.

@@ -32,6 +32,7 @@
 //! | [`uri`] | offer URIs: written strictly (RFC 3986), read tolerantly; by value and by reference |
 //! | [`compat`] | every draft of the spec: how each is recognised and read ([`compat::Source`]), and the dialects written ([`Dialect`]) |
 //! | [`metadata`] | wallet-side checks against Credential Issuer Metadata |
+//! | [`lint`] | the interop lint: legal offers that fail in the field, and deployment profiles' rules |
 //! | [`wallet`] | what a wallet does next: grants, the transaction-code prompt, the token request body |
 //! | [`issuer`] | MATTR VII's offer endpoints: configuration, engine, wire format |
 //! | [`token`] | the token endpoint: form in, OAuth answer and next record out |
@@ -44,7 +45,7 @@
 //!
 //! Every result a binding hands out as JSON has one canonical view, written by the engine:
 //! [`ParsedOffer::to_json`], [`uri::OfferUri::to_json`], [`Error::to_json`], [`Warning::to_json`],
-//! [`metadata::MetadataCheck::to_json`], [`TokenAnswer::to_json`].
+//! [`metadata::MetadataCheck::to_json`], [`lint::LintReport::to_json`], [`TokenAnswer::to_json`].
 
 pub mod compat;
 mod dialect;
@@ -53,6 +54,7 @@ pub mod expiry;
 pub mod issuer;
 pub mod json;
 pub mod limits;
+pub mod lint;
 pub mod metadata;
 pub mod offer;
 #[cfg(feature = "qr")]

@@ -49,6 +49,7 @@ pub(crate) fn well_known_url(credential_issuer: &str, allow_insecure_http: bool)
 
 /// The parts of Credential Issuer Metadata that offers are checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IssuerMetadata {
     /// The issuer identifier the metadata claims.
     pub credential_issuer: String,
@@ -56,6 +57,8 @@ pub struct IssuerMetadata {
     pub authorization_servers: Option<Vec<String>>,
     /// Each supported configuration id and its `format`.
     pub formats: BTreeMap<String, String>,
+    /// The `scope` of each configuration that declares one (the authorization code flow asks for it).
+    pub scopes: BTreeMap<String, String>,
 }
 
 /// The result of a successful check: what a wallet will need next.
@@ -117,7 +120,17 @@ impl IssuerMetadata {
                 )),
             })
             .collect::<Result<_>>()?;
-        Ok(Self { credential_issuer, authorization_servers, formats })
+        let scopes = supported
+            .iter()
+            .filter_map(|(id, configuration)| match configuration.get("scope")? {
+                Value::String(scope) => Some(Ok((id.clone(), scope.clone()))),
+                _ => Some(Err(invalid(
+                    &format!("credential_configurations_supported.{id}.scope"),
+                    "a credential configuration's scope must be a string",
+                ))),
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self { credential_issuer, authorization_servers, formats, scopes })
     }
 
     /// Checks an offer against this metadata.

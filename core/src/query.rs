@@ -25,6 +25,8 @@ pub(crate) struct QueryParams<'a> {
     count: usize,
     /// The pairs after the first four.
     more: Vec<(&'a str, &'a str)>,
+    /// Some parameters were separated by `&amp;` (a link copied out of HTML unescaped).
+    pub(crate) html_escaped: bool,
 }
 
 impl<'a> QueryParams<'a> {
@@ -32,7 +34,7 @@ impl<'a> QueryParams<'a> {
     /// unencoded JSON: it runs to its matching `}` whatever `&`, `=` or `#` it contains (a brace that
     /// never closes is not JSON, and the value ends at `&` as usual).
     pub(crate) fn read(query: &'a str) -> Result<Self> {
-        let mut params = Self { first: [("", ""); 4], count: 0, more: Vec::new() };
+        let mut params = Self { first: [("", ""); 4], count: 0, more: Vec::new(), html_escaped: false };
         let mut rest = query;
         while !rest.is_empty() {
             let (name, after_name) = match memchr::memchr3(b'=', b'&', b'#', rest.as_bytes()) {
@@ -55,6 +57,11 @@ impl<'a> QueryParams<'a> {
             match tail.as_bytes().first() {
                 Some(b'&') => rest = &tail[1..],
                 _ => break, // end of query, or the fragment
+            }
+            // `&amp;` is how HTML writes `&`; no offer parameter's name starts with `amp;`.
+            if let Some(unescaped) = rest.strip_prefix("amp;") {
+                params.html_escaped = true;
+                rest = unescaped;
             }
         }
         Ok(params)

@@ -277,6 +277,13 @@ pub fn parse_offer_uri(uri: &str, options: &ParseOptions) -> Result<OfferUri> {
     let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
     let query = locate_query(uri, &mut findings)?;
     let params = QueryParams::read(query)?;
+    if params.html_escaped {
+        findings.violation(Error::new(
+            ErrorKind::HtmlEscapedQuery,
+            "the query separates its parameters with '&amp;', as HTML writes '&': the link was copied out of a \
+             web page without unescaping it",
+        ))?;
+    }
 
     let reference = params.single("credential_offer_uri")?;
     let by_value = params.single("credential_offer")?;
@@ -318,7 +325,7 @@ pub fn parse_offer_uri(uri: &str, options: &ParseOptions) -> Result<OfferUri> {
     }
 }
 
-fn too_long_for_qr(length: usize) -> Warning {
+pub(crate) fn too_long_for_qr(length: usize) -> Warning {
     Warning::new(
         WarningCode::TooLongForQr,
         format!("the URI is {length} bytes, too long for a comfortable QR code; offer it by reference"),
@@ -344,7 +351,10 @@ fn locate_query<'a>(uri: &'a str, findings: &mut Findings<'_>) -> Result<&'a str
         Some((_, rest)) => rest,
         // An HTTP request target (`/credential_offer?…`), as in the spec's examples.
         None if uri.starts_with('/') => uri,
-        None => return Err(Error::new(ErrorKind::InvalidUri, "the text is not a URI: it has no scheme")),
+        None => {
+            return Err(compat::signed_offer(uri)
+                .unwrap_or_else(|| Error::new(ErrorKind::InvalidUri, "the text is not a URI: it has no scheme")));
+        }
     };
     if let Some(query) = memchr::memchr(b'?', after_scheme.as_bytes()).and_then(|at| after_scheme.get(at + 1..)) {
         return Ok(query);

@@ -11,8 +11,9 @@
 //! | [`ParsedOffer`] and its [`MetadataCheck`] | `{offer, source, warnings, txCodePrompt?, metadataCheck}`  |
 //! | [`OfferUri`]            | `{kind: "byValue", …ParsedOffer}` or `{kind: "byReference", uri, warnings}` |
 //! | [`Error`]               | `{code, message, field?, value?, httpStatus, details}`                  |
-//! | [`Warning`]             | `{code, message, field?}`                                               |
+//! | [`Warning`]             | `{code, message, field?, evidence?}`                                    |
 //! | [`MetadataCheck`]       | `{formats: [{id, format}], warnings}`                                   |
+//! | [`LintReport`]          | `{profile, reference?, warnings}`                                       |
 //! | [`TokenAnswer`]         | `{status, body, record?, outcome}` — see [`TokenAnswer::to_json`]       |
 //!
 //! Views are written member by member into one buffer: every parse returns one, and building them
@@ -22,6 +23,7 @@ use serde::Serialize;
 
 use crate::compat::ParsedOffer;
 use crate::error::{Error, Warning};
+use crate::lint::LintReport;
 use crate::metadata::MetadataCheck;
 use crate::token::{TokenAnswer, TokenOutcome};
 use crate::uri::{OfferReference, OfferUri};
@@ -191,13 +193,16 @@ impl Error {
 }
 
 impl Warning {
-    /// `{code, message, field?}`.
+    /// `{code, message, field?, evidence?}`.
     pub fn to_json(&self) -> String {
         let mut object = ObjectWriter::with_capacity(64 + self.message.len());
         object.string("code", self.code());
         object.string("message", &self.message);
         if let Some(field) = &self.field {
             object.string("field", field);
+        }
+        if let Some(evidence) = self.evidence() {
+            object.string("evidence", evidence);
         }
         object.finish()
     }
@@ -219,6 +224,28 @@ impl MetadataCheck {
             object.out.push_str(&entry.finish());
         }
         object.out.push(']');
+        object.serialized("warnings", &self.warnings);
+        object.finish()
+    }
+}
+
+impl LintReport {
+    /// `{profile: "haip" | "it-wallet" | null, reference?, warnings}`.
+    ///
+    /// ```
+    /// use credoffer::lint::{lint, LintOptions};
+    ///
+    /// let report = lint(r#"{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["a","b"]}"#,
+    ///                   &LintOptions::default())?;
+    /// assert!(report.to_json().starts_with(r#"{"profile":null,"warnings":[{"code":"several_configuration_ids","#));
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut object = ObjectWriter::with_capacity(64 + 256 * self.warnings.len());
+        object.serialized("profile", &self.profile.map(|profile| profile.as_str()));
+        if let Some(reference) = &self.reference {
+            object.string("reference", reference);
+        }
         object.serialized("warnings", &self.warnings);
         object.finish()
     }

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 //! Runs the shared test vectors in `tests/vectors/` against the Rust core.
 //!
-//! Every case of every file this runner knows (`parse`, `build`, `metadata`) is run, and every failing
+//! Every case of every file this runner knows (`parse`, `build`, `metadata`, `lint`) is run, and every failing
 //! id is reported with what was expected and what came out. Files it does not know yet are skipped by
 //! name; a case of an unknown shape inside a known file is a failure, so a typo in a vector cannot
 //! silently turn into a case that tests nothing. The format is described in `tests/vectors/README.md`.
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use credoffer::compat::PlusPolicy;
 use credoffer::limits::Limits;
+use credoffer::lint::{LintOptions, LintReport, Profile, lint};
 use credoffer::metadata::well_known_metadata_url;
 use credoffer::uri::offer_reference_uri;
 use credoffer::{
@@ -28,6 +29,7 @@ const KNOWN: &[(&str, Runner, usize)] = &[
     ("build", run_build_case, 25),
     ("metadata", run_metadata_case, 15),
     ("regressions", run_parse_case, 4),
+    ("lint", run_lint_case, 25),
 ];
 
 fn vectors_dir() -> PathBuf {
@@ -439,4 +441,66 @@ fn run_metadata_case(case: &Map<String, Value>) -> Outcome {
         }
         Err(error) => Err(format!("expected formats {expected_formats:?}, got error {error}")),
     }
+}
+
+// --- lint.json ---
+
+fn lint_options(case: &Map<String, Value>) -> Result<Result<LintOptions, Error>, String> {
+    let Some(given) = case.get("options") else { return Ok(Ok(LintOptions::default())) };
+    let given = object(Some(given), "options")?;
+    only_keys(given, &["profile", "dialect", "base", "metadata"], &[])?;
+    let mut build = BuildOptions::default();
+    if let Some(dialect) = given.get("dialect") {
+        match string(Some(dialect), "options.dialect")?.parse::<Dialect>() {
+            Ok(dialect) => build = build.dialect(dialect),
+            Err(error) => return Ok(Err(error)),
+        }
+    }
+    if let Some(base) = given.get("base") {
+        build = build.base(string(Some(base), "options.base")?);
+    }
+    let profile = match given.get("profile") {
+        None => None,
+        Some(profile) => match string(Some(profile), "options.profile")?.parse::<Profile>() {
+            Ok(profile) => Some(profile),
+            Err(error) => return Ok(Err(error)),
+        },
+    };
+    let metadata = match given.get("metadata") {
+        None => None,
+        Some(metadata) => match IssuerMetadata::from_json(&metadata.to_string()) {
+            Ok(metadata) => Some(metadata),
+            Err(error) => return Ok(Err(error)),
+        },
+    };
+    Ok(Ok(LintOptions::default().profile(profile).build(build).metadata(metadata)))
+}
+
+fn run_lint_case(case: &Map<String, Value>) -> Outcome {
+    only_keys(case, &["id", "note", "input", "options", "expect"], &["id", "input", "expect"])?;
+    let input = string(case.get("input"), "input")?;
+    let expect = object(case.get("expect"), "expect")?;
+    let result = lint_options(case)?.and_then(|options| lint(input, &options));
+    if let Some(verdict) = error_verdict(&result, expect, LintReport::to_json)? {
+        return verdict;
+    }
+    only_keys(expect, &["reference", "warnings"], &["warnings"])
+        .map_err(|e| format!("expect has an unknown shape: {e}"))?;
+    let report = result.map_err(|error| format!("expected a report, got error {error}"))?;
+    let expected_reference =
+        expect.get("reference").map(|reference| string(Some(reference), "expect.reference")).transpose()?;
+    compare("reference", &expected_reference, &report.reference.as_deref())?;
+    let actual: Vec<Value> = report
+        .warnings
+        .iter()
+        .map(|warning| {
+            let mut entry = Map::new();
+            entry.insert("code".into(), warning.code().into());
+            if let Some(field) = &warning.field {
+                entry.insert("field".into(), field.as_str().into());
+            }
+            Value::Object(entry)
+        })
+        .collect();
+    compare_json("warnings", expect.get("warnings").unwrap_or(&Value::Null), &Value::Array(actual))
 }

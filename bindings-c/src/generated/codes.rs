@@ -33,6 +33,10 @@ pub enum credoffer_status {
     InvalidOfferUri = 9,
     /// `invalid_base_uri`: The base URI given to the builder cannot carry an offer.
     InvalidBaseUri = 10,
+    /// `html_escaped_query`: The query separates its parameters with &amp;: the link was copied out of HTML unescaped.
+    HtmlEscapedQuery = 11,
+    /// `signed_offer`: credential_offer holds a signed JWT; OpenID4VCI offers are plain JSON, never signed.
+    SignedOffer = 12,
     /// `missing_field`: A required member is absent.
     MissingField = 20,
     /// `invalid_type`: A member has the wrong JSON type.
@@ -57,6 +61,8 @@ pub enum credoffer_status {
     MissingGrant = 30,
     /// `unknown_dialect`: A dialect name is not one the engine writes (1.0, mattr, draft13, draft11).
     UnknownDialect = 31,
+    /// `unknown_profile`: A lint profile name is not one the engine knows.
+    UnknownProfile = 32,
     /// `invalid_metadata`: The metadata is not usable JSON of the expected shape.
     InvalidMetadata = 40,
     /// `issuer_mismatch`: The metadata's credential_issuer is not identical to the offer's.
@@ -115,7 +121,7 @@ pub enum credoffer_status {
 
 impl credoffer_status {
     /// Every status, in number order.
-    pub(crate) const ALL: [credoffer_status; 50] = [
+    pub(crate) const ALL: [credoffer_status; 53] = [
         Self::Ok,
         Self::InvalidUri,
         Self::MissingOfferParameter,
@@ -127,6 +133,8 @@ impl credoffer_status {
         Self::InsecureUrl,
         Self::InvalidOfferUri,
         Self::InvalidBaseUri,
+        Self::HtmlEscapedQuery,
+        Self::SignedOffer,
         Self::MissingField,
         Self::InvalidType,
         Self::InvalidCredentialIssuer,
@@ -139,6 +147,7 @@ impl credoffer_status {
         Self::UnsupportedByDialect,
         Self::MissingGrant,
         Self::UnknownDialect,
+        Self::UnknownProfile,
         Self::InvalidMetadata,
         Self::IssuerMismatch,
         Self::UnknownCredentialConfiguration,
@@ -181,6 +190,8 @@ impl credoffer_status {
             ErrorKind::InsecureUrl => Self::InsecureUrl,
             ErrorKind::InvalidOfferUri => Self::InvalidOfferUri,
             ErrorKind::InvalidBaseUri => Self::InvalidBaseUri,
+            ErrorKind::HtmlEscapedQuery => Self::HtmlEscapedQuery,
+            ErrorKind::SignedOffer => Self::SignedOffer,
             ErrorKind::MissingField => Self::MissingField,
             ErrorKind::InvalidType => Self::InvalidType,
             ErrorKind::InvalidCredentialIssuer => Self::InvalidCredentialIssuer,
@@ -193,6 +204,7 @@ impl credoffer_status {
             ErrorKind::UnsupportedByDialect => Self::UnsupportedByDialect,
             ErrorKind::MissingGrant => Self::MissingGrant,
             ErrorKind::UnknownDialect => Self::UnknownDialect,
+            ErrorKind::UnknownProfile => Self::UnknownProfile,
             ErrorKind::InvalidMetadata => Self::InvalidMetadata,
             ErrorKind::IssuerMismatch => Self::IssuerMismatch,
             ErrorKind::UnknownCredentialConfiguration => Self::UnknownCredentialConfiguration,
@@ -243,6 +255,8 @@ impl credoffer_status {
             Self::InsecureUrl => c"insecure_url",
             Self::InvalidOfferUri => c"invalid_offer_uri",
             Self::InvalidBaseUri => c"invalid_base_uri",
+            Self::HtmlEscapedQuery => c"html_escaped_query",
+            Self::SignedOffer => c"signed_offer",
             Self::MissingField => c"missing_field",
             Self::InvalidType => c"invalid_type",
             Self::InvalidCredentialIssuer => c"invalid_credential_issuer",
@@ -255,6 +269,7 @@ impl credoffer_status {
             Self::UnsupportedByDialect => c"unsupported_by_dialect",
             Self::MissingGrant => c"missing_grant",
             Self::UnknownDialect => c"unknown_dialect",
+            Self::UnknownProfile => c"unknown_profile",
             Self::InvalidMetadata => c"invalid_metadata",
             Self::IssuerMismatch => c"issuer_mismatch",
             Self::UnknownCredentialConfiguration => c"unknown_credential_configuration",
@@ -299,6 +314,8 @@ impl credoffer_status {
             Self::InsecureUrl => c"A URL uses http where https is required (allowed only with the insecure option).",
             Self::InvalidOfferUri => c"credential_offer_uri is not an absolute URL.",
             Self::InvalidBaseUri => c"The base URI given to the builder cannot carry an offer.",
+            Self::HtmlEscapedQuery => c"The query separates its parameters with &amp;: the link was copied out of HTML unescaped.",
+            Self::SignedOffer => c"credential_offer holds a signed JWT; OpenID4VCI offers are plain JSON, never signed.",
             Self::MissingField => c"A required member is absent.",
             Self::InvalidType => c"A member has the wrong JSON type.",
             Self::InvalidCredentialIssuer => c"credential_issuer is not an https URL without query and fragment.",
@@ -311,6 +328,7 @@ impl credoffer_status {
             Self::UnsupportedByDialect => c"The offer cannot be written in the requested dialect without changing its meaning.",
             Self::MissingGrant => c"The offer carries no grant of the kind an operation needs.",
             Self::UnknownDialect => c"A dialect name is not one the engine writes (1.0, mattr, draft13, draft11).",
+            Self::UnknownProfile => c"A lint profile name is not one the engine knows.",
             Self::InvalidMetadata => c"The metadata is not usable JSON of the expected shape.",
             Self::IssuerMismatch => c"The metadata's credential_issuer is not identical to the offer's.",
             Self::UnknownCredentialConfiguration => c"A credential configuration id is not among those the issuer supports.",

@@ -21,6 +21,10 @@ mobile_errors! {
     InvalidOfferUri,
     /// The base URI given to the builder cannot carry an offer.
     InvalidBaseUri,
+    /// The query separates its parameters with `&amp;`: the link was copied out of HTML unescaped.
+    HtmlEscapedQuery,
+    /// `credential_offer` holds a signed JWT; OpenID4VCI offers are plain JSON, never signed.
+    SignedOffer,
     /// A required member is absent.
     MissingField,
     /// A member has the wrong JSON type.
@@ -45,6 +49,8 @@ mobile_errors! {
     MissingGrant,
     /// A dialect name is not one the engine writes (`1.0`, `mattr`, `draft13`, `draft11`).
     UnknownDialect,
+    /// A lint profile name is not one the engine knows.
+    UnknownProfile,
     /// The metadata is not usable JSON of the expected shape.
     InvalidMetadata,
     /// The metadata's `credential_issuer` is not identical to the offer's.
