@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use credoffer::issuer::MDOC_FORMAT;
 use credoffer::json::{JsonMembers, JsonValue};
+use credoffer::lint::{LintOptions, lint};
 use credoffer::offer::InputMode;
 use credoffer::qr::{QrCode, qr_is_uncomfortable};
 use credoffer::{
@@ -124,7 +125,7 @@ pub struct ExpiresInSpec {
     seconds: Option<u64>,
 }
 
-fn parse_dialect(value: &str) -> Result<Dialect, String> {
+pub(crate) fn parse_dialect(value: &str) -> Result<Dialect, String> {
     value.parse().map_err(|e: credoffer::Error| e.message().to_owned())
 }
 
@@ -205,6 +206,17 @@ fn entropy(args: &IssuerArgs) -> Result<Box<dyn Entropy>, Failure> {
     }
 }
 
+/// The interop lint's findings on an offer just created, as `warning[code]: …` lines on standard error
+/// (standard output stays the offer's, in both output modes).
+fn print_lint_warnings(issuer: &Issuer, uri: &str) -> Outcome {
+    let build = issuer.build_options();
+    let parse = ParseOptions::default().allow_insecure_http(build.allow_insecure_http);
+    for warning in lint(uri, &LintOptions::default().build(build).parse(parse))?.warnings {
+        eprintln!("warning[{}]: {}", warning.code(), warning.message);
+    }
+    Ok(())
+}
+
 fn demo_notice() -> String {
     format!(
         "Demo issuer: {DEMO_ISSUER} is a placeholder that resolves nowhere.\n\
@@ -220,6 +232,7 @@ pub fn pre_authorized(args: &PreAuthorizedArgs) -> Outcome {
     if let Some(path) = &args.record {
         save_record(path, &offer.record)?;
     }
+    print_lint_warnings(&issuer, &offer.response.uri)?;
     if args.output.json {
         if demo {
             eprintln!("note: {}", demo_notice().replace('\n', " "));
@@ -325,6 +338,7 @@ pub fn authorization(args: &AuthorizationArgs) -> Outcome {
     }
     let offer =
         issuer.create_authorization_offer_json(&Value::Object(body).to_string(), entropy(&args.issuer)?.as_mut())?;
+    print_lint_warnings(&issuer, &offer.uri)?;
     if args.output.json {
         if demo {
             eprintln!("note: {}", demo_notice().replace('\n', " "));

@@ -6,6 +6,7 @@
 mod create;
 mod failure;
 mod input;
+mod lint;
 mod parse;
 mod qr;
 mod redeem;
@@ -83,6 +84,25 @@ and on an invalid offer, with exit status 1:
         exit_statuses!()
     ))]
     Parse(parse::ParseArgs),
+    /// Report what in an offer is legal but known to fail or to be unsafe in the field
+    #[command(after_help = concat!(
+        "Examples:
+  credoffer lint \"$URI\"
+  credoffer lint \"$URI\" --profile haip --metadata issuer-metadata.json
+  credoffer create pre-authorized --credential mdl --json | jq -r .uri | credoffer lint - --deny-warnings
+
+Every finding has a stable code and names the evidence it rests on (field reports, peer
+implementations, or the profile's text). The lint refuses nothing the spec accepts: an offer that breaks
+the spec is an error, as with parse. Offer JSON is judged as --dialect and --base would write it.
+
+--json prints the engine's report, with exit status 0 (1 with --deny-warnings and any finding):
+  {\"profile\": \"haip\" | \"it-wallet\" | null, \"reference\"?: \"<url>\",
+   \"warnings\": [{\"code\", \"message\", \"field\"?, \"evidence\"?}]}
+
+",
+        exit_statuses!()
+    ))]
+    Lint(lint::LintArgs),
     /// Render a URI as a QR code in the terminal, or as an SVG file
     #[command(after_help = concat!(
         "Examples:
@@ -176,6 +196,10 @@ fn main() -> ExitCode {
         Command::Parse(args) => {
             let json = args.output.json;
             (parse::run(&args), json)
+        }
+        Command::Lint(args) => {
+            let json = args.output.json;
+            (lint::run(&args), json)
         }
         Command::Qr(args) => (qr::run(&args), false),
         Command::Redeem(args) => {

@@ -184,7 +184,8 @@ fn explain_reference(reference: &OfferReference, metadata_given: bool) -> String
     out
 }
 
-fn write_warnings(out: &mut String, warnings: &[&Warning]) {
+/// The warnings block of a report; a warning with evidence (the interop lint's) shows it beneath.
+pub(crate) fn write_warnings(out: &mut String, warnings: &[&Warning]) {
     if warnings.is_empty() {
         let _ = writeln!(out, "  warnings:        none");
         return;
@@ -198,6 +199,9 @@ fn write_warnings(out: &mut String, warnings: &[&Warning]) {
             None => {
                 let _ = writeln!(out, "    - {}: {}", warning.code(), shown(&warning.message));
             }
+        }
+        if let Some(evidence) = warning.evidence() {
+            let _ = writeln!(out, "      evidence: {evidence}");
         }
     }
 }

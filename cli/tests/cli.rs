@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use credoffer::compat::PlusPolicy;
+use credoffer::lint::{LintOptions, Profile, lint};
 use credoffer::{
-    Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, OfferUri, ParseOptions,
-    parse_offer_uri,
+    BuildOptions, Error, ErrorKind, FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, OfferUri,
+    ParseOptions, parse_offer_uri,
 };
 use serde_json::{Value, json};
 
@@ -135,6 +136,7 @@ fn every_command_has_help_with_examples_and_exit_statuses() {
         &["create", "pre-authorized", "--help"],
         &["create", "authorization", "--help"],
         &["parse", "--help"],
+        &["lint", "--help"],
         &["qr", "--help"],
         &["redeem", "--help"],
     ] {
@@ -169,6 +171,9 @@ fn usage_errors_exit_2_with_one_line() {
         &["parse"],
         &["parse", "a", "b"],
         &["parse", "--bogus", "x"],
+        &["lint"],
+        &["lint", "x", "--profile", "eudi"],
+        &["lint", "x", "--dialect", "draft99"],
         &["qr"],
         &["redeem", "--record", "r.json"],
         &["redeem", "--record", "r.json", "--code", "c", "--offer", "o"],
@@ -184,6 +189,132 @@ fn usage_errors_exit_2_with_one_line() {
         assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
         assert!(run.stderr.starts_with("error[usage]: "), "{args:?}: {}", run.stderr);
     }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// lint
+
+#[test]
+fn lint_runs_the_shared_vectors() {
+    let dir = temp_dir("lint-vectors");
+    let mut ran = 0;
+    for case in vectors("lint") {
+        let id = case["id"].as_str().unwrap();
+        let input = case["input"].as_str().unwrap();
+        let options = case.get("options").cloned().unwrap_or(json!({}));
+        let metadata_file = dir.join(format!("{id}.json"));
+        let mut args = vec!["lint".to_owned(), "--json".to_owned(), "-".to_owned()];
+        let mut engine_options = LintOptions::default();
+        let mut build = BuildOptions::default();
+        for (name, value) in options.as_object().unwrap() {
+            let text = value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string());
+            match name.as_str() {
+                "metadata" => {
+                    std::fs::write(&metadata_file, &text).unwrap();
+                    args.extend(["--metadata".to_owned(), path(&metadata_file).to_owned()]);
+                    engine_options = engine_options.metadata(IssuerMetadata::from_json(&text).ok());
+                }
+                "profile" => {
+                    args.extend(["--profile".to_owned(), text.clone()]);
+                    engine_options = engine_options.profile(text.parse::<Profile>().ok());
+                }
+                "dialect" => {
+                    args.extend(["--dialect".to_owned(), text.clone()]);
+                    build = build.dialect(text.parse().unwrap());
+                }
+                "base" => {
+                    args.extend(["--base".to_owned(), text.clone()]);
+                    build = build.base(text);
+                }
+                other => panic!("{id}: option {other} unknown to this runner"),
+            }
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = run_with_stdin(&args, Some(input));
+        let expect = &case["expect"];
+        if expect["error"] == "unknown_profile" {
+            // A name the engine does not know is refused by the command line itself.
+            assert_eq!(run.status, 2, "{id}: {}", run.stderr);
+            assert!(run.stderr.starts_with("error[usage]: "), "{id}: {}", run.stderr);
+            ran += 1;
+            continue;
+        }
+        let engine_view = match lint(input, &engine_options.build(build)) {
+            Ok(report) => report.to_json(),
+            Err(error) => format!(r#"{{"error":{}}}"#, error.to_json()),
+        };
+        // What the command prints is the engine's own report, byte for byte.
+        assert_eq!(run.stdout, format!("{engine_view}\n"), "{id}");
+        let out = run.json();
+        if let Some(code) = expect.get("error") {
+            assert_eq!(run.status, 1, "{id}");
+            assert_eq!(&out["error"]["code"], code, "{id}");
+        } else {
+            assert_eq!(run.status, 0, "{id}: {}", run.stderr);
+            let fields: Vec<Value> = out["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|warning| {
+                    let mut entry = json!({"code": warning["code"]});
+                    if let Some(field) = warning.get("field") {
+                        entry["field"] = field.clone();
+                    }
+                    entry
+                })
+                .collect();
+            assert_eq!(Value::Array(fields), expect["warnings"], "{id}");
+        }
+        ran += 1;
+    }
+    assert!(ran >= 25, "ran {ran}");
+}
+
+#[test]
+fn lint_explains_findings_with_their_evidence() {
+    let uri = "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2F\
+               issuer.example.com%22%2C%22credential_configuration_ids%22%3A%5B%22pid%22%5D%2C%22grants%22%3A%7B\
+               %22urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code%22%3A%7B%22pre-authorized_code\
+               %22%3A%22abc%22%7D%7D%7D";
+    let plain = run(&["lint", uri, "--profile", "it-wallet"]);
+    assert_eq!(plain.status, 0, "{}", plain.stderr);
+    assert!(plain.stdout.starts_with("Interop lint (profile: IT-Wallet 1.0.2)\n"), "{}", plain.stdout);
+    assert!(plain.stdout.contains("    - pre_authorized_without_tx_code: "), "{}", plain.stdout);
+    assert!(plain.stdout.contains("      evidence: OpenID4VCI issues #664"), "{}", plain.stdout);
+    assert!(plain.stdout.contains("    - it_wallet_authorization_code: "), "{}", plain.stdout);
+
+    // --deny-warnings: the same report, then status 1.
+    let denied = run(&["lint", uri, "--deny-warnings"]);
+    assert_eq!(denied.status, 1);
+    assert!(denied.stdout.contains("pre_authorized_without_tx_code"), "{}", denied.stdout);
+    assert!(denied.stderr.is_empty(), "{}", denied.stderr);
+
+    let clean = run(&[
+        "lint",
+        r#"{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"]}"#,
+        "--deny-warnings",
+    ]);
+    assert_eq!((clean.status, clean.stdout.as_str()), (0, "Interop lint (profile: none)\n  warnings:        none\n"));
+
+    let reference =
+        run(&["lint", "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example.com%2Fo%2F1"]);
+    assert!(reference.stdout.contains("offer by reference: https://issuer.example.com/o/1"), "{}", reference.stdout);
+
+    let refused = run(&["lint", "openid-credential-offer://?credential_offer=eyJhbGciOiJFUzI1NiJ9.eyJ4IjoxfQ.c2ln"]);
+    refused.refused(1, "signed_offer");
+}
+
+#[test]
+fn create_reports_the_lint_findings_on_standard_error() {
+    let create =
+        ["create", "pre-authorized", "--credential", "mdl", "--issuer", "https://issuer.example.com", "--json"];
+    let without_code = run(&create);
+    assert_eq!(without_code.status, 0, "{}", without_code.stderr);
+    assert!(without_code.stderr.starts_with("warning[pre_authorized_without_tx_code]: "), "{}", without_code.stderr);
+    assert!(without_code.json()["uri"].is_string(), "standard output stays the response");
+
+    let with_code = run(&[&create[..], &["--tx-code", "numeric:6"]].concat());
+    assert!(with_code.stderr.is_empty(), "{}", with_code.stderr);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -558,7 +689,9 @@ fn create_pre_authorized_json_is_the_engine_response() {
         "--json",
     ]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(run.stderr.is_empty(), "a real issuer gets no demo note: {}", run.stderr);
+    // A real issuer gets no demo note; the interop lint flags the second configuration.
+    assert_eq!(run.stderr.lines().collect::<Vec<_>>().len(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("warning[several_configuration_ids]: "), "{}", run.stderr);
 
     let mut config = IssuerConfig::new(
         "https://issuer.example.com",

@@ -597,7 +597,7 @@ mod tests {
             assert_eq!(WarningCode::from_code(warning.code()), Some(warning));
             assert!(warning.description().ends_with('.'), "{warning:?}");
         }
-        assert_eq!(WarningCode::ALL.len(), 6 + WarningCode::LENIENT_VIOLATIONS.len());
+        assert_eq!(WarningCode::ALL.len(), 15 + WarningCode::LENIENT_VIOLATIONS.len());
         assert_eq!(WarningCode::violation(ErrorKind::BlankValue), Some(WarningCode::Violation(ErrorKind::BlankValue)));
         assert_eq!(WarningCode::violation(ErrorKind::MissingField), None);
         assert_eq!(WarningCode::from_code("missing_field"), None);

@@ -250,7 +250,7 @@ fn haip_rules(offer: &CredentialOffer, metadata: Option<&IssuerMetadata>, warnin
         warnings.push(
             Warning::new(
                 WarningCode::HaipAuthorizationCode,
-                "HAIP wallets must support the authorization code flow only; the offer does not offer it",
+                "HAIP 1.0 requires wallets to support only the authorization code flow, and the offer does not offer it",
             )
             .at("grants"),
         );

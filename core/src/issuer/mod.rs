@@ -155,7 +155,8 @@ impl Issuer {
         &self.config
     }
 
-    fn build_options(&self) -> BuildOptions {
+    /// How this issuer writes its offers: its dialect, base and `http` allowance.
+    pub fn build_options(&self) -> BuildOptions {
         BuildOptions {
             dialect: self.config.dialect,
             base: self.config.offer_base.clone(),
