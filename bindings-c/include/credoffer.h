@@ -207,6 +207,10 @@ typedef enum credoffer_status {
    */
   CREDOFFER_STATUS_UNKNOWN_AUTHORIZATION_SERVER = 43,
   /**
+   * `ambiguous_credential_description`: An inline (draft 11) credential description matches more than one configuration of the metadata.
+   */
+  CREDOFFER_STATUS_AMBIGUOUS_CREDENTIAL_DESCRIPTION = 44,
+  /**
    * `validation_failed`: The request body failed validation; details lists every problem.
    */
   CREDOFFER_STATUS_VALIDATION_FAILED = 50,

@@ -68,6 +68,8 @@ export type EngineErrorCode =
   | 'unknown_credential_configuration'
   /** An `authorization_server` is not listed in the metadata's `authorization_servers`. */
   | 'unknown_authorization_server'
+  /** An inline (draft 11) credential description matches more than one configuration of the metadata. */
+  | 'ambiguous_credential_description'
   /** The request body failed validation; `details` lists every problem. */
   | 'validation_failed'
   /** The request body has a member the endpoint does not define. */

@@ -77,6 +77,9 @@ enum Command {
    \"warnings\": [{\"code\", \"message\", \"field\"?}], \"txCodePrompt\"?: {\"inputMode\", \"length\"?, ...}}
   {\"kind\": \"byReference\", \"uri\": \"<url>\", \"warnings\": [...]}
   with --metadata (by value), also \"metadataCheck\": {\"formats\": [{\"id\", \"format\"}], \"warnings\": [...]}
+Inline credential descriptions of drafts 9 to 12 have no configuration id: without --metadata they stay
+under \"credentials\" with a legacy_credential_description warning; with --metadata each is named by the
+configuration that serves it (same format and doctype, vct or types), so the offer is complete 1.0 data.
 and on an invalid offer, with exit status 1:
   {\"error\": {\"code\", \"message\", \"field\"?, \"httpStatus\", \"details\"}}
 

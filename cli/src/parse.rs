@@ -44,7 +44,11 @@ pub fn run(args: &ParseArgs) -> Outcome {
         .plus(if args.plus_literal { PlusPolicy::Literal } else { PlusPolicy::Space })
         .strict(args.strict)
         .allow_insecure_http(args.allow_insecure_http);
-    let parsed = parse_offer_uri(&text, &options)?;
+    let parsed = match (parse_offer_uri(&text, &options)?, &metadata) {
+        // With metadata, inline draft 11 descriptions become configuration ids: complete 1.0 data.
+        (OfferUri::ByValue(offer), Some(metadata)) => OfferUri::ByValue(offer.resolve(metadata)?),
+        (parsed, _) => parsed,
+    };
     match &parsed {
         OfferUri::ByValue(offer) => {
             let check = match &metadata {
@@ -95,7 +99,7 @@ fn explain_offer(parsed: &ParsedOffer, check: Option<&MetadataCheck>) -> String 
     if !offer.legacy_credentials.is_empty() {
         let _ = writeln!(
             out,
-            "    + {} inline credential description(s) of an older draft (no id; kept as they are)",
+            "    + {} inline credential description(s) of an older draft (no id: --metadata resolves them)",
             offer.legacy_credentials.len()
         );
     }

@@ -407,13 +407,30 @@ fn parse_checks_the_shared_metadata_vectors() {
                 assert_eq!(&run.json()["error"]["field"], field, "{id}");
             }
         } else {
+            // The engine's view of the offer, its inline descriptions resolved, checked against its metadata,
+            // byte for byte.
+            let metadata = IssuerMetadata::from_json(&metadata.to_string()).unwrap();
+            let Ok(OfferUri::ByValue(by_value)) = parse_offer_uri(&offer.to_string(), &ParseOptions::default()) else {
+                panic!("{id}: by value")
+            };
+            let had_descriptions = !by_value.offer.legacy_credentials.is_empty();
+            let resolved = match by_value.resolve(&metadata) {
+                Ok(resolved) => resolved,
+                Err(error) => {
+                    run.refused_json(1, error.code());
+                    ran += 1;
+                    continue;
+                }
+            };
             assert_eq!(run.status, 0, "{id}: {}", run.stdout);
-            // The engine's view of the offer checked against its metadata, byte for byte.
-            let parsed = parse_offer_uri(&offer.to_string(), &ParseOptions::default()).unwrap();
-            let OfferUri::ByValue(by_value) = &parsed else { panic!("{id}: by value") };
-            let check = IssuerMetadata::from_json(&metadata.to_string()).unwrap().check(&by_value.offer).unwrap();
-            let expected = format!("{}\n", parsed.to_json_with_metadata(&check));
+            let check = metadata.check(&resolved.offer).unwrap();
+            let expected = format!("{}\n", OfferUri::ByValue(resolved).to_json_with_metadata(&check));
             assert_eq!(run.stdout, expected, "{id}");
+            if had_descriptions {
+                // The vector checks the offer as read; the command resolved it first (resolve.json's rules).
+                ran += 1;
+                continue;
+            }
 
             let out = run.json();
             let formats: Vec<Value> = out["metadataCheck"]["formats"]
@@ -434,6 +451,61 @@ fn parse_checks_the_shared_metadata_vectors() {
         ran += 1;
     }
     assert!(ran >= 20, "ran {ran}");
+}
+
+#[test]
+fn parse_with_metadata_resolves_inline_descriptions_to_conformant_1_0() {
+    let dir = temp_dir("resolve-vectors");
+    let metadata_file = dir.join("metadata.json");
+    let mut ran = 0;
+    for case in vectors("resolve") {
+        let id = case["id"].as_str().unwrap();
+        std::fs::write(&metadata_file, case["metadata"].to_string()).unwrap();
+        let run = run(&["parse", "--json", "--metadata", path(&metadata_file), &case["offer"].to_string()]);
+        let expect = &case["expect"];
+        if let Some(code) = expect.get("error") {
+            run.refused_json(1, code.as_str().unwrap());
+            assert_eq!(run.json()["error"]["field"], expect["field"], "{id}");
+        } else {
+            assert_eq!(run.status, 0, "{id}: {}", run.stderr);
+            let offer = &run.json()["offer"];
+            assert_eq!(offer, &expect["offer"], "{id}");
+            assert_conformant_1_0(offer, id);
+        }
+        ran += 1;
+    }
+    assert!(ran >= 10, "ran {ran}");
+}
+
+/// The rules of the OpenID Foundation conformance suite's schema for a 1.0 offer: at least one
+/// configuration id and no draft member beside them; grant objects closed to members 1.0 does not define;
+/// `pre-authorized_code` present; `tx_code` with `input_mode` numeric or text, `length` at least 1 and a
+/// description of at most 300 characters.
+fn assert_conformant_1_0(offer: &Value, id: &str) {
+    let members: Vec<&str> = offer.as_object().unwrap().keys().map(String::as_str).collect();
+    assert!(
+        members.iter().all(|m| ["credential_issuer", "credential_configuration_ids", "grants"].contains(m)),
+        "{id}"
+    );
+    let ids = offer["credential_configuration_ids"].as_array().unwrap();
+    assert!(!ids.is_empty() && ids.iter().all(Value::is_string), "{id}");
+    let Some(grants) = offer.get("grants").and_then(Value::as_object) else { return };
+    if let Some(grant) = grants.get("authorization_code") {
+        let keys = grant.as_object().unwrap().keys();
+        assert!(keys.into_iter().all(|k| ["issuer_state", "authorization_server"].contains(&k.as_str())), "{id}");
+    }
+    if let Some(grant) = grants.get("urn:ietf:params:oauth:grant-type:pre-authorized_code") {
+        let grant = grant.as_object().unwrap();
+        assert!(grant["pre-authorized_code"].is_string(), "{id}");
+        let known = ["pre-authorized_code", "tx_code", "authorization_server"];
+        assert!(grant.keys().all(|k| known.contains(&k.as_str())), "{id}");
+        if let Some(tx_code) = grant.get("tx_code").and_then(Value::as_object) {
+            assert!(tx_code.get("input_mode").is_none_or(|mode| mode == "numeric" || mode == "text"), "{id}");
+            assert!(tx_code.get("length").is_none_or(|length| length.as_u64().is_some_and(|l| l >= 1)), "{id}");
+            let description = tx_code.get("description").and_then(Value::as_str).unwrap_or_default();
+            assert!(description.encode_utf16().count() <= 300, "{id}");
+        }
+    }
 }
 
 const MDL_OFFER: &str = "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fissuer.example.com%22%2C%22credential_configuration_ids%22%3A%5B%22org.iso.18013.5.1.mDL%22%5D%2C%22grants%22%3A%7B%22urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code%22%3A%7B%22pre-authorized_code%22%3A%22oaKazRN8I0IbtZ0C7JuMn5%22%2C%22tx_code%22%3A%7B%22input_mode%22%3A%22numeric%22%2C%22length%22%3A6%2C%22description%22%3A%22Sent%20by%20e-mail%22%7D%7D%7D%7D";

@@ -23,6 +23,7 @@ pub use crate::dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
 use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
 use crate::json::{JsonMembers, JsonValue};
 use crate::limits::{Limits, json_depth_exceeds};
+use crate::metadata::IssuerMetadata;
 use crate::offer::{
     AUTH_CODE_FIELD, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, PRE_AUTH_FIELD,
     PreAuthorizedCodeGrant, TX_CODE_FIELD, TxCode,
@@ -132,6 +133,19 @@ pub struct ParsedOffer {
     /// The transaction code was asked for with `user_pin_required` (drafts up to 12, and transitional
     /// offers that mix it with later members) rather than `tx_code`: it is a PIN of at most 8 digits.
     pub legacy_pin: bool,
+}
+
+impl ParsedOffer {
+    /// The offer with its inline credential descriptions named by the metadata's configuration ids
+    /// ([`IssuerMetadata::resolve_credential_descriptions`]), without the warning that they were unresolved.
+    pub fn resolve(mut self, metadata: &IssuerMetadata) -> Result<ParsedOffer> {
+        if self.offer.legacy_credentials.is_empty() {
+            return Ok(self);
+        }
+        self.offer = metadata.resolve_credential_descriptions(&self.offer)?;
+        self.warnings.retain(|warning| warning.kind() != WarningCode::LegacyCredentialDescription);
+        Ok(self)
+    }
 }
 
 /// Reads Credential Offer JSON of any draft (an offer fetched from a `credential_offer_uri`, say).

@@ -131,6 +131,8 @@ code_list! {
     UnknownCredentialConfiguration = 42, "unknown_credential_configuration";
     /// An `authorization_server` is not listed in the metadata's `authorization_servers`.
     UnknownAuthorizationServer = 43, "unknown_authorization_server";
+    /// An inline (draft 11) credential description matches more than one configuration of the metadata.
+    AmbiguousCredentialDescription = 44, "ambiguous_credential_description";
 
     // --- The issuer engine (50–69) ---
     /// The request body failed validation; `details` lists every problem.

@@ -5,7 +5,7 @@
 //! simple string comparison, every id a key of `credential_configurations_supported`, every
 //! `authorization_server` one of `authorization_servers`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -59,6 +59,62 @@ pub struct IssuerMetadata {
     pub formats: BTreeMap<String, String>,
     /// The `scope` of each configuration that declares one (the authorization code flow asks for it).
     pub scopes: BTreeMap<String, String>,
+    /// What names each configuration's credential type, for matching draft 11 inline descriptions.
+    kinds: BTreeMap<String, CredentialKind>,
+}
+
+/// What names a credential's type, in the shape of any draft: the members draft 11 offers describe
+/// credentials with, and the ones 1.0 metadata describes configurations with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct CredentialKind {
+    /// The format, with `vc+sd-jwt` (drafts up to 14) read as `dc+sd-jwt` (its 1.0 name).
+    format: String,
+    /// `doctype` (ISO mdoc).
+    doctype: Option<String>,
+    /// `vct` (SD-JWT VC).
+    vct: Option<String>,
+    /// The W3C types: `credential_definition.type` (1.0, draft 13), `credential_definition.types` or a
+    /// top-level `types` (draft 11), as a set: their order carries no meaning.
+    types: Option<BTreeSet<String>>,
+}
+
+impl CredentialKind {
+    fn read(object: &Map<String, Value>) -> Option<Self> {
+        let format = object.get("format")?.as_str()?;
+        let text = |name: &str| object.get(name).and_then(Value::as_str).map(str::to_owned);
+        let definition = object.get("credential_definition").and_then(Value::as_object);
+        let types =
+            [definition.and_then(|d| d.get("type")), definition.and_then(|d| d.get("types")), object.get("types")]
+                .into_iter()
+                .flatten()
+                .find_map(Value::as_array)
+                .map(|types| types.iter().filter_map(Value::as_str).map(str::to_owned).collect());
+        Some(Self {
+            format: if format == "vc+sd-jwt" { "dc+sd-jwt".to_owned() } else { format.to_owned() },
+            doctype: text("doctype"),
+            vct: text("vct"),
+            types,
+        })
+    }
+}
+
+fn same<T: PartialEq>(wanted: &Option<T>, offered: &Option<T>) -> bool {
+    wanted.is_none() || wanted == offered
+}
+
+impl CredentialKind {
+    fn names_a_type(&self) -> bool {
+        self.doctype.is_some() || self.vct.is_some() || self.types.is_some()
+    }
+
+    /// Whether a configuration of this kind serves the `described` credential: the same format, and every
+    /// type name the description gives, the same.
+    fn serves(&self, described: &CredentialKind) -> bool {
+        self.format == described.format
+            && same(&described.doctype, &self.doctype)
+            && same(&described.vct, &self.vct)
+            && same(&described.types, &self.types)
+    }
 }
 
 /// The result of a successful check: what a wallet will need next.
@@ -130,7 +186,80 @@ impl IssuerMetadata {
                 ))),
             })
             .collect::<Result<_>>()?;
-        Ok(Self { credential_issuer, authorization_servers, formats, scopes })
+        let kinds = supported
+            .iter()
+            .filter_map(|(id, configuration)| Some((id.clone(), CredentialKind::read(configuration.as_object()?)?)))
+            .collect();
+        Ok(Self { credential_issuer, authorization_servers, formats, scopes, kinds })
+    }
+
+    /// The offer with each inline credential description (drafts 9 to 12) replaced by the id of the one
+    /// configuration that serves it, so that the offer is complete 1.0 data: the same format (`vc+sd-jwt`
+    /// is `dc+sd-jwt`), and the same `doctype`, `vct` or set of W3C types as the description gives.
+    ///
+    /// A description that names no type, that no configuration serves, or that several serve is an error
+    /// naming the entry. Resolved ids follow the offer's own ids, each once.
+    ///
+    /// ```
+    /// use credoffer::{parse_offer_json, IssuerMetadata, ParseOptions};
+    ///
+    /// let metadata = IssuerMetadata::from_json(r#"{
+    ///     "credential_issuer": "https://issuer.example.com",
+    ///     "credential_configurations_supported": {
+    ///         "mdl": {"format": "mso_mdoc", "doctype": "org.iso.18013.5.1.mDL"},
+    ///         "pid": {"format": "dc+sd-jwt", "vct": "urn:eudi:pid:1"}}
+    /// }"#)?;
+    /// let parsed = parse_offer_json(r#"{"credential_issuer": "https://issuer.example.com",
+    ///     "credentials": [{"format": "vc+sd-jwt", "vct": "urn:eudi:pid:1"}]}"#, &ParseOptions::default())?;
+    /// let offer = metadata.resolve_credential_descriptions(&parsed.offer)?;
+    /// assert_eq!(offer.credential_configuration_ids, ["pid"]);
+    /// assert!(offer.legacy_credentials.is_empty());
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn resolve_credential_descriptions(&self, offer: &CredentialOffer) -> Result<CredentialOffer> {
+        let mut resolved = offer.clone();
+        resolved.legacy_credentials.clear();
+        for (index, description) in offer.legacy_credentials.iter().enumerate() {
+            let field = || format!("credentials[{index}]");
+            let described = serde_json::from_str::<Map<String, Value>>(description.as_json())
+                .ok()
+                .as_ref()
+                .and_then(CredentialKind::read)
+                .filter(CredentialKind::names_a_type)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::UnknownCredentialConfiguration,
+                        "the inline credential description names no format with a doctype, vct or types, so \
+                         no configuration can be matched to it",
+                    )
+                    .at(field())
+                })?;
+            let mut serving = self.kinds.iter().filter(|(_, kind)| kind.serves(&described)).map(|(id, _)| id);
+            let id = match (serving.next(), serving.next()) {
+                (Some(id), None) => id,
+                (None, _) => {
+                    return Err(Error::new(
+                        ErrorKind::UnknownCredentialConfiguration,
+                        "no configuration of the issuer's metadata serves the inline credential description",
+                    )
+                    .at(field()));
+                }
+                (Some(first), Some(second)) => {
+                    return Err(Error::new(
+                        ErrorKind::AmbiguousCredentialDescription,
+                        format!(
+                            "the inline credential description matches several configurations ({first:?}, \
+                             {second:?}); the metadata cannot say which is meant"
+                        ),
+                    )
+                    .at(field()));
+                }
+            };
+            if !resolved.credential_configuration_ids.contains(id) {
+                resolved.credential_configuration_ids.push(id.clone());
+            }
+        }
+        Ok(resolved)
     }
 
     /// Checks an offer against this metadata.
@@ -254,6 +383,24 @@ mod tests {
         );
         let err = metadata.check(&offer(&["a"], Some("https://other.example"))).unwrap_err();
         assert_eq!(err.code(), "unknown_authorization_server");
+    }
+
+    #[test]
+    fn a_resolved_offer_no_longer_warns_of_unresolved_descriptions() {
+        let metadata = IssuerMetadata::from_json(
+            r#"{"credential_issuer":"https://i.example/t","credential_configurations_supported":
+                {"a":{"format":"mso_mdoc","doctype":"org.iso.18013.5.1.mDL"},"b":{"format":"dc+sd-jwt"}}}"#,
+        )
+        .unwrap();
+        let json = r#"{"credential_issuer":"https://i.example/t","credentials":[{"format":"mso_mdoc","doctype":"org.iso.18013.5.1.mDL"}]}"#;
+        let parsed = crate::parse_offer_json(json, &crate::ParseOptions::default()).unwrap();
+        let codes = |parsed: &crate::ParsedOffer| parsed.warnings.iter().map(Warning::code).collect::<Vec<_>>();
+        assert_eq!(codes(&parsed), ["legacy_shape", "legacy_credential_description"]);
+        let resolved = parsed.resolve(&metadata).unwrap();
+        assert_eq!(codes(&resolved), ["legacy_shape"]);
+        assert_eq!(resolved.offer.credential_configuration_ids, ["a"]);
+        // A configuration without a doctype, vct or types serves no description.
+        assert!(metadata.kinds["b"].types.is_none() && !metadata.kinds["b"].names_a_type());
     }
 
     #[test]

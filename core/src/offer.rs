@@ -218,7 +218,8 @@ impl CredentialOffer {
             findings.note(
                 Warning::new(
                     WarningCode::LegacyCredentialDescription,
-                    "the offer describes its credentials inline (draft 11) instead of naming configuration ids",
+                    "the offer describes its credentials inline (draft 11) instead of naming configuration ids; \
+                     they stay unresolved until the issuer's metadata names them",
                 )
                 .at("credentials"),
             );

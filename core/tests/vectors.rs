@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 //! Runs the shared test vectors in `tests/vectors/` against the Rust core.
 //!
-//! Every case of every file this runner knows (`parse`, `build`, `metadata`, `lint`) is run, and every failing
+//! Every case of every file this runner knows (`parse`, `build`, `metadata`, `lint`, `resolve`) is run, and every failing
 //! id is reported with what was expected and what came out. Files it does not know yet are skipped by
 //! name; a case of an unknown shape inside a known file is a failure, so a typo in a vector cannot
 //! silently turn into a case that tests nothing. The format is described in `tests/vectors/README.md`.
@@ -30,6 +30,7 @@ const KNOWN: &[(&str, Runner, usize)] = &[
     ("metadata", run_metadata_case, 15),
     ("regressions", run_parse_case, 4),
     ("lint", run_lint_case, 25),
+    ("resolve", run_resolve_case, 10),
 ];
 
 fn vectors_dir() -> PathBuf {
@@ -503,4 +504,26 @@ fn run_lint_case(case: &Map<String, Value>) -> Outcome {
         })
         .collect();
     compare_json("warnings", expect.get("warnings").unwrap_or(&Value::Null), &Value::Array(actual))
+}
+
+// --- resolve.json ---
+
+fn run_resolve_case(case: &Map<String, Value>) -> Outcome {
+    only_keys(case, &["id", "note", "offer", "metadata", "expect"], &["id", "offer", "metadata", "expect"])?;
+    let offer = object(case.get("offer"), "offer")?;
+    let metadata = case.get("metadata").expect("checked above");
+    let expect = object(case.get("expect"), "expect")?;
+    let result =
+        parse_offer_json(&Value::Object(offer.clone()).to_string(), &ParseOptions::default()).and_then(|parsed| {
+            IssuerMetadata::from_json(&metadata.to_string())?
+                .resolve_credential_descriptions(&parsed.offer)?
+                .to_json(&BuildOptions::default())
+        });
+    if let Some(verdict) = error_verdict(&result, expect, String::clone)? {
+        return verdict;
+    }
+    only_keys(expect, &["offer"], &["offer"]).map_err(|e| format!("expect has an unknown shape: {e}"))?;
+    let written = result.map_err(|error| format!("expected an offer, got error {error}"))?;
+    let actual: Value = serde_json::from_str(&written).map_err(|e| format!("the written offer is not JSON: {e}"))?;
+    compare_json("offer", expect.get("offer").unwrap_or(&Value::Null), &actual)
 }

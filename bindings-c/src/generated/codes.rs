@@ -71,6 +71,8 @@ pub enum credoffer_status {
     UnknownCredentialConfiguration = 42,
     /// `unknown_authorization_server`: An authorization_server is not listed in the metadata's authorization_servers.
     UnknownAuthorizationServer = 43,
+    /// `ambiguous_credential_description`: An inline (draft 11) credential description matches more than one configuration of the metadata.
+    AmbiguousCredentialDescription = 44,
     /// `validation_failed`: The request body failed validation; details lists every problem.
     ValidationFailed = 50,
     /// `unknown_member`: The request body has a member the endpoint does not define.
@@ -121,7 +123,7 @@ pub enum credoffer_status {
 
 impl credoffer_status {
     /// Every status, in number order.
-    pub(crate) const ALL: [credoffer_status; 53] = [
+    pub(crate) const ALL: [credoffer_status; 54] = [
         Self::Ok,
         Self::InvalidUri,
         Self::MissingOfferParameter,
@@ -152,6 +154,7 @@ impl credoffer_status {
         Self::IssuerMismatch,
         Self::UnknownCredentialConfiguration,
         Self::UnknownAuthorizationServer,
+        Self::AmbiguousCredentialDescription,
         Self::ValidationFailed,
         Self::UnknownMember,
         Self::UnsupportedFormat,
@@ -209,6 +212,7 @@ impl credoffer_status {
             ErrorKind::IssuerMismatch => Self::IssuerMismatch,
             ErrorKind::UnknownCredentialConfiguration => Self::UnknownCredentialConfiguration,
             ErrorKind::UnknownAuthorizationServer => Self::UnknownAuthorizationServer,
+            ErrorKind::AmbiguousCredentialDescription => Self::AmbiguousCredentialDescription,
             ErrorKind::ValidationFailed => Self::ValidationFailed,
             ErrorKind::UnknownMember => Self::UnknownMember,
             ErrorKind::UnsupportedFormat => Self::UnsupportedFormat,
@@ -274,6 +278,7 @@ impl credoffer_status {
             Self::IssuerMismatch => c"issuer_mismatch",
             Self::UnknownCredentialConfiguration => c"unknown_credential_configuration",
             Self::UnknownAuthorizationServer => c"unknown_authorization_server",
+            Self::AmbiguousCredentialDescription => c"ambiguous_credential_description",
             Self::ValidationFailed => c"validation_failed",
             Self::UnknownMember => c"unknown_member",
             Self::UnsupportedFormat => c"unsupported_format",
@@ -333,6 +338,7 @@ impl credoffer_status {
             Self::IssuerMismatch => c"The metadata's credential_issuer is not identical to the offer's.",
             Self::UnknownCredentialConfiguration => c"A credential configuration id is not among those the issuer supports.",
             Self::UnknownAuthorizationServer => c"An authorization_server is not listed in the metadata's authorization_servers.",
+            Self::AmbiguousCredentialDescription => c"An inline (draft 11) credential description matches more than one configuration of the metadata.",
             Self::ValidationFailed => c"The request body failed validation; details lists every problem.",
             Self::UnknownMember => c"The request body has a member the endpoint does not define.",
             Self::UnsupportedFormat => c"The configuration's format is not allowed for this grant (pre-authorized offers limited to mdoc).",

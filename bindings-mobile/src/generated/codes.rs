@@ -59,6 +59,8 @@ mobile_errors! {
     UnknownCredentialConfiguration,
     /// An `authorization_server` is not listed in the metadata's `authorization_servers`.
     UnknownAuthorizationServer,
+    /// An inline (draft 11) credential description matches more than one configuration of the metadata.
+    AmbiguousCredentialDescription,
     /// The request body failed validation; `details` lists every problem.
     ValidationFailed,
     /// The request body has a member the endpoint does not define.

@@ -32,6 +32,7 @@ pub const fn code_of(kind: ErrorKind) -> &'static str {
         ErrorKind::IssuerMismatch => "issuer_mismatch",
         ErrorKind::UnknownCredentialConfiguration => "unknown_credential_configuration",
         ErrorKind::UnknownAuthorizationServer => "unknown_authorization_server",
+        ErrorKind::AmbiguousCredentialDescription => "ambiguous_credential_description",
         ErrorKind::ValidationFailed => "validation_failed",
         ErrorKind::UnknownMember => "unknown_member",
         ErrorKind::UnsupportedFormat => "unsupported_format",
