@@ -19,7 +19,7 @@ use credoffer::{
 use serde_json::{Map, Value, json};
 
 use crate::failure::{Failure, print_stdout};
-use crate::{JsonFlag, Outcome, input, qr};
+use crate::{JsonFlag, Outcome, input, qr, record_file};
 
 /// The issuer named when none is given: a reserved `.invalid` name (RFC 2606), so it can never reach
 /// anyone's real service.
@@ -230,7 +230,7 @@ pub fn pre_authorized(args: &PreAuthorizedArgs) -> Outcome {
     let now = input::now(args.now);
     let offer = issuer.create_pre_authorized_offer_json(&body, now, entropy(&args.issuer)?.as_mut())?;
     if let Some(path) = &args.record {
-        save_record(path, &offer.record)?;
+        record_file::create(path, &offer.record)?;
     }
     print_lint_warnings(&issuer, &offer.response.uri)?;
     if args.output.json {
@@ -374,10 +374,6 @@ fn qr_block(uri: &str, light_terminal: bool) -> String {
     }
     out.push('\n');
     out
-}
-
-fn save_record(path: &Path, record: &OfferRecord) -> Result<(), Failure> {
-    input::write_file(path, &record_text(record))
 }
 
 /// The record as indented JSON, so a person can watch it change.

@@ -9,6 +9,7 @@ mod input;
 mod lint;
 mod parse;
 mod qr;
+mod record_file;
 mod redeem;
 
 use std::process::ExitCode;

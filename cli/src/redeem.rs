@@ -8,8 +8,9 @@ use credoffer::token::{TokenOutcome, TokenRequest};
 use credoffer::wallet::token_request_body;
 use credoffer::{OfferRecord, OfferUri, ParseOptions, SystemEntropy, TokenAnswer, parse_offer_uri};
 
-use crate::create::{record_text, redeeming_issuer};
+use crate::create::redeeming_issuer;
 use crate::failure::{Failure, print_stdout, shown};
+use crate::record_file::LockedRecord;
 use crate::{JsonFlag, Outcome, input};
 
 #[derive(Debug, Args)]
@@ -45,17 +46,19 @@ pub struct RedeemArgs {
 }
 
 pub fn run(args: &RedeemArgs) -> Outcome {
-    let record = OfferRecord::from_json(&input::read_file(&args.record)?)?;
-    let issuer = redeeming_issuer(args.config.as_deref(), &record)?;
+    // Held until the answer is printed: a second `redeem` of this record waits and reads what this one wrote.
+    let locked = LockedRecord::open(&args.record)?;
+    let record = locked.record();
+    let issuer = redeeming_issuer(args.config.as_deref(), record)?;
     let now = input::now(args.now);
     let answer = match (&args.offer, &args.code) {
         (Some(uri), _) => {
             let form = wallet_form(uri, args.tx_code.as_deref())?;
-            issuer.token_endpoint(&form, Some(&record), now, &mut SystemEntropy)
+            issuer.token_endpoint(&form, Some(record), now, &mut SystemEntropy)
         }
         (None, Some(code)) => {
             let request = TokenRequest::new(code, args.tx_code.as_deref(), None);
-            issuer.answer_token_request(&request, Some(&record), now, &mut SystemEntropy)
+            issuer.answer_token_request(&request, Some(record), now, &mut SystemEntropy)
         }
         (None, None) => return Err(Failure::usage("give --code or --offer", "code")),
     };
@@ -65,12 +68,12 @@ pub fn run(args: &RedeemArgs) -> Outcome {
         return Err(Failure::Refused(error.clone()));
     }
     if let Some(next) = answer.record_to_store() {
-        input::write_file(&args.record, &record_text(next))?;
+        locked.replace(next)?;
     }
     if args.output.json {
         print_stdout(&format!("{}\n", answer.to_json()));
     } else {
-        print_stdout(&explain(&answer, &record, args));
+        print_stdout(&explain(&answer, record, args));
     }
     if answer.status() == 200 { Ok(()) } else { Err(Failure::AlreadyReported) }
 }

@@ -1061,6 +1061,81 @@ fn three_wrong_codes_invalidate_the_offer() {
     assert_eq!(saved(&record).state.as_str(), "invalidated");
 }
 
+/// Starts `count` `redeem` processes on one record at once, then waits for every one.
+fn redeem_race(record: &Path, code: &str, tx_code: &str, count: usize) -> Vec<Run> {
+    let args =
+        ["redeem", "--record", path(record), "--code", code, "--tx-code", tx_code, "--now", "1746057660", "--json"];
+    let children: Vec<_> = (0..count)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_credoffer"))
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("the binary starts")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            Run {
+                status: output.status.code().expect("exited normally"),
+                stdout: String::from_utf8(output.stdout).unwrap(),
+                stderr: String::from_utf8(output.stderr).unwrap(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn racing_processes_redeem_a_record_once() {
+    let dir = temp_dir("redeem-race-right");
+    let (record, code, tx_code, _) = created_offer(&dir, true);
+    let created = saved(&record);
+    let runs = redeem_race(&record, &code, &tx_code.unwrap(), 20);
+    let issued: Vec<&Run> = runs.iter().filter(|run| run.status == 0).collect();
+    assert_eq!(issued.len(), 1, "exactly one process is issued a token");
+    assert_eq!(issued[0].json()["outcome"]["kind"], "issued");
+    for run in runs.iter().filter(|run| run.status != 0) {
+        assert_eq!(run.status, 1, "{}", run.stderr);
+        assert_eq!(body(&run.json())["error"], "invalid_grant", "{}", run.stdout);
+    }
+    let after = saved(&record);
+    assert_eq!((after.state.as_str(), after.version), ("redeemed", created.version + 1));
+    #[cfg(unix)]
+    {
+        // The record holds claims: its owner alone reads it, and the lock beside it.
+        assert_eq!(mode(&record), 0o600);
+        assert_eq!(mode(&dir.join("record.json.lock")), 0o600);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 2, "no temporary file is left behind: {leftovers:?}");
+}
+
+#[test]
+fn racing_wrong_codes_count_no_more_than_the_limit() {
+    let dir = temp_dir("redeem-race-wrong");
+    let (record, code, tx_code, _) = created_offer(&dir, true);
+    let runs = redeem_race(&record, &code, &wrong(&tx_code.unwrap()), 20);
+    let mut attempts_left: Vec<u64> = runs
+        .iter()
+        .inspect(|run| assert_eq!(run.status, 1, "{}", run.stderr))
+        .filter_map(|run| run.json()["outcome"]["failedAttemptsLeft"].as_u64())
+        .collect();
+    attempts_left.sort_unstable();
+    assert_eq!(attempts_left, [0, 1, 2], "three wrong codes counted, each once");
+    let after = saved(&record);
+    assert_eq!((after.state.as_str(), after.failed_attempts_left), ("invalidated", 0));
+}
+
 #[test]
 fn the_right_code_redeems_once() {
     let dir = temp_dir("redeem-right");
