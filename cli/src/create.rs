@@ -41,7 +41,7 @@ pub struct IssuerArgs {
     #[arg(long, value_name = "DIALECT", value_parser = parse_dialect)]
     dialect: Option<Dialect>,
     /// Where wallets are invoked: openid-credential-offer:// (default), haip-vci://, an https URL, …
-    #[arg(long, value_name = "URI")]
+    #[arg(long, value_name = "URI", allow_hyphen_values = true)]
     base: Option<String>,
     /// Take randomness from these hex bytes instead of the system CSPRNG, to reproduce an output
     /// exactly (tests, documentation). Never for real offers
@@ -52,7 +52,7 @@ pub struct IssuerArgs {
 #[derive(Debug, Args)]
 pub struct PreAuthorizedArgs {
     /// A credential configuration id to offer (repeat for several)
-    #[arg(long = "credential", value_name = "ID", required = true)]
+    #[arg(long = "credential", value_name = "ID", required = true, allow_hyphen_values = true)]
     credentials: Vec<String>,
     #[command(flatten)]
     issuer: IssuerArgs,
@@ -61,19 +61,19 @@ pub struct PreAuthorizedArgs {
     #[arg(long, value_name = "numeric|text[:LEN]", value_parser = parse_tx_code)]
     tx_code: Option<TxCodeSpec>,
     /// Guidance the wallet shows next to the transaction code input (implies --tx-code)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     tx_description: Option<String>,
     /// Lifetime of the offer, e.g. 5m30s, 2m, 90s or 90 (seconds); default 5 minutes, at most 10
     #[arg(long, value_name = "DURATION", value_parser = parse_expires_in)]
     expires_in: Option<ExpiresInSpec>,
     /// The user the offer is for (a UUID); default: a new random UUID
-    #[arg(long, value_name = "UUID")]
+    #[arg(long, value_name = "UUID", allow_hyphen_values = true)]
     user_id: Option<String>,
     /// Claims for the credential, as a JSON object
     #[arg(long, value_name = "JSON")]
     claims: Option<String>,
     /// A claim name from --claims to keep in the record (repeat for several)
-    #[arg(long = "claims-to-persist", value_name = "NAME")]
+    #[arg(long = "claims-to-persist", value_name = "NAME", allow_hyphen_values = true)]
     claims_to_persist: Vec<String>,
     /// Save the offer record (what an issuer stores; no secret in plain text) to FILE, for `redeem`
     #[arg(long, value_name = "FILE")]
@@ -91,15 +91,15 @@ pub struct PreAuthorizedArgs {
 #[derive(Debug, Args)]
 pub struct AuthorizationArgs {
     /// A credential configuration id to offer (repeat for several)
-    #[arg(long = "credential", value_name = "ID", required = true)]
+    #[arg(long = "credential", value_name = "ID", required = true, allow_hyphen_values = true)]
     credentials: Vec<String>,
     #[command(flatten)]
     issuer: IssuerArgs,
     /// request_parameters.login_hint: who should sign in
-    #[arg(long, value_name = "HINT")]
+    #[arg(long, value_name = "HINT", allow_hyphen_values = true)]
     login_hint: Option<String>,
     /// request_parameters.prompt, e.g. login
-    #[arg(long, value_name = "PROMPT")]
+    #[arg(long, value_name = "PROMPT", allow_hyphen_values = true)]
     prompt: Option<String>,
     /// Put a fresh issuer_state in the offer and print it, to bind the later authorization request
     #[arg(long)]

@@ -29,7 +29,7 @@ pub struct RedeemArgs {
     code: Option<String>,
     /// Send what a wallet sends for this offer URI (its pre-authorized code, with --tx-code) instead of
     /// --code; like a wallet, refuse to send without a transaction code the offer asks for
-    #[arg(long, value_name = "URI")]
+    #[arg(long, value_name = "URI", allow_hyphen_values = true)]
     offer: Option<String>,
     /// The transaction code the user typed
     #[arg(long, value_name = "CODE", allow_hyphen_values = true)]

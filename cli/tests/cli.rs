@@ -305,6 +305,54 @@ fn lint_explains_findings_with_their_evidence() {
 }
 
 #[test]
+fn option_values_may_start_with_a_hyphen() {
+    let run = run(&[
+        "create",
+        "pre-authorized",
+        "--credential",
+        "-pid",
+        "--tx-code",
+        "numeric:6",
+        "--tx-description",
+        "-- check your e-mail",
+        "--claims",
+        r#"{"-n":1}"#,
+        "--claims-to-persist",
+        "-n",
+        "--issuer",
+        "https://issuer.example.com",
+        "--json",
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let uri = run.json()["uri"].as_str().unwrap().to_owned();
+    let Ok(OfferUri::ByValue(parsed)) = parse_offer_uri(&uri, &ParseOptions::default()) else { panic!("{uri}") };
+    assert_eq!(parsed.offer.credential_configuration_ids, ["-pid"]);
+    let tx_code = parsed.offer.pre_authorized_code_grant().unwrap().tx_code.as_ref().unwrap();
+    assert_eq!(tx_code.description.as_deref(), Some("-- check your e-mail"));
+
+    let authorization = self::run(&[
+        "create",
+        "authorization",
+        "--credential",
+        "-pid",
+        "--login-hint",
+        "-ana",
+        "--prompt",
+        "-login",
+        "--issuer",
+        "https://issuer.example.com",
+        "--json",
+    ]);
+    assert_eq!(authorization.status, 0, "{}", authorization.stderr);
+    let uri = authorization.json()["uri"].as_str().unwrap().to_owned();
+    let Ok(OfferUri::ByValue(parsed)) = parse_offer_uri(&uri, &ParseOptions::default()) else { panic!("{uri}") };
+    assert_eq!(
+        parsed.offer.extensions.get("request_parameters").unwrap().as_json(),
+        r#"{"login_hint":"-ana","prompt":"-login"}"#
+    );
+}
+
+#[test]
 fn create_reports_the_lint_findings_on_standard_error() {
     let create =
         ["create", "pre-authorized", "--credential", "mdl", "--issuer", "https://issuer.example.com", "--json"];
