@@ -157,7 +157,7 @@ code_list! {
     // --- Secrets, records and the token endpoint (70–89) ---
     /// The randomness source failed or ran out of bytes.
     EntropyUnavailable = 70, "entropy_unavailable";
-    /// A token request body is malformed or lacks a member.
+    /// A token or introspection request body is malformed or lacks a member.
     InvalidTokenRequest = 71, "invalid_token_request";
     /// A token request asks for a grant type the engine does not redeem.
     UnsupportedGrantType = 72, "unsupported_grant_type";

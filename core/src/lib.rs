@@ -36,6 +36,7 @@
 //! | [`wallet`] | what a wallet does next: grants, the transaction-code prompt, the token request body |
 //! | [`issuer`] | MATTR VII's offer endpoints: configuration, engine, wire format |
 //! | [`token`] | the token endpoint: form in, OAuth answer and next record out |
+//! | [`introspection`] | what an issued access token grants (RFC 7662), for the credential endpoint |
 //! | [`record`] | an offer's server-side state, stored by the host with compare-and-swap |
 //! | [`secret`] | codes, ids and their comparison; randomness through [`Entropy`] |
 //! | [`expiry`], [`limits`] | lifetimes, and bounds on untrusted input |
@@ -51,6 +52,7 @@ pub mod compat;
 mod dialect;
 pub mod error;
 pub mod expiry;
+pub mod introspection;
 pub mod issuer;
 pub mod json;
 pub mod limits;

@@ -239,6 +239,41 @@ pub struct OfferRecord {
     /// When the offer was redeemed, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redeemed_at: Option<u64>,
+    /// The access token issued when the offer was redeemed: what introspection answers from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<AccessTokenRecord>,
+}
+
+/// The access token a redemption issued (one per redemption), kept as its lookup key only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct AccessTokenRecord {
+    /// [`lookup_key`] of the token: the host finds the record by it, and never stores the token.
+    pub token_hash: String,
+    /// When it was issued, Unix seconds.
+    pub issued_at: u64,
+    /// When it stops being valid, Unix seconds.
+    pub expires_at: u64,
+    /// The `client_id` the wallet sent with its token request, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Revoked because the pre-authorized code was presented again (RFC 9700 §4.2.4).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revoked: bool,
+}
+
+impl AccessTokenRecord {
+    /// The record of `token`, issued at `now` for `lifetime` seconds.
+    pub(crate) fn new(token: &str, now: u64, lifetime: u64, client_id: Option<String>) -> Self {
+        Self {
+            token_hash: lookup_key(token),
+            issued_at: now,
+            expires_at: now.saturating_add(lifetime),
+            client_id,
+            revoked: false,
+        }
+    }
 }
 
 impl fmt::Debug for OfferRecord {
@@ -272,6 +307,20 @@ impl OfferRecord {
     /// Whether the offer can no longer be redeemed at `now` (expired, or no longer active).
     pub fn is_dead(&self, now: u64) -> bool {
         self.state != OfferState::Active || now >= self.expires_at
+    }
+
+    /// Until when (Unix seconds) the host keeps the record: while the offer can be redeemed, and while the
+    /// access token issued from it can be introspected. A host may delete it from this second on.
+    ///
+    /// ```
+    /// # let json = r#"{"id":"8241400f-de3b-42c5-ad7c-8a380039e796","version":1,"state":"active","userId":"u",
+    /// #   "credentialConfigurationIds":["mdl"],"createdAt":1000,"expiresAt":1300,"codeHash":"h","failedAttemptsLeft":3}"#;
+    /// let record = credoffer::OfferRecord::from_json(json)?;
+    /// assert_eq!(record.keep_until(), 1300);
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn keep_until(&self) -> u64 {
+        self.access_token.as_ref().map_or(self.expires_at, |token| self.expires_at.max(token.expires_at))
     }
 
     pub(crate) fn next(&self) -> Self {

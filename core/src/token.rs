@@ -255,31 +255,15 @@ impl TokenRequest {
             return Err(too_long("the token request", body.len(), MAX_TOKEN_REQUEST_BYTES));
         }
         let invalid = |message: String, field: &str| Err(Error::new(ErrorKind::InvalidTokenRequest, message).at(field));
-        let mut grant_type = None;
-        let mut code = None;
-        let mut tx_code = None;
-        let mut client_id = None;
-        for pair in body.split('&').filter(|pair| !pair.is_empty()) {
-            let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-            // A name that does not decode names no parameter: the fault is the body's.
-            let name = form_decode(raw_name, "body")?;
-            let slot = match name.as_str() {
-                "grant_type" => &mut grant_type,
-                "pre-authorized_code" => &mut code,
-                // Drafts up to 12 (whose offers say `user_pin_required`) send the code as `user_pin`.
-                "tx_code" | "user_pin" => &mut tx_code,
-                "client_id" => &mut client_id,
-                _ => continue, // RFC 6749 §3.2: unknown parameters are ignored
-            };
-            if slot.is_some() {
-                // RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."
-                return invalid(format!("{name} appears more than once"), &name);
-            }
-            *slot = Some(form_decode(raw_value, &name)?);
+        // Drafts up to 12 (whose offers say `user_pin_required`) send the transaction code as `user_pin`.
+        let [grant_type, code, tx_code, user_pin, client_id] =
+            form_pairs(body, ["grant_type", "pre-authorized_code", "tx_code", "user_pin", "client_id"])?;
+        if tx_code.is_some() && user_pin.is_some() {
+            return invalid("user_pin appears beside tx_code; they are one parameter".into(), "user_pin");
         }
         // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted."
         let [grant_type, code, tx_code, client_id] =
-            [grant_type, code, tx_code, client_id].map(|value| value.filter(|value| !value.is_empty()));
+            [grant_type, code, tx_code.or(user_pin), client_id].map(|value| value.filter(|value| !value.is_empty()));
         match grant_type.as_deref() {
             None => return invalid("the request has no grant_type".into(), "grant_type"),
             Some(PRE_AUTHORIZED_CODE_GRANT) => {}
@@ -296,6 +280,26 @@ impl TokenRequest {
         };
         Ok(Self { pre_authorized_code: Secret::new(code), tx_code: tx_code.map(Secret::new), client_id })
     }
+}
+
+/// The values of the `names` parameters of an `application/x-www-form-urlencoded` body, in the order of
+/// `names`, as sent (an empty value stays empty). Other parameters are ignored (RFC 6749 §3.2); one sent
+/// twice is an error: "Request and response parameters MUST NOT be included more than once."
+pub(crate) fn form_pairs<const N: usize>(body: &str, names: [&str; N]) -> Result<[Option<String>; N]> {
+    let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
+    for pair in body.split('&').filter(|pair| !pair.is_empty()) {
+        let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        // A name that does not decode names no parameter: the fault is the body's.
+        let name = form_decode(raw_name, "body")?;
+        let Some(slot) = names.iter().position(|known| *known == name).and_then(|index| values.get_mut(index)) else {
+            continue;
+        };
+        if slot.is_some() {
+            return Err(Error::new(ErrorKind::InvalidTokenRequest, format!("{name} appears more than once")).at(name));
+        }
+        *slot = Some(form_decode(raw_value, &name)?);
+    }
+    Ok(values)
 }
 
 /// Form decoding: `+` is a space, then `%XX` escapes.
@@ -422,6 +426,21 @@ pub(crate) struct RedeemRules<'a> {
     pub(crate) hmac_keys: &'a [HmacKey],
 }
 
+/// A replay's answer: the record with its access token revoked, when it holds one still in force.
+fn revoked(record: &OfferRecord, error: TokenError) -> Redemption {
+    let outcome = RedeemOutcome::Rejected(error);
+    match &record.access_token {
+        Some(token) if !token.revoked => {
+            let mut next = record.next();
+            if let Some(token) = &mut next.access_token {
+                token.revoked = true;
+            }
+            Redemption { record: next, changed: true, outcome }
+        }
+        _ => Redemption { record: record.clone(), changed: false, outcome },
+    }
+}
+
 /// The redemption state machine. Checks run in an order that never consumes the code before the
 /// transaction code is checked, and never counts an attempt for a malformed request.
 pub(crate) fn redeem(
@@ -449,7 +468,7 @@ pub(crate) fn redeem(
     }
     match record.state {
         OfferState::Active => {}
-        OfferState::Redeemed => return Ok(unchanged(replayed())),
+        OfferState::Redeemed => return Ok(revoked(record, replayed())),
         OfferState::Invalidated => {
             return Ok(unchanged(TokenError::new(
                 TokenErrorCode::InvalidGrant,
@@ -457,7 +476,7 @@ pub(crate) fn redeem(
             )));
         }
         // Deleting a redeemed offer does not make a replay harmless: the tokens issued from it are out there.
-        OfferState::Deleted if record.redeemed_at.is_some() => return Ok(unchanged(replayed())),
+        OfferState::Deleted if record.redeemed_at.is_some() => return Ok(revoked(record, replayed())),
         OfferState::Deleted => {
             return Ok(unchanged(TokenError::unknown_code()));
         }

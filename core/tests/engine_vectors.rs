@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-//! Runs the issuer-engine vectors in `tests/vectors/` (`issuer`, `redeem`, `secret`, `wallet`) against
+//! Runs the issuer-engine vectors in `tests/vectors/` (`issuer`, `redeem`, `secret`, `wallet`, `introspect`) against
 //! the Rust core.
 //!
 //! Every case is run and every failing id is reported with what was expected and what came out. A case
@@ -9,6 +9,7 @@
 use std::fs;
 use std::path::Path;
 
+use credoffer::introspection::{IntrospectionRequest, introspect};
 use credoffer::offer::InputMode;
 use credoffer::record::lookup_key;
 use credoffer::secret::{generate_issuer_state, generate_pre_authorized_code, generate_tx_code, generate_uuid_v4};
@@ -29,6 +30,7 @@ const FILES: &[(&str, Runner, &[&str], usize)] = &[
     ("redeem", run_redeem_case, &["configs"], 40),
     ("secret", run_secret_case, &[], 25),
     ("wallet", run_wallet_case, &[], 10),
+    ("introspect", run_introspect_case, &[], 10),
 ];
 
 #[test]
@@ -306,6 +308,30 @@ fn run_redeem_case(case: &Map<String, Value>, file: &Map<String, Value>) -> Outc
         actual.insert("record".into(), record_value(&redemption.record)?);
         same("outcome", &Value::Object(expect.clone()), &Value::Object(actual))
     })
+}
+
+// --- introspect.json ----------------------------------------------------------------------------
+
+fn run_introspect_case(case: &Map<String, Value>, _file: &Map<String, Value>) -> Outcome {
+    only_members(case, &["id", "note", "record", "form", "now", "expect"], "case")?;
+    let expect = expect_of(case)?;
+    let now = u64_member(case, "now")?;
+    // The host reads the body first: a refused body never reaches a record.
+    let request = match IntrospectionRequest::from_form(str_member(case, "form")?) {
+        Ok(request) => request,
+        Err(error) => {
+            let actual = json!({"request_error": {"code": error.code(), "field": error.field()}});
+            return same("outcome", &Value::Object(expect.clone()), &actual);
+        }
+    };
+    let record = match case.get("record") {
+        Some(Value::Null) => None,
+        _ => Some(record_from(case)?.map_err(|e| format!("the record does not read: {e}"))?),
+    };
+    only_members(expect, &["body"], "expect")?;
+    let answer = introspect(&request, record.as_ref(), now).to_json();
+    let body: Value = serde_json::from_str(&answer).map_err(|e| format!("the answer is not JSON: {e}"))?;
+    same("body", expect.get("body").unwrap_or(&Value::Null), &body)
 }
 
 // --- secret.json --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 //! The token endpoint as one operation: every form body gets an OAuth answer, and the record to store.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use credoffer::record::OfferState;
+use credoffer::record::{OfferState, lookup_key};
 use credoffer::token::{TOKEN_RESPONSE_HEADERS, TokenErrorCode, TokenOutcome};
 use credoffer::{
     ErrorKind, FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferUri, ParseOptions, TokenAnswer, TokenStep,
@@ -81,10 +81,25 @@ fn a_right_code_issues_an_access_token_and_consumes_the_offer() {
     assert_eq!(view["outcome"]["clientId"], "wallet-1");
     assert_eq!(OfferRecord::from_json(&view["record"].to_string()).unwrap(), *stored);
 
-    // A replay asks the host to revoke what it issued, and changes nothing.
+    // The stored record binds the token: its lookup key, lifetime and client, never the token itself.
+    let bound = stored.access_token.as_ref().unwrap();
+    assert_eq!(bound.token_hash, lookup_key(token.access_token.expose()));
+    assert_eq!(
+        (bound.issued_at, bound.expires_at, bound.client_id.as_deref()),
+        (NOW + 10, NOW + 130, Some("wallet-1"))
+    );
+    assert!(!stored.to_json().contains(token.access_token.expose()));
+    assert_eq!(stored.keep_until(), record.expires_at.max(NOW + 130));
+
+    // A replay revokes the token it issued: once, with a record to store; a second replay changes nothing.
     let replay = issuer.token_endpoint(&form(&code, &tx_code), Some(stored), NOW + 20, &mut tokens());
-    assert_eq!((replay.status(), replay.revoke_issued_tokens(), replay.record_to_store()), (400, true, None));
+    assert_eq!((replay.status(), replay.revoke_issued_tokens()), (400, true));
     assert_eq!(body_of(&replay)["error"], "invalid_grant");
+    let revoked = replay.record_to_store().unwrap();
+    assert_eq!((revoked.version, revoked.state), (stored.version + 1, OfferState::Redeemed));
+    assert!(revoked.access_token.as_ref().unwrap().revoked);
+    let again = issuer.token_endpoint(&form(&code, &tx_code), Some(revoked), NOW + 21, &mut tokens());
+    assert_eq!((again.revoke_issued_tokens(), again.record_to_store()), (true, None));
 }
 
 #[test]

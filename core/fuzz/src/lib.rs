@@ -340,9 +340,18 @@ pub fn check_token_request(body: &str, issuer: &Issuer, record: &OfferRecord, co
             TokenOutcome::Rejected(error) => {
                 assert_eq!(json["error"].as_str(), Some(error.error.as_str()));
                 assert!(answer.status() == 400, "a refusal of the engine is a 400, not {}", answer.status());
-                if let Some(next) = &next {
-                    assert_eq!(next.failed_attempts_left, current.failed_attempts_left - 1);
-                    assert_eq!(error.failed_attempts_left, Some(next.failed_attempts_left));
+                match &next {
+                    // A replay revokes the access token the redemption issued, once.
+                    Some(next) if error.revoke_issued_tokens => {
+                        assert!(next.access_token.as_ref().is_some_and(|token| token.revoked));
+                        assert!(current.access_token.as_ref().is_some_and(|token| !token.revoked));
+                        assert_eq!(next.failed_attempts_left, current.failed_attempts_left);
+                    }
+                    Some(next) => {
+                        assert_eq!(next.failed_attempts_left, current.failed_attempts_left - 1);
+                        assert_eq!(error.failed_attempts_left, Some(next.failed_attempts_left));
+                    }
+                    None => {}
                 }
             }
             TokenOutcome::Failed(error) => panic!("the fixture record is well formed, yet: {error:?}"),

@@ -2,7 +2,7 @@
 //! answer's shape and the redemption state machine are [`crate::token`]'s.
 
 use super::Issuer;
-use crate::record::OfferRecord;
+use crate::record::{AccessTokenRecord, OfferRecord};
 use crate::secret::{Entropy, PRE_AUTHORIZED_CODE_BYTES, generate_token};
 use crate::token::{IssuedToken, RedeemOutcome, TokenAnswer, TokenError, TokenRequest, TokenStep};
 
@@ -35,7 +35,7 @@ impl Issuer {
             Ok(redemption) => redemption,
             Err(error) => return TokenAnswer::failed(error),
         };
-        let next = redemption.changed.then_some(redemption.record);
+        let mut next = redemption.changed.then_some(redemption.record);
         match redemption.outcome {
             RedeemOutcome::Rejected(error) => TokenAnswer::refusal(error.http_status(), error, next),
             RedeemOutcome::Issued { user_id, credential_configuration_ids } => {
@@ -44,9 +44,15 @@ impl Issuer {
                     Ok(token) => token,
                     Err(error) => return TokenAnswer::failed(error),
                 };
+                let lifetime = self.config().access_token_lifetime_seconds;
+                // The record keeps the token's lookup key and lifetime: introspection answers from it.
+                if let Some(next) = &mut next {
+                    next.access_token =
+                        Some(AccessTokenRecord::new(access_token.expose(), now, lifetime, request.client_id.clone()));
+                }
                 let token = IssuedToken {
                     access_token,
-                    expires_in: self.config().access_token_lifetime_seconds,
+                    expires_in: lifetime,
                     user_id,
                     credential_configuration_ids,
                     client_id: request.client_id.clone(),

@@ -312,6 +312,7 @@ impl Issuer {
             reference_hash,
             offer_served: false,
             redeemed_at: None,
+            access_token: None,
         };
         let uri = match &self.config.offer_url_template {
             Some(template) => offer_reference_uri(
