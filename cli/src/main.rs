@@ -6,6 +6,7 @@
 mod create;
 mod failure;
 mod input;
+mod introspect;
 mod lint;
 mod parse;
 mod qr;
@@ -142,6 +143,23 @@ A rejected request exits with status 1.
         exit_statuses!()
     ))]
     Redeem(redeem::RedeemArgs),
+    /// Say what an access token from redeem grants, as the issuer's credential endpoint asks (RFC 7662)
+    #[command(after_help = concat!(
+        "Examples:
+  credoffer redeem --record offer.json --code <pre-authorized code> --tx-code 468317 --json | jq -r .outcome.accessToken > token
+  credoffer introspect --record offer.json --token - < token
+  credoffer introspect --record offer.json --token \"$TOKEN\" --json
+
+The record stands for the issuer's store: the answer is active only while the token is the one the
+redemption recorded, unexpired and not revoked (presenting the pre-authorized code again revokes it).
+--json prints the introspection response: {\"active\": false}, or {\"active\": true, \"token_type\": \"Bearer\",
+\"iat\", \"exp\", \"sub\", \"client_id\"?, \"claims\"?, \"claims_to_persist\"?, \"authorization_details\":
+[{\"type\": \"openid_credential\", \"credential_configuration_id\"}]}. Either way the exit status is 0.
+
+",
+        exit_statuses!()
+    ))]
+    Introspect(introspect::IntrospectArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,6 +222,10 @@ fn main() -> ExitCode {
         Command::Lint(args) => {
             let json = args.output.json;
             (lint::run(&args), json)
+        }
+        Command::Introspect(args) => {
+            let json = args.output.json;
+            (introspect::run(&args), json)
         }
         Command::Qr(args) => (qr::run(&args), false),
         Command::Redeem(args) => {

@@ -111,7 +111,7 @@ fn explain(answer: &TokenAnswer, read: &OfferRecord, args: &RedeemArgs) -> Strin
             }
             if error.revoke_issued_tokens {
                 let _ =
-                    writeln!(out, "  the code was used before: revoke every token issued from it (RFC 9700 §4.2.4)");
+                    writeln!(out, "  the code was used before: the token issued from it is revoked (RFC 9700 §4.2.4)");
             }
         }
         _ => {

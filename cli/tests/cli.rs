@@ -139,6 +139,7 @@ fn every_command_has_help_with_examples_and_exit_statuses() {
         &["lint", "--help"],
         &["qr", "--help"],
         &["redeem", "--help"],
+        &["introspect", "--help"],
     ] {
         let run = run(command);
         assert_eq!(run.status, 0, "{command:?}");
@@ -1156,8 +1157,10 @@ fn racing_processes_redeem_a_record_once() {
         assert_eq!(run.status, 1, "{}", run.stderr);
         assert_eq!(body(&run.json())["error"], "invalid_grant", "{}", run.stdout);
     }
+    // One redemption, then the first replay revoked its token; the other replays changed nothing.
     let after = saved(&record);
-    assert_eq!((after.state.as_str(), after.version), ("redeemed", created.version + 1));
+    assert_eq!((after.state.as_str(), after.version), ("redeemed", created.version + 2));
+    assert!(after.access_token.as_ref().is_some_and(|token| token.revoked));
     #[cfg(unix)]
     {
         // The record holds claims: its owner alone reads it, and the lock beside it.
@@ -1227,15 +1230,36 @@ fn the_right_code_redeems_once() {
     assert_eq!(lines[1], format!("  an access token for user {user_id}, scoped to mdl, valid for 300 s"));
     assert!(lines[2].starts_with("Record: state redeemed, version 3, "), "{}", issued.stdout);
 
+    // The credential endpoint's question: what does this token grant?
+    let access_token = token_response["access_token"].as_str().unwrap();
+    let introspect = |token: &str, now: &str| {
+        run_with_stdin(&["introspect", "--record", path(&record), "--token", "-", "--now", now, "--json"], Some(token))
+    };
+    let active = introspect(access_token, "1746057603");
+    assert_eq!(active.status, 0, "{}", active.stderr);
+    assert_eq!(
+        active.json(),
+        json!({"active": true, "token_type": "Bearer", "iat": 1746057602, "exp": 1746057902, "sub": user_id,
+               "authorization_details": [{"type": "openid_credential", "credential_configuration_id": "mdl"}]})
+    );
+    let human = run(&["introspect", "--record", path(&record), "--token", access_token, "--now", "1746057603"]);
+    assert!(human.stdout.starts_with(&format!("Active: a Bearer token for user {user_id}\n")), "{}", human.stdout);
+    assert_eq!(introspect("another-token", "1746057603").json(), json!({"active": false}));
+    assert_eq!(introspect(access_token, "1746057902").json(), json!({"active": false}), "expired");
+
+    // The code again: refused, and the token it issued revoked in the record.
     let again = redeem(&record, &code, Some(&tx_code), "1746057603");
     assert_eq!(again.status, 1);
     let out = again.json();
     assert_eq!(body(&out)["error"], "invalid_grant");
     assert_eq!(out["outcome"]["revokeIssuedTokens"], true);
-    assert!(out.get("record").is_none(), "{out}");
+    assert_eq!(out["record"]["accessToken"]["revoked"], true, "{out}");
+    assert_eq!(introspect(access_token, "1746057604").json(), json!({"active": false}));
+    let inactive = run(&["introspect", "--record", path(&record), "--token", access_token, "--now", "1746057604"]);
+    assert!(inactive.stdout.starts_with("Inactive: "), "{}", inactive.stdout);
     let human_again =
         run(&["redeem", "--record", path(&record), "--code", &code, "--tx-code", &tx_code, "--now", "1746057604"]);
-    assert!(human_again.stdout.contains("revoke every token issued from it"), "{}", human_again.stdout);
+    assert!(human_again.stdout.contains("the token issued from it is revoked"), "{}", human_again.stdout);
     assert!(human_again.stdout.ends_with("; unchanged.\n"), "{}", human_again.stdout);
 }
 

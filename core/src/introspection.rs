@@ -58,6 +58,11 @@ pub struct IntrospectionRequest {
 }
 
 impl IntrospectionRequest {
+    /// A request for `token`, for hosts that read the parameter themselves (a JSON API, a CLI).
+    pub fn new(token: &str) -> Self {
+        Self { token: Secret::new(token), token_type_hint: None }
+    }
+
     /// Reads an `application/x-www-form-urlencoded` body (at most [`MAX_TOKEN_REQUEST_BYTES`]): `token` is
     /// required, `token_type_hint` optional, other parameters are ignored, none may appear twice.
     ///
@@ -201,6 +206,7 @@ mod tests {
     #[test]
     fn the_token_never_shows_in_debug_and_inactive_says_nothing_more() {
         let request = IntrospectionRequest::from_form("token=TOP-SECRET-TOKEN&other=1").unwrap();
+        assert_eq!(request, IntrospectionRequest::new("TOP-SECRET-TOKEN"));
         assert!(!format!("{request:?}").contains("TOP-SECRET-TOKEN"));
         let answer = introspect(&request, None, 0);
         assert!(!answer.is_active());
