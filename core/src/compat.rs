@@ -193,23 +193,25 @@ pub fn parse_offer_json(json: &str, options: &ParseOptions) -> Result<ParsedOffe
     read_offer(&mut raw, options)
 }
 
-/// The error for an offer sent as a compact JWS (`header.payload.signature`, the header a base64url JSON
-/// object), which some issuers tried although OpenID4VCI defines no signed offer; `None` for other text.
+/// The error for an offer sent as a compact JWS (`header.payload.signature`, three base64url parts, the
+/// header a JSON object, whose encoding always starts `eyJ`), which some issuers tried although
+/// OpenID4VCI defines no signed offer; `None` for other text. Only asked once a text failed to read as
+/// JSON, so the shape alone decides: decoding the header would add a base64 decoder to small builds
+/// for an error message.
 pub(crate) fn signed_offer(text: &str) -> Option<Error> {
-    use base64::Engine as _;
+    let base64url =
+        |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     let mut parts = text.trim_ascii().split('.');
-    let header = parts.next()?;
-    let rest: Vec<&str> = parts.collect();
-    let base64url = |part: &str| part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if rest.len() != 2 || !base64url(header) || !rest.iter().all(|part| base64url(part)) {
-        return None;
-    }
-    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).ok()?;
-    serde_json::from_slice::<Map<String, Value>>(&header).ok()?.get("alg")?;
-    Some(Error::new(
-        ErrorKind::SignedOffer,
-        "the offer is a signed JWT; OpenID4VCI credential offers are plain JSON objects and are never signed",
-    ))
+    let shaped = parts.next().is_some_and(|header| header.starts_with("eyJ") && base64url(header))
+        && parts.next().is_some_and(base64url)
+        && parts.next().is_some_and(|signature| signature.is_empty() || base64url(signature))
+        && parts.next().is_none();
+    shaped.then(|| {
+        Error::new(
+            ErrorKind::SignedOffer,
+            "the offer is a signed JWT; OpenID4VCI credential offers are plain JSON objects and are never signed",
+        )
+    })
 }
 
 /// Reads an offer already parsed into a JSON object, as [`parse_offer_json`] reads its text (limits

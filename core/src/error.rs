@@ -484,7 +484,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Something a wallet can show or log: an offer that was accepted but is not quite right.
 ///
-/// Serialises as `{"code", "message", "field"?, "evidence"?}`, the shape every binding hands out.
+/// Serialises as `{"code", "message", "field"?}`, the shape every binding hands out (a lint report adds
+/// `"evidence"`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
     /// One of the closed list [`WarningCode::ALL`]; read it with [`Warning::code`] or [`Warning::kind`].
@@ -494,19 +495,18 @@ pub struct Warning {
     /// The field concerned, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// What the warning rests on ([`WarningCode::evidence`]), for the interop lint's codes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    evidence: Option<&'static str>,
 }
 
 impl Warning {
     pub(crate) fn new(code: WarningCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None, evidence: code.evidence() }
+        Self { code, message: message.into(), field: None }
     }
 
-    /// What the warning rests on: the reports, peers or profile text behind an interop lint code.
+    /// What the warning rests on: the reports, peers or profile text behind an interop lint code
+    /// ([`WarningCode::evidence`]). Only the lint's report writes it out: the texts stay out of builds
+    /// that never lint.
     pub fn evidence(&self) -> Option<&'static str> {
-        self.evidence
+        self.code.evidence()
     }
 
     /// The stable snake_case code, e.g. `"legacy_shape"`.

@@ -257,7 +257,7 @@ fn haip_rules(offer: &CredentialOffer, metadata: Option<&IssuerMetadata>, warnin
     }
     let Some(metadata) = metadata else { return };
     for (index, id) in offer.credential_configuration_ids.iter().enumerate() {
-        if !metadata.scopes.contains_key(id) {
+        if metadata.scope(id).is_none() {
             warnings.push(
                 Warning::new(
                     WarningCode::HaipScope,
@@ -451,6 +451,9 @@ mod tests {
         }
         let warning = Warning::new(WarningCode::HaipScope, "no scope").at("credential_configuration_ids[0]");
         assert_eq!(warning.evidence(), WarningCode::HaipScope.evidence());
-        assert!(warning.to_json().contains(r#""evidence":"HAIP 1.0"#));
+        // The warning's own view leaves it out; the lint's report writes it.
+        assert!(!warning.to_json().contains("evidence"));
+        let report = LintReport { profile: Some(Profile::Haip), reference: None, warnings: vec![warning] };
+        assert!(report.to_json().contains(r#""field":"credential_configuration_ids[0]","evidence":"HAIP 1.0"#));
     }
 }

@@ -5,7 +5,7 @@
 //! simple string comparison, every id a key of `credential_configurations_supported`, every
 //! `authorization_server` one of `authorization_servers`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
@@ -57,10 +57,10 @@ pub struct IssuerMetadata {
     pub authorization_servers: Option<Vec<String>>,
     /// Each supported configuration id and its `format`.
     pub formats: BTreeMap<String, String>,
-    /// The `scope` of each configuration that declares one (the authorization code flow asks for it).
-    pub scopes: BTreeMap<String, String>,
-    /// What names each configuration's credential type, for matching draft 11 inline descriptions.
-    kinds: BTreeMap<String, CredentialKind>,
+    /// What names each configuration's credential type, for matching draft 11 inline descriptions, in id
+    /// order. A list, not a map: it is only ever scanned, and another map type would cost the WebAssembly
+    /// build kilobytes.
+    kinds: Vec<(String, CredentialKind)>,
 }
 
 /// What names a credential's type, in the shape of any draft: the members draft 11 offers describe
@@ -73,9 +73,11 @@ struct CredentialKind {
     doctype: Option<String>,
     /// `vct` (SD-JWT VC).
     vct: Option<String>,
+    /// `scope` (metadata only: what the authorization code flow asks for).
+    scope: Option<String>,
     /// The W3C types: `credential_definition.type` (1.0, draft 13), `credential_definition.types` or a
-    /// top-level `types` (draft 11), as a set: their order carries no meaning.
-    types: Option<BTreeSet<String>>,
+    /// top-level `types` (draft 11), sorted and each once: their order carries no meaning.
+    types: Option<Vec<String>>,
 }
 
 impl CredentialKind {
@@ -88,11 +90,17 @@ impl CredentialKind {
                 .into_iter()
                 .flatten()
                 .find_map(Value::as_array)
-                .map(|types| types.iter().filter_map(Value::as_str).map(str::to_owned).collect());
+                .map(|types| {
+                    let mut types: Vec<String> = types.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+                    types.sort_unstable();
+                    types.dedup();
+                    types
+                });
         Some(Self {
             format: if format == "vc+sd-jwt" { "dc+sd-jwt".to_owned() } else { format.to_owned() },
             doctype: text("doctype"),
             vct: text("vct"),
+            scope: text("scope"),
             types,
         })
     }
@@ -176,21 +184,25 @@ impl IssuerMetadata {
                 )),
             })
             .collect::<Result<_>>()?;
-        let scopes = supported
-            .iter()
-            .filter_map(|(id, configuration)| match configuration.get("scope")? {
-                Value::String(scope) => Some(Ok((id.clone(), scope.clone()))),
-                _ => Some(Err(invalid(
-                    &format!("credential_configurations_supported.{id}.scope"),
-                    "a credential configuration's scope must be a string",
-                ))),
-            })
-            .collect::<Result<_>>()?;
+        if let Some(id) = supported.iter().find_map(|(id, configuration)| {
+            configuration.get("scope").is_some_and(|scope| !scope.is_string()).then_some(id)
+        }) {
+            return Err(invalid(
+                &format!("credential_configurations_supported.{id}.scope"),
+                "a credential configuration's scope must be a string",
+            ));
+        }
         let kinds = supported
             .iter()
             .filter_map(|(id, configuration)| Some((id.clone(), CredentialKind::read(configuration.as_object()?)?)))
             .collect();
-        Ok(Self { credential_issuer, authorization_servers, formats, scopes, kinds })
+        Ok(Self { credential_issuer, authorization_servers, formats, kinds })
+    }
+
+    /// The `scope` of a configuration, when the metadata gives it one (the authorization code flow asks
+    /// for it, and HAIP requires one for every configuration).
+    pub fn scope(&self, configuration_id: &str) -> Option<&str> {
+        self.kinds.iter().find(|(id, _)| id == configuration_id).and_then(|(_, kind)| kind.scope.as_deref())
     }
 
     /// The offer with each inline credential description (drafts 9 to 12) replaced by the id of the one
@@ -400,7 +412,9 @@ mod tests {
         assert_eq!(codes(&resolved), ["legacy_shape"]);
         assert_eq!(resolved.offer.credential_configuration_ids, ["a"]);
         // A configuration without a doctype, vct or types serves no description.
-        assert!(metadata.kinds["b"].types.is_none() && !metadata.kinds["b"].names_a_type());
+        assert_eq!((metadata.scope("a"), metadata.scope("nope")), (None, None));
+        let (id, b) = &metadata.kinds[1];
+        assert!(id == "b" && b.types.is_none() && !b.names_a_type());
     }
 
     #[test]
@@ -411,6 +425,7 @@ mod tests {
             r#"{"credential_issuer":1}"#,
             r#"{"credential_issuer":"https://a"}"#,
             r#"{"credential_issuer":"https://a","credential_configurations_supported":{},"authorization_servers":[1]}"#,
+            r#"{"credential_issuer":"https://a","credential_configurations_supported":{"x":{"format":"f","scope":1}}}"#,
         ] {
             assert_eq!(IssuerMetadata::from_json(json).unwrap_err().code(), "invalid_metadata", "{json}");
         }

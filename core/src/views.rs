@@ -11,9 +11,9 @@
 //! | [`ParsedOffer`] and its [`MetadataCheck`] | `{offer, source, warnings, txCodePrompt?, metadataCheck}`  |
 //! | [`OfferUri`]            | `{kind: "byValue", …ParsedOffer}` or `{kind: "byReference", uri, warnings}` |
 //! | [`Error`]               | `{code, message, field?, value?, httpStatus, details}`                  |
-//! | [`Warning`]             | `{code, message, field?, evidence?}`                                    |
+//! | [`Warning`]             | `{code, message, field?}`                                               |
 //! | [`MetadataCheck`]       | `{formats: [{id, format}], warnings}`                                   |
-//! | [`LintReport`]          | `{profile, reference?, warnings}`                                       |
+//! | [`LintReport`]          | `{profile, reference?, warnings: [{code, message, field?, evidence?}]}` |
 //! | [`TokenAnswer`]         | `{status, body, record?, outcome}` — see [`TokenAnswer::to_json`]       |
 //!
 //! Views are written member by member into one buffer: every parse returns one, and building them
@@ -193,18 +193,19 @@ impl Error {
 }
 
 impl Warning {
-    /// `{code, message, field?, evidence?}`.
+    /// `{code, message, field?}`.
     pub fn to_json(&self) -> String {
+        self.object().finish()
+    }
+
+    fn object(&self) -> ObjectWriter {
         let mut object = ObjectWriter::with_capacity(64 + self.message.len());
         object.string("code", self.code());
         object.string("message", &self.message);
         if let Some(field) = &self.field {
             object.string("field", field);
         }
-        if let Some(evidence) = self.evidence() {
-            object.string("evidence", evidence);
-        }
-        object.finish()
+        object
     }
 }
 
@@ -230,7 +231,8 @@ impl MetadataCheck {
 }
 
 impl LintReport {
-    /// `{profile: "haip" | "it-wallet" | null, reference?, warnings}`.
+    /// `{profile: "haip" | "it-wallet" | null, reference?, warnings}`, each warning with its `evidence`
+    /// when it has one.
     ///
     /// ```
     /// use credoffer::lint::{lint, LintOptions};
@@ -246,7 +248,19 @@ impl LintReport {
         if let Some(reference) = &self.reference {
             object.string("reference", reference);
         }
-        object.serialized("warnings", &self.warnings);
+        object.name("warnings");
+        object.out.push('[');
+        for (index, warning) in self.warnings.iter().enumerate() {
+            if index > 0 {
+                object.out.push(',');
+            }
+            let mut entry = warning.object();
+            if let Some(evidence) = warning.evidence() {
+                entry.string("evidence", evidence);
+            }
+            object.out.push_str(&entry.finish());
+        }
+        object.out.push(']');
         object.finish()
     }
 }
