@@ -12,6 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Router, serve};
+use credoffer::introspection::{self, INTROSPECTION_RESPONSE_HEADERS, IntrospectionRequest};
 use credoffer::record::lookup_key;
 use credoffer::secret::constant_time_eq;
 use credoffer::token::{TOKEN_RESPONSE_HEADERS, TokenOutcome};
@@ -59,6 +60,8 @@ pub fn router(config: &ServerConfig, store: Arc<dyn Store>) -> Router {
         .route("/v1/openid/offers", post(create_authorization_offer))
         .route("/v1/openid/offers/pre-authorized", post(create_pre_authorized_offer))
         .route("/v1/openid/offers/pre-authorized/{id}", delete(delete_offer))
+        // The issuer's own credential endpoint asks, with an API token like every issuer-side call.
+        .route("/v1/oauth/introspect", post(introspect))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&state), require_api_token));
     let mut router = Router::new()
         .merge(offers)
@@ -390,6 +393,51 @@ fn log_token_answer(record: Option<&OfferRecord>, answer: &TokenAnswer) {
         TokenOutcome::Failed(error) => tracing::error!(offer, code = error.code(), "the engine could not answer"),
         _ => tracing::error!(offer, "an outcome this server does not know"),
     }
+}
+
+// ---- introspection ----
+
+/// `POST /v1/oauth/introspect` (RFC 7662): what an access token from the token endpoint grants, answered
+/// from the record the redemption bound it to. Unknown, expired and revoked tokens all answer
+/// `{"active": false}`; a request this server cannot read answers OAuth's `invalid_request`.
+async fn introspect(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return token_response(&TokenAnswer::unreadable_body(413, "the request body is too large"));
+        }
+        Err(_) => return token_response(&TokenAnswer::unreadable_body(400, "the request body could not be read")),
+    };
+    let Ok(body) = std::str::from_utf8(&body) else {
+        return token_response(&TokenAnswer::unreadable_body(400, "the request body is not UTF-8"));
+    };
+    if !is_form(&headers) {
+        let answer = TokenAnswer::unreadable_body(400, "the body must be application/x-www-form-urlencoded");
+        return token_response(&answer);
+    }
+    let request = match IntrospectionRequest::from_form(body) {
+        Ok(request) => request,
+        Err(error) => return token_response(&TokenAnswer::unreadable_body(400, error.message())),
+    };
+    let record = match state.store.find(Lookup::AccessTokenHash(&request.lookup_key())).await {
+        Ok(record) => record,
+        Err(e) => {
+            tracing::error!(error = %e, "store failure");
+            return token_response(&TokenAnswer::server_error());
+        }
+    };
+    let answer = introspection::introspect(&request, record.as_ref(), now());
+    let offer = record.as_ref().map_or("none", |record| record.id.as_str());
+    tracing::info!(offer, active = answer.is_active(), "access token introspected");
+    let mut response = (StatusCode::OK, answer.to_json()).into_response();
+    for (name, value) in INTROSPECTION_RESPONSE_HEADERS {
+        response.headers_mut().insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 // ---- the rest ----

@@ -33,6 +33,35 @@ async fn two_instances_on_one_sqlite_file() {
     race(Backend::SqliteFile(dir.path("records.sqlite3"))).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_introspects_on_the_other_instance_on_postgres() {
+    if let Some(backend) = Backend::postgres("a_token_introspects_on_the_other_instance_on_postgres") {
+        introspect_across_instances(backend).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_introspects_on_the_other_instance_on_one_sqlite_file() {
+    let dir = TempDir::new("introspect");
+    introspect_across_instances(Backend::SqliteFile(dir.path("records.sqlite3"))).await;
+}
+
+/// One instance issues the token; the other answers for it, and revokes it on a replay the first sees.
+async fn introspect_across_instances(backend: Backend) {
+    let config = server_config(&backend, issuer_config(json!({})), json!({}));
+    let instances = [Server::start(&config), Server::start(&config)];
+    let mut first = Client::connect(instances[0].addr).await;
+    let mut second = Client::connect(instances[1].addr).await;
+    let reply = first.create_pre_authorized(&json!({"credentials": [MDL]})).await;
+    let code = code_in(reply.json()["uri"].as_str().unwrap());
+    let reply = first.redeem(&code, None).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let token = reply.json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(second.introspect(&token).await.json()["active"], true);
+    assert_eq!(second.redeem(&code, None).await.status, 400);
+    assert_eq!(first.introspect(&token).await.json(), json!({"active": false}));
+}
+
 struct Attempt {
     offer: usize,
     right: bool,

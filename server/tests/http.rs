@@ -50,7 +50,76 @@ on_every_backend!(
     expired_offers_are_refused,
     metadata_health_and_unknown_routes,
     logs_carry_no_secret_and_sigterm_stops_gracefully,
+    issued_tokens_introspect_until_the_code_is_replayed,
 );
+
+/// The flow a credential endpoint completes: an offer with claims, the wallet's redemption, then the
+/// credential endpoint's question about the token it was handed — until the code is presented again.
+async fn issued_tokens_introspect_until_the_code_is_replayed(backend: Backend) {
+    let server = plain_server(&backend);
+    let mut client = Client::connect(server.addr).await;
+    // Sent as text: claims keep the digits they were given, 36.50 included.
+    let body = format!(
+        r#"{{"credentials": ["{MDL}"], "userId": "0b2f3a5c-6d7e-4f80-9a1b-2c3d4e5f6a7b",
+            "transactionCodeConfiguration": {{"length": 6}},
+            "claims": {{"given_name": "Ada", "age": 36.50}}, "claimsToPersist": ["given_name"]}}"#
+    );
+    let auth = format!("Bearer {API_TOKEN}");
+    let headers = [("authorization", auth.as_str()), ("content-type", "application/json")];
+    let reply = client.send("POST", "/v1/openid/offers/pre-authorized", &headers, body).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let offer = reply.json();
+    let code = code_in(offer["uri"].as_str().unwrap());
+    let tx_code = offer["transactionCode"].as_str().unwrap().to_owned();
+    let reply = client.redeem(&code, Some(&tx_code)).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let access_token = reply.json()["access_token"].as_str().unwrap().to_owned();
+
+    let reply = client.introspect(&access_token).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        (reply.header("content-type"), reply.header("cache-control")),
+        (Some("application/json"), Some("no-store"))
+    );
+    let answer = reply.json();
+    assert_eq!(answer["active"], true, "{answer}");
+    assert_eq!(answer["sub"], "0b2f3a5c-6d7e-4f80-9a1b-2c3d4e5f6a7b");
+    assert_eq!(
+        answer["authorization_details"],
+        json!([{"type": "openid_credential", "credential_configuration_id": MDL}])
+    );
+    assert_eq!(answer["claims_to_persist"], json!(["given_name"]));
+    assert!(
+        reply.body.contains(r#""claims":{"age":36.50,"given_name":"Ada"}"#),
+        "claims keep their digits: {}",
+        reply.body
+    );
+    assert_eq!(answer["exp"].as_u64().unwrap() - answer["iat"].as_u64().unwrap(), 300);
+
+    // Nothing else answers for the token, and nobody without an API token may ask.
+    assert_eq!(client.introspect("not-a-token").await.json(), json!({"active": false}));
+    let form = format!("token={access_token}");
+    let anonymous = client
+        .send("POST", "/v1/oauth/introspect", &[("content-type", "application/x-www-form-urlencoded")], form)
+        .await;
+    assert_eq!(anonymous.status, 401);
+    let no_token = client
+        .send(
+            "POST",
+            "/v1/oauth/introspect",
+            &[("authorization", auth.as_str()), ("content-type", "application/x-www-form-urlencoded")],
+            "token_type_hint=access_token",
+        )
+        .await;
+    assert_eq!((no_token.status, no_token.json()["error"].as_str()), (400, Some("invalid_request")));
+
+    // The code again: refused, and the token revoked for good.
+    let replay = client.redeem(&code, Some(&tx_code)).await;
+    assert_eq!((replay.status, replay.json()["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(client.introspect(&access_token).await.json(), json!({"active": false}));
+    let log = server.log_text();
+    assert!(!log.contains(&access_token), "the token never reaches the log");
+}
 
 fn mattr_server(backend: &Backend) -> Server {
     Server::start(&server_config(

@@ -53,10 +53,60 @@ async fn exercise(database: Database) {
     assert_eq!(store.find(Lookup::Id(&first.id)).await.unwrap(), Some(next.clone()));
     assert_eq!(store.find(Lookup::Id(&second.id)).await.unwrap(), Some(second.clone()), "other rows untouched");
 
-    // Both expire at CREATED_AT + 300; purging before that keeps them, after removes them.
+    // The redemption's access token: found by its hash, and kept past the offer's expiry for as long as
+    // the token lives.
+    let token_hash = lookup_key(&format!("token-of-{}", first.id));
+    let mut redeemed = next.clone();
+    redeemed.version += 1;
+    redeemed.access_token = Some(
+        serde_json::from_value(
+            json!({"tokenHash": token_hash, "issuedAt": CREATED_AT + 10, "expiresAt": CREATED_AT + 900}),
+        )
+        .unwrap(),
+    );
+    assert!(store.compare_and_swap(next.version, &redeemed).await.unwrap());
+    assert_eq!(store.find(Lookup::AccessTokenHash(&token_hash)).await.unwrap(), Some(redeemed.clone()));
+    assert_eq!(store.find(Lookup::AccessTokenHash(&lookup_key("another token"))).await.unwrap(), None);
+
+    // Both offers expire at CREATED_AT + 300: purging before that keeps them, after removes the one
+    // without a token; the redeemed one goes once its token expired too.
     assert_eq!(store.purge_expired(CREATED_AT).await.unwrap(), 0);
-    assert!(store.purge_expired(CREATED_AT + 301).await.unwrap() >= 2);
+    assert!(store.purge_expired(CREATED_AT + 301).await.unwrap() >= 1);
+    assert_eq!(store.find(Lookup::Id(&second.id)).await.unwrap(), None);
+    assert_eq!(store.find(Lookup::Id(&first.id)).await.unwrap(), Some(redeemed));
+    assert!(store.purge_expired(CREATED_AT + 901).await.unwrap() >= 1);
     assert_eq!(store.find(Lookup::Id(&first.id)).await.unwrap(), None);
+}
+
+/// A database made before access tokens were recorded gains their column when opened, and keeps its rows.
+#[tokio::test]
+async fn sqlite_files_of_earlier_versions_are_migrated() {
+    let dir = TempDir::new("migrate");
+    let path = dir.path("records.sqlite3");
+    let (old, _) = record(3);
+    {
+        let connection = rusqlite::Connection::open(&path).unwrap();
+        connection
+            .execute_batch(
+                "CREATE TABLE offer_records (id TEXT PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE,
+                 reference_hash TEXT UNIQUE, version INTEGER NOT NULL, expires_at INTEGER NOT NULL, record TEXT NOT NULL)",
+            )
+            .unwrap();
+        connection
+            .execute(
+                "INSERT INTO offer_records VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![old.id, old.code_hash, old.reference_hash, 1, 1_746_057_900_i64, old.to_json()],
+            )
+            .unwrap();
+    }
+    let database = Database::SqliteFile(path.to_string_lossy().into_owned());
+    let store = store::open(&database).await.unwrap();
+    assert_eq!(store.find(Lookup::Id(&old.id)).await.unwrap(), Some(old.clone()));
+    assert_eq!(store.find(Lookup::AccessTokenHash("none")).await.unwrap(), None);
+    drop(store);
+    // Opening it again finds the column there already.
+    let store = store::open(&database).await.unwrap();
+    assert_eq!(store.find(Lookup::CodeHash(&old.code_hash)).await.unwrap(), Some(old));
 }
 
 #[tokio::test]

@@ -47,6 +47,25 @@ pub enum Lookup<'a> {
     CodeHash(&'a str),
     /// `lookup_key(reference token)` (offers by reference).
     ReferenceHash(&'a str),
+    /// `lookup_key(access token)` (introspection).
+    AccessTokenHash(&'a str),
+}
+
+/// The columns a record is found and purged by, beside its JSON: every write stores them from the
+/// record itself, so they cannot disagree.
+struct Columns {
+    access_token_hash: Option<String>,
+    /// [`OfferRecord::keep_until`]: a record is purged after its offer *and* its access token expired.
+    keep_until: i64,
+}
+
+impl Columns {
+    fn of(record: &OfferRecord) -> Self {
+        Self {
+            access_token_hash: record.access_token.as_ref().map(|token| token.token_hash.clone()),
+            keep_until: time_to_sql(record.keep_until()),
+        }
+    }
 }
 
 /// Offer record storage.
@@ -65,7 +84,8 @@ pub trait Store: Send + Sync + fmt::Debug {
         next: &'a OfferRecord,
     ) -> BoxFuture<'a, Result<bool, StoreError>>;
 
-    /// Removes records that expired before `before` (Unix seconds). Returns how many.
+    /// Removes records kept until before `before` (Unix seconds; [`OfferRecord::keep_until`]). Returns how
+    /// many.
     fn purge_expired(&self, before: u64) -> BoxFuture<'_, Result<u64, StoreError>>;
 
     /// Whether the store answers.

@@ -10,10 +10,12 @@ use credoffer::OfferRecord;
 use tokio::sync::RwLock;
 use tokio_postgres::{Client, NoTls, Statement};
 
-use super::{BoxFuture, Lookup, Store, StoreError, decode, time_to_sql, version_to_sql};
+use super::{BoxFuture, Columns, Lookup, Store, StoreError, decode, time_to_sql, version_to_sql};
 
 const CONNECTIONS: usize = 4;
 
+/// `expires_at` holds [`OfferRecord::keep_until`]: when the record may go, which is later than the offer's
+/// expiry once an access token was issued. `access_token_hash` came later, hence its `ALTER TABLE`.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS offer_records (
     id             TEXT PRIMARY KEY,
@@ -24,6 +26,8 @@ CREATE TABLE IF NOT EXISTS offer_records (
     record         TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS offer_records_expires_at ON offer_records (expires_at);
+ALTER TABLE offer_records ADD COLUMN IF NOT EXISTS access_token_hash TEXT;
+CREATE UNIQUE INDEX IF NOT EXISTS offer_records_access_token_hash ON offer_records (access_token_hash);
 ";
 
 /// A connection and its prepared statements.
@@ -33,6 +37,7 @@ struct Session {
     by_id: Statement,
     by_code_hash: Statement,
     by_reference_hash: Statement,
+    by_access_token_hash: Statement,
     compare_and_swap: Statement,
 }
 
@@ -72,8 +77,9 @@ impl Session {
         let prepare = |sql: &'static str| client.prepare(sql);
         Ok(Self {
             insert: prepare(
-                "INSERT INTO offer_records (id, code_hash, reference_hash, version, expires_at, record)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO offer_records
+                     (id, code_hash, reference_hash, version, expires_at, record, access_token_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .await
             .map_err(pg_error("prepare"))?,
@@ -84,8 +90,12 @@ impl Session {
             by_reference_hash: prepare("SELECT record FROM offer_records WHERE reference_hash = $1")
                 .await
                 .map_err(pg_error("prepare"))?,
+            by_access_token_hash: prepare("SELECT record FROM offer_records WHERE access_token_hash = $1")
+                .await
+                .map_err(pg_error("prepare"))?,
             compare_and_swap: prepare(
-                "UPDATE offer_records SET version = $3, expires_at = $4, record = $5 WHERE id = $1 AND version = $2",
+                "UPDATE offer_records SET version = $3, expires_at = $4, record = $5, access_token_hash = $6
+                 WHERE id = $1 AND version = $2",
             )
             .await
             .map_err(pg_error("prepare"))?,
@@ -128,6 +138,7 @@ impl Store for PostgresStore {
         Box::pin(async move {
             let session = self.session().await?;
             let json = record.to_json();
+            let columns = Columns::of(record);
             session
                 .client
                 .execute(
@@ -137,8 +148,9 @@ impl Store for PostgresStore {
                         &record.code_hash,
                         &record.reference_hash,
                         &version_to_sql(record.version)?,
-                        &time_to_sql(record.expires_at),
+                        &columns.keep_until,
                         &json,
+                        &columns.access_token_hash,
                     ],
                 )
                 .await
@@ -154,6 +166,7 @@ impl Store for PostgresStore {
                 Lookup::Id(id) => (&session.by_id, id),
                 Lookup::CodeHash(hash) => (&session.by_code_hash, hash),
                 Lookup::ReferenceHash(hash) => (&session.by_reference_hash, hash),
+                Lookup::AccessTokenHash(hash) => (&session.by_access_token_hash, hash),
             };
             let row = session.client.query_opt(statement, &[&key]).await.map_err(pg_error("select"))?;
             match row {
@@ -174,6 +187,7 @@ impl Store for PostgresStore {
         Box::pin(async move {
             let session = self.session().await?;
             let json = next.to_json();
+            let columns = Columns::of(next);
             let updated = session
                 .client
                 .execute(
@@ -182,8 +196,9 @@ impl Store for PostgresStore {
                         &next.id,
                         &version_to_sql(read_version)?,
                         &version_to_sql(next.version)?,
-                        &time_to_sql(next.expires_at),
+                        &columns.keep_until,
                         &json,
+                        &columns.access_token_hash,
                     ],
                 )
                 .await

@@ -6,19 +6,30 @@ use std::sync::{Arc, Mutex};
 use credoffer::OfferRecord;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{BoxFuture, Lookup, Store, StoreError, decode, time_to_sql, version_to_sql};
+use super::{BoxFuture, Columns, Lookup, Store, StoreError, decode, time_to_sql, version_to_sql};
 
+/// `expires_at` holds [`OfferRecord::keep_until`]: when the record may go, which is later than the offer's
+/// expiry once an access token was issued. `access_token_hash` came later: [`MIGRATION`] adds it to
+/// tables made before it.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS offer_records (
-    id             TEXT PRIMARY KEY,
-    code_hash      TEXT NOT NULL UNIQUE,
-    reference_hash TEXT UNIQUE,
-    version        INTEGER NOT NULL,
-    expires_at     INTEGER NOT NULL,
-    record         TEXT NOT NULL
+    id                TEXT PRIMARY KEY,
+    code_hash         TEXT NOT NULL UNIQUE,
+    reference_hash    TEXT UNIQUE,
+    version           INTEGER NOT NULL,
+    expires_at        INTEGER NOT NULL,
+    record            TEXT NOT NULL,
+    access_token_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS offer_records_expires_at ON offer_records (expires_at);
 ";
+
+/// Adds the access token column to a table made before it (SQLite has no `ADD COLUMN IF NOT EXISTS`).
+const MIGRATION: &str = "ALTER TABLE offer_records ADD COLUMN access_token_hash TEXT";
+
+/// Made after the migration, so that it finds the column in old tables too.
+const ACCESS_TOKEN_INDEX: &str =
+    "CREATE UNIQUE INDEX IF NOT EXISTS offer_records_access_token_hash ON offer_records (access_token_hash)";
 
 /// How long a statement waits for another process's write lock (a second instance on one file).
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -57,6 +68,14 @@ impl SqliteStore {
         let connection = tokio::task::spawn_blocking(move || {
             let connection = open()?;
             connection.execute_batch(SCHEMA).map_err(|e| StoreError::from_display("create table", e))?;
+            let has_column = connection
+                .prepare("SELECT 1 FROM pragma_table_info('offer_records') WHERE name = 'access_token_hash'")
+                .and_then(|mut statement| statement.exists([]))
+                .map_err(|e| StoreError::from_display("table info", e))?;
+            if !has_column {
+                connection.execute_batch(MIGRATION).map_err(|e| StoreError::from_display("migrate", e))?;
+            }
+            connection.execute_batch(ACCESS_TOKEN_INDEX).map_err(|e| StoreError::from_display("create index", e))?;
             Ok::<_, StoreError>(connection)
         })
         .await
@@ -88,17 +107,26 @@ impl Store for SqliteStore {
             record.code_hash.clone(),
             record.reference_hash.clone(),
             version_to_sql(record.version),
-            time_to_sql(record.expires_at),
+            Columns::of(record),
             record.to_json(),
         );
         Box::pin(async move {
-            let (id, code_hash, reference_hash, version, expires_at, json) = row;
+            let (id, code_hash, reference_hash, version, columns, json) = row;
             let version = version?;
             self.with(move |connection| {
                 connection.execute(
-                    "INSERT INTO offer_records (id, code_hash, reference_hash, version, expires_at, record)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![id, code_hash, reference_hash, version, expires_at, json],
+                    "INSERT INTO offer_records
+                         (id, code_hash, reference_hash, version, expires_at, record, access_token_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        id,
+                        code_hash,
+                        reference_hash,
+                        version,
+                        columns.keep_until,
+                        json,
+                        columns.access_token_hash
+                    ],
                 )
             })
             .await
@@ -112,6 +140,9 @@ impl Store for SqliteStore {
             Lookup::CodeHash(hash) => ("SELECT record FROM offer_records WHERE code_hash = ?1", hash.to_owned()),
             Lookup::ReferenceHash(hash) => {
                 ("SELECT record FROM offer_records WHERE reference_hash = ?1", hash.to_owned())
+            }
+            Lookup::AccessTokenHash(hash) => {
+                ("SELECT record FROM offer_records WHERE access_token_hash = ?1", hash.to_owned())
             }
         };
         Box::pin(async move {
@@ -129,18 +160,18 @@ impl Store for SqliteStore {
         read_version: u64,
         next: &'a OfferRecord,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        let row = (next.id.clone(), version_to_sql(next.version), time_to_sql(next.expires_at), next.to_json());
+        let row = (next.id.clone(), version_to_sql(next.version), Columns::of(next), next.to_json());
         Box::pin(async move {
-            let (id, version, expires_at, json) = row;
+            let (id, version, columns, json) = row;
             let (version, read_version) = (version?, version_to_sql(read_version)?);
             let updated = self
                 .with(move |connection| {
                     connection
                         .prepare_cached(
-                            "UPDATE offer_records SET version = ?3, expires_at = ?4, record = ?5
+                            "UPDATE offer_records SET version = ?3, expires_at = ?4, record = ?5, access_token_hash = ?6
                          WHERE id = ?1 AND version = ?2",
                         )?
-                        .execute(params![id, read_version, version, expires_at, json])
+                        .execute(params![id, read_version, version, columns.keep_until, json, columns.access_token_hash])
                 })
                 .await?;
             Ok(updated == 1)

@@ -259,6 +259,13 @@ impl Client {
         self.token(&token_form(code, tx_code)).await
     }
 
+    /// RFC 7662 introspection of `token`, with the API token.
+    pub async fn introspect(&mut self, token: &str) -> Reply {
+        let auth = format!("Bearer {API_TOKEN}");
+        let headers = [("authorization", auth.as_str()), ("content-type", "application/x-www-form-urlencoded")];
+        self.send("POST", "/v1/oauth/introspect", &headers, format!("token={}", percent_encode(token))).await
+    }
+
     pub async fn get(&mut self, path: &str) -> Reply {
         self.send("GET", path, &[], Bytes::new()).await
     }
