@@ -659,9 +659,10 @@ static bool run_redeem_case(const json *c, const json *file, problem *p) {
         credoffer_issuer_free(issuer);
         return ok;
     }
-    /* Fixed entropy: both calls draw the same access token, so their views compare equal. */
-    static const unsigned char token_bytes[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-                                                  17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+    /* The vectors' access-token bytes, 00 01 ... 1f: both calls draw the same token, so their views compare
+       equal, and the record binds the token the vectors expect. */
+    static const unsigned char token_bytes[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                                  16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
     size_t record_len = 0;
     char *record = json_write(json_get(c, "record"), &record_len);
     credoffer_token_request *request = NULL;

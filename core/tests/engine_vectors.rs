@@ -13,7 +13,7 @@ use credoffer::introspection::{IntrospectionRequest, introspect};
 use credoffer::offer::InputMode;
 use credoffer::record::lookup_key;
 use credoffer::secret::{generate_issuer_state, generate_pre_authorized_code, generate_tx_code, generate_uuid_v4};
-use credoffer::token::{RedeemOutcome, TokenError, TokenRequest};
+use credoffer::token::{TokenError, TokenOutcome, TokenRequest};
 use credoffer::wallet::{TxCodePrompt, token_request_body};
 use credoffer::{
     Error, FixedEntropy, Issuer, IssuerConfig, OfferRecord, OfferUri, ParseOptions, parse_offer_json, parse_offer_uri,
@@ -295,20 +295,42 @@ fn run_redeem_case(case: &Map<String, Value>, file: &Map<String, Value>) -> Outc
         Ok(record) => record,
         Err(error) => return check_error(&error, expect),
     };
-    check(issuer.redeem(&record, &request, now), expect, |redemption, expect| {
-        let outcome = match &redemption.outcome {
-            RedeemOutcome::Issued { user_id, credential_configuration_ids } => json!({"issued": {
-                "user_id": user_id,
-                "credential_configuration_ids": credential_configuration_ids,
-            }}),
-            RedeemOutcome::Rejected(error) => json!({"rejected": token_error_value(error)?}),
-        };
-        let mut actual = outcome.as_object().cloned().unwrap_or_default();
-        actual.insert("changed".into(), json!(redemption.changed));
-        actual.insert("record".into(), record_value(&redemption.record)?);
-        same("outcome", &Value::Object(expect.clone()), &Value::Object(actual))
-    })
+    // The token endpoint, as every binding runs it: the access token is drawn from ACCESS_TOKEN_BYTES.
+    let answer =
+        issuer.answer_token_request(&request, Some(&record), now, &mut FixedEntropy::new(ACCESS_TOKEN_BYTES.to_vec()));
+    let outcome = match answer.outcome() {
+        TokenOutcome::Failed(error) => return check_error(error, expect),
+        TokenOutcome::Issued(token) => json!({"issued": {
+            "user_id": token.user_id,
+            "credential_configuration_ids": token.credential_configuration_ids,
+        }}),
+        TokenOutcome::Rejected(error) => json!({"rejected": token_error_value(error)?}),
+        other => return Err(format!("an outcome this runner does not know: {other:?}")),
+    };
+    if expect.contains_key("error") {
+        return Err(format!("expected error {}, got an answer", expect["error"]));
+    }
+    // The state machine alone decides the same, without the token.
+    let redemption = issuer.redeem(&record, &request, now).map_err(|e| format!("redeem: {e}"))?;
+    if redemption.changed != answer.record_to_store().is_some() {
+        return Err("the token endpoint and the state machine disagree on whether the record changed".into());
+    }
+    let mut actual = outcome.as_object().cloned().unwrap_or_default();
+    actual.insert("changed".into(), json!(answer.record_to_store().is_some()));
+    actual.insert("record".into(), record_value(answer.record_to_store().unwrap_or(&record))?);
+    same("outcome", &Value::Object(expect.clone()), &Value::Object(actual))
 }
+
+/// The bytes every runner's token endpoint draws its access token from: 00 01 … 1f.
+const ACCESS_TOKEN_BYTES: [u8; 32] = {
+    let mut bytes = [0u8; 32];
+    let mut index = 0;
+    while index < 32 {
+        bytes[index] = index as u8;
+        index += 1;
+    }
+    bytes
+};
 
 // --- introspect.json ----------------------------------------------------------------------------
 

@@ -121,11 +121,14 @@ fun idiomaticTests() {
             val stored = answer.recordToStore() ?: throw AssertionError("nothing to store")
             checkEqual(stored.state() to stored.version(), OfferState.REDEEMED to created.record.version() + 1uL, "stored")
             store[stored.codeHash()] = stored
-            // A replay is refused and asks to revoke the token issued from the code.
+            // A replay is refused and revokes the token issued from the code: the record to store says so.
             val again = Entropy.system().use { issuer.tokenEndpoint(body, store[stored.codeHash()], 1_746_057_611uL, it) }
             val rejected = again.outcome() as? TokenOutcome.Rejected ?: throw AssertionError("replay issued")
             checkEqual(rejected.error.error, TokenErrorCode.INVALID_GRANT, "replay")
-            check(again.revokeIssuedTokens() && again.recordToStore() == null) { "replay must revoke and store nothing" }
+            check(again.revokeIssuedTokens()) { "a replay must ask to revoke" }
+            val revoked = again.recordToStore() ?: throw AssertionError("a replay must store the revocation")
+            checkEqual(revoked.version(), stored.version() + 1uL, "revoked version")
+            checkEqual(Json.parse(revoked.toJson())["accessToken"]!!["revoked"], Json.Bool(true, "true"), "revoked")
             checkEqual(Json.parse(again.toJson())["outcome"]!!["revokeIssuedTokens"], Json.Bool(true, "true"), "view")
             listOf(request, answer, again).forEach { it.close() }
         }

@@ -485,12 +485,14 @@ class Idiomatic(unittest.TestCase):
         stored = answer.record_to_store()
         self.assertEqual((stored.state(), stored.version()), (co.OfferState.REDEEMED, created.record.version() + 1))
         store[stored.code_hash()] = stored
-        # A replay is refused and asks to revoke the token issued from the code.
+        # A replay is refused and revokes the token issued from the code: the record to store says so.
         again = issuer.token_endpoint(body, store[stored.code_hash()], 1_746_057_611, co.Entropy.system())
         self.assertEqual(again.status(), 400)
         self.assertEqual(again.outcome().error.error, co.TokenErrorCode.INVALID_GRANT)
         self.assertTrue(again.revoke_issued_tokens())
-        self.assertIsNone(again.record_to_store())
+        revoked = again.record_to_store()
+        self.assertEqual(revoked.version(), stored.version() + 1)
+        self.assertTrue(json.loads(revoked.to_json())["accessToken"]["revoked"])
         self.assertEqual(json.loads(again.to_json())["outcome"]["revokeIssuedTokens"], True)
 
     def test_token_answers_of_the_host(self):

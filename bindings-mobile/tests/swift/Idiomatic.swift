@@ -128,13 +128,15 @@ func idiomaticTests() {
         try expectEqual(stored.state(), .redeemed, "state")
         try expectEqual(stored.version(), created.record.version() + 1, "version")
         store[stored.codeHash()] = stored
-        // A replay is refused and asks to revoke the token issued from the code.
+        // A replay is refused and revokes the token issued from the code: the record to store says so.
         let again = issuer.tokenEndpoint(form: body, record: store[stored.codeHash()], now: 1_746_057_611, entropy: Entropy.system())
         guard case .rejected(let error) = again.outcome(), error.error == .invalidGrant, again.revokeIssuedTokens(),
-            again.recordToStore() == nil
+            let revoked = again.recordToStore()
         else {
             throw Failure(description: "replay: \(again.outcome())")
         }
+        try expectEqual(revoked.version(), stored.version() + 1, "revoked version")
+        try expectEqual(try member(try member(try JSONValue.parse(revoked.toJson()), "accessToken"), "revoked").bool, true, "revoked")
         try expectEqual(try member(try member(try JSONValue.parse(again.toJson()), "outcome"), "revokeIssuedTokens").bool, true, "view")
     }
 
