@@ -852,6 +852,45 @@ enum credoffer_status credoffer_error_to_json(const struct credoffer_error *erro
                                               struct credoffer_error **out_error);
 
 /**
+ * The key of the record an introspection request is about: the stored record whose
+ * `accessToken.tokenHash` equals it. `form` is the request's `application/x-www-form-urlencoded` body;
+ * one without `token` is `CREDOFFER_STATUS_INVALID_TOKEN_REQUEST` (answer OAuth's `invalid_request`,
+ * 400). `*key` is a new string to free with `credoffer_string_free`; `key_len` may be NULL.
+ *
+ * # Safety
+ * `form` points to `form_len` readable bytes; `key` and `key_len` are NULL or writable; `error` is NULL
+ * or writable.
+ */
+enum credoffer_status credoffer_introspection_lookup_key(const char *form,
+                                                         size_t form_len,
+                                                         char **key,
+                                                         size_t *key_len,
+                                                         struct credoffer_error **error);
+
+/**
+ * Answers an introspection request against the record found by its lookup key (`record_json` NULL with
+ * `record_len` 0 when the host found none) at `now` (Unix seconds). `*answer_json` is the response body,
+ * to send with status 200, `Content-Type: application/json` and `Cache-Control: no-store`:
+ * `{"active": false}` for an unknown, expired or revoked token, or `{"active": true, "token_type":
+ * "Bearer", "iat", "exp", "sub", "client_id"?, "claims"?, "claims_to_persist"?, "authorization_details":
+ * [{"type": "openid_credential", "credential_configuration_id"}]}`. Free it with `credoffer_string_free`;
+ * `answer_len` may be NULL. `CREDOFFER_STATUS_INVALID_TOKEN_REQUEST` for a form without `token`,
+ * `CREDOFFER_STATUS_INVALID_RECORD` when `record_json` is not a record.
+ *
+ * # Safety
+ * `form` points to `form_len` readable bytes; `record_json` is NULL or points to `record_len` readable
+ * bytes; `answer_json` and `answer_len` are NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_introspect(const char *form,
+                                           size_t form_len,
+                                           const char *record_json,
+                                           size_t record_len,
+                                           uint64_t now,
+                                           char **answer_json,
+                                           size_t *answer_len,
+                                           struct credoffer_error **error);
+
+/**
  * Makes an issuer from its configuration JSON (camelCase members, absent ones take the engine's
  * defaults), e.g. `{"credentialIssuer": "https://issuer.example.com", "credentialConfigurations":
  * {"mdl": "mso_mdoc"}}`. `CREDOFFER_STATUS_INVALID_CONFIGURATION` when it is malformed or inconsistent;

@@ -19,6 +19,7 @@
 mod boundary;
 mod builder;
 mod error;
+mod introspection;
 mod issuer;
 mod metadata;
 mod offer;

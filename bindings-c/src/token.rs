@@ -87,7 +87,7 @@ unsafe fn read_form<'a>(form: *const c_char, form_len: usize) -> Outcome<Result<
 ///
 /// # Safety
 /// `record_json` is NULL or points to `record_len` readable bytes.
-unsafe fn found_record(record_json: *const c_char, record_len: usize) -> Outcome<Option<OfferRecord>> {
+pub(crate) unsafe fn found_record(record_json: *const c_char, record_len: usize) -> Outcome<Option<OfferRecord>> {
     // SAFETY: forwarded from this function's contract.
     unsafe { optional_text(record_json, record_len, "record_json") }?.map(record).transpose()
 }

@@ -911,6 +911,20 @@ static void test_hostile(void) {
     CHECK_STATUS(credoffer_well_known_url(ISSUER, HUGE, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
     CHECK(text == NULL);
 
+    /* Introspection. */
+    CHECK_STATUS(credoffer_introspection_lookup_key(NULL, 0, &text, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_introspection_lookup_key(TXT("token=a"), NULL, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_introspection_lookup_key(TXT("token=\xff"), &text, NULL, NULL), CREDOFFER_STATUS_INVALID_UTF8);
+    CHECK_STATUS(credoffer_introspection_lookup_key(TXT("token="), &text, NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_TOKEN_REQUEST);
+    CHECK_STATUS(credoffer_introspect(TXT("token=a"), TXT("{}"), 0, &text, NULL, NULL), CREDOFFER_STATUS_INVALID_RECORD);
+    CHECK_STATUS(credoffer_introspect(TXT("token=a"), NULL, 0, 0, NULL, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK(text == NULL);
+    size_t answer_len = 0;
+    CHECK_STATUS(credoffer_introspect(TXT("token=a"), NULL, 0, 0, &text, &answer_len, NULL), CREDOFFER_STATUS_OK);
+    CHECK(text && strcmp(text, "{\"active\":false}") == 0 && answer_len == strlen(text));
+    credoffer_string_free(text);
+
     credoffer_offer_free(valid);
 }
 

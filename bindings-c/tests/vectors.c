@@ -942,6 +942,73 @@ static bool run_wallet_case(const json *c, const json *file, problem *p) {
     return ok;
 }
 
+/* An introspect case: the form's lookup key finds the case's record (`null`: none found), then the answer
+   from it. A form the engine refuses never reaches a record. */
+static bool run_introspect_case(const json *c, const json *file, problem *p) {
+    (void)file;
+    static const char *const members[] = {"id", "note", "record", "form", "now", "expect", NULL};
+    const json *expect = json_get(c, "expect");
+    const json *form = json_get(c, "form");
+    const json *record = json_get(c, "record");
+    unsigned long long now = 0;
+    if (!only_members(c, members, "case", p) || !expect || !form || form->type != JSON_STRING || !record ||
+        !number_member(c, "now", &now, p)) {
+        return fail(p, "malformed case");
+    }
+    char *key = NULL;
+    credoffer_error *error = NULL;
+    credoffer_status status =
+        seen_status(credoffer_introspection_lookup_key(form->text, form->text_len, &key, NULL, &error));
+    const json *request_error = json_get(expect, "request_error");
+    bool ok = true;
+    if (request_error) {
+        static const char *const shape[] = {"request_error", NULL};
+        const char *code = json_get_string(request_error, "code");
+        const json *field = json_get(request_error, "field");
+        credoffer_str actual_field = credoffer_error_field(error);
+        ok = only_members(expect, shape, "expect", p) &&
+             (status != CREDOFFER_STATUS_OK || fail(p, "expected %s, got a lookup key", code ? code : "?")) &&
+             ((code && strcmp(code, credoffer_status_code((int)status)) == 0) ||
+              fail(p, "expected %s, got %s", code ? code : "?", credoffer_status_code((int)status))) &&
+             (!field || json_string_is(field, actual_field.data ? actual_field.data : "", actual_field.len) ||
+              fail(p, "expected the field %s", field->text ? field->text : "?"));
+        seen_error(error);
+        credoffer_error_free(error);
+        return ok;
+    }
+    if (status != CREDOFFER_STATUS_OK) {
+        seen_error(error);
+        credoffer_error_free(error);
+        return fail(p, "the form was refused: %s", credoffer_status_code((int)status));
+    }
+    size_t record_len = 0;
+    char *record_text = record->type == JSON_NULL ? NULL : json_write(record, &record_len);
+    /* The host's lookup: the record stands for what its store finds by the key. */
+    const json *bound = json_get(record, "accessToken");
+    const char *hash = bound ? json_get_string(bound, "tokenHash") : NULL;
+    if (record_text && hash && strcmp(hash, key) != 0) {
+        /* Another token's record: a host would have found nothing, and the answer must be the same. */
+        char *none = NULL;
+        seen_status(credoffer_introspect(form->text, form->text_len, NULL, 0, now, &none, NULL, NULL));
+        ok = same_json_text("answer without a record", json_get(expect, "body"), none, none ? strlen(none) : 0, p);
+        credoffer_string_free(none);
+    }
+    char *answer = NULL;
+    size_t answer_len = 0;
+    status = seen_status(credoffer_introspect(form->text, form->text_len, record_text, record_len, now, &answer,
+                                              &answer_len, &error));
+    static const char *const shape[] = {"body", NULL};
+    ok = ok && only_members(expect, shape, "expect", p) &&
+         (status == CREDOFFER_STATUS_OK || fail(p, "introspection failed: %s", credoffer_status_code((int)status))) &&
+         same_json_text("body", json_get(expect, "body"), answer, answer_len, p);
+    seen_error(error);
+    credoffer_error_free(error);
+    credoffer_string_free(answer);
+    credoffer_string_free(key);
+    free(record_text);
+    return ok;
+}
+
 typedef bool (*case_runner)(const json *c, const json *file, problem *p);
 
 static const struct {
@@ -956,6 +1023,7 @@ static const struct {
     {"redeem.json", run_redeem_case, 40},
     {"secret.json", run_secret_case, 25},
     {"wallet.json", run_wallet_case, 10},
+    {"introspect.json", run_introspect_case, 10},
 };
 
 /* The expected-failures list: one `<file> <id> <reason>` per line, `#` comments. */

@@ -292,6 +292,23 @@ impl Issuer {
     }
 }
 
+/// The key of the record an introspection request (RFC 7662, the form body `token=…`) is about: the record
+/// whose access token hash it is ([`OfferRecord::access_token_hash`]).
+#[uniffi::export]
+pub fn introspection_lookup_key(form: String) -> Result<String> {
+    Ok(credoffer::introspection::IntrospectionRequest::from_form(&form)?.lookup_key())
+}
+
+/// Answers an introspection request (RFC 7662) from the record found by its lookup key (none when the host
+/// found none) at `now` (Unix seconds): the JSON body to send with status 200, `{"active": false}` for an
+/// unknown, expired or revoked token, or what it grants (`sub`, `authorization_details`, `claims`, …).
+#[uniffi::export]
+pub fn introspect(form: String, record: Option<Arc<OfferRecord>>, now: u64) -> Result<String> {
+    let request = credoffer::introspection::IntrospectionRequest::from_form(&form)?;
+    let record = record.as_deref().map(|record| &record.0);
+    Ok(credoffer::introspection::introspect(&request, record, now).to_json())
+}
+
 #[uniffi::export]
 impl OfferRecord {
     /// Reads a stored record.
@@ -353,6 +370,12 @@ impl OfferRecord {
     /// For offers by reference: the lookup key of the reference token.
     pub fn reference_hash(&self) -> Option<String> {
         self.0.reference_hash.clone()
+    }
+
+    /// The lookup key of the access token the redemption issued, if any (find the record by it to
+    /// introspect the token).
+    pub fn access_token_hash(&self) -> Option<String> {
+        self.0.access_token.as_ref().map(|token| token.token_hash.clone())
     }
 
     /// Whether the offer can no longer be redeemed at `now`.

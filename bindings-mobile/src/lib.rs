@@ -29,7 +29,7 @@ mod wallet;
 pub use error::{CredentialOfferError, ErrorDetail, binding_error_codes, error_codes};
 pub use issuer::{
     AuthorizationOffer, IssuedToken, Issuer, OfferRecord, OfferState, PreAuthorizedOffer, ServedOffer, TokenAnswer,
-    TokenError, TokenErrorCode, TokenOutcome, TokenRequest, TokenStep,
+    TokenError, TokenErrorCode, TokenOutcome, TokenRequest, TokenStep, introspect, introspection_lookup_key,
 };
 pub use metadata::{ConfigurationFormat, IssuerMetadata, MetadataCheck, well_known_metadata_url};
 pub use offer::{

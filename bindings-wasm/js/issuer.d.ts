@@ -10,6 +10,42 @@ import type { Dialect, EntropyOption, ErrorDetail, InputMode, IssuerMetadata } f
  */
 export declare function lookupKey(secret: string): string;
 
+/**
+ * The key of the record an introspection request (RFC 7662, the form body `token=…`) is about: the record whose
+ * `accessToken.tokenHash` it is. Throws `invalid_token_request` (answer OAuth's `invalid_request`) without `token`.
+ */
+export declare function introspectionLookupKey(form: string): string;
+
+/** What introspection says of an access token (RFC 7662 §2.2). */
+export type IntrospectionAnswer =
+  | { active: false }
+  | {
+      active: true;
+      token_type: 'Bearer';
+      /** Issued at, epoch seconds. */
+      iat: number;
+      /** Expires at, epoch seconds. */
+      exp: number;
+      /** The offer's user. */
+      sub: string;
+      client_id?: string;
+      claims?: { [name: string]: unknown };
+      claims_to_persist?: string[];
+      authorization_details: { type: 'openid_credential'; credential_configuration_id: string }[];
+    };
+
+/**
+ * Answers an introspection request from the record found by `introspectionLookupKey(form)` (`null` when none
+ * was found), at `options.now` (epoch seconds; default the clock). Send it with status 200,
+ * `Content-Type: application/json` and `Cache-Control: no-store`. Unknown, expired and revoked tokens are all
+ * `{active: false}`.
+ */
+export declare function introspect(
+  form: string,
+  record: OfferRecord | null,
+  options?: { now?: number },
+): IntrospectionAnswer;
+
 /** Issuer configuration (camelCase). Only `credentialIssuer` and `credentialConfigurations` are required. */
 export interface IssuerConfig {
   credentialIssuer: string;
@@ -92,6 +128,15 @@ export interface OfferRecord {
   referenceHash?: string;
   offerServed?: boolean;
   redeemedAt?: number;
+  /** The access token the redemption issued, as its hash: what introspection answers from. */
+  accessToken?: {
+    tokenHash: string;
+    issuedAt: number;
+    expiresAt: number;
+    clientId?: string;
+    /** Revoked because the pre-authorized code was presented again. */
+    revoked?: boolean;
+  };
 }
 
 export interface PreAuthorizedOffer {

@@ -9,6 +9,27 @@ function lookupKey(secret) {
   return raw.lookupKey(String(secret));
 }
 
+function introspectionLookupKey(form) {
+  try {
+    return raw.introspectionLookupKey(utf8(String(form)));
+  } catch (error) {
+    throw converted(error);
+  }
+}
+
+function introspect(form, record, options) {
+  try {
+    return JSON.parse(raw.introspect(utf8(String(form)), foundRecord(record), epochSeconds(options)));
+  } catch (error) {
+    throw converted(error);
+  }
+}
+
+/** The record a host found, as UTF-8 in the second scratch buffer; `undefined` when it found none. */
+function foundRecord(record) {
+  return record === null || record === undefined ? undefined : utf8(jsonText(record), 1);
+}
+
 /** The host's clock, in epoch seconds, unless the caller gives the time. */
 function epochSeconds(options) {
   return options?.now ?? Math.floor(Date.now() / 1000);
@@ -81,8 +102,7 @@ class Issuer {
 
   tokenEndpoint(form, record, options) {
     try {
-      const recordBytes = record === null || record === undefined ? undefined : utf8(jsonText(record), 1);
-      const answer = raw.issuerTokenEndpoint(this.#config, utf8(String(form)), recordBytes, epochSeconds(options), options?.entropy);
+      const answer = raw.issuerTokenEndpoint(this.#config, utf8(String(form)), foundRecord(record), epochSeconds(options), options?.entropy);
       return JSON.parse(answer);
     } catch (error) {
       throw converted(error);

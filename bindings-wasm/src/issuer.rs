@@ -8,6 +8,7 @@
 use crate::errors::Failure;
 use crate::{json_string, utf8, with_entropy};
 use credoffer::error::BindingErrorKind;
+use credoffer::introspection::{self, IntrospectionRequest};
 use credoffer::{Error, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, TokenStep};
 use wasm_bindgen::prelude::*;
 
@@ -104,6 +105,18 @@ pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<
     Ok(format!(r#"{{"body":{},"record":{}}}"#, json_string(&body), record.to_json()))
 }
 
+/// `introspectionLookupKey`: the key of the record whose `accessToken.tokenHash` the form's token has.
+pub fn introspection_lookup_key(form: &str) -> Result<String, Failure> {
+    Ok(IntrospectionRequest::from_form(form)?.lookup_key())
+}
+
+/// `introspect`: the RFC 7662 response body, from the record found by the lookup key (absent: none found).
+pub fn introspect(form: &str, record: Option<&str>, now: f64) -> Result<String, Failure> {
+    let request = IntrospectionRequest::from_form(form)?;
+    let record = record.map(OfferRecord::from_json).transpose()?;
+    Ok(introspection::introspect(&request, record.as_ref(), epoch_seconds(now)?).to_json())
+}
+
 /// As `throw` in lib.rs, with the body MATTR VII's endpoints answer an engine error with.
 fn throw_from_issuer(failure: impl Into<Failure>) -> JsValue {
     JsValue::from_str(&failure.into().to_json_with_mattr_body())
@@ -162,6 +175,18 @@ pub fn issuer_token_endpoint(
 #[wasm_bindgen(js_name = tokenResponseHeaders)]
 pub fn token_response_headers() -> String {
     serde_json::to_string(&credoffer::token::TOKEN_RESPONSE_HEADERS).unwrap_or_default()
+}
+
+#[wasm_bindgen(js_name = introspectionLookupKey)]
+pub fn introspection_lookup_key_js(form: &[u8]) -> Result<String, JsValue> {
+    introspection_lookup_key(utf8(form)?).map_err(throw_from_issuer)
+}
+
+/// `record` is absent when the host found no record under the request's lookup key.
+#[wasm_bindgen(js_name = introspect)]
+pub fn introspect_js(form: &[u8], record: Option<Vec<u8>>, now: f64) -> Result<String, JsValue> {
+    let record = record.as_deref().map(utf8).transpose()?;
+    introspect(utf8(form)?, record, now).map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerCheckMetadata)]

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
 import * as credoffer from 'credoffer';
-import { Issuer, lookupKey } from 'credoffer/issuer';
+import { Issuer, introspect, introspectionLookupKey, lookupKey } from 'credoffer/issuer';
 
 const vectorsDir = new URL('../../tests/vectors/', import.meta.url);
 const expectedFailures = JSON.parse(readFileSync(new URL('./expected-failures.json', import.meta.url), 'utf8'));
@@ -24,6 +24,7 @@ const runners = {
   'redeem.json': runRedeemCase,
   'secret.json': runSecretCase,
   'wallet.json': runWalletCase,
+  'introspect.json': runIntrospectCase,
 };
 
 for (const file of readdirSync(vectorsDir).filter((name) => name.endsWith('.json')).sort()) {
@@ -235,6 +236,29 @@ function runIssuerCase(testCase, configs) {
  * error is the answer `500 server_error` with the error as the outcome, or, for a record that is not one, a
  * thrown `invalid_record` (the host's own argument).
  */
+/** The form's lookup key finds the case's record (`null`: none found); the answer comes from it. */
+function runIntrospectCase(testCase) {
+  checkKeys(testCase, ['id', 'note', 'record', 'form', 'now', 'expect'], 'case');
+  const { expect } = testCase;
+  if ('request_error' in expect) {
+    checkKeys(expect, ['request_error'], 'expect');
+    for (const call of [() => introspectionLookupKey(testCase.form), () => introspect(testCase.form, testCase.record, { now: testCase.now })]) {
+      assert.throws(call, (error) => {
+        assert.ok(error instanceof credoffer.CredentialOfferError, `not a CredentialOfferError: ${error}`);
+        assert.deepEqual([error.code, error.field], [expect.request_error.code, expect.request_error.field]);
+        return true;
+      });
+    }
+    return;
+  }
+  checkKeys(expect, ['body'], 'expect');
+  const key = introspectionLookupKey(testCase.form);
+  const found = testCase.record?.accessToken?.tokenHash === key ? testCase.record : null;
+  // What a host finds by the key, and the case's record as it stands, give the same answer.
+  assert.deepEqual(introspect(testCase.form, found, { now: testCase.now }), expect.body);
+  assert.deepEqual(introspect(testCase.form, testCase.record, { now: testCase.now }), expect.body);
+}
+
 function runRedeemCase(testCase, configs) {
   checkKeys(testCase, ['id', 'note', 'config', 'record', 'form', 'now', 'expect'], 'case');
   const config = configs[testCase.config];

@@ -237,6 +237,35 @@ fun promptValue(prompt: TxCodePrompt?): Json = if (prompt == null) Json.Null("nu
     "description" to str(prompt.description),
 )
 
+/** The form's lookup key finds the case's record (`null`: none found); the answer comes from it. */
+fun runIntrospect(case: Json, @Suppress("UNUSED_PARAMETER") file: Json) {
+    val members = setOf("id", "note", "record", "form", "now", "expect")
+    checkKeys(case, members, members - "note")
+    val expect = case["expect"]!!
+    val form = case["form"]!!.string
+    val now = case["now"]!!.ulong()
+    expect["request_error"]?.let { requestError ->
+        checkKeys(expect, setOf("request_error"), setOf("request_error"))
+        val wanted = obj("error" to requestError["code"]!!, "field" to requestError["field"]!!)
+        for (call in listOf({ introspectionLookupKey(form) }, { introspect(form, null, now) })) {
+            try {
+                call()
+                throw AssertionError("expected ${requestError.describe()}")
+            } catch (e: CredentialOfferException) {
+                checkError(e, wanted)
+            }
+        }
+        return
+    }
+    checkKeys(expect, setOf("body"), setOf("body"))
+    val key = introspectionLookupKey(form)
+    val record = case["record"]!!.let { if (it is Json.Null) null else OfferRecord.fromJson(it.text) }
+    val found = record?.takeIf { it.accessTokenHash() == key }
+    // What a host finds by the key, and the case's record as it stands, give the same answer.
+    checkSame(Json.parse(introspect(form, found, now)), expect["body"], "body")
+    checkSame(Json.parse(introspect(form, record, now)), expect["body"], "body")
+}
+
 fun runWallet(case: Json, @Suppress("UNUSED_PARAMETER") file: Json) {
     checkKeys(case, setOf("id", "note", "input", "expect", "input_checks", "token_requests"), setOf("id", "input", "expect"))
     val expect = case["expect"]!!

@@ -160,6 +160,7 @@ val runners: Map<String, (Json, Json) -> Unit> = mapOf(
     "redeem.json" to ::runRedeem,
     "secret.json" to ::runSecret,
     "wallet.json" to ::runWallet,
+    "introspect.json" to ::runIntrospect,
 )
 
 fun runVectors(dir: File) {

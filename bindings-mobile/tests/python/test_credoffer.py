@@ -316,6 +316,27 @@ def prompt_value(prompt):
     }
 
 
+def run_introspect(test, case, _file):
+    """The form's lookup key finds the case's record (`null`: none found); the answer comes from it."""
+    check_keys(case, {"id", "note", "record", "form", "now", "expect"}, {"id", "record", "form", "now", "expect"})
+    expect = case["expect"]
+    if "request_error" in expect:
+        check_keys(expect, {"request_error"}, {"request_error"})
+        wanted = {"error": expect["request_error"]["code"], "field": expect["request_error"]["field"]}
+        for call in (lambda: co.introspection_lookup_key(case["form"]), lambda: co.introspect(case["form"], None, case["now"])):
+            with test.assertRaises(co.CredentialOfferError) as raised:
+                call()
+            expect_error(test, wanted, raised.exception)
+        return
+    check_keys(expect, {"body"}, {"body"})
+    key = co.introspection_lookup_key(case["form"])
+    record = None if case["record"] is None else co.OfferRecord.from_json(json.dumps(case["record"]))
+    found = record if record is not None and record.access_token_hash() == key else None
+    # What a host finds by the key, and the case's record as it stands, give the same answer.
+    test.assertEqual(json.loads(co.introspect(case["form"], found, case["now"])), expect["body"])
+    test.assertEqual(json.loads(co.introspect(case["form"], record, case["now"])), expect["body"])
+
+
 def run_wallet(test, case, _file):
     check_keys(case, {"id", "note", "input", "expect", "input_checks", "token_requests"}, {"id", "input", "expect"})
     expect = case["expect"]
@@ -369,6 +390,7 @@ RUNNERS = {
     "redeem.json": run_redeem,
     "secret.json": run_secret,
     "wallet.json": run_wallet,
+    "introspect.json": run_introspect,
 }
 
 

@@ -256,6 +256,40 @@ func promptValue(_ prompt: TxCodePrompt?) -> JSONValue {
     ])
 }
 
+/// The form's lookup key finds the case's record (`null`: none found); the answer comes from it.
+func runIntrospect(_ testCase: JSONValue, _ file: JSONValue) throws {
+    let members: Set<String> = ["id", "note", "record", "form", "now", "expect"]
+    try checkKeys(testCase, members, required: members.subtracting(["note"]))
+    let expect = try member(testCase, "expect")
+    let form = try text(testCase, "form")
+    let now = try number(testCase, "now")
+    if let requestError = expect["request_error"] {
+        try checkKeys(expect, ["request_error"], required: ["request_error"])
+        let wanted = obj([("error", try member(requestError, "code")), ("field", try member(requestError, "field"))])
+        let calls: [() throws -> Void] = [
+            { _ = try introspectionLookupKey(form: form) }, { _ = try introspect(form: form, record: nil, now: now) },
+        ]
+        for call in calls {
+            do {
+                try call()
+                throw Failure(description: "expected \(requestError)")
+            } catch let error as CredentialOfferError {
+                try checkError(error, wanted)
+            }
+        }
+        return
+    }
+    try checkKeys(expect, ["body"], required: ["body"])
+    let key = try introspectionLookupKey(form: form)
+    let stored = try member(testCase, "record")
+    var record: OfferRecord?
+    if case .null = stored {} else { record = try OfferRecord.fromJson(json: stored.text) }
+    let found = record?.accessTokenHash() == key ? record : nil
+    // What a host finds by the key, and the case's record as it stands, give the same answer.
+    try expectSame(try JSONValue.parse(try introspect(form: form, record: found, now: now)), expect["body"], "body")
+    try expectSame(try JSONValue.parse(try introspect(form: form, record: record, now: now)), expect["body"], "body")
+}
+
 func runWallet(_ testCase: JSONValue, _ file: JSONValue) throws {
     try checkKeys(testCase, ["id", "note", "input", "expect", "input_checks", "token_requests"], required: ["id", "input", "expect"])
     let expect = try member(testCase, "expect")

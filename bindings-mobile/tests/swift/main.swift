@@ -193,6 +193,7 @@ let runners: [String: (JSONValue, JSONValue) throws -> Void] = [
     "redeem.json": runRedeem,
     "secret.json": runSecret,
     "wallet.json": runWallet,
+    "introspect.json": runIntrospect,
 ]
 
 func runVectors(_ directory: String) throws {
