@@ -887,6 +887,16 @@ static void test_resolve(void) {
     CHECK_STATUS(credoffer_offer_resolve(offer, TXT("{garbage"), &resolved, NULL), CREDOFFER_STATUS_INVALID_METADATA);
     credoffer_offer_free(offer);
 
+    /* A 1.0 offer has nothing to resolve: it comes back as it was. */
+    offer = parse_json_ok("{\"credential_issuer\":\"https://issuer.example.com\",\"credential_configuration_ids\":[\"mdl\"]}");
+    CHECK_STATUS(credoffer_offer_resolve(offer, TXT(PID_METADATA), &resolved, NULL), CREDOFFER_STATUS_OK);
+    CHECK_STATUS(credoffer_offer_to_json(resolved, NULL, 0, &written, NULL, NULL), CREDOFFER_STATUS_OK);
+    CHECK(written != NULL && strcmp(written, "{\"credential_issuer\":\"https://issuer.example.com\","
+                                             "\"credential_configuration_ids\":[\"mdl\"]}") == 0);
+    credoffer_string_free(written);
+    credoffer_offer_free(resolved);
+    credoffer_offer_free(offer);
+
     /* A by-reference offer has nothing to resolve yet. */
     offer = NULL;
     CHECK_STATUS(credoffer_parse_uri(TXT("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fi.example%2Fo"),
