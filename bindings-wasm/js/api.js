@@ -108,8 +108,10 @@ function validateAgainstMetadata(offer, metadata, options) {
 function lint(input, options) {
   const { metadata, ...rest } = options ?? {};
   const metadataBytes = metadata === undefined || metadata === null ? undefined : utf8(jsonText(metadata), 1);
+  // A URI may come as a URL object, read as its text like parseOfferUri's; any other object is offer JSON.
+  const text = input instanceof URL ? String(input) : jsonText(input);
   try {
-    return JSON.parse(raw.lint(utf8(jsonText(input)), metadataBytes, optionsText(rest)));
+    return JSON.parse(raw.lint(utf8(text), metadataBytes, optionsText(rest)));
   } catch (error) {
     throw converted(error);
   }

@@ -419,7 +419,7 @@ export interface LintReport {
  * Lints an offer URI of any draft, or offer JSON (text or object): legal offers that wallets in the field fail
  * on or that are unsafe to hand out, and a profile's rules. An offer that breaks the spec throws, as when reading.
  */
-export declare function lint(input: string | CredentialOfferInput, options?: LintOptions): LintReport;
+export declare function lint(input: string | URL | CredentialOfferInput, options?: LintOptions): LintReport;
 
 // ---------------------------------------------------------------------------------------------------------
 // Wallet helpers

@@ -146,6 +146,7 @@ test('bad arguments and options are clear errors, never crashes', () => {
 test('a URL object is read as its text', () => {
   const url = new URL(credoffer.buildOfferUri({ credential_issuer: ISSUER, credential_configuration_ids: [MDL] }, { base: 'https://wallet.example/offer' }));
   assert.equal(credoffer.parseOfferUri(url).offer.credential_issuer, ISSUER);
+  assert.deepEqual(credoffer.lint(url), credoffer.lint(url.href));
 });
 
 test('parseOfferJson takes text or an object; buildOfferJson writes each dialect', () => {
