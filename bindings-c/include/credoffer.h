@@ -251,7 +251,7 @@ typedef enum credoffer_status {
    */
   CREDOFFER_STATUS_ENTROPY_UNAVAILABLE = 70,
   /**
-   * `invalid_token_request`: A token request body is malformed or lacks a member.
+   * `invalid_token_request`: A token or introspection request body is malformed or lacks a member.
    */
   CREDOFFER_STATUS_INVALID_TOKEN_REQUEST = 71,
   /**
@@ -441,6 +441,11 @@ typedef struct credoffer_warning {
    * The field concerned; `data` is NULL when there is none.
    */
   struct credoffer_str field;
+  /**
+   * What the finding rests on (a spec section, a profile's clause, a wallet's issue), given for
+   * the interop lint's codes; `data` is NULL for the others.
+   */
+  struct credoffer_str evidence;
 } credoffer_warning;
 
 /**
@@ -1013,6 +1018,35 @@ enum credoffer_status credoffer_issuer_check_metadata(const struct credoffer_iss
                                                       struct credoffer_error **error);
 
 /**
+ * Lints an offer URI of any draft, or offer JSON: the warnings of reading it under `parse` (NULL for
+ * the defaults), then the lint's own. `profile` is `"haip"`, `"it-wallet"` or NULL for none
+ * (`CREDOFFER_STATUS_UNKNOWN_PROFILE` otherwise); `metadata_json` is the issuer's metadata or NULL,
+ * and adds the metadata check's warnings and HAIP's scope rule; `build` (NULL for the defaults) is how
+ * offer JSON will be written: its dialect decides which members are extensions, its base the scheme
+ * and, for JSON input, the URI's length. An offer that breaks the spec is an error, as when parsing.
+ *
+ * `*out` is the engine's report, `{"profile": "haip" | "it-wallet" | null, "reference"?, "warnings":
+ * [{"code", "message", "field"?, "evidence"?}]}` (`reference`: the URL of a by-reference URI, whose
+ * JSON was not linted), a new string to free with `credoffer_string_free`; `out_len` may be NULL.
+ *
+ * # Safety
+ * `input` points to `input_len` readable bytes; `profile` and `metadata_json` are NULL or point to
+ * their lengths in readable bytes; `build` and `parse` are NULL or readable; `out` and `out_len` are
+ * NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_lint(const char *input,
+                                     size_t input_len,
+                                     const char *profile,
+                                     size_t profile_len,
+                                     const char *metadata_json,
+                                     size_t metadata_len,
+                                     const struct credoffer_build_options *build,
+                                     const struct credoffer_parse_options *parse,
+                                     char **out,
+                                     size_t *out_len,
+                                     struct credoffer_error **error);
+
+/**
  * Checks a parsed offer against the issuer's metadata JSON (fetched from
  * `credoffer_well_known_url`): the issuer identical, every id supported, every authorization server
  * listed. On success `*out` says each configuration's format.
@@ -1026,6 +1060,25 @@ enum credoffer_status credoffer_metadata_check(const char *metadata_json,
                                                const struct credoffer_offer *offer,
                                                struct credoffer_metadata_result **out,
                                                struct credoffer_error **error);
+
+/**
+ * Names each inline credential description of a draft 9–12 offer (`credentials`) by the id of the
+ * configuration in the issuer's metadata JSON that serves it (same format, and the same doctype, vct
+ * or W3C types): the offer becomes complete 1.0 data. `CREDOFFER_STATUS_UNKNOWN_CREDENTIAL_CONFIGURATION`
+ * when no configuration serves a description, `CREDOFFER_STATUS_AMBIGUOUS_CREDENTIAL_DESCRIPTION` when
+ * several do, each naming the entry (`credentials[i]`). On success `*out` is a new offer, without the
+ * `legacy_credential_description` warning, to free with `credoffer_offer_free`; an offer with nothing to
+ * resolve comes back unchanged. `offer` is left as it was.
+ *
+ * # Safety
+ * `offer` is NULL or a live offer; `metadata_json` points to `metadata_len` readable bytes; `out` is
+ * NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_offer_resolve(const struct credoffer_offer *offer,
+                                              const char *metadata_json,
+                                              size_t metadata_len,
+                                              struct credoffer_offer **out,
+                                              struct credoffer_error **error);
 
 /**
  * Frees a metadata result. NULL is ignored.

@@ -44,6 +44,37 @@ pub unsafe extern "C" fn credoffer_metadata_check(
     })
 }
 
+/// Names each inline credential description of a draft 9–12 offer (`credentials`) by the id of the
+/// configuration in the issuer's metadata JSON that serves it (same format, and the same doctype, vct
+/// or W3C types): the offer becomes complete 1.0 data. `CREDOFFER_STATUS_UNKNOWN_CREDENTIAL_CONFIGURATION`
+/// when no configuration serves a description, `CREDOFFER_STATUS_AMBIGUOUS_CREDENTIAL_DESCRIPTION` when
+/// several do, each naming the entry (`credentials[i]`). On success `*out` is a new offer, without the
+/// `legacy_credential_description` warning, to free with `credoffer_offer_free`; an offer with nothing to
+/// resolve comes back unchanged. `offer` is left as it was.
+///
+/// # Safety
+/// `offer` is NULL or a live offer; `metadata_json` points to `metadata_len` readable bytes; `out` is
+/// NULL or writable; `error` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credoffer_offer_resolve(
+    offer: *const credoffer_offer,
+    metadata_json: *const c_char,
+    metadata_len: usize,
+    out: *mut *mut credoffer_offer,
+    error: *mut *mut credoffer_error,
+) -> credoffer_status {
+    guard(error, || {
+        let out = Out::required(out, "out")?.cleared();
+        // SAFETY: forwarded from this function's contract.
+        let offer = unsafe { handle(offer, "offer") }?;
+        // SAFETY: forwarded from this function's contract.
+        let metadata = unsafe { text(metadata_json, metadata_len, "metadata_json") }?;
+        let resolved = offer.by_value()?.clone().resolve(&IssuerMetadata::from_json(metadata)?)?;
+        out.write(into_handle(credoffer_offer::by_value_of(resolved)));
+        Ok(())
+    })
+}
+
 /// Frees a metadata result. NULL is ignored.
 ///
 /// # Safety

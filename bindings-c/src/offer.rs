@@ -30,6 +30,11 @@ pub struct credoffer_offer {
 }
 
 impl credoffer_offer {
+    /// A handle for an offer read by value.
+    pub(crate) fn by_value_of(parsed: ParsedOffer) -> Self {
+        credoffer_offer { parsed: OfferUri::ByValue(parsed) }
+    }
+
     /// The offer by value, or `CREDOFFER_STATUS_BY_REFERENCE`.
     pub(crate) fn by_value(&self) -> Outcome<&ParsedOffer> {
         match &self.parsed {
@@ -63,6 +68,9 @@ pub struct credoffer_warning {
     pub message: credoffer_str,
     /// The field concerned; `data` is NULL when there is none.
     pub field: credoffer_str,
+    /// What the finding rests on (a spec section, a profile's clause, a wallet's issue), given for
+    /// the interop lint's codes; `data` is NULL for the others.
+    pub evidence: credoffer_str,
 }
 
 /// What to ask the user for before the pre-authorized token request. Strings are borrowed from the
@@ -135,7 +143,7 @@ pub unsafe extern "C" fn credoffer_parse_json(
         // SAFETY: forwarded from this function's contract.
         let options = unsafe { parse_options(options) }?;
         let parsed = credoffer::parse_offer_json(json, &options)?;
-        out.write(into_handle(credoffer_offer { parsed: OfferUri::ByValue(parsed) }));
+        out.write(into_handle(credoffer_offer::by_value_of(parsed)));
         Ok(())
     })
 }
@@ -380,6 +388,7 @@ fn warning_view(warning: &Warning) -> credoffer_warning {
         code: credoffer_str::borrow(warning.code()),
         message: credoffer_str::borrow(&warning.message),
         field: credoffer_str::optional(warning.field.as_deref()),
+        evidence: credoffer_str::optional(warning.evidence()),
     }
 }
 

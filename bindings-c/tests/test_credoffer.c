@@ -720,6 +720,192 @@ static void test_metadata(void) {
                  CREDOFFER_STATUS_INVALID_CREDENTIAL_ISSUER);
 }
 
+
+/* Whether the offer has a warning with `code`; every one of them must carry no evidence (that is the lint's). */
+static bool has_warning(const credoffer_offer *offer, const char *code) {
+    size_t count = 0;
+    bool found = false;
+    CHECK_STATUS(credoffer_offer_warning_count(offer, &count, NULL), CREDOFFER_STATUS_OK);
+    for (size_t i = 0; i < count; i++) {
+        credoffer_warning warning;
+        CHECK_STATUS(credoffer_offer_warning(offer, i, &warning, NULL), CREDOFFER_STATUS_OK);
+        CHECK(warning.evidence.data == NULL && warning.evidence.len == 0);
+        found = found || str_is(warning.code, code);
+    }
+    return found;
+}
+
+/* The warning codes of a lint report, joined by spaces, into `out`; false when the report is not one. */
+static bool report_codes(const char *report, size_t len, char *out, size_t out_size) {
+    json *parsed = report ? json_parse(report, len) : NULL;
+    const json *warnings = json_get(parsed, "warnings");
+    bool ok = warnings && warnings->type == JSON_ARRAY;
+    out[0] = '\0';
+    for (size_t i = 0; ok && i < warnings->count; i++) {
+        const char *code = json_get_string(warnings->items[i], "code");
+        ok = code != NULL;
+        if (ok) {
+            snprintf(out + strlen(out), out_size - strlen(out), "%s%s", i > 0 ? " " : "", code);
+        }
+    }
+    json_free(parsed);
+    return ok;
+}
+
+static const char PRE_AUTHORIZED_URI[] =
+    "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fissuer.example.com%22"
+    "%2C%22credential_configuration_ids%22%3A%5B%22pid%22%5D%2C%22grants%22%3A%7B%22urn%3Aietf%3Aparams%3Aoauth%3A"
+    "grant-type%3Apre-authorized_code%22%3A%7B%22pre-authorized_code%22%3A%22oaKazRN8I0IbtZ0C7JuMn5%22%7D%7D%7D";
+
+static void test_lint(void) {
+    char *report = NULL;
+    size_t len = 0;
+    char codes[512];
+    CHECK_STATUS(credoffer_lint(TXT(PRE_AUTHORIZED_URI), TXT("haip"), NULL, 0, NULL, NULL, &report, &len, NULL),
+                 CREDOFFER_STATUS_OK);
+    CHECK(report != NULL && len == strlen(report));
+    CHECK(report_codes(report, len, codes, sizeof codes) &&
+          strcmp(codes, "pre_authorized_without_tx_code haip_authorization_code") == 0);
+    /* The engine's view: the profile by name, and every lint finding with the evidence it rests on. */
+    json *parsed = report ? json_parse(report, len) : NULL;
+    const json *warnings = json_get(parsed, "warnings");
+    CHECK(json_string_is(json_get(parsed, "profile"), TXT("haip")) && json_get(parsed, "reference") == NULL);
+    for (size_t i = 0; warnings && i < warnings->count; i++) {
+        const char *evidence = json_get_string(warnings->items[i], "evidence");
+        CHECK(evidence != NULL && evidence[0] != '\0');
+    }
+    const char *evidence = warnings && warnings->count > 0 ? json_get_string(warnings->items[0], "evidence") : NULL;
+    CHECK(evidence != NULL && strstr(evidence, "#664") != NULL);
+    json_free(parsed);
+    credoffer_string_free(report);
+
+    /* Offer JSON is judged as the build options write it: here for an IT-Wallet with another scheme. */
+    const char *offer = "{\"credential_issuer\":\"https://issuer.example.com\",\"credential_configuration_ids\":"
+                        "[\"pid\",\"mdl\"],\"grants\":{\"authorization_code\":{}},\"x\":1}";
+    credoffer_build_options build = {0};
+    build.base = "haip-vci://";
+    build.base_len = strlen(build.base);
+    CHECK_STATUS(credoffer_lint(TXT(offer), TXT("it-wallet"), NULL, 0, &build, NULL, &report, &len, NULL),
+                 CREDOFFER_STATUS_OK);
+    CHECK(report_codes(report, len, codes, sizeof codes) &&
+          strcmp(codes, "several_configuration_ids member_outside_dialect it_wallet_issuer_state it_wallet_scheme") ==
+              0);
+    credoffer_string_free(report);
+
+    /* With metadata, its check joins in, and HAIP's scope rule runs. */
+    CHECK_STATUS(credoffer_lint(TXT("{\"credential_issuer\":\"https://issuer.example.com\","
+                                    "\"credential_configuration_ids\":[\"pid\"],\"grants\":{\"authorization_code\":{}}}"),
+                                TXT("haip"), TXT(METADATA), NULL, NULL, &report, &len, NULL),
+                 CREDOFFER_STATUS_OK);
+    CHECK(report_codes(report, len, codes, sizeof codes) && strcmp(codes, "haip_scope") == 0);
+    credoffer_string_free(report);
+
+    /* A by-reference URI: only the URI is linted, and the report says where the JSON is. */
+    CHECK_STATUS(credoffer_lint(TXT("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example.com"
+                                    "%2Fo%2F1"),
+                                NULL, 0, NULL, 0, NULL, NULL, &report, &len, NULL),
+                 CREDOFFER_STATUS_OK);
+    parsed = report ? json_parse(report, len) : NULL;
+    CHECK(json_string_is(json_get(parsed, "reference"), TXT("https://issuer.example.com/o/1")) &&
+          json_get(parsed, "profile") && json_get(parsed, "profile")->type == JSON_NULL);
+    json_free(parsed);
+    credoffer_string_free(report);
+
+    /* What it refuses: a profile it does not know, metadata that does not read, a dialect it does not write. */
+    credoffer_error *error = NULL;
+    CHECK_STATUS(credoffer_lint(TXT(PRE_AUTHORIZED_URI), TXT("HAIP"), NULL, 0, NULL, NULL, &report, NULL, &error),
+                 CREDOFFER_STATUS_UNKNOWN_PROFILE);
+    CHECK(report == NULL);
+    expect_error(error, CREDOFFER_STATUS_UNKNOWN_PROFILE, NULL);
+    CHECK_STATUS(credoffer_lint(TXT(PRE_AUTHORIZED_URI), NULL, 0, TXT("[]"), NULL, NULL, &report, NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_METADATA);
+    build.dialect = "draft99";
+    build.dialect_len = strlen(build.dialect);
+    CHECK_STATUS(credoffer_lint(TXT(offer), NULL, 0, NULL, 0, &build, NULL, &report, NULL, NULL),
+                 CREDOFFER_STATUS_UNKNOWN_DIALECT);
+    /* The parse options reach the reading: an http issuer only with the insecure flag. */
+    const char *insecure = "openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22http%3A%2F%2F"
+                           "localhost%3A8080%22%2C%22credential_configuration_ids%22%3A%5B%22pid%22%5D%7D";
+    CHECK_STATUS(credoffer_lint(TXT(insecure), NULL, 0, NULL, 0, NULL, NULL, &report, NULL, NULL),
+                 CREDOFFER_STATUS_INSECURE_URL);
+    CHECK(report == NULL);
+    credoffer_parse_options local = credoffer_parse_options_default();
+    local.flags = CREDOFFER_ALLOW_INSECURE_HTTP;
+    CHECK_STATUS(credoffer_lint(TXT(insecure), NULL, 0, NULL, 0, NULL, &local, &report, &len, NULL),
+                 CREDOFFER_STATUS_OK);
+    CHECK(report_codes(report, len, codes, sizeof codes) && strcmp(codes, "") == 0);
+    credoffer_string_free(report);
+}
+
+/* A draft 11 offer whose inline description only the metadata can name. */
+static const char DRAFT11_DESCRIBED[] =
+    "{\"credential_issuer\":\"https://issuer.example.com\",\"credentials\":[{\"format\":\"vc+sd-jwt\","
+    "\"vct\":\"urn:eudi:pid:1\"}]}";
+static const char PID_METADATA[] =
+    "{\"credential_issuer\":\"https://issuer.example.com\",\"credential_configurations_supported\":{"
+    "\"pid\":{\"format\":\"dc+sd-jwt\",\"vct\":\"urn:eudi:pid:1\"},\"mdl\":{\"format\":\"mso_mdoc\","
+    "\"doctype\":\"org.iso.18013.5.1.mDL\"}}}";
+
+static void test_resolve(void) {
+    credoffer_offer *offer = parse_json_ok(DRAFT11_DESCRIBED);
+    size_t count = 9;
+    CHECK_STATUS(credoffer_offer_id_count(offer, &count, NULL), CREDOFFER_STATUS_OK);
+    CHECK(count == 0);
+    size_t warnings_before = 0;
+    CHECK_STATUS(credoffer_offer_warning_count(offer, &warnings_before, NULL), CREDOFFER_STATUS_OK);
+    CHECK(has_warning(offer, "legacy_credential_description"));
+
+    credoffer_offer *resolved = NULL;
+    CHECK_STATUS(credoffer_offer_resolve(offer, TXT(PID_METADATA), &resolved, NULL), CREDOFFER_STATUS_OK);
+    credoffer_str id;
+    CHECK_STATUS(credoffer_offer_id_count(resolved, &count, NULL), CREDOFFER_STATUS_OK);
+    CHECK(count == 1);
+    CHECK_STATUS(credoffer_offer_id(resolved, 0, &id, NULL), CREDOFFER_STATUS_OK);
+    CHECK(str_is(id, "pid"));
+    CHECK(!has_warning(resolved, "legacy_credential_description"));
+    size_t warnings_after = 0;
+    CHECK_STATUS(credoffer_offer_warning_count(resolved, &warnings_after, NULL), CREDOFFER_STATUS_OK);
+    CHECK(warnings_after + 1 == warnings_before);
+    char *written = NULL;
+    CHECK_STATUS(credoffer_offer_to_json(resolved, NULL, 0, &written, NULL, NULL), CREDOFFER_STATUS_OK);
+    CHECK(written != NULL && strcmp(written, "{\"credential_issuer\":\"https://issuer.example.com\","
+                                             "\"credential_configuration_ids\":[\"pid\"]}") == 0);
+    credoffer_string_free(written);
+    /* The offer it came from is unchanged. */
+    CHECK_STATUS(credoffer_offer_id_count(offer, &count, NULL), CREDOFFER_STATUS_OK);
+    CHECK(count == 0);
+    credoffer_offer_free(resolved);
+
+    /* No configuration serves it: the error names the entry. */
+    credoffer_error *error = NULL;
+    const char *no_pid = "{\"credential_issuer\":\"https://issuer.example.com\",\"credential_configurations_supported\":"
+                         "{\"mdl\":{\"format\":\"mso_mdoc\",\"doctype\":\"org.iso.18013.5.1.mDL\"}}}";
+    CHECK_STATUS(credoffer_offer_resolve(offer, TXT(no_pid), &resolved, &error),
+                 CREDOFFER_STATUS_UNKNOWN_CREDENTIAL_CONFIGURATION);
+    CHECK(resolved == NULL);
+    expect_error(error, CREDOFFER_STATUS_UNKNOWN_CREDENTIAL_CONFIGURATION, "credentials[0]");
+    CHECK_STATUS(credoffer_offer_resolve(offer, TXT("{garbage"), &resolved, NULL), CREDOFFER_STATUS_INVALID_METADATA);
+    credoffer_offer_free(offer);
+
+    /* A 1.0 offer has nothing to resolve: it comes back as it was. */
+    offer = parse_json_ok("{\"credential_issuer\":\"https://issuer.example.com\",\"credential_configuration_ids\":[\"mdl\"]}");
+    CHECK_STATUS(credoffer_offer_resolve(offer, TXT(PID_METADATA), &resolved, NULL), CREDOFFER_STATUS_OK);
+    CHECK_STATUS(credoffer_offer_to_json(resolved, NULL, 0, &written, NULL, NULL), CREDOFFER_STATUS_OK);
+    CHECK(written != NULL && strcmp(written, "{\"credential_issuer\":\"https://issuer.example.com\","
+                                             "\"credential_configuration_ids\":[\"mdl\"]}") == 0);
+    credoffer_string_free(written);
+    credoffer_offer_free(resolved);
+    credoffer_offer_free(offer);
+
+    /* A by-reference offer has nothing to resolve yet. */
+    offer = NULL;
+    CHECK_STATUS(credoffer_parse_uri(TXT("openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fi.example%2Fo"),
+                                     NULL, &offer, NULL),
+                 CREDOFFER_STATUS_OK);
+    CHECK_STATUS(credoffer_offer_resolve(offer, TXT(PID_METADATA), &resolved, NULL), CREDOFFER_STATUS_BY_REFERENCE);
+    credoffer_offer_free(offer);
+}
+
 /* NULL pointers, invalid UTF-8, lengths that do not match, garbage: a status every time. */
 static void test_hostile(void) {
     credoffer_offer *offer = NULL;
@@ -924,6 +1110,29 @@ static void test_hostile(void) {
     CHECK_STATUS(credoffer_introspect(TXT("token=a"), NULL, 0, 0, &text, &answer_len, NULL), CREDOFFER_STATUS_OK);
     CHECK(text && strcmp(text, "{\"active\":false}") == 0 && answer_len == strlen(text));
     credoffer_string_free(text);
+    text = NULL;
+
+    /* Lint and resolve. */
+    CHECK_STATUS(credoffer_lint(NULL, 0, NULL, 0, NULL, 0, NULL, NULL, &text, NULL, &error),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    expect_error(error, CREDOFFER_STATUS_NULL_ARGUMENT, "input");
+    CHECK_STATUS(credoffer_lint(TXT(FULL_OFFER_JSON), NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_lint(TXT(BAD_UTF8), NULL, 0, NULL, 0, NULL, NULL, &text, NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_UTF8);
+    error = NULL;
+    CHECK_STATUS(credoffer_lint(TXT(FULL_OFFER_JSON), TXT(BAD_UTF8), NULL, 0, NULL, NULL, &text, NULL, &error),
+                 CREDOFFER_STATUS_INVALID_UTF8);
+    expect_error(error, CREDOFFER_STATUS_INVALID_UTF8, "profile");
+    CHECK_STATUS(credoffer_lint(TXT(FULL_OFFER_JSON), NULL, 0, METADATA, HUGE, NULL, NULL, &text, NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_ARGUMENT);
+    CHECK(text == NULL);
+    credoffer_offer *resolved = NULL;
+    CHECK_STATUS(credoffer_offer_resolve(NULL, TXT(METADATA), &resolved, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_offer_resolve(valid, NULL, 0, &resolved, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_offer_resolve(valid, TXT(METADATA), NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_offer_resolve(valid, TXT(BAD_UTF8), &resolved, NULL), CREDOFFER_STATUS_INVALID_UTF8);
+    CHECK(resolved == NULL);
 
     credoffer_offer_free(valid);
 }
@@ -967,6 +1176,8 @@ int main(int argc, char **argv) {
     test_builder();
     test_build_from_json_and_reference();
     test_metadata();
+    test_lint();
+    test_resolve();
     test_hostile();
     test_engine();
     run_vectors(argv[1], argv[2]);

@@ -1009,6 +1009,152 @@ static bool run_introspect_case(const json *c, const json *file, problem *p) {
     return ok;
 }
 
+/* --- lint.json, resolve.json --- */
+
+/* Whether an optional string member of two objects is the same: both absent, or both the same string. */
+static bool same_optional_string(const json *expected, const json *actual, const char *name) {
+    const json *want = json_get(expected, name);
+    const json *got = json_get(actual, name);
+    return want == NULL ? got == NULL : got != NULL && json_equal(want, got);
+}
+
+/* The report's warnings as code and field, in order, against `expected` ([{"code", "field"?}]). */
+static bool lint_warnings_match(const json *report, const json *expected, problem *p) {
+    const json *actual = json_get(report, "warnings");
+    if (!expected || expected->type != JSON_ARRAY) {
+        return fail(p, "malformed case: expect.warnings must be an array");
+    }
+    if (!actual || actual->type != JSON_ARRAY) {
+        return fail(p, "the report has no warnings array");
+    }
+    static const char *const shape[] = {"code", "field", NULL};
+    for (size_t i = 0; i < expected->count || i < actual->count; i++) {
+        const json *want = i < expected->count ? expected->items[i] : NULL;
+        const json *got = i < actual->count ? actual->items[i] : NULL;
+        if (want && !only_members(want, shape, "expected warning", p)) {
+            return false;
+        }
+        if (!want || !got || !same_optional_string(want, got, "code") || !same_optional_string(want, got, "field")) {
+            char *want_text = want ? json_write(want, NULL) : NULL;
+            char *got_text = got ? json_write(got, NULL) : NULL;
+            fail(p, "warning %zu: expected %s, got %s", i, want_text ? want_text : "(none)",
+                 got_text ? got_text : "(none)");
+            free(want_text);
+            free(got_text);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool run_lint_case(const json *c, const json *file, problem *p) {
+    (void)file;
+    static const char *const members[] = {"id", "note", "input", "options", "expect", NULL};
+    static const char *const option_members[] = {"profile", "dialect", "base", "metadata", NULL};
+    const json *input = json_get(c, "input");
+    const json *options = json_get(c, "options");
+    const json *expect = json_get(c, "expect");
+    if (!only_members(c, members, "case", p) || !input || input->type != JSON_STRING || !expect) {
+        return fail(p, "malformed case: input and expect are required");
+    }
+    if (options && !only_members(options, option_members, "options", p)) {
+        return false;
+    }
+    const json *profile = json_get(options, "profile");
+    const json *metadata = json_get(options, "metadata");
+    credoffer_build_options build;
+    memset(&build, 0, sizeof build);
+    const json *dialect = json_get(options, "dialect");
+    const json *base = json_get(options, "base");
+    if ((profile && profile->type != JSON_STRING) || (dialect && dialect->type != JSON_STRING) ||
+        (base && base->type != JSON_STRING)) {
+        return fail(p, "malformed case: profile, dialect and base are strings");
+    }
+    if (dialect) {
+        build.dialect = dialect->text;
+        build.dialect_len = dialect->text_len;
+    }
+    if (base) {
+        build.base = base->text;
+        build.base_len = base->text_len;
+    }
+    size_t metadata_len = 0;
+    char *metadata_text = metadata ? json_write(metadata, &metadata_len) : NULL;
+    char *report_text = NULL;
+    size_t report_len = 0;
+    credoffer_error *error = NULL;
+    credoffer_status status = seen_status(credoffer_lint(
+        input->text, input->text_len, profile ? profile->text : NULL, profile ? profile->text_len : 0, metadata_text,
+        metadata_len, &build, NULL, &report_text, &report_len, &error));
+    free(metadata_text);
+    bool handled;
+    bool ok = check_error(status, error, expect, p, &handled);
+    credoffer_error_free(error);
+    if (handled) {
+        credoffer_string_free(report_text);
+        return ok;
+    }
+    static const char *const shape[] = {"warnings", "reference", NULL};
+    json *report = json_parse(report_text, report_len);
+    const json *reported_profile = json_get(report, "profile");
+    ok = only_members(expect, shape, "expect", p);
+    if (ok && !report) {
+        ok = fail(p, "the report is not JSON: %s", report_text);
+    }
+    if (ok && !(profile ? reported_profile && json_equal(profile, reported_profile)
+                        : reported_profile && reported_profile->type == JSON_NULL)) {
+        ok = fail(p, "the report names another profile: %s", report_text);
+    }
+    if (ok && !same_optional_string(expect, report, "reference")) {
+        ok = fail(p, "reference differs: %s", report_text);
+    }
+    ok = ok && lint_warnings_match(report, json_get(expect, "warnings"), p);
+    json_free(report);
+    credoffer_string_free(report_text);
+    return ok;
+}
+
+static bool run_resolve_case(const json *c, const json *file, problem *p) {
+    (void)file;
+    static const char *const members[] = {"id", "note", "offer", "metadata", "expect", NULL};
+    const json *offer_json = json_get(c, "offer");
+    const json *metadata_json = json_get(c, "metadata");
+    const json *expect = json_get(c, "expect");
+    if (!only_members(c, members, "case", p) || !offer_json || !metadata_json || !expect) {
+        return fail(p, "malformed case: offer, metadata and expect are required");
+    }
+    size_t len = 0;
+    char *text = json_write(offer_json, &len);
+    credoffer_offer *offer = NULL;
+    credoffer_offer *resolved = NULL;
+    credoffer_error *error = NULL;
+    credoffer_status status = seen_status(credoffer_parse_json(text, len, NULL, &offer, &error));
+    free(text);
+    if (status == CREDOFFER_STATUS_OK) {
+        text = json_write(metadata_json, &len);
+        status = seen_status(credoffer_offer_resolve(offer, text, len, &resolved, &error));
+        free(text);
+    }
+    bool handled;
+    bool ok = check_error(status, error, expect, p, &handled);
+    credoffer_error_free(error);
+    if (!handled) {
+        static const char *const shape[] = {"offer", NULL};
+        char *written = NULL;
+        size_t written_len = 0;
+        ok = only_members(expect, shape, "expect", p);
+        if (ok && seen_status(credoffer_offer_to_json(resolved, NULL, 0, &written, &written_len, NULL)) !=
+                      CREDOFFER_STATUS_OK) {
+            ok = fail(p, "the resolved offer cannot be written as 1.0 JSON");
+        }
+        ok = ok && same_json_text("offer", json_get(expect, "offer"), written, written_len, p);
+        credoffer_string_free(written);
+    }
+    credoffer_offer_free(resolved);
+    credoffer_offer_free(offer);
+    return ok;
+}
+
 typedef bool (*case_runner)(const json *c, const json *file, problem *p);
 
 static const struct {
@@ -1019,6 +1165,8 @@ static const struct {
     {"parse.json", run_parse_case, 200},
     {"build.json", run_build_case, 50},
     {"metadata.json", run_metadata_case, 25},
+    {"lint.json", run_lint_case, 25},
+    {"resolve.json", run_resolve_case, 10},
     {"issuer.json", run_issuer_case, 80},
     {"redeem.json", run_redeem_case, 40},
     {"secret.json", run_secret_case, 25},

@@ -19,6 +19,7 @@ macro_rules! display_as_debug {
 
 mod error;
 mod issuer;
+mod lint;
 mod metadata;
 mod offer;
 mod qr;
@@ -31,6 +32,7 @@ pub use issuer::{
     AuthorizationOffer, IssuedToken, Issuer, OfferRecord, OfferState, PreAuthorizedOffer, ServedOffer, TokenAnswer,
     TokenError, TokenErrorCode, TokenOutcome, TokenRequest, TokenStep, introspect, introspection_lookup_key,
 };
+pub use lint::{LintOptions, LintReport, Profile, default_lint_options, lint, parse_profile};
 pub use metadata::{ConfigurationFormat, IssuerMetadata, MetadataCheck, well_known_metadata_url};
 pub use offer::{
     AuthorizationCodeGrant, CredentialOffer, Dialect, Grants, InputMode, ParsedOffer, PreAuthorizedCodeGrant, Source,

@@ -1,7 +1,8 @@
 //! Checking an offer against the Credential Issuer Metadata.
 
 use crate::Result;
-use crate::offer::{CredentialOffer, Warning};
+use crate::offer::{CredentialOffer, ParsedOffer, Warning};
+use crate::uri::ParseOptions;
 
 /// Credential Issuer Metadata, read once and checked against offers.
 #[derive(Debug, uniffi::Object)]
@@ -40,6 +41,21 @@ impl IssuerMetadata {
             formats: check.formats.into_iter().map(|(id, format)| ConfigurationFormat { id, format }).collect(),
             warnings: check.warnings.into_iter().map(Warning::from).collect(),
         })
+    }
+
+    /// The offer with each inline credential description of drafts 9–12 (`legacy_credentials`) named by the
+    /// id of the configuration that serves it (same format, and the same doctype, vct or W3C types):
+    /// complete 1.0 data. `unknown_credential_configuration` when none serves a description,
+    /// `ambiguous_credential_description` when several do, each at `credentials[i]`.
+    pub fn resolve_credential_descriptions(&self, offer: CredentialOffer) -> Result<CredentialOffer> {
+        Ok(self.0.resolve_credential_descriptions(&offer.try_into()?)?.into())
+    }
+
+    /// For wallets: reads offer JSON of any draft (as [`crate::parse_offer_json`]) and resolves its inline
+    /// credential descriptions, so the reading has no `legacy_credential_description` warning left and
+    /// its `json` view holds the configuration ids.
+    pub fn resolve_offer_json(&self, json: String, options: ParseOptions) -> Result<ParsedOffer> {
+        Ok(credoffer::parse_offer_json(&json, &options.try_into()?)?.resolve(&self.0)?.into())
     }
 
     /// The issuer identifier the metadata claims.

@@ -138,6 +138,9 @@ pub struct Warning {
     pub message: String,
     /// The field concerned, if any.
     pub field: Option<String>,
+    /// What an interop lint finding rests on (a spec section, a profile's clause, a wallet's issue);
+    /// none for the other codes.
+    pub evidence: Option<String>,
 }
 
 /// An offer read from a URI or JSON. Its text forms hide the pre-authorized code, which `json` holds.
@@ -396,7 +399,12 @@ impl From<credoffer::compat::Source> for Source {
 
 impl From<credoffer::Warning> for Warning {
     fn from(warning: credoffer::Warning) -> Self {
-        Self { code: warning.code().to_owned(), message: warning.message, field: warning.field }
+        Self {
+            code: warning.code().to_owned(),
+            evidence: warning.evidence().map(str::to_owned),
+            message: warning.message,
+            field: warning.field,
+        }
     }
 }
 

@@ -105,6 +105,26 @@ function validateAgainstMetadata(offer, metadata, options) {
   }
 }
 
+function lint(input, options) {
+  const { metadata, ...rest } = options ?? {};
+  const metadataBytes = metadata === undefined || metadata === null ? undefined : utf8(jsonText(metadata), 1);
+  // A URI may come as a URL object, read as its text like parseOfferUri's; any other object is offer JSON.
+  const text = input instanceof URL ? String(input) : jsonText(input);
+  try {
+    return JSON.parse(raw.lint(utf8(text), metadataBytes, optionsText(rest)));
+  } catch (error) {
+    throw converted(error);
+  }
+}
+
+function resolveOffer(offer, metadata, options) {
+  try {
+    return JSON.parse(raw.resolveOffer(utf8(jsonText(offer)), utf8(jsonText(metadata), 1), optionsText(options)));
+  } catch (error) {
+    throw converted(error);
+  }
+}
+
 function wellKnownMetadataUrl(credentialIssuer) {
   try {
     return raw.wellKnownMetadataUrl(String(credentialIssuer));

@@ -90,7 +90,7 @@ export type EngineErrorCode =
   | 'tx_code_mismatch'
   /** The randomness source failed or ran out of bytes. */
   | 'entropy_unavailable'
-  /** A token request body is malformed or lacks a member. */
+  /** A token or introspection request body is malformed or lacks a member. */
   | 'invalid_token_request'
   /** A token request asks for a grant type the engine does not redeem. */
   | 'unsupported_grant_type'
@@ -214,6 +214,9 @@ export interface Warning {
   readonly code: WarningCode;
   readonly message: string;
   readonly field?: string;
+  /** What an interop lint finding rests on (a spec section, a profile's clause, a wallet's issue); absent for
+   * the other codes. */
+  readonly evidence?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -375,6 +378,48 @@ export declare function validateAgainstMetadata(
 
 /** Where an issuer's metadata lives: `/.well-known/openid-credential-issuer` between host and path. */
 export declare function wellKnownMetadataUrl(credentialIssuer: string): string;
+
+/**
+ * Reads an offer of any draft (JSON text or object) and names each inline credential description (drafts 9–12)
+ * by the id of the metadata's configuration that serves it: complete 1.0 data, without the
+ * `legacy_credential_description` warning. Throws `unknown_credential_configuration` when none serves a
+ * description and `ambiguous_credential_description` when several do, with `field` naming the entry.
+ */
+export declare function resolveOffer(
+  offer: CredentialOfferInput | string,
+  metadata: IssuerMetadata | string,
+  options?: ParseOptions,
+): ParsedOffer;
+
+// ---------------------------------------------------------------------------------------------------------
+// The interop lint (issuers)
+
+/** A deployment profile whose extra rules the lint applies: HAIP 1.0, or the Italian IT-Wallet 1.0.2. */
+export type Profile = 'haip' | 'it-wallet';
+
+export interface LintOptions extends ParseOptions {
+  profile?: Profile;
+  /** The issuer's metadata: the offer is checked against it, and HAIP's scope rule needs it. */
+  metadata?: IssuerMetadata | string;
+  /** How offer JSON will be written: the dialect decides which members are extensions. */
+  dialect?: Dialect;
+  /** Where the offer goes: the scheme IT-Wallet checks, and the URI length of offer JSON. */
+  base?: string;
+}
+
+/** What the lint found: every warning with a stable code, those of its own rules with their `evidence`. */
+export interface LintReport {
+  profile: Profile | null;
+  /** For a by-reference URI, the URL whose JSON holds the offer: only the URI itself was linted. */
+  reference?: string;
+  warnings: Warning[];
+}
+
+/**
+ * Lints an offer URI of any draft, or offer JSON (text or object): legal offers that wallets in the field fail
+ * on or that are unsafe to hand out, and a profile's rules. An offer that breaks the spec throws, as when reading.
+ */
+export declare function lint(input: string | URL | CredentialOfferInput, options?: LintOptions): LintReport;
 
 // ---------------------------------------------------------------------------------------------------------
 // Wallet helpers

@@ -55,6 +55,20 @@ pub mod api {
         Ok(IssuerMetadata::from_json(metadata)?.check(&parsed.offer)?.to_json())
     }
 
+    /// `lint`: the engine's report, `{profile, reference?, warnings}`. Without metadata, `metadata` is `None`.
+    pub fn lint(input: &str, metadata: Option<&str>, options: Option<&str>) -> Result<String, Failure> {
+        let metadata = metadata.map(IssuerMetadata::from_json).transpose()?;
+        let options = options::lint_options(options)?.metadata(metadata);
+        Ok(credoffer::lint::lint(input, &options)?.to_json())
+    }
+
+    /// `resolveOffer`: the offer read leniently, its inline credential descriptions named by the metadata's
+    /// configuration ids: `{offer, source, warnings, txCodePrompt?}`.
+    pub fn resolve_offer(offer: &str, metadata: &str, options: Option<&str>) -> Result<String, Failure> {
+        let parsed = credoffer::parse_offer_json(offer, &options::parse_options(options)?)?;
+        Ok(parsed.resolve(&IssuerMetadata::from_json(metadata)?)?.to_json())
+    }
+
     /// `wellKnownMetadataUrl`.
     pub fn well_known_metadata_url(credential_issuer: &str) -> Result<String, Error> {
         credoffer::metadata::well_known_metadata_url(credential_issuer)
@@ -156,6 +170,17 @@ pub fn build_offer_json(offer: &[u8], options: Option<String>) -> Result<String,
 #[wasm_bindgen(js_name = validateAgainstMetadata)]
 pub fn validate_against_metadata(offer: &[u8], metadata: &[u8], options: Option<String>) -> Result<String, JsValue> {
     api::validate_against_metadata(utf8(offer)?, utf8(metadata)?, options.as_deref()).map_err(throw)
+}
+
+#[wasm_bindgen]
+pub fn lint(input: &[u8], metadata: Option<Vec<u8>>, options: Option<String>) -> Result<String, JsValue> {
+    let metadata = metadata.as_deref().map(utf8).transpose()?;
+    api::lint(utf8(input)?, metadata, options.as_deref()).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = resolveOffer)]
+pub fn resolve_offer(offer: &[u8], metadata: &[u8], options: Option<String>) -> Result<String, JsValue> {
+    api::resolve_offer(utf8(offer)?, utf8(metadata)?, options.as_deref()).map_err(throw)
 }
 
 #[wasm_bindgen(js_name = wellKnownMetadataUrl)]

@@ -5,6 +5,7 @@
 use credoffer::compat::PlusPolicy;
 use credoffer::error::BindingErrorKind;
 use credoffer::limits::Limits;
+use credoffer::lint::{LintOptions, Profile};
 use credoffer::offer::InputMode;
 use credoffer::wallet::TxCodePrompt;
 use credoffer::{BuildOptions, Dialect, ParseOptions};
@@ -35,6 +36,29 @@ pub fn build_options(json: Option<&str>) -> Result<BuildOptions, Failure> {
             "dialect" => options.dialect = dialect(&value)?,
             "base" => options.base = string(value, "base")?,
             "allowInsecureHttp" => options.allow_insecure_http = boolean(&value, "allowInsecureHttp")?,
+            _ => return Err(unknown_option(&name)),
+        }
+    }
+    Ok(options)
+}
+
+/// Reads `{profile?, dialect?, base?, plus?, strict?, allowInsecureHttp?, limits?}` for `lint`: the build
+/// options say how offer JSON will be written, the parse options how the input is read, and
+/// `allowInsecureHttp` goes to both. The metadata crosses as its own argument.
+pub fn lint_options(json: Option<&str>) -> Result<LintOptions, Failure> {
+    let mut options = LintOptions::default();
+    for (name, value) in members(json)? {
+        match name.as_str() {
+            "profile" => options.profile = Some(profile(&value)?),
+            "dialect" => options.build.dialect = dialect(&value)?,
+            "base" => options.build.base = string(value, "base")?,
+            "plus" => options.parse.plus = plus_policy(&value)?,
+            "strict" => options.parse.strict = boolean(&value, "strict")?,
+            "allowInsecureHttp" => {
+                let allow = boolean(&value, "allowInsecureHttp")?;
+                (options.build.allow_insecure_http, options.parse.allow_insecure_http) = (allow, allow);
+            }
+            "limits" => options.parse.limits = limits(value)?,
             _ => return Err(unknown_option(&name)),
         }
     }
@@ -154,6 +178,12 @@ fn dialect(value: &Value) -> Result<Dialect, Failure> {
     Ok(name.parse()?)
 }
 
+fn profile(value: &Value) -> Result<Profile, Failure> {
+    let name = value.as_str().ok_or_else(|| wrong_type("profile", "a string"))?;
+    // The engine's own error, as for a dialect: every binding reports an unknown profile alike.
+    Ok(name.parse()?)
+}
+
 fn plus_policy(value: &Value) -> Result<PlusPolicy, Failure> {
     match value.as_str().ok_or_else(|| wrong_type("plus", "a string"))? {
         "space" => Ok(PlusPolicy::Space),
@@ -202,6 +232,15 @@ mod tests {
         assert_eq!(json_options(Some(r#"{"dialect":"draft11"}"#)).unwrap(), (Dialect::Draft11, false));
         assert_eq!(parse_options(None).unwrap(), ParseOptions::default());
         assert_eq!(build_options(Some("null")).unwrap(), BuildOptions::default());
+
+        let options = lint_options(Some(
+            r#"{"profile":"it-wallet","dialect":"draft13","base":"haip-vci://","strict":true,"allowInsecureHttp":true}"#,
+        ))
+        .unwrap();
+        assert_eq!(options.profile, Some(Profile::ItWallet));
+        assert_eq!((options.build.dialect, options.build.base.as_str()), (Dialect::Draft13, "haip-vci://"));
+        assert!(options.build.allow_insecure_http && options.parse.allow_insecure_http && options.parse.strict);
+        assert_eq!(lint_options(None).unwrap(), LintOptions::default());
     }
 
     #[test]
@@ -220,6 +259,11 @@ mod tests {
         assert_eq!(fails(parse_options(Some("[1]"))), ("invalid_argument_type", Some("options".into())));
         let error = build_options(Some(r#"{"dialect":"draft99"}"#)).unwrap_err();
         assert_eq!((error.code(), error.field()), ("unknown_dialect", Some("dialect")));
+        let error = lint_options(Some(r#"{"profile":"HAIP"}"#)).unwrap_err();
+        assert_eq!(error.code(), "unknown_profile");
+        let error = lint_options(Some(r#"{"profile":1}"#)).unwrap_err();
+        assert_eq!((error.code(), error.field()), ("invalid_argument_type", Some("profile")));
+        assert_eq!(lint_options(Some(r#"{"metadata":{}}"#)).unwrap_err().code(), "unknown_option");
         let error = tx_code_options(Some(r#"{"inputMode":"text"}"#)).unwrap_err();
         assert_eq!((error.code(), error.field()), ("missing_argument", Some("length")));
     }

@@ -146,6 +146,7 @@ test('bad arguments and options are clear errors, never crashes', () => {
 test('a URL object is read as its text', () => {
   const url = new URL(credoffer.buildOfferUri({ credential_issuer: ISSUER, credential_configuration_ids: [MDL] }, { base: 'https://wallet.example/offer' }));
   assert.equal(credoffer.parseOfferUri(url).offer.credential_issuer, ISSUER);
+  assert.deepEqual(credoffer.lint(url), credoffer.lint(url.href));
 });
 
 test('parseOfferJson takes text or an object; buildOfferJson writes each dialect', () => {
@@ -212,6 +213,86 @@ test('wallet: the prompt comes with the parsed offer; input is checked; the toke
   });
   assert.equal(draft11.source, 'draft11');
   assert.equal(draft11.txCodePrompt.maxLength, 8);
+});
+
+test('lint: the engine report, each lint finding with its evidence; options and metadata reach the rules', () => {
+  const offer = {
+    credential_issuer: ISSUER,
+    credential_configuration_ids: ['pid'],
+    grants: { [PRE_AUTH]: { 'pre-authorized_code': 'oaKazRN8I0IbtZ0C7JuMn5' } },
+  };
+  const uri = credoffer.buildOfferUri(offer);
+  const report = credoffer.lint(uri, { profile: 'haip' });
+  assert.equal(report.profile, 'haip');
+  assert.deepEqual(
+    report.warnings.map(({ code, field }) => [code, field]),
+    [
+      ['pre_authorized_without_tx_code', `grants.${PRE_AUTH}`],
+      ['haip_authorization_code', 'grants'],
+    ],
+  );
+  for (const warning of report.warnings) {
+    assert.ok(typeof warning.evidence === 'string' && warning.evidence.length > 0, `${warning.code} has evidence`);
+  }
+  assert.match(report.warnings[0].evidence, /#664/);
+  // A parse warning is not the lint's: it has no evidence.
+  const plus = credoffer.parseOfferUri(uri.replace('oaKazRN8I0IbtZ0C7JuMn5', 'a+b'));
+  assert.deepEqual(plus.warnings.map((warning) => [warning.code, 'evidence' in warning]), [['ambiguous_plus', false]]);
+
+  // Offer JSON (an object here) is judged as the options write it.
+  const authorization = { credential_issuer: ISSUER, credential_configuration_ids: ['pid'], grants: { authorization_code: {} } };
+  const itWallet = credoffer.lint(authorization, { profile: 'it-wallet', base: 'haip-vci://' });
+  assert.deepEqual(itWallet.warnings.map((warning) => warning.code), ['it_wallet_issuer_state', 'it_wallet_scheme']);
+  const metadata = {
+    credential_issuer: ISSUER,
+    credential_configurations_supported: { pid: { format: 'dc+sd-jwt', vct: 'urn:eudi:pid:1' } },
+  };
+  const scoped = credoffer.lint(JSON.stringify(authorization), { profile: 'haip', metadata });
+  assert.deepEqual(scoped.warnings.map(({ code, field }) => [code, field]), [['haip_scope', 'credential_configuration_ids[0]']]);
+  // The scope rule is HAIP's: without the profile, the same metadata finds nothing.
+  assert.deepEqual(credoffer.lint(authorization, { metadata }).warnings, []);
+  const reference = credoffer.lint(credoffer.buildOfferReferenceUri('https://issuer.example.com/o/1'));
+  assert.deepEqual(reference, { profile: null, reference: 'https://issuer.example.com/o/1', warnings: [] });
+  const insecure = credoffer.buildOfferUri({ ...authorization, credential_issuer: 'http://localhost:8080' }, { allowInsecureHttp: true });
+  throwsCode(() => credoffer.lint(insecure), 'insecure_url', 'credential_issuer');
+  assert.deepEqual(credoffer.lint(insecure, { allowInsecureHttp: true }).warnings, []);
+
+  throwsCode(() => credoffer.lint(uri, { profile: 'HAIP' }), 'unknown_profile');
+  throwsCode(() => credoffer.lint(uri, { profile: 7 }), 'invalid_argument_type', 'profile');
+  throwsCode(() => credoffer.lint(uri, { dialect: 'draft99' }), 'unknown_dialect', 'dialect');
+  throwsCode(() => credoffer.lint(uri, { metadata: '[]' }), 'invalid_metadata');
+  throwsCode(() => credoffer.lint(uri, { profiles: 'haip' }), 'unknown_option', 'profiles');
+});
+
+test('resolveOffer: inline descriptions named by the configuration ids that serve them', () => {
+  const metadata = {
+    credential_issuer: ISSUER,
+    credential_configurations_supported: {
+      pid: { format: 'dc+sd-jwt', vct: 'urn:eudi:pid:1' },
+      [MDL]: { format: 'mso_mdoc', doctype: MDL },
+    },
+  };
+  const draft11 = {
+    credential_issuer: ISSUER,
+    credentials: [{ format: 'mso_mdoc', doctype: MDL }, { format: 'vc+sd-jwt', vct: 'urn:eudi:pid:1' }],
+    grants: { [PRE_AUTH]: { 'pre-authorized_code': 'c', user_pin_required: true } },
+  };
+  assert.ok(credoffer.parseOfferJson(draft11).warnings.some((warning) => warning.code === 'legacy_credential_description'));
+  const resolved = credoffer.resolveOffer(draft11, metadata);
+  assert.equal(resolved.source, 'draft11');
+  assert.deepEqual(resolved.offer.credential_configuration_ids, [MDL, 'pid']);
+  assert.equal(resolved.offer.credentials, undefined);
+  assert.ok(!resolved.warnings.some((warning) => warning.code === 'legacy_credential_description'));
+  assert.deepEqual(resolved.txCodePrompt, { inputMode: 'numeric', maxLength: 8 });
+  // Text in, the same result.
+  assert.deepEqual(credoffer.resolveOffer(JSON.stringify(draft11), JSON.stringify(metadata)), resolved);
+
+  const pidOnly = { ...metadata, credential_configurations_supported: { pid: metadata.credential_configurations_supported.pid } };
+  throwsCode(() => credoffer.resolveOffer(draft11, pidOnly), 'unknown_credential_configuration', 'credentials[0]');
+  const twice = { ...metadata, credential_configurations_supported: { ...metadata.credential_configurations_supported, mdl2: { format: 'mso_mdoc', doctype: MDL } } };
+  throwsCode(() => credoffer.resolveOffer(draft11, twice), 'ambiguous_credential_description', 'credentials[0]');
+  throwsCode(() => credoffer.resolveOffer(draft11, '{'), 'invalid_metadata');
+  throwsCode(() => credoffer.resolveOffer(draft11, metadata, { limits: { maxJsonBytes: 10 } }), 'limit_exceeded');
 });
 
 // ---------------------------------------------------------------------------------------------------------

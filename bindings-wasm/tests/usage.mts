@@ -11,14 +11,16 @@ import {
   checkTxCode,
   generatePreAuthorizedCode,
   generateTxCode,
+  lint,
   parseOfferJson,
   parseOfferUri,
   renderQrSvg,
+  resolveOffer,
   tokenRequestBody,
   validateAgainstMetadata,
   wellKnownMetadataUrl,
 } from 'credoffer';
-import type { CredentialOffer, ErrorCode, ParsedOfferUri } from 'credoffer';
+import type { CredentialOffer, ErrorCode, LintReport, ParsedOfferUri, Profile } from 'credoffer';
 import { Issuer, TOKEN_RESPONSE_HEADERS, TokenRequest, lookupKey } from 'credoffer/issuer';
 import type { OfferRecord, TokenAnswer } from 'credoffer/issuer';
 // @ts-expect-error the issuer engine is not in the main entry
@@ -169,3 +171,23 @@ issuer.createPreAuthorizedOffer({ credentials: 'org.iso.18013.5.1.mDL' });
 // @ts-expect-error the configuration is typed
 new Issuer({ credentialIssuer: 'https://issuer.example.com' });
 void [expiresAt, record, NotHere];
+
+// Issuer: the interop lint, its report typed down to each finding's evidence.
+const profile: Profile = 'haip';
+const report: LintReport = lint('openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fa.example', {
+  profile,
+  metadata: { credential_issuer: 'https://a.example', credential_configurations_supported: {} },
+  dialect: 'mattr',
+  base: 'haip-vci://',
+  strict: false,
+});
+const evidence: string | undefined = report.warnings[0]?.evidence;
+const reportedProfile: Profile | null = report.profile;
+void [evidence, reportedProfile, report.reference];
+// @ts-expect-error a profile is one the engine knows
+lint('x', { profile: 'eudi' });
+
+// Wallet: a draft 11 offer's inline descriptions named by the metadata's configuration ids.
+const resolved = resolveOffer({ credential_issuer: 'https://a.example', credentials: [{ format: 'mso_mdoc' }] }, '{}');
+const resolvedIds: string[] = resolved.offer.credential_configuration_ids;
+void resolvedIds;

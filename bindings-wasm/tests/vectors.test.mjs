@@ -20,6 +20,8 @@ const runners = {
   'parse.json': runParseCase,
   'build.json': runBuildCase,
   'metadata.json': runMetadataCase,
+  'lint.json': runLintCase,
+  'resolve.json': runResolveCase,
   'issuer.json': runIssuerCase,
   'redeem.json': runRedeemCase,
   'secret.json': runSecretCase,
@@ -181,6 +183,43 @@ function runMetadataCase(testCase) {
         expect.formats,
       );
       assert.deepEqual(warningCodes(check.warnings), expect.warnings ?? []);
+    },
+  );
+}
+
+function runLintCase(testCase) {
+  checkKeys(testCase, ['id', 'note', 'input', 'options', 'expect'], 'case');
+  const given = testCase.options ?? {};
+  checkKeys(given, ['profile', 'dialect', 'base', 'metadata'], 'options');
+  // The metadata is any JSON value; its JSON text is what the engine reads.
+  const metadata = 'metadata' in given ? JSON.stringify(given.metadata) : undefined;
+  const options = { profile: given.profile, dialect: given.dialect, base: given.base, metadata };
+  const { expect } = testCase;
+  expectOutcome(
+    expect,
+    () => credoffer.lint(testCase.input, options),
+    (report) => {
+      checkKeys(expect, ['warnings', 'reference'], 'expect');
+      assert.equal(report.profile, given.profile ?? null);
+      assert.equal(report.reference, expect.reference);
+      assert.deepEqual(
+        report.warnings.map(({ code, field }) => (field === undefined ? { code } : { code, field })),
+        expect.warnings,
+      );
+    },
+  );
+}
+
+function runResolveCase(testCase) {
+  checkKeys(testCase, ['id', 'note', 'offer', 'metadata', 'expect'], 'case');
+  const { expect } = testCase;
+  expectOutcome(
+    expect,
+    () => credoffer.resolveOffer(testCase.offer, JSON.stringify(testCase.metadata)),
+    (resolved) => {
+      checkKeys(expect, ['offer'], 'expect');
+      // Complete 1.0 data: written strictly as 1.0 JSON, as the shared format compares it.
+      assert.deepEqual(JSON.parse(credoffer.buildOfferJson(resolved.offer)), expect.offer);
     },
   );
 }

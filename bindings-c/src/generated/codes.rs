@@ -93,7 +93,7 @@ pub enum credoffer_status {
     TxCodeMismatch = 58,
     /// `entropy_unavailable`: The randomness source failed or ran out of bytes.
     EntropyUnavailable = 70,
-    /// `invalid_token_request`: A token request body is malformed or lacks a member.
+    /// `invalid_token_request`: A token or introspection request body is malformed or lacks a member.
     InvalidTokenRequest = 71,
     /// `unsupported_grant_type`: A token request asks for a grant type the engine does not redeem.
     UnsupportedGrantType = 72,
@@ -349,7 +349,7 @@ impl credoffer_status {
             Self::InvalidConfiguration => c"The issuer configuration is inconsistent.",
             Self::TxCodeMismatch => c"The transaction code a user typed does not fit the prompt (wrong characters or length).",
             Self::EntropyUnavailable => c"The randomness source failed or ran out of bytes.",
-            Self::InvalidTokenRequest => c"A token request body is malformed or lacks a member.",
+            Self::InvalidTokenRequest => c"A token or introspection request body is malformed or lacks a member.",
             Self::UnsupportedGrantType => c"A token request asks for a grant type the engine does not redeem.",
             Self::InvalidRecord => c"A stored offer record is malformed.",
             Self::QrTooLong => c"The text is too long for any QR code.",

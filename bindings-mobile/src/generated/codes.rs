@@ -81,7 +81,7 @@ mobile_errors! {
     TxCodeMismatch,
     /// The randomness source failed or ran out of bytes.
     EntropyUnavailable,
-    /// A token request body is malformed or lacks a member.
+    /// A token or introspection request body is malformed or lacks a member.
     InvalidTokenRequest,
     /// A token request asks for a grant type the engine does not redeem.
     UnsupportedGrantType,

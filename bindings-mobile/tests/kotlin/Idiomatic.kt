@@ -6,6 +6,56 @@ import org.credoffer.*
 const val ISSUER_CONFIG = """{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}"""
 
 fun idiomaticTests() {
+    test("the lint reports with the profile's rules, metadata and evidence") {
+        val uri = buildOfferUri(
+            """{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"],""" +
+                """"grants":{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{"pre-authorized_code":"c0de"}}}""",
+            defaultBuildOptions(),
+        )
+        val report = lint(uri, defaultLintOptions().copy(profile = Profile.HAIP))
+        checkEqual(report.profile, Profile.HAIP, "profile")
+        checkEqual(report.reference, null, "reference")
+        checkEqual(codes(report.warnings), listOf("pre_authorized_without_tx_code", "haip_authorization_code"), "codes")
+        check(report.warnings.all { !it.evidence.isNullOrEmpty() }) { "a lint finding without evidence" }
+        check("#664" in report.warnings[0].evidence!!) { report.warnings[0].evidence!! }
+        val authorization = """{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"],""" +
+            """"grants":{"authorization_code":{}}}"""
+        IssuerMetadata(
+            """{"credential_issuer":"https://issuer.example.com","credential_configurations_supported":{"pid":{"format":"dc+sd-jwt"}}}""",
+        ).use { metadata ->
+            val scoped = lint(authorization, defaultLintOptions().copy(profile = Profile.HAIP, metadata = metadata))
+            checkEqual(scoped.warnings.map { listOf(it.code, it.field) }, listOf(listOf("haip_scope", "credential_configuration_ids[0]")), "scope")
+        }
+        val itWallet = defaultLintOptions().copy(profile = parseProfile("it-wallet"))
+        itWallet.build.base = "haip-vci://"
+        checkEqual(codes(lint(authorization, itWallet).warnings), listOf("it_wallet_issuer_state", "it_wallet_scheme"), "it-wallet")
+        try {
+            parseProfile("HAIP")
+            throw AssertionError("no exception")
+        } catch (e: CredentialOfferException.UnknownProfile) {
+            checkEqual(e.code, "unknown_profile", "code")
+        }
+    }
+
+    test("a wallet resolves inline credential descriptions with the metadata") {
+        val draft11 = """{"credential_issuer":"https://issuer.example.com","credentials":[""" +
+            """{"format":"vc+sd-jwt","vct":"urn:eudi:pid:1"},{"format":"mso_mdoc","doctype":"org.iso.18013.5.1.mDL"}]}"""
+        IssuerMetadata(
+            """{"credential_issuer":"https://issuer.example.com","credential_configurations_supported":{""" +
+                """"pid":{"format":"dc+sd-jwt","vct":"urn:eudi:pid:1"},"mdl":{"format":"mso_mdoc","doctype":"org.iso.18013.5.1.mDL"}}}""",
+        ).use { metadata ->
+            val read = parseOfferJson(draft11, defaultParseOptions())
+            checkEqual(read.offer.legacyCredentials.size, 2, "inline descriptions")
+            val resolved = metadata.resolveCredentialDescriptions(read.offer)
+            checkEqual(resolved.credentialConfigurationIds, listOf("pid", "mdl"), "ids")
+            checkEqual(resolved.legacyCredentials, emptyList<String>(), "no descriptions left")
+            val parsed = metadata.resolveOfferJson(draft11, defaultParseOptions())
+            checkEqual(parsed.source, Source.DRAFT11, "source")
+            check("legacy_credential_description" in codes(read.warnings)) { "the reading warns" }
+            check("legacy_credential_description" !in codes(parsed.warnings)) { "the resolved reading does not" }
+        }
+    }
+
     test("a wallet reads an offer it built") {
         val offer = CredentialOffer(
             credentialIssuer = "https://issuer.example.com",

@@ -151,11 +151,66 @@ fun runMetadata(case: Json) {
     }
 }
 
+fun lintOptions(options: Json?): LintOptions {
+    val result = defaultLintOptions()
+    if (options == null) return result
+    checkKeys(options, setOf("profile", "dialect", "base", "metadata"))
+    options["profile"]?.let { result.profile = parseProfile(it.string) }
+    options["dialect"]?.let { result.build.dialect = parseDialect(it.string) }
+    options["base"]?.let { result.build.base = it.string }
+    options["metadata"]?.let { result.metadata = IssuerMetadata(it.text) }
+    return result
+}
+
+fun runLint(case: Json) {
+    checkKeys(case, setOf("id", "note", "input", "options", "expect"), setOf("id", "input", "expect"))
+    val expect = case["expect"]!!
+    outcome(expect, { lint(case["input"]!!.string, lintOptions(case["options"])) }) { report ->
+        checkKeys(expect, setOf("warnings", "reference"), setOf("warnings"))
+        checkEqual(report.reference, expect["reference"]?.string, "reference")
+        val expected = expect["warnings"]!!.list.map { warning ->
+            checkKeys(warning, setOf("code", "field"), setOf("code"))
+            listOf(warning["code"]!!.string, warning["field"]?.string)
+        }
+        checkEqual(report.warnings.map { listOf(it.code, it.field) }, expected, "warnings")
+        // The record and the engine's view say the same, evidence included.
+        val view = Json.parse(report.json)
+        checkEqual(view["profile"]!!.text, case["options"]?.get("profile")?.text ?: "null", "view profile")
+        checkEqual(
+            view["warnings"]!!.list.map { listOf(it["code"]!!.string, it["message"]!!.string, it["field"]?.string, it["evidence"]?.string) },
+            report.warnings.map { listOf(it.code, it.message, it.field, it.evidence) },
+            "view warnings",
+        )
+    }
+}
+
+fun runResolve(case: Json) {
+    checkKeys(case, setOf("id", "note", "offer", "metadata", "expect"), setOf("id", "offer", "metadata", "expect"))
+    val expect = case["expect"]!!
+    val offerJson = case["offer"]!!.text
+    outcome(expect, {
+        IssuerMetadata(case["metadata"]!!.text).use { metadata ->
+            val offer = parseOfferJson(offerJson, defaultParseOptions()).offer
+            val resolved = metadata.resolveCredentialDescriptions(offer)
+            // The wallet helper reads and resolves in one call: the same offer, without the description warning.
+            val parsed = metadata.resolveOfferJson(offerJson, defaultParseOptions())
+            checkEqual(parsed.offer, resolved, "resolveOfferJson")
+            check("legacy_credential_description" !in codes(parsed.warnings)) { "the description warning stays" }
+            offerToJson(resolved, Dialect.V1)
+        }
+    }) { written ->
+        checkKeys(expect, setOf("offer"), setOf("offer"))
+        checkSame(Json.parse(written), expect["offer"], "offer")
+    }
+}
+
 /** The runner of each vector file; engine runners also get the whole file (its named configurations). */
 val runners: Map<String, (Json, Json) -> Unit> = mapOf(
     "parse.json" to { case, _ -> runParse(case) },
     "build.json" to { case, _ -> runBuild(case) },
     "metadata.json" to { case, _ -> runMetadata(case) },
+    "lint.json" to { case, _ -> runLint(case) },
+    "resolve.json" to { case, _ -> runResolve(case) },
     "issuer.json" to ::runIssuer,
     "redeem.json" to ::runRedeem,
     "secret.json" to ::runSecret,

@@ -146,6 +146,66 @@ def run_metadata(test, case):
     test.assertEqual(codes(check.warnings), expect.get("warnings", []))
 
 
+def lint_options(options):
+    check_keys(options, {"profile", "dialect", "base", "metadata"})
+    result = co.default_lint_options()
+    if "profile" in options:
+        result.profile = co.parse_profile(options["profile"])
+    if "dialect" in options:
+        result.build.dialect = co.parse_dialect(options["dialect"])
+    result.build.base = options.get("base", result.build.base)
+    if "metadata" in options:
+        result.metadata = co.IssuerMetadata(json.dumps(options["metadata"]))
+    return result
+
+
+def warning_entries(warnings):
+    """Warnings as the lint vectors write them: code, and field when there is one."""
+    return [{"code": w.code} if w.field is None else {"code": w.code, "field": w.field} for w in warnings]
+
+
+def run_lint(test, case):
+    check_keys(case, {"id", "note", "input", "options", "expect"}, {"id", "input", "expect"})
+    expect = case["expect"]
+    options = case.get("options", {})
+    try:
+        report = co.lint(case["input"], lint_options(options))
+    except co.CredentialOfferError as error:
+        return expect_error(test, expect, error)
+    test.assertNotIn("error", expect, "expected an error")
+    check_keys(expect, {"warnings", "reference"}, {"warnings"})
+    test.assertEqual(report.reference, expect.get("reference"))
+    test.assertEqual(warning_entries(report.warnings), expect["warnings"])
+    # The record and the engine's view say the same, evidence included.
+    view = json.loads(report.json)
+    test.assertEqual(view["profile"], options.get("profile"))
+    test.assertEqual(view.get("reference"), report.reference)
+    test.assertEqual(
+        [(w.code, w.message, w.field, w.evidence) for w in report.warnings],
+        [(w["code"], w["message"], w.get("field"), w.get("evidence")) for w in view["warnings"]],
+    )
+
+
+def run_resolve(test, case):
+    check_keys(case, {"id", "note", "offer", "metadata", "expect"}, {"id", "offer", "metadata", "expect"})
+    expect = case["expect"]
+    offer_json = json.dumps(case["offer"])
+    try:
+        metadata = co.IssuerMetadata(json.dumps(case["metadata"]))
+        offer = co.parse_offer_json(offer_json, co.default_parse_options()).offer
+        resolved = metadata.resolve_credential_descriptions(offer)
+        # The wallet helper reads and resolves in one call: the same offer, without the description warning.
+        parsed = metadata.resolve_offer_json(offer_json, co.default_parse_options())
+        test.assertEqual(parsed.offer, resolved)
+        test.assertNotIn("legacy_credential_description", codes(parsed.warnings))
+        written = co.offer_to_json(resolved, co.Dialect.V1)
+    except co.CredentialOfferError as error:
+        return expect_error(test, expect, error)
+    test.assertNotIn("error", expect, "expected an error")
+    check_keys(expect, {"offer"}, {"offer"})
+    test.assertEqual(json.loads(written), expect["offer"])
+
+
 def issuer_for(file, case):
     return co.Issuer(json.dumps(file["configs"][case["config"]]))
 
@@ -386,6 +446,8 @@ RUNNERS = {
     "parse.json": plain(run_parse),
     "build.json": plain(run_build),
     "metadata.json": plain(run_metadata),
+    "lint.json": plain(run_lint),
+    "resolve.json": plain(run_resolve),
     "issuer.json": run_issuer,
     "redeem.json": run_redeem,
     "secret.json": run_secret,
@@ -584,6 +646,79 @@ class Idiomatic(unittest.TestCase):
         self.assertFalse(co.qr_is_uncomfortable("openid-credential-offer://?credential_offer_uri=x"))
         with self.assertRaises(co.CredentialOfferError.QrTooLong):
             co.render_qr_svg("x" * 5000)
+
+    def test_lint_report_with_profile_metadata_and_evidence(self):
+        uri = co.build_offer_uri(
+            '{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"],'
+            '"grants":{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{"pre-authorized_code":"c0de"}}}',
+            co.default_build_options(),
+        )
+        options = co.default_lint_options()
+        options.profile = co.Profile.HAIP
+        report = co.lint(uri, options)
+        self.assertEqual(report.profile, co.Profile.HAIP)
+        self.assertIsNone(report.reference)
+        self.assertEqual(codes(report.warnings), ["pre_authorized_without_tx_code", "haip_authorization_code"])
+        self.assertIn("#664", report.warnings[0].evidence)
+        self.assertTrue(all(w.evidence for w in report.warnings))
+        self.assertEqual(json.loads(report.json)["profile"], "haip")
+        # A parse warning is not the lint's: no evidence.
+        plus = co.parse_offer_uri(uri.replace("c0de", "a+b"), co.default_parse_options()).parsed
+        self.assertEqual([(w.code, w.evidence) for w in plus.warnings], [("ambiguous_plus", None)])
+
+        authorization = (
+            '{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"],'
+            '"grants":{"authorization_code":{}}}'
+        )
+        options.metadata = co.IssuerMetadata(
+            '{"credential_issuer":"https://issuer.example.com",'
+            '"credential_configurations_supported":{"pid":{"format":"dc+sd-jwt"}}}'
+        )
+        self.assertEqual(warning_entries(co.lint(authorization, options).warnings),
+                         [{"code": "haip_scope", "field": "credential_configuration_ids[0]"}])
+        options = co.default_lint_options()
+        options.profile = co.parse_profile("it-wallet")
+        options.build.base = "haip-vci://"
+        self.assertEqual(codes(co.lint(authorization, options).warnings), ["it_wallet_issuer_state", "it_wallet_scheme"])
+        with self.assertRaises(co.CredentialOfferError.UnknownProfile):
+            co.parse_profile("HAIP")
+        # The parse options reach the reading: an http issuer only when allowed.
+        insecure = uri.replace("https%3A%2F%2Fissuer.example.com", "http%3A%2F%2Flocalhost%3A8080")
+        with self.assertRaises(co.CredentialOfferError.InsecureUrl):
+            co.lint(insecure, co.default_lint_options())
+        options = co.default_lint_options()
+        options.parse.allow_insecure_http = True
+        self.assertEqual(codes(co.lint(insecure, options).warnings), ["pre_authorized_without_tx_code"])
+
+    def test_wallet_resolves_inline_descriptions(self):
+        metadata = co.IssuerMetadata(
+            '{"credential_issuer":"https://issuer.example.com","credential_configurations_supported":{'
+            '"pid":{"format":"dc+sd-jwt","vct":"urn:eudi:pid:1"},'
+            '"mdl":{"format":"mso_mdoc","doctype":"org.iso.18013.5.1.mDL"}}}'
+        )
+        draft11 = (
+            '{"credential_issuer":"https://issuer.example.com","credentials":[{"format":"vc+sd-jwt",'
+            '"vct":"urn:eudi:pid:1"},{"format":"mso_mdoc","doctype":"org.iso.18013.5.1.mDL"}]}'
+        )
+        read = co.parse_offer_json(draft11, co.default_parse_options())
+        self.assertEqual(read.offer.credential_configuration_ids, [])
+        self.assertEqual(len(read.offer.legacy_credentials), 2)
+        resolved = metadata.resolve_credential_descriptions(read.offer)
+        self.assertEqual(resolved.credential_configuration_ids, ["pid", "mdl"])
+        self.assertEqual(resolved.legacy_credentials, [])
+        parsed = metadata.resolve_offer_json(draft11, co.default_parse_options())
+        self.assertEqual(parsed.offer, resolved)
+        self.assertEqual(parsed.source, co.Source.DRAFT11)
+        self.assertIn("legacy_credential_description", codes(read.warnings))
+        self.assertNotIn("legacy_credential_description", codes(parsed.warnings))
+        self.assertEqual(json.loads(parsed.json)["offer"]["credential_configuration_ids"], ["pid", "mdl"])
+        only_mdl = co.IssuerMetadata(
+            '{"credential_issuer":"https://issuer.example.com","credential_configurations_supported":{'
+            '"mdl":{"format":"mso_mdoc","doctype":"org.iso.18013.5.1.mDL"}}}'
+        )
+        with self.assertRaises(co.CredentialOfferError.UnknownCredentialConfiguration) as raised:
+            only_mdl.resolve_credential_descriptions(read.offer)
+        self.assertEqual(raised.exception.field, "credentials[0]")
 
     def test_metadata_object(self):
         metadata = co.IssuerMetadata(

@@ -5,6 +5,57 @@ import CredOffer
 let issuerConfig = #"{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}"#
 
 func idiomaticTests() {
+    test("the lint reports with the profile's rules, metadata and evidence") {
+        let uri = try buildOfferUri(
+            json: #"{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"],"#
+                + #""grants":{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{"pre-authorized_code":"c0de"}}}"#,
+            options: defaultBuildOptions()
+        )
+        var haip = defaultLintOptions()
+        haip.profile = .haip
+        let report = try lint(input: uri, options: haip)
+        try expectEqual(report.profile, .haip, "profile")
+        try expectEqual(report.reference, nil, "reference")
+        try expectEqual(codes(report.warnings), ["pre_authorized_without_tx_code", "haip_authorization_code"], "codes")
+        guard report.warnings.allSatisfy({ !($0.evidence ?? "").isEmpty }) else { throw Failure(description: "a finding without evidence") }
+        guard report.warnings[0].evidence!.contains("#664") else { throw Failure(description: report.warnings[0].evidence!) }
+        let authorization = #"{"credential_issuer":"https://issuer.example.com","credential_configuration_ids":["pid"],"#
+            + #""grants":{"authorization_code":{}}}"#
+        haip.metadata = try IssuerMetadata(
+            json: #"{"credential_issuer":"https://issuer.example.com","credential_configurations_supported":{"pid":{"format":"dc+sd-jwt"}}}"#
+        )
+        let scoped = try lint(input: authorization, options: haip)
+        try expectEqual(scoped.warnings.map { [$0.code, $0.field] }, [["haip_scope", "credential_configuration_ids[0]"]], "scope")
+        var itWallet = defaultLintOptions()
+        itWallet.profile = try parseProfile(name: "it-wallet")
+        itWallet.build.base = "haip-vci://"
+        try expectEqual(codes(try lint(input: authorization, options: itWallet).warnings), ["it_wallet_issuer_state", "it_wallet_scheme"], "it-wallet")
+        do {
+            _ = try parseProfile(name: "HAIP")
+            throw Failure(description: "no error")
+        } catch CredentialOfferError.UnknownProfile(let code, _, _, _, _) {
+            try expectEqual(code, "unknown_profile", "code")
+        }
+    }
+
+    test("a wallet resolves inline credential descriptions with the metadata") {
+        let draft11 = #"{"credential_issuer":"https://issuer.example.com","credentials":["#
+            + #"{"format":"vc+sd-jwt","vct":"urn:eudi:pid:1"},{"format":"mso_mdoc","doctype":"org.iso.18013.5.1.mDL"}]}"#
+        let metadata = try IssuerMetadata(
+            json: #"{"credential_issuer":"https://issuer.example.com","credential_configurations_supported":{"#
+                + #""pid":{"format":"dc+sd-jwt","vct":"urn:eudi:pid:1"},"mdl":{"format":"mso_mdoc","doctype":"org.iso.18013.5.1.mDL"}}}"#
+        )
+        let read = try parseOfferJson(json: draft11, options: defaultParseOptions())
+        try expectEqual(read.offer.legacyCredentials.count, 2, "inline descriptions")
+        let resolved = try metadata.resolveCredentialDescriptions(offer: read.offer)
+        try expectEqual(resolved.credentialConfigurationIds, ["pid", "mdl"], "ids")
+        try expectEqual(resolved.legacyCredentials, [], "no descriptions left")
+        let parsed = try metadata.resolveOfferJson(json: draft11, options: defaultParseOptions())
+        try expectEqual(parsed.source, .draft11, "source")
+        try expectEqual(codes(read.warnings).contains("legacy_credential_description"), true, "the reading warns")
+        try expectEqual(codes(parsed.warnings).contains("legacy_credential_description"), false, "the resolved reading does not")
+    }
+
     test("a wallet reads an offer it built") {
         let offer = CredentialOffer(
             credentialIssuer: "https://issuer.example.com",

@@ -184,11 +184,66 @@ func runMetadata(_ testCase: JSONValue) throws {
     }
 }
 
+func readLintOptions(_ options: JSONValue?) throws -> LintOptions {
+    var result = defaultLintOptions()
+    guard let options else { return result }
+    try checkKeys(options, ["profile", "dialect", "base", "metadata"])
+    if options["profile"] != nil { result.profile = try parseProfile(name: try text(options, "profile")) }
+    if options["dialect"] != nil { result.build.dialect = try parseDialect(name: try text(options, "dialect")) }
+    if options["base"] != nil { result.build.base = try text(options, "base") }
+    if let metadata = options["metadata"] { result.metadata = try IssuerMetadata(json: metadata.text) }
+    return result
+}
+
+func runLint(_ testCase: JSONValue) throws {
+    try checkKeys(testCase, ["id", "note", "input", "options", "expect"], required: ["id", "input", "expect"])
+    let expect = try member(testCase, "expect")
+    try outcome(expect, { try lint(input: try text(testCase, "input"), options: try readLintOptions(testCase["options"])) }) { report in
+        try checkKeys(expect, ["warnings", "reference"], required: ["warnings"])
+        try expectEqual(report.reference, expect["reference"]?.string, "reference")
+        let expected: [[String?]] = try (try member(expect, "warnings").list ?? []).map { warning in
+            try checkKeys(warning, ["code", "field"], required: ["code"])
+            return [try text(warning, "code"), warning["field"]?.string]
+        }
+        try expectEqual(report.warnings.map { [$0.code, $0.field] }, expected, "warnings")
+        // The record and the engine's view say the same, evidence included.
+        let view = try JSONValue.parse(report.json)
+        try expectEqual(try member(view, "profile").text, testCase["options"]?["profile"]?.text ?? "null", "view profile")
+        let viewWarnings: [[String?]] = try (try member(view, "warnings").list ?? []).map {
+            [try text($0, "code"), try text($0, "message"), $0["field"]?.string, $0["evidence"]?.string]
+        }
+        try expectEqual(viewWarnings, report.warnings.map { [$0.code, $0.message, $0.field, $0.evidence] }, "view warnings")
+    }
+}
+
+func runResolve(_ testCase: JSONValue) throws {
+    try checkKeys(testCase, ["id", "note", "offer", "metadata", "expect"], required: ["id", "offer", "metadata", "expect"])
+    let expect = try member(testCase, "expect")
+    let offerJson = try member(testCase, "offer").text
+    try outcome(expect, { () throws -> String in
+        let metadata = try IssuerMetadata(json: try member(testCase, "metadata").text)
+        let offer = try parseOfferJson(json: offerJson, options: defaultParseOptions()).offer
+        let resolved = try metadata.resolveCredentialDescriptions(offer: offer)
+        // The wallet helper reads and resolves in one call: the same offer, without the description warning.
+        let parsed = try metadata.resolveOfferJson(json: offerJson, options: defaultParseOptions())
+        try expectEqual(parsed.offer, resolved, "resolveOfferJson")
+        guard !codes(parsed.warnings).contains("legacy_credential_description") else {
+            throw Failure(description: "the description warning stays")
+        }
+        return try offerToJson(offer: resolved, dialect: .v1)
+    }) { written in
+        try checkKeys(expect, ["offer"], required: ["offer"])
+        try expectSame(try JSONValue.parse(written), expect["offer"], "offer")
+    }
+}
+
 /// The runner of each vector file; engine runners also get the whole file (its named configurations).
 let runners: [String: (JSONValue, JSONValue) throws -> Void] = [
     "parse.json": { testCase, _ in try runParse(testCase) },
     "build.json": { testCase, _ in try runBuild(testCase) },
     "metadata.json": { testCase, _ in try runMetadata(testCase) },
+    "lint.json": { testCase, _ in try runLint(testCase) },
+    "resolve.json": { testCase, _ in try runResolve(testCase) },
     "issuer.json": runIssuer,
     "redeem.json": runRedeem,
     "secret.json": runSecret,
