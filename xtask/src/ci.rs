@@ -88,6 +88,7 @@ impl Step {
             Step::Fuzz => setup::fuzz_tools().map(drop),
             Step::C => {
                 setup::c_compilers()?;
+                setup::cmake()?;
                 setup::cbindgen().map(drop)
             }
             Step::Server => setup::postgresql(),
