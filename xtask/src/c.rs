@@ -535,6 +535,21 @@ fn other_abi_versions(version: &str) -> Result<Vec<String>> {
     })
 }
 
+/// The C library's release check: installed into target/release-check/c, it is found and linked by the C++
+/// consumers (pkg-config and CMake).
+pub fn release_check() -> Result {
+    setup::c_compilers()?;
+    let work = util::target_dir().join("release-check/c");
+    let prefix = work.join("install");
+    if prefix.exists() {
+        fs::remove_dir_all(&prefix)?;
+    }
+    install(&prefix)?;
+    let build = work.join("build");
+    fs::create_dir_all(&build)?;
+    consumers(&prefix, &pkg_config(&prefix, &["--cflags"])?, &pkg_config(&prefix, &["--libs"])?, &build)
+}
+
 /// The `cargo xtask ci` step.
 pub fn ci() -> Result {
     test()
