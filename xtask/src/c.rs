@@ -1,5 +1,6 @@
-//! The C library: header generation and freshness, install layout with pkg-config, and the C tests
-//! (plain, under valgrind, and with AddressSanitizer and UBSan).
+//! The C library: header generation and freshness, the install (the SONAME and its links, pkg-config and
+//! CMake files), the C tests (plain, under valgrind, and with AddressSanitizer and UBSan), and C++ consumers
+//! that find the installed library through pkg-config and CMake.
 
 use std::fs;
 use std::path::{Path, PathBuf};

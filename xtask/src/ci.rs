@@ -22,7 +22,7 @@ pub enum Step {
     Audit,
     /// a short run of every fuzz target
     Fuzz,
-    /// the C library: header, install, tests plain, under valgrind and sanitizers
+    /// the C library: header, install, tests plain, under valgrind and sanitizers, C++ consumers
     C,
     /// the server's tests on SQLite and PostgreSQL
     Server,

@@ -54,9 +54,11 @@ enum Command {
     },
     /// cargo-deny: advisories (when the database is reachable), licenses, bans, sources; core duplicates
     Audit,
-    /// the C library: header freshness, install, C tests plain/valgrind/sanitizers, example
+    /// the C library: header freshness, install, C tests plain/valgrind/sanitizers, example, C++ consumers
+    /// through pkg-config and CMake
     CTest,
-    /// build libcredoffer and install include/, lib/, lib/pkgconfig/credoffer.pc
+    /// build libcredoffer and install include/, lib/ (with the SONAME links), lib/pkgconfig/credoffer.pc and
+    /// lib/cmake/credoffer/
     CInstall {
         /// Where to install
         #[arg(long, value_name = "DIR")]
