@@ -27,6 +27,7 @@ pub fn dry_run() -> Result {
     check_changelog(&fs::read_to_string(root().join("CHANGELOG.md"))?, version)?;
     let packages: Vec<&Package> = metadata.workspace_packages().collect();
     let mut problems = check_publish_flags(&packages);
+    problems.extend(packages.iter().filter_map(|package| license_problem(package)));
     for package in packages.iter().filter(|package| PUBLISHED_CRATES.contains(&package.name.as_str())) {
         problems.extend(check_crate_metadata(package));
         problems.extend(check_package_contents(package)?);
@@ -88,15 +89,18 @@ fn check_crate_metadata(package: &Package) -> Vec<String> {
             problems.push(format!("{}: no `{field}`", package.name));
         }
     }
-    if package.license.as_deref() != Some(LICENSE) {
-        problems.push(format!("{}: `license` is {:?}, not {LICENSE:?}", package.name, package.license));
-    }
     for (field, values) in [("keywords", &package.keywords), ("categories", &package.categories)] {
         if values.is_empty() {
             problems.push(format!("{}: no `{field}`", package.name));
         }
     }
     problems
+}
+
+/// Every crate names the licence the same way, published or not.
+fn license_problem(package: &Package) -> Option<String> {
+    (package.license.as_deref() != Some(LICENSE))
+        .then(|| format!("{}: `license` is {:?}, not {LICENSE:?}", package.name, package.license))
 }
 
 /// The crate's package holds its README and both licence texts, and none of its tests or benchmarks reads
@@ -180,12 +184,35 @@ mod tests {
         );
     }
 
+    #[test]
+    fn incomplete_metadata_and_another_licence_are_named() {
+        let package: Package = serde_json::from_str(
+            r#"{"id": "x", "name": "credoffer", "version": "0.1.0", "manifest_path": "/w/core/Cargo.toml",
+                "description": "d", "license": "MIT", "repository": "r", "documentation": "",
+                "readme": "README.md", "rust_version": "1.88", "keywords": ["openid4vci"], "publish": null}"#,
+        )
+        .unwrap();
+        assert_eq!(check_crate_metadata(&package), ["credoffer: no `documentation`", "credoffer: no `categories`"]);
+        assert_eq!(
+            license_problem(&package).unwrap(),
+            "credoffer: `license` is Some(\"MIT\"), not \"Apache-2.0 OR MIT\""
+        );
+        assert_eq!(
+            check_publish_flags(&[&package])[..],
+            ["credoffer-cli: not a workspace member", "credoffer-server: not a workspace member"]
+        );
+    }
+
     /// This workspace: the published crates are ready, every other one says `publish = false`.
     #[test]
     fn this_workspace_publishes_exactly_its_published_crates_with_complete_metadata() {
         let metadata = Metadata::get().unwrap();
         let packages: Vec<&Package> = metadata.workspace_packages().collect();
         assert_eq!(check_publish_flags(&packages), Vec::<String>::new());
+        assert_eq!(
+            packages.iter().filter_map(|package| license_problem(package)).collect::<Vec<_>>(),
+            Vec::<String>::new()
+        );
         for package in packages.iter().filter(|package| PUBLISHED_CRATES.contains(&package.name.as_str())) {
             assert_eq!(check_crate_metadata(package), Vec::<String>::new());
         }
