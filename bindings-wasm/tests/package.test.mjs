@@ -46,17 +46,27 @@ test('ESM import and CJS require give the same module, exporting what the declar
   assert.equal(require.resolve('credoffer'), new URL('../pkg/node/index.cjs', import.meta.url).pathname);
 });
 
-test('package.json: conditional exports, types first; the issuer entry for Node only', () => {
+test('package.json: Node gets each module system its declarations; bundlers the browser build; the issuer entry for Node only', () => {
   const manifest = JSON.parse(readFileSync(new URL('../pkg/package.json', import.meta.url), 'utf8'));
   assert.deepEqual(Object.keys(manifest.exports), ['.', './issuer', './package.json']);
   const root = manifest.exports['.'];
-  assert.deepEqual(Object.keys(root), ['types', 'node', 'browser', 'default']);
-  assert.deepEqual(root.node, { import: './node/index.mjs', require: './node/index.cjs' });
+  assert.deepEqual(Object.keys(root), ['node', 'types', 'browser', 'default']);
+  assert.deepEqual(root.node, {
+    import: { types: './credoffer.d.ts', default: './node/index.mjs' },
+    require: { types: './credoffer.d.cts', default: './node/index.cjs' },
+  });
+  assert.equal(root.types, './credoffer.d.ts');
   // No `browser` or `default` condition: a bundler building for a page stops with an unresolved import.
   const issuer = manifest.exports['./issuer'];
-  assert.deepEqual(Object.keys(issuer), ['types', 'node']);
-  assert.deepEqual(issuer.node, { import: './node/issuer.mjs', require: './node/issuer.cjs' });
-  const files = [root, issuer].flatMap((entry) => [...Object.values(entry.types), ...Object.values(entry.node)]);
+  assert.deepEqual(Object.keys(issuer), ['node', 'types']);
+  assert.deepEqual(issuer.node, {
+    import: { types: './issuer.d.ts', default: './node/issuer.mjs' },
+    require: { types: './issuer.d.cts', default: './node/issuer.cjs' },
+  });
+  const files = [root, issuer].flatMap((entry) => [
+    entry.types,
+    ...Object.values(entry.node).flatMap((condition) => Object.values(condition)),
+  ]);
   for (const file of [...files, root.browser]) {
     assert.ok(manifest.files.some((shipped) => file.startsWith(`./${shipped}`)), `${file} is not in "files"`);
     assert.ok(readFileSync(new URL(`../pkg/${file}`, import.meta.url)).length > 0, file);

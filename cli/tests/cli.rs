@@ -93,7 +93,7 @@ fn path(path: &Path) -> &str {
 }
 
 fn vectors(name: &str) -> Vec<Value> {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(format!("{name}.json"));
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors").join(format!("{name}.json"));
     let json: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     json["cases"].as_array().unwrap().clone()
 }

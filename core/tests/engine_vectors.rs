@@ -35,7 +35,7 @@ const FILES: &[(&str, Runner, &[&str], usize)] = &[
 
 #[test]
 fn engine_vectors() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
     let mut failures = Vec::new();
     let mut summary = Vec::new();
     for &(name, runner, top_level, minimum) in FILES {

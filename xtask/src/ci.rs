@@ -5,7 +5,7 @@
 use clap::ValueEnum;
 
 use crate::util::{self, Result, cargo};
-use crate::{audit, c, codegen, fuzz, mobile, server, setup, wasm};
+use crate::{audit, c, codegen, fuzz, mobile, release, server, setup, wasm};
 
 /// One step of the pipeline; its name on the command line is the variant's, in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -22,7 +22,7 @@ pub enum Step {
     Audit,
     /// a short run of every fuzz target
     Fuzz,
-    /// the C library: header, install, tests plain, under valgrind and sanitizers
+    /// the C library: header, install, tests plain, under valgrind and sanitizers, C++ consumers
     C,
     /// the server's tests on SQLite and PostgreSQL
     Server,
@@ -30,11 +30,13 @@ pub enum Step {
     Wasm,
     /// the Python, Kotlin and Swift bindings' tests
     Mobile,
+    /// `cargo xtask release --dry-run`: every package as a registry would receive it
+    Release,
 }
 
 impl Step {
     /// Every step, in pipeline order.
-    pub const ALL: [Step; 10] = [
+    pub const ALL: [Step; 11] = [
         Step::Format,
         Step::Codegen,
         Step::Clippy,
@@ -45,6 +47,7 @@ impl Step {
         Step::Server,
         Step::Wasm,
         Step::Mobile,
+        Step::Release,
     ];
 
     fn title(self) -> &'static str {
@@ -59,6 +62,7 @@ impl Step {
             Step::Server => "server",
             Step::Wasm => "wasm package",
             Step::Mobile => "mobile bindings",
+            Step::Release => "release dry run",
         }
     }
 
@@ -74,6 +78,7 @@ impl Step {
             Step::Server => server::ci(),
             Step::Wasm => wasm::ci(),
             Step::Mobile => mobile::ci(),
+            Step::Release => release::dry_run(),
         }
     }
 }
@@ -88,6 +93,7 @@ impl Step {
             Step::Fuzz => setup::fuzz_tools().map(drop),
             Step::C => {
                 setup::c_compilers()?;
+                setup::cmake()?;
                 setup::cbindgen().map(drop)
             }
             Step::Server => setup::postgresql(),
@@ -97,6 +103,12 @@ impl Step {
                 setup::chromium()
             }
             Step::Mobile => setup::mobile_tools().map(drop),
+            Step::Release => {
+                setup::c_compilers()?;
+                setup::cmake()?;
+                setup::wasm_tools()?;
+                setup::npm_packages()
+            }
         }
     }
 }
@@ -179,8 +191,17 @@ mod tests {
 
     #[test]
     fn skip_drops_the_named_steps() {
-        let expected =
-            [Step::Format, Step::Codegen, Step::Clippy, Step::Rust, Step::Audit, Step::C, Step::Server, Step::Wasm];
+        let expected = [
+            Step::Format,
+            Step::Codegen,
+            Step::Clippy,
+            Step::Rust,
+            Step::Audit,
+            Step::C,
+            Step::Server,
+            Step::Wasm,
+            Step::Release,
+        ];
         assert_eq!(steps(&["--skip", "fuzz,mobile"]).unwrap(), expected);
         let every_name = Step::ALL.map(|step| step.to_possible_value().unwrap().get_name().to_owned()).join(",");
         assert!(steps(&["--skip", &every_name]).unwrap_err().to_string().contains("no step"));
@@ -190,7 +211,10 @@ mod tests {
     fn an_unknown_step_is_refused_with_the_valid_names() {
         let error = steps(&["--only", "c,nonsense"]).unwrap_err().to_string();
         assert!(error.contains("nonsense"), "{error}");
-        assert!(error.contains("format, codegen, clippy, rust, audit, fuzz, c, server, wasm, mobile"), "{error}");
+        assert!(
+            error.contains("format, codegen, clippy, rust, audit, fuzz, c, server, wasm, mobile, release"),
+            "{error}"
+        );
     }
 
     #[test]

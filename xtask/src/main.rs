@@ -11,6 +11,7 @@ mod codegen;
 mod fuzz;
 mod metadata;
 mod mobile;
+mod release;
 mod server;
 mod setup;
 mod util;
@@ -53,9 +54,11 @@ enum Command {
     },
     /// cargo-deny: advisories (when the database is reachable), licenses, bans, sources; core duplicates
     Audit,
-    /// the C library: header freshness, install, C tests plain/valgrind/sanitizers, example
+    /// the C library: header freshness, install, C tests plain/valgrind/sanitizers, example, C++ consumers
+    /// through pkg-config and CMake
     CTest,
-    /// build libcredoffer and install include/, lib/, lib/pkgconfig/credoffer.pc
+    /// build libcredoffer and install include/, lib/ (with the SONAME links), lib/pkgconfig/credoffer.pc and
+    /// lib/cmake/credoffer/
     CInstall {
         /// Where to install
         #[arg(long, value_name = "DIR")]
@@ -86,6 +89,13 @@ enum Command {
     ServerTest,
     /// the server's bounded load test (release) on SQLite and PostgreSQL: requests/s
     ServerLoad,
+    /// every check a release must pass: crates packaged and built from their packages, licences, metadata,
+    /// changelog, the C library found by CMake and pkg-config, the npm package packed and its exports checked
+    Release {
+        /// Check only; publishing is done by hand (README, Releasing)
+        #[arg(long, required = true)]
+        dry_run: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -107,6 +117,7 @@ fn main() -> ExitCode {
         Command::WasmBench => wasm::bench(),
         Command::ServerTest => server::test(),
         Command::ServerLoad => server::load(),
+        Command::Release { dry_run: _ } => release::dry_run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -148,5 +159,12 @@ mod tests {
             panic!("not the c-install command");
         };
         assert_eq!(prefix, PathBuf::from("out"));
+    }
+
+    #[test]
+    fn release_only_checks() {
+        assert!(Cli::try_parse_from(["xtask", "release"]).is_err());
+        let command = Cli::try_parse_from(["xtask", "release", "--dry-run"]).unwrap().command;
+        assert!(matches!(command, Command::Release { dry_run: true }), "{command:?}");
     }
 }

@@ -16,11 +16,26 @@ pub struct Metadata {
     workspace_members: Vec<String>,
 }
 
+/// One package; the members past `manifest_path` are what crates.io shows, read by the release check (an
+/// absent `Option` is `None`).
 #[derive(Debug, Deserialize)]
-struct Package {
+pub struct Package {
     id: String,
-    name: String,
+    pub name: String,
     version: String,
+    pub manifest_path: std::path::PathBuf,
+    pub description: Option<String>,
+    pub license: Option<String>,
+    pub repository: Option<String>,
+    pub documentation: Option<String>,
+    pub readme: Option<String>,
+    pub rust_version: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// The registries it may be published to: `None` is any, empty is `publish = false`.
+    pub publish: Option<Vec<String>>,
 }
 
 impl Metadata {
@@ -49,6 +64,11 @@ impl Metadata {
             .ok_or_else(|| format!("`cargo metadata` lists no workspace member {ENGINE_PACKAGE}").into())
     }
 
+    /// The workspace's own packages.
+    pub fn workspace_packages(&self) -> impl Iterator<Item = &Package> {
+        self.packages.iter().filter(|package| self.workspace_members.contains(&package.id))
+    }
+
     /// The one version of the dependency `name` that Cargo.lock holds; two versions are an error, since a
     /// tool pinned to it could match only one.
     pub fn locked_version(&self, name: &str) -> Result<&str> {
@@ -71,12 +91,13 @@ mod tests {
     const SAMPLE: &str = r#"{
       "packages": [
         {"name": "credoffer", "version": "0.3.1", "id": "path+file:///w/core#credoffer@0.3.1", "source": null,
+         "manifest_path": "/w/core/Cargo.toml", "publish": null, "keywords": ["openid4vci"],
          "dependencies": []},
-        {"name": "credoffer", "version": "0.2.0", "id": "registry+https://github.com/rust-lang/crates.io-index#credoffer@0.2.0",
+        {"name": "credoffer", "version": "0.2.0", "id": "registry+https://github.com/rust-lang/crates.io-index#credoffer@0.2.0", "manifest_path": "/r/credoffer-0.2.0/Cargo.toml",
          "source": "registry+https://github.com/rust-lang/crates.io-index"},
-        {"name": "wasm-bindgen", "version": "0.2.130", "id": "registry+https://github.com/rust-lang/crates.io-index#wasm-bindgen@0.2.130"},
-        {"name": "syn", "version": "1.0.109", "id": "registry+https://github.com/rust-lang/crates.io-index#syn@1.0.109"},
-        {"name": "syn", "version": "2.0.100", "id": "registry+https://github.com/rust-lang/crates.io-index#syn@2.0.100"}
+        {"name": "wasm-bindgen", "version": "0.2.130", "id": "registry+https://github.com/rust-lang/crates.io-index#wasm-bindgen@0.2.130", "manifest_path": "/r/wb/Cargo.toml"},
+        {"name": "syn", "version": "1.0.109", "id": "registry+https://github.com/rust-lang/crates.io-index#syn@1.0.109", "manifest_path": "/r/syn1/Cargo.toml"},
+        {"name": "syn", "version": "2.0.100", "id": "registry+https://github.com/rust-lang/crates.io-index#syn@2.0.100", "manifest_path": "/r/syn2/Cargo.toml"}
       ],
       "workspace_members": ["path+file:///w/core#credoffer@0.3.1", "path+file:///w/xtask#0.0.0"],
       "resolve": null,
@@ -87,6 +108,18 @@ mod tests {
     fn the_workspace_version_is_the_member_engines() {
         let metadata = Metadata::from_json(SAMPLE).unwrap();
         assert_eq!(metadata.workspace_version().unwrap(), "0.3.1");
+    }
+
+    #[test]
+    fn the_workspace_packages_are_the_members_with_their_crates_io_fields() {
+        let metadata = Metadata::from_json(SAMPLE).unwrap();
+        let members: Vec<&Package> = metadata.workspace_packages().collect();
+        assert_eq!(members.len(), 1);
+        assert_eq!(
+            (members[0].name.as_str(), members[0].keywords.as_slice()),
+            ("credoffer", &["openid4vci".to_owned()][..])
+        );
+        assert_eq!((members[0].publish.as_ref(), members[0].description.as_ref()), (None, None));
     }
 
     #[test]

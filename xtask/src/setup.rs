@@ -147,6 +147,11 @@ pub fn c_compilers() -> Result {
     apt_for_programs(&[("gcc", "gcc"), ("g++", "g++"), ("pkg-config", "pkgconf"), ("valgrind", "valgrind")])
 }
 
+/// CMake and make, for the C++ consumer that finds the library with `find_package(credoffer)`.
+pub fn cmake() -> Result {
+    apt_for_programs(&[("cmake", "cmake"), ("make", "make")])
+}
+
 /// cbindgen at its pinned version, for the C header.
 pub fn cbindgen() -> Result<PathBuf> {
     cargo_install_shared("cbindgen", CBINDGEN_VERSION, "cbindgen", true)

@@ -86,22 +86,150 @@ pub fn bench() -> Result {
     util::run_in(&package_dir(), "node", &["bench/bench.mjs"], &[])
 }
 
-/// The npm package's package.json (bindings-wasm/js/package.json), checked to carry the workspace version:
-/// npm and crates.io publish the same release, so the two never differ.
+/// The npm package's package.json: bindings-wasm/js/package.json with the workspace version stamped in after
+/// its name. npm and crates.io publish the same release, so the version has one home, Cargo.toml.
 fn package_manifest(workspace_version: &str) -> Result<String> {
     let path = package_dir().join("js/package.json");
     let text = fs::read_to_string(&path)?;
-    check_package_version(&text, workspace_version).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(text)
+    stamp_version(&text, workspace_version).map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
-fn check_package_version(package_json: &str, workspace_version: &str) -> Result {
-    let version = util::npm_package_version(package_json)?;
-    if version != workspace_version {
+fn stamp_version(package_json: &str, version: &str) -> Result<String> {
+    if util::npm_package_version(package_json).is_ok() {
+        return Err("has a \"version\": the build stamps the workspace version (Cargo.toml [workspace.package])".into());
+    }
+    let name_line = package_json
+        .lines()
+        .find(|line| line.trim_start().starts_with("\"name\":"))
+        .ok_or("has no \"name\" line to put the version after")?;
+    let indent = &name_line[..name_line.len() - name_line.trim_start().len()];
+    let stamped = package_json.replacen(
+        &format!("{name_line}\n"),
+        &format!("{name_line}\n{indent}\"version\": {},\n", serde_json::to_string(version)?),
+        1,
+    );
+    if util::npm_package_version(&stamped)? != version {
+        return Err("the stamped version does not read back".into());
+    }
+    Ok(stamped)
+}
+
+/// Every file of the npm package: `npm pack` must list exactly these, so a stray file fails the release check.
+const PACKAGE_FILES: &[&str] = &[
+    "LICENSE-APACHE",
+    "LICENSE-MIT",
+    "README.md",
+    "credoffer.d.cts",
+    "credoffer.d.ts",
+    "issuer.d.cts",
+    "issuer.d.ts",
+    "node/credoffer_wasm.cjs",
+    "node/credoffer_wasm_bg.wasm",
+    "node/index.cjs",
+    "node/index.mjs",
+    "node/issuer.cjs",
+    "node/issuer.mjs",
+    "node/shared.cjs",
+    "package.json",
+    "web/credoffer_wasm.js",
+    "web/credoffer_wasm_bg.wasm",
+    "web/index.js",
+];
+
+/// How each entry must resolve in each of TypeScript's modes, which follow Node's (`node16-cjs` for `require`,
+/// `node16-esm` for `import`) and bundlers' rules (`bundler`: no `node` condition): the declarations, then the
+/// JavaScript. The issuer entry has no JavaScript for bundlers: it is Node-only.
+const RESOLUTIONS: &[(&str, &str, &str, Option<&str>)] = &[
+    (".", "node16-cjs", "credoffer.d.cts", Some("node/index.cjs")),
+    (".", "node16-esm", "credoffer.d.ts", Some("node/index.mjs")),
+    (".", "bundler", "credoffer.d.ts", Some("web/index.js")),
+    ("./issuer", "node16-cjs", "issuer.d.cts", Some("node/issuer.cjs")),
+    ("./issuer", "node16-esm", "issuer.d.ts", Some("node/issuer.mjs")),
+    ("./issuer", "bundler", "issuer.d.ts", None),
+];
+
+/// The npm package's release checks: it is built, `npm pack` ships exactly [`PACKAGE_FILES`], publint finds
+/// nothing (warnings included), and @arethetypeswrong/cli finds no problem and resolves every entry as
+/// [`RESOLUTIONS`] says.
+pub fn release_check() -> Result {
+    build()?;
+    setup::npm_packages()?;
+    let pkg = pkg_dir();
+    let out = Command::new("npm").args(["pack", "--dry-run", "--json"]).current_dir(&pkg).output()?;
+    if !out.status.success() {
+        return Err(format!("npm pack --dry-run failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    check_packed_files(&String::from_utf8(out.stdout)?)?;
+    let tools = package_dir().join("node_modules");
+    let pkg_text = pkg.to_string_lossy();
+    let publint = tools.join("publint/src/cli.js");
+    util::run_in(
+        &package_dir(),
+        "node",
+        &[&publint.to_string_lossy(), "run", &pkg_text, "--strict", "--pack", "npm"],
+        &[],
+    )?;
+    // The node16 profile leaves out node10, TypeScript's resolution before `exports`, which cannot see the
+    // issuer entry; `main` and `types` still serve it the main one.
+    let attw = tools.join("@arethetypeswrong/cli/dist/index.js");
+    let out = Command::new("node")
+        .args([&attw.to_string_lossy(), "--pack", &pkg_text, "--profile", "node16", "--format", "json"])
+        .current_dir(package_dir())
+        .output()?;
+    let report = String::from_utf8(out.stdout)?;
+    check_type_resolutions(&report)?;
+    if !out.status.success() {
+        return Err(format!("@arethetypeswrong/cli failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    eprintln!("npm package: {} files, publint and @arethetypeswrong/cli (node16, bundler) pass", PACKAGE_FILES.len());
+    Ok(())
+}
+
+/// Checks `npm pack --dry-run --json` lists exactly [`PACKAGE_FILES`].
+fn check_packed_files(npm_pack_json: &str) -> Result {
+    #[derive(serde::Deserialize)]
+    struct Packed {
+        files: Vec<PackedFile>,
+    }
+    #[derive(serde::Deserialize)]
+    struct PackedFile {
+        path: String,
+    }
+    let packed: Vec<Packed> = serde_json::from_str(npm_pack_json)?;
+    let [packed] = packed.as_slice() else { return Err("npm pack --json did not describe one package".into()) };
+    let listed: Vec<&str> = packed.files.iter().map(|file| file.path.as_str()).collect();
+    let stray: Vec<&str> = listed.iter().copied().filter(|path| !PACKAGE_FILES.contains(path)).collect();
+    let missing: Vec<&str> = PACKAGE_FILES.iter().copied().filter(|path| !listed.contains(path)).collect();
+    if !stray.is_empty() || !missing.is_empty() {
         return Err(format!(
-            "\"version\" is {version:?}, the workspace version (Cargo.toml [workspace.package]) is {workspace_version:?}"
+            "npm pack lists unexpected files {stray:?} and lacks {missing:?} (PACKAGE_FILES in xtask/src/wasm.rs)"
         )
         .into());
+    }
+    Ok(())
+}
+
+/// Checks @arethetypeswrong/cli's JSON report: no problems, and every entry resolved as [`RESOLUTIONS`] says.
+fn check_type_resolutions(report: &str) -> Result {
+    let report: serde_json::Value =
+        serde_json::from_str(report).map_err(|e| format!("@arethetypeswrong/cli gave no JSON report: {e}"))?;
+    let problems = &report["problems"];
+    if problems.as_object().is_none_or(|problems| !problems.is_empty()) {
+        return Err(format!("@arethetypeswrong/cli reports problems: {problems}").into());
+    }
+    let mut wrong = Vec::new();
+    for &(entry, mode, types, javascript) in RESOLUTIONS {
+        let resolution = &report["analysis"]["entrypoints"][entry]["resolutions"][mode];
+        let file = |kind: &str| {
+            resolution[kind]["fileName"].as_str().map(|f| f.trim_start_matches("/node_modules/credoffer/"))
+        };
+        let found = (file("resolution"), file("implementationResolution"));
+        if found != (Some(types), javascript) {
+            wrong.push(format!("{entry} in {mode}: {found:?}, expected {:?}", (Some(types), javascript)));
+        }
+    }
+    if !wrong.is_empty() {
+        return Err(format!("the package's exports resolve wrongly: {}", wrong.join("; ")).into());
     }
     Ok(())
 }
@@ -160,6 +288,9 @@ fn assemble_entries(pkg: &Path) -> Result {
     )?;
 
     fs::copy(js.join("README.md"), pkg.join("README.md"))?;
+    for license in ["LICENSE-APACHE", "LICENSE-MIT"] {
+        fs::copy(root().join(license), pkg.join(license))?;
+    }
     // Each entry's declarations, and the same read as CommonJS by TypeScript for `require`; the issuer's
     // CommonJS twin takes the main entry's types from theirs.
     const MAIN_TYPES: &str = "from './credoffer.js'";
@@ -239,11 +370,51 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_npm_version_must_be_the_workspace_version() {
-        let manifest = r#"{"name": "credoffer", "version": "0.4.0", "type": "module"}"#;
-        assert!(check_package_version(manifest, "0.4.0").is_ok());
-        let error = check_package_version(manifest, "0.4.1").unwrap_err().to_string();
-        assert!(error.contains("\"0.4.0\"") && error.contains("\"0.4.1\""), "{error}");
-        assert!(check_package_version(r#"{"name": "credoffer"}"#, "0.4.0").is_err());
+    fn a_stray_or_missing_file_in_the_npm_package_fails() {
+        let pack = |paths: &[&str]| {
+            let files: Vec<String> =
+                paths.iter().map(|path| format!("{{\"path\": \"{path}\", \"size\": 1}}")).collect();
+            format!("[{{\"name\": \"credoffer\", \"files\": [{}]}}]", files.join(", "))
+        };
+        assert!(check_packed_files(&pack(PACKAGE_FILES)).is_ok());
+        let stray = check_packed_files(&pack(&[PACKAGE_FILES, &["node/.DS_Store"]].concat())).unwrap_err();
+        assert!(stray.to_string().contains("[\"node/.DS_Store\"] and lacks []"), "{stray}");
+        let missing = check_packed_files(&pack(&PACKAGE_FILES[1..])).unwrap_err();
+        assert!(missing.to_string().contains("[] and lacks [\"LICENSE-APACHE\"]"), "{missing}");
+    }
+
+    #[test]
+    fn the_exports_must_resolve_as_each_mode_expects() {
+        let report = |bundler_javascript: &str, problems: &str| {
+            let mut entrypoints = serde_json::Map::new();
+            for &(entry, mode, types, javascript) in RESOLUTIONS {
+                let javascript = if (entry, mode) == (".", "bundler") { Some(bundler_javascript) } else { javascript };
+                let resolved = |file: Option<&str>| {
+                    file.map(|f| serde_json::json!({"fileName": format!("/node_modules/credoffer/{f}")}))
+                };
+                let slot = entrypoints.entry(entry).or_insert_with(|| serde_json::json!({"resolutions": {}}));
+                slot["resolutions"][mode] = serde_json::json!({
+                    "resolution": resolved(Some(types)),
+                    "implementationResolution": resolved(javascript),
+                });
+            }
+            serde_json::json!({"analysis": {"entrypoints": entrypoints}, "problems": serde_json::from_str::<serde_json::Value>(problems).unwrap()}).to_string()
+        };
+        assert!(check_type_resolutions(&report("web/index.js", "{}")).is_ok());
+        let node_build = check_type_resolutions(&report("node/index.mjs", "{}")).unwrap_err().to_string();
+        assert!(node_build.contains(". in bundler") && node_build.contains("node/index.mjs"), "{node_build}");
+        let problems = check_type_resolutions(&report("web/index.js", r#"{".": [{"kind": "FalseCJS"}]}"#));
+        assert!(problems.unwrap_err().to_string().contains("FalseCJS"));
+        assert!(check_type_resolutions("not json").is_err());
+    }
+
+    #[test]
+    fn the_npm_version_is_stamped_after_the_name() {
+        let template = "{\n  \"name\": \"credoffer\",\n  \"type\": \"module\"\n}\n";
+        let stamped = stamp_version(template, "0.4.1").unwrap();
+        assert_eq!(stamped, "{\n  \"name\": \"credoffer\",\n  \"version\": \"0.4.1\",\n  \"type\": \"module\"\n}\n");
+        let typed = r#"{"name": "credoffer", "version": "0.4.0"}"#;
+        assert!(stamp_version(typed, "0.4.1").unwrap_err().to_string().contains("stamps the workspace version"));
+        assert!(stamp_version("{\"type\": \"module\"}", "0.4.1").unwrap_err().to_string().contains("\"name\""));
     }
 }
