@@ -190,30 +190,48 @@ fn not_found_error() -> Error {
     Error::new(ErrorKind::OfferNotFound, "Resource Not Found")
 }
 
-fn store_failure(error: &StoreError) -> Response {
+/// The answer when the store failed (a database that is down or restarting, mostly): 503 with
+/// `Retry-After`. The cause goes to the log only.
+fn store_failure(shape: ErrorShape, error: &StoreError) -> Response {
     tracing::error!(error = %error, "store failure");
-    json_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        json!({"code": "InternalServerError", "message": "Internal Server Error"}).to_string(),
-    )
+    let mut response = shape.error(StatusCode::SERVICE_UNAVAILABLE, "the store is unavailable; retry");
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
-/// An error the endpoints at `path` answer with, in their shape: OAuth's at the token endpoint
-/// (RFC 6749 §5.2), elsewhere `{"code": "<reason phrase without spaces>", "message": "..."}` as MATTR's
-/// non-validation errors are.
-fn error_at(path: &str, status: StatusCode, message: &str) -> Response {
-    if path == TOKEN_PATH {
-        let answer = if status.is_server_error() {
-            TokenAnswer::server_error()
-        } else {
-            TokenAnswer::unreadable_body(400, message)
-        };
-        let mut response = token_response(&answer);
-        *response.status_mut() = status;
-        return response;
+/// The JSON an endpoint's errors take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ErrorShape {
+    /// OAuth's (RFC 6749 §5.2), at the token endpoint: token clients parse no other.
+    OAuth,
+    /// `{"code": "<reason phrase without spaces>", "message": "..."}`, as MATTR's non-validation
+    /// errors are: every other endpoint.
+    Mattr,
+}
+
+impl ErrorShape {
+    fn at(path: &str) -> Self {
+        if path == TOKEN_PATH { ErrorShape::OAuth } else { ErrorShape::Mattr }
     }
-    let code: String = status.canonical_reason().unwrap_or("Error").split_whitespace().collect();
-    json_response(status, json!({"code": code, "message": message}).to_string())
+
+    fn error(self, status: StatusCode, message: &str) -> Response {
+        match self {
+            ErrorShape::OAuth => {
+                let answer = if status.is_server_error() {
+                    TokenAnswer::server_error()
+                } else {
+                    TokenAnswer::unreadable_body(400, message)
+                };
+                let mut response = token_response(&answer);
+                *response.status_mut() = status;
+                response
+            }
+            ErrorShape::Mattr => {
+                let code: String = status.canonical_reason().unwrap_or("Error").split_whitespace().collect();
+                json_response(status, json!({"code": code, "message": message}).to_string())
+            }
+        }
+    }
 }
 
 /// Why a request body could not be read: too large (413) or cut off (400).
@@ -244,12 +262,12 @@ impl<S: Send + Sync> FromRequest<S> for TextBody {
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
         if !has_media_type(request.headers(), "application/json") {
             let message = "the request body must be sent as application/json";
-            return Err(error_at(request.uri().path(), StatusCode::UNSUPPORTED_MEDIA_TYPE, message));
+            return Err(ErrorShape::at(request.uri().path()).error(StatusCode::UNSUPPORTED_MEDIA_TYPE, message));
         }
         let path = request.uri().path().to_owned();
         let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
             let (status, message) = body_rejection(&rejection);
-            error_at(&path, status, message)
+            ErrorShape::at(&path).error(status, message)
         })?;
         String::from_utf8(bytes.to_vec()).map(TextBody).map_err(|_| {
             let problem = Error::new(ErrorKind::InvalidJson, "the body is not UTF-8").at("body");
@@ -270,7 +288,7 @@ async fn shape_errors(State(max_body_bytes): State<usize>, request: Request, nex
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     if declared_length.is_some_and(|length| length > max_body_bytes as u64) {
-        return error_at(&path, StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large");
+        return ErrorShape::at(&path).error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large");
     }
     let response = next.run(request).await;
     let status = response.status();
@@ -279,7 +297,7 @@ async fn shape_errors(State(max_body_bytes): State<usize>, request: Request, nex
         .get(header::CONTENT_TYPE)
         .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
     if (status.is_client_error() || status.is_server_error()) && !is_json {
-        let mut shaped = error_at(&path, status, status.canonical_reason().unwrap_or("error"));
+        let mut shaped = ErrorShape::at(&path).error(status, status.canonical_reason().unwrap_or("error"));
         for (name, value) in response.headers() {
             // `Allow` on a 405, `Retry-After`, `WWW-Authenticate`: what the framework said stays.
             if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
@@ -358,7 +376,7 @@ async fn create_pre_authorized_offer(State(state): State<Arc<AppState>>, TextBod
         }
     };
     if let Err(e) = state.store.insert(&created.record).await {
-        return store_failure(&e);
+        return store_failure(ErrorShape::Mattr, &e);
     }
     tracing::info!(offer = %created.record.id, expires_at = created.record.expires_at, "pre-authorized offer created");
     secret_response(StatusCode::OK, created.response.to_json())
@@ -372,7 +390,7 @@ async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>
         let record = match state.store.find(Lookup::Id(&id)).await {
             Ok(Some(record)) => record,
             Ok(None) => return engine_error(&not_found_error()),
-            Err(e) => return store_failure(&e),
+            Err(e) => return store_failure(ErrorShape::Mattr, &e),
         };
         let next = match state.issuer.delete(&record) {
             Ok(next) => next,
@@ -384,7 +402,7 @@ async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>
                 return StatusCode::NO_CONTENT.into_response();
             }
             Ok(false) => continue,
-            Err(e) => return store_failure(&e),
+            Err(e) => return store_failure(ErrorShape::Mattr, &e),
         }
     }
     contention()
@@ -410,7 +428,7 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
         let record = match state.store.find(Lookup::ReferenceHash(&key)).await {
             Ok(Some(record)) => record,
             Ok(None) => return engine_error(&not_found_error()),
-            Err(e) => return store_failure(&e),
+            Err(e) => return store_failure(ErrorShape::Mattr, &e),
         };
         let (offer, next) = match state.issuer.serve_offer(&record, &token, now()) {
             Ok(served) => served,
@@ -422,7 +440,7 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
                 return secret_response(StatusCode::OK, offer);
             }
             Ok(false) => continue,
-            Err(e) => return store_failure(&e),
+            Err(e) => return store_failure(ErrorShape::Mattr, &e),
         }
     }
     contention()
@@ -451,7 +469,7 @@ async fn token(
         Ok(body) => body,
         Err(rejection) => {
             let (status, message) = body_rejection(&rejection);
-            return error_at(TOKEN_PATH, status, message);
+            return ErrorShape::OAuth.error(status, message);
         }
     };
     let Ok(body) = std::str::from_utf8(&body) else {
@@ -469,10 +487,7 @@ async fn token(
     for _ in 0..MAX_SWAP_ATTEMPTS {
         let record = match state.store.find(Lookup::CodeHash(&code_hash)).await {
             Ok(record) => record,
-            Err(e) => {
-                tracing::error!(error = %e, "store failure");
-                return token_response(&TokenAnswer::server_error());
-            }
+            Err(e) => return store_failure(ErrorShape::OAuth, &e),
         };
         let answer = state.issuer.answer_token_request(&request, record.as_ref(), now(), &mut SystemEntropy);
         if let (Some(record), Some(next)) = (&record, answer.record_to_store()) {
@@ -483,10 +498,7 @@ async fn token(
                     tracing::debug!(offer = %record.id, "the record changed meanwhile; reading it again");
                     continue;
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "store failure");
-                    return token_response(&TokenAnswer::server_error());
-                }
+                Err(e) => return store_failure(ErrorShape::OAuth, &e),
             }
         }
         log_token_answer(record.as_ref(), &answer);
@@ -540,5 +552,5 @@ async fn not_found() -> Response {
 }
 
 async fn method_not_allowed(request: Request) -> Response {
-    error_at(request.uri().path(), StatusCode::METHOD_NOT_ALLOWED, "the endpoint does not take this method")
+    ErrorShape::at(request.uri().path()).error(StatusCode::METHOD_NOT_ALLOWED, "the endpoint does not take this method")
 }

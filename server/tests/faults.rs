@@ -8,8 +8,8 @@ use std::io::{ErrorKind, Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt as _;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{API_TOKEN, Backend, MDL, Server, TempDir, code_in, issuer_config, server_config, token_form};
@@ -313,50 +313,76 @@ struct Acknowledged {
     redeemed: bool,
 }
 
-/// Creates and redeems offers from four clients until `stop`; records what the server acknowledged.
-fn creation_and_redemption_load(
-    addr: SocketAddr,
-    stop: &Arc<AtomicBool>,
-) -> Vec<std::thread::JoinHandle<Vec<Acknowledged>>> {
+/// What a load client saw: the offers the server acknowledged, and how many 503s it got.
+#[derive(Debug, Default)]
+struct Seen {
+    acknowledged: Vec<Acknowledged>,
+    unavailable: usize,
+}
+
+/// Creates and redeems offers from four clients until `stop` or until the server is gone. A 503
+/// (the store is down) is counted and the client goes on; any other refusal fails the test.
+fn creation_and_redemption_load(addr: SocketAddr, stop: &Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<Seen>> {
     let auth = format!("Bearer {API_TOKEN}");
     (0..4)
         .map(|client| {
             let (stop, auth) = (Arc::clone(stop), auth.clone());
             std::thread::spawn(move || {
-                let mut acknowledged = Vec::new();
+                let mut seen = Seen::default();
                 let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
                 let offer = json!({"credentials": [MDL]}).to_string();
                 for round in 0.. {
                     if stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    let Some((200, body)) =
-                        try_exchange(addr, &request("POST", "/v1/openid/offers/pre-authorized", &headers, &offer))
-                    else {
-                        break;
+                    let created =
+                        try_exchange(addr, &request("POST", "/v1/openid/offers/pre-authorized", &headers, &offer));
+                    let body = match created {
+                        Some((200, body)) => body,
+                        Some((503, _)) => {
+                            seen.unavailable += 1;
+                            std::thread::sleep(Duration::from_millis(20));
+                            continue;
+                        }
+                        Some((status, body)) => panic!("creation refused: {status} {body}"),
+                        None => break,
                     };
                     let offer: Value = serde_json::from_str(&body).unwrap();
                     let code = code_in(offer["uri"].as_str().unwrap());
-                    acknowledged.push(Acknowledged { code: code.clone(), redeemed: false });
-                    // Every other offer is redeemed at once, the rest after the restart.
-                    if (round + client) % 2 == 0 {
-                        let form = token_form(&code, None);
-                        let form_type = [("Content-Type", "application/x-www-form-urlencoded")];
-                        match try_exchange(addr, &request("POST", "/v1/oauth/token", &form_type, &form)) {
-                            Some((200, _)) => acknowledged.last_mut().unwrap().redeemed = true,
-                            Some((status, body)) => panic!("redemption refused: {status} {body}"),
-                            // Killed mid-request: whether it counted is unknown, so it is not checked.
-                            None => {
-                                acknowledged.pop();
-                                break;
-                            }
-                        }
+                    // Every other offer is redeemed at once, the rest at the end.
+                    if (round + client) % 2 == 1 {
+                        seen.acknowledged.push(Acknowledged { code, redeemed: false });
+                        continue;
+                    }
+                    let form = token_form(&code, None);
+                    let form_type = [("Content-Type", "application/x-www-form-urlencoded")];
+                    match try_exchange(addr, &request("POST", "/v1/oauth/token", &form_type, &form)) {
+                        Some((200, _)) => seen.acknowledged.push(Acknowledged { code, redeemed: true }),
+                        // The store failed or the server died mid-request: whether the redemption was
+                        // stored is unknown, so this offer is not checked.
+                        Some((503, _)) => seen.unavailable += 1,
+                        None => break,
+                        Some((status, body)) => panic!("redemption refused: {status} {body}"),
                     }
                 }
-                acknowledged
+                seen
             })
         })
         .collect()
+}
+
+/// Every acknowledged offer is in the store: those not redeemed yet are redeemed now, once, and none
+/// can be redeemed again.
+async fn assert_each_redeemed_exactly_once(addr: SocketAddr, acknowledged: &[Acknowledged]) {
+    let mut client = common::Client::connect(addr).await;
+    for offer in acknowledged {
+        if !offer.redeemed {
+            let reply = client.redeem(&offer.code, None).await;
+            assert_eq!(reply.status, 200, "an acknowledged offer was lost: {}", reply.body);
+        }
+        let reply = client.redeem(&offer.code, None).await;
+        assert_eq!((reply.status, reply.json()["error"].as_str()), (400, Some("invalid_grant")), "{}", reply.body);
+    }
 }
 
 /// Like [`exchange`], but `None` when the server is gone.
@@ -376,7 +402,7 @@ async fn kill_9_under_load_loses_no_acknowledged_offer() {
     let dir = TempDir::new("kill");
     let backend = Backend::SqliteFile(dir.path("records.sqlite3"));
     let config = server_config(&backend, issuer_config(json!({})), json!({}));
-    let all = Arc::new(Mutex::new(Vec::new()));
+    let mut acknowledged = Vec::new();
     for _ in 0..3 {
         let mut server = Server::start(&config);
         let stop = Arc::new(AtomicBool::new(false));
@@ -385,20 +411,78 @@ async fn kill_9_under_load_loses_no_acknowledged_offer() {
         server.kill();
         stop.store(true, Ordering::Relaxed);
         for client in clients {
-            all.lock().unwrap().extend(client.join().unwrap());
+            let seen = client.join().unwrap();
+            assert_eq!(seen.unavailable, 0);
+            acknowledged.extend(seen.acknowledged);
         }
     }
-    let acknowledged = all.lock().unwrap().clone();
     assert!(acknowledged.len() > 20, "the load made {} offers", acknowledged.len());
     let server = Server::start(&config);
-    let mut client = common::Client::connect(server.addr).await;
-    for offer in &acknowledged {
-        if !offer.redeemed {
-            let reply = client.redeem(&offer.code, None).await;
-            assert_eq!(reply.status, 200, "an acknowledged offer was lost: {}", reply.body);
-        }
-        // Redeemed before the kill or just now: never again.
-        let reply = client.redeem(&offer.code, None).await;
-        assert_eq!((reply.status, reply.json()["error"].as_str()), (400, Some("invalid_grant")), "{}", reply.body);
+    assert_each_redeemed_exactly_once(server.addr, &acknowledged).await;
+}
+
+/// Runs one of the shell commands `cargo xtask server-test` provides to stop and start its cluster.
+fn postgres_control(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|command| !command.is_empty())
+}
+
+fn run_shell(command: &str) {
+    let status = Command::new("sh").args(["-c", command]).status().unwrap();
+    assert!(status.success(), "{command}: {status}");
+}
+
+/// Starts the cluster again when the test ends, passed or not: later tests need it.
+struct RestartOnDrop(String);
+
+impl Drop for RestartOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new("sh").args(["-c", &self.0]).status();
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stopped_under_load_answers_503_then_recovers() {
+    let Some(backend) = Backend::postgres("postgres_stopped_under_load_answers_503_then_recovers") else { return };
+    let (Some(stop_cluster), Some(start_cluster)) =
+        (postgres_control("CREDOFFER_TEST_POSTGRES_STOP"), postgres_control("CREDOFFER_TEST_POSTGRES_START"))
+    else {
+        assert!(
+            std::env::var_os("CREDOFFER_TEST_REQUIRE_POSTGRES").is_none(),
+            "CREDOFFER_TEST_POSTGRES_STOP and _START must come with CREDOFFER_TEST_REQUIRE_POSTGRES"
+        );
+        eprintln!("SKIPPED: the PostgreSQL restart needs `cargo xtask server-test`");
+        return;
+    };
+    let server = Server::start(&server_config(&backend, issuer_config(json!({})), json!({})));
+    let addr = server.addr;
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients = creation_and_redemption_load(addr, &stop);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+
+    run_shell(&stop_cluster);
+    let restart = RestartOnDrop(start_cluster.clone());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let (status, body) =
+        tokio::task::spawn_blocking(move || exchange(addr, &request("GET", "/health", &[], ""))).await.unwrap();
+    assert_eq!(status, 503, "{body}");
+    run_shell(&start_cluster);
+    std::mem::forget(restart);
+
+    // Recovery: health answers again, within the test's patience.
+    let deadline = Instant::now() + PATIENCE;
+    while tokio::task::spawn_blocking(move || health(addr)).await.unwrap() != 200 {
+        assert!(Instant::now() < deadline, "the server did not recover");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    stop.store(true, Ordering::Relaxed);
+    let (mut acknowledged, mut unavailable) = (Vec::new(), 0);
+    for client in clients {
+        let seen = client.join().unwrap();
+        acknowledged.extend(seen.acknowledged);
+        unavailable += seen.unavailable;
+    }
+    eprintln!("{} offers acknowledged, {unavailable} answers 503 while the database was down", acknowledged.len());
+    assert!(unavailable > 0, "the load met the stopped database");
+    assert_each_redeemed_exactly_once(addr, &acknowledged).await;
 }
