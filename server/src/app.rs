@@ -30,6 +30,12 @@ use crate::store::{Lookup, Store, StoreError};
 /// The token endpoint's path: its errors are OAuth's, every other endpoint's are MATTR's.
 const TOKEN_PATH: &str = "/v1/oauth/token";
 
+/// The longest request target answered (414 beyond): generous for every route, far below what hyper
+/// itself holds, so the refusal is this server's JSON rather than hyper's empty answer.
+const MAX_URI_BYTES: usize = 8 * 1024;
+/// The most header bytes (names and values) answered (431 beyond), for the same reason.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
 /// After a failed `accept` (out of file descriptors, say), wait this long before the next: retrying at
 /// once would spin while nothing has changed.
 const ACCEPT_RETRY_DELAY: Duration = Duration::from_millis(100);
@@ -279,7 +285,8 @@ impl<S: Send + Sync> FromRequest<S> for TextBody {
 // ---- middleware ----
 
 /// Gives every error the endpoint's JSON shape, those the framework writes included (405, a path it
-/// cannot decode), and refuses a declared `Content-Length` over the limit before reading any of it.
+/// cannot decode); refuses an overlong target or header block, and a declared `Content-Length` over
+/// the limit before reading any of the body.
 async fn shape_errors(State(max_body_bytes): State<usize>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let declared_length = request
@@ -287,6 +294,14 @@ async fn shape_errors(State(max_body_bytes): State<usize>, request: Request, nex
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
+    if request.uri().to_string().len() > MAX_URI_BYTES {
+        return ErrorShape::at(&path).error(StatusCode::URI_TOO_LONG, "the request target is too long");
+    }
+    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ErrorShape::at(&path)
+            .error(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "the request headers are too large");
+    }
     if declared_length.is_some_and(|length| length > max_body_bytes as u64) {
         return ErrorShape::at(&path).error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large");
     }

@@ -215,6 +215,21 @@ fn every_error_is_json_in_the_endpoints_shape() {
         let found = if path == "/v1/oauth/token" { &json["error"] } else { &json["code"] };
         assert_eq!(found, code, "{method} {path}: {text}");
     }
+    // Heads too large for the server, well within what hyper holds.
+    let long_path = format!("/v1/oauth/token?{}", "a".repeat(9000));
+    let (status, text) = exchange(server.addr, &request("POST", &long_path, &[], ""));
+    assert_eq!(
+        (status, serde_json::from_str::<Value>(&text).unwrap()["error"].as_str()),
+        (414, Some("invalid_request"))
+    );
+    let padding = "p".repeat(8000);
+    let headers: Vec<(&str, &str)> =
+        ["X-A", "X-B", "X-C", "X-D", "X-E"].iter().map(|name| (*name, padding.as_str())).collect();
+    let (status, text) = exchange(server.addr, &request("GET", "/health", &headers, ""));
+    assert_eq!(
+        (status, serde_json::from_str::<Value>(&text).unwrap()["code"].as_str()),
+        (431, Some("RequestHeaderFieldsTooLarge"))
+    );
     // The token endpoint keeps asking for a form.
     let (status, text) =
         exchange(server.addr, &request("POST", "/v1/oauth/token", &[("Content-Type", "application/json")], "{}"));

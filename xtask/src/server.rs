@@ -35,10 +35,15 @@ pub fn test() -> Result {
     )
 }
 
-/// `cargo xtask server-load`: the bounded load test, release build, on SQLite and PostgreSQL.
-pub fn load() -> Result {
+/// `cargo xtask server-load`: the bounded load test, release build, on SQLite and PostgreSQL; with
+/// `--soak SECONDS`, the soak instead, that long on each store.
+pub fn load(soak_seconds: Option<u64>) -> Result {
     let cluster = Postgres::start()?;
     let url = cluster.url();
+    let (tests, seconds) = match soak_seconds {
+        Some(seconds) => ("soak_", seconds.to_string()),
+        None => ("load_", String::new()),
+    };
     util::run_in(
         &util::root(),
         &util::cargo_program(),
@@ -50,12 +55,13 @@ pub fn load() -> Result {
             "--test",
             "load",
             "--",
+            tests,
             "--ignored",
             "--nocapture",
             "--test-threads",
             "1",
         ],
-        &[(DATABASE_URL_VAR, &url), ("CREDOFFER_TEST_REQUIRE_POSTGRES", "1")],
+        &[(DATABASE_URL_VAR, &url), ("CREDOFFER_TEST_REQUIRE_POSTGRES", "1"), ("CREDOFFER_SOAK_SECONDS", &seconds)],
     )
 }
 
