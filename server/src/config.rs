@@ -396,6 +396,45 @@ mod tests {
     }
 
     #[test]
+    fn connection_limits_default_and_refuse_zero() {
+        let server = config(issuer(json!({})), json!({})).unwrap();
+        let expected = (Duration::from_secs(10), Duration::from_secs(30), 10_000, Duration::from_secs(10));
+        let limits = server.limits;
+        let found =
+            (limits.header_read_timeout, limits.request_timeout, limits.max_connections, limits.shutdown_deadline);
+        assert_eq!(found, expected);
+        let custom = json!({"headerReadTimeoutSeconds": 2, "requestTimeoutSeconds": 3, "maxConnections": 4, "shutdownDeadlineSeconds": 5});
+        let limits = config(issuer(json!({})), custom).unwrap().limits;
+        assert_eq!((limits.header_read_timeout.as_secs(), limits.request_timeout.as_secs()), (2, 3));
+        assert_eq!((limits.max_connections, limits.shutdown_deadline.as_secs()), (4, 5));
+        for member in ["headerReadTimeoutSeconds", "requestTimeoutSeconds", "maxConnections", "shutdownDeadlineSeconds"]
+        {
+            let error = config(issuer(json!({})), json!({member: 0})).err().unwrap();
+            assert_eq!(error.0, format!("{member} must be positive"));
+            let error = config(issuer(json!({})), json!({member: "ten"})).err().unwrap();
+            assert_eq!(error.0, format!("{member} must be a non-negative integer"));
+        }
+        let error = config(issuer(json!({})), json!({"maxConnections": usize::MAX})).err().unwrap();
+        assert!(error.0.starts_with("maxConnections must be at most"), "{error}");
+    }
+
+    #[test]
+    fn file_errors_name_the_member_not_the_value() {
+        let error = FileConfig::from_json(r#"{"apiTokens": "hidden-token-value-1"}"#).err().unwrap();
+        assert_eq!(error.0, "apiTokens must be an array of strings");
+        let error = FileConfig::from_json(r#"{"listen": "hidden:port"}"#).err().unwrap();
+        assert_eq!(error.0, r#"listen must be a "host:port" string"#);
+        let error = FileConfig::from_json(r#"{"databaseUrl": ["hidden"]}"#).err().unwrap();
+        assert_eq!(error.0, "databaseUrl must be a postgres:// URL (string)");
+        let error = FileConfig::from_json("[1]").err().unwrap();
+        assert_eq!(error.0, "the configuration file must hold a JSON object");
+        let error = FileConfig::from_json("{\n\"apiTokens\": [\"hidden").err().unwrap();
+        assert_eq!(error.0, "the configuration file is not valid JSON (line 2, column 21)");
+        let error = FileConfig::from_json(r#"{"extra": 1}"#).err().unwrap();
+        assert_eq!(error.0, r#"the configuration has an unknown member "extra""#);
+    }
+
+    #[test]
     fn by_reference_templates_need_a_final_token_segment() {
         for template in ["https://issuer.example.com/offers/{token}/x", "https://issuer.example.com/o-{token}"] {
             let error = config(issuer(json!({"offerUrlTemplate": template})), json!({})).err().unwrap();
