@@ -104,8 +104,8 @@ pub fn router(config: &ServerConfig, store: Arc<dyn Store>) -> Router {
 /// flight finish for up to the shutdown deadline, and cuts the rest.
 ///
 /// hyper times each request head (from when the connection starts waiting for one, so an idle
-/// keep-alive connection is closed too); the router times the rest of a request; a semaphore caps connections, so
-/// a flood waits in the kernel's backlog instead of exhausting file descriptors.
+/// keep-alive connection is closed too); the router times the rest of a request; a semaphore caps
+/// connections, so a flood waits in the kernel's backlog instead of exhausting file descriptors.
 pub async fn run(
     listener: TcpListener,
     router: Router,
@@ -294,7 +294,7 @@ async fn shape_errors(State(max_body_bytes): State<usize>, request: Request, nex
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    if request.uri().to_string().len() > MAX_URI_BYTES {
+    if request.uri().path_and_query().map_or(0, |target| target.as_str().len()) > MAX_URI_BYTES {
         return ErrorShape::at(&path).error(StatusCode::URI_TOO_LONG, "the request target is too long");
     }
     let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
