@@ -157,6 +157,36 @@ fn shutdown_cuts_a_half_sent_request_at_its_deadline_and_exits_0() {
 }
 
 #[test]
+fn shutdown_lets_a_request_in_flight_finish_within_the_deadline() {
+    let mut server = impatient_server(
+        &Backend::SqliteMemory,
+        json!({"headerReadTimeoutSeconds": 600, "requestTimeoutSeconds": 600, "shutdownDeadlineSeconds": 20}),
+    );
+    let mut in_flight = connect(server.addr);
+    let body = token_form("some-code", None);
+    let (first, rest) = body.split_at(10);
+    let head = format!(
+        "POST /v1/oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{first}",
+        body.len()
+    );
+    in_flight.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = server.pid().unwrap().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(300));
+    // Not accepting any more, but the request under way is still read and answered.
+    assert!(TcpStream::connect(server.addr).is_err(), "the listener is closed");
+    in_flight.write_all(rest.as_bytes()).unwrap();
+    let (status, body) = read_response(&mut in_flight);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"], "invalid_grant");
+    let status = server.stop().expect("the server exits once the request is answered");
+    assert!(status.success(), "{status}");
+    assert!(!server.log_text().contains("cut"), "{}", server.log_text());
+}
+
+#[test]
 fn oversized_declared_bodies_are_refused_before_they_are_read() {
     let server = impatient_server(&Backend::SqliteMemory, json!({"requestTimeoutSeconds": 600}));
     let auth = format!("Bearer {API_TOKEN}");
