@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Request, State};
@@ -11,17 +12,35 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum::{Router, serve};
 use credoffer::introspection::{self, INTROSPECTION_RESPONSE_HEADERS, IntrospectionRequest};
 use credoffer::record::lookup_key;
 use credoffer::secret::constant_time_eq;
 use credoffer::token::{TOKEN_RESPONSE_HEADERS, TokenOutcome};
 use credoffer::{Error, ErrorKind, Issuer, OfferRecord, Secret, SystemEntropy, TokenAnswer, TokenStep};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use serde_json::json;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower_http::timeout::TimeoutLayer;
 
-use crate::config::ServerConfig;
+use crate::config::{ConnectionLimits, ServerConfig};
 use crate::store::{Lookup, Store, StoreError};
+
+/// The token endpoint's path: its errors are OAuth's, every other endpoint's are MATTR's.
+const TOKEN_PATH: &str = "/v1/oauth/token";
+const INTROSPECT_PATH: &str = "/v1/oauth/introspect";
+
+/// The longest request target answered (414 beyond): generous for every route, far below what hyper
+/// itself holds, so the refusal is this server's JSON rather than hyper's empty answer.
+const MAX_URI_BYTES: usize = 8 * 1024;
+/// The most header bytes (names and values) answered (431 beyond), for the same reason.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// After a failed `accept` (out of file descriptors, say), wait this long before the next: retrying at
+/// once would spin while nothing has changed.
+const ACCEPT_RETRY_DELAY: Duration = Duration::from_millis(100);
 
 /// How often a request re-reads a record that another request changed first. Each retry means
 /// another request made progress, so this bound is only reached under pathological contention.
@@ -61,29 +80,82 @@ pub fn router(config: &ServerConfig, store: Arc<dyn Store>) -> Router {
         .route("/v1/openid/offers/pre-authorized", post(create_pre_authorized_offer))
         .route("/v1/openid/offers/pre-authorized/{id}", delete(delete_offer))
         // The issuer's own credential endpoint asks, with an API token like every issuer-side call.
-        .route("/v1/oauth/introspect", post(introspect))
+        .route(INTROSPECT_PATH, post(introspect))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&state), require_api_token));
     let mut router = Router::new()
         .merge(offers)
-        .route("/v1/oauth/token", post(token))
+        .route(TOKEN_PATH, post(token))
         .route("/health", get(health))
-        .fallback(not_found);
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
     if let Some((_, path)) = &config.metadata {
         router = router.route(path, get(metadata));
     }
     if let Some(route) = &config.reference_route {
         router = router.route(route, get(serve_offer_by_reference));
     }
-    router.layer(DefaultBodyLimit::max(config.max_body_bytes)).layer(middleware::from_fn(log_request)).with_state(state)
+    router
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        // A whole-request deadline: tower-http's body timeout restarts at every chunk, so a client
+        // trickling a byte at a time would never meet it.
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.limits.request_timeout))
+        .layer(middleware::from_fn_with_state(config.max_body_bytes, shape_errors))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then lets requests in flight finish.
+/// Serves HTTP/1.1 on `listener` until `shutdown` completes; then stops accepting, lets requests in
+/// flight finish for up to the shutdown deadline, and cuts the rest.
+///
+/// hyper times each request head (from when the connection starts waiting for one, so an idle
+/// keep-alive connection is closed too); the router times the rest of a request; a semaphore caps
+/// connections, so a flood waits in the kernel's backlog instead of exhausting file descriptors.
 pub async fn run(
     listener: TcpListener,
     router: Router,
+    limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    serve(listener, router).with_graceful_shutdown(shutdown).await
+) {
+    let service = TowerToHyperService::new(router);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
+    let connection_slots = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&connection_slots).acquire_owned() => slot,
+            () = &mut shutdown => break,
+        };
+        // The semaphore is never closed.
+        let Ok(slot) = slot else { break };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(ACCEPT_RETRY_DELAY).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service.clone()));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: finishing requests in flight");
+    if tokio::time::timeout(limits.shutdown_deadline, graceful.shutdown()).await.is_err() {
+        tracing::warn!(
+            deadline_seconds = limits.shutdown_deadline.as_secs(),
+            "requests still in flight at the shutdown deadline were cut"
+        );
+    }
 }
 
 /// Removes records that expired more than `retention` ago, every minute, for as long as the server runs.
@@ -128,30 +200,102 @@ fn not_found_error() -> Error {
     Error::new(ErrorKind::OfferNotFound, "Resource Not Found")
 }
 
-fn store_failure(error: &StoreError) -> Response {
+/// The answer when the store failed (a database that is down or restarting, mostly): 503 with
+/// `Retry-After`. The cause goes to the log only.
+fn store_failure(shape: ErrorShape, error: &StoreError) -> Response {
     tracing::error!(error = %error, "store failure");
-    json_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        json!({"code": "InternalServerError", "message": "Internal Server Error"}).to_string(),
-    )
+    let mut response = shape.error(StatusCode::SERVICE_UNAVAILABLE, "the store is unavailable; retry");
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
-/// A request body as UTF-8 text. Refused with 413 over the configured limit, and with a MATTR
-/// validation body when it is not UTF-8.
+/// The JSON an endpoint's errors take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ErrorShape {
+    /// OAuth's (RFC 6749 §5.2), at the token and introspection endpoints: OAuth clients parse no other.
+    OAuth,
+    /// `{"code": "<reason phrase without spaces>", "message": "..."}`, as MATTR's non-validation
+    /// errors are: every other endpoint.
+    Mattr,
+}
+
+impl ErrorShape {
+    fn at(path: &str) -> Self {
+        if path == TOKEN_PATH || path == INTROSPECT_PATH { ErrorShape::OAuth } else { ErrorShape::Mattr }
+    }
+
+    fn error(self, status: StatusCode, message: &str) -> Response {
+        match self {
+            ErrorShape::OAuth => {
+                let answer = if status.is_server_error() {
+                    TokenAnswer::server_error()
+                } else {
+                    TokenAnswer::unreadable_body(400, message)
+                };
+                let mut response = token_response(&answer);
+                *response.status_mut() = status;
+                response
+            }
+            ErrorShape::Mattr => {
+                let code: String = status.canonical_reason().unwrap_or("Error").split_whitespace().collect();
+                json_response(status, json!({"code": code, "message": message}).to_string())
+            }
+        }
+    }
+}
+
+/// The body of an OAuth endpoint (token, introspection) as text: form-encoded UTF-8, or a refusal in
+/// OAuth's shape.
+// The refusal is answered at once, once per request: its size costs nothing.
+#[allow(clippy::result_large_err)]
+fn form_text<'a>(headers: &HeaderMap, body: &'a Result<Bytes, BytesRejection>) -> Result<&'a str, Response> {
+    let body = body.as_ref().map_err(|rejection| {
+        let (status, message) = body_rejection(rejection);
+        ErrorShape::OAuth.error(status, message)
+    })?;
+    let body = std::str::from_utf8(body)
+        .map_err(|_| token_response(&TokenAnswer::unreadable_body(400, "the request body is not UTF-8")))?;
+    if !has_media_type(headers, "application/x-www-form-urlencoded") {
+        let answer = TokenAnswer::unreadable_body(400, "the body must be application/x-www-form-urlencoded");
+        return Err(token_response(&answer));
+    }
+    Ok(body)
+}
+
+/// Why a request body could not be read: too large (413) or cut off (400).
+fn body_rejection(rejection: &BytesRejection) -> (StatusCode, &'static str) {
+    match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => (StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large"),
+        _ => (StatusCode::BAD_REQUEST, "the request body could not be read"),
+    }
+}
+
+/// Whether `headers` declare the body to be of `media_type` (parameters such as `charset` aside).
+fn has_media_type(headers: &HeaderMap, media_type: &str) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|declared| declared.trim().eq_ignore_ascii_case(media_type))
+}
+
+/// A JSON request body as UTF-8 text. Refused with 415 unless sent as `application/json`, with 413
+/// over the configured limit, and with a MATTR validation body when it
+/// is not UTF-8.
 struct TextBody(String);
 
 impl<S: Send + Sync> FromRequest<S> for TextBody {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        if !has_media_type(request.headers(), "application/json") {
+            let message = "the request body must be sent as application/json";
+            return Err(ErrorShape::at(request.uri().path()).error(StatusCode::UNSUPPORTED_MEDIA_TYPE, message));
+        }
+        let path = request.uri().path().to_owned();
         let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            let status = rejection.status();
-            let body = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                json!({"code": "PayloadTooLarge", "message": "The request body is too large"})
-            } else {
-                json!({"code": "BadRequest", "message": "The request body could not be read"})
-            };
-            json_response(status, body.to_string())
+            let (status, message) = body_rejection(&rejection);
+            ErrorShape::at(&path).error(status, message)
         })?;
         String::from_utf8(bytes.to_vec()).map(TextBody).map_err(|_| {
             let problem = Error::new(ErrorKind::InvalidJson, "the body is not UTF-8").at("body");
@@ -161,6 +305,46 @@ impl<S: Send + Sync> FromRequest<S> for TextBody {
 }
 
 // ---- middleware ----
+
+/// Gives every error the endpoint's JSON shape, those the framework writes included (405, a path it
+/// cannot decode); refuses an overlong target or header block, and a declared `Content-Length` over
+/// the limit before reading any of the body.
+async fn shape_errors(State(max_body_bytes): State<usize>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let declared_length = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if request.uri().path_and_query().map_or(0, |target| target.as_str().len()) > MAX_URI_BYTES {
+        return ErrorShape::at(&path).error(StatusCode::URI_TOO_LONG, "the request target is too long");
+    }
+    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ErrorShape::at(&path)
+            .error(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "the request headers are too large");
+    }
+    if declared_length.is_some_and(|length| length > max_body_bytes as u64) {
+        return ErrorShape::at(&path).error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large");
+    }
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let mut shaped = ErrorShape::at(&path).error(status, status.canonical_reason().unwrap_or("error"));
+        for (name, value) in response.headers() {
+            // `Allow` on a 405, `Retry-After`, `WWW-Authenticate`: what the framework said stays.
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                shaped.headers_mut().entry(name).or_insert_with(|| value.clone());
+            }
+        }
+        return shaped;
+    }
+    response
+}
 
 /// The offer endpoints need `Authorization: Bearer <token>` with a configured token.
 async fn require_api_token(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
@@ -229,7 +413,7 @@ async fn create_pre_authorized_offer(State(state): State<Arc<AppState>>, TextBod
         }
     };
     if let Err(e) = state.store.insert(&created.record).await {
-        return store_failure(&e);
+        return store_failure(ErrorShape::Mattr, &e);
     }
     tracing::info!(offer = %created.record.id, expires_at = created.record.expires_at, "pre-authorized offer created");
     secret_response(StatusCode::OK, created.response.to_json())
@@ -243,7 +427,7 @@ async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>
         let record = match state.store.find(Lookup::Id(&id)).await {
             Ok(Some(record)) => record,
             Ok(None) => return engine_error(&not_found_error()),
-            Err(e) => return store_failure(&e),
+            Err(e) => return store_failure(ErrorShape::Mattr, &e),
         };
         let next = match state.issuer.delete(&record) {
             Ok(next) => next,
@@ -255,7 +439,7 @@ async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>
                 return StatusCode::NO_CONTENT.into_response();
             }
             Ok(false) => continue,
-            Err(e) => return store_failure(&e),
+            Err(e) => return store_failure(ErrorShape::Mattr, &e),
         }
     }
     contention()
@@ -281,7 +465,7 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
         let record = match state.store.find(Lookup::ReferenceHash(&key)).await {
             Ok(Some(record)) => record,
             Ok(None) => return engine_error(&not_found_error()),
-            Err(e) => return store_failure(&e),
+            Err(e) => return store_failure(ErrorShape::Mattr, &e),
         };
         let (offer, next) = match state.issuer.serve_offer(&record, &token, now()) {
             Ok(served) => served,
@@ -293,7 +477,7 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
                 return secret_response(StatusCode::OK, offer);
             }
             Ok(false) => continue,
-            Err(e) => return store_failure(&e),
+            Err(e) => return store_failure(ErrorShape::Mattr, &e),
         }
     }
     contention()
@@ -310,14 +494,6 @@ fn token_response(answer: &TokenAnswer) -> Response {
     response
 }
 
-fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
-}
-
 /// `POST /v1/oauth/token`: the pre-authorized code grant, run by the engine's token endpoint. Every
 /// answer, a body this server cannot read included, is OAuth's (RFC 6749 §5): token clients parse no
 /// other shape.
@@ -326,20 +502,10 @@ async fn token(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let body = match body {
+    let body = match form_text(&headers, &body) {
         Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return token_response(&TokenAnswer::unreadable_body(413, "the request body is too large"));
-        }
-        Err(_) => return token_response(&TokenAnswer::unreadable_body(400, "the request body could not be read")),
+        Err(refusal) => return refusal,
     };
-    let Ok(body) = std::str::from_utf8(&body) else {
-        return token_response(&TokenAnswer::unreadable_body(400, "the request body is not UTF-8"));
-    };
-    if !is_form(&headers) {
-        let answer = TokenAnswer::unreadable_body(400, "the body must be application/x-www-form-urlencoded");
-        return token_response(&answer);
-    }
     let request = match state.issuer.read_token_request(body) {
         TokenStep::Find(request) => request,
         TokenStep::Answer(answer) => return token_response(&answer),
@@ -348,10 +514,7 @@ async fn token(
     for _ in 0..MAX_SWAP_ATTEMPTS {
         let record = match state.store.find(Lookup::CodeHash(&code_hash)).await {
             Ok(record) => record,
-            Err(e) => {
-                tracing::error!(error = %e, "store failure");
-                return token_response(&TokenAnswer::server_error());
-            }
+            Err(e) => return store_failure(ErrorShape::OAuth, &e),
         };
         let answer = state.issuer.answer_token_request(&request, record.as_ref(), now(), &mut SystemEntropy);
         if let (Some(record), Some(next)) = (&record, answer.record_to_store()) {
@@ -362,10 +525,7 @@ async fn token(
                     tracing::debug!(offer = %record.id, "the record changed meanwhile; reading it again");
                     continue;
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "store failure");
-                    return token_response(&TokenAnswer::server_error());
-                }
+                Err(e) => return store_failure(ErrorShape::OAuth, &e),
             }
         }
         log_token_answer(record.as_ref(), &answer);
@@ -405,30 +565,17 @@ async fn introspect(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let body = match body {
+    let body = match form_text(&headers, &body) {
         Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return token_response(&TokenAnswer::unreadable_body(413, "the request body is too large"));
-        }
-        Err(_) => return token_response(&TokenAnswer::unreadable_body(400, "the request body could not be read")),
+        Err(refusal) => return refusal,
     };
-    let Ok(body) = std::str::from_utf8(&body) else {
-        return token_response(&TokenAnswer::unreadable_body(400, "the request body is not UTF-8"));
-    };
-    if !is_form(&headers) {
-        let answer = TokenAnswer::unreadable_body(400, "the body must be application/x-www-form-urlencoded");
-        return token_response(&answer);
-    }
     let request = match IntrospectionRequest::from_form(body) {
         Ok(request) => request,
         Err(error) => return token_response(&TokenAnswer::unreadable_body(400, error.message())),
     };
     let record = match state.store.find(Lookup::AccessTokenHash(&request.lookup_key())).await {
         Ok(record) => record,
-        Err(e) => {
-            tracing::error!(error = %e, "store failure");
-            return token_response(&TokenAnswer::server_error());
-        }
+        Err(e) => return store_failure(ErrorShape::OAuth, &e),
     };
     let answer = introspection::introspect(&request, record.as_ref(), now());
     let offer = record.as_ref().map_or("none", |record| record.id.as_str());
@@ -461,4 +608,8 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
 
 async fn not_found() -> Response {
     engine_error(&not_found_error())
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    ErrorShape::at(request.uri().path()).error(StatusCode::METHOD_NOT_ALLOWED, "the endpoint does not take this method")
 }

@@ -2,17 +2,27 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use credoffer::issuer::TOKEN_PLACEHOLDER;
 use credoffer::metadata::well_known_metadata_url;
 use credoffer::{Issuer, IssuerConfig, IssuerMetadata, Secret};
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// MATTR VII refuses request bodies over 500 KB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 500 * 1024;
 /// Dead records are kept a day, so a replayed code is still recognised (and reported) after expiry.
 pub const DEFAULT_RETENTION_SECONDS: u64 = 86_400;
+/// A client has this long to send a request head, counted from when the connection starts waiting for
+/// one: it also closes a keep-alive connection left idle.
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECONDS: u64 = 10;
+/// A request has this long from the end of its head to its answer: reading a slow body included.
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 30;
+/// Connections served at once; more wait in the kernel's backlog until one closes.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// After SIGTERM or Ctrl-C, requests in flight have this long to finish before they are cut.
+pub const DEFAULT_SHUTDOWN_DEADLINE_SECONDS: u64 = 10;
 /// Listen address when none is configured: loopback, so nothing is exposed by accident.
 pub const DEFAULT_LISTEN: ([u8; 4], u16) = ([127, 0, 0, 1], 8080);
 
@@ -39,8 +49,7 @@ impl fmt::Debug for Database {
 }
 
 /// The configuration file, as written (camelCase JSON; every member optional but `issuer`).
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Default, Clone)]
 pub struct FileConfig {
     /// `host:port` to listen on.
     pub listen: Option<SocketAddr>,
@@ -49,10 +58,17 @@ pub struct FileConfig {
     /// `postgres://…`; takes precedence over `sqlite`.
     pub database_url: Option<String>,
     /// Bearer tokens accepted on the offer endpoints.
-    #[serde(default)]
     pub api_tokens: Vec<String>,
     /// Largest request body accepted.
     pub max_body_bytes: Option<usize>,
+    /// Seconds a client has to send a request head (and that a keep-alive connection may stay idle).
+    pub header_read_timeout_seconds: Option<u64>,
+    /// Seconds a request has from the end of its head to its answer, its body included.
+    pub request_timeout_seconds: Option<u64>,
+    /// Connections served at once.
+    pub max_connections: Option<usize>,
+    /// Seconds requests in flight get to finish after a shutdown signal.
+    pub shutdown_deadline_seconds: Option<u64>,
     /// How long dead records are kept after their expiry.
     pub record_retention_seconds: Option<u64>,
     /// The engine's configuration ([`IssuerConfig`] JSON).
@@ -82,6 +98,8 @@ pub struct ServerConfig {
     pub api_tokens: Vec<Secret>,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// How long a client may take over a request, and how many may connect at once.
+    pub limits: ConnectionLimits,
     /// How long dead records are kept after expiry.
     pub record_retention_seconds: u64,
     /// The engine.
@@ -99,8 +117,33 @@ impl fmt::Debug for ServerConfig {
             .field("database", &self.database)
             .field("api_tokens", &format_args!("[{} redacted]", self.api_tokens.len()))
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("limits", &self.limits)
             .field("issuer", self.issuer.config())
             .finish_non_exhaustive()
+    }
+}
+
+/// What protects the server from slow and numerous clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// See [`DEFAULT_HEADER_READ_TIMEOUT_SECONDS`].
+    pub header_read_timeout: Duration,
+    /// See [`DEFAULT_REQUEST_TIMEOUT_SECONDS`].
+    pub request_timeout: Duration,
+    /// See [`DEFAULT_MAX_CONNECTIONS`].
+    pub max_connections: usize,
+    /// See [`DEFAULT_SHUTDOWN_DEADLINE_SECONDS`].
+    pub shutdown_deadline: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(DEFAULT_HEADER_READ_TIMEOUT_SECONDS),
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECONDS),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            shutdown_deadline: Duration::from_secs(DEFAULT_SHUTDOWN_DEADLINE_SECONDS),
+        }
     }
 }
 
@@ -122,12 +165,50 @@ fn invalid(message: impl Into<String>) -> ConfigError {
 
 impl FileConfig {
     /// Reads a configuration file's text.
+    ///
+    /// A problem is reported by member and expected type, never by value: several members hold secrets,
+    /// and serde's own messages quote what they refuse.
     pub fn from_json(json: &str) -> Result<Self, ConfigError> {
-        serde_json::from_str(json).map_err(|e| invalid(format!("the configuration file is malformed: {e}")))
+        let document = serde_json::from_str(json).map_err(|e| {
+            // serde_json's syntax messages quote nothing, but its position is all a reader needs.
+            invalid(format!("the configuration file is not valid JSON (line {}, column {})", e.line(), e.column()))
+        })?;
+        let Value::Object(members) = document else {
+            return Err(invalid("the configuration file must hold a JSON object"));
+        };
+        let mut config = FileConfig::default();
+        for (name, value) in members {
+            let name = name.as_str();
+            match name {
+                "listen" => config.listen = member(name, value, "a \"host:port\" string")?,
+                "sqlite" => config.sqlite = member(name, value, "a file path (string)")?,
+                "databaseUrl" => config.database_url = member(name, value, "a postgres:// URL (string)")?,
+                "apiTokens" => config.api_tokens = member(name, value, "an array of strings")?,
+                "maxBodyBytes" => config.max_body_bytes = member(name, value, "a non-negative integer")?,
+                "headerReadTimeoutSeconds" => {
+                    config.header_read_timeout_seconds = member(name, value, "a non-negative integer")?;
+                }
+                "requestTimeoutSeconds" => {
+                    config.request_timeout_seconds = member(name, value, "a non-negative integer")?;
+                }
+                "maxConnections" => config.max_connections = member(name, value, "a non-negative integer")?,
+                "shutdownDeadlineSeconds" => {
+                    config.shutdown_deadline_seconds = member(name, value, "a non-negative integer")?;
+                }
+                "recordRetentionSeconds" => {
+                    config.record_retention_seconds = member(name, value, "a non-negative integer")?;
+                }
+                "issuer" => config.issuer = Some(value),
+                "metadata" => config.metadata = Some(value),
+                _ => return Err(invalid(format!("the configuration has an unknown member {name:?}"))),
+            }
+        }
+        Ok(config)
     }
 
     /// Checks everything and builds the engine.
     pub fn finish(self) -> Result<ServerConfig, ConfigError> {
+        let limits = self.connection_limits()?;
         let issuer_json = self.issuer.ok_or_else(|| invalid("the configuration has no issuer"))?;
         let issuer_config = IssuerConfig::from_json(&issuer_json.to_string())
             .map_err(|e| invalid(format!("issuer: {}", e.message())))?;
@@ -160,12 +241,53 @@ impl FileConfig {
             database,
             api_tokens: self.api_tokens.into_iter().map(Secret::new).collect(),
             max_body_bytes,
+            limits,
             record_retention_seconds: self.record_retention_seconds.unwrap_or(DEFAULT_RETENTION_SECONDS),
             issuer,
             metadata,
             reference_route,
         })
     }
+}
+
+impl FileConfig {
+    fn connection_limits(&self) -> Result<ConnectionLimits, ConfigError> {
+        let defaults = ConnectionLimits::default();
+        // Zero would close every connection at once (or, for the cap, accept none).
+        let positive = |value: Option<u64>, name: &str, default: Duration| match value {
+            Some(0) => Err(invalid(format!("{name} must be positive"))),
+            Some(seconds) => Ok(Duration::from_secs(seconds)),
+            None => Ok(default),
+        };
+        let max_connections = match self.max_connections {
+            Some(0) => return Err(invalid("maxConnections must be positive")),
+            // tokio's semaphore holds at most usize::MAX >> 3 permits.
+            Some(cap) if cap > tokio::sync::Semaphore::MAX_PERMITS => {
+                return Err(invalid(format!("maxConnections must be at most {}", tokio::sync::Semaphore::MAX_PERMITS)));
+            }
+            Some(cap) => cap,
+            None => defaults.max_connections,
+        };
+        Ok(ConnectionLimits {
+            header_read_timeout: positive(
+                self.header_read_timeout_seconds,
+                "headerReadTimeoutSeconds",
+                defaults.header_read_timeout,
+            )?,
+            request_timeout: positive(self.request_timeout_seconds, "requestTimeoutSeconds", defaults.request_timeout)?,
+            max_connections,
+            shutdown_deadline: positive(
+                self.shutdown_deadline_seconds,
+                "shutdownDeadlineSeconds",
+                defaults.shutdown_deadline,
+            )?,
+        })
+    }
+}
+
+/// One member of the configuration file, refused by name and expected type without quoting its value.
+fn member<T: DeserializeOwned>(name: &str, value: Value, expected: &str) -> Result<T, ConfigError> {
+    serde_json::from_value(value).map_err(|_| invalid(format!("{name} must be {expected}")))
 }
 
 /// The metadata must describe this issuer ([`Issuer::check_metadata`]). Returns the document and the
@@ -271,6 +393,45 @@ mod tests {
         assert_eq!(server.reference_route.as_deref(), Some("/tenant/offers/{token}"));
         let debug = format!("{:?}", server.database);
         assert!(!debug.contains("secret"), "{debug}");
+    }
+
+    #[test]
+    fn connection_limits_default_and_refuse_zero() {
+        let server = config(issuer(json!({})), json!({})).unwrap();
+        let expected = (Duration::from_secs(10), Duration::from_secs(30), 10_000, Duration::from_secs(10));
+        let limits = server.limits;
+        let found =
+            (limits.header_read_timeout, limits.request_timeout, limits.max_connections, limits.shutdown_deadline);
+        assert_eq!(found, expected);
+        let custom = json!({"headerReadTimeoutSeconds": 2, "requestTimeoutSeconds": 3, "maxConnections": 4, "shutdownDeadlineSeconds": 5});
+        let limits = config(issuer(json!({})), custom).unwrap().limits;
+        assert_eq!((limits.header_read_timeout.as_secs(), limits.request_timeout.as_secs()), (2, 3));
+        assert_eq!((limits.max_connections, limits.shutdown_deadline.as_secs()), (4, 5));
+        for member in ["headerReadTimeoutSeconds", "requestTimeoutSeconds", "maxConnections", "shutdownDeadlineSeconds"]
+        {
+            let error = config(issuer(json!({})), json!({member: 0})).err().unwrap();
+            assert_eq!(error.0, format!("{member} must be positive"));
+            let error = config(issuer(json!({})), json!({member: "ten"})).err().unwrap();
+            assert_eq!(error.0, format!("{member} must be a non-negative integer"));
+        }
+        let error = config(issuer(json!({})), json!({"maxConnections": usize::MAX})).err().unwrap();
+        assert!(error.0.starts_with("maxConnections must be at most"), "{error}");
+    }
+
+    #[test]
+    fn file_errors_name_the_member_not_the_value() {
+        let error = FileConfig::from_json(r#"{"apiTokens": "hidden-token-value-1"}"#).err().unwrap();
+        assert_eq!(error.0, "apiTokens must be an array of strings");
+        let error = FileConfig::from_json(r#"{"listen": "hidden:port"}"#).err().unwrap();
+        assert_eq!(error.0, r#"listen must be a "host:port" string"#);
+        let error = FileConfig::from_json(r#"{"databaseUrl": ["hidden"]}"#).err().unwrap();
+        assert_eq!(error.0, "databaseUrl must be a postgres:// URL (string)");
+        let error = FileConfig::from_json("[1]").err().unwrap();
+        assert_eq!(error.0, "the configuration file must hold a JSON object");
+        let error = FileConfig::from_json("{\n\"apiTokens\": [\"hidden").err().unwrap();
+        assert_eq!(error.0, "the configuration file is not valid JSON (line 2, column 21)");
+        let error = FileConfig::from_json(r#"{"extra": 1}"#).err().unwrap();
+        assert_eq!(error.0, r#"the configuration has an unknown member "extra""#);
     }
 
     #[test]

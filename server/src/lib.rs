@@ -23,7 +23,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub use app::router;
-pub use config::{Database, FileConfig, ServerConfig};
+pub use config::{ConnectionLimits, Database, FileConfig, ServerConfig};
 pub use store::{Store, StoreError};
 
 /// Opens the store, binds the address, and serves until `shutdown` completes.
@@ -39,7 +39,7 @@ pub async fn serve(
     let purge =
         tokio::spawn(app::purge_periodically(Arc::clone(&store), Duration::from_secs(config.record_retention_seconds)));
     on_bound(listener.local_addr()?);
-    let result = app::run(listener, router(&config, store), shutdown).await;
+    app::run(listener, router(&config, store), config.limits, shutdown).await;
     purge.abort();
-    Ok(result?)
+    Ok(())
 }

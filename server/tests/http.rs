@@ -214,9 +214,10 @@ async fn authorization_offer_errors_list_every_problem(backend: Backend) {
     assert!(body["details"].as_array().unwrap().iter().all(|d| d["location"] == "body"));
 
     let auth = format!("Bearer {API_TOKEN}");
-    let reply = client.send("POST", "/v1/openid/offers", &[("authorization", &auth)], "{not json").await;
+    let headers = [("authorization", auth.as_str()), ("content-type", "application/json")];
+    let reply = client.send("POST", "/v1/openid/offers", &headers, "{not json").await;
     assert_eq!((reply.status, reply.json()["code"].as_str()), (400, Some("BadRequest")));
-    let reply = client.send("POST", "/v1/openid/offers", &[("authorization", &auth)], vec![0xff, 0xfe]).await;
+    let reply = client.send("POST", "/v1/openid/offers", &headers, vec![0xff, 0xfe]).await;
     assert_eq!((reply.status, reply.json()["details"][0]["param"].as_str()), (400, Some("body")));
 
     let reply = client
@@ -248,7 +249,8 @@ async fn offer_endpoints_need_a_configured_bearer_token(backend: Backend) {
     }
     // The scheme is case-insensitive (RFC 7235 §2.1).
     let lower = format!("bearer {API_TOKEN}");
-    let reply = client.send("POST", "/v1/openid/offers", &[("authorization", &lower)], body).await;
+    let headers = [("authorization", lower.as_str()), ("content-type", "application/json")];
+    let reply = client.send("POST", "/v1/openid/offers", &headers, body).await;
     assert_eq!(reply.status, 200);
 }
 
@@ -561,7 +563,7 @@ fn configuration_errors_are_one_line_and_exit_2() {
             json!({"apiTokens": [API_TOKEN], "issuer": issuer_config(json!({})), "databaseUrl": "mysql://x"}),
             "postgres://",
         ),
-        (json!({"apiTokens": [API_TOKEN], "issuer": issuer_config(json!({})), "unknown": 1}), "unknown field"),
+        (json!({"apiTokens": [API_TOKEN], "issuer": issuer_config(json!({})), "unknown": 1}), "unknown member"),
         (
             json!({"apiTokens": [API_TOKEN], "issuer": issuer_config(json!({"offerUrlTemplate": "https://issuer.example.com/o?t={token}"}))}),
             "offerUrlTemplate",

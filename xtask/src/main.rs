@@ -88,7 +88,12 @@ enum Command {
     /// credoffer-server's HTTP tests on SQLite and on a throwaway PostgreSQL
     ServerTest,
     /// the server's bounded load test (release) on SQLite and PostgreSQL: requests/s
-    ServerLoad,
+    ServerLoad {
+        /// instead, create and redeem offers for this many seconds on each store, and report
+        /// requests/s, p50/p99 latency and the server's memory at start and end
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        soak: Option<u64>,
+    },
     /// every check a release must pass: crates packaged and built from their packages, licences, metadata,
     /// changelog, the C library found by CMake and pkg-config, the npm package packed and its exports checked
     Release {
@@ -116,7 +121,7 @@ fn main() -> ExitCode {
         Command::WasmTest => wasm::test(),
         Command::WasmBench => wasm::bench(),
         Command::ServerTest => server::test(),
-        Command::ServerLoad => server::load(),
+        Command::ServerLoad { soak } => server::load(soak),
         Command::Release { dry_run: _ } => release::dry_run(),
     };
     match result {

@@ -13,6 +13,9 @@ use crate::setup;
 use crate::util::{self, Result};
 
 const DATABASE_URL_VAR: &str = "CREDOFFER_TEST_DATABASE_URL";
+/// Shell commands that stop and start the test cluster, for the test of a database restart.
+const STOP_VAR: &str = "CREDOFFER_TEST_POSTGRES_STOP";
+const START_VAR: &str = "CREDOFFER_TEST_POSTGRES_START";
 const CLUSTER_PREFIX: &str = "credoffer-pg-";
 
 /// `cargo xtask ci`'s step: the server's tests, PostgreSQL included.
@@ -23,19 +26,24 @@ pub fn ci() -> Result {
 /// `cargo xtask server-test`: every server test on SQLite and on PostgreSQL.
 pub fn test() -> Result {
     let cluster = Postgres::start()?;
-    let url = cluster.url();
+    let (url, stop, start) = (cluster.url(), cluster.shell_command("stop"), cluster.shell_command("start"));
     util::run_in(
         &util::root(),
         &util::cargo_program(),
         &["test", "-p", "credoffer-server"],
-        &[(DATABASE_URL_VAR, &url), ("CREDOFFER_TEST_REQUIRE_POSTGRES", "1")],
+        &[(DATABASE_URL_VAR, &url), ("CREDOFFER_TEST_REQUIRE_POSTGRES", "1"), (STOP_VAR, &stop), (START_VAR, &start)],
     )
 }
 
-/// `cargo xtask server-load`: the bounded load test, release build, on SQLite and PostgreSQL.
-pub fn load() -> Result {
+/// `cargo xtask server-load`: the bounded load test, release build, on SQLite and PostgreSQL; with
+/// `--soak SECONDS`, the soak instead, that long on each store.
+pub fn load(soak_seconds: Option<u64>) -> Result {
     let cluster = Postgres::start()?;
     let url = cluster.url();
+    let (tests, seconds) = match soak_seconds {
+        Some(seconds) => ("soak_", seconds.to_string()),
+        None => ("load_", String::new()),
+    };
     util::run_in(
         &util::root(),
         &util::cargo_program(),
@@ -47,12 +55,13 @@ pub fn load() -> Result {
             "--test",
             "load",
             "--",
+            tests,
             "--ignored",
             "--nocapture",
             "--test-threads",
             "1",
         ],
-        &[(DATABASE_URL_VAR, &url), ("CREDOFFER_TEST_REQUIRE_POSTGRES", "1")],
+        &[(DATABASE_URL_VAR, &url), ("CREDOFFER_TEST_REQUIRE_POSTGRES", "1"), ("CREDOFFER_SOAK_SECONDS", &seconds)],
     )
 }
 
@@ -86,34 +95,50 @@ impl Postgres {
             "initdb",
             &["-D", &data.to_string_lossy(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"],
         )?;
-        // A test database: durability is not the point, speed is.
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=300",
-            cluster.port,
-            cluster.dir.display()
-        );
-        cluster.tool(
-            "pg_ctl",
-            &[
-                "-D",
-                &data.to_string_lossy(),
-                "-l",
-                &cluster.dir.join("server.log").to_string_lossy(),
-                "-w",
-                "-t",
-                "60",
-                "-o",
-                &options,
-                "start",
-            ],
-        )?;
+        let options = cluster.options();
+        cluster
+            .tool("pg_ctl", &cluster.pg_ctl_args("start", &options).iter().map(String::as_str).collect::<Vec<_>>())?;
         eprintln!("PostgreSQL running on 127.0.0.1:{} (data in {})", cluster.port, cluster.dir.display());
         Ok(cluster)
     }
 
     fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// The server's options. A test database: durability is not the point, speed is.
+    fn options(&self) -> String {
+        format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=300",
+            self.port,
+            self.dir.display()
+        )
+    }
+
+    /// pg_ctl's arguments to `start` (with `options`) or `stop` (fast: sessions are cut, as in a crash
+    /// of the clients' view) the cluster.
+    fn pg_ctl_args(&self, action: &str, options: &str) -> Vec<String> {
+        let data = self.dir.join("data").to_string_lossy().into_owned();
+        match action {
+            "start" => {
+                let log = self.dir.join("server.log").to_string_lossy().into_owned();
+                ["-D", &data, "-l", &log, "-w", "-t", "60", "-o", options, "start"].map(str::to_owned).to_vec()
+            }
+            _ => ["-D", &data, "-m", "fast", "-w", "stop"].map(str::to_owned).to_vec(),
+        }
+    }
+
+    /// A shell command line that runs pg_ctl `action` on this cluster, as the right user.
+    fn shell_command(&self, action: &str) -> String {
+        let program = self.bin.join("pg_ctl").to_string_lossy().into_owned();
+        let quoted: Vec<String> = std::iter::once(program)
+            .chain(self.pg_ctl_args(action, &self.options()))
+            .map(|arg| format!("'{}'", arg.replace('\'', r"'\''")))
+            .collect();
+        let user = if self.as_postgres_user { "runuser -u postgres -- " } else { "" };
+        // pg_ctl's server would otherwise hold the caller's output open.
+        format!("cd / && {user}{} >/dev/null", quoted.join(" "))
     }
 
     fn tool(&self, name: &str, args: &[&str]) -> Result {

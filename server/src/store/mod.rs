@@ -93,8 +93,8 @@ pub trait Store: Send + Sync + fmt::Debug {
 }
 
 /// How long any one store operation may take. A database that stops answering (a stalled PostgreSQL
-/// server, a network partition) then fails requests with a 500 instead of hanging them, and graceful
-/// shutdown, which waits for requests in flight, still ends. Longer than SQLite's 5-second busy timeout,
+/// server, a network partition) then fails requests with a 503 instead of hanging them, well inside
+/// the request timeout. Longer than SQLite's 5-second busy timeout,
 /// so a write queued behind another gets its full wait. A timed-out write is abandoned, not undone: a
 /// statement already sent may still commit (a redeemed code then reads as used).
 pub const STORE_TIMEOUT: Duration = Duration::from_secs(10);

@@ -34,6 +34,17 @@ const ACCESS_TOKEN_INDEX: &str =
 /// How long a statement waits for another process's write lock (a second instance on one file).
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Creates the database file readable by its owner only, unless it exists: it holds claims in plain
+/// text. SQLite gives its journal and WAL files the database file's permissions.
+fn create_owner_only(path: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Records in SQLite.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -45,6 +56,7 @@ impl SqliteStore {
     pub async fn open_file(path: &str) -> Result<Self, StoreError> {
         let path = path.to_owned();
         Self::open_with(move || {
+            create_owner_only(&path).map_err(|e| StoreError::from_display("create", e))?;
             let connection = Connection::open(&path).map_err(|e| StoreError::from_display("open", e))?;
             // Before the first statement: another instance may be creating the file's schema.
             connection.busy_timeout(BUSY_TIMEOUT).map_err(|e| StoreError::from_display("busy timeout", e))?;
