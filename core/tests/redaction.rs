@@ -134,6 +134,33 @@ fn configuration_errors_never_quote_a_key() {
         assert!(!shown.contains(secret) && !shown.contains("1234567890"), "{shown}");
         assert!(shown.contains("macKey"), "the member is named: {shown}");
     }
+    // Every other member too: the error names the member and what it expects, never the value.
+    for (json, member) in [
+        (format!(r#"{{"credentialIssuer": ["{secret}"]}}"#), "credentialIssuer"),
+        (format!(r#"{{"dialect": "{secret}"}}"#), "dialect"),
+        (format!(r#"{{"txCode": {{"maxFailedAttempts": "{secret}"}}}}"#), "txCode.maxFailedAttempts"),
+        (format!(r#"{{"txCode": {{"textAlphabet": {{"{secret}": 1}}}}}}"#), "txCode.textAlphabet"),
+        (format!(r#"{{"wrongTxCodeError": "{secret}"}}"#), "wrongTxCodeError"),
+        (format!(r#"{{"credentialConfigurations": {{"mdl": ["{secret}"]}}}}"#), "credentialConfigurations.mdl"),
+        (r#"{"accessTokenLifetimeSeconds": 123456789012345678901234567890}"#.to_owned(), "accessTokenLifetimeSeconds"),
+    ] {
+        let error = IssuerConfig::from_json(&json).unwrap_err();
+        let shown = format!("{error} {error:?} {}", error.to_json());
+        assert!(!shown.contains(secret) && !shown.contains("1234567890"), "{shown}");
+        assert_eq!(error.field(), Some(member), "{shown}");
+        assert!(error.message().contains(" must be "), "says what it expects: {shown}");
+    }
+    // Broken JSON says where, not what.
+    let error = IssuerConfig::from_json(&format!(r#"{{"hmacKeyHex": "{secret}"#)).unwrap_err();
+    assert!(!error.message().contains(secret) && error.message().contains("line 1"), "{}", error.message());
+    // A member the configuration does not have is named (a name is not a value).
+    let error = IssuerConfig::from_json(r#"{"colour": "blue"}"#).unwrap_err();
+    assert!(
+        error.message().contains("unknown field `colour`") && !error.message().contains("blue"),
+        "{}",
+        error.message()
+    );
+
     // A key that is a string but not a key is refused by the issuer, also without quoting it.
     let mut config = IssuerConfig::new("https://issuer.example.com", configurations());
     config.hmac_key_hex = Some(secret.to_owned());

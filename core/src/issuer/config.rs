@@ -160,17 +160,49 @@ impl IssuerConfig {
     }
 
     /// Reads a configuration from JSON (camelCase members; absent members take their defaults).
+    ///
+    /// An error names the member and what it expects, never the value it was given: a configuration holds
+    /// keys, and a mistyped one must not end up in a log.
+    ///
+    /// ```
+    /// use credoffer::IssuerConfig;
+    ///
+    /// let error = IssuerConfig::from_json(r#"{"credentialIssuer": "https://issuer.example.com",
+    ///     "credentialConfigurations": {}, "txCode": {"maxFailedAttempts": "TOP-SECRET"}}"#).unwrap_err();
+    /// assert_eq!(error.field(), Some("txCode.maxFailedAttempts"));
+    /// assert!(!error.message().contains("TOP-SECRET"), "{}", error.message());
+    /// ```
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json).map_err(|e| {
-            let message = e.to_string();
-            let error = Error::new(
-                ErrorKind::InvalidConfiguration,
-                format!("the issuer configuration is malformed: {message}"),
-            );
-            match [SECRET_KEY_REFUSED, SECRET_KEYS_REFUSED].into_iter().find(|refused| message.starts_with(refused.1)) {
-                Some((member, _)) => error.at(member),
-                None => error,
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(json)).map_err(|e| {
+            let member = e.path().to_string();
+            let inner = e.into_inner();
+            let invalid = |message: String| Error::new(ErrorKind::InvalidConfiguration, message);
+            if !inner.is_data() {
+                // Where the JSON broke, without the text around it.
+                return invalid(format!(
+                    "the issuer configuration is not valid JSON (line {}, column {})",
+                    inner.line(),
+                    inner.column()
+                ));
             }
+            let message = inner.to_string();
+            // serde writes "invalid type: <the value>, expected <what>" and the like: keep only what is
+            // expected (our own messages for the keys already leave the value out).
+            let detail = match [SECRET_KEY_REFUSED, SECRET_KEYS_REFUSED].into_iter().find(|r| message.starts_with(r.1))
+            {
+                Some((_, refused)) => refused.to_owned(),
+                None if message.starts_with("unknown field") => {
+                    message.split(", expected").next().unwrap_or_default().to_owned()
+                }
+                None => match message.split_once(", expected ").or_else(|| message.split_once("; expected ")) {
+                    Some((_, expected)) => {
+                        format!("{member} must be {}", expected.split(" at line ").next().unwrap_or_default())
+                    }
+                    None => format!("{member} is not valid"),
+                },
+            };
+            let error = invalid(format!("the issuer configuration is malformed: {detail}"));
+            if member.is_empty() || member == "." { error } else { error.at(member) }
         })
     }
 }
