@@ -5,7 +5,7 @@
 use clap::ValueEnum;
 
 use crate::util::{self, Result, cargo};
-use crate::{audit, c, codegen, fuzz, mobile, server, setup, wasm};
+use crate::{audit, c, codegen, fuzz, mobile, mobile_artefacts, server, setup, wasm};
 
 /// One step of the pipeline; its name on the command line is the variant's, in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -30,11 +30,13 @@ pub enum Step {
     Wasm,
     /// the Python, Kotlin and Swift bindings' tests
     Mobile,
+    /// iOS and Android static libraries, the XCFramework and classes.jar, each checked
+    MobileArtefacts,
 }
 
 impl Step {
     /// Every step, in pipeline order.
-    pub const ALL: [Step; 10] = [
+    pub const ALL: [Step; 11] = [
         Step::Format,
         Step::Codegen,
         Step::Clippy,
@@ -45,6 +47,7 @@ impl Step {
         Step::Server,
         Step::Wasm,
         Step::Mobile,
+        Step::MobileArtefacts,
     ];
 
     fn title(self) -> &'static str {
@@ -59,6 +62,7 @@ impl Step {
             Step::Server => "server",
             Step::Wasm => "wasm package",
             Step::Mobile => "mobile bindings",
+            Step::MobileArtefacts => "mobile artefacts",
         }
     }
 
@@ -74,6 +78,7 @@ impl Step {
             Step::Server => server::ci(),
             Step::Wasm => wasm::ci(),
             Step::Mobile => mobile::ci(),
+            Step::MobileArtefacts => mobile_artefacts::command(),
         }
     }
 }
@@ -97,6 +102,7 @@ impl Step {
                 setup::chromium()
             }
             Step::Mobile => setup::mobile_tools().map(drop),
+            Step::MobileArtefacts => mobile_artefacts::install(),
         }
     }
 }
@@ -181,7 +187,7 @@ mod tests {
     fn skip_drops_the_named_steps() {
         let expected =
             [Step::Format, Step::Codegen, Step::Clippy, Step::Rust, Step::Audit, Step::C, Step::Server, Step::Wasm];
-        assert_eq!(steps(&["--skip", "fuzz,mobile"]).unwrap(), expected);
+        assert_eq!(steps(&["--skip", "fuzz,mobile,mobile-artefacts"]).unwrap(), expected);
         let every_name = Step::ALL.map(|step| step.to_possible_value().unwrap().get_name().to_owned()).join(",");
         assert!(steps(&["--skip", &every_name]).unwrap_err().to_string().contains("no step"));
     }
@@ -190,7 +196,10 @@ mod tests {
     fn an_unknown_step_is_refused_with_the_valid_names() {
         let error = steps(&["--only", "c,nonsense"]).unwrap_err().to_string();
         assert!(error.contains("nonsense"), "{error}");
-        assert!(error.contains("format, codegen, clippy, rust, audit, fuzz, c, server, wasm, mobile"), "{error}");
+        assert!(
+            error.contains("format, codegen, clippy, rust, audit, fuzz, c, server, wasm, mobile, mobile-artefacts"),
+            "{error}"
+        );
     }
 
     #[test]
