@@ -42,7 +42,9 @@ pub fn rust_components() -> Result {
 fn rustup_components(components: &[&str]) -> Result {
     let installed = util::output("rustup", &["component", "list", "--installed"])?;
     for component in components {
-        if !installed.lines().any(|line| line.starts_with(&format!("{component}-"))) {
+        // Host components are listed with the host's triple (`clippy-x86_64-…`), rust-src without one.
+        let listed = |line: &str| line == *component || line.starts_with(&format!("{component}-"));
+        if !installed.lines().any(listed) {
             run("rustup", &["component", "add", component])?;
         }
     }
