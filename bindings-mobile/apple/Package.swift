@@ -1,18 +1,19 @@
 // swift-tools-version:5.9
-// The CredOffer Swift package: the generated Swift API over CredOffer.xcframework, which holds the Rust
+// The CredOffer Swift package: the generated Swift API over CredOfferFFI.xcframework, which holds the Rust
 // static library for iOS devices (arm64) and the iOS simulators (arm64, x86_64) with the C header and
 // module map of the `CredOfferFFI` module. `cargo xtask mobile-artefacts` assembles the package in
 // target/mobile/apple/CredOffer: this manifest, the XCFramework and Sources/CredOffer/CredOffer.swift.
+// SwiftPM wants an XCFramework named as its binary target, hence CredOfferFFI, the C module it provides.
 import PackageDescription
 
-// A release publishes target/mobile/apple/CredOffer.xcframework.zip and sets these two to its URL and the
+// A release publishes target/mobile/apple/CredOfferFFI.xcframework.zip and sets these two to its URL and the
 // SHA-256 written beside it (SwiftPM checks a downloaded binary target against it). Left empty, the
 // package uses the XCFramework beside this manifest, as assembled for development.
 let releaseURL = ""
 let releaseChecksum = ""
 
 let ffi: Target = releaseURL.isEmpty
-    ? .binaryTarget(name: "CredOfferFFI", path: "CredOffer.xcframework")
+    ? .binaryTarget(name: "CredOfferFFI", path: "CredOfferFFI.xcframework")
     : .binaryTarget(name: "CredOfferFFI", url: releaseURL, checksum: releaseChecksum)
 
 let package = Package(

@@ -77,7 +77,7 @@ enum Command {
     MobileSetup,
     /// mobile-generate, then the Python, Kotlin (JVM) and Swift (trixie chroot) tests
     MobileTest,
-    /// iOS and Android static libraries, CredOffer.xcframework, the Swift package and the Kotlin
+    /// iOS and Android static libraries, CredOfferFFI.xcframework, the Swift package and the Kotlin
     /// classes.jar into target/mobile/, each checked (architectures, platforms, exported symbols)
     MobileArtefacts,
     /// build the npm package into bindings-wasm/pkg/ and print its size

@@ -8,9 +8,9 @@
 //!
 //! Out of them, under `target/mobile/`:
 //! - `apple/CredOffer/`: the Swift package (`bindings-mobile/apple/Package.swift`, the generated
-//!   `CredOffer.swift`, and `CredOffer.xcframework` assembled without Xcode: its `Info.plist` is written
+//!   `CredOffer.swift`, and `CredOfferFFI.xcframework` assembled without Xcode: its `Info.plist` is written
 //!   by Python's `plistlib`, then read back and every library it declares checked against the files);
-//!   `apple/CredOffer.xcframework.zip` and its SHA-256, the release form SwiftPM downloads.
+//!   `apple/CredOfferFFI.xcframework.zip` and its SHA-256, the release form SwiftPM downloads.
 //! - `android/`: the manifest, `classes.jar` (the Kotlin bindings compiled by kotlinc) and the static
 //!   library of each ABI. No `.aar`: an AAR carries shared libraries, and linking those needs the NDK.
 
@@ -23,8 +23,9 @@ use crate::setup::{self, RustStd};
 use crate::util::{self, Result, root, run_in};
 
 const ARCHIVE: &str = "libcredoffer_mobile.a";
-/// The XCFramework's name, and the zip a release publishes.
-const XCFRAMEWORK: &str = "CredOffer.xcframework";
+/// The XCFramework: SwiftPM wants its name to be the binary target's, which is the C module's (the Swift
+/// module `CredOffer` is the package's other target).
+const XCFRAMEWORK: &str = "CredOfferFFI.xcframework";
 /// Where the Kotlin bindings' classes go in `classes.jar`.
 const KOTLIN_PACKAGE_DIR: &str = "org/credoffer/";
 
