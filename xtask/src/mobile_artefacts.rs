@@ -55,13 +55,15 @@ const SLICES: [Slice; 6] = [
     Slice { target: "x86_64-linux-android", platform: Platform::Android { abi: "x86_64" }, arch: "x86_64" },
 ];
 
-impl Platform {
-    /// The platform `llvm-objdump --macho --private-headers` prints from `LC_BUILD_VERSION`.
-    fn mach_o_name(self) -> Option<&'static str> {
-        match self {
-            Platform::Ios => Some("ios"),
-            Platform::IosSimulator => Some("iossimulator"),
-            Platform::Android { .. } => None,
+impl Slice {
+    /// The platform its Mach-O objects name: `LC_BUILD_VERSION`'s, or `ios` from the older
+    /// `LC_VERSION_MIN_IPHONEOS`, which rustc writes for devices and for the x86_64 simulator (the linker
+    /// tells that simulator from a device by its architecture; arm64 needs a simulator platform of its own).
+    fn mach_o_platform(self) -> Option<&'static str> {
+        match (self.platform, self.arch) {
+            (Platform::Ios, _) | (Platform::IosSimulator, "x86_64") => Some("ios"),
+            (Platform::IosSimulator, _) => Some("iossimulator"),
+            (Platform::Android { .. }, _) => None,
         }
     }
 }
@@ -266,13 +268,13 @@ fn check(llvm: &Llvm, slice: Slice, library: &Path, callers: &Callers) -> Result
     if archs != BTreeSet::from([slice.arch.to_owned()]) {
         return Err(format!("{} holds objects for {archs:?}, not only {}", library.display(), slice.arch).into());
     }
-    if let Some(platform) = slice.platform.mach_o_name() {
+    if let Some(platform) = slice.mach_o_platform() {
         let platforms = llvm.mach_o_platforms(library)?;
         if platforms != BTreeSet::from([platform.to_owned()]) {
             return Err(format!("{} holds objects for {platforms:?}, not only {platform}", library.display()).into());
         }
     }
-    let exported = llvm.exported_symbols(library, slice.platform.mach_o_name().is_some())?;
+    let exported = llvm.exported_symbols(library, slice.mach_o_platform().is_some())?;
     require_exports(library, "Swift bindings", &callers.swift, &exported)?;
     require_exports(library, "Kotlin bindings", &callers.kotlin, &exported)?;
     eprintln!(
@@ -448,10 +450,34 @@ fn check_xcframework(llvm: &Llvm, xcframework: &Path, expected: &[XcframeworkLib
             ("ios", Some("simulator")) => Platform::IosSimulator,
             (platform, variant) => return Err(format!("no check for platform {platform} {variant:?}").into()),
         };
-        let objects = llvm.mach_o_platforms(&path)?;
-        let wanted = platform.mach_o_name().unwrap_or_default();
-        if objects != BTreeSet::from([wanted.to_owned()]) {
-            return Err(format!("{} holds objects for {objects:?}, Info.plist says {wanted}", path.display()).into());
+        for arch in &library.supported_architectures {
+            let slice = SLICES
+                .iter()
+                .find(|slice| slice.platform == platform && apple_arch(slice.arch) == *arch)
+                .ok_or_else(|| format!("{} declares {arch} for {platform:?}, which is never built", plist.display()))?;
+            // llvm-objdump reads one architecture of a fat archive: check each on its own, taken out.
+            let thin = xcframework.with_file_name(format!("{}-{arch}.a", library.library_identifier));
+            let single = if archs.len() == 1 {
+                path.clone()
+            } else {
+                let thin_text = thin.to_string_lossy();
+                llvm.run("llvm-lipo", &[&path.to_string_lossy(), "-thin", arch, "-output", &thin_text])?;
+                thin.clone()
+            };
+            let objects = llvm.mach_o_platforms(&single)?;
+            let object_archs = llvm.object_archs(&single)?;
+            if single == thin {
+                fs::remove_file(&thin)?;
+            }
+            let wanted = slice.mach_o_platform().unwrap_or_default();
+            if objects != BTreeSet::from([wanted.to_owned()]) || object_archs != BTreeSet::from([slice.arch.to_owned()])
+            {
+                return Err(format!(
+                    "{}, {arch}: objects for {objects:?} on {object_archs:?}, Info.plist says {wanted} on {arch}",
+                    path.display()
+                )
+                .into());
+            }
         }
     }
     eprintln!(
@@ -608,6 +634,12 @@ lib.a(four.o):
         let unknown =
             r#"{"AvailableLibraries": [], "CFBundlePackageType": "XFWK", "XCFrameworkFormatVersion": "1.0", "X": 1}"#;
         assert!(serde_json::from_str::<XcframeworkInfo>(unknown).is_err());
+    }
+
+    #[test]
+    fn only_the_arm64_simulator_has_a_platform_of_its_own() {
+        let platforms: Vec<Option<&str>> = SLICES.iter().map(|slice| slice.mach_o_platform()).collect();
+        assert_eq!(platforms, [Some("ios"), Some("iossimulator"), Some("ios"), None, None, None]);
     }
 
     #[test]
