@@ -248,18 +248,23 @@ pub fn command() -> Result {
 
 /// Builds one static library, release, and returns its path.
 fn build(slice: Slice) -> Result<PathBuf> {
+    let mut target_dir = util::target_dir();
     let mut args = vec!["rustc", "-q", "-p", "credoffer-mobile", "--lib", "--release", "--target", slice.target];
     let mut env = Vec::new();
     if setup::rust_std(slice.target)? == RustStd::FromSource {
         // Stable rustc builds its own std for a target rustup cannot supply; RUSTC_BOOTSTRAP unlocks
-        // `-Zbuild-std` on the same compiler that builds every other slice.
+        // `-Zbuild-std` on the same compiler that builds every other slice. Such builds get a target
+        // folder of their own: their host build scripts and macros are fingerprinted apart from the
+        // others', and one folder for both would rebuild them, and the library, on every alternation.
+        target_dir.push("build-std");
         args.push("-Zbuild-std=std,panic_abort");
         env.push(("RUSTC_BOOTSTRAP", "1"));
     }
+    let target_dir_text = target_dir.to_string_lossy().into_owned();
     // Only the static library: the crate's cdylib would need the platform's linker.
-    args.extend(["--crate-type", "staticlib"]);
+    args.extend(["--target-dir", &target_dir_text, "--crate-type", "staticlib"]);
     run_in(&root(), &util::cargo_program(), &args, &env)?;
-    Ok(util::target_dir().join(slice.target).join("release").join(ARCHIVE))
+    Ok(target_dir.join(slice.target).join("release").join(ARCHIVE))
 }
 
 /// Checks a slice's objects and exports.
