@@ -11,8 +11,8 @@
 //!   `CredOffer.swift`, and `CredOfferFFI.xcframework` assembled without Xcode: its `Info.plist` is written
 //!   by Python's `plistlib`, then read back and every library it declares checked against the files);
 //!   `apple/CredOfferFFI.xcframework.zip` and its SHA-256, the release form SwiftPM downloads.
-//! - `android/`: the manifest, `classes.jar` (the Kotlin bindings compiled by kotlinc) and the static
-//!   library of each ABI. No `.aar`: an AAR carries shared libraries, and linking those needs the NDK.
+//! - `android/`: `classes.jar` (the Kotlin bindings compiled by kotlinc) and the static library of each
+//!   ABI. No `.aar`: an AAR carries shared libraries, and linking those needs the NDK.
 
 use std::collections::BTreeSet;
 use std::fs;
