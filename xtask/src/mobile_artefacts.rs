@@ -300,6 +300,20 @@ with open(sys.argv[2], 'wb') as f: plistlib.dump(value, f, fmt=plistlib.FMT_XML,
 const READ_PLIST: &str = "import json, plistlib, sys
 with open(sys.argv[1], 'rb') as f: print(json.dumps(plistlib.load(f)))";
 
+/// Zips the folder `argv[2]` of `argv[1]` into `argv[3]` the same way every time (sorted entries, fixed
+/// dates and modes), so the release's SHA-256 changes only when its files do.
+const ZIP_FOLDER: &str = "import os, sys, zipfile
+base, folder, out = sys.argv[1:4]
+with zipfile.ZipFile(out, 'w') as archive:
+    for directory, subdirectories, files in sorted(os.walk(os.path.join(base, folder))):
+        subdirectories.sort()
+        for name in sorted(files):
+            path = os.path.join(directory, name)
+            entry = zipfile.ZipInfo(os.path.relpath(path, base), date_time=(1980, 1, 1, 0, 0, 0))
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with open(path, 'rb') as source: archive.writestr(entry, source.read())";
+
 /// An XCFramework's `Info.plist`, as Xcode writes it.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -395,7 +409,12 @@ fn apple(llvm: &Llvm, libraries: &[(Slice, PathBuf)], bindings: &Path, out: &Pat
 
     // SwiftPM's release form: a zip with the XCFramework at its top, and the zip's SHA-256.
     let zip = out.join(format!("{XCFRAMEWORK}.zip"));
-    run_in(&package, "python3", &["-m", "zipfile", "-c", &zip.to_string_lossy(), XCFRAMEWORK], &[])?;
+    run_in(
+        &root(),
+        "python3",
+        &["-c", ZIP_FOLDER, &package.to_string_lossy(), XCFRAMEWORK, &zip.to_string_lossy()],
+        &[],
+    )?;
     let sum = util::output("sha256sum", &[&zip.to_string_lossy()])?;
     let checksum = sum.split_whitespace().next().ok_or("sha256sum printed nothing")?;
     fs::write(out.join(format!("{XCFRAMEWORK}.zip.sha256")), format!("{checksum}\n"))?;
