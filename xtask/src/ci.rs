@@ -5,7 +5,7 @@
 use clap::ValueEnum;
 
 use crate::util::{self, Result, cargo};
-use crate::{audit, c, codegen, fuzz, mobile, release, server, setup, wasm};
+use crate::{audit, c, codegen, fuzz, mobile, mobile_artefacts, release, server, setup, wasm};
 
 /// One step of the pipeline; its name on the command line is the variant's, in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -30,13 +30,15 @@ pub enum Step {
     Wasm,
     /// the Python, Kotlin and Swift bindings' tests
     Mobile,
+    /// iOS and Android static libraries, the XCFramework and classes.jar, each checked
+    MobileArtefacts,
     /// `cargo xtask release --dry-run`: every package as a registry would receive it
     Release,
 }
 
 impl Step {
     /// Every step, in pipeline order.
-    pub const ALL: [Step; 11] = [
+    pub const ALL: [Step; 12] = [
         Step::Format,
         Step::Codegen,
         Step::Clippy,
@@ -47,6 +49,7 @@ impl Step {
         Step::Server,
         Step::Wasm,
         Step::Mobile,
+        Step::MobileArtefacts,
         Step::Release,
     ];
 
@@ -62,6 +65,7 @@ impl Step {
             Step::Server => "server",
             Step::Wasm => "wasm package",
             Step::Mobile => "mobile bindings",
+            Step::MobileArtefacts => "mobile artefacts",
             Step::Release => "release dry run",
         }
     }
@@ -78,6 +82,7 @@ impl Step {
             Step::Server => server::ci(),
             Step::Wasm => wasm::ci(),
             Step::Mobile => mobile::ci(),
+            Step::MobileArtefacts => mobile_artefacts::command(),
             Step::Release => release::dry_run(),
         }
     }
@@ -103,6 +108,7 @@ impl Step {
                 setup::chromium()
             }
             Step::Mobile => setup::mobile_tools().map(drop),
+            Step::MobileArtefacts => mobile_artefacts::install(),
             Step::Release => {
                 setup::c_compilers()?;
                 setup::cmake()?;
@@ -202,7 +208,7 @@ mod tests {
             Step::Wasm,
             Step::Release,
         ];
-        assert_eq!(steps(&["--skip", "fuzz,mobile"]).unwrap(), expected);
+        assert_eq!(steps(&["--skip", "fuzz,mobile,mobile-artefacts"]).unwrap(), expected);
         let every_name = Step::ALL.map(|step| step.to_possible_value().unwrap().get_name().to_owned()).join(",");
         assert!(steps(&["--skip", &every_name]).unwrap_err().to_string().contains("no step"));
     }
@@ -212,7 +218,9 @@ mod tests {
         let error = steps(&["--only", "c,nonsense"]).unwrap_err().to_string();
         assert!(error.contains("nonsense"), "{error}");
         assert!(
-            error.contains("format, codegen, clippy, rust, audit, fuzz, c, server, wasm, mobile, release"),
+            error.contains(
+                "format, codegen, clippy, rust, audit, fuzz, c, server, wasm, mobile, mobile-artefacts, release"
+            ),
             "{error}"
         );
     }

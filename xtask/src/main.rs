@@ -11,6 +11,7 @@ mod codegen;
 mod fuzz;
 mod metadata;
 mod mobile;
+mod mobile_artefacts;
 mod release;
 mod server;
 mod setup;
@@ -79,6 +80,9 @@ enum Command {
     MobileSetup,
     /// mobile-generate, then the Python, Kotlin (JVM) and Swift (trixie chroot) tests
     MobileTest,
+    /// iOS and Android static libraries, CredOfferFFI.xcframework, the Swift package and the Kotlin
+    /// classes.jar into target/mobile/, each checked (architectures, platforms, exported symbols)
+    MobileArtefacts,
     /// build the npm package into bindings-wasm/pkg/ and print its size
     WasmBuild,
     /// wasm-build, then tsc, node tests and the demo page in headless Chromium
@@ -117,6 +121,7 @@ fn main() -> ExitCode {
         Command::MobileGenerate => mobile::generate_command(),
         Command::MobileSetup => setup::mobile_tools().map(drop),
         Command::MobileTest => mobile::test(),
+        Command::MobileArtefacts => mobile_artefacts::command(),
         Command::WasmBuild => wasm::build(),
         Command::WasmTest => wasm::test(),
         Command::WasmBench => wasm::bench(),

@@ -18,18 +18,18 @@ use crate::setup::{self, MobileTools};
 use crate::util::{self, Result, cargo, root, run_in};
 
 /// JNA from Debian's libjna-java.
-const JNA_JAR: &str = "/usr/share/java/jna.jar";
+pub const JNA_JAR: &str = "/usr/share/java/jna.jar";
 /// The uniffi namespace: file names of the generated bindings.
 const NAMESPACE: &str = "credoffer";
 /// The cdylib the bindings load.
 const LIBRARY: &str = "libcredoffer_mobile.so";
 
 /// Paths of one generation.
-struct Generated {
+pub struct Generated {
     /// The unstripped shared library the bindings were generated from and load at run time.
-    library: PathBuf,
+    pub library: PathBuf,
     /// `target/uniffi`, with one folder per language.
-    out: PathBuf,
+    pub out: PathBuf,
 }
 
 /// `cargo xtask ci`'s step: generate and run all three suites.
@@ -70,7 +70,7 @@ fn generate_and_test() -> Result {
     Ok(())
 }
 
-fn generate(bindgen: &Path) -> Result<Generated> {
+pub fn generate(bindgen: &Path) -> Result<Generated> {
     // Not built together with the generator on purpose: cargo would unify uniffi's features and link the
     // generator's dependencies into the library.
     cargo(&["build", "-q", "-p", "credoffer-mobile"])?;

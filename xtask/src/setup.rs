@@ -24,6 +24,8 @@ const CBINDGEN_VERSION: &str = "0.29.4";
 /// The npm package that ships a complete kotlinc, and its version.
 const KOTLIN_COMPILER: &str = "kotlin-compiler";
 const KOTLIN_VERSION: &str = "2.4.20";
+/// The LLVM of rustc 1.95, packaged by Debian 12 (bookworm-security) as `llvm-22`.
+const LLVM_VERSION: &str = "22";
 /// Where the Swift chroot lives unless `CREDOFFER_SWIFT_CHROOT` says otherwise.
 const SWIFT_CHROOT: &str = "/var/cache/credoffer/swift-trixie";
 /// The target the npm package's WebAssembly is built for.
@@ -33,9 +35,16 @@ const SYSTEM_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 
 /// rustfmt and clippy on the toolchain that runs xtask.
 pub fn rust_components() -> Result {
+    rustup_components(&["rustfmt", "clippy"])
+}
+
+/// Adds the rustup components of the toolchain that runs xtask that are missing.
+fn rustup_components(components: &[&str]) -> Result {
     let installed = util::output("rustup", &["component", "list", "--installed"])?;
-    for component in ["rustfmt", "clippy"] {
-        if !installed.lines().any(|line| line.starts_with(&format!("{component}-"))) {
+    for component in components {
+        // Host components are listed with the host's triple (`clippy-x86_64-…`), rust-src without one.
+        let listed = |line: &str| line == *component || line.starts_with(&format!("{component}-"));
+        if !installed.lines().any(listed) {
             run("rustup", &["component", "add", component])?;
         }
     }
@@ -83,6 +92,36 @@ fn rustup_target(target: &str) -> Result {
         return Ok(());
     }
     run("rustup", &["target", "add", target])
+}
+
+/// Where a target's standard library comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RustStd {
+    /// rustup's build of it.
+    Prebuilt,
+    /// Built with the crate from the toolchain's `rust-src`.
+    FromSource,
+}
+
+/// The target's standard library: rustup's if it can be had, or else the sources to build it from
+/// (a rustup mirror may lack a tier 2 target's build, as the iOS simulators' are missing from some).
+pub fn rust_std(target: &str) -> Result<RustStd> {
+    match rustup_target(target) {
+        Ok(()) => Ok(RustStd::Prebuilt),
+        Err(error) => {
+            eprintln!("no prebuilt standard library for {target} ({error}): building it from rust-src");
+            rustup_components(&["rust-src"])?;
+            Ok(RustStd::FromSource)
+        }
+    }
+}
+
+/// The folder of LLVM's binary tools (`llvm-lipo`, `llvm-nm`, `llvm-objdump`, `llvm-readobj`) from
+/// Debian, at the LLVM version of rustc: older ones misread its Mach-O objects (LLVM 19's llvm-lipo
+/// crashes on them).
+pub fn llvm_tools() -> Result<PathBuf> {
+    apt(&[&format!("llvm-{LLVM_VERSION}")])?;
+    Ok(PathBuf::from(format!("/usr/lib/llvm-{LLVM_VERSION}/bin")))
 }
 
 /// Installs a crate's binary at an exact version, unless it is already there, and returns its path.
