@@ -17,6 +17,7 @@ mod server;
 mod setup;
 mod util;
 mod wasm;
+mod wasm_size;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,7 +85,11 @@ enum Command {
     /// classes.jar into target/mobile/, each checked (architectures, platforms, exported symbols)
     MobileArtefacts,
     /// build the npm package into bindings-wasm/pkg/ and print its size
-    WasmBuild,
+    WasmBuild {
+        /// also print where the browser build's bytes go, by crate and by function
+        #[arg(long)]
+        why: bool,
+    },
     /// wasm-build, then tsc, node tests and the demo page in headless Chromium
     WasmTest,
     /// wasm-build, then the node benchmark against the JavaScript libraries
@@ -122,7 +127,7 @@ fn main() -> ExitCode {
         Command::MobileSetup => setup::mobile_tools().map(drop),
         Command::MobileTest => mobile::test(),
         Command::MobileArtefacts => mobile_artefacts::command(),
-        Command::WasmBuild => wasm::build(),
+        Command::WasmBuild { why } => wasm::build(why),
         Command::WasmTest => wasm::test(),
         Command::WasmBench => wasm::bench(),
         Command::ServerTest => server::test(),

@@ -8,6 +8,7 @@ use std::process::Command;
 use crate::metadata::Metadata;
 use crate::setup::{self, WASM_TARGET};
 use crate::util::{self, Result, cargo, root};
+use crate::wasm_size;
 
 /// wasm plus JavaScript glue a browser loads, after gzip -9 (the JavaScript peers ship 123 KB and 413 KB).
 const SIZE_BUDGET_BYTES: u64 = 60 * 1024;
@@ -28,8 +29,9 @@ pub fn ci() -> Result {
     test()
 }
 
-/// Builds the npm package into bindings-wasm/pkg/ and prints its size.
-pub fn build() -> Result {
+/// Builds the npm package into bindings-wasm/pkg/ and prints its size; with `why`, also where the browser
+/// build's bytes go (read from the build before wasm-bindgen removes its names).
+pub fn build(why: bool) -> Result {
     let bindgen = setup::wasm_tools()?;
     let manifest = package_manifest(Metadata::get()?.workspace_version()?)?;
     let pkg = pkg_dir();
@@ -64,13 +66,21 @@ pub fn build() -> Result {
     }
     assemble_entries(&pkg)?;
     fs::write(pkg.join("package.json"), manifest)?;
-    size_report(&pkg)
+    size_report(&pkg)?;
+    if why {
+        let browser = util::target_dir().join(WASM_TARGET).join("wasm").join("credoffer_wasm.wasm");
+        eprintln!(
+            "\nwhere the browser build's bytes go:\n{}",
+            wasm_size::report(&wasm_size::read(&fs::read(browser)?)?, 25)
+        );
+    }
+    Ok(())
 }
 
 /// Builds the package, then checks its types, runs the node tests and drives the demo page in headless
 /// Chromium (screenshots in target/wasm-demo/).
 pub fn test() -> Result {
-    build()?;
+    build(false)?;
     link_package()?;
     let dir = package_dir();
     util::run_in(&dir, "node", &["node_modules/typescript/bin/tsc", "--project", "tests/tsconfig.json"], &[])?;
@@ -81,7 +91,7 @@ pub fn test() -> Result {
 
 /// Builds the package and runs the node benchmark against the JavaScript libraries.
 pub fn bench() -> Result {
-    build()?;
+    build(false)?;
     link_package()?;
     util::run_in(&package_dir(), "node", &["bench/bench.mjs"], &[])
 }
@@ -152,7 +162,7 @@ const RESOLUTIONS: &[(&str, &str, &str, Option<&str>)] = &[
 /// nothing (warnings included), and @arethetypeswrong/cli finds no problem and resolves every entry as
 /// [`RESOLUTIONS`] says.
 pub fn release_check() -> Result {
-    build()?;
+    build(false)?;
     setup::npm_packages()?;
     let pkg = pkg_dir();
     let out = Command::new("npm").args(["pack", "--dry-run", "--json"]).current_dir(&pkg).output()?;
