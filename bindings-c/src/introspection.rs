@@ -4,22 +4,12 @@
 
 use std::ffi::c_char;
 
-use credoffer::introspection::{IntrospectionRequest, introspect};
+use credoffer::introspection::{IntrospectionRequest, introspection_endpoint};
 
-use crate::boundary::{Outcome, StringOut, guard, text};
+use crate::boundary::{StringOut, guard, text};
 use crate::error::credoffer_error;
 use crate::status::credoffer_status;
 use crate::token::found_record;
-
-/// Reads an introspection request's form body (`token` required, `token_type_hint` ignored).
-///
-/// # Safety
-/// `form` is NULL or points to `form_len` readable bytes.
-unsafe fn read_request(form: *const c_char, form_len: usize) -> Outcome<IntrospectionRequest> {
-    // SAFETY: forwarded from this function's contract.
-    let form = unsafe { text(form, form_len, "form") }?;
-    Ok(IntrospectionRequest::from_form(form)?)
-}
 
 /// The key of the record an introspection request is about: the stored record whose
 /// `accessToken.tokenHash` equals it. `form` is the request's `application/x-www-form-urlencoded` body;
@@ -40,8 +30,8 @@ pub unsafe extern "C" fn credoffer_introspection_lookup_key(
     guard(error, || {
         let out = StringOut::new(key, key_len, "key")?;
         // SAFETY: forwarded from this function's contract.
-        let request = unsafe { read_request(form, form_len) }?;
-        out.write(request.lookup_key())
+        let form = unsafe { text(form, form_len, "form") }?;
+        out.write(IntrospectionRequest::from_form(form)?.lookup_key())
     })
 }
 
@@ -71,9 +61,9 @@ pub unsafe extern "C" fn credoffer_introspect(
     guard(error, || {
         let out = StringOut::new(answer_json, answer_len, "answer_json")?;
         // SAFETY: forwarded from this function's contract.
-        let request = unsafe { read_request(form, form_len) }?;
+        let form = unsafe { text(form, form_len, "form") }?;
         // SAFETY: forwarded from this function's contract.
         let stored = unsafe { found_record(record_json, record_len) }?;
-        out.write(introspect(&request, stored.as_ref(), now).to_json())
+        out.write(introspection_endpoint(form, stored.as_ref(), now)?.to_json())
     })
 }

@@ -304,9 +304,8 @@ pub fn introspection_lookup_key(form: String) -> Result<String> {
 /// unknown, expired or revoked token, or what it grants (`sub`, `authorization_details`, `claims`, …).
 #[uniffi::export]
 pub fn introspect(form: String, record: Option<Arc<OfferRecord>>, now: u64) -> Result<String> {
-    let request = credoffer::introspection::IntrospectionRequest::from_form(&form)?;
     let record = record.as_deref().map(|record| &record.0);
-    Ok(credoffer::introspection::introspect(&request, record, now).to_json())
+    Ok(credoffer::introspection::introspection_endpoint(&form, record, now)?.to_json())
 }
 
 #[uniffi::export]

@@ -112,9 +112,8 @@ pub fn introspection_lookup_key(form: &str) -> Result<String, Failure> {
 
 /// `introspect`: the RFC 7662 response body, from the record found by the lookup key (absent: none found).
 pub fn introspect(form: &str, record: Option<&str>, now: f64) -> Result<String, Failure> {
-    let request = IntrospectionRequest::from_form(form)?;
     let record = record.map(OfferRecord::from_json).transpose()?;
-    Ok(introspection::introspect(&request, record.as_ref(), epoch_seconds(now)?).to_json())
+    Ok(introspection::introspection_endpoint(form, record.as_ref(), epoch_seconds(now)?)?.to_json())
 }
 
 /// As `throw` in lib.rs, with the body MATTR VII's endpoints answer an engine error with.

@@ -54,10 +54,7 @@ pub fn lint_options(json: Option<&str>) -> Result<LintOptions, Failure> {
             "base" => options.build.base = string(value, "base")?,
             "plus" => options.parse.plus = plus_policy(&value)?,
             "strict" => options.parse.strict = boolean(&value, "strict")?,
-            "allowInsecureHttp" => {
-                let allow = boolean(&value, "allowInsecureHttp")?;
-                (options.build.allow_insecure_http, options.parse.allow_insecure_http) = (allow, allow);
-            }
+            "allowInsecureHttp" => options = options.allow_insecure_http(boolean(&value, "allowInsecureHttp")?),
             "limits" => options.parse.limits = limits(value)?,
             _ => return Err(unknown_option(&name)),
         }

@@ -210,8 +210,8 @@ fn entropy(args: &IssuerArgs) -> Result<Box<dyn Entropy>, Failure> {
 /// (standard output stays the offer's, in both output modes).
 fn print_lint_warnings(issuer: &Issuer, uri: &str) -> Outcome {
     let build = issuer.build_options();
-    let parse = ParseOptions::default().allow_insecure_http(build.allow_insecure_http);
-    for warning in lint(uri, &LintOptions::default().build(build).parse(parse))?.warnings {
+    let options = LintOptions::default().allow_insecure_http(build.allow_insecure_http).build(build);
+    for warning in lint(uri, &options)?.warnings {
         eprintln!("warning[{}]: {}", warning.code(), warning.message);
     }
     Ok(())

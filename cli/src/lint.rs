@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use credoffer::lint::{LintOptions, LintReport, Profile, lint};
-use credoffer::{BuildOptions, Dialect, IssuerMetadata, ParseOptions};
+use credoffer::{BuildOptions, Dialect, IssuerMetadata};
 
 use crate::create::parse_dialect;
 use crate::failure::{Failure, print_stdout, shown};
@@ -50,7 +50,7 @@ pub fn run(args: &LintArgs) -> Outcome {
         Some(path) => Some(IssuerMetadata::from_json(&input::read_file(path)?)?),
         None => None,
     };
-    let mut build = BuildOptions::default().allow_insecure_http(args.allow_insecure_http);
+    let mut build = BuildOptions::default();
     if let Some(dialect) = args.dialect {
         build = build.dialect(dialect);
     }
@@ -61,7 +61,7 @@ pub fn run(args: &LintArgs) -> Outcome {
         .profile(args.profile)
         .build(build)
         .metadata(metadata)
-        .parse(ParseOptions::default().allow_insecure_http(args.allow_insecure_http));
+        .allow_insecure_http(args.allow_insecure_http);
     let report = lint(&text, &options)?;
     if args.output.json {
         print_stdout(&format!("{}\n", report.to_json()));

@@ -195,6 +195,13 @@ pub fn introspect(request: &IntrospectionRequest, record: Option<&OfferRecord>, 
     })
 }
 
+/// Both steps in one call, for hosts that already hold the record found by the request's lookup key (or
+/// found none): reads the form body, then answers as [`introspect`]. A record bound to another token
+/// answers as no record.
+pub fn introspection_endpoint(form: &str, record: Option<&OfferRecord>, now: u64) -> Result<Introspection> {
+    Ok(introspect(&IntrospectionRequest::from_form(form)?, record, now))
+}
+
 fn in_force(record: &OfferRecord, token: &AccessTokenRecord, now: u64) -> bool {
     !token.revoked && now < token.expires_at && record.state == OfferState::Redeemed
 }
@@ -211,6 +218,9 @@ mod tests {
         let answer = introspect(&request, None, 0);
         assert!(!answer.is_active());
         assert_eq!(answer.to_json(), r#"{"active":false}"#);
+        assert_eq!(introspection_endpoint("token=TOP-SECRET-TOKEN", None, 0).unwrap(), answer);
+        let refused = introspection_endpoint("token_type_hint=x", None, 0).unwrap_err();
+        assert_eq!((refused.kind(), refused.field()), (ErrorKind::InvalidTokenRequest, Some("token")));
     }
 
     #[test]

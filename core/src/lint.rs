@@ -130,6 +130,14 @@ impl LintOptions {
         self.parse = parse;
         self
     }
+
+    /// Accepts `http` issuers and by-reference URLs both when reading the input and when writing the offer
+    /// (local testing only).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.build.allow_insecure_http = allow;
+        self.parse.allow_insecure_http = allow;
+        self
+    }
 }
 
 /// What the lint found.
@@ -422,6 +430,15 @@ mod tests {
         let report = lint_offer(&offer, &LintOptions::default()).unwrap();
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
         assert_eq!(report.to_json(), r#"{"profile":null,"warnings":[]}"#);
+    }
+
+    #[test]
+    fn http_is_allowed_for_reading_and_writing_at_once() {
+        let json = r#"{"credential_issuer":"http://localhost:8080","credential_configuration_ids":["pid"]}"#;
+        assert_eq!(lint(json, &LintOptions::default()).unwrap_err().kind(), ErrorKind::InsecureUrl);
+        let options = LintOptions::default().allow_insecure_http(true);
+        assert!(options.build.allow_insecure_http && options.parse.allow_insecure_http);
+        assert!(lint(json, &options).unwrap().warnings.is_empty());
     }
 
     #[test]
