@@ -429,8 +429,8 @@ async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>
             Ok(None) => return engine_error(&not_found_error()),
             Err(e) => return store_failure(ErrorShape::Mattr, &e),
         };
-        let next = match state.issuer.delete(&record) {
-            Ok(next) => next,
+        let next = match state.issuer.delete(&record, now()) {
+            Ok(transition) => transition.record,
             Err(error) => return engine_error(&error),
         };
         match state.store.compare_and_swap(record.version, &next).await {
@@ -467,14 +467,14 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
             Ok(None) => return engine_error(&not_found_error()),
             Err(e) => return store_failure(ErrorShape::Mattr, &e),
         };
-        let (offer, next) = match state.issuer.serve_offer(&record, &token, now()) {
+        let served = match state.issuer.serve_offer(&record, &token, now()) {
             Ok(served) => served,
             Err(error) => return engine_error(&error),
         };
-        match state.store.compare_and_swap(record.version, &next).await {
+        match state.store.compare_and_swap(record.version, &served.record).await {
             Ok(true) => {
                 tracing::info!(offer = %record.id, "offer served by reference");
-                return secret_response(StatusCode::OK, offer);
+                return secret_response(StatusCode::OK, served.json.expose().to_owned());
             }
             Ok(false) => continue,
             Err(e) => return store_failure(ErrorShape::Mattr, &e),

@@ -46,7 +46,7 @@ on_every_backend!(
     token_endpoint_errors,
     delete_makes_an_offer_unredeemable,
     bodies_over_the_limit_are_refused_with_413,
-    offers_by_reference_are_served_once,
+    offers_by_reference_are_served_until_redeemed,
     expired_offers_are_refused,
     metadata_health_and_unknown_routes,
     logs_carry_no_secret_and_sigterm_stops_gracefully,
@@ -413,7 +413,7 @@ async fn bodies_over_the_limit_are_refused_with_413(backend: Backend) {
     assert_eq!(reply.status, 200, "{}", &reply.body[..reply.body.len().min(200)]);
 }
 
-async fn offers_by_reference_are_served_once(backend: Backend) {
+async fn offers_by_reference_are_served_until_redeemed(backend: Backend) {
     let server = Server::start(&server_config(
         &backend,
         issuer_config(json!({"offerUrlTemplate": format!("{ISSUER}/offers/{{token}}")})),
@@ -435,13 +435,16 @@ async fn offers_by_reference_are_served_once(backend: Backend) {
     let code = parsed.offer.pre_authorized_code_grant().unwrap().pre_authorized_code.clone();
     assert_eq!(parsed.offer.credential_issuer, ISSUER);
 
+    // Wallets fetch twice: the same offer again.
     let again = client.get(&path).await;
-    assert_eq!((again.status, again.json()["code"].as_str()), (404, Some("NotFound")), "served once");
+    assert_eq!((again.status, &again.body), (200, &reply.body), "served again");
     let unknown = client.get("/offers/unknown-token").await;
     assert_eq!(unknown.status, 404);
 
     let reply = client.redeem(&code, Some(offer["transactionCode"].as_str().unwrap())).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
+    let after = client.get(&path).await;
+    assert_eq!((after.status, after.json()["code"].as_str()), (404, Some("NotFound")), "served until redeemed");
     assert!(!server.log_text().contains(path.trim_start_matches("/offers/")), "the reference token must not be logged");
 }
 
