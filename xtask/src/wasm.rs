@@ -77,16 +77,15 @@ pub fn build(why: bool) -> Result {
     Ok(())
 }
 
-/// Builds the package, then checks its types, runs the node tests and drives the demo page in headless
-/// Chromium (screenshots in target/wasm-demo/).
+/// Builds the package, then checks its types and runs the node tests: the shared vectors in Node and in
+/// headless Chromium, the package surface, the demo page in Chromium (screenshots in target/wasm-demo/).
 pub fn test() -> Result {
     build(false)?;
     link_package()?;
+    setup::chromium()?;
     let dir = package_dir();
     util::run_in(&dir, "node", &["node_modules/typescript/bin/tsc", "--project", "tests/tsconfig.json"], &[])?;
-    util::run_in(&dir, "node", &["--test", "tests/"], &[])?;
-    setup::chromium()?;
-    util::run_in(&dir, "node", &["--test", "demo/"], &[])
+    util::run_in(&dir, "node", &["--test", "tests/", "demo/"], &[])
 }
 
 /// Builds the package and runs the node benchmark against the JavaScript libraries.
