@@ -8,12 +8,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
-
 import { parseOfferUri } from 'credoffer';
 
-import { launchChromium } from '../tests/chromium.mjs';
+import { decodeQr, launchChromium } from '../tests/chromium.mjs';
 import { serveStatic } from '../tests/static-server.mjs';
 
 const screenshots = fileURLToPath(new URL('../../target/wasm-demo/', import.meta.url));
@@ -25,20 +22,13 @@ let chromium;
 let page;
 let pageErrors;
 /** Per request the page made while loading: its path and the bytes it took (headers and body, each way). */
-const loaded = [];
+let loaded;
 
 before(async () => {
   server = await serveStatic(fileURLToPath(new URL('..', import.meta.url)));
   chromium = await launchChromium();
   ({ page, pageErrors } = chromium);
-  const sizes = [];
-  page.on('requestfinished', (request) => {
-    sizes.push(request.sizes().then((size) => ({ path: new URL(request.url()).pathname, size })));
-  });
-  await page.goto(`${server.origin}/demo/`);
-  await page.waitForSelector('body[data-ready="true"]');
-  await page.waitForLoadState('networkidle');
-  loaded.push(...(await Promise.all(sizes)));
+  loaded = await chromium.load(`${server.origin}/demo/`);
   mkdirSync(screenshots, { recursive: true });
 });
 
@@ -46,14 +36,6 @@ after(async () => {
   await chromium?.close();
   await server?.close();
 });
-
-/** Decodes the QR code in a PNG screenshot. */
-function decodeQr(png) {
-  const { data, width, height } = PNG.sync.read(png);
-  const found = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), width, height);
-  assert.ok(found, 'no QR code found in the screenshot');
-  return found.data;
-}
 
 test('the page loads the browser entry only, and what it transferred is printed', (t) => {
   assert.deepEqual(loaded.map(({ path }) => path).sort(), [...PAGE_FILES].sort());

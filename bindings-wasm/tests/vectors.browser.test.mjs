@@ -20,8 +20,7 @@ let pageErrors;
 try {
   const chromium = await launchChromium();
   try {
-    await chromium.page.goto(`${server.origin}/tests/vectors.html`);
-    await chromium.page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+    await chromium.load(`${server.origin}/tests/vectors.html`);
     results = await chromium.page.evaluate((given) => window.runVectors(given), vectors);
     pageErrors = chromium.pageErrors.map(String);
   } finally {
