@@ -6,7 +6,8 @@ import { test } from 'node:test';
 
 import { AssertionError, assert } from './assert.mjs';
 
-const fails = (action, message) => nodeAssert.throws(action, (error) => error instanceof AssertionError && message.test(error.message));
+const fails = (action, message) =>
+  nodeAssert.throws(action, (error) => error instanceof AssertionError && message.test(error.message));
 
 test('deepEqual: equal JSON data passes; a changed, missing, extra or undefined member fails', () => {
   const value = { a: [1, { b: 'x' }], c: null, d: true };
