@@ -15,7 +15,13 @@ import { serveStatic } from '../tests/static-server.mjs';
 
 const screenshots = fileURLToPath(new URL('../../target/wasm-demo/', import.meta.url));
 /** What the page may load: itself, its script and the browser entry, never the Node build or issuer code. */
-const PAGE_FILES = ['/demo/', '/demo/app.js', '/pkg/web/index.js', '/pkg/web/credoffer_wasm.js', '/pkg/web/credoffer_wasm_bg.wasm'];
+const PAGE_FILES = [
+  '/demo/',
+  '/demo/app.js',
+  '/pkg/web/index.js',
+  '/pkg/web/credoffer_wasm.js',
+  '/pkg/web/credoffer_wasm_bg.wasm',
+];
 
 let server;
 let chromium;
@@ -41,7 +47,8 @@ test('the page loads the browser entry only, and what it transferred is printed'
   assert.deepEqual(loaded.map(({ path }) => path).sort(), [...PAGE_FILES].sort());
   const bodies = loaded.reduce((sum, { size }) => sum + size.responseBodySize, 0);
   const total = loaded.reduce(
-    (sum, { size }) => sum + size.requestHeadersSize + size.requestBodySize + size.responseHeadersSize + size.responseBodySize,
+    (sum, { size }) =>
+      sum + size.requestHeadersSize + size.requestBodySize + size.responseHeadersSize + size.responseBodySize,
     0,
   );
   // Each body is the whole file as served: nothing cached, nothing counted twice.
@@ -50,7 +57,10 @@ test('the page loads the browser entry only, and what it transferred is printed'
     assert.equal(size.responseBodySize, statSync(file).size, path);
   }
   const wasm = loaded.find(({ path }) => path.endsWith('.wasm')).size.responseBodySize;
-  t.diagnostic(`the demo page transferred ${total} B in ${loaded.length} requests: ${bodies} B of response bodies (uncompressed), ${wasm} B of them WebAssembly`);
+  t.diagnostic(
+    `the demo page transferred ${total} B in ${loaded.length} requests: ` +
+      `${bodies} B of response bodies (uncompressed), ${wasm} B of them WebAssembly`,
+  );
 });
 
 test('issuer form: offer URI, QR code and transaction code; the QR decodes to the exact URI', async () => {
