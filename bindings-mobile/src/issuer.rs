@@ -659,6 +659,36 @@ mod tests {
     }
 
     #[test]
+    fn every_event_kind_of_the_engine_has_its_binding_kind_and_name() {
+        for kind in credoffer::OfferEventKind::ALL {
+            let mirrored = OfferEventKind::of(kind).unwrap_or_else(|| panic!("{kind:?} has no binding kind"));
+            assert_eq!(format!("{mirrored:?}"), format!("{kind:?}"));
+        }
+        let issuer = Issuer::new(
+            r#"{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}"#.into(),
+        )
+        .unwrap();
+        let offer = issuer
+            .create_pre_authorized_offer(r#"{"credentials":["mdl"]}"#.into(), 1_000, &Entropy::fixed(vec![7; 64]))
+            .unwrap();
+        let event = &offer.event;
+        assert_eq!(
+            (event.kind, event.event_type.as_str(), event.at, event.version),
+            (OfferEventKind::Created, "offer.created", 1_000, 1)
+        );
+        assert_eq!(event.id, format!("{}.1", offer.id));
+        assert!(
+            event.json.starts_with(&format!(r#"{{"id":"{}.1","type":"offer.created","#, offer.id)),
+            "{}",
+            event.json
+        );
+        let expired = issuer.check_expiry(&offer.record, 1_300).unwrap().unwrap();
+        assert_eq!((expired.event.kind, expired.event.at, expired.event.version), (OfferEventKind::Expired, 1_300, 2));
+        assert!(issuer.check_expiry(&expired.record, 1_400).unwrap().is_none(), "reported once");
+        assert!(offer_status(&expired.record, 1_400).contains(r#""state":"expired""#));
+    }
+
+    #[test]
     fn host_level_answers_are_oauth_answers() {
         let cases = [
             (TokenAnswer::busy(), 503, TokenErrorCode::TemporarilyUnavailable),
