@@ -944,8 +944,8 @@ enum credoffer_status credoffer_issuer_create_authorization_offer(const struct c
  * (`{"credentials", "userId"?, "transactionCodeConfiguration"?, "claims"?, "claimsToPersist"?,
  * "expiresIn"?}`) at `now` (Unix seconds). `*response_json` is the response body (`{"id", "userId",
  * "uri", "expiresAt", "transactionCode"?}`: the transaction code is a secret for the user, on another
- * channel); `*record_json` is the record to store (no secret in plain text). Free both with
- * `credoffer_string_free`.
+ * channel); `*record_json` is the record to store (no secret in plain text) and, when `event_json` is
+ * not NULL, `*event_json` its `offer.created` event. Free each with `credoffer_string_free`.
  *
  * # Safety
  * `issuer` is NULL or a live issuer; `body` points to `body_len` readable bytes; `entropy` is NULL
@@ -962,6 +962,8 @@ enum credoffer_status credoffer_issuer_create_pre_authorized_offer(const struct 
                                                                    size_t *response_len,
                                                                    char **record_json,
                                                                    size_t *record_len,
+                                                                   char **event_json,
+                                                                   size_t *event_len,
                                                                    struct credoffer_error **error);
 
 /**
@@ -1008,6 +1010,45 @@ enum credoffer_status credoffer_issuer_serve_offer(const struct credoffer_issuer
                                                    char **event_json,
                                                    size_t *event_len,
                                                    struct credoffer_error **error);
+
+/**
+ * Reports an offer that expired before it was redeemed, once, for a host's periodic sweep of its live
+ * records: when `record_json` is active, past its expiry at `now` (Unix seconds) and not reported yet,
+ * `*next_record_json` is the record to store (marked reported) and, when `event_json` is not NULL,
+ * `*event_json` its `offer.expired` event; otherwise both are NULL and there is nothing to do. (The token
+ * endpoint reports an expiry it meets itself.)
+ *
+ * # Safety
+ * `issuer` is NULL or a live issuer; `record_json` points to `record_len` readable bytes; the
+ * out-parameters are NULL or writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_issuer_check_expiry(const struct credoffer_issuer *issuer,
+                                                    const char *record_json,
+                                                    size_t record_len,
+                                                    uint64_t now,
+                                                    char **next_record_json,
+                                                    size_t *next_record_len,
+                                                    char **event_json,
+                                                    size_t *event_len,
+                                                    struct credoffer_error **error);
+
+/**
+ * An offer's status at `now` (Unix seconds), for `GET /v1/openid/offers/pre-authorized/{id}`:
+ * `*status_json` is `{"id", "userId", "state": "active" | "redeemed" | "invalidated" | "deleted" |
+ * "expired", "credentials", "createdAt", "expiresAt", "fetchCount", "firstFetchedAt"?, "lastFetchedAt"?,
+ * "redeemedAt"?, "invalidatedAt"?, "deletedAt"?, "replayedAt"?, "failedAttemptsLeft"}`, times in RFC 3339
+ * with milliseconds; no secret. Free it with `credoffer_string_free`; `status_len` may be NULL.
+ *
+ * # Safety
+ * `record_json` points to `record_len` readable bytes; `status_json` and `status_len` are NULL or
+ * writable; `error` is NULL or writable.
+ */
+enum credoffer_status credoffer_offer_status(const char *record_json,
+                                             size_t record_len,
+                                             uint64_t now,
+                                             char **status_json,
+                                             size_t *status_len,
+                                             struct credoffer_error **error);
 
 /**
  * Checks that the issuer's metadata JSON (what it serves at `credoffer_well_known_url`) describes this
@@ -1667,6 +1708,20 @@ enum credoffer_status credoffer_token_answer_record_json(const struct credoffer_
                                                          char **out,
                                                          size_t *out_len,
                                                          struct credoffer_error **error);
+
+/**
+ * The event of the change as JSON (`{"id", "type", "timestamp", "data"}`: `offer.redeemed`,
+ * `offer.tx_code_rejected`, `offer.invalidated`, `offer.replay_attempted` or `offer.expired`) when the
+ * request changed the record, or `*out` NULL when it did not. Store it with the record, in one transaction.
+ *
+ * # Safety
+ * `answer` is NULL or a live token answer; `out` and `out_len` are NULL or writable; `error` is NULL
+ * or writable.
+ */
+enum credoffer_status credoffer_token_answer_event_json(const struct credoffer_token_answer *answer,
+                                                        char **out,
+                                                        size_t *out_len,
+                                                        struct credoffer_error **error);
 
 /**
  * What happened: `CREDOFFER_TOKEN_OUTCOME_ISSUED`, `_REJECTED` or `_FAILED`.

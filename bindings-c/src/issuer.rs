@@ -4,7 +4,7 @@
 
 use std::ffi::c_char;
 
-use credoffer::{Issuer, IssuerConfig, IssuerMetadata, OfferRecord};
+use credoffer::{Issuer, IssuerConfig, IssuerMetadata, OfferEvent, OfferRecord, Transition};
 
 use crate::boundary::{Out, Outcome, StringOut, Text, free_handle, guard, handle, into_handle, text};
 use crate::error::credoffer_error;
@@ -107,8 +107,8 @@ pub unsafe extern "C" fn credoffer_issuer_create_authorization_offer(
 /// (`{"credentials", "userId"?, "transactionCodeConfiguration"?, "claims"?, "claimsToPersist"?,
 /// "expiresIn"?}`) at `now` (Unix seconds). `*response_json` is the response body (`{"id", "userId",
 /// "uri", "expiresAt", "transactionCode"?}`: the transaction code is a secret for the user, on another
-/// channel); `*record_json` is the record to store (no secret in plain text). Free both with
-/// `credoffer_string_free`.
+/// channel); `*record_json` is the record to store (no secret in plain text) and, when `event_json` is
+/// not NULL, `*event_json` its `offer.created` event. Free each with `credoffer_string_free`.
 ///
 /// # Safety
 /// `issuer` is NULL or a live issuer; `body` points to `body_len` readable bytes; `entropy` is NULL
@@ -126,11 +126,13 @@ pub unsafe extern "C" fn credoffer_issuer_create_pre_authorized_offer(
     response_len: *mut usize,
     record_json: *mut *mut c_char,
     record_len: *mut usize,
+    event_json: *mut *mut c_char,
+    event_len: *mut usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
     guard(error, || {
         let response = StringOut::new(response_json, response_len, "response_json")?;
-        let record_out = StringOut::new(record_json, record_len, "record_json")?;
+        let changed = ChangeOut::new(record_json, record_len, "record_json", event_json, event_len)?;
         // SAFETY: forwarded from this function's contract.
         let issuer = unsafe { handle(issuer, "issuer") }?;
         // SAFETY: forwarded from this function's contract.
@@ -138,9 +140,9 @@ pub unsafe extern "C" fn credoffer_issuer_create_pre_authorized_offer(
         // SAFETY: forwarded from this function's contract.
         let mut source = unsafe { EntropySource::read(entropy, entropy_len) }?;
         let offer = issuer.issuer.create_pre_authorized_offer_json(body, now, source.as_dyn())?;
-        let (response_text, record_text) = (Text::new(offer.response.to_json())?, Text::new(offer.record.to_json())?);
+        let response_text = Text::new(offer.response.to_json())?;
+        changed.write(&offer.record, &offer.event)?;
         response.write_text(response_text);
-        record_out.write_text(record_text);
         Ok(())
     })
 }
@@ -165,21 +167,13 @@ pub unsafe extern "C" fn credoffer_issuer_delete(
     event_len: *mut usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
-    guard(error, || {
-        let next_out = StringOut::new(next_record_json, next_record_len, "next_record_json")?;
-        let event_out = StringOut::optional(event_json, event_len);
-        // SAFETY: forwarded from this function's contract.
-        let issuer = unsafe { handle(issuer, "issuer") }?;
-        // SAFETY: forwarded from this function's contract.
-        let stored = record(unsafe { text(record_json, record_len, "record_json") }?)?;
-        let deleted = issuer.issuer.delete(&stored, now)?;
-        let (next_text, event_text) = (Text::new(deleted.record.to_json())?, Text::new(deleted.event.to_json())?);
-        next_out.write_text(next_text);
-        if let Some(event_out) = event_out {
-            event_out.write_text(event_text);
-        }
-        Ok(())
-    })
+    let outs = (next_record_json, next_record_len, event_json, event_len);
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        change_record(issuer, record_json, record_len, outs, error, |issuer, stored| {
+            Ok(Some(issuer.delete(stored, now)?))
+        })
+    }
 }
 
 /// Serves an offer by reference: `token` is the reference token from the offer URL's path, `*offer_json`
@@ -209,8 +203,7 @@ pub unsafe extern "C" fn credoffer_issuer_serve_offer(
 ) -> credoffer_status {
     guard(error, || {
         let offer_out = StringOut::new(offer_json, offer_len, "offer_json")?;
-        let next_out = StringOut::new(next_record_json, next_record_len, "next_record_json")?;
-        let event_out = StringOut::optional(event_json, event_len);
+        let changed = ChangeOut::new(next_record_json, next_record_len, "next_record_json", event_json, event_len)?;
         // SAFETY: forwarded from this function's contract.
         let issuer = unsafe { handle(issuer, "issuer") }?;
         // SAFETY: forwarded from this function's contract.
@@ -219,14 +212,125 @@ pub unsafe extern "C" fn credoffer_issuer_serve_offer(
         let token = unsafe { text(token, token_len, "token") }?;
         let served = issuer.issuer.serve_offer(&stored, token, now)?;
         let offer_text = Text::new(served.json.expose().to_owned())?;
-        let (next_text, event_text) = (Text::new(served.record.to_json())?, Text::new(served.event.to_json())?);
+        changed.write(&served.record, &served.event)?;
         offer_out.write_text(offer_text);
-        next_out.write_text(next_text);
-        if let Some(event_out) = event_out {
-            event_out.write_text(event_text);
-        }
         Ok(())
     })
+}
+
+/// Reports an offer that expired before it was redeemed, once, for a host's periodic sweep of its live
+/// records: when `record_json` is active, past its expiry at `now` (Unix seconds) and not reported yet,
+/// `*next_record_json` is the record to store (marked reported) and, when `event_json` is not NULL,
+/// `*event_json` its `offer.expired` event; otherwise both are NULL and there is nothing to do. (The token
+/// endpoint reports an expiry it meets itself.)
+///
+/// # Safety
+/// `issuer` is NULL or a live issuer; `record_json` points to `record_len` readable bytes; the
+/// out-parameters are NULL or writable; `error` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credoffer_issuer_check_expiry(
+    issuer: *const credoffer_issuer,
+    record_json: *const c_char,
+    record_len: usize,
+    now: u64,
+    next_record_json: *mut *mut c_char,
+    next_record_len: *mut usize,
+    event_json: *mut *mut c_char,
+    event_len: *mut usize,
+    error: *mut *mut credoffer_error,
+) -> credoffer_status {
+    let outs = (next_record_json, next_record_len, event_json, event_len);
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        change_record(issuer, record_json, record_len, outs, error, |issuer, stored| {
+            Ok(issuer.check_expiry(stored, now))
+        })
+    }
+}
+
+/// The out-parameters of a change to a stored record: the next record (required) and its event (optional).
+type ChangeOutParameters = (*mut *mut c_char, *mut usize, *mut *mut c_char, *mut usize);
+
+/// A call that reads a stored record and may change it: writes the change `apply` gives (nothing for `None`).
+///
+/// # Safety
+/// As the calling function's: `issuer` is NULL or a live issuer; `record_json` points to `record_len`
+/// readable bytes; the out-parameters are NULL or writable; `error` is NULL or writable.
+unsafe fn change_record(
+    issuer: *const credoffer_issuer,
+    record_json: *const c_char,
+    record_len: usize,
+    (next_record_json, next_record_len, event_json, event_len): ChangeOutParameters,
+    error: *mut *mut credoffer_error,
+    apply: impl FnOnce(&Issuer, &OfferRecord) -> credoffer::Result<Option<Transition>>,
+) -> credoffer_status {
+    guard(error, || {
+        let changed = ChangeOut::new(next_record_json, next_record_len, "next_record_json", event_json, event_len)?;
+        // SAFETY: forwarded from this function's contract.
+        let issuer = unsafe { handle(issuer, "issuer") }?;
+        // SAFETY: forwarded from this function's contract.
+        let stored = record(unsafe { text(record_json, record_len, "record_json") }?)?;
+        match apply(&issuer.issuer, &stored)? {
+            Some(change) => changed.write(&change.record, &change.event),
+            None => Ok(()),
+        }
+    })
+}
+
+/// An offer's status at `now` (Unix seconds), for `GET /v1/openid/offers/pre-authorized/{id}`:
+/// `*status_json` is `{"id", "userId", "state": "active" | "redeemed" | "invalidated" | "deleted" |
+/// "expired", "credentials", "createdAt", "expiresAt", "fetchCount", "firstFetchedAt"?, "lastFetchedAt"?,
+/// "redeemedAt"?, "invalidatedAt"?, "deletedAt"?, "replayedAt"?, "failedAttemptsLeft"}`, times in RFC 3339
+/// with milliseconds; no secret. Free it with `credoffer_string_free`; `status_len` may be NULL.
+///
+/// # Safety
+/// `record_json` points to `record_len` readable bytes; `status_json` and `status_len` are NULL or
+/// writable; `error` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credoffer_offer_status(
+    record_json: *const c_char,
+    record_len: usize,
+    now: u64,
+    status_json: *mut *mut c_char,
+    status_len: *mut usize,
+    error: *mut *mut credoffer_error,
+) -> credoffer_status {
+    guard(error, || {
+        let out = StringOut::new(status_json, status_len, "status_json")?;
+        // SAFETY: forwarded from this function's contract.
+        let stored = record(unsafe { text(record_json, record_len, "record_json") }?)?;
+        out.write(stored.status(now).to_json())
+    })
+}
+
+/// The out-parameters of a change: the next record (required) and its event (optional).
+struct ChangeOut {
+    record: StringOut,
+    event: Option<StringOut>,
+}
+
+impl ChangeOut {
+    fn new(
+        record_json: *mut *mut c_char,
+        record_len: *mut usize,
+        record_argument: &'static str,
+        event_json: *mut *mut c_char,
+        event_len: *mut usize,
+    ) -> Outcome<Self> {
+        let record = StringOut::new(record_json, record_len, record_argument)?;
+        Ok(Self { record, event: StringOut::optional(event_json, event_len) })
+    }
+
+    /// Converts both before either is handed over: a call writes all of its results or none. (A call with
+    /// a further result converts it first and hands it over after this succeeds.)
+    fn write(self, record: &OfferRecord, event: &OfferEvent) -> Outcome {
+        let (record, event) = (Text::new(record.to_json())?, Text::new(event.to_json())?);
+        self.record.write_text(record);
+        if let Some(out) = self.event {
+            out.write_text(event);
+        }
+        Ok(())
+    }
 }
 
 /// Checks that the issuer's metadata JSON (what it serves at `credoffer_well_known_url`) describes this

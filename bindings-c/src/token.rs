@@ -8,7 +8,7 @@
 use std::ffi::c_char;
 
 use credoffer::token::{TOKEN_RESPONSE_HEADERS, TokenOutcome, TokenRequest};
-use credoffer::{OfferRecord, TokenAnswer, TokenStep};
+use credoffer::{OfferEvent, OfferRecord, TokenAnswer, TokenStep};
 
 use crate::boundary::{
     Failure, Out, Outcome, StringOut, access, credoffer_str, free_handle, guard, guard_value, handle, into_handle,
@@ -358,14 +358,45 @@ pub unsafe extern "C" fn credoffer_token_answer_record_json(
     out_len: *mut usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { optional_json(answer, out, out_len, error, |answer| answer.record_to_store().map(OfferRecord::to_json)) }
+}
+
+/// The event of the change as JSON (`{"id", "type", "timestamp", "data"}`: `offer.redeemed`,
+/// `offer.tx_code_rejected`, `offer.invalidated`, `offer.replay_attempted` or `offer.expired`) when the
+/// request changed the record, or `*out` NULL when it did not. Store it with the record, in one transaction.
+///
+/// # Safety
+/// `answer` is NULL or a live token answer; `out` and `out_len` are NULL or writable; `error` is NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credoffer_token_answer_event_json(
+    answer: *const credoffer_token_answer,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    error: *mut *mut credoffer_error,
+) -> credoffer_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { optional_json(answer, out, out_len, error, |answer| answer.event().map(OfferEvent::to_json)) }
+}
+
+/// Writes the JSON `view` gives of an answer, or NULL when it gives none.
+///
+/// # Safety
+/// As the calling function's: `answer` is NULL or a live token answer; `out` and `out_len` are NULL or
+/// writable; `error` is NULL or writable.
+unsafe fn optional_json(
+    answer: *const credoffer_token_answer,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    error: *mut *mut credoffer_error,
+    view: impl FnOnce(&TokenAnswer) -> Option<String>,
+) -> credoffer_status {
     guard(error, || {
         let out = StringOut::new(out, out_len, "out")?;
         // SAFETY: forwarded from this function's contract.
         let answer = unsafe { handle(answer, "answer") }?;
-        match answer.answer.record_to_store() {
-            Some(next) => out.write(next.to_json()),
-            None => Ok(()),
-        }
+        view(&answer.answer).map_or(Ok(()), |json| out.write(json))
     })
 }
 

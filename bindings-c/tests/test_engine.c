@@ -48,7 +48,8 @@ static void test_secrets(void) {
                  CREDOFFER_STATUS_ENTROPY_UNAVAILABLE);
     CHECK(a == NULL);
     expect_error(error, CREDOFFER_STATUS_ENTROPY_UNAVAILABLE, NULL);
-    CHECK_STATUS(credoffer_generate_pre_authorized_code(bytes, 0, &a, NULL, NULL), CREDOFFER_STATUS_ENTROPY_UNAVAILABLE);
+    CHECK_STATUS(credoffer_generate_pre_authorized_code(bytes, 0, &a, NULL, NULL),
+                 CREDOFFER_STATUS_ENTROPY_UNAVAILABLE);
 
     CHECK_STATUS(credoffer_generate_issuer_state(NULL, 0, &a, &len, NULL), CREDOFFER_STATUS_OK);
     CHECK(a != NULL && len == 22 && all_chars_in(a, BASE64URL));
@@ -65,7 +66,8 @@ static void test_secrets(void) {
                  CREDOFFER_STATUS_OK);
     CHECK(a != NULL && len == 6 && all_chars_in(a, "0123456789"));
     credoffer_string_free(a);
-    CHECK_STATUS(credoffer_generate_tx_code(CREDOFFER_INPUT_MODE_TEXT, 8, NULL, 0, &a, &len, NULL), CREDOFFER_STATUS_OK);
+    CHECK_STATUS(credoffer_generate_tx_code(CREDOFFER_INPUT_MODE_TEXT, 8, NULL, 0, &a, &len, NULL),
+                 CREDOFFER_STATUS_OK);
     CHECK(a != NULL && len == 8 && all_chars_in(a, "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"));
     credoffer_string_free(a);
     CHECK_STATUS(credoffer_generate_tx_code(CREDOFFER_INPUT_MODE_NUMERIC, 6, bytes, 2, &a, NULL, NULL),
@@ -83,7 +85,8 @@ static void test_secrets(void) {
 
     /* Hostile input. */
     CHECK_STATUS(credoffer_generate_pre_authorized_code(NULL, 5, &a, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(credoffer_generate_pre_authorized_code(bytes, HUGE, &a, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(credoffer_generate_pre_authorized_code(bytes, HUGE, &a, NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(credoffer_generate_pre_authorized_code(NULL, 0, NULL, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(credoffer_generate_issuer_state(NULL, 1, &a, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(credoffer_generate_issuer_state(NULL, 0, NULL, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
@@ -331,7 +334,7 @@ static void test_issuer(void) {
     for (size_t i = 0; i < sizeof bad_bodies / sizeof bad_bodies[0]; i++) {
         error = NULL;
         credoffer_status status = credoffer_issuer_create_pre_authorized_offer(
-            issuer, TXT(bad_bodies[i]), NOW, NULL, 0, &response, NULL, &record, NULL, &error);
+            issuer, TXT(bad_bodies[i]), NOW, NULL, 0, &response, NULL, &record, NULL, NULL, NULL, &error);
         if (!CHECK(status != CREDOFFER_STATUS_OK && error != NULL)) {
             fprintf(stderr, "  accepted: %s\n", bad_bodies[i]);
         }
@@ -341,7 +344,7 @@ static void test_issuer(void) {
         credoffer_error_free(error);
     }
     CHECK_STATUS(credoffer_issuer_create_pre_authorized_offer(issuer, TXT("{garbage"), NOW, NULL, 0, &response, NULL,
-                                                              &record, NULL, NULL),
+                                                              &record, NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_VALIDATION_FAILED);
     /* MATTR's rule, when configured: pre-authorized offers only for mdoc. */
     credoffer_issuer *mdoc_only = NULL;
@@ -350,7 +353,8 @@ static void test_issuer(void) {
     CHECK_STATUS(credoffer_issuer_new(TXT(mattr_config), &mdoc_only, NULL), CREDOFFER_STATUS_OK);
     error = NULL;
     CHECK(credoffer_issuer_create_pre_authorized_offer(mdoc_only, TXT("{\"credentials\":[\"pid\"]}"), NOW, NULL, 0,
-                                                       &response, NULL, &record, NULL, &error) != CREDOFFER_STATUS_OK);
+                                                       &response, NULL, &record, NULL, NULL, NULL,
+                                                       &error) != CREDOFFER_STATUS_OK);
     seen_error(error);
     credoffer_str field = credoffer_error_field(credoffer_error_detail(error, 0));
     CHECK(credoffer_error_status(credoffer_error_detail(error, 0)) == CREDOFFER_STATUS_UNSUPPORTED_FORMAT &&
@@ -361,7 +365,7 @@ static void test_issuer(void) {
     /* POST /v1/openid/offers/pre-authorized, then the token endpoint. */
     CHECK_STATUS(credoffer_issuer_create_pre_authorized_offer(
                      issuer, TXT("{\"credentials\":[\"mdl\"],\"transactionCodeConfiguration\":{}}"), NOW, NULL, 0,
-                     &response, &response_len, &record, &record_len, NULL),
+                     &response, &response_len, &record, &record_len, NULL, NULL, NULL),
                  CREDOFFER_STATUS_OK);
     parsed = response ? json_parse(response, response_len) : NULL;
     const char *tx_code = json_get_string(parsed, "transactionCode");
@@ -479,12 +483,13 @@ static void test_issuer(void) {
         free(keyed);
         /* DELETE, twice. */
         char *deleted = NULL;
-        CHECK_STATUS(credoffer_issuer_delete(issuer, TXT(record), &deleted, NULL, NULL), CREDOFFER_STATUS_OK);
+        CHECK_STATUS(credoffer_issuer_delete(issuer, TXT(record), NOW, &deleted, NULL, NULL, NULL, NULL),
+                     CREDOFFER_STATUS_OK);
         CHECK(deleted != NULL && strstr(deleted, "\"deleted\"") != NULL);
         char *again = NULL;
         error = NULL;
         if (deleted) {
-            CHECK_STATUS(credoffer_issuer_delete(issuer, TXT(deleted), &again, NULL, &error),
+            CHECK_STATUS(credoffer_issuer_delete(issuer, TXT(deleted), NOW, &again, NULL, NULL, NULL, &error),
                          CREDOFFER_STATUS_OFFER_NOT_FOUND);
             CHECK(credoffer_error_http_status(error) == 404);
             expect_error(error, CREDOFFER_STATUS_OFFER_NOT_FOUND, "id");
@@ -521,7 +526,7 @@ static void test_issuer(void) {
         /* This record is by value: there is nothing to serve by reference. */
         char *served = NULL, *next = NULL;
         CHECK_STATUS(credoffer_issuer_serve_offer(issuer, TXT(record), TXT("token"), NOW, &served, NULL, &next, NULL,
-                                                  NULL),
+                                                  NULL, NULL, NULL),
                      CREDOFFER_STATUS_OFFER_NOT_FOUND);
         CHECK(served == NULL && next == NULL);
         credoffer_string_free(after_wrong);
@@ -561,41 +566,76 @@ static void test_issuer(void) {
     CHECK_STATUS(credoffer_issuer_create_authorization_offer(issuer, TXT("{}"), NULL, 9, &response, NULL, NULL),
                  CREDOFFER_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(credoffer_issuer_create_pre_authorized_offer(NULL, TXT("{}"), NOW, NULL, 0, &response, NULL, &record,
-                                                              NULL, NULL),
+                                                              NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(credoffer_issuer_create_pre_authorized_offer(issuer, TXT("{}"), NOW, NULL, 0, &response, NULL, NULL,
-                                                              NULL, NULL),
+                                                              NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(credoffer_issuer_create_pre_authorized_offer(issuer, TXT("{}"), NOW, NULL, 0, NULL, NULL, &record,
-                                                              NULL, NULL),
+                                                              NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(credoffer_issuer_create_pre_authorized_offer(issuer, TXT("\xfe"), NOW, NULL, 0, &response, NULL,
-                                                              &record, NULL, NULL),
+                                                              &record, NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_INVALID_UTF8);
     CHECK_STATUS(credoffer_issuer_create_pre_authorized_offer(issuer, NULL, 4, NOW, NULL, 0, &response, NULL, &record,
-                                                              NULL, NULL),
+                                                              NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_delete(NULL, TXT("{}"), &record, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_delete(issuer, NULL, 0, &record, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_delete(issuer, TXT("{}"), NULL, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_delete(issuer, TXT("\xff"), &record, NULL, NULL), CREDOFFER_STATUS_INVALID_UTF8);
-    CHECK_STATUS(credoffer_issuer_delete(issuer, "{}", HUGE, &record, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_delete(issuer, TXT("not json"), &record, NULL, NULL), CREDOFFER_STATUS_INVALID_RECORD);
-    char *served = NULL;
-    CHECK_STATUS(credoffer_issuer_serve_offer(NULL, TXT("{}"), TXT("t"), NOW, &served, NULL, &record, NULL, NULL),
+    CHECK_STATUS(credoffer_issuer_delete(NULL, TXT("{}"), NOW, &record, NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, TXT("{}"), NULL, 0, NOW, &served, NULL, &record, NULL, NULL),
-                 CREDOFFER_STATUS_INVALID_RECORD);
-    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, NULL, 0, TXT("t"), NOW, &served, NULL, &record, NULL, NULL),
+    CHECK_STATUS(credoffer_issuer_delete(issuer, NULL, 0, NOW, &record, NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, TXT("{}"), TXT("t"), NOW, NULL, NULL, &record, NULL, NULL),
+    CHECK_STATUS(credoffer_issuer_delete(issuer, TXT("{}"), NOW, NULL, NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, TXT("{}"), TXT("t"), NOW, &served, NULL, NULL, NULL, NULL),
-                 CREDOFFER_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, TXT("\xff"), TXT("t"), NOW, &served, NULL, &record, NULL, NULL),
+    CHECK_STATUS(credoffer_issuer_delete(issuer, TXT("\xff"), NOW, &record, NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_INVALID_UTF8);
-    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, "{}", HUGE, TXT("t"), NOW, &served, NULL, &record, NULL, NULL),
+    CHECK_STATUS(credoffer_issuer_delete(issuer, "{}", HUGE, NOW, &record, NULL, NULL, NULL, NULL),
                  CREDOFFER_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_delete(issuer, TXT("not json"), NOW, &record, NULL, NULL, NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_RECORD);
+    char *served = NULL;
+    CHECK_STATUS(credoffer_issuer_serve_offer(NULL, TXT("{}"), TXT("t"), NOW, &served, NULL, &record, NULL, NULL,
+                                              NULL, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, TXT("{}"), NULL, 0, NOW, &served, NULL, &record, NULL, NULL,
+                                              NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_RECORD);
+    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, NULL, 0, TXT("t"), NOW, &served, NULL, &record, NULL, NULL,
+                                              NULL, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, TXT("{}"), TXT("t"), NOW, NULL, NULL, &record, NULL, NULL, NULL,
+                                              NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, TXT("{}"), TXT("t"), NOW, &served, NULL, NULL, NULL, NULL, NULL,
+                                              NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, TXT("\xff"), TXT("t"), NOW, &served, NULL, &record, NULL, NULL,
+                                              NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_UTF8);
+    CHECK_STATUS(credoffer_issuer_serve_offer(issuer, "{}", HUGE, TXT("t"), NOW, &served, NULL, &record, NULL, NULL,
+                                              NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_ARGUMENT);
+    char *event = NULL;
+    CHECK_STATUS(credoffer_issuer_check_expiry(NULL, TXT("{}"), NOW, &record, NULL, &event, NULL, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_check_expiry(issuer, NULL, 0, NOW, &record, NULL, &event, NULL, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_check_expiry(issuer, TXT("{}"), NOW, NULL, NULL, &event, NULL, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_issuer_check_expiry(issuer, TXT("\xff"), NOW, &record, NULL, &event, NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_UTF8);
+    CHECK_STATUS(credoffer_issuer_check_expiry(issuer, TXT("not json"), NOW, &record, NULL, &event, NULL, NULL),
+                 CREDOFFER_STATUS_INVALID_RECORD);
+    CHECK(record == NULL && event == NULL);
+    char *status_json = NULL;
+    CHECK_STATUS(credoffer_offer_status(NULL, 0, NOW, &status_json, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_offer_status(TXT("{}"), NOW, NULL, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_offer_status("{}", HUGE, NOW, &status_json, NULL, NULL), CREDOFFER_STATUS_INVALID_ARGUMENT);
+    error = NULL;
+    CHECK_STATUS(credoffer_offer_status(TXT("{\"id\":1}"), NOW, &status_json, NULL, &error),
+                 CREDOFFER_STATUS_INVALID_RECORD);
+    expect_error(error, CREDOFFER_STATUS_INVALID_RECORD, NULL);
+    CHECK(status_json == NULL);
+    CHECK_STATUS(credoffer_token_answer_event_json(NULL, &event, NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
     credoffer_token_request *request = NULL;
     credoffer_token_answer *answer = NULL;
     CHECK_STATUS(credoffer_issuer_read_token_request(NULL, TXT("a=b"), &request, &answer, NULL),
@@ -740,7 +780,8 @@ static void test_host_token_answers(void) {
         credoffer_token_answer_free(answer);
     }
     credoffer_token_answer *answer = NULL;
-    CHECK_STATUS(credoffer_token_answer_new_unreadable_body(413, NULL, 0, &answer, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(credoffer_token_answer_new_unreadable_body(413, NULL, 0, &answer, NULL),
+                 CREDOFFER_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(credoffer_token_answer_new_unreadable_body(413, TXT("\xff"), &answer, NULL),
                  CREDOFFER_STATUS_INVALID_UTF8);
     CHECK_STATUS(credoffer_token_answer_new_unreadable_body(413, TXT("x"), NULL, NULL), CREDOFFER_STATUS_NULL_ARGUMENT);

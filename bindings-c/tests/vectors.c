@@ -447,6 +447,15 @@ static bool same_json_text(const char *what, const json *expected, const char *t
     return same;
 }
 
+/* `expect.event` against the event a call handed out (`text` NULL for none): absent or null expects none. */
+static bool same_event(const json *expect, const char *text, size_t len, problem *p) {
+    const json *expected = json_get(expect, "event");
+    if (!text) {
+        return !expected || expected->type == JSON_NULL || fail(p, "expected an event, got none");
+    }
+    return same_json_text("event", expected, text, len, p);
+}
+
 /* Hex text to bytes; false when it is not hex (the C API takes bytes, so hex is the runner's job). */
 static bool hex_bytes(const char *hex, unsigned char **out, size_t *len) {
     size_t n = strlen(hex);
@@ -531,8 +540,8 @@ static bool run_issuer_case(const json *c, const json *file, problem *p) {
     static const unsigned char none[1] = {0};
     const unsigned char *bytes = entropy ? entropy : none;
     char *record_text = json_get(c, "record") ? json_write(json_get(c, "record"), NULL) : NULL;
-    char *out1 = NULL, *out2 = NULL;
-    size_t len1 = 0, len2 = 0;
+    char *out1 = NULL, *out2 = NULL, *event = NULL;
+    size_t len1 = 0, len2 = 0, event_len = 0;
     credoffer_error *error = NULL;
     credoffer_status status;
     unsigned long long now = 0;
@@ -541,14 +550,15 @@ static bool run_issuer_case(const json *c, const json *file, problem *p) {
                                                              &len1, &error);
     } else if (strcmp(endpoint, "pre-authorized") == 0 && body && number_member(c, "now", &now, p)) {
         status = credoffer_issuer_create_pre_authorized_offer(issuer, body, body_json->text_len, now, bytes, entropy_len,
-                                                              &out1, &len1, &out2, &len2, &error);
-    } else if (strcmp(endpoint, "delete") == 0 && record_text) {
-        status = credoffer_issuer_delete(issuer, record_text, strlen(record_text), &out2, &len2, &error);
+                                                              &out1, &len1, &out2, &len2, &event, &event_len, &error);
+    } else if (strcmp(endpoint, "delete") == 0 && record_text && number_member(c, "now", &now, p)) {
+        status = credoffer_issuer_delete(issuer, record_text, strlen(record_text), now, &out2, &len2, &event, &event_len,
+                                         &error);
     } else if (strcmp(endpoint, "serve") == 0 && record_text && json_get_string(c, "token") &&
                number_member(c, "now", &now, p)) {
         const json *token = json_get(c, "token");
         status = credoffer_issuer_serve_offer(issuer, record_text, strlen(record_text), token->text, token->text_len, now,
-                                              &out1, &len1, &out2, &len2, &error);
+                                              &out1, &len1, &out2, &len2, &event, &event_len, &error);
     } else {
         ok = fail(p, "malformed case for endpoint %s", endpoint);
         status = CREDOFFER_STATUS_OK;
@@ -559,7 +569,7 @@ static bool run_issuer_case(const json *c, const json *file, problem *p) {
         bool handled;
         ok = check_error(status, error, expect, p, &handled);
         if (!handled) {
-            static const char *const shapes[] = {"response", "record", "offer", NULL};
+            static const char *const shapes[] = {"response", "record", "offer", "event", NULL};
             ok = only_members(expect, shapes, "expect", p);
             const json *response = json_get(expect, "response");
             const json *record = json_get(expect, "record");
@@ -572,16 +582,22 @@ static bool run_issuer_case(const json *c, const json *file, problem *p) {
             if (ok && (out2 || record)) {
                 ok = same_json_text("record", record, out2, len2, p);
             }
+            ok = ok && same_event(expect, event, event_len, p);
         }
     }
     credoffer_error_free(error);
     credoffer_string_free(out1);
     credoffer_string_free(out2);
+    credoffer_string_free(event);
     free(record_text);
     free(entropy);
     credoffer_issuer_free(issuer);
     return ok;
 }
+
+/* The vectors' access-token bytes, 00 01 ... 1f, so that a redeemed record binds the token they expect. */
+static const unsigned char ACCESS_TOKEN_BYTES[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                                     16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
 
 /* A refusal as the vectors write it: `{"error", "failed_attempts_left", "revoke_issued_tokens"}`. */
 static bool rejected_matches(const json *expected, const credoffer_token_answer *answer, problem *p) {
@@ -659,10 +675,8 @@ static bool run_redeem_case(const json *c, const json *file, problem *p) {
         credoffer_issuer_free(issuer);
         return ok;
     }
-    /* The vectors' access-token bytes, 00 01 ... 1f: both calls draw the same token, so their views compare
-       equal, and the record binds the token the vectors expect. */
-    static const unsigned char token_bytes[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
-                                                  16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+    /* Both calls draw the same token, so their views compare equal. */
+    const unsigned char *token_bytes = ACCESS_TOKEN_BYTES;
     size_t record_len = 0;
     char *record = json_write(json_get(c, "record"), &record_len);
     credoffer_token_request *request = NULL;
@@ -679,10 +693,10 @@ static bool run_redeem_case(const json *c, const json *file, problem *p) {
         credoffer_string_free(key);
         status = seen_status(credoffer_issuer_answer_token_request(issuer, request, found ? record : NULL,
                                                                    found ? record_len : 0, now, token_bytes,
-                                                                   sizeof token_bytes, &answer, &error));
+                                                                   sizeof ACCESS_TOKEN_BYTES, &answer, &error));
     }
     credoffer_status one_call = seen_status(credoffer_issuer_token_endpoint(
-        issuer, form->text, form->text_len, record, record_len, now, token_bytes, sizeof token_bytes, &again, NULL));
+        issuer, form->text, form->text_len, record, record_len, now, token_bytes, sizeof ACCESS_TOKEN_BYTES, &again, NULL));
     char *view = NULL, *again_view = NULL;
     seen_status(credoffer_token_answer_to_json(answer, &view, NULL, NULL));
     seen_status(credoffer_token_answer_to_json(again, &again_view, NULL, NULL));
@@ -700,13 +714,15 @@ static bool run_redeem_case(const json *c, const json *file, problem *p) {
         /* The body alone decides: the engine answers before any lookup, and nothing is stored. The
            engine's reason (`request_error`) stays inside the engine: the answer says what OAuth says. */
         static const char *const shape[] = {"request_error", "rejected", NULL};
-        char *next = NULL;
+        char *next = NULL, *event = NULL;
         seen_status(credoffer_token_answer_record_json(answer, &next, NULL, NULL));
+        seen_status(credoffer_token_answer_event_json(answer, &event, NULL, NULL));
         ok = only_members(expect, shape, "expect", p) &&
-             ((request == NULL && status == CREDOFFER_STATUS_OK && next == NULL) ||
+             ((request == NULL && status == CREDOFFER_STATUS_OK && next == NULL && event == NULL) ||
               fail(p, "the form was not answered at once")) &&
              rejected_matches(json_get(expect, "rejected"), answer, p);
         credoffer_string_free(next);
+        credoffer_string_free(event);
     } else if (status != CREDOFFER_STATUS_OK || outcome == CREDOFFER_TOKEN_OUTCOME_FAILED) {
         /* A record the library cannot read fails the call; one the engine cannot judge is a 500 answer
            whose failure the host logs. Either way, the vectors' error. */
@@ -718,19 +734,25 @@ static bool run_redeem_case(const json *c, const json *file, problem *p) {
                          status != CREDOFFER_STATUS_OK ? error : failure, expect, p, &handled) &&
              (handled || fail(p, "expected an outcome, got an error"));
     } else {
-        static const char *const shape[] = {"issued", "rejected", "changed", "record", NULL};
-        char *next = NULL;
-        size_t next_len = 0;
+        static const char *const shape[] = {"issued", "rejected", "changed", "record", "event", NULL};
+        char *next = NULL, *event = NULL;
+        size_t next_len = 0, event_len = 0;
         seen_status(credoffer_token_answer_record_json(answer, &next, &next_len, NULL));
+        seen_status(credoffer_token_answer_event_json(answer, &event, &event_len, NULL));
         ok = only_members(expect, shape, "expect", p);
+        if (ok && (next == NULL) != (event == NULL)) {
+            ok = fail(p, "a changed record without an event, or an event without a change");
+        }
         const json *expected_changed = json_get(expect, "changed");
         if (ok && (!expected_changed || expected_changed->type != JSON_BOOL || expected_changed->boolean != (next != NULL))) {
             ok = fail(p, "changed: got %d", next != NULL);
         }
         /* Nothing to store means the record stays as it was. */
         ok = ok && same_json_text("record", json_get(expect, "record"), next ? next : record,
-                                  next ? next_len : record_len, p);
+                                  next ? next_len : record_len, p) &&
+             same_event(expect, event, event_len, p);
         credoffer_string_free(next);
+        credoffer_string_free(event);
         const json *expected_issued = json_get(expect, "issued");
         if (ok && (outcome == CREDOFFER_TOKEN_OUTCOME_ISSUED) != (expected_issued != NULL)) {
             ok = fail(p, "expected %s, got outcome %u", expected_issued ? "issued" : "rejected", outcome);
@@ -748,6 +770,143 @@ static bool run_redeem_case(const json *c, const json *file, problem *p) {
     credoffer_token_answer_free(answer);
     credoffer_token_answer_free(again);
     free(record);
+    credoffer_issuer_free(issuer);
+    return ok;
+}
+
+/* --- lifecycle.json: one offer, step by step, each step on the record the steps before it left --- */
+
+/* A token step's answer (`credoffer_token_answer_to_json`) against `{"http_status", "outcome", "oauth_error"?}`. */
+static bool answer_matches(const json *expect, const char *view_text, size_t view_len, problem *p) {
+    json *view = view_text ? json_parse(view_text, view_len) : NULL;
+    const json *outcome = json_get(view, "outcome");
+    const json *error = json_get(outcome, "error");
+    const json *expected_error = json_get(expect, "oauth_error");
+    bool same = json_equal(json_get(view, "status"), json_get(expect, "http_status")) &&
+                json_equal(json_get(outcome, "kind"), json_get(expect, "outcome")) &&
+                (expected_error ? json_equal(error, expected_error) : !error || error->type != JSON_STRING);
+    json_free(view);
+    return same || fail(p, "answer: got %s", view_text ? view_text : "(none)");
+}
+
+static bool run_lifecycle_step(const credoffer_issuer *issuer, const json *step, char **record, problem *p) {
+    static const char *const create_members[] = {"op", "note", "body", "now", "entropy_hex", "expect", NULL};
+    static const char *const serve_members[] = {"op", "note", "token", "now", "expect", NULL};
+    static const char *const token_members[] = {"op", "note", "form", "now", "expect", NULL};
+    static const char *const plain_members[] = {"op", "note", "now", "expect", NULL};
+    static const char *const event_shape[] = {"event", NULL};
+    static const char *const answer_shape[] = {"http_status", "outcome", "oauth_error", "event", NULL};
+    static const char *const status_shape[] = {"status", NULL};
+    const char *op = json_get_string(step, "op");
+    const json *expect = json_get(step, "expect");
+    unsigned long long now = 0;
+    if (!op || !expect || expect->type != JSON_OBJECT || !number_member(step, "now", &now, p)) {
+        return fail(p, "malformed step: op, now and expect are required");
+    }
+    const json *input = json_get(step, strcmp(op, "create") == 0 ? "body" : strcmp(op, "serve") == 0 ? "token" : "form");
+    const char *const *members = strcmp(op, "create") == 0  ? create_members
+                                 : strcmp(op, "serve") == 0 ? serve_members
+                                 : strcmp(op, "token") == 0 ? token_members
+                                                            : plain_members;
+    if (!only_members(step, members, "step", p)) {
+        return false;
+    }
+    if (members != plain_members && (!input || input->type != JSON_STRING)) {
+        return fail(p, "malformed %s step", op);
+    }
+    if (strcmp(op, "create") != 0 && !*record) {
+        return fail(p, "malformed case: the first step must create the offer");
+    }
+    size_t record_len = *record ? strlen(*record) : 0;
+    char *next = NULL, *event = NULL, *result = NULL; /* result: the response, offer, answer or status */
+    size_t next_len = 0, event_len = 0, result_len = 0;
+    credoffer_error *error = NULL;
+    credoffer_status status = CREDOFFER_STATUS_OK;
+    bool may_fail = false; /* whether the expectation may be an error */
+    const char *const *shape = event_shape;
+    if (strcmp(op, "create") == 0) {
+        const char *hex = json_get_string(step, "entropy_hex");
+        unsigned char *entropy = NULL;
+        size_t entropy_len = 0;
+        if (!hex || !hex_bytes(hex, &entropy, &entropy_len)) {
+            return fail(p, "malformed create step: entropy_hex");
+        }
+        status = credoffer_issuer_create_pre_authorized_offer(issuer, input->text, input->text_len, now, entropy,
+                                                              entropy_len, &result, &result_len, &next, &next_len,
+                                                              &event, &event_len, &error);
+        free(entropy);
+    } else if (strcmp(op, "serve") == 0) {
+        may_fail = true;
+        status = credoffer_issuer_serve_offer(issuer, *record, record_len, input->text, input->text_len, now, &result,
+                                              &result_len, &next, &next_len, &event, &event_len, &error);
+    } else if (strcmp(op, "token") == 0) {
+        credoffer_token_answer *answer = NULL;
+        shape = answer_shape;
+        status = credoffer_issuer_token_endpoint(issuer, input->text, input->text_len, *record, record_len, now,
+                                                 ACCESS_TOKEN_BYTES, sizeof ACCESS_TOKEN_BYTES, &answer, &error);
+        seen_status(credoffer_token_answer_record_json(answer, &next, &next_len, NULL));
+        seen_status(credoffer_token_answer_event_json(answer, &event, &event_len, NULL));
+        seen_status(credoffer_token_answer_to_json(answer, &result, &result_len, NULL));
+        credoffer_token_answer_free(answer);
+    } else if (strcmp(op, "delete") == 0) {
+        may_fail = true;
+        status = credoffer_issuer_delete(issuer, *record, record_len, now, &next, &next_len, &event, &event_len, &error);
+    } else if (strcmp(op, "check_expiry") == 0) {
+        status = credoffer_issuer_check_expiry(issuer, *record, record_len, now, &next, &next_len, &event, &event_len,
+                                               &error);
+    } else if (strcmp(op, "status") == 0) {
+        shape = status_shape;
+        status = credoffer_offer_status(*record, record_len, now, &result, &result_len, &error);
+    } else {
+        return fail(p, "malformed step: unknown op %s", op);
+    }
+    seen_status(status);
+    bool handled = false, ok;
+    if (may_fail) {
+        ok = check_error(status, error, expect, p, &handled);
+    } else {
+        seen_error(error);
+        handled = status != CREDOFFER_STATUS_OK;
+        ok = !handled || fail(p, "failed: %s", credoffer_status_code((int)status));
+    }
+    if (ok && !handled) {
+        ok = only_members(expect, shape, "expect", p) &&
+             (shape != status_shape || same_json_text("status", json_get(expect, "status"), result, result_len, p)) &&
+             (shape != answer_shape || answer_matches(expect, result, result_len, p)) &&
+             (shape == status_shape || same_event(expect, event, event_len, p));
+    }
+    if (ok && (next == NULL) != (event == NULL)) {
+        ok = fail(p, "a changed record without an event, or an event without a change");
+    }
+    if (next) {
+        credoffer_string_free(*record);
+        *record = next;
+    }
+    credoffer_string_free(event);
+    credoffer_string_free(result);
+    credoffer_error_free(error);
+    return ok;
+}
+
+static bool run_lifecycle_case(const json *c, const json *file, problem *p) {
+    static const char *const members[] = {"id", "note", "config", "steps", NULL};
+    const json *steps = json_get(c, "steps");
+    if (!only_members(c, members, "case", p) || !steps || steps->type != JSON_ARRAY || steps->count == 0) {
+        return fail(p, "malformed case: steps must be a non-empty array");
+    }
+    static const json no_error = {.type = JSON_OBJECT};
+    bool settled, ok = true;
+    credoffer_issuer *issuer = issuer_of(c, file, &no_error, p, &settled, &ok);
+    char *record = NULL;
+    for (size_t i = 0; !settled && ok && i < steps->count; i++) {
+        problem step = {{0}, false};
+        ok = run_lifecycle_step(issuer, steps->items[i], &record, &step);
+        if (!ok) {
+            fail(p, "steps[%zu] %s: %s", i, json_get_string(steps->items[i], "op") ? json_get_string(steps->items[i], "op") : "?",
+                 step.text);
+        }
+    }
+    credoffer_string_free(record);
     credoffer_issuer_free(issuer);
     return ok;
 }
@@ -1169,6 +1328,7 @@ static const struct {
     {"resolve.json", run_resolve_case, 10},
     {"issuer.json", run_issuer_case, 80},
     {"redeem.json", run_redeem_case, 40},
+    {"lifecycle.json", run_lifecycle_case, 6},
     {"secret.json", run_secret_case, 25},
     {"wallet.json", run_wallet_case, 10},
     {"introspect.json", run_introspect_case, 10},

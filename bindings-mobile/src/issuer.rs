@@ -144,6 +144,79 @@ pub enum TokenOutcome {
     },
 }
 
+// The event kinds, generated from the engine's list (`cargo xtask codegen`).
+include!("generated/events.rs");
+
+/// One change of one offer. Every change returns its event beside the next record: store both in one
+/// transaction (when the compare-and-swap loses, the event did not happen). No event carries a secret.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OfferEvent {
+    /// What happened.
+    pub kind: OfferEventKind,
+    /// `offer.created`, `offer.fetched`, …: the `type` of [`OfferEvent::json`].
+    pub event_type: String,
+    /// `<offer id>.<record version>`: unique and stable, so receivers deduplicate deliveries by it.
+    pub id: String,
+    /// The offer.
+    pub offer_id: String,
+    /// The user the offer is for.
+    pub user_id: String,
+    /// When, Unix seconds (an expiry is dated at the offer's expiry).
+    pub at: u64,
+    /// The version of the record the change produced.
+    pub version: u64,
+    /// How often the offer has been fetched by reference (`offer.fetched`).
+    pub fetch_count: Option<u32>,
+    /// Wrong transaction codes still tolerated (`offer.tx_code_rejected`, `offer.invalidated`).
+    pub failed_attempts_left: Option<u32>,
+    /// The event as the JSON webhook receivers expect: `{"id", "type", "timestamp", "data"}`.
+    pub json: String,
+}
+
+impl TryFrom<&credoffer::OfferEvent> for OfferEvent {
+    type Error = CredentialOfferError;
+
+    fn try_from(event: &credoffer::OfferEvent) -> Result<Self> {
+        let kind = OfferEventKind::of(event.kind).ok_or_else(|| {
+            CredentialOfferError::binding(
+                BindingErrorKind::Panic,
+                "the engine reported an event kind this binding was generated without",
+                "kind",
+            )
+        })?;
+        Ok(Self {
+            kind,
+            event_type: event.kind.as_str().to_owned(),
+            id: event.id(),
+            offer_id: event.offer_id.clone(),
+            user_id: event.user_id.clone(),
+            at: event.at,
+            version: event.version,
+            fetch_count: event.fetch_count,
+            failed_attempts_left: event.failed_attempts_left,
+            json: event.to_json(),
+        })
+    }
+}
+
+/// A change of a stored offer: the record to store with compare-and-swap on the version read, and its event.
+#[derive(Debug, uniffi::Record)]
+pub struct Transition {
+    /// The next record.
+    pub record: Arc<OfferRecord>,
+    /// What happened.
+    pub event: OfferEvent,
+}
+
+impl TryFrom<credoffer::Transition> for Transition {
+    type Error = CredentialOfferError;
+
+    fn try_from(transition: credoffer::Transition) -> Result<Self> {
+        let event = OfferEvent::try_from(&transition.event)?;
+        Ok(Self { record: Arc::new(OfferRecord(transition.record)), event })
+    }
+}
+
 /// A created authorization code offer (`POST /v1/openid/offers`).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct AuthorizationOffer {
@@ -174,16 +247,21 @@ pub struct PreAuthorizedOffer {
     pub response_json: String,
     /// The record to store.
     pub record: Arc<OfferRecord>,
+    /// `offer.created`, to store with the record.
+    pub event: OfferEvent,
 }
 
-/// An offer served by reference: its JSON, and the record marking it served. Its text forms hide the JSON.
+/// An offer served by reference: its JSON, the record with the fetch counted, and its `offer.fetched`
+/// event. Its text forms hide the JSON.
 #[derive(uniffi::Record)]
 #[uniffi::export(Debug, Display)]
 pub struct ServedOffer {
-    /// The offer JSON for `GET <offer URL>`.
+    /// The offer JSON for `GET <offer URL>` (`Content-Type: application/json`, `Cache-Control: no-store`).
     pub offer_json: String,
     /// The record to store.
     pub record: Arc<OfferRecord>,
+    /// `offer.fetched`, with the fetch count.
+    pub event: OfferEvent,
 }
 
 // The URI, the bodies and the offer JSON carry the pre-authorized code, the transaction code is a secret:
@@ -197,13 +275,14 @@ impl std::fmt::Debug for PreAuthorizedOffer {
             .field("expires_at", &self.expires_at)
             .field("transaction_code", &self.transaction_code.as_ref().map(|_| "[redacted]"))
             .field("record", &self.record)
+            .field("event", &self.event)
             .finish_non_exhaustive()
     }
 }
 
 impl std::fmt::Debug for ServedOffer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServedOffer").field("record", &self.record).finish_non_exhaustive()
+        f.debug_struct("ServedOffer").field("record", &self.record).field("event", &self.event).finish_non_exhaustive()
     }
 }
 
@@ -236,14 +315,21 @@ impl Issuer {
             expires_at: response.expires_at,
             transaction_code: response.transaction_code,
             response_json,
+            event: OfferEvent::try_from(&offer.event)?,
             record: Arc::new(OfferRecord(offer.record)),
         })
     }
 
-    /// Serves an offer by reference, once: `token` is the reference token from the offer URL.
+    /// Serves an offer by reference: `token` is the reference token from the offer URL. Served until the
+    /// offer is redeemed, invalidated, deleted or expired (or `maxOfferFetches` is reached); `OfferNotFound`
+    /// then, and for a wrong token.
     pub fn serve_offer(&self, record: &OfferRecord, token: String, now: u64) -> Result<ServedOffer> {
         let served = self.0.serve_offer(&record.0, &token, now)?;
-        Ok(ServedOffer { offer_json: served.json.expose().to_owned(), record: Arc::new(OfferRecord(served.record)) })
+        Ok(ServedOffer {
+            offer_json: served.json.expose().to_owned(),
+            event: OfferEvent::try_from(&served.event)?,
+            record: Arc::new(OfferRecord(served.record)),
+        })
     }
 
     /// The token endpoint's first step: reads the form body (`application/x-www-form-urlencoded`).
@@ -286,10 +372,27 @@ impl Issuer {
         Ok(self.0.check_metadata(&metadata.0)?)
     }
 
-    /// `DELETE /v1/openid/offers/pre-authorized/{id}`: the offer can never be redeemed afterwards.
-    pub fn delete(&self, record: &OfferRecord, now: u64) -> Result<OfferRecord> {
-        Ok(OfferRecord(self.0.delete(&record.0, now)?.record))
+    /// `DELETE /v1/openid/offers/pre-authorized/{id}` at `now` (Unix seconds): the offer can never be
+    /// redeemed afterwards (`offer.deleted`). `OfferNotFound` for an offer deleted before.
+    pub fn delete(&self, record: &OfferRecord, now: u64) -> Result<Transition> {
+        self.0.delete(&record.0, now)?.try_into()
     }
+
+    /// For a host's periodic sweep of its live records: `offer.expired` and the record marked reported when
+    /// the offer expired before it was redeemed and was not reported yet; none otherwise. (The token endpoint
+    /// reports an expiry it meets itself.)
+    pub fn check_expiry(&self, record: &OfferRecord, now: u64) -> Result<Option<Transition>> {
+        self.0.check_expiry(&record.0, now).map(Transition::try_from).transpose()
+    }
+}
+
+/// An offer's status at `now` (Unix seconds), as JSON for `GET …/pre-authorized/{id}`: `{"id", "userId",
+/// "state": "active" | "redeemed" | "invalidated" | "deleted" | "expired", "credentials", "createdAt",
+/// "expiresAt", "fetchCount", "firstFetchedAt"?, "lastFetchedAt"?, "redeemedAt"?, "invalidatedAt"?,
+/// "deletedAt"?, "replayedAt"?, "failedAttemptsLeft"}`, times in RFC 3339 with milliseconds; no secret.
+#[uniffi::export]
+pub fn offer_status(record: &OfferRecord, now: u64) -> String {
+    record.0.status(now).to_json()
 }
 
 /// The key of the record an introspection request (RFC 7662, the form body `token=…`) is about: the record
@@ -441,6 +544,13 @@ impl TokenAnswer {
         self.0.record_to_store().map(|record| Arc::new(OfferRecord(record.clone())))
     }
 
+    /// The event of the change, exactly when there is a record to store (`offer.redeemed`,
+    /// `offer.tx_code_rejected`, `offer.invalidated`, `offer.replay_attempted`, `offer.expired`): store it
+    /// with the record, in one transaction.
+    pub fn event(&self) -> Result<Option<OfferEvent>> {
+        self.0.event().map(OfferEvent::try_from).transpose()
+    }
+
     /// What happened.
     pub fn outcome(&self) -> TokenOutcome {
         match self.0.outcome() {
@@ -472,7 +582,7 @@ impl TokenAnswer {
         self.0.revoke_issued_tokens()
     }
 
-    /// The engine's JSON view of the answer: `{status, body, record?, outcome}`. It holds the access token
+    /// The engine's JSON view of the answer: `{status, body, record?, event?, outcome}`. It holds the access token
     /// when one was issued: a secret.
     pub fn to_json(&self) -> String {
         self.0.to_json()
@@ -546,6 +656,36 @@ mod tests {
                 assert!(!shown.contains(secret.as_str()), "{shown}");
             }
         }
+    }
+
+    #[test]
+    fn every_event_kind_of_the_engine_has_its_binding_kind_and_name() {
+        for kind in credoffer::OfferEventKind::ALL {
+            let mirrored = OfferEventKind::of(kind).unwrap_or_else(|| panic!("{kind:?} has no binding kind"));
+            assert_eq!(format!("{mirrored:?}"), format!("{kind:?}"));
+        }
+        let issuer = Issuer::new(
+            r#"{"credentialIssuer":"https://issuer.example.com","credentialConfigurations":{"mdl":"mso_mdoc"}}"#.into(),
+        )
+        .unwrap();
+        let offer = issuer
+            .create_pre_authorized_offer(r#"{"credentials":["mdl"]}"#.into(), 1_000, &Entropy::fixed(vec![7; 64]))
+            .unwrap();
+        let event = &offer.event;
+        assert_eq!(
+            (event.kind, event.event_type.as_str(), event.at, event.version),
+            (OfferEventKind::Created, "offer.created", 1_000, 1)
+        );
+        assert_eq!(event.id, format!("{}.1", offer.id));
+        assert!(
+            event.json.starts_with(&format!(r#"{{"id":"{}.1","type":"offer.created","#, offer.id)),
+            "{}",
+            event.json
+        );
+        let expired = issuer.check_expiry(&offer.record, 1_300).unwrap().unwrap();
+        assert_eq!((expired.event.kind, expired.event.at, expired.event.version), (OfferEventKind::Expired, 1_300, 2));
+        assert!(issuer.check_expiry(&expired.record, 1_400).unwrap().is_none(), "reported once");
+        assert!(offer_status(&expired.record, 1_400).contains(r#""state":"expired""#));
     }
 
     #[test]

@@ -29,8 +29,9 @@ mod wallet;
 
 pub use error::{CredentialOfferError, ErrorDetail, binding_error_codes, error_codes};
 pub use issuer::{
-    AuthorizationOffer, IssuedToken, Issuer, OfferRecord, OfferState, PreAuthorizedOffer, ServedOffer, TokenAnswer,
-    TokenError, TokenErrorCode, TokenOutcome, TokenRequest, TokenStep, introspect, introspection_lookup_key,
+    AuthorizationOffer, IssuedToken, Issuer, OfferEvent, OfferEventKind, OfferRecord, OfferState, PreAuthorizedOffer,
+    ServedOffer, TokenAnswer, TokenError, TokenErrorCode, TokenOutcome, TokenRequest, TokenStep, Transition,
+    introspect, introspection_lookup_key, offer_status,
 };
 pub use lint::{LintOptions, LintReport, Profile, default_lint_options, lint, parse_profile};
 pub use metadata::{ConfigurationFormat, IssuerMetadata, MetadataCheck, well_known_metadata_url};

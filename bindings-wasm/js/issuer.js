@@ -25,6 +25,14 @@ function introspect(form, record, options) {
   }
 }
 
+function offerStatus(record, options) {
+  try {
+    return JSON.parse(raw.issuerOfferStatus(utf8(jsonText(record)), epochSeconds(options)));
+  } catch (error) {
+    throw converted(error);
+  }
+}
+
 /** The record a host found, as UTF-8 in the second scratch buffer; `undefined` when it found none. */
 function foundRecord(record) {
   return record === null || record === undefined ? undefined : utf8(jsonText(record), 1);
@@ -120,6 +128,14 @@ class Issuer {
   delete(record, options) {
     try {
       return JSON.parse(raw.issuerDelete(this.#config, utf8(jsonText(record)), epochSeconds(options)));
+    } catch (error) {
+      throw converted(error);
+    }
+  }
+
+  checkExpiry(record, options) {
+    try {
+      return JSON.parse(raw.issuerCheckExpiry(this.#config, utf8(jsonText(record)), epochSeconds(options)));
     } catch (error) {
       throw converted(error);
     }

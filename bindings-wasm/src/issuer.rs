@@ -9,7 +9,7 @@ use crate::errors::Failure;
 use crate::{json_string, utf8, with_entropy};
 use credoffer::error::BindingErrorKind;
 use credoffer::introspection::{self, IntrospectionRequest};
-use credoffer::{Error, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, TokenStep};
+use credoffer::{Error, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, TokenStep, Transition};
 use wasm_bindgen::prelude::*;
 
 /// An issuer from its configuration JSON (camelCase, as `IssuerConfig` reads it).
@@ -96,8 +96,24 @@ pub fn check_metadata(config: &str, metadata: &str) -> Result<(), Failure> {
 /// `delete`: `{record, event}`, the record marked deleted and its `offer.deleted` event.
 pub fn delete(config: &str, record: &str, now: f64) -> Result<String, Failure> {
     let issuer = issuer(config)?;
-    let deleted = issuer.delete(&OfferRecord::from_json(record)?, epoch_seconds(now)?)?;
-    Ok(format!(r#"{{"record":{},"event":{}}}"#, deleted.record.to_json(), deleted.event.to_json()))
+    Ok(transition_json(&issuer.delete(&OfferRecord::from_json(record)?, epoch_seconds(now)?)?))
+}
+
+/// `checkExpiry`: `{record, event}` with the `offer.expired` event when the offer expired unreported, else `null`.
+pub fn check_expiry(config: &str, record: &str, now: f64) -> Result<String, Failure> {
+    let issuer = issuer(config)?;
+    let expired = issuer.check_expiry(&OfferRecord::from_json(record)?, epoch_seconds(now)?);
+    Ok(expired.as_ref().map_or_else(|| "null".to_owned(), transition_json))
+}
+
+/// `offerStatus`: the status view of a record at `now`.
+pub fn offer_status(record: &str, now: f64) -> Result<String, Failure> {
+    Ok(OfferRecord::from_json(record)?.status(epoch_seconds(now)?).to_json())
+}
+
+/// `{record, event}`: a change as JavaScript receives it.
+fn transition_json(transition: &Transition) -> String {
+    format!(r#"{{"record":{},"event":{}}}"#, transition.record.to_json(), transition.event.to_json())
 }
 
 /// `serveOffer`: `{body, record, event}`, the offer JSON a `credential_offer_uri` answers with, the record
@@ -206,6 +222,16 @@ pub fn issuer_delete(config: &[u8], record: &[u8], now: f64) -> Result<String, J
     delete(utf8(config)?, utf8(record)?, now).map_err(throw_from_issuer)
 }
 
+#[wasm_bindgen(js_name = issuerCheckExpiry)]
+pub fn issuer_check_expiry(config: &[u8], record: &[u8], now: f64) -> Result<String, JsValue> {
+    check_expiry(utf8(config)?, utf8(record)?, now).map_err(throw_from_issuer)
+}
+
+#[wasm_bindgen(js_name = issuerOfferStatus)]
+pub fn offer_status_js(record: &[u8], now: f64) -> Result<String, JsValue> {
+    offer_status(utf8(record)?, now).map_err(throw_from_issuer)
+}
+
 #[wasm_bindgen(js_name = issuerServeOffer)]
 pub fn issuer_serve_offer(config: &[u8], record: &[u8], token: &str, now: f64) -> Result<String, JsValue> {
     serve_offer(utf8(config)?, utf8(record)?, token, now).map_err(throw_from_issuer)
@@ -299,6 +325,31 @@ mod tests {
         assert_eq!(deleted["record"]["state"], "deleted");
         assert_eq!(deleted["event"]["type"], "offer.deleted");
         assert_eq!(delete(CONFIG, &deleted["record"].to_string(), 1003.0).unwrap_err().code(), "offer_not_found");
+    }
+
+    #[test]
+    fn expiry_is_reported_once_and_the_status_says_so() {
+        let request = r#"{"credentials":["mdl"]}"#;
+        let created: Value =
+            serde_json::from_str(&create_pre_authorized_offer(CONFIG, request, 1000.0, Some(vec![7; 64])).unwrap())
+                .unwrap();
+        assert_eq!(created["event"]["type"], "offer.created");
+        let record = created["record"].to_string();
+        assert_eq!(check_expiry(CONFIG, &record, 1299.0).unwrap(), "null");
+        let expired: Value = serde_json::from_str(&check_expiry(CONFIG, &record, 1400.0).unwrap()).unwrap();
+        assert_eq!(
+            (&expired["event"]["type"], &expired["event"]["timestamp"]),
+            (&json!("offer.expired"), &json!("1970-01-01T00:21:40.000Z"))
+        );
+        assert_eq!(check_expiry(CONFIG, &expired["record"].to_string(), 1500.0).unwrap(), "null");
+        let status: Value = serde_json::from_str(&offer_status(&record, 1299.0).unwrap()).unwrap();
+        assert_eq!((&status["state"], &status["fetchCount"]), (&json!("active"), &json!(0)));
+        assert_eq!(
+            offer_status(&record, 1300.0).unwrap(),
+            offer_status(&expired["record"].to_string(), 1300.0).unwrap()
+        );
+        assert_eq!(offer_status("{}", 1.0).unwrap_err().code(), "invalid_record");
+        assert_eq!(check_expiry(CONFIG, &record, -1.0).unwrap_err().field(), Some("now"));
     }
 
     #[test]

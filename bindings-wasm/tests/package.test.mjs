@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import * as credoffer from 'credoffer';
 import * as issuerEntry from 'credoffer/issuer';
 
-const { Issuer, TOKEN_RESPONSE_HEADERS, TokenRequest, lookupKey } = issuerEntry;
+const { Issuer, TOKEN_RESPONSE_HEADERS, TokenRequest, lookupKey, offerStatus } = issuerEntry;
 const require = createRequire(import.meta.url);
 
 const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
@@ -380,8 +380,11 @@ test('Issuer: the token endpoint in two steps: read, look up by lookupKey, answe
   assert.deepEqual(JSON.parse(JSON.stringify(read)), { lookupKey: read.lookupKey }, 'the form body stays private');
   assert.ok(Object.isFrozen(read));
 
+  // An expired offer is refused; the first request to meet the expiry reports it, once.
   const expired = issuer.answerTokenRequest(read, created.record, { now: NOW + 300 });
-  assert.deepEqual([expired.status, expired.outcome.kind, 'record' in expired], [400, 'rejected', false]);
+  assert.deepEqual([expired.status, expired.outcome.kind, expired.event.type], [400, 'rejected', 'offer.expired']);
+  const later = issuer.answerTokenRequest(read, expired.record, { now: NOW + 301 });
+  assert.deepEqual([later.status, 'record' in later, 'event' in later], [400, false, false]);
   assert.match(expired.outcome.errorDescription, /expired/);
 
   const tokenEntropy = new Uint8Array(32).fill(5);
@@ -489,7 +492,7 @@ test('Issuer: request problems are all listed, with the MATTR body', () => {
   );
 });
 
-test('Issuer: authorization offers, delete, serving by reference once', () => {
+test('Issuer: authorization offers, delete, serving by reference until redeemed, expiry and status', () => {
   const issuer = new Issuer({ ...config, generateIssuerState: true });
   const offer = issuer.createAuthorizationOffer({ credentials: ['pid'], request_parameters: { prompt: 'login' } });
   const parsed = credoffer.parseOfferUri(offer.uri);
@@ -497,9 +500,16 @@ test('Issuer: authorization offers, delete, serving by reference once', () => {
   assert.deepEqual(parsed.offer.request_parameters, { prompt: 'login' });
 
   const created = issuer.createPreAuthorizedOffer({ credentials: [MDL] }, { now: NOW });
-  const deleted = issuer.delete(created.record);
-  assert.equal(deleted.state, 'deleted');
-  assert.throws(() => issuer.delete(deleted), (error) => error.code === 'offer_not_found' && error.httpStatus === 404 && error.mattrBody.code === 'NotFound');
+  assert.deepEqual(created.event, {
+    id: `${created.id}.1`,
+    type: 'offer.created',
+    timestamp: new Date(NOW * 1000).toISOString(),
+    data: { offerId: created.id, userId: created.userId },
+  });
+  const deleted = issuer.delete(created.record, { now: NOW + 5 });
+  assert.deepEqual([deleted.record.state, deleted.record.deletedAt, deleted.event.type], ['deleted', NOW + 5, 'offer.deleted']);
+  assert.throws(() => issuer.delete(deleted.record), (error) => error.code === 'offer_not_found' && error.httpStatus === 404 && error.mattrBody.code === 'NotFound');
+  assert.equal(offerStatus(deleted.record, { now: NOW + 6 }).deletedAt, new Date((NOW + 5) * 1000).toISOString());
 
   const byReference = new Issuer({ ...config, offerUrlTemplate: 'https://issuer.example.com/offers/{token}' });
   const referenced = byReference.createPreAuthorizedOffer({ credentials: [MDL] }, { now: NOW });
@@ -507,8 +517,22 @@ test('Issuer: authorization offers, delete, serving by reference once', () => {
   const token = uri.split('/').pop();
   const served = byReference.serveOffer(referenced.record, token, { now: NOW + 1 });
   assert.equal(credoffer.parseOfferJson(served.body).offer.credential_configuration_ids[0], MDL);
-  assert.equal(served.record.offerServed, true);
-  assert.throws(() => byReference.serveOffer(served.record, token, { now: NOW + 2 }), (error) => error.code === 'offer_not_found');
+  assert.deepEqual([served.record.fetchCount, served.event.type, served.event.data.fetchCount], [1, 'offer.fetched', 1]);
+  const again = byReference.serveOffer(served.record, token, { now: NOW + 2 });
+  assert.deepEqual([again.body, again.record.fetchCount, again.event.id], [served.body, 2, `${referenced.id}.3`]);
+  assert.throws(() => byReference.serveOffer(again.record, `${token}x`, { now: NOW + 3 }), (error) => error.code === 'offer_not_found');
+
+  // Expiry: reported once, dated at the offer's expiry, and the status says so.
+  assert.equal(byReference.checkExpiry(again.record, { now: NOW + 299 }), null);
+  assert.equal(offerStatus(again.record, { now: NOW + 299 }).state, 'active');
+  const expired = byReference.checkExpiry(again.record, { now: NOW + 400 });
+  assert.deepEqual([expired.event.type, expired.event.timestamp, expired.record.expiryReported], ['offer.expired', new Date((NOW + 300) * 1000).toISOString(), true]);
+  assert.equal(byReference.checkExpiry(expired.record, { now: NOW + 500 }), null);
+  assert.throws(() => byReference.serveOffer(expired.record, token, { now: NOW + 400 }), (error) => error.code === 'offer_not_found');
+  const status = offerStatus(expired.record, { now: NOW + 400 });
+  assert.deepEqual([status.state, status.fetchCount, status.lastFetchedAt], ['expired', 2, new Date((NOW + 2) * 1000).toISOString()]);
+  assert.ok(!JSON.stringify(status).includes(expired.record.codeHash), 'no hash in the status');
+  assert.throws(() => offerStatus({ id: 'x' }), (error) => error.code === 'invalid_record');
 });
 
 test('every export and Issuer method given wrong JavaScript types throws a clear error, never a WebAssembly trap', () => {

@@ -21,8 +21,8 @@ import {
   wellKnownMetadataUrl,
 } from 'credoffer';
 import type { CredentialOffer, ErrorCode, LintReport, ParsedOfferUri, Profile } from 'credoffer';
-import { Issuer, TOKEN_RESPONSE_HEADERS, TokenRequest, lookupKey } from 'credoffer/issuer';
-import type { OfferRecord, TokenAnswer } from 'credoffer/issuer';
+import { Issuer, TOKEN_RESPONSE_HEADERS, TokenRequest, lookupKey, offerStatus } from 'credoffer/issuer';
+import type { OfferEventType, OfferRecord, OfferStatus, TokenAnswer, Transition } from 'credoffer/issuer';
 // @ts-expect-error the issuer engine is not in the main entry
 import { Issuer as NotHere } from 'credoffer';
 
@@ -164,7 +164,14 @@ issuer.checkMetadata({
   credential_issuer: 'https://issuer.example.com',
   credential_configurations_supported: { 'org.iso.18013.5.1.mDL': { format: 'mso_mdoc' } },
 });
-record = issuer.delete(record);
+const deleted: Transition = issuer.delete(record, { now: 1_700_000_002 });
+const eventType: OfferEventType = deleted.event.type;
+record = deleted.record;
+const expired: Transition | null = issuer.checkExpiry(record);
+const state: OfferStatus['state'] = offerStatus(record).state;
+// @ts-expect-error event types are the core's list
+const unknownType: OfferEventType = 'offer.unknown';
+void [eventType, expired, state, unknownType];
 issuer.createAuthorizationOffer({ credentials: ['org.iso.18013.5.1.mDL'], request_parameters: { prompt: 'login' } });
 // @ts-expect-error request bodies are typed
 issuer.createPreAuthorizedOffer({ credentials: 'org.iso.18013.5.1.mDL' });

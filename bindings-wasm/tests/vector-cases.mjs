@@ -23,6 +23,7 @@ const RUNNERS = {
   'resolve.json': { run: runResolveCase },
   'issuer.json': { run: runIssuerCase, entry: () => ISSUER_ENTRY },
   'redeem.json': { run: runRedeemCase, entry: () => ISSUER_ENTRY },
+  'lifecycle.json': { run: runLifecycleCase, entry: () => ISSUER_ENTRY },
   'secret.json': {
     run: runSecretCase,
     entry: (testCase) => (testCase.function === 'lookup_key' ? ISSUER_ENTRY : MAIN_ENTRY),
@@ -257,7 +258,7 @@ function runIssuerCase(testCase, { configs, credoffer, issuerEntry }) {
   const call = {
     authorization: (issuer) => issuer.createAuthorizationOffer(testCase.body, options),
     'pre-authorized': (issuer) => issuer.createPreAuthorizedOffer(testCase.body, options),
-    delete: (issuer) => issuer.delete(testCase.record),
+    delete: (issuer) => issuer.delete(testCase.record, options),
     serve: (issuer) => issuer.serveOffer(testCase.record, testCase.token, options),
   }[testCase.endpoint];
   assert.ok(call, `unknown endpoint ${testCase.endpoint}`);
@@ -266,7 +267,7 @@ function runIssuerCase(testCase, { configs, credoffer, issuerEntry }) {
     expect,
     () => call(new issuerEntry.Issuer(config)),
     (result) => {
-      checkKeys(expect, ['response', 'record', 'offer'], 'expect');
+      checkKeys(expect, ['response', 'record', 'offer', 'event'], 'expect');
       switch (testCase.endpoint) {
         case 'authorization':
           assert.deepEqual(result, expect.response);
@@ -278,14 +279,14 @@ function runIssuerCase(testCase, { configs, credoffer, issuerEntry }) {
           assert.equal(result.transactionCode, response.transactionCode);
           assert.equal(result.expiresAt, expect.record.expiresAt);
           assert.deepEqual(result.record, expect.record);
+          assert.deepEqual(result.event, expect.event);
           return;
         }
         case 'delete':
-          assert.deepEqual(result, expect.record);
+          assert.deepEqual(result, { record: expect.record, event: expect.event });
           return;
         case 'serve':
-          assert.equal(result.body, expect.offer);
-          assert.deepEqual(result.record, expect.record);
+          assert.deepEqual(result, { body: expect.offer, record: expect.record, event: expect.event });
           return;
       }
     },
@@ -352,7 +353,7 @@ function runRedeemCase(testCase, { configs, credoffer, issuerEntry }) {
     return;
   }
 
-  checkKeys(expect, ['issued', 'rejected', 'changed', 'record', 'request_error'], 'expect');
+  checkKeys(expect, ['issued', 'rejected', 'changed', 'record', 'event', 'request_error'], 'expect');
   const answered = issuer.answerTokenRequest(answer === undefined ? step : testCase.form, testCase.record, options);
   assert.deepEqual(issuer.tokenEndpoint(testCase.form, testCase.record, options).outcome.kind, answered.outcome.kind);
   if ('request_error' in expect) {
@@ -391,8 +392,87 @@ function runRedeemCase(testCase, { configs, credoffer, issuerEntry }) {
   // A record to store exactly when the request changed it.
   const changed = 'request_error' in expect ? false : expect.changed;
   assert.equal('record' in answered, changed);
-  if (changed) assert.deepEqual(answered.record, expect.record);
+  assert.equal('event' in answered, changed, 'an event exactly when the record changed');
+  if (changed) assert.deepEqual([answered.record, answered.event], [expect.record, expect.event]);
   else if ('record' in expect) assert.deepEqual(expect.record, testCase.record, 'the vector agrees nothing changed');
+}
+
+/** One offer, step by step: each step on the record the steps before it left. */
+function runLifecycleCase(testCase, { configs, credoffer, issuerEntry }) {
+  checkKeys(testCase, ['id', 'note', 'config', 'steps'], 'case');
+  const config = configs[testCase.config];
+  assert.ok(config, `no config named ${testCase.config}`);
+  assert.ok(Array.isArray(testCase.steps) && testCase.steps.length > 0, 'steps is a non-empty array');
+  const issuer = new issuerEntry.Issuer(config);
+  let record;
+  for (const [index, step] of testCase.steps.entries()) {
+    try {
+      record = runLifecycleStep({ credoffer, issuerEntry }, issuer, step, record) ?? record;
+    } catch (error) {
+      error.message = `steps[${index}] ${step.op}: ${error.message}`;
+      throw error;
+    }
+  }
+}
+
+const LIFECYCLE_MEMBERS = {
+  create: ['body', 'entropy_hex'],
+  serve: ['token'],
+  token: ['form'],
+  delete: [],
+  check_expiry: [],
+  status: [],
+};
+
+/** Runs one step; returns the next record when the step changed it. */
+function runLifecycleStep({ credoffer, issuerEntry }, issuer, step, record) {
+  const members = LIFECYCLE_MEMBERS[step.op];
+  assert.ok(members, `unknown op ${step.op}`);
+  checkKeys(step, ['op', 'note', 'now', 'expect', ...members], 'step');
+  assert.ok(step.op === 'create' || record !== undefined, 'the first step creates the offer');
+  const { expect } = step;
+  const options = { now: step.now };
+  switch (step.op) {
+    case 'create': {
+      checkKeys(expect, ['event'], 'expect');
+      const created = issuer.createPreAuthorizedOffer(step.body, { ...options, entropy: bytesFromHex(step.entropy_hex) });
+      assert.deepEqual(created.event, expect.event);
+      return created.record;
+    }
+    case 'serve':
+    case 'delete': {
+      let changed;
+      const call = step.op === 'serve' ? () => issuer.serveOffer(record, step.token, options) : () => issuer.delete(record, options);
+      expectOutcome({ credoffer }, expect, call, (result) => {
+        checkKeys(expect, ['event'], 'expect');
+        assert.deepEqual(result.event, expect.event);
+        changed = result.record;
+      });
+      return changed;
+    }
+    case 'token': {
+      checkKeys(expect, ['http_status', 'outcome', 'oauth_error', 'event'], 'expect');
+      const entropy = Uint8Array.from({ length: 32 }, (_, index) => index);
+      const answer = issuer.tokenEndpoint(step.form, record, { ...options, entropy });
+      const { error } = answer.outcome;
+      assert.deepEqual(
+        { http_status: answer.status, outcome: answer.outcome.kind, ...(typeof error === 'string' ? { oauth_error: error } : {}), event: answer.event ?? null },
+        expect,
+      );
+      assert.equal('record' in answer, 'event' in answer, 'a record to store exactly with its event');
+      return answer.record;
+    }
+    case 'check_expiry': {
+      checkKeys(expect, ['event'], 'expect');
+      const expired = issuer.checkExpiry(record, options);
+      assert.deepEqual(expired?.event ?? null, expect.event ?? null);
+      return expired?.record;
+    }
+    case 'status':
+      checkKeys(expect, ['status'], 'expect');
+      assert.deepEqual(issuerEntry.offerStatus(record, options), expect.status);
+      return undefined;
+  }
 }
 
 function runSecretCase(testCase, { credoffer, issuerEntry }) {

@@ -1,5 +1,5 @@
 // The shared test vectors in Node, against the built package: every case of vector-cases.mjs, the issuer,
-// redeem and introspection vectors and secret.json's lookup keys against `credoffer/issuer`, the rest against
+// redeem, lifecycle and introspection vectors and secret.json's lookup keys against `credoffer/issuer`, the rest against
 // `credoffer` (vectors.browser.test.mjs runs those in Chromium too).
 
 import { test } from 'node:test';

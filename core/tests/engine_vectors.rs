@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-//! Runs the issuer-engine vectors in `tests/vectors/` (`issuer`, `redeem`, `secret`, `wallet`, `introspect`) against
-//! the Rust core.
+//! Runs the issuer-engine vectors in `tests/vectors/` (`issuer`, `redeem`, `lifecycle`, `secret`, `wallet`,
+//! `introspect`) against the Rust core.
 //!
 //! Every case is run and every failing id is reported with what was expected and what came out. A case
 //! with a member this runner does not know, or without one it needs, fails: a typo must not turn a case
@@ -29,6 +29,7 @@ type Runner = fn(&Map<String, Value>, &Map<String, Value>) -> Outcome;
 const FILES: &[(&str, Runner, &[&str], usize)] = &[
     ("issuer", run_issuer_case, &["configs"], 80),
     ("redeem", run_redeem_case, &["configs"], 40),
+    ("lifecycle", run_lifecycle_case, &["configs"], 6),
     ("secret", run_secret_case, &[], 25),
     ("wallet", run_wallet_case, &[], 10),
     ("introspect", run_introspect_case, &[], 10),
@@ -357,6 +358,110 @@ const ACCESS_TOKEN_BYTES: [u8; 32] = {
     }
     bytes
 };
+
+// --- lifecycle.json -----------------------------------------------------------------------------
+
+fn run_lifecycle_case(case: &Map<String, Value>, file: &Map<String, Value>) -> Outcome {
+    only_members(case, &["id", "note", "config", "steps"], "case")?;
+    let issuer = issuer_from(file, case)?.map_err(|e| format!("the config is refused: {e}"))?;
+    let steps = case.get("steps").and_then(Value::as_array).ok_or("malformed case: steps must be an array")?;
+    let mut record: Option<OfferRecord> = None;
+    for (index, step) in steps.iter().enumerate() {
+        let step = step.as_object().ok_or("malformed case: a step is not an object")?;
+        let op = str_member(step, "op")?;
+        run_lifecycle_step(&issuer, op, step, &mut record)
+            .map_err(|problem| format!("steps[{index}] {op}: {problem}"))?;
+    }
+    if steps.is_empty() { Err("malformed case: no steps".into()) } else { Ok(()) }
+}
+
+/// One step on the offer's current record; a step that changes the record leaves the next one in `record`.
+fn run_lifecycle_step(
+    issuer: &Issuer,
+    op: &str,
+    step: &Map<String, Value>,
+    record: &mut Option<OfferRecord>,
+) -> Outcome {
+    let members: &[&str] = match op {
+        "create" => &["op", "note", "body", "now", "entropy_hex", "expect"],
+        "serve" => &["op", "note", "token", "now", "expect"],
+        "token" => &["op", "note", "form", "now", "expect"],
+        "delete" | "check_expiry" | "status" => &["op", "note", "now", "expect"],
+        other => return Err(format!("malformed step: unknown op {other:?}")),
+    };
+    only_members(step, members, "step")?;
+    let expect = expect_of(step)?;
+    let now = u64_member(step, "now")?;
+    if op == "create" {
+        let mut entropy = FixedEntropy::from_hex(str_member(step, "entropy_hex")?).map_err(|e| e.to_string())?;
+        let created = issuer
+            .create_pre_authorized_offer_json(str_member(step, "body")?, now, &mut entropy)
+            .map_err(|e| format!("create failed: {e}"))?;
+        only_members(expect, &["event"], "expect")?;
+        same_event(expect, Some(&created.event))?;
+        *record = Some(created.record);
+        return Ok(());
+    }
+    let current = record.as_ref().ok_or("malformed case: the first step must create the offer")?;
+    let next = match op {
+        "serve" => changed(issuer.serve_offer(current, str_member(step, "token")?, now), expect, |served| {
+            same_event(expect, Some(&served.event))?;
+            Ok(served.record)
+        })?,
+        "token" => {
+            let entropy = &mut FixedEntropy::new(ACCESS_TOKEN_BYTES.to_vec());
+            let answer = issuer.token_endpoint(str_member(step, "form")?, Some(current), now, entropy);
+            only_members(expect, &["http_status", "outcome", "oauth_error", "event"], "expect")?;
+            let view: Value =
+                serde_json::from_str(&answer.to_json()).map_err(|e| format!("the answer is not JSON: {e}"))?;
+            let mut actual = json!({"http_status": view["status"], "outcome": view["outcome"]["kind"]});
+            if let Some(error) = view["outcome"]["error"].as_str() {
+                actual["oauth_error"] = json!(error);
+            }
+            actual["event"] = answer.event().map(event_value).transpose()?.unwrap_or(Value::Null);
+            same("answer", &Value::Object(expect.clone()), &actual)?;
+            answer.record_to_store().cloned()
+        }
+        "delete" => changed(issuer.delete(current, now), expect, |deleted| {
+            same_event(expect, Some(&deleted.event))?;
+            Ok(deleted.record)
+        })?,
+        "check_expiry" => {
+            only_members(expect, &["event"], "expect")?;
+            let expired = issuer.check_expiry(current, now);
+            same_event(expect, expired.as_ref().map(|expired| &expired.event))?;
+            expired.map(|expired| expired.record)
+        }
+        _ => {
+            only_members(expect, &["status"], "expect")?;
+            let status: Value = serde_json::from_str(&current.status(now).to_json())
+                .map_err(|e| format!("the status is not JSON: {e}"))?;
+            same("status", expect.get("status").unwrap_or(&Value::Null), &status)?;
+            None
+        }
+    };
+    if let Some(next) = next {
+        *record = Some(next);
+    }
+    Ok(())
+}
+
+/// A step that may fail: an expected error leaves the record as it was; a success (`{"event"}`) gives
+/// the next record.
+fn changed<T>(
+    result: Result<T, Error>,
+    expect: &Map<String, Value>,
+    success: impl FnOnce(T) -> Result<OfferRecord, String>,
+) -> Result<Option<OfferRecord>, String> {
+    match result {
+        Err(error) => check_error(&error, expect).map(|()| None),
+        Ok(_) if expect.contains_key("error") => Err(format!("expected error {}, got success", expect["error"])),
+        Ok(value) => {
+            only_members(expect, &["event"], "expect")?;
+            success(value).map(Some)
+        }
+    }
+}
 
 // --- introspect.json ----------------------------------------------------------------------------
 

@@ -1,6 +1,9 @@
-// The issuer-engine vectors (issuer, redeem, secret, wallet) on the Kotlin bindings.
+// The issuer-engine vectors (issuer, redeem, lifecycle, secret, wallet) on the Kotlin bindings.
 package org.credoffer.tests
 
+import java.time.Instant
+import java.time.ZoneOffset
+import java.time.format.DateTimeFormatter
 import org.credoffer.*
 
 fun obj(vararg members: Pair<String, Json>) = Json.Obj(linkedMapOf(*members), "")
@@ -60,12 +63,30 @@ fun recordValue(record: OfferRecord): Json {
     return Json.parse(text)
 }
 
+val eventTime: DateTimeFormatter = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC)
+
+/** The event's JSON view, checked against its typed fields. */
+fun eventValue(event: OfferEvent): Json {
+    val value = Json.parse(event.json)
+    checkEqual(value.keys.toList(), listOf("id", "type", "timestamp", "data"), "event members")
+    checkEqual(value["id"]!!.string, event.id, "event id")
+    checkEqual(value["type"]!!.string, event.eventType, "event type")
+    checkEqual(event.id, "${event.offerId}.${event.version}", "event id of offer and version")
+    checkEqual(event.eventType, "offer." + event.kind.name.lowercase(), "event kind")
+    checkEqual(value["timestamp"]!!.string, eventTime.format(Instant.ofEpochSecond(event.at.toLong())), "event time")
+    val data = linkedMapOf("offerId" to str(event.offerId), "userId" to str(event.userId))
+    event.fetchCount?.let { data["fetchCount"] = num(it.toLong()) }
+    event.failedAttemptsLeft?.let { data["failedAttemptsLeft"] = num(it.toLong()) }
+    checkSame(value["data"]!!, Json.Obj(data, ""), "event data")
+    return value
+}
+
 fun issuerFor(file: Json, case: Json) = Issuer(file["configs"]!![case["config"]!!.string]?.text ?: throw Malformed("config"))
 
 val endpointMembers = mapOf(
     "authorization" to setOf("id", "note", "config", "endpoint", "body", "entropy_hex", "expect"),
     "pre-authorized" to setOf("id", "note", "config", "endpoint", "body", "now", "entropy_hex", "expect"),
-    "delete" to setOf("id", "note", "config", "endpoint", "record", "expect"),
+    "delete" to setOf("id", "note", "config", "endpoint", "record", "now", "expect"),
     "serve" to setOf("id", "note", "config", "endpoint", "record", "token", "now", "expect"),
 )
 
@@ -83,14 +104,19 @@ fun runIssuer(case: Json, file: Json) {
                 }
                 "pre-authorized" -> Entropy.fixedHex(case["entropy_hex"]!!.string).use { entropy ->
                     val offer = issuer.createPreAuthorizedOffer(case["body"]!!.string, case["now"]!!.ulong(), entropy)
-                    obj("response" to Json.parse(offer.responseJson), "record" to recordValue(offer.record))
+                    obj(
+                        "response" to Json.parse(offer.responseJson),
+                        "record" to recordValue(offer.record),
+                        "event" to eventValue(offer.event),
+                    )
                 }
                 "delete" -> OfferRecord.fromJson(case["record"]!!.text).use { record ->
-                    obj("record" to recordValue(issuer.delete(record)))
+                    val deleted = issuer.delete(record, case["now"]!!.ulong())
+                    obj("record" to recordValue(deleted.record), "event" to eventValue(deleted.event))
                 }
                 else -> OfferRecord.fromJson(case["record"]!!.text).use { record ->
                     val served = issuer.serveOffer(record, case["token"]!!.string, case["now"]!!.ulong())
-                    obj("offer" to str(served.offerJson), "record" to recordValue(served.record))
+                    obj("offer" to str(served.offerJson), "record" to recordValue(served.record), "event" to eventValue(served.event))
                 }
             }
         }
@@ -124,6 +150,9 @@ fun checkAnswerView(answer: TokenAnswer) {
     checkEqual(view["outcome"]!!["kind"]!!.string, kind, "view outcome")
     val stored = answer.recordToStore()
     checkEqual(view["record"]?.describe(), stored?.let { Json.parse(it.toJson()).describe() }, "view record")
+    val event = answer.event()
+    checkEqual(view["event"]?.describe(), event?.let { eventValue(it).describe() }, "view event")
+    checkEqual(stored == null, event == null, "an event exactly with a record to store")
 }
 
 /** Every case through the engine's token endpoint: read the form, then answer against the record. */
@@ -186,8 +215,102 @@ fun runRedeem(case: Json, file: Json) {
         if (expect["error"] != null) throw AssertionError("expected error ${expect["error"]!!.string}")
         val stored = answer.recordToStore()
         val actual = obj(outcome, "changed" to bool(stored != null), "record" to recordValue(stored ?: record))
+        answer.event()?.let { actual.members["event"] = eventValue(it) }
         checkSame(actual, expect, "outcome")
         listOf(answer, again, record, request).forEach { it.close() }
+    }
+}
+
+val lifecycleMembers = mapOf(
+    "create" to setOf("body", "entropy_hex"),
+    "serve" to setOf("token"),
+    "token" to setOf("form"),
+    "delete" to emptySet(),
+    "check_expiry" to emptySet(),
+    "status" to emptySet(),
+)
+
+/** One offer, step by step: each step on the record the steps before it left. */
+fun runLifecycle(case: Json, file: Json) {
+    checkKeys(case, setOf("id", "note", "config", "steps"), setOf("id", "config", "steps"))
+    val steps = case["steps"]!!.list
+    check(steps.isNotEmpty()) { "no steps" }
+    issuerFor(file, case).use { issuer ->
+        var record: OfferRecord? = null
+        steps.forEachIndexed { index, step ->
+            val where = "steps[$index] ${step["op"]?.text}"
+            val next = try {
+                lifecycleStep(issuer, step, record)
+            } catch (e: Exception) {
+                throw AssertionError("$where: ${e.message}", e)
+            } catch (e: AssertionError) {
+                throw AssertionError("$where: ${e.message}", e)
+            }
+            if (next != null) {
+                record?.close()
+                record = next
+            }
+        }
+        record?.close()
+    }
+}
+
+/** Runs one step; returns the next record when the step changed it. */
+fun lifecycleStep(issuer: Issuer, step: Json, record: OfferRecord?): OfferRecord? {
+    val op = step["op"]?.string ?: throw Malformed("op")
+    val members = (lifecycleMembers[op] ?: throw Malformed("op $op")) + setOf("op", "note", "now", "expect")
+    checkKeys(step, members, members - "note")
+    val expect = step["expect"]!!
+    val now = step["now"]!!.ulong()
+    if (op == "create") {
+        checkKeys(expect, setOf("event"), setOf("event"))
+        val created = Entropy.fixedHex(step["entropy_hex"]!!.string).use { issuer.createPreAuthorizedOffer(step["body"]!!.string, now, it) }
+        checkSame(eventValue(created.event), expect["event"], "event")
+        return created.record
+    }
+    val current = record ?: throw Malformed("the first step creates the offer")
+    return when (op) {
+        "serve", "delete" -> {
+            var next: OfferRecord? = null
+            engineOutcome(expect, {
+                if (op == "serve") {
+                    issuer.serveOffer(current, step["token"]!!.string, now).let { it.record to it.event }
+                } else {
+                    issuer.delete(current, now).let { it.record to it.event }
+                }
+            }) { (changed, event) ->
+                checkKeys(expect, setOf("event"), setOf("event"))
+                checkSame(eventValue(event), expect["event"], "event")
+                next = changed
+            }
+            next
+        }
+        "token" -> {
+            checkKeys(expect, setOf("http_status", "outcome", "oauth_error", "event"), setOf("http_status", "outcome", "event"))
+            val answer = Entropy.fixed(ByteArray(32) { it.toByte() }).use { issuer.tokenEndpoint(step["form"]!!.string, current, now, it) }
+            answer.use {
+                checkAnswerView(answer)
+                val actual = obj(
+                    "http_status" to num(answer.status().toLong()),
+                    "outcome" to Json.parse(answer.toJson())["outcome"]!!["kind"]!!,
+                    "event" to (answer.event()?.let { eventValue(it) } ?: Json.Null("null")),
+                )
+                (answer.outcome() as? TokenOutcome.Rejected)?.let { actual.members["oauth_error"] = str(it.error.errorCode) }
+                checkSame(actual, expect, "answer")
+                answer.recordToStore()
+            }
+        }
+        "check_expiry" -> {
+            checkKeys(expect, setOf("event"), setOf("event"))
+            val expired = issuer.checkExpiry(current, now)
+            checkSame(expired?.let { eventValue(it.event) } ?: Json.Null("null"), expect["event"], "event")
+            expired?.record
+        }
+        else -> {
+            checkKeys(expect, setOf("status"), setOf("status"))
+            checkSame(Json.parse(offerStatus(current, now)), expect["status"], "status")
+            null
+        }
     }
 }
 

@@ -213,6 +213,7 @@ val runners: Map<String, (Json, Json) -> Unit> = mapOf(
     "resolve.json" to { case, _ -> runResolve(case) },
     "issuer.json" to ::runIssuer,
     "redeem.json" to ::runRedeem,
+    "lifecycle.json" to ::runLifecycle,
     "secret.json" to ::runSecret,
     "wallet.json" to ::runWallet,
     "introspect.json" to ::runIntrospect,

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import unittest
+from datetime import datetime, timezone
 
 import credoffer as co
 
@@ -216,10 +217,32 @@ def record_value(test, record):
     return json.loads(text)
 
 
+def event_value(test, event):
+    """The event's JSON view, checked against its typed fields."""
+    value = json.loads(event.json)
+    test.assertEqual(list(value), ["id", "type", "timestamp", "data"])
+    test.assertEqual((value["id"], value["type"]), (event.id, event.event_type))
+    test.assertEqual(event.id, f"{event.offer_id}.{event.version}")
+    test.assertEqual(event.event_type, "offer." + event.kind.name.lower())
+    at = datetime.fromtimestamp(event.at, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    test.assertEqual(value["timestamp"], at)
+    data = {"offerId": event.offer_id, "userId": event.user_id}
+    if event.fetch_count is not None:
+        data["fetchCount"] = event.fetch_count
+    if event.failed_attempts_left is not None:
+        data["failedAttemptsLeft"] = event.failed_attempts_left
+    test.assertEqual(value["data"], data)
+    return value
+
+
+def optional_event_value(test, event):
+    return None if event is None else event_value(test, event)
+
+
 ENDPOINT_MEMBERS = {
     "authorization": {"id", "note", "config", "endpoint", "body", "entropy_hex", "expect"},
     "pre-authorized": {"id", "note", "config", "endpoint", "body", "now", "entropy_hex", "expect"},
-    "delete": {"id", "note", "config", "endpoint", "record", "expect"},
+    "delete": {"id", "note", "config", "endpoint", "record", "now", "expect"},
     "serve": {"id", "note", "config", "endpoint", "record", "token", "now", "expect"},
 }
 
@@ -238,14 +261,16 @@ def run_issuer(test, case, file):
         elif endpoint == "pre-authorized":
             entropy = co.Entropy.fixed_hex(case["entropy_hex"])
             offer = issuer.create_pre_authorized_offer(case["body"], case["now"], entropy)
-            actual = {"response": json.loads(offer.response_json), "record": record_value(test, offer.record)}
+            actual = {"response": json.loads(offer.response_json), "record": record_value(test, offer.record),
+                      "event": event_value(test, offer.event)}
         elif endpoint == "delete":
-            record = issuer.delete(co.OfferRecord.from_json(json.dumps(case["record"])))
-            actual = {"record": record_value(test, record)}
+            deleted = issuer.delete(co.OfferRecord.from_json(json.dumps(case["record"])), case["now"])
+            actual = {"record": record_value(test, deleted.record), "event": event_value(test, deleted.event)}
         else:
             record = co.OfferRecord.from_json(json.dumps(case["record"]))
             served = issuer.serve_offer(record, case["token"], case["now"])
-            actual = {"offer": served.offer_json, "record": record_value(test, served.record)}
+            actual = {"offer": served.offer_json, "record": record_value(test, served.record),
+                      "event": event_value(test, served.event)}
     except co.CredentialOfferError as error:
         return expect_error(test, expect, error)
     test.assertNotIn("error", expect, "expected an error")
@@ -275,6 +300,8 @@ def answer_view_matches(test, answer):
     test.assertEqual(view["outcome"]["kind"], kind)
     stored = answer.record_to_store()
     test.assertEqual(view.get("record"), None if stored is None else json.loads(stored.to_json()))
+    test.assertEqual(view.get("event"), optional_event_value(test, answer.event()))
+    test.assertEqual(stored is None, answer.event() is None, "an event exactly with a record to store")
 
 
 def run_redeem(test, case, file):
@@ -329,7 +356,77 @@ def run_redeem(test, case, file):
     stored = answer.record_to_store()
     actual["changed"] = stored is not None
     actual["record"] = record_value(test, stored if stored is not None else record)
+    if stored is not None:
+        actual["event"] = event_value(test, answer.event())
     test.assertEqual(actual, expect)
+
+
+LIFECYCLE_MEMBERS = {
+    "create": {"body", "entropy_hex"},
+    "serve": {"token"},
+    "token": {"form"},
+    "delete": set(),
+    "check_expiry": set(),
+    "status": set(),
+}
+
+
+def run_lifecycle(test, case, file):
+    """One offer, step by step: each step on the record the steps before it left."""
+    check_keys(case, {"id", "note", "config", "steps"}, {"id", "config", "steps"})
+    issuer = issuer_for(file, case)
+    test.assertTrue(case["steps"], "steps is not empty")
+    record = None
+    for index, step in enumerate(case["steps"]):
+        try:
+            changed = run_lifecycle_step(test, issuer, step, record)
+        except (AssertionError, co.CredentialOfferError) as error:
+            raise AssertionError(f"steps[{index}] {step.get('op')}: {error}") from error
+        record = changed if changed is not None else record
+
+
+def run_lifecycle_step(test, issuer, step, record):
+    """Runs one step; returns the next record when the step changed it."""
+    op = step.get("op")
+    if op not in LIFECYCLE_MEMBERS:
+        raise AssertionError(f"malformed step: op {op}")
+    members = {"op", "note", "now", "expect"} | LIFECYCLE_MEMBERS[op]
+    check_keys(step, members, members - {"note"})
+    test.assertTrue(op == "create" or record is not None, "the first step creates the offer")
+    expect, now = step["expect"], step["now"]
+    if op == "create":
+        check_keys(expect, {"event"}, {"event"})
+        created = issuer.create_pre_authorized_offer(step["body"], now, co.Entropy.fixed_hex(step["entropy_hex"]))
+        test.assertEqual(event_value(test, created.event), expect["event"])
+        return created.record
+    if op in ("serve", "delete"):
+        try:
+            changed = issuer.serve_offer(record, step["token"], now) if op == "serve" else issuer.delete(record, now)
+        except co.CredentialOfferError as error:
+            expect_error(test, expect, error)
+            return None
+        check_keys(expect, {"event"}, {"event"})
+        test.assertEqual(event_value(test, changed.event), expect["event"])
+        return changed.record
+    if op == "token":
+        check_keys(expect, {"http_status", "outcome", "oauth_error", "event"}, {"http_status", "outcome", "event"})
+        answer = issuer.token_endpoint(step["form"], record, now, co.Entropy.fixed(bytes(range(32))))
+        answer_view_matches(test, answer)
+        outcome = answer.outcome()
+        actual = {"http_status": answer.status(), "outcome": json.loads(answer.to_json())["outcome"]["kind"],
+                  "event": optional_event_value(test, answer.event())}
+        if outcome.is_rejected():
+            actual["oauth_error"] = outcome.error.error_code
+        test.assertEqual(actual, expect)
+        return answer.record_to_store()
+    if op == "check_expiry":
+        check_keys(expect, {"event"}, {"event"})
+        expired = issuer.check_expiry(record, now)
+        test.assertEqual(None if expired is None else event_value(test, expired.event), expect["event"])
+        return None if expired is None else expired.record
+    check_keys(expect, {"status"}, {"status"})
+    test.assertEqual(json.loads(co.offer_status(record, now)), expect["status"])
+    return None
 
 
 def run_secret(test, case, _file):
@@ -450,6 +547,7 @@ RUNNERS = {
     "resolve.json": plain(run_resolve),
     "issuer.json": run_issuer,
     "redeem.json": run_redeem,
+    "lifecycle.json": run_lifecycle,
     "secret.json": run_secret,
     "wallet.json": run_wallet,
     "introspect.json": run_introspect,

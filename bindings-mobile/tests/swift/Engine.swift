@@ -1,4 +1,4 @@
-// The issuer-engine vectors (issuer, redeem, secret, wallet) on the Swift bindings.
+// The issuer-engine vectors (issuer, redeem, lifecycle, secret, wallet) on the Swift bindings.
 
 import CredOffer
 import Foundation
@@ -72,6 +72,44 @@ func recordValue(_ record: OfferRecord) throws -> JSONValue {
     return try JSONValue.parse(json)
 }
 
+let eventTime: DateFormatter = {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
+    return formatter
+}()
+
+/// `txCodeRejected` as `tx_code_rejected`.
+func snakeCase(_ name: String) -> String {
+    name.reduce(into: "") { out, character in
+        if character.isUppercase { out += "_" + character.lowercased() } else { out.append(character) }
+    }
+}
+
+/// The event's JSON view, checked against its typed fields.
+func eventValue(_ event: OfferEvent) throws -> JSONValue {
+    let value = try JSONValue.parse(event.json)
+    guard case .object(_, let keys, _) = value, keys == ["id", "type", "timestamp", "data"] else {
+        throw Failure(description: "event members: \(event.json)")
+    }
+    try expectEqual(try text(value, "id"), event.id, "event id")
+    try expectEqual(try text(value, "type"), event.eventType, "event type")
+    try expectEqual(event.id, "\(event.offerId).\(event.version)", "event id of offer and version")
+    try expectEqual(event.eventType, "offer." + snakeCase(String(describing: event.kind)), "event kind")
+    let at = eventTime.string(from: Date(timeIntervalSince1970: TimeInterval(event.at)))
+    try expectEqual(try text(value, "timestamp"), at, "event time")
+    var data: [(String, JSONValue)] = [("offerId", str(event.offerId)), ("userId", str(event.userId))]
+    if let count = event.fetchCount { data.append(("fetchCount", num(count))) }
+    if let left = event.failedAttemptsLeft { data.append(("failedAttemptsLeft", num(left))) }
+    try expectSame(try member(value, "data"), obj(data), "event data")
+    return value
+}
+
+func optionalEventValue(_ event: OfferEvent?) throws -> JSONValue {
+    try event.map(eventValue) ?? .null(text: "null")
+}
+
 func issuerFor(_ file: JSONValue, _ testCase: JSONValue) throws -> Issuer {
     guard let config = try member(file, "configs")[try text(testCase, "config")] else { throw Failure(description: "malformed case: config") }
     return try Issuer(configJson: config.text)
@@ -80,7 +118,7 @@ func issuerFor(_ file: JSONValue, _ testCase: JSONValue) throws -> Issuer {
 let endpointMembers: [String: Set<String>] = [
     "authorization": ["id", "note", "config", "endpoint", "body", "entropy_hex", "expect"],
     "pre-authorized": ["id", "note", "config", "endpoint", "body", "now", "entropy_hex", "expect"],
-    "delete": ["id", "note", "config", "endpoint", "record", "expect"],
+    "delete": ["id", "note", "config", "endpoint", "record", "now", "expect"],
     "serve": ["id", "note", "config", "endpoint", "record", "token", "now", "expect"],
 ]
 
@@ -100,14 +138,20 @@ func runIssuer(_ testCase: JSONValue, _ file: JSONValue) throws {
             let offer = try issuer.createPreAuthorizedOffer(
                 body: try text(testCase, "body"), now: try number(testCase, "now"),
                 entropy: try Entropy.fixedHex(hex: try text(testCase, "entropy_hex")))
-            return obj([("response", try JSONValue.parse(offer.responseJson)), ("record", try recordValue(offer.record))])
+            return obj([
+                ("response", try JSONValue.parse(offer.responseJson)), ("record", try recordValue(offer.record)),
+                ("event", try eventValue(offer.event)),
+            ])
         case "delete":
             let record = try OfferRecord.fromJson(json: try member(testCase, "record").text)
-            return obj([("record", try recordValue(try issuer.delete(record: record)))])
+            let deleted = try issuer.delete(record: record, now: try number(testCase, "now"))
+            return obj([("record", try recordValue(deleted.record)), ("event", try eventValue(deleted.event))])
         default:
             let record = try OfferRecord.fromJson(json: try member(testCase, "record").text)
             let served = try issuer.serveOffer(record: record, token: try text(testCase, "token"), now: try number(testCase, "now"))
-            return obj([("offer", str(served.offerJson)), ("record", try recordValue(served.record))])
+            return obj([
+                ("offer", str(served.offerJson)), ("record", try recordValue(served.record)), ("event", try eventValue(served.event)),
+            ])
         }
     }) { try expectSame($0, expect, "outcome") }
 }
@@ -142,6 +186,9 @@ func checkAnswerView(_ answer: TokenAnswer) throws {
     }
     try expectEqual(try text(try member(view, "outcome"), "kind"), kind, "view outcome")
     try expectEqual(view["record"].map(describe), try answer.recordToStore().map { describe(try JSONValue.parse($0.toJson())) }, "view record")
+    let event = try answer.event()
+    try expectEqual(view["event"].map(describe), try event.map { describe(try eventValue($0)) }, "view event")
+    try expectEqual(answer.recordToStore() == nil, event == nil, "an event exactly with a record to store")
 }
 
 /// Every case through the engine's token endpoint: read the form, then answer against the record.
@@ -203,8 +250,90 @@ func runRedeem(_ testCase: JSONValue, _ file: JSONValue) throws {
     }
     if expect["error"] != nil { throw Failure(description: "expected error \(try text(expect, "error"))") }
     let stored = answer.recordToStore()
-    let actual = obj([outcome, ("changed", bool(stored != nil)), ("record", try recordValue(stored ?? record))])
-    try expectSame(actual, expect, "outcome")
+    var actual = [outcome, ("changed", bool(stored != nil)), ("record", try recordValue(stored ?? record))]
+    if let event = try answer.event() { actual.append(("event", try eventValue(event))) }
+    try expectSame(obj(actual), expect, "outcome")
+}
+
+let lifecycleMembers: [String: Set<String>] = [
+    "create": ["body", "entropy_hex"],
+    "serve": ["token"],
+    "token": ["form"],
+    "delete": [],
+    "check_expiry": [],
+    "status": [],
+]
+
+/// One offer, step by step: each step on the record the steps before it left.
+func runLifecycle(_ testCase: JSONValue, _ file: JSONValue) throws {
+    try checkKeys(testCase, ["id", "note", "config", "steps"], required: ["id", "config", "steps"])
+    guard let steps = try member(testCase, "steps").list, !steps.isEmpty else { throw Failure(description: "malformed case: no steps") }
+    let issuer = try issuerFor(file, testCase)
+    var record: OfferRecord?
+    for (index, step) in steps.enumerated() {
+        do {
+            record = try lifecycleStep(issuer, step, record) ?? record
+        } catch {
+            throw Failure(description: "steps[\(index)] \(step["op"]?.string ?? "?"): \(error)")
+        }
+    }
+}
+
+/// Runs one step; returns the next record when the step changed it.
+func lifecycleStep(_ issuer: Issuer, _ step: JSONValue, _ record: OfferRecord?) throws -> OfferRecord? {
+    let op = try text(step, "op")
+    guard let extra = lifecycleMembers[op] else { throw Failure(description: "malformed step: op \(op)") }
+    let members = extra.union(["op", "note", "now", "expect"])
+    try checkKeys(step, members, required: members.subtracting(["note"]))
+    let expect = try member(step, "expect")
+    let now = try number(step, "now")
+    if op == "create" {
+        try checkKeys(expect, ["event"], required: ["event"])
+        let created = try issuer.createPreAuthorizedOffer(
+            body: try text(step, "body"), now: now, entropy: try Entropy.fixedHex(hex: try text(step, "entropy_hex")))
+        try expectSame(try eventValue(created.event), expect["event"], "event")
+        return created.record
+    }
+    guard let current = record else { throw Failure(description: "malformed case: the first step creates the offer") }
+    switch op {
+    case "serve", "delete":
+        var next: OfferRecord?
+        try engineOutcome(expect, { () throws -> (OfferRecord, OfferEvent) in
+            if op == "serve" {
+                let served = try issuer.serveOffer(record: current, token: try text(step, "token"), now: now)
+                return (served.record, served.event)
+            }
+            let deleted = try issuer.delete(record: current, now: now)
+            return (deleted.record, deleted.event)
+        }) { change in
+            try checkKeys(expect, ["event"], required: ["event"])
+            try expectSame(try eventValue(change.1), expect["event"], "event")
+            next = change.0
+        }
+        return next
+    case "token":
+        try checkKeys(expect, ["http_status", "outcome", "oauth_error", "event"], required: ["http_status", "outcome", "event"])
+        let entropy = Entropy.fixed(bytes: Data((0..<32).map { UInt8($0) }))
+        let answer = issuer.tokenEndpoint(form: try text(step, "form"), record: current, now: now, entropy: entropy)
+        try checkAnswerView(answer)
+        var members: [(String, JSONValue)] = [
+            ("http_status", num(answer.status())),
+            ("outcome", try member(try member(try JSONValue.parse(answer.toJson()), "outcome"), "kind")),
+            ("event", try optionalEventValue(try answer.event())),
+        ]
+        if case .rejected(let error) = answer.outcome() { members.append(("oauth_error", str(error.errorCode))) }
+        try expectSame(obj(members), expect, "answer")
+        return answer.recordToStore()
+    case "check_expiry":
+        try checkKeys(expect, ["event"], required: ["event"])
+        let expired = try issuer.checkExpiry(record: current, now: now)
+        try expectSame(try optionalEventValue(expired?.event), expect["event"], "event")
+        return expired?.record
+    default:
+        try checkKeys(expect, ["status"], required: ["status"])
+        try expectSame(try JSONValue.parse(offerStatus(record: current, now: now)), expect["status"], "status")
+        return nil
+    }
 }
 
 func runSecret(_ testCase: JSONValue, _ file: JSONValue) throws {

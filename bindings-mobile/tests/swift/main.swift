@@ -246,6 +246,7 @@ let runners: [String: (JSONValue, JSONValue) throws -> Void] = [
     "resolve.json": { testCase, _ in try runResolve(testCase) },
     "issuer.json": runIssuer,
     "redeem.json": runRedeem,
+    "lifecycle.json": runLifecycle,
     "secret.json": runSecret,
     "wallet.json": runWallet,
     "introspect.json": runIntrospect,
