@@ -84,7 +84,8 @@ impl Reader {
         loop {
             if let Some(event) = self.page.pop_front() {
                 self.after = event.version;
-                if event.terminal {
+                // An offer that had ended is sent whole (a replay may follow its redemption).
+                if event.terminal && !self.ended {
                     self.finished = true;
                     self.page.clear();
                 }
