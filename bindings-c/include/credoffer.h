@@ -965,9 +965,10 @@ enum credoffer_status credoffer_issuer_create_pre_authorized_offer(const struct 
                                                                    struct credoffer_error **error);
 
 /**
- * `DELETE /v1/openid/offers/pre-authorized/{id}`: `*next_record_json` is the record to store (the
- * offer can never be redeemed afterwards). `CREDOFFER_STATUS_OFFER_NOT_FOUND` (HTTP 404) for an
- * offer deleted before.
+ * `DELETE /v1/openid/offers/pre-authorized/{id}` at `now` (Unix seconds): `*next_record_json` is the
+ * record to store (the offer can never be redeemed afterwards) and, when `event_json` is not NULL,
+ * `*event_json` its `offer.deleted` event. `CREDOFFER_STATUS_OFFER_NOT_FOUND` (HTTP 404) for an offer
+ * deleted before.
  *
  * # Safety
  * `issuer` is NULL or a live issuer; `record_json` points to `record_len` readable bytes; the
@@ -976,14 +977,19 @@ enum credoffer_status credoffer_issuer_create_pre_authorized_offer(const struct 
 enum credoffer_status credoffer_issuer_delete(const struct credoffer_issuer *issuer,
                                               const char *record_json,
                                               size_t record_len,
+                                              uint64_t now,
                                               char **next_record_json,
                                               size_t *next_record_len,
+                                              char **event_json,
+                                              size_t *event_len,
                                               struct credoffer_error **error);
 
 /**
- * Serves an offer by reference, once: `token` is the reference token from the offer URL's path,
- * `*offer_json` the offer JSON to answer `GET` with, `*next_record_json` the record to store (marked
- * served). `CREDOFFER_STATUS_OFFER_NOT_FOUND` for a wrong token, a second fetch, or a dead offer.
+ * Serves an offer by reference: `token` is the reference token from the offer URL's path, `*offer_json`
+ * the offer JSON to answer `GET` with, `*next_record_json` the record to store (the fetch counted) and,
+ * when `event_json` is not NULL, `*event_json` its `offer.fetched` event. Served until the offer is
+ * redeemed, invalidated, deleted or expired (or the configured `maxOfferFetches` is reached);
+ * `CREDOFFER_STATUS_OFFER_NOT_FOUND` then, and for a wrong token.
  *
  * # Safety
  * `issuer` is NULL or a live issuer; `record_json` and `token` point to their lengths in readable
@@ -999,6 +1005,8 @@ enum credoffer_status credoffer_issuer_serve_offer(const struct credoffer_issuer
                                                    size_t *offer_len,
                                                    char **next_record_json,
                                                    size_t *next_record_len,
+                                                   char **event_json,
+                                                   size_t *event_len,
                                                    struct credoffer_error **error);
 
 /**

@@ -274,6 +274,13 @@ impl StringOut {
         Ok(Self { text, len })
     }
 
+    /// An optional string out-parameter pair: `None` when `out` is NULL (the caller does not want it).
+    pub(crate) fn optional(out: *mut *mut c_char, out_len: *mut usize) -> Option<Self> {
+        let text = Out::optional(out)?.cleared();
+        let len = Out::optional(out_len).map(|len| len.preset(0));
+        Some(Self { text, len })
+    }
+
     /// Hands `value` to C as a NUL-terminated string that `credoffer_string_free` releases.
     pub(crate) fn write(self, value: String) -> Outcome {
         self.write_text(Text::new(value)?);

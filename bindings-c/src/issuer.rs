@@ -145,9 +145,10 @@ pub unsafe extern "C" fn credoffer_issuer_create_pre_authorized_offer(
     })
 }
 
-/// `DELETE /v1/openid/offers/pre-authorized/{id}`: `*next_record_json` is the record to store (the
-/// offer can never be redeemed afterwards). `CREDOFFER_STATUS_OFFER_NOT_FOUND` (HTTP 404) for an
-/// offer deleted before.
+/// `DELETE /v1/openid/offers/pre-authorized/{id}` at `now` (Unix seconds): `*next_record_json` is the
+/// record to store (the offer can never be redeemed afterwards) and, when `event_json` is not NULL,
+/// `*event_json` its `offer.deleted` event. `CREDOFFER_STATUS_OFFER_NOT_FOUND` (HTTP 404) for an offer
+/// deleted before.
 ///
 /// # Safety
 /// `issuer` is NULL or a live issuer; `record_json` points to `record_len` readable bytes; the
@@ -157,23 +158,35 @@ pub unsafe extern "C" fn credoffer_issuer_delete(
     issuer: *const credoffer_issuer,
     record_json: *const c_char,
     record_len: usize,
+    now: u64,
     next_record_json: *mut *mut c_char,
     next_record_len: *mut usize,
+    event_json: *mut *mut c_char,
+    event_len: *mut usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
     guard(error, || {
-        let next = StringOut::new(next_record_json, next_record_len, "next_record_json")?;
+        let next_out = StringOut::new(next_record_json, next_record_len, "next_record_json")?;
+        let event_out = StringOut::optional(event_json, event_len);
         // SAFETY: forwarded from this function's contract.
         let issuer = unsafe { handle(issuer, "issuer") }?;
         // SAFETY: forwarded from this function's contract.
         let stored = record(unsafe { text(record_json, record_len, "record_json") }?)?;
-        next.write(issuer.issuer.delete(&stored)?.to_json())
+        let deleted = issuer.issuer.delete(&stored, now)?;
+        let (next_text, event_text) = (Text::new(deleted.record.to_json())?, Text::new(deleted.event.to_json())?);
+        next_out.write_text(next_text);
+        if let Some(event_out) = event_out {
+            event_out.write_text(event_text);
+        }
+        Ok(())
     })
 }
 
-/// Serves an offer by reference, once: `token` is the reference token from the offer URL's path,
-/// `*offer_json` the offer JSON to answer `GET` with, `*next_record_json` the record to store (marked
-/// served). `CREDOFFER_STATUS_OFFER_NOT_FOUND` for a wrong token, a second fetch, or a dead offer.
+/// Serves an offer by reference: `token` is the reference token from the offer URL's path, `*offer_json`
+/// the offer JSON to answer `GET` with, `*next_record_json` the record to store (the fetch counted) and,
+/// when `event_json` is not NULL, `*event_json` its `offer.fetched` event. Served until the offer is
+/// redeemed, invalidated, deleted or expired (or the configured `maxOfferFetches` is reached);
+/// `CREDOFFER_STATUS_OFFER_NOT_FOUND` then, and for a wrong token.
 ///
 /// # Safety
 /// `issuer` is NULL or a live issuer; `record_json` and `token` point to their lengths in readable
@@ -190,21 +203,28 @@ pub unsafe extern "C" fn credoffer_issuer_serve_offer(
     offer_len: *mut usize,
     next_record_json: *mut *mut c_char,
     next_record_len: *mut usize,
+    event_json: *mut *mut c_char,
+    event_len: *mut usize,
     error: *mut *mut credoffer_error,
 ) -> credoffer_status {
     guard(error, || {
         let offer_out = StringOut::new(offer_json, offer_len, "offer_json")?;
         let next_out = StringOut::new(next_record_json, next_record_len, "next_record_json")?;
+        let event_out = StringOut::optional(event_json, event_len);
         // SAFETY: forwarded from this function's contract.
         let issuer = unsafe { handle(issuer, "issuer") }?;
         // SAFETY: forwarded from this function's contract.
         let stored = record(unsafe { text(record_json, record_len, "record_json") }?)?;
         // SAFETY: forwarded from this function's contract.
         let token = unsafe { text(token, token_len, "token") }?;
-        let (offer, next) = issuer.issuer.serve_offer(&stored, token, now)?;
-        let (offer_text, next_text) = (Text::new(offer)?, Text::new(next.to_json())?);
+        let served = issuer.issuer.serve_offer(&stored, token, now)?;
+        let offer_text = Text::new(served.json.expose().to_owned())?;
+        let (next_text, event_text) = (Text::new(served.record.to_json())?, Text::new(served.event.to_json())?);
         offer_out.write_text(offer_text);
         next_out.write_text(next_text);
+        if let Some(event_out) = event_out {
+            event_out.write_text(event_text);
+        }
         Ok(())
     })
 }

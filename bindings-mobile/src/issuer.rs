@@ -242,8 +242,8 @@ impl Issuer {
 
     /// Serves an offer by reference, once: `token` is the reference token from the offer URL.
     pub fn serve_offer(&self, record: &OfferRecord, token: String, now: u64) -> Result<ServedOffer> {
-        let (offer_json, next) = self.0.serve_offer(&record.0, &token, now)?;
-        Ok(ServedOffer { offer_json, record: Arc::new(OfferRecord(next)) })
+        let served = self.0.serve_offer(&record.0, &token, now)?;
+        Ok(ServedOffer { offer_json: served.json.expose().to_owned(), record: Arc::new(OfferRecord(served.record)) })
     }
 
     /// The token endpoint's first step: reads the form body (`application/x-www-form-urlencoded`).
@@ -287,8 +287,8 @@ impl Issuer {
     }
 
     /// `DELETE /v1/openid/offers/pre-authorized/{id}`: the offer can never be redeemed afterwards.
-    pub fn delete(&self, record: &OfferRecord) -> Result<OfferRecord> {
-        Ok(OfferRecord(self.0.delete(&record.0)?))
+    pub fn delete(&self, record: &OfferRecord, now: u64) -> Result<OfferRecord> {
+        Ok(OfferRecord(self.0.delete(&record.0, now)?.record))
     }
 }
 

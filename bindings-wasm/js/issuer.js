@@ -117,9 +117,9 @@ class Issuer {
     }
   }
 
-  delete(record) {
+  delete(record, options) {
     try {
-      return JSON.parse(raw.issuerDelete(this.#config, utf8(jsonText(record))));
+      return JSON.parse(raw.issuerDelete(this.#config, utf8(jsonText(record)), epochSeconds(options)));
     } catch (error) {
       throw converted(error);
     }

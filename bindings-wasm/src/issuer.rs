@@ -33,7 +33,7 @@ pub fn create_authorization_offer(config: &str, request: &str, entropy: Option<V
     Ok(with_entropy(entropy, |entropy| issuer.create_authorization_offer_json(request, entropy))?.to_json())
 }
 
-/// `createPreAuthorizedOffer`: `{id, userId, uri, expiresAt, transactionCode?, record, responseBody}`, with
+/// `createPreAuthorizedOffer`: `{id, userId, uri, expiresAt, transactionCode?, record, event, responseBody}`, with
 /// `expiresAt` in epoch seconds and `responseBody` the exact body of MATTR's endpoint.
 pub fn create_pre_authorized_offer(
     config: &str,
@@ -50,12 +50,13 @@ pub fn create_pre_authorized_offer(
         None => String::new(),
     };
     Ok(format!(
-        r#"{{"id":{},"userId":{},"uri":{},"expiresAt":{},{transaction_code}"record":{},"responseBody":{}}}"#,
+        r#"{{"id":{},"userId":{},"uri":{},"expiresAt":{},{transaction_code}"record":{},"event":{},"responseBody":{}}}"#,
         json_string(&response.id),
         json_string(&response.user_id),
         json_string(&response.uri),
         created.record.expires_at,
         created.record.to_json(),
+        created.event.to_json(),
         json_string(&response.to_json()),
     ))
 }
@@ -92,17 +93,24 @@ pub fn check_metadata(config: &str, metadata: &str) -> Result<(), Failure> {
     Ok(issuer(config)?.check_metadata(&IssuerMetadata::from_json(metadata)?)?)
 }
 
-/// `delete`: the record, marked deleted.
-pub fn delete(config: &str, record: &str) -> Result<String, Failure> {
+/// `delete`: `{record, event}`, the record marked deleted and its `offer.deleted` event.
+pub fn delete(config: &str, record: &str, now: f64) -> Result<String, Failure> {
     let issuer = issuer(config)?;
-    Ok(issuer.delete(&OfferRecord::from_json(record)?)?.to_json())
+    let deleted = issuer.delete(&OfferRecord::from_json(record)?, epoch_seconds(now)?)?;
+    Ok(format!(r#"{{"record":{},"event":{}}}"#, deleted.record.to_json(), deleted.event.to_json()))
 }
 
-/// `serveOffer`: `{body, record}`, the offer JSON a `credential_offer_uri` answers with (once).
+/// `serveOffer`: `{body, record, event}`, the offer JSON a `credential_offer_uri` answers with, the record
+/// with the fetch counted and its `offer.fetched` event.
 pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<String, Failure> {
     let issuer = issuer(config)?;
-    let (body, record) = issuer.serve_offer(&OfferRecord::from_json(record)?, token, epoch_seconds(now)?)?;
-    Ok(format!(r#"{{"body":{},"record":{}}}"#, json_string(&body), record.to_json()))
+    let served = issuer.serve_offer(&OfferRecord::from_json(record)?, token, epoch_seconds(now)?)?;
+    Ok(format!(
+        r#"{{"body":{},"record":{},"event":{}}}"#,
+        json_string(served.json.expose()),
+        served.record.to_json(),
+        served.event.to_json()
+    ))
 }
 
 /// `introspectionLookupKey`: the key of the record whose `accessToken.tokenHash` the form's token has.
@@ -194,8 +202,8 @@ pub fn issuer_check_metadata(config: &[u8], metadata: &[u8]) -> Result<(), JsVal
 }
 
 #[wasm_bindgen(js_name = issuerDelete)]
-pub fn issuer_delete(config: &[u8], record: &[u8]) -> Result<String, JsValue> {
-    delete(utf8(config)?, utf8(record)?).map_err(throw_from_issuer)
+pub fn issuer_delete(config: &[u8], record: &[u8], now: f64) -> Result<String, JsValue> {
+    delete(utf8(config)?, utf8(record)?, now).map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerServeOffer)]
@@ -287,9 +295,10 @@ mod tests {
         let error = token_endpoint(CONFIG, &form, Some(r#"{"id":"x"}"#), 1001.0, None).unwrap_err();
         assert_eq!(error.code(), "invalid_record");
 
-        let deleted: Value = serde_json::from_str(&delete(CONFIG, &record).unwrap()).unwrap();
-        assert_eq!(deleted["state"], "deleted");
-        assert_eq!(delete(CONFIG, &deleted.to_string()).unwrap_err().code(), "offer_not_found");
+        let deleted: Value = serde_json::from_str(&delete(CONFIG, &record, 1002.0).unwrap()).unwrap();
+        assert_eq!(deleted["record"]["state"], "deleted");
+        assert_eq!(deleted["event"]["type"], "offer.deleted");
+        assert_eq!(delete(CONFIG, &deleted["record"].to_string(), 1003.0).unwrap_err().code(), "offer_not_found");
     }
 
     #[test]

@@ -37,7 +37,8 @@
 //! | [`issuer`] | MATTR VII's offer endpoints: configuration, engine, wire format |
 //! | [`token`] | the token endpoint: form in, OAuth answer and next record out |
 //! | [`introspection`] | what an issued access token grants (RFC 7662), for the credential endpoint |
-//! | [`record`] | an offer's server-side state, stored by the host with compare-and-swap |
+//! | [`record`] | an offer's server-side state, stored by the host with compare-and-swap, and its status |
+//! | [`events`] | what happened to an offer: one typed event per state change, for webhooks and pages |
 //! | [`secret`] | codes, ids and their comparison; randomness through [`Entropy`] |
 //! | [`expiry`], [`limits`] | lifetimes, and bounds on untrusted input |
 //! | [`qr`] (feature `qr`) | QR codes as SVG and terminal text |
@@ -51,6 +52,7 @@
 pub mod compat;
 mod dialect;
 pub mod error;
+pub mod events;
 pub mod expiry;
 pub mod introspection;
 pub mod issuer;
@@ -74,6 +76,7 @@ pub mod wallet;
 pub use compat::{ParseOptions, ParsedOffer, parse_offer_json};
 pub use dialect::Dialect;
 pub use error::{Error, ErrorKind, Result, Warning};
+pub use events::{OfferEvent, OfferEventKind, Transition};
 pub use issuer::{Issuer, IssuerConfig};
 pub use metadata::IssuerMetadata;
 pub use offer::CredentialOffer;

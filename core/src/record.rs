@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::JsonMembers;
 use crate::offer::TxCode;
-use crate::secret::{Entropy as _, constant_time_eq};
+use crate::secret::{Entropy as _, Secret, constant_time_eq};
 use zeroize::Zeroizing;
 
 /// Where an offer is in its life.
@@ -233,12 +233,35 @@ pub struct OfferRecord {
     /// For offers by reference: [`lookup_key`] of the reference token in the offer URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_hash: Option<String>,
-    /// For offers by reference: whether the offer JSON was served (it is served once).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub offer_served: bool,
+    /// For offers by reference: the pre-authorized code sealed under a key derived from the reference
+    /// token ([`seal_code`]), so the offer can be served again without the record holding the code, and
+    /// without the URL alone giving it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_code: Option<String>,
+    /// For offers by reference: how often the offer JSON was served.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fetch_count: u32,
+    /// When the offer was first served by reference, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_fetched_at: Option<u64>,
+    /// When the offer was last served by reference, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_fetched_at: Option<u64>,
     /// When the offer was redeemed, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redeemed_at: Option<u64>,
+    /// When the last allowed wrong transaction code invalidated the offer, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invalidated_at: Option<u64>,
+    /// When the issuer deleted the offer, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<u64>,
+    /// When the redeemed code was first presented again, Unix seconds (reported once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replayed_at: Option<u64>,
+    /// Whether the offer's expiry was reported (an `offer.expired` event is sent once).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expiry_reported: bool,
     /// The access token issued when the offer was redeemed: what introspection answers from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<AccessTokenRecord>,
@@ -323,9 +346,90 @@ impl OfferRecord {
         self.access_token.as_ref().map_or(self.expires_at, |token| self.expires_at.max(token.expires_at))
     }
 
+    /// What a status page shows at `now`: where the offer is, and when each step happened. No secret,
+    /// no hash, no claim.
+    ///
+    /// ```
+    /// # let json = r#"{"id":"8241400f-de3b-42c5-ad7c-8a380039e796","version":3,"state":"active","userId":"u",
+    /// #   "credentialConfigurationIds":["mdl"],"createdAt":1000,"expiresAt":1300,"codeHash":"h","failedAttemptsLeft":2,
+    /// #   "fetchCount":2,"firstFetchedAt":1010,"lastFetchedAt":1020}"#;
+    /// let record = credoffer::OfferRecord::from_json(json)?;
+    /// assert_eq!(record.status(1100).state(), "active");
+    /// assert_eq!(record.status(1300).state(), "expired");
+    /// assert!(record.status(1100).to_json().contains(r#""fetchCount":2,"firstFetchedAt":"1970-01-01T00:16:50.000Z""#));
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn status(&self, now: u64) -> OfferStatus<'_> {
+        OfferStatus { record: self, now }
+    }
+
     pub(crate) fn next(&self) -> Self {
         Self { version: self.version.saturating_add(1), ..self.clone() }
     }
+}
+
+fn is_zero(count: &u32) -> bool {
+    *count == 0
+}
+
+/// An offer's status at one moment ([`OfferRecord::status`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OfferStatus<'a> {
+    record: &'a OfferRecord,
+    now: u64,
+}
+
+impl OfferStatus<'_> {
+    /// `active`, `redeemed`, `invalidated`, `deleted`, or `expired` for an active offer past its expiry.
+    pub fn state(&self) -> &'static str {
+        match self.record.state {
+            OfferState::Active if self.now >= self.record.expires_at => "expired",
+            state => state.as_str(),
+        }
+    }
+
+    pub(crate) fn record(&self) -> &OfferRecord {
+        self.record
+    }
+}
+
+/// The label of the key a by-reference code is sealed under: one purpose, one key.
+const SEAL_LABEL: &[u8] = b"credoffer sealed pre-authorized code v1";
+
+/// Seals a pre-authorized code (base64url of random bytes) under the reference token of its offer URL:
+/// the code's bytes XOR HMAC-SHA-256(token, label). Every token is fresh randomness used for one code,
+/// so the key stream is used once; reading the code back needs both the record and the URL.
+pub(crate) fn seal_code(token: &str, code: &str) -> Result<String> {
+    let code = decode_b64(code, "sealedCode")?;
+    Ok(URL_SAFE_NO_PAD.encode(xor_with_seal_key(token, &code)?))
+}
+
+/// The code [`seal_code`] sealed, checked against the record's `code_hash`: a wrong token or a damaged
+/// record gives an error, never a wrong code.
+pub(crate) fn unseal_code(record: &OfferRecord, token: &str) -> Result<Secret> {
+    let sealed = record.sealed_code.as_deref().ok_or_else(|| {
+        Error::new(ErrorKind::InvalidRecord, "the record of an offer by reference holds no sealed code")
+            .at("sealedCode")
+    })?;
+    let bytes = Zeroizing::new(xor_with_seal_key(token, &decode_b64(sealed, "sealedCode")?)?);
+    let code = Secret::new(URL_SAFE_NO_PAD.encode(bytes.as_slice()));
+    if !constant_time_eq(lookup_key(code.expose()).as_bytes(), record.code_hash.as_bytes()) {
+        return Err(
+            Error::new(ErrorKind::InvalidRecord, "the sealed code does not match the code hash").at("sealedCode")
+        );
+    }
+    Ok(code)
+}
+
+fn xor_with_seal_key(token: &str, bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes())
+        .map_err(|_| Error::new(ErrorKind::InvalidRecord, "unusable reference token").at("token"))?;
+    mac.update(SEAL_LABEL);
+    let key = mac.finalize().into_bytes();
+    if bytes.len() > key.len() {
+        return Err(Error::new(ErrorKind::InvalidRecord, "the sealed code is too long").at("sealedCode"));
+    }
+    Ok(bytes.iter().zip(key.iter()).map(|(byte, key)| byte ^ key).collect())
 }
 
 #[cfg(test)]

@@ -38,6 +38,8 @@ use std::fmt;
 use percent_encoding::percent_decode_str;
 use serde_json::json;
 
+use crate::events::{OfferEvent, OfferEventKind, Transition, expiry_transition};
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{MAX_TOKEN_REQUEST_BYTES, too_long};
 use crate::offer::PRE_AUTHORIZED_CODE_GRANT;
@@ -68,6 +70,7 @@ pub struct TokenAnswer {
     /// Zeroized on drop: an issued answer holds the access token.
     body: Secret,
     record: Option<OfferRecord>,
+    event: Option<OfferEvent>,
     outcome: TokenOutcome,
 }
 
@@ -104,18 +107,18 @@ pub struct IssuedToken {
 
 impl TokenAnswer {
     pub(crate) fn refusal(status: u16, error: TokenError, record: Option<OfferRecord>) -> Self {
-        Self { status, body: Secret::new(error.to_json()), record, outcome: TokenOutcome::Rejected(error) }
+        Self { status, body: Secret::new(error.to_json()), record, event: None, outcome: TokenOutcome::Rejected(error) }
     }
 
     /// A redeemed code's answer: the access-token response, and the record to store.
     pub(crate) fn issued(token: IssuedToken, record: Option<OfferRecord>) -> Self {
         let body = access_token_response(&token);
-        Self { status: 200, body, record, outcome: TokenOutcome::Issued(token) }
+        Self { status: 200, body, record, event: None, outcome: TokenOutcome::Issued(token) }
     }
 
     pub(crate) fn failed(error: Error) -> Self {
         let body = TokenError::server_error().to_json();
-        Self { status: 500, body: Secret::new(body), record: None, outcome: TokenOutcome::Failed(error) }
+        Self { status: 500, body: Secret::new(body), record: None, event: None, outcome: TokenOutcome::Failed(error) }
     }
 
     /// The answer to a body the host could not read as a form: too large (`413`), not UTF-8, or sent
@@ -152,6 +155,17 @@ impl TokenAnswer {
     /// *before* sending the answer, and answer again on the new record when the swap fails.
     pub fn record_to_store(&self) -> Option<&OfferRecord> {
         self.record.as_ref()
+    }
+
+    /// The event of the record's change, beside [`record_to_store`](Self::record_to_store): store both
+    /// in one transaction.
+    pub fn event(&self) -> Option<&OfferEvent> {
+        self.event.as_ref()
+    }
+
+    pub(crate) fn with_event(mut self, event: Option<OfferEvent>) -> Self {
+        self.event = event;
+        self
     }
 
     /// What happened.
@@ -418,6 +432,8 @@ pub struct Redemption {
     pub changed: bool,
     /// What to answer.
     pub outcome: RedeemOutcome,
+    /// The change's event, when the record changed.
+    pub event: Option<OfferEvent>,
 }
 
 /// Options of the redemption state machine, taken from the issuer's configuration.
@@ -426,19 +442,29 @@ pub(crate) struct RedeemRules<'a> {
     pub(crate) hmac_keys: &'a [HmacKey],
 }
 
-/// A replay's answer: the record with its access token revoked, when it holds one still in force.
-fn revoked(record: &OfferRecord, error: TokenError) -> Redemption {
-    let outcome = RedeemOutcome::Rejected(error);
-    match &record.access_token {
-        Some(token) if !token.revoked => {
-            let mut next = record.next();
-            if let Some(token) = &mut next.access_token {
-                token.revoked = true;
-            }
-            Redemption { record: next, changed: true, outcome }
-        }
-        _ => Redemption { record: record.clone(), changed: false, outcome },
+impl Redemption {
+    fn unchanged(record: &OfferRecord, error: TokenError) -> Self {
+        Self { record: record.clone(), changed: false, outcome: RedeemOutcome::Rejected(error), event: None }
     }
+
+    fn transition(kind: OfferEventKind, record: OfferRecord, now: u64, outcome: RedeemOutcome) -> Self {
+        let event = OfferEvent::of(kind, &record, now);
+        Self { record, changed: true, outcome, event: Some(event) }
+    }
+}
+
+/// A replay's answer. The first replay revokes the access token and is reported; later ones change
+/// nothing (the token is already revoked), so a flood of replays cannot flood the host's events.
+fn replay(record: &OfferRecord, error: TokenError, now: u64) -> Redemption {
+    if record.replayed_at.is_some() {
+        return Redemption::unchanged(record, error);
+    }
+    let mut next = record.next();
+    next.replayed_at = Some(now);
+    if let Some(token) = &mut next.access_token {
+        token.revoked = true;
+    }
+    Redemption::transition(OfferEventKind::ReplayAttempted, next, now, RedeemOutcome::Rejected(error))
 }
 
 /// The redemption state machine. Checks run in an order that never consumes the code before the
@@ -449,11 +475,7 @@ pub(crate) fn redeem(
     now: u64,
     rules: &RedeemRules<'_>,
 ) -> Result<Redemption> {
-    let unchanged = |error: TokenError| Redemption {
-        record: record.clone(),
-        changed: false,
-        outcome: RedeemOutcome::Rejected(error),
-    };
+    let unchanged = |error: TokenError| Redemption::unchanged(record, error);
     // RFC 9700 §4.2.4: a code used twice means the tokens issued from it may be in the wrong hands.
     let replayed = || {
         let mut error = TokenError::new(TokenErrorCode::InvalidGrant, "the pre-authorized code was already used");
@@ -468,7 +490,7 @@ pub(crate) fn redeem(
     }
     match record.state {
         OfferState::Active => {}
-        OfferState::Redeemed => return Ok(revoked(record, replayed())),
+        OfferState::Redeemed => return Ok(replay(record, replayed(), now)),
         OfferState::Invalidated => {
             return Ok(unchanged(TokenError::new(
                 TokenErrorCode::InvalidGrant,
@@ -476,13 +498,19 @@ pub(crate) fn redeem(
             )));
         }
         // Deleting a redeemed offer does not make a replay harmless: the tokens issued from it are out there.
-        OfferState::Deleted if record.redeemed_at.is_some() => return Ok(revoked(record, replayed())),
+        OfferState::Deleted if record.redeemed_at.is_some() => return Ok(replay(record, replayed(), now)),
         OfferState::Deleted => {
             return Ok(unchanged(TokenError::unknown_code()));
         }
     }
     if now >= record.expires_at {
-        return Ok(unchanged(TokenError::new(TokenErrorCode::InvalidGrant, "the pre-authorized code has expired")));
+        let error = TokenError::new(TokenErrorCode::InvalidGrant, "the pre-authorized code has expired");
+        return Ok(match expiry_transition(record, now) {
+            Some(Transition { record, event }) => {
+                Redemption { record, changed: true, outcome: RedeemOutcome::Rejected(error), event: Some(event) }
+            }
+            None => unchanged(error),
+        });
     }
     match (&record.tx_code, &request.tx_code) {
         (Some(_), None) => {
@@ -498,27 +526,27 @@ pub(crate) fn redeem(
             let mut next = record.next();
             next.failed_attempts_left = record.failed_attempts_left.saturating_sub(1);
             let mut error = TokenError::new(rules.wrong_tx_code, "the transaction code is wrong");
+            let mut kind = OfferEventKind::TxCodeRejected;
             if next.failed_attempts_left == 0 {
                 next.state = OfferState::Invalidated;
+                next.invalidated_at = Some(now);
                 error.description = "the transaction code is wrong; the offer is now invalidated".into();
                 error.error = TokenErrorCode::InvalidGrant;
+                kind = OfferEventKind::Invalidated;
             }
             error.failed_attempts_left = Some(next.failed_attempts_left);
-            return Ok(Redemption { record: next, changed: true, outcome: RedeemOutcome::Rejected(error) });
+            return Ok(Redemption::transition(kind, next, now, RedeemOutcome::Rejected(error)));
         }
         _ => {}
     }
     let mut next = record.next();
     next.state = OfferState::Redeemed;
     next.redeemed_at = Some(now);
-    Ok(Redemption {
-        outcome: RedeemOutcome::Issued {
-            user_id: record.user_id.clone(),
-            credential_configuration_ids: record.credential_configuration_ids.clone(),
-        },
-        record: next,
-        changed: true,
-    })
+    let outcome = RedeemOutcome::Issued {
+        user_id: record.user_id.clone(),
+        credential_configuration_ids: record.credential_configuration_ids.clone(),
+    };
+    Ok(Redemption::transition(OfferEventKind::Redeemed, next, now, outcome))
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@
 //! | [`Warning`]             | `{code, message, field?}`                                               |
 //! | [`MetadataCheck`]       | `{formats: [{id, format}], warnings}`                                   |
 //! | [`LintReport`]          | `{profile, reference?, warnings: [{code, message, field?, evidence?}]}` |
-//! | [`TokenAnswer`]         | `{status, body, record?, outcome}` — see [`TokenAnswer::to_json`]       |
+//! | [`TokenAnswer`]         | `{status, body, record?, event?, outcome}` — see [`TokenAnswer::to_json`] |
+//! | [`OfferEvent`]          | `{id, type, timestamp, data: {offerId, userId, fetchCount?, failedAttemptsLeft?}}` |
+//! | [`OfferStatus`]         | `{id, userId, state, credentials, createdAt, expiresAt, fetchCount, …At?, failedAttemptsLeft}` |
 //!
 //! Views are written member by member into one buffer: every parse returns one, and building them
 //! through `serde_json::Value` took a sixth of a parse's time in WebAssembly.
@@ -23,8 +25,11 @@ use serde::Serialize;
 
 use crate::compat::ParsedOffer;
 use crate::error::{Error, Warning};
+use crate::events::OfferEvent;
+use crate::expiry::format_rfc3339_millis;
 use crate::lint::LintReport;
 use crate::metadata::MetadataCheck;
+use crate::record::OfferStatus;
 use crate::token::{TokenAnswer, TokenOutcome};
 use crate::uri::{OfferReference, OfferUri};
 use crate::wallet::TxCodePrompt;
@@ -272,6 +277,7 @@ impl TokenAnswer {
     /// {"status": 200 | 400 | …,
     ///  "body": "<the JSON body to send>",
     ///  "record": {…} | absent,            // store with compare-and-swap when present
+    ///  "event": {OfferEvent view} | absent, // store with the record
     ///  "outcome": {"kind": "issued", "accessToken", "expiresIn", "userId", "credentialConfigurationIds", "clientId"?}
     ///           | {"kind": "rejected", "error", "errorDescription", "failedAttemptsLeft"?, "revokeIssuedTokens"}
     ///           | {"kind": "failed", "error": {Error view}}}
@@ -285,6 +291,9 @@ impl TokenAnswer {
         object.string("body", self.body());
         if let Some(record) = &record {
             object.raw("record", record);
+        }
+        if let Some(event) = self.event() {
+            object.raw("event", &event.to_json());
         }
         let mut outcome = ObjectWriter::with_capacity(160);
         match self.outcome() {
@@ -314,6 +323,76 @@ impl TokenAnswer {
             }
         }
         object.raw("outcome", &outcome.finish());
+        object.finish()
+    }
+}
+
+impl OfferEvent {
+    /// The event as JSON, in the payload shape webhook receivers expect (`{"id", "type", "timestamp", "data"}`):
+    ///
+    /// ```
+    /// use credoffer::{FixedEntropy, Issuer, IssuerConfig};
+    ///
+    /// let issuer = Issuer::new(IssuerConfig::from_json(
+    ///     r#"{"credentialIssuer": "https://issuer.example.com", "credentialConfigurations": {"mdl": "mso_mdoc"}}"#,
+    /// )?)?;
+    /// let created = issuer.create_pre_authorized_offer_json(
+    ///     r#"{"credentials": ["mdl"], "userId": "8241400f-de3b-42c5-ad7c-8a380039e796"}"#,
+    ///     1_746_057_600,
+    ///     &mut FixedEntropy::new([7u8; 64]),
+    /// )?;
+    /// assert_eq!(
+    ///     created.event.to_json(),
+    ///     r#"{"id":"07070707-0707-4707-8707-070707070707.1","type":"offer.created","timestamp":"2025-05-01T00:00:00.000Z","data":{"offerId":"07070707-0707-4707-8707-070707070707","userId":"8241400f-de3b-42c5-ad7c-8a380039e796"}}"#,
+    /// );
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut data = ObjectWriter::with_capacity(128);
+        data.string("offerId", &self.offer_id);
+        data.string("userId", &self.user_id);
+        if let Some(count) = self.fetch_count {
+            data.number("fetchCount", count.into());
+        }
+        if let Some(left) = self.failed_attempts_left {
+            data.number("failedAttemptsLeft", left.into());
+        }
+        let mut object = ObjectWriter::with_capacity(256);
+        object.string("id", &self.id());
+        object.string("type", self.kind.as_str());
+        object.string("timestamp", &format_rfc3339_millis(self.at));
+        object.raw("data", &data.finish());
+        object.finish()
+    }
+}
+
+impl OfferStatus<'_> {
+    /// The status as JSON, times in RFC 3339 with milliseconds like MATTR's `expiresAt`:
+    /// `{"id", "userId", "state", "credentials", "createdAt", "expiresAt", "fetchCount", "firstFetchedAt"?,
+    /// "lastFetchedAt"?, "redeemedAt"?, "invalidatedAt"?, "deletedAt"?, "replayedAt"?, "failedAttemptsLeft"}`.
+    pub fn to_json(&self) -> String {
+        let record = self.record();
+        let mut object = ObjectWriter::with_capacity(384);
+        object.string("id", &record.id);
+        object.string("userId", &record.user_id);
+        object.string("state", self.state());
+        object.serialized("credentials", &record.credential_configuration_ids);
+        object.string("createdAt", &format_rfc3339_millis(record.created_at));
+        object.string("expiresAt", &format_rfc3339_millis(record.expires_at));
+        object.number("fetchCount", record.fetch_count.into());
+        for (name, at) in [
+            ("firstFetchedAt", record.first_fetched_at),
+            ("lastFetchedAt", record.last_fetched_at),
+            ("redeemedAt", record.redeemed_at),
+            ("invalidatedAt", record.invalidated_at),
+            ("deletedAt", record.deleted_at),
+            ("replayedAt", record.replayed_at),
+        ] {
+            if let Some(at) = at {
+                object.string(name, &format_rfc3339_millis(at));
+            }
+        }
+        object.number("failedAttemptsLeft", record.failed_attempts_left.into());
         object.finish()
     }
 }

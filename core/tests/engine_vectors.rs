@@ -9,6 +9,7 @@
 use std::fs;
 use std::path::Path;
 
+use credoffer::events::OfferEvent;
 use credoffer::introspection::{IntrospectionRequest, introspect};
 use credoffer::offer::InputMode;
 use credoffer::record::lookup_key;
@@ -178,6 +179,21 @@ fn record_from(case: &Map<String, Value>) -> Result<Result<OfferRecord, Error>, 
     Ok(OfferRecord::from_json(&record.to_string()))
 }
 
+/// An event's JSON view, checked to carry nothing but its documented members.
+fn event_value(event: &OfferEvent) -> Result<Value, String> {
+    let value: Value = serde_json::from_str(&event.to_json()).map_err(|e| format!("the event is not JSON: {e}"))?;
+    if value["id"] != json!(event.id()) || value["type"] != event.kind.as_str() {
+        return Err(format!("the event's JSON does not name it: {value}"));
+    }
+    Ok(value)
+}
+
+/// Compares `expect.event` (required when the operation produced one) with the event.
+fn same_event(expect: &Map<String, Value>, event: Option<&OfferEvent>) -> Outcome {
+    let actual = event.map(event_value).transpose()?.unwrap_or(Value::Null);
+    same("event", expect.get("event").unwrap_or(&Value::Null), &actual)
+}
+
 fn record_value(record: &OfferRecord) -> Result<Value, String> {
     let text = record.to_json();
     let back = OfferRecord::from_json(&text).map_err(|e| format!("the record does not read back: {e}"))?;
@@ -194,7 +210,7 @@ fn run_issuer_case(case: &Map<String, Value>, file: &Map<String, Value>) -> Outc
     let members: &[&str] = match endpoint {
         "authorization" => &["id", "note", "config", "endpoint", "body", "entropy_hex", "expect"],
         "pre-authorized" => &["id", "note", "config", "endpoint", "body", "now", "entropy_hex", "expect"],
-        "delete" => &["id", "note", "config", "endpoint", "record", "expect"],
+        "delete" => &["id", "note", "config", "endpoint", "record", "now", "expect"],
         "serve" => &["id", "note", "config", "endpoint", "record", "token", "now", "expect"],
         other => return Err(format!("malformed case: unknown endpoint {other:?}")),
     };
@@ -219,10 +235,11 @@ fn run_issuer_case(case: &Map<String, Value>, file: &Map<String, Value>) -> Outc
             let now = u64_member(case, "now")?;
             let mut entropy = FixedEntropy::from_hex(str_member(case, "entropy_hex")?).map_err(|e| e.to_string())?;
             check(issuer.create_pre_authorized_offer_json(body, now, &mut entropy), expect, |offer, expect| {
-                only_members(expect, &["response", "record"], "expect")?;
+                only_members(expect, &["response", "record", "event"], "expect")?;
                 let actual: Value = serde_json::from_str(&offer.response.to_json()).map_err(|e| e.to_string())?;
                 same("response", expect.get("response").unwrap_or(&Value::Null), &actual)?;
-                same("record", expect.get("record").unwrap_or(&Value::Null), &record_value(&offer.record)?)
+                same("record", expect.get("record").unwrap_or(&Value::Null), &record_value(&offer.record)?)?;
+                same_event(expect, Some(&offer.event))
             })
         }
         "delete" => {
@@ -230,9 +247,11 @@ fn run_issuer_case(case: &Map<String, Value>, file: &Map<String, Value>) -> Outc
                 Ok(record) => record,
                 Err(error) => return check_error(&error, expect),
             };
-            check(issuer.delete(&record), expect, |next, expect| {
-                only_members(expect, &["record"], "expect")?;
-                same("record", expect.get("record").unwrap_or(&Value::Null), &record_value(&next)?)
+            let now = u64_member(case, "now")?;
+            check(issuer.delete(&record, now), expect, |deleted, expect| {
+                only_members(expect, &["record", "event"], "expect")?;
+                same("record", expect.get("record").unwrap_or(&Value::Null), &record_value(&deleted.record)?)?;
+                same_event(expect, Some(&deleted.event))
             })
         }
         _ => {
@@ -242,10 +261,11 @@ fn run_issuer_case(case: &Map<String, Value>, file: &Map<String, Value>) -> Outc
             };
             let token = str_member(case, "token")?;
             let now = u64_member(case, "now")?;
-            check(issuer.serve_offer(&record, token, now), expect, |(offer, next), expect| {
-                only_members(expect, &["offer", "record"], "expect")?;
-                same("offer JSON", expect.get("offer").unwrap_or(&Value::Null), &json!(offer))?;
-                same("record", expect.get("record").unwrap_or(&Value::Null), &record_value(&next)?)
+            check(issuer.serve_offer(&record, token, now), expect, |served, expect| {
+                only_members(expect, &["offer", "record", "event"], "expect")?;
+                same("offer JSON", expect.get("offer").unwrap_or(&Value::Null), &json!(served.json.expose()))?;
+                same("record", expect.get("record").unwrap_or(&Value::Null), &record_value(&served.record)?)?;
+                same_event(expect, Some(&served.event))
             })
         }
     }
@@ -312,12 +332,18 @@ fn run_redeem_case(case: &Map<String, Value>, file: &Map<String, Value>) -> Outc
     }
     // The state machine alone decides the same, without the token.
     let redemption = issuer.redeem(&record, &request, now).map_err(|e| format!("redeem: {e}"))?;
-    if redemption.changed != answer.record_to_store().is_some() {
-        return Err("the token endpoint and the state machine disagree on whether the record changed".into());
+    if redemption.changed != answer.record_to_store().is_some() || redemption.event.as_ref() != answer.event() {
+        return Err("the token endpoint and the state machine disagree on the change".into());
+    }
+    if answer.record_to_store().is_some() != answer.event().is_some() {
+        return Err("a changed record without an event, or an event without a change".into());
     }
     let mut actual = outcome.as_object().cloned().unwrap_or_default();
     actual.insert("changed".into(), json!(answer.record_to_store().is_some()));
     actual.insert("record".into(), record_value(answer.record_to_store().unwrap_or(&record))?);
+    if let Some(event) = answer.event() {
+        actual.insert("event".into(), event_value(event)?);
+    }
     same("outcome", &Value::Object(expect.clone()), &Value::Object(actual))
 }
 

@@ -1,6 +1,7 @@
 //! The issuer engine end to end: MATTR's endpoints, records, and the token endpoint's state machine.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use credoffer::events::{OfferEventKind, Transition};
 use credoffer::record::OfferState;
 use credoffer::token::{RedeemOutcome, Redemption, TokenErrorCode, TokenRequest};
 use credoffer::wallet::token_request_body;
@@ -241,14 +242,15 @@ fn deleted_offers_cannot_be_redeemed() {
     let created = issuer
         .create_pre_authorized_offer_json(&format!(r#"{{"credentials":["{MDL}"]}}"#), NOW, &mut entropy())
         .unwrap();
-    let deleted = issuer.delete(&created.record).unwrap();
-    assert_eq!((deleted.state, deleted.version), (OfferState::Deleted, 2));
+    let Transition { record: deleted, event, .. } = issuer.delete(&created.record, NOW + 5).unwrap();
+    assert_eq!((deleted.state, deleted.version, deleted.deleted_at), (OfferState::Deleted, 2, Some(NOW + 5)));
+    assert_eq!((event.kind, event.version, event.at), (OfferEventKind::Deleted, 2, NOW + 5));
     let code = code_of(&created.response.uri);
     assert_eq!(
         rejected(&issuer.redeem(&deleted, &token_request(&code, None), NOW).unwrap()).0,
         TokenErrorCode::InvalidGrant
     );
-    let again = issuer.delete(&deleted).unwrap_err();
+    let again = issuer.delete(&deleted, NOW + 6).unwrap_err();
     assert_eq!((again.kind(), again.http_status()), (ErrorKind::OfferNotFound, 404));
     assert_eq!(again.to_mattr_body(), serde_json::json!({"code": "NotFound", "message": "Resource Not Found"}));
 }
@@ -301,7 +303,7 @@ fn typed_requests_are_checked_like_json_ones() {
 }
 
 #[test]
-fn by_reference_offers_are_served_once() {
+fn by_reference_offers_are_served_until_redeemed() {
     let issuer = issuer(r#","offerUrlTemplate":"https://example.com/offers/{token}""#);
     let created = issuer
         .create_pre_authorized_offer_json(
@@ -318,18 +320,89 @@ fn by_reference_offers_are_served_once() {
     assert_eq!(created.record.reference_hash.as_deref(), Some(credoffer::record::lookup_key(token).as_str()));
     assert!(!created.record.to_json().contains(token));
 
-    let (json, served) = issuer.serve_offer(&created.record, token, NOW).unwrap();
-    assert!(served.offer_served);
-    let offer = parse_offer_json(&json, &ParseOptions::default()).unwrap().offer;
+    let first = issuer.serve_offer(&created.record, token, NOW).unwrap();
+    let offer = parse_offer_json(first.json.expose(), &ParseOptions::default()).unwrap().offer;
     let code = offer.pre_authorized_code_grant().unwrap().pre_authorized_code.clone();
-    assert_eq!(issuer.serve_offer(&served, token, NOW).unwrap_err().kind(), ErrorKind::OfferNotFound);
+    // Neither the URL nor the record alone gives the code.
+    assert_ne!(code, token);
+    assert!(!created.record.to_json().contains(&code));
+    let second = issuer.serve_offer(&first.record, token, NOW + 1).unwrap();
+    assert_eq!(second.json, first.json);
+    assert_eq!(
+        (second.record.fetch_count, second.record.first_fetched_at, second.record.last_fetched_at),
+        (2, Some(NOW), Some(NOW + 1))
+    );
+    assert_eq!(
+        (second.event.kind, second.event.fetch_count, second.event.version),
+        (OfferEventKind::Fetched, Some(2), 3)
+    );
     assert_eq!(issuer.serve_offer(&created.record, "other", NOW).unwrap_err().kind(), ErrorKind::OfferNotFound);
     assert_eq!(issuer.serve_offer(&created.record, token, NOW + 300).unwrap_err().kind(), ErrorKind::OfferNotFound);
+    // The URL's token is not the code.
+    let by_token = issuer.redeem(&second.record, &token_request(token, None), NOW).unwrap();
+    assert!(!by_token.changed);
 
     let tx_code = created.response.transaction_code.clone().unwrap();
     let body = token_request_body(&offer, Some(&tx_code), None).unwrap();
-    let redemption = issuer.redeem(&served, &TokenRequest::from_form(&body).unwrap(), NOW).unwrap();
+    let redemption = issuer.redeem(&second.record, &TokenRequest::from_form(&body).unwrap(), NOW).unwrap();
     assert!(matches!(redemption.outcome, RedeemOutcome::Issued { .. }), "{code}");
+    assert_eq!(issuer.serve_offer(&redemption.record, token, NOW + 2).unwrap_err().kind(), ErrorKind::OfferNotFound);
+}
+
+#[test]
+fn fetches_can_be_capped() {
+    let issuer = issuer(r#","offerUrlTemplate":"https://example.com/offers/{token}","maxOfferFetches":2"#);
+    let created = issuer
+        .create_pre_authorized_offer_json(&format!(r#"{{"credentials":["{MDL}"]}}"#), NOW, &mut entropy())
+        .unwrap();
+    let token = created.response.uri.rsplit("%2F").next().unwrap().to_owned();
+    let first = issuer.serve_offer(&created.record, &token, NOW).unwrap();
+    let second = issuer.serve_offer(&first.record, &token, NOW).unwrap();
+    assert_eq!(issuer.serve_offer(&second.record, &token, NOW).unwrap_err().kind(), ErrorKind::OfferNotFound);
+}
+
+#[test]
+fn every_change_has_one_event_and_expiry_is_reported_once() {
+    let issuer = issuer("");
+    let created = issuer
+        .create_pre_authorized_offer_json(
+            &format!(r#"{{"credentials":["{MDL}"],"transactionCodeConfiguration":{{}}}}"#),
+            NOW,
+            &mut entropy(),
+        )
+        .unwrap();
+    assert_eq!((created.event.kind, created.event.version), (OfferEventKind::Created, 1));
+    assert_eq!(issuer.check_expiry(&created.record, NOW + 299), None);
+    let expired = issuer.check_expiry(&created.record, NOW + 900).unwrap();
+    // When it expired, not when it was noticed.
+    assert_eq!((expired.event.kind, expired.event.at, expired.record.version), (OfferEventKind::Expired, NOW + 300, 2));
+    assert_eq!(issuer.check_expiry(&expired.record, NOW + 901), None);
+    assert_eq!(expired.record.status(NOW + 901).state(), "expired");
+
+    // The token endpoint reports an expiry it meets, once.
+    let code = code_of(&created.response.uri);
+    let late = issuer.redeem(&created.record, &token_request(&code, Some("000000")), NOW + 300).unwrap();
+    assert_eq!(late.event.as_ref().map(|event| event.kind), Some(OfferEventKind::Expired));
+    assert!(!issuer.redeem(&late.record, &token_request(&code, Some("000000")), NOW + 301).unwrap().changed);
+
+    // Wrong codes: rejected with attempts left, then invalidated; every event names its record version.
+    let mut record = created.record.clone();
+    let mut kinds = Vec::new();
+    for _ in 0..3 {
+        let wrong = issuer.redeem(&record, &token_request(&code, Some("not-it")), NOW + 1).unwrap();
+        let event = wrong.event.unwrap();
+        assert_eq!(
+            (event.version, event.failed_attempts_left),
+            (wrong.record.version, Some(wrong.record.failed_attempts_left))
+        );
+        assert!(!event.to_json().contains(&code));
+        kinds.push(event.kind);
+        record = wrong.record;
+    }
+    assert_eq!(kinds, [OfferEventKind::TxCodeRejected, OfferEventKind::TxCodeRejected, OfferEventKind::Invalidated]);
+    assert_eq!((record.invalidated_at, record.status(NOW + 2).state()), (Some(NOW + 1), "invalidated"));
+    // An invalidated offer is not reported as expired later.
+    assert_eq!(issuer.check_expiry(&record, NOW + 900), None);
 }
 
 #[test]

@@ -536,7 +536,7 @@ fn damaged_records_never_panic() {
             prop_assert!(right_tx, "issued with transaction code {:?}", tx);
             prop_assert_eq!(redemption.record.state, credoffer::record::OfferState::Redeemed);
         }
-        let _ = issuer.delete(&record);
+        let _ = issuer.delete(&record, now);
         let _ = issuer.serve_offer(&record, "token", now);
     });
 }

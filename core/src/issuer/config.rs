@@ -102,6 +102,9 @@ pub struct IssuerConfig {
     pub access_token_lifetime_seconds: u64,
     /// Accept `http` issuers and URLs. Meant for local testing only.
     pub allow_insecure_http: bool,
+    /// Serve an offer by reference at most this many times (unlimited until it is redeemed or dead when
+    /// absent). Wallets fetch an offer more than once, so a cap below 3 breaks some of them.
+    pub max_offer_fetches: Option<u32>,
 }
 
 impl fmt::Debug for IssuerConfig {
@@ -116,6 +119,7 @@ impl fmt::Debug for IssuerConfig {
             .field("pre_authorized_mdoc_only", &self.pre_authorized_mdoc_only)
             .field("offer_url_template", &self.offer_url_template)
             .field("access_token_lifetime_seconds", &self.access_token_lifetime_seconds)
+            .field("max_offer_fetches", &self.max_offer_fetches)
             .field("hmac_key_hex", &self.hmac_key_hex.as_ref().map(|_| "[redacted]"))
             .field("previous_hmac_keys_hex", &format_args!("[{} redacted]", self.previous_hmac_keys_hex.len()))
             .finish_non_exhaustive()
@@ -139,6 +143,7 @@ impl Default for IssuerConfig {
             previous_hmac_keys_hex: Vec::new(),
             access_token_lifetime_seconds: DEFAULT_ACCESS_TOKEN_SECONDS,
             allow_insecure_http: false,
+            max_offer_fetches: None,
         }
     }
 }

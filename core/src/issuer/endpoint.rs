@@ -36,8 +36,9 @@ impl Issuer {
             Err(error) => return TokenAnswer::failed(error),
         };
         let mut next = redemption.changed.then_some(redemption.record);
+        let event = redemption.event;
         match redemption.outcome {
-            RedeemOutcome::Rejected(error) => TokenAnswer::refusal(error.http_status(), error, next),
+            RedeemOutcome::Rejected(error) => TokenAnswer::refusal(error.http_status(), error, next).with_event(event),
             RedeemOutcome::Issued { user_id, credential_configuration_ids } => {
                 // Drawn before anything is stored: without randomness the offer stays redeemable.
                 let access_token = match generate_token(PRE_AUTHORIZED_CODE_BYTES, entropy) {
@@ -57,7 +58,7 @@ impl Issuer {
                     credential_configuration_ids,
                     client_id: request.client_id.clone(),
                 };
-                TokenAnswer::issued(token, next)
+                TokenAnswer::issued(token, next).with_event(event)
             }
         }
     }

@@ -6,7 +6,9 @@
 //! | `POST /v1/openid/offers/pre-authorized`    | [`Issuer::create_pre_authorized_offer_json`] → response + [`OfferRecord`] |
 //! | `DELETE /v1/openid/offers/pre-authorized/{id}` | [`Issuer::delete`]                                   |
 //! | `POST /v1/oauth/token` (pre-authorized)    | [`Issuer::read_token_request`], the host's lookup, then [`Issuer::answer_token_request`] (or [`Issuer::token_endpoint`]) → [`TokenAnswer`](crate::TokenAnswer) |
-//! | `GET` of an offer by reference             | [`Issuer::serve_offer`] (once)                           |
+//! | `GET` of an offer by reference             | [`Issuer::serve_offer`] (until redeemed or dead)         |
+//! | `GET /v1/openid/offers/pre-authorized/{id}` | [`OfferRecord::status`]                                 |
+//! | a periodic sweep                           | [`Issuer::check_expiry`]                                 |
 //! | serving `/.well-known/openid-credential-issuer` | [`Issuer::check_metadata`] first                    |
 //!
 //! The configuration ([`IssuerConfig`]) is read once; the MATTR wire types ([`PreAuthorizedOfferRequest`]
@@ -18,7 +20,10 @@
 //!
 //! Randomness is consumed in a fixed order, so fixed entropy reproduces a response byte for byte:
 //! offer id (16 bytes), user id when none is given (16), pre-authorized code or reference token (32),
-//! transaction code (rejection sampling, see [`generate_tx_code`](crate::secret::generate_tx_code)), transaction code salt (16).
+//! transaction code (rejection sampling, see [`generate_tx_code`](crate::secret::generate_tx_code)), transaction code salt (16),
+//! and by reference the pre-authorized code (32).
+//!
+//! Every state change returns its [`OfferEvent`] beside the next record ([`crate::events`]).
 
 mod config;
 mod endpoint;
@@ -35,10 +40,10 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::dialect::unsupported_tx_code;
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::{OfferEvent, OfferEventKind, Transition, expiry_transition};
 use crate::expiry::format_rfc3339_millis;
 use crate::json::{JsonMembers, JsonValue};
 use crate::limits::Limits;
@@ -47,7 +52,9 @@ use crate::offer::{
     CredentialOffer, InputMode, OfferBuilder, TxCode, blank_entry_problems, configuration_id_problems,
     description_problem,
 };
-use crate::record::{HMAC_SHA256, HmacKey, OfferRecord, OfferState, SALTED_SHA256, StoredTxCode, lookup_key};
+use crate::record::{
+    HMAC_SHA256, HmacKey, OfferRecord, OfferState, SALTED_SHA256, StoredTxCode, lookup_key, seal_code, unseal_code,
+};
 use crate::secret::{
     Entropy, MAX_CODE_LENGTH, PRE_AUTHORIZED_CODE_BYTES, Secret, generate_from_alphabet, generate_issuer_state,
     generate_token, generate_uuid_v4, is_uuid,
@@ -66,7 +73,31 @@ pub struct PreAuthorizedOffer {
     pub response: PreAuthorizedOfferResponse,
     /// What the host stores (no secret in plain text).
     pub record: OfferRecord,
+    /// `offer.created`, to store with the record.
+    pub event: OfferEvent,
 }
+
+/// An offer served by reference ([`Issuer::serve_offer`]).
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServedOffer {
+    /// The offer JSON to answer with [`OFFER_RESPONSE_HEADERS`]. It holds the pre-authorized code.
+    pub json: Secret,
+    /// The next record (the fetch counted): store it with compare-and-swap on the version read.
+    pub record: OfferRecord,
+    /// `offer.fetched`, with the fetch count.
+    pub event: OfferEvent,
+}
+
+impl fmt::Debug for ServedOffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServedOffer").field("record", &self.record).field("event", &self.event).finish_non_exhaustive()
+    }
+}
+
+/// The headers of an offer served by reference: JSON, and never cached (the body holds a bearer code).
+pub const OFFER_RESPONSE_HEADERS: [(&str, &str); 2] =
+    [("Content-Type", "application/json"), ("Cache-Control", "no-store")];
 
 /// An issuer: a checked configuration and the operations of MATTR VII's offers API.
 #[derive(Clone)]
@@ -283,18 +314,25 @@ impl Issuer {
             Some(user_id) => user_id.clone(),
             None => generate_uuid_v4(entropy)?,
         };
-        let reference_token = generate_token(PRE_AUTHORIZED_CODE_BYTES, entropy)?;
-        let (code, reference_hash) = match &self.config.offer_url_template {
-            // By reference, the code derives from the token in the URL, so the record keeps neither.
-            Some(_) => (code_from_reference(&reference_token), Some(lookup_key(reference_token.expose()))),
-            None => (reference_token.clone(), None),
-        };
+        // By value this is the pre-authorized code; by reference the token in the offer URL.
+        let first_secret = generate_token(PRE_AUTHORIZED_CODE_BYTES, entropy)?;
         let (transaction_code, stored_tx_code) = match &tx_code {
             Some(prompt) => {
                 let (code, stored) = self.new_tx_code(prompt, entropy)?;
                 (Some(code), Some(stored))
             }
             None => (None, None),
+        };
+        // By reference the code is drawn on its own, after everything else (so by-value offers draw exactly
+        // what they always did): nothing about it follows from the URL. The record keeps it sealed under
+        // the URL's token, which it keeps only as a lookup key.
+        let (code, reference) = match &self.config.offer_url_template {
+            Some(_) => {
+                let code = generate_token(PRE_AUTHORIZED_CODE_BYTES, entropy)?;
+                let sealed = seal_code(first_secret.expose(), code.expose())?;
+                (code, Some((first_secret, sealed)))
+            }
+            None => (first_secret, None),
         };
         let record = OfferRecord {
             id: id.clone(),
@@ -309,17 +347,23 @@ impl Issuer {
             code_hash: lookup_key(code.expose()),
             tx_code: stored_tx_code,
             failed_attempts_left: self.config.tx_code.max_failed_attempts,
-            reference_hash,
-            offer_served: false,
+            reference_hash: reference.as_ref().map(|(token, _)| lookup_key(token.expose())),
+            sealed_code: reference.as_ref().map(|(_, sealed)| sealed.clone()),
+            fetch_count: 0,
+            first_fetched_at: None,
+            last_fetched_at: None,
             redeemed_at: None,
+            invalidated_at: None,
+            deleted_at: None,
+            replayed_at: None,
+            expiry_reported: false,
             access_token: None,
         };
-        let uri = match &self.config.offer_url_template {
-            Some(template) => offer_reference_uri(
-                &template.replace(TOKEN_PLACEHOLDER, reference_token.expose()),
-                &self.build_options(),
-            )?,
-            None => self.pre_authorized_offer(&record, &code)?.to_uri(&self.build_options())?,
+        let uri = match (&self.config.offer_url_template, &reference) {
+            (Some(template), Some((token, _))) => {
+                offer_reference_uri(&template.replace(TOKEN_PLACEHOLDER, token.expose()), &self.build_options())?
+            }
+            _ => self.pre_authorized_offer(&record, &code)?.to_uri(&self.build_options())?,
         };
         let response = PreAuthorizedOfferResponse {
             id,
@@ -328,7 +372,8 @@ impl Issuer {
             expires_at: format_rfc3339_millis(record.expires_at),
             transaction_code: transaction_code.map(|code| code.expose().to_owned()),
         };
-        Ok(PreAuthorizedOffer { response, record })
+        let event = OfferEvent::of(OfferEventKind::Created, &record, now);
+        Ok(PreAuthorizedOffer { response, record, event })
     }
 
     fn pre_authorized_offer(&self, record: &OfferRecord, code: &Secret) -> Result<CredentialOffer> {
@@ -342,28 +387,41 @@ impl Issuer {
         builder.build()
     }
 
-    /// Serves an offer by reference: the offer JSON for `GET <offer URL>`, once.
+    /// Serves an offer by reference: the offer JSON for `GET` (or `HEAD`) of the offer URL.
     ///
     /// `token` is the reference token from the URL path (the host finds the record by
-    /// [`lookup_key`]`(token)` = `record.reference_hash`). Returns the JSON and the next record, which
-    /// marks the offer served: a second fetch is refused ([`ErrorKind::OfferNotFound`]), as is a fetch of
-    /// an offer that expired or can no longer be redeemed.
-    pub fn serve_offer(&self, record: &OfferRecord, token: &str, now: u64) -> Result<(String, OfferRecord)> {
+    /// [`lookup_key`]`(token)` = `record.reference_hash`). Wallets fetch an offer more than once, so it is
+    /// served again and again — each fetch counted in the next record and reported as `offer.fetched` —
+    /// until it is redeemed, invalidated, deleted or expired, or [`IssuerConfig::max_offer_fetches`] is
+    /// reached; then [`ErrorKind::OfferNotFound`]. The offer URL is a bearer credential: the transaction
+    /// code is what protects the offer.
+    pub fn serve_offer(&self, record: &OfferRecord, token: &str, now: u64) -> Result<ServedOffer> {
         let not_found = || Err(Error::new(ErrorKind::OfferNotFound, "no offer to serve at this address"));
         let Some(reference_hash) = &record.reference_hash else { return not_found() };
         // Constant time (subtle): a comparison that stops at the first differing byte would let a caller
         // who guesses tokens learn from response times how much of the stored hash each guess matched.
         if !crate::secret::constant_time_eq(lookup_key(token).as_bytes(), reference_hash.as_bytes())
-            || record.offer_served
             || record.is_dead(now)
+            || self.config.max_offer_fetches.is_some_and(|max| record.fetch_count >= max)
         {
             return not_found();
         }
-        let code = code_from_reference(&Secret::new(token));
-        let json = self.pre_authorized_offer(record, &code)?.to_json(&self.build_options())?;
+        let code = unseal_code(record, token)?;
+        let json = Secret::new(self.pre_authorized_offer(record, &code)?.to_json(&self.build_options())?);
         let mut next = record.next();
-        next.offer_served = true;
-        Ok((json, next))
+        next.fetch_count = record.fetch_count.saturating_add(1);
+        next.first_fetched_at.get_or_insert(now);
+        next.last_fetched_at = Some(now);
+        let event = OfferEvent::of(OfferEventKind::Fetched, &next, now);
+        Ok(ServedOffer { json, record: next, event })
+    }
+
+    /// Reports an offer that expired before it was redeemed, once: the transition to store (and its
+    /// `offer.expired` event) for a live offer past its expiry whose expiry was not reported yet;
+    /// `None` otherwise. A host's periodic sweep calls it for its live records; the token endpoint reports
+    /// an expiry it meets itself.
+    pub fn check_expiry(&self, record: &OfferRecord, now: u64) -> Option<Transition> {
+        expiry_transition(record, now)
     }
 
     /// The token endpoint: redeems a pre-authorized code against its record.
@@ -398,15 +456,17 @@ impl Issuer {
         Err(Error::validation(vec![problem]))
     }
 
-    /// `DELETE /v1/openid/offers/pre-authorized/{id}`: the offer can never be redeemed afterwards.
-    /// Deleting a deleted offer is [`ErrorKind::OfferNotFound`] (404), as for an unknown id.
-    pub fn delete(&self, record: &OfferRecord) -> Result<OfferRecord> {
+    /// `DELETE /v1/openid/offers/pre-authorized/{id}` at `now`: the offer can never be redeemed afterwards
+    /// (`offer.deleted`). Deleting a deleted offer is [`ErrorKind::OfferNotFound`] (404), as for an
+    /// unknown id.
+    pub fn delete(&self, record: &OfferRecord, now: u64) -> Result<Transition> {
         if record.state == OfferState::Deleted {
             return Err(Error::new(ErrorKind::OfferNotFound, "Resource Not Found").at("id"));
         }
         let mut next = record.next();
         next.state = OfferState::Deleted;
-        Ok(next)
+        next.deleted_at = Some(now);
+        Ok(Transition::new(OfferEventKind::Deleted, next, now))
     }
 
     fn check_credentials(&self, credentials: &[String], mdoc_only: bool, problems: &mut Vec<Error>) {
@@ -553,11 +613,6 @@ impl Issuer {
 /// The pre-authorized code of an offer by reference: derived from the reference token, so the record
 /// needs neither in plain text. Knowing the token already gives the offer (and so the code) to whoever
 /// fetches it; the derivation adds no way in.
-fn code_from_reference(token: &Secret) -> Secret {
-    let digest = Sha256::new().chain_update(b"credoffer pre-authorized code\0").chain_update(token.expose()).finalize();
-    Secret::new(URL_SAFE_NO_PAD.encode(digest))
-}
-
 impl Issuer {
     /// Checks that Credential Issuer Metadata describes this issuer, as a host that serves both must:
     /// the same identifier, byte for byte, and every configuration the issuer offers listed with the
