@@ -86,7 +86,7 @@ fn summary(status: &Value) -> Value {
 }
 
 async fn a_lifecycle_in_status_events_and_webhooks(backend: Backend) {
-    let receiver = Receiver::start(Behaviour { fail_first: 2, hold_first: false }).await;
+    let receiver = Receiver::start(Behaviour { fail_first: 2, ..Behaviour::default() }).await;
     let server = Server::start(&server_config(&backend, issuer(json!({})), webhooks_to(&receiver)));
     let mut client = Client::connect(server.addr).await;
     let user = "0b2f3a5c-6d7e-4f80-9a1b-2c3d4e5f6a7b";
