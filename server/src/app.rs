@@ -57,6 +57,8 @@ pub struct AppState {
     /// Changed whenever this process stores an event: wakes its event streams and webhook worker
     /// (other instances' events are found by polling).
     events_written: watch::Sender<()>,
+    /// Set when the server stops: event streams end.
+    stopping: watch::Sender<bool>,
     /// SHA-256 of each accepted API token: comparing digests, all of one length, reveals nothing of a
     /// token's length through timing.
     api_token_digests: Vec<Secret>,
@@ -80,6 +82,7 @@ pub fn state(config: &ServerConfig, store: Arc<dyn Store>) -> Arc<AppState> {
         issuer: config.issuer.clone(),
         store,
         events_written: watch::Sender::new(()),
+        stopping: watch::Sender::new(false),
         api_token_digests: config.api_tokens.iter().map(|token| Secret::new(lookup_key(token.expose()))).collect(),
         metadata: config.metadata.as_ref().map(|(document, _)| document.clone()),
     })
@@ -89,6 +92,11 @@ impl AppState {
     /// Changes whenever this process stores an event.
     pub fn events_written(&self) -> watch::Receiver<()> {
         self.events_written.subscribe()
+    }
+
+    /// Ends the event streams: the server is stopping.
+    pub fn stop_streams(&self) {
+        self.stopping.send_replace(true);
     }
 
     /// Stores a new record with the event that created it.
@@ -532,7 +540,8 @@ async fn offer_events(State(state): State<Arc<AppState>>, Path(id): Path<String>
     };
     let ended = record.state != OfferState::Active || record.expiry_reported;
     let start = events::StreamStart { offer_id: record.id, after, ended };
-    events::stream(Arc::clone(&state.store), start, state.events_written()).into_response()
+    let signals = events::Signals { written: state.events_written(), stopping: state.stopping.subscribe() };
+    events::stream(Arc::clone(&state.store), start, signals).into_response()
 }
 
 async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
