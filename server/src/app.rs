@@ -13,6 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use credoffer::introspection::{self, INTROSPECTION_RESPONSE_HEADERS, IntrospectionRequest};
+use credoffer::issuer::OFFER_RESPONSE_HEADERS;
 use credoffer::record::{OfferState, lookup_key};
 use credoffer::secret::constant_time_eq;
 use credoffer::token::{TOKEN_RESPONSE_HEADERS, TokenOutcome};
@@ -257,6 +258,15 @@ fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// `body` with the headers the engine names for it.
+fn with_headers(status: StatusCode, body: String, headers: &[(&'static str, &'static str)]) -> Response {
+    let mut response = (status, body).into_response();
+    for (name, value) in headers {
+        response.headers_mut().insert(*name, HeaderValue::from_static(value));
+    }
     response
 }
 
@@ -608,7 +618,7 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
         match state.swap(record.version, &served.record, Some(&StoredEvent::of(&served.event))).await {
             Ok(true) => {
                 tracing::info!(offer = %record.id, fetches = served.record.fetch_count, "offer served by reference");
-                return secret_response(StatusCode::OK, served.json.expose().to_owned());
+                return with_headers(StatusCode::OK, served.json.expose().to_owned(), &OFFER_RESPONSE_HEADERS);
             }
             Ok(false) => continue,
             Err(e) => return store_failure(ErrorShape::Mattr, &e),
@@ -621,11 +631,7 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
 
 /// The engine's answer, with the headers it names (never cached: it may hold a token).
 fn token_response(answer: &TokenAnswer) -> Response {
-    let mut response = (status(answer.status()), answer.body().to_owned()).into_response();
-    for (name, value) in TOKEN_RESPONSE_HEADERS {
-        response.headers_mut().insert(name, HeaderValue::from_static(value));
-    }
-    response
+    with_headers(status(answer.status()), answer.body().to_owned(), &TOKEN_RESPONSE_HEADERS)
 }
 
 /// `POST /v1/oauth/token`: the pre-authorized code grant, run by the engine's token endpoint. Every
@@ -715,11 +721,7 @@ async fn introspect(
     let answer = introspection::introspect(&request, record.as_ref(), now());
     let offer = record.as_ref().map_or("none", |record| record.id.as_str());
     tracing::info!(offer, active = answer.is_active(), "access token introspected");
-    let mut response = (StatusCode::OK, answer.to_json()).into_response();
-    for (name, value) in INTROSPECTION_RESPONSE_HEADERS {
-        response.headers_mut().insert(name, HeaderValue::from_static(value));
-    }
-    response
+    with_headers(StatusCode::OK, answer.to_json(), &INTROSPECTION_RESPONSE_HEADERS)
 }
 
 // ---- the rest ----
