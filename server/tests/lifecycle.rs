@@ -3,6 +3,7 @@
 //! as signed webhooks. Once on SQLite and once on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[macro_use]
 mod common;
 
 use std::time::Duration;
@@ -14,29 +15,6 @@ use common::{
 };
 use credoffer::{ParseOptions, parse_offer_json};
 use serde_json::{Value, json};
-
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::SqliteMemory).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(backend) = super::Backend::postgres(concat!("postgres::", stringify!($name))) {
-                        super::$name(backend).await;
-                    }
-                }
-            )*
-        }
-    };
-}
 
 on_every_backend!(
     a_lifecycle_in_status_events_and_webhooks,
