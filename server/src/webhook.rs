@@ -239,6 +239,8 @@ struct Worker {
 impl Worker {
     /// Leases one batch of due rows and delivers them. Returns how many were leased.
     async fn deliver_due(&self) -> Result<usize, crate::store::StoreError> {
+        // Whether new events still fit: counted here rather than in every write.
+        self.store.check_outbox().await?;
         let now = now_ms();
         let lease = i64::try_from(self.settings.lease().as_millis()).unwrap_or(i64::MAX);
         let claim = Claim {

@@ -198,24 +198,46 @@ async fn outbox(database: Database) {
     assert_eq!(store.outbox_of(&record.id).await.unwrap(), [], "outbox rows go with their record");
 }
 
-/// At the cap an event is stored but queued for no endpoint.
+/// At the cap, as last counted, an event is stored but queued for no endpoint; once a delivery drains
+/// the outbox below it, events are queued again.
 async fn outbox_cap(database: Database) {
     let (record, _, created_event) = created(7);
     let endpoints = vec![format!("https://capped.example/{}", record.id)];
-    let unbounded =
-        store::open(&database, OutboxPolicy { endpoints: endpoints.clone(), cap: u64::MAX >> 1 }).await.unwrap();
-    unbounded.purge_expired(CREATED_AT + 301).await.unwrap();
-    drop(unbounded);
-    // A cap of one, with at least this row pending: the next event is not queued.
-    let store = store::open(&database, OutboxPolicy { endpoints: endpoints.clone(), cap: 1 }).await.unwrap();
+    // What a shared database already holds (a fresh one in memory: none): the cap is one row more.
+    let probe = store::open(&database, OutboxPolicy::default()).await.unwrap();
+    probe.purge_expired(CREATED_AT + 301).await.unwrap();
+    let cap = probe.check_outbox().await.unwrap() + 1;
+    drop(probe);
+    let store = store::open(&database, OutboxPolicy { endpoints: endpoints.clone(), cap }).await.unwrap();
     store.insert(&record, &created_event).await.unwrap();
-    let mut next = record.clone();
-    next.version += 1;
-    let fetched = event_of(&next, "offer.fetched", false);
-    assert!(store.compare_and_swap(record.version, &next, Some(&fetched)).await.unwrap());
+    assert_eq!(store.check_outbox().await.unwrap(), cap, "full");
+    let queued = async || -> Vec<String> {
+        store.outbox_of(&record.id).await.unwrap().into_iter().map(|entry| entry.event_id).collect()
+    };
+    let swap = async |version: u64, kind: &str| {
+        let mut next = record.clone();
+        next.version = version + 1;
+        let event = event_of(&next, kind, false);
+        assert!(store.compare_and_swap(version, &next, Some(&event)).await.unwrap());
+        event
+    };
+    let fetched = swap(1, "offer.fetched").await;
     assert_eq!(store.events_after(&record.id, 0, 10).await.unwrap().len(), 2, "the event is stored");
-    let queued: Vec<_> = store.outbox_of(&record.id).await.unwrap().into_iter().map(|entry| entry.event_id).collect();
-    assert!(!queued.contains(&fetched.id()), "but not queued: {queued:?}");
+    assert_eq!(queued().await, [created_event.id()], "but not queued: {}", fetched.id());
+
+    let claim = Claim {
+        now_ms: store::now_ms(),
+        lease_until_ms: store::now_ms() + 10_000,
+        owner: "drain".into(),
+        endpoints,
+        limit: 10,
+    };
+    let leased = store.claim_deliveries(&claim).await.unwrap();
+    assert_eq!(leased.len(), 1);
+    assert!(store.finish_delivery(&leased[0], "drain", &DeliveryResult::Delivered).await.unwrap());
+    assert_eq!(store.check_outbox().await.unwrap(), cap - 1, "room again");
+    let again = swap(2, "offer.fetched").await;
+    assert_eq!(queued().await, [again.id()]);
     store.purge_expired(CREATED_AT + 301).await.unwrap();
 }
 

@@ -121,6 +121,10 @@ pub trait Store: Send + Sync + fmt::Debug {
         result: &'a DeliveryResult,
     ) -> BoxFuture<'a, Result<bool, StoreError>>;
 
+    /// Counts the undelivered (pending) outbox rows; from then on new events are queued only if they
+    /// were under [`OutboxPolicy::cap`]. Returns the count.
+    fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>>;
+
     /// The outbox rows of an offer's events still held (pending or failed), oldest first: for
     /// inspection.
     fn outbox_of<'a>(&'a self, offer_id: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>>;
@@ -180,9 +184,47 @@ pub fn event_id(offer_id: &str, version: u64) -> String {
 pub struct OutboxPolicy {
     /// Endpoint URLs, one outbox row each per event.
     pub endpoints: Vec<String>,
-    /// Pending rows at most (failed rows are kept for inspection, and purged with their records). Each
-    /// write counts in its own transaction: writers racing at the cap may pass it by a few rows.
+    /// Pending rows at most (failed rows are kept for inspection, and purged with their records),
+    /// as [`Store::check_outbox`] last counted them.
     pub cap: u64,
+}
+
+/// A store's outbox policy, and whether the outbox had room when last counted. Counting in every
+/// write would make each write as slow as the outbox is long, just when a receiver is down; the
+/// delivery worker counts instead, twice a second, so the cap can be passed by what is written between
+/// two counts.
+#[derive(Debug)]
+struct Outbox {
+    policy: OutboxPolicy,
+    full: std::sync::atomic::AtomicBool,
+}
+
+impl Outbox {
+    fn new(policy: OutboxPolicy) -> Self {
+        Self { policy, full: std::sync::atomic::AtomicBool::new(false) }
+    }
+
+    /// The endpoints a new event is queued for: every one, or none while the outbox is full.
+    fn endpoints_for(&self, event: &StoredEvent) -> &[String] {
+        if self.policy.endpoints.is_empty() || !self.full.load(std::sync::atomic::Ordering::Relaxed) {
+            return &self.policy.endpoints;
+        }
+        tracing::warn!(
+            event = %event.id(),
+            cap = self.policy.cap,
+            "the webhook outbox is full: the event is stored but queued for no endpoint"
+        );
+        &[]
+    }
+
+    /// Notes `pending` undelivered rows: full at the cap.
+    fn counted(&self, pending: u64) -> u64 {
+        let full = pending >= self.policy.cap;
+        if self.full.swap(full, std::sync::atomic::Ordering::Relaxed) != full {
+            tracing::warn!(pending, cap = self.policy.cap, full, "the webhook outbox filled up or drained");
+        }
+        pending
+    }
 }
 
 /// A request for leases on due outbox rows.
@@ -333,6 +375,10 @@ impl<S: Store> Store for Deadline<S> {
         Box::pin(within(self.limit, self.inner.finish_delivery(delivery, owner, result)))
     }
 
+    fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(within(self.limit, self.inner.check_outbox()))
+    }
+
     fn outbox_of<'a>(&'a self, offer_id: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>> {
         Box::pin(within(self.limit, self.inner.outbox_of(offer_id)))
     }
@@ -365,19 +411,6 @@ fn limit_to_sql(limit: usize) -> i64 {
 pub fn now_ms() -> i64 {
     let elapsed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// Logs an event queued for fewer endpoints than configured: the outbox was at its cap.
-fn report_full_outbox(outbox: &OutboxPolicy, event_id: &str, queued: u64) {
-    let endpoints = outbox.endpoints.len() as u64;
-    if queued < endpoints {
-        tracing::warn!(
-            event = event_id,
-            cap = outbox.cap,
-            skipped = endpoints - queued,
-            "the webhook outbox is full: the event is stored but not queued for every endpoint"
-        );
-    }
 }
 
 /// Outbox counters are small; a corrupt negative one reads as zero.
@@ -434,6 +467,9 @@ mod tests {
         ) -> BoxFuture<'a, Result<bool, StoreError>> {
             Box::pin(std::future::pending())
         }
+        fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
+            Box::pin(std::future::pending())
+        }
         fn outbox_of<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>> {
             Box::pin(std::future::pending())
         }
@@ -455,5 +491,6 @@ mod tests {
         let claim = Claim { now_ms: 0, lease_until_ms: 1, owner: "w".into(), endpoints: Vec::new(), limit: 1 };
         late(store.claim_deliveries(&claim).await.unwrap_err());
         late(store.events_after("x", 0, 1).await.unwrap_err());
+        late(store.check_outbox().await.unwrap_err());
     }
 }

@@ -12,8 +12,8 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
 use super::{
-    BoxFuture, Claim, Columns, Delivery, DeliveryResult, Lookup, OutboxEntry, OutboxPolicy, Store, StoreError,
-    StoredEvent, count_from_sql, decode, limit_to_sql, now_ms, report_full_outbox, time_to_sql, version_to_sql,
+    BoxFuture, Claim, Columns, Delivery, DeliveryResult, Lookup, Outbox, OutboxEntry, OutboxPolicy, Store, StoreError,
+    StoredEvent, count_from_sql, decode, limit_to_sql, now_ms, time_to_sql, version_to_sql,
 };
 
 const CONNECTIONS: usize = 4;
@@ -65,14 +65,14 @@ CREATE INDEX IF NOT EXISTS webhook_outbox_due ON webhook_outbox (failed, next_at
 CREATE INDEX IF NOT EXISTS webhook_outbox_offer ON webhook_outbox (offer_id);
 ";
 
-/// The tail of a record write's statement: the event row, then one outbox row per endpoint (below the
-/// cap), both only if `written` (the record's insert or update) returned a row. One statement is one
-/// transaction, and it can share a pipelined connection, which an explicit transaction could not.
+/// The tail of a record write's statement: the event row, then one outbox row per endpoint, both only if
+/// `written` (the record's insert or update) returned a row. One statement is one transaction, and it
+/// can share a pipelined connection, which an explicit transaction could not.
 ///
 /// Parameters, shared by the insert and the swap: $1 id, $2 version, $3 keep-until, $4 record JSON,
 /// $5 access token hash, $6 expiry due at; $7 event type (null: no event), $8 terminal, $9 event JSON,
-/// $10 event id, $11 queued-at (ms), $12 endpoints, $13 outbox cap. Then the insert's $14 code hash and
-/// $15 reference hash, or the swap's $14 version read.
+/// $10 event id, $11 queued-at (ms), $12 endpoints. Then the insert's $13 code hash and $14 reference
+/// hash, or the swap's $13 version read.
 const WRITE_EVENT: &str = "
 event AS (
     INSERT INTO offer_events (offer_id, version, type, terminal, event)
@@ -82,10 +82,8 @@ event AS (
 queued AS (
     INSERT INTO webhook_outbox (event_id, offer_id, endpoint, body, queued_at_ms, next_attempt_ms)
     SELECT $10, event.offer_id, endpoint, $9, $11, $11 FROM event, unnest($12::text[]) AS endpoint
-    WHERE (SELECT count(*) FROM webhook_outbox WHERE NOT failed) < $13
-    RETURNING 1
 )
-SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM queued)";
+SELECT count(*) FROM written";
 
 /// A connection and its prepared statements.
 struct Session {
@@ -110,7 +108,7 @@ pub struct PostgresStore {
     url: String,
     sessions: Vec<RwLock<Session>>,
     next: AtomicUsize,
-    outbox: OutboxPolicy,
+    outbox: Outbox,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -149,7 +147,7 @@ impl Session {
                 "WITH written AS (
                      INSERT INTO offer_records
                          (id, version, expires_at, record, access_token_hash, expiry_due_at, code_hash, reference_hash)
-                     VALUES ($1, $2, $3, $4, $5, $6, $14, $15)
+                     VALUES ($1, $2, $3, $4, $5, $6, $13, $14)
                      RETURNING id
                  ), {WRITE_EVENT}"
             ))
@@ -162,7 +160,7 @@ impl Session {
                 "WITH written AS (
                      UPDATE offer_records
                      SET version = $2, expires_at = $3, record = $4, access_token_hash = $5, expiry_due_at = $6
-                     WHERE id = $1 AND version = $14
+                     WHERE id = $1 AND version = $13
                      RETURNING id
                  ), {WRITE_EVENT}"
             ))
@@ -221,7 +219,7 @@ impl PostgresStore {
         for _ in 1..CONNECTIONS {
             sessions.push(RwLock::new(Session::open(url, false).await?));
         }
-        Ok(Self { url: url.to_owned(), sessions, next: AtomicUsize::new(0), outbox })
+        Ok(Self { url: url.to_owned(), sessions, next: AtomicUsize::new(0), outbox: Outbox::new(outbox) })
     }
 
     /// The next connection in turn, reopened first if it dropped.
@@ -255,7 +253,8 @@ impl PostgresStore {
         let read_version = read_version.map(version_to_sql).transpose()?;
         let (kind, terminal) = (event.map(|event| event.kind.as_str()), event.map(|event| event.terminal));
         let (event_json, event_id) = (event.map(|event| event.json.as_str()), event.map(StoredEvent::id));
-        let (queued_at_ms, cap) = (now_ms(), time_to_sql(self.outbox.cap));
+        let queued_at_ms = now_ms();
+        let endpoints = event.map_or(&[][..], |event| self.outbox.endpoints_for(event));
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![
             &record.id,
             &version,
@@ -268,8 +267,7 @@ impl PostgresStore {
             &event_json,
             &event_id,
             &queued_at_ms,
-            &self.outbox.endpoints,
-            &cap,
+            &endpoints,
         ];
         let statement = match &read_version {
             Some(read_version) => {
@@ -283,12 +281,6 @@ impl PostgresStore {
         };
         let row = session.client.query_one(statement, &params).await.map_err(pg_error("write"))?;
         let written: i64 = row.try_get(0).map_err(pg_error("write"))?;
-        let queued: i64 = row.try_get(1).map_err(pg_error("write"))?;
-        if written == 1
-            && let Some(event_id) = &event_id
-        {
-            report_full_outbox(&self.outbox, event_id, u64::try_from(queued).unwrap_or(0));
-        }
         Ok(written == 1)
     }
 }
@@ -415,6 +407,19 @@ impl Store for PostgresStore {
             }
             .map_err(pg_error("finish delivery"))?;
             Ok(changed == 1)
+        })
+    }
+
+    fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(async move {
+            let session = self.session().await?;
+            let row = session
+                .client
+                .query_one("SELECT count(*) FROM webhook_outbox WHERE NOT failed", &[])
+                .await
+                .map_err(pg_error("count outbox"))?;
+            let pending: i64 = row.try_get(0).map_err(pg_error("count outbox"))?;
+            Ok(self.outbox.counted(u64::try_from(pending).unwrap_or(0)))
         })
     }
 

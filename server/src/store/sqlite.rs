@@ -7,8 +7,8 @@ use credoffer::OfferRecord;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::{
-    BoxFuture, Claim, Columns, Delivery, DeliveryResult, Lookup, OutboxEntry, OutboxPolicy, Store, StoreError,
-    StoredEvent, count_from_sql, decode, limit_to_sql, now_ms, report_full_outbox, time_to_sql, version_to_sql,
+    BoxFuture, Claim, Columns, Delivery, DeliveryResult, Lookup, Outbox, OutboxEntry, OutboxPolicy, Store, StoreError,
+    StoredEvent, count_from_sql, decode, limit_to_sql, now_ms, time_to_sql, version_to_sql,
 };
 
 /// `expires_at` holds [`OfferRecord::keep_until`]: when the record may go, which is later than the offer's
@@ -83,7 +83,7 @@ fn create_owner_only(path: &str) -> std::io::Result<()> {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     connection: Arc<Mutex<Connection>>,
-    outbox: Arc<OutboxPolicy>,
+    outbox: Arc<Outbox>,
 }
 
 impl SqliteStore {
@@ -132,7 +132,7 @@ impl SqliteStore {
         })
         .await
         .map_err(|e| StoreError::from_display("open task", e))??;
-        Ok(Self { connection: Arc::new(Mutex::new(connection)), outbox: Arc::new(outbox) })
+        Ok(Self { connection: Arc::new(Mutex::new(connection)), outbox: Arc::new(Outbox::new(outbox)) })
     }
 
     /// Runs `work` on the connection in the blocking pool.
@@ -171,16 +171,16 @@ struct EventRows {
     event: StoredEvent,
     version: i64,
     queued_at_ms: i64,
-    outbox: Arc<OutboxPolicy>,
+    endpoints: Vec<String>,
 }
 
 impl EventRows {
-    fn new(event: &StoredEvent, outbox: &Arc<OutboxPolicy>) -> Result<Self, StoreError> {
+    fn new(event: &StoredEvent, outbox: &Outbox) -> Result<Self, StoreError> {
         Ok(Self {
             event: event.clone(),
             version: version_to_sql(event.version)?,
             queued_at_ms: now_ms(),
-            outbox: Arc::clone(outbox),
+            endpoints: outbox.endpoints_for(event).to_vec(),
         })
     }
 
@@ -191,24 +191,14 @@ impl EventRows {
                 "INSERT INTO offer_events (offer_id, version, type, terminal, event) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![event.offer_id, self.version, event.kind, event.terminal, event.json])?;
-        let mut queued: u64 = 0;
-        for endpoint in &self.outbox.endpoints {
-            queued += transaction
+        for endpoint in &self.endpoints {
+            transaction
                 .prepare_cached(
                     "INSERT INTO webhook_outbox (event_id, offer_id, endpoint, body, queued_at_ms, next_attempt_ms)
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?5
-                     WHERE (SELECT count(*) FROM webhook_outbox WHERE failed = 0) < ?6",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
                 )?
-                .execute(params![
-                    event.id(),
-                    event.offer_id,
-                    endpoint,
-                    event.json,
-                    self.queued_at_ms,
-                    time_to_sql(self.outbox.cap)
-                ])? as u64;
+                .execute(params![event.id(), event.offer_id, endpoint, event.json, self.queued_at_ms])?;
         }
-        report_full_outbox(&self.outbox, &event.id(), queued);
         Ok(())
     }
 }
@@ -424,6 +414,19 @@ impl Store for SqliteStore {
                 })
                 .await?;
             Ok(changed == 1)
+        })
+    }
+
+    fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(async move {
+            let pending = self
+                .with(|connection| {
+                    connection.query_row("SELECT count(*) FROM webhook_outbox WHERE failed = 0", [], |row| {
+                        row.get::<_, i64>(0)
+                    })
+                })
+                .await?;
+            Ok(self.outbox.counted(u64::try_from(pending).unwrap_or(0)))
         })
     }
 
