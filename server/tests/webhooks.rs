@@ -12,7 +12,9 @@ use common::receiver::{Behaviour, Receiver, SECRET, unique_path};
 use common::{Backend, Client, MDL, Server, TempDir, code_in, issuer_config, server_config, wait_until};
 use serde_json::{Value, json};
 
-/// A server configuration posting to `url`, retrying quickly, each attempt cut after `timeout_seconds`.
+/// A server configuration posting to `url`, retrying quickly, each attempt cut after `timeout_seconds`
+/// (long enough that a loaded machine does not turn a slow answer into a second delivery, which the
+/// tests count).
 fn config(backend: &Backend, url: &str, timeout_seconds: u64) -> Value {
     server_config(
         backend,
@@ -90,7 +92,7 @@ async fn two_instances_on_one_sqlite_file_deliver_every_event_once() {
 async fn two_instances_under_load(backend: Backend) {
     const OFFERS: usize = 30;
     let receiver = Receiver::start(Behaviour { delay: Duration::from_millis(5), ..Behaviour::default() }).await;
-    let config = config(&backend, &receiver.url(), 5);
+    let config = config(&backend, &receiver.url(), 10);
     let instances = [Server::start(&config), Server::start(&config)];
     let addrs = [instances[0].addr, instances[1].addr];
     let tasks: Vec<_> = (0..OFFERS)
@@ -137,11 +139,11 @@ async fn a_delivery_cut_by_kill_is_made_by_the_other_instance_on_one_sqlite_file
 }
 
 /// The receiver holds the first instance's delivery open; that instance is killed with SIGKILL, so its
-/// lease stays until it runs out (timeout + 2 s); then the second instance, started after the lease was
+/// lease stays until it runs out (timeout + 2 s: 7 s); then the second instance, started after the lease was
 /// taken, delivers the event.
 async fn killed_mid_delivery(backend: Backend) {
     let receiver = Receiver::start(Behaviour { hold_first: true, ..Behaviour::default() }).await;
-    let config = config(&backend, &receiver.url(), 3);
+    let config = config(&backend, &receiver.url(), 5);
     let mut first = Server::start(&config);
     let offer = Client::connect(first.addr).await.create_pre_authorized(&json!({"credentials": [MDL]})).await.json();
     let event_id = format!("{}.1", offer["id"].as_str().unwrap());
