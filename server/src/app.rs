@@ -11,9 +11,10 @@ use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Request, S
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use credoffer::introspection::{self, INTROSPECTION_RESPONSE_HEADERS, IntrospectionRequest};
-use credoffer::record::lookup_key;
+use credoffer::issuer::OFFER_RESPONSE_HEADERS;
+use credoffer::record::{OfferState, lookup_key};
 use credoffer::secret::constant_time_eq;
 use credoffer::token::{TOKEN_RESPONSE_HEADERS, TokenOutcome};
 use credoffer::{Error, ErrorKind, Issuer, OfferRecord, Secret, SystemEntropy, TokenAnswer, TokenStep};
@@ -22,11 +23,12 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{ConnectionLimits, ServerConfig};
-use crate::store::{Lookup, Store, StoreError};
+use crate::events;
+use crate::store::{Lookup, Store, StoreError, StoredEvent};
 
 /// The token endpoint's path: its errors are OAuth's, every other endpoint's are MATTR's.
 const TOKEN_PATH: &str = "/v1/oauth/token";
@@ -46,10 +48,18 @@ const ACCEPT_RETRY_DELAY: Duration = Duration::from_millis(100);
 /// another request made progress, so this bound is only reached under pathological contention.
 const MAX_SWAP_ATTEMPTS: usize = 64;
 
-/// Shared by every request.
+/// Records expired offers looked at per page of the sweep.
+const SWEEP_PAGE: usize = 100;
+
+/// Shared by every request, and by the sweep.
 pub struct AppState {
     issuer: Issuer,
     store: Arc<dyn Store>,
+    /// Changed whenever this process stores an event: wakes its event streams and webhook worker
+    /// (other instances' events are found by polling).
+    events_written: watch::Sender<()>,
+    /// Set when the server stops: event streams end.
+    stopping: watch::Sender<bool>,
     /// SHA-256 of each accepted API token: comparing digests, all of one length, reveals nothing of a
     /// token's length through timing.
     api_token_digests: Vec<Secret>,
@@ -67,18 +77,58 @@ fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
 }
 
-/// The router for a configuration and an open store.
-pub fn router(config: &ServerConfig, store: Arc<dyn Store>) -> Router {
-    let state = Arc::new(AppState {
+/// The state for a configuration and an open store.
+pub fn state(config: &ServerConfig, store: Arc<dyn Store>) -> Arc<AppState> {
+    Arc::new(AppState {
         issuer: config.issuer.clone(),
         store,
+        events_written: watch::Sender::new(()),
+        stopping: watch::Sender::new(false),
         api_token_digests: config.api_tokens.iter().map(|token| Secret::new(lookup_key(token.expose()))).collect(),
         metadata: config.metadata.as_ref().map(|(document, _)| document.clone()),
-    });
+    })
+}
+
+impl AppState {
+    /// Changes whenever this process stores an event.
+    pub fn events_written(&self) -> watch::Receiver<()> {
+        self.events_written.subscribe()
+    }
+
+    /// Ends the event streams: the server is stopping.
+    pub fn stop_streams(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Stores a new record with the event that created it.
+    async fn insert(&self, record: &OfferRecord, event: &StoredEvent) -> Result<(), StoreError> {
+        self.store.insert(record, event).await?;
+        self.events_written.send_replace(());
+        Ok(())
+    }
+
+    /// [`Store::compare_and_swap`], telling this process's listeners when an event was stored.
+    async fn swap(
+        &self,
+        read_version: u64,
+        next: &OfferRecord,
+        event: Option<&StoredEvent>,
+    ) -> Result<bool, StoreError> {
+        let swapped = self.store.compare_and_swap(read_version, next, event).await?;
+        if swapped && event.is_some() {
+            self.events_written.send_replace(());
+        }
+        Ok(swapped)
+    }
+}
+
+/// The router for a configuration and its state.
+pub fn router(config: &ServerConfig, state: Arc<AppState>) -> Router {
     let offers = Router::new()
         .route("/v1/openid/offers", post(create_authorization_offer))
         .route("/v1/openid/offers/pre-authorized", post(create_pre_authorized_offer))
-        .route("/v1/openid/offers/pre-authorized/{id}", delete(delete_offer))
+        .route("/v1/openid/offers/pre-authorized/{id}", get(offer_status).delete(delete_offer))
+        .route("/v1/openid/offers/pre-authorized/{id}/events", get(offer_events))
         // The issuer's own credential endpoint asks, with an API token like every issuer-side call.
         .route(INTROSPECT_PATH, post(introspect))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&state), require_api_token));
@@ -158,15 +208,46 @@ pub async fn run(
     }
 }
 
-/// Removes records that expired more than `retention` ago, every minute, for as long as the server runs.
-pub async fn purge_periodically(store: Arc<dyn Store>, retention: Duration) {
-    let mut interval = tokio::time::interval(Duration::from_secs(60));
+/// Every `every`, for as long as the server runs: reports the offers that expired (`offer.expired`,
+/// once each: the record is marked in the same write), then removes records, with their events, that
+/// died more than `retention` ago.
+pub async fn sweep_periodically(state: Arc<AppState>, retention: Duration, every: Duration) {
+    let mut interval = tokio::time::interval(every);
     loop {
         interval.tick().await;
-        match store.purge_expired(now().saturating_sub(retention.as_secs())).await {
+        match report_expired(&state).await {
+            Ok(0) => {}
+            Ok(reported) => tracing::info!(reported, "reported expired offers"),
+            Err(e) => tracing::warn!(error = %e, "reporting expired offers failed"),
+        }
+        match state.store.purge_expired(now().saturating_sub(retention.as_secs())).await {
             Ok(0) => {}
             Ok(removed) => tracing::info!(removed, "purged expired offer records"),
             Err(e) => tracing::warn!(error = %e, "purging expired offer records failed"),
+        }
+    }
+}
+
+/// Stores `offer.expired` for each offer whose expiry passed unreported. Returns how many. A swap lost
+/// to a request (or another instance's sweep) is skipped: whoever won reported the expiry or moved the
+/// offer on, and the next sweep sees the result.
+async fn report_expired(state: &AppState) -> Result<usize, StoreError> {
+    let now = now();
+    let mut reported = 0;
+    loop {
+        let due = state.store.expired_unreported(now, SWEEP_PAGE).await?;
+        let mut progressed = false;
+        for record in &due {
+            let Some(expired) = state.issuer.check_expiry(record, now) else { continue };
+            if state.swap(record.version, &expired.record, Some(&StoredEvent::of(&expired.event))).await? {
+                tracing::info!(offer = %record.id, "offer expired");
+                reported += 1;
+            }
+            progressed = true;
+        }
+        // A full page that moved nothing would be read again unchanged.
+        if due.len() < SWEEP_PAGE || !progressed {
+            return Ok(reported);
         }
     }
 }
@@ -177,6 +258,15 @@ fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// `body` with the headers the engine names for it.
+fn with_headers(status: StatusCode, body: String, headers: &[(&'static str, &'static str)]) -> Response {
+    let mut response = (status, body).into_response();
+    for (name, value) in headers {
+        response.headers_mut().insert(*name, HeaderValue::from_static(value));
+    }
     response
 }
 
@@ -412,28 +502,69 @@ async fn create_pre_authorized_offer(State(state): State<Arc<AppState>>, TextBod
             return engine_error(&error);
         }
     };
-    if let Err(e) = state.store.insert(&created.record).await {
+    if let Err(e) = state.insert(&created.record, &StoredEvent::of(&created.event)).await {
         return store_failure(ErrorShape::Mattr, &e);
     }
     tracing::info!(offer = %created.record.id, expires_at = created.record.expires_at, "pre-authorized offer created");
     secret_response(StatusCode::OK, created.response.to_json())
 }
 
-async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    if let Err(error) = Issuer::check_offer_id(&id) {
-        return engine_error(&error);
+/// The record of a pre-authorized offer by its id, or the answer when there is none: 400 for an id that
+/// is not a UUID, 404 for an unknown one, 503 when the store fails.
+// The refusal is answered at once, once per request: its size costs nothing.
+#[allow(clippy::result_large_err)]
+async fn offer_by_id(state: &AppState, id: &str) -> Result<OfferRecord, Response> {
+    Issuer::check_offer_id(id).map_err(|error| engine_error(&error))?;
+    match state.store.find(Lookup::Id(id)).await {
+        Ok(Some(record)) => Ok(record),
+        Ok(None) => Err(engine_error(&not_found_error())),
+        Err(e) => Err(store_failure(ErrorShape::Mattr, &e)),
     }
+}
+
+/// `GET /v1/openid/offers/pre-authorized/{id}`: where the offer is and when each step happened.
+async fn offer_status(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match offer_by_id(&state, &id).await {
+        Ok(record) => json_response(StatusCode::OK, record.status(now()).to_json()),
+        Err(refusal) => refusal,
+    }
+}
+
+/// `GET /v1/openid/offers/pre-authorized/{id}/events`: the offer's stored events (those after
+/// `Last-Event-ID` when given), then new ones from any instance, as server-sent events; the stream ends
+/// after a terminal event.
+async fn offer_events(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let record = match offer_by_id(&state, &id).await {
+        Ok(record) => record,
+        Err(refusal) => return refusal,
+    };
+    let after = match headers.get("last-event-id").map(|value| value.to_str().unwrap_or_default()) {
+        None => 0,
+        Some(last) => match events::version_in_last_event_id(&record.id, last) {
+            Some(version) => version,
+            None => {
+                let message = "Last-Event-ID must be the id of an event of this offer";
+                return ErrorShape::Mattr.error(StatusCode::BAD_REQUEST, message);
+            }
+        },
+    };
+    let ended = record.state != OfferState::Active || record.expiry_reported;
+    let start = events::StreamStart { offer_id: record.id, after, ended };
+    let signals = events::Signals { written: state.events_written(), stopping: state.stopping.subscribe() };
+    events::stream(Arc::clone(&state.store), start, signals).into_response()
+}
+
+async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     for _ in 0..MAX_SWAP_ATTEMPTS {
-        let record = match state.store.find(Lookup::Id(&id)).await {
-            Ok(Some(record)) => record,
-            Ok(None) => return engine_error(&not_found_error()),
-            Err(e) => return store_failure(ErrorShape::Mattr, &e),
+        let record = match offer_by_id(&state, &id).await {
+            Ok(record) => record,
+            Err(refusal) => return refusal,
         };
-        let next = match state.issuer.delete(&record, now()) {
-            Ok(transition) => transition.record,
+        let deleted = match state.issuer.delete(&record, now()) {
+            Ok(deleted) => deleted,
             Err(error) => return engine_error(&error),
         };
-        match state.store.compare_and_swap(record.version, &next).await {
+        match state.swap(record.version, &deleted.record, Some(&StoredEvent::of(&deleted.event))).await {
             Ok(true) => {
                 tracing::info!(offer = %id, "pre-authorized offer deleted");
                 return StatusCode::NO_CONTENT.into_response();
@@ -459,6 +590,9 @@ fn gave_up(mut response: Response) -> Response {
     response
 }
 
+/// `GET` (and `HEAD`, which axum answers from the same handler without the body) of an offer URL:
+/// the offer JSON, each fetch counted and stored as `offer.fetched`, until the engine says there is
+/// nothing to serve. An offer found expired is reported then (`offer.expired`) if no sweep did yet.
 async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
     let key = lookup_key(&token);
     for _ in 0..MAX_SWAP_ATTEMPTS {
@@ -467,14 +601,24 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
             Ok(None) => return engine_error(&not_found_error()),
             Err(e) => return store_failure(ErrorShape::Mattr, &e),
         };
-        let served = match state.issuer.serve_offer(&record, &token, now()) {
+        let now = now();
+        let served = match state.issuer.serve_offer(&record, &token, now) {
             Ok(served) => served,
-            Err(error) => return engine_error(&error),
+            Err(error) => {
+                if let Some(expired) = state.issuer.check_expiry(&record, now) {
+                    // Losing this swap is fine: whoever won reported the expiry or moved the offer on.
+                    let event = StoredEvent::of(&expired.event);
+                    if let Err(e) = state.swap(record.version, &expired.record, Some(&event)).await {
+                        tracing::warn!(offer = %record.id, error = %e, "storing an expiry failed");
+                    }
+                }
+                return engine_error(&error);
+            }
         };
-        match state.store.compare_and_swap(record.version, &served.record).await {
+        match state.swap(record.version, &served.record, Some(&StoredEvent::of(&served.event))).await {
             Ok(true) => {
-                tracing::info!(offer = %record.id, "offer served by reference");
-                return secret_response(StatusCode::OK, served.json.expose().to_owned());
+                tracing::info!(offer = %record.id, fetches = served.record.fetch_count, "offer served by reference");
+                return with_headers(StatusCode::OK, served.json.expose().to_owned(), &OFFER_RESPONSE_HEADERS);
             }
             Ok(false) => continue,
             Err(e) => return store_failure(ErrorShape::Mattr, &e),
@@ -487,11 +631,7 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
 
 /// The engine's answer, with the headers it names (never cached: it may hold a token).
 fn token_response(answer: &TokenAnswer) -> Response {
-    let mut response = (status(answer.status()), answer.body().to_owned()).into_response();
-    for (name, value) in TOKEN_RESPONSE_HEADERS {
-        response.headers_mut().insert(name, HeaderValue::from_static(value));
-    }
-    response
+    with_headers(status(answer.status()), answer.body().to_owned(), &TOKEN_RESPONSE_HEADERS)
 }
 
 /// `POST /v1/oauth/token`: the pre-authorized code grant, run by the engine's token endpoint. Every
@@ -518,7 +658,8 @@ async fn token(
         };
         let answer = state.issuer.answer_token_request(&request, record.as_ref(), now(), &mut SystemEntropy);
         if let (Some(record), Some(next)) = (&record, answer.record_to_store()) {
-            match state.store.compare_and_swap(record.version, next).await {
+            let event = answer.event().map(StoredEvent::of);
+            match state.swap(record.version, next, event.as_ref()).await {
                 Ok(true) => {}
                 // Another request moved this offer first: judge this one against the new state.
                 Ok(false) => {
@@ -580,11 +721,7 @@ async fn introspect(
     let answer = introspection::introspect(&request, record.as_ref(), now());
     let offer = record.as_ref().map_or("none", |record| record.id.as_str());
     tracing::info!(offer, active = answer.is_active(), "access token introspected");
-    let mut response = (StatusCode::OK, answer.to_json()).into_response();
-    for (name, value) in INTROSPECTION_RESPONSE_HEADERS {
-        response.headers_mut().insert(name, HeaderValue::from_static(value));
-    }
-    response
+    with_headers(StatusCode::OK, answer.to_json(), &INTROSPECTION_RESPONSE_HEADERS)
 }
 
 // ---- the rest ----

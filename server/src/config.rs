@@ -7,8 +7,11 @@ use std::time::Duration;
 use credoffer::issuer::TOKEN_PLACEHOLDER;
 use credoffer::metadata::well_known_metadata_url;
 use credoffer::{Issuer, IssuerConfig, IssuerMetadata, Secret};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::webhook::{WebhookEndpoint, WebhookSecret, WebhookSettings};
 
 /// MATTR VII refuses request bodies over 500 KB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 500 * 1024;
@@ -23,6 +26,19 @@ pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 30;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// After SIGTERM or Ctrl-C, requests in flight have this long to finish before they are cut.
 pub const DEFAULT_SHUTDOWN_DEADLINE_SECONDS: u64 = 10;
+/// How often expired offers are reported (`offer.expired`) and dead records purged.
+pub const DEFAULT_SWEEP_INTERVAL_SECONDS: u64 = 60;
+/// One webhook attempt's limit, connecting included.
+pub const DEFAULT_WEBHOOK_TIMEOUT_SECONDS: u64 = 10;
+/// Attempts at a webhook delivery before it is marked failed: with the default backoff the last is
+/// about 2.4 hours after the first (5 s doubling to the hour's cap: 8 715 s of waits).
+pub const DEFAULT_WEBHOOK_MAX_ATTEMPTS: u32 = 12;
+/// A delivery still failing this long after its event is marked failed.
+pub const DEFAULT_WEBHOOK_MAX_AGE_SECONDS: u64 = 86_400;
+/// The wait after a first failed delivery, doubled after each further one (up to an hour).
+pub const DEFAULT_WEBHOOK_RETRY_BASE_MILLISECONDS: u64 = 5_000;
+/// Undelivered webhook rows kept at most; events past it are stored but not queued.
+pub const DEFAULT_WEBHOOK_OUTBOX_CAP: u64 = 100_000;
 /// Listen address when none is configured: loopback, so nothing is exposed by accident.
 pub const DEFAULT_LISTEN: ([u8; 4], u16) = ([127, 0, 0, 1], 8080);
 
@@ -71,6 +87,20 @@ pub struct FileConfig {
     pub shutdown_deadline_seconds: Option<u64>,
     /// How long dead records are kept after their expiry.
     pub record_retention_seconds: Option<u64>,
+    /// How often expired offers are reported and dead records purged.
+    pub sweep_interval_seconds: Option<u64>,
+    /// Where every offer event is POSTed.
+    pub webhooks: Vec<FileWebhook>,
+    /// One webhook attempt's limit.
+    pub webhook_timeout_seconds: Option<u64>,
+    /// Attempts before a delivery is marked failed.
+    pub webhook_max_attempts: Option<u32>,
+    /// Age after which a failing delivery is marked failed.
+    pub webhook_max_age_seconds: Option<u64>,
+    /// The first retry's wait.
+    pub webhook_retry_base_milliseconds: Option<u64>,
+    /// Undelivered webhook rows kept at most.
+    pub webhook_outbox_cap: Option<u64>,
     /// The engine's configuration ([`IssuerConfig`] JSON).
     pub issuer: Option<Value>,
     /// Credential Issuer Metadata served at the well-known URL.
@@ -84,7 +114,24 @@ impl fmt::Debug for FileConfig {
             .field("sqlite", &self.sqlite)
             .field("database_url", &self.database_url.as_ref().map(|_| "[redacted]"))
             .field("api_tokens", &format_args!("[{} redacted]", self.api_tokens.len()))
+            .field("webhooks", &self.webhooks)
             .finish_non_exhaustive()
+    }
+}
+
+/// A webhook endpoint as written: `{"url": "https://…", "secret": "whsec_…"}`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileWebhook {
+    /// Where events are POSTed.
+    pub url: String,
+    /// `whsec_` and the base64 of the signing key.
+    pub secret: String,
+}
+
+impl fmt::Debug for FileWebhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileWebhook").field("url", &self.url).field("secret", &"[redacted]").finish()
     }
 }
 
@@ -102,6 +149,10 @@ pub struct ServerConfig {
     pub limits: ConnectionLimits,
     /// How long dead records are kept after expiry.
     pub record_retention_seconds: u64,
+    /// How often expired offers are reported and dead records purged.
+    pub sweep_interval: Duration,
+    /// Webhook endpoints and their delivery.
+    pub webhooks: WebhookSettings,
     /// The engine.
     pub issuer: Issuer,
     /// The metadata document and the path it is served at.
@@ -118,6 +169,7 @@ impl fmt::Debug for ServerConfig {
             .field("api_tokens", &format_args!("[{} redacted]", self.api_tokens.len()))
             .field("max_body_bytes", &self.max_body_bytes)
             .field("limits", &self.limits)
+            .field("webhooks", &self.webhooks)
             .field("issuer", self.issuer.config())
             .finish_non_exhaustive()
     }
@@ -198,6 +250,23 @@ impl FileConfig {
                 "recordRetentionSeconds" => {
                     config.record_retention_seconds = member(name, value, "a non-negative integer")?;
                 }
+                "sweepIntervalSeconds" => {
+                    config.sweep_interval_seconds = member(name, value, "a non-negative integer")?;
+                }
+                "webhooks" => {
+                    config.webhooks = member(name, value, r#"an array of {"url": "…", "secret": "whsec_…"} objects"#)?;
+                }
+                "webhookTimeoutSeconds" => {
+                    config.webhook_timeout_seconds = member(name, value, "a non-negative integer")?;
+                }
+                "webhookMaxAttempts" => config.webhook_max_attempts = member(name, value, "a non-negative integer")?,
+                "webhookMaxAgeSeconds" => {
+                    config.webhook_max_age_seconds = member(name, value, "a non-negative integer")?;
+                }
+                "webhookRetryBaseMilliseconds" => {
+                    config.webhook_retry_base_milliseconds = member(name, value, "a non-negative integer")?;
+                }
+                "webhookOutboxCap" => config.webhook_outbox_cap = member(name, value, "a non-negative integer")?,
                 "issuer" => config.issuer = Some(value),
                 "metadata" => config.metadata = Some(value),
                 _ => return Err(invalid(format!("the configuration has an unknown member {name:?}"))),
@@ -209,12 +278,13 @@ impl FileConfig {
     /// Checks everything and builds the engine.
     pub fn finish(self) -> Result<ServerConfig, ConfigError> {
         let limits = self.connection_limits()?;
-        let issuer_json = self.issuer.ok_or_else(|| invalid("the configuration has no issuer"))?;
+        let issuer_json = self.issuer.clone().ok_or_else(|| invalid("the configuration has no issuer"))?;
         let issuer_config = IssuerConfig::from_json(&issuer_json.to_string())
             .map_err(|e| invalid(format!("issuer: {}", e.message())))?;
         let issuer = Issuer::new(issuer_config).map_err(|e| {
             invalid(format!("issuer{}: {}", e.field().map(|f| format!(".{f}")).unwrap_or_default(), e.message()))
         })?;
+        let webhooks = self.webhook_settings(issuer.config().allow_insecure_http)?;
         let database = match (self.database_url, self.sqlite) {
             (Some(url), _) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Database::Postgres(url)
@@ -234,6 +304,10 @@ impl FileConfig {
         if max_body_bytes == 0 {
             return Err(invalid("maxBodyBytes must be positive"));
         }
+        let sweep_interval = match self.sweep_interval_seconds {
+            Some(0) => return Err(invalid("sweepIntervalSeconds must be positive")),
+            seconds => Duration::from_secs(seconds.unwrap_or(DEFAULT_SWEEP_INTERVAL_SECONDS)),
+        };
         let metadata = self.metadata.map(|metadata| checked_metadata(&issuer, &metadata)).transpose()?;
         let reference_route = issuer.config().offer_url_template.as_deref().map(reference_route).transpose()?;
         Ok(ServerConfig {
@@ -243,6 +317,8 @@ impl FileConfig {
             max_body_bytes,
             limits,
             record_retention_seconds: self.record_retention_seconds.unwrap_or(DEFAULT_RETENTION_SECONDS),
+            sweep_interval,
+            webhooks,
             issuer,
             metadata,
             reference_route,
@@ -281,6 +357,60 @@ impl FileConfig {
                 "shutdownDeadlineSeconds",
                 defaults.shutdown_deadline,
             )?,
+        })
+    }
+}
+
+impl FileConfig {
+    /// The webhook endpoints, checked: an absolute https URL each (http too when the issuer allows
+    /// insecure http, for local testing), a secret as Standard Webhooks writes them, and positive limits.
+    fn webhook_settings(&self, allow_insecure_http: bool) -> Result<WebhookSettings, ConfigError> {
+        let mut endpoints: Vec<WebhookEndpoint> = Vec::with_capacity(self.webhooks.len());
+        for (index, webhook) in self.webhooks.iter().enumerate() {
+            let scheme = reqwest::Url::parse(&webhook.url).ok().map(|url| url.scheme().to_owned());
+            match scheme.as_deref() {
+                Some("https") => {}
+                Some("http") if allow_insecure_http => {}
+                _ => {
+                    return Err(invalid(format!(
+                        "webhooks[{index}].url must be an absolute https URL (http with issuer.allowInsecureHttp)"
+                    )));
+                }
+            }
+            if endpoints.iter().any(|endpoint| endpoint.url == webhook.url) {
+                return Err(invalid(format!("webhooks[{index}].url is configured twice")));
+            }
+            let secret =
+                WebhookSecret::parse(&webhook.secret).map_err(|e| invalid(format!("webhooks[{index}].secret {e}")))?;
+            endpoints.push(WebhookEndpoint { url: webhook.url.clone(), secret });
+        }
+        let positive = |value: Option<u64>, name: &str, default: u64| match value {
+            Some(0) => Err(invalid(format!("{name} must be positive"))),
+            value => Ok(value.unwrap_or(default)),
+        };
+        let max_attempts = match self.webhook_max_attempts {
+            Some(0) => return Err(invalid("webhookMaxAttempts must be positive")),
+            value => value.unwrap_or(DEFAULT_WEBHOOK_MAX_ATTEMPTS),
+        };
+        Ok(WebhookSettings {
+            endpoints,
+            timeout: Duration::from_secs(positive(
+                self.webhook_timeout_seconds,
+                "webhookTimeoutSeconds",
+                DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
+            )?),
+            max_attempts,
+            max_age: Duration::from_secs(positive(
+                self.webhook_max_age_seconds,
+                "webhookMaxAgeSeconds",
+                DEFAULT_WEBHOOK_MAX_AGE_SECONDS,
+            )?),
+            retry_base: Duration::from_millis(positive(
+                self.webhook_retry_base_milliseconds,
+                "webhookRetryBaseMilliseconds",
+                DEFAULT_WEBHOOK_RETRY_BASE_MILLISECONDS,
+            )?),
+            outbox_cap: positive(self.webhook_outbox_cap, "webhookOutboxCap", DEFAULT_WEBHOOK_OUTBOX_CAP)?,
         })
     }
 }
@@ -449,6 +579,47 @@ mod tests {
         let key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
         let with = config(issuer(json!({"hmacKeyHex": key})), json!({})).unwrap();
         assert_eq!(with.warnings(), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn webhooks_are_checked_without_quoting_secrets() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let hook = |url: &str, secret: &str| json!({"webhooks": [{"url": url, "secret": secret}]});
+        let server = config(issuer(json!({})), hook("https://hooks.example.com/in", secret)).unwrap();
+        let webhooks = &server.webhooks;
+        assert_eq!(webhooks.endpoints.len(), 1);
+        assert_eq!((webhooks.timeout.as_secs(), webhooks.max_attempts, webhooks.max_age.as_secs()), (10, 12, 86_400));
+        assert_eq!((webhooks.retry_base.as_millis(), webhooks.outbox_cap), (5_000, 100_000));
+        assert_eq!(server.sweep_interval.as_secs(), 60);
+        assert!(!format!("{server:?}").contains("MfKQ"));
+
+        let refused = |issuer_extra: Value, extra: Value| config(issuer(issuer_extra), extra).err().unwrap().0;
+        let http = hook("http://127.0.0.1:9/in", secret);
+        assert!(refused(json!({}), http.clone()).starts_with("webhooks[0].url must be an absolute https URL"));
+        assert!(config(issuer(json!({"allowInsecureHttp": true})), http).is_ok());
+        let wrong = "whsec_c2VjcmV0LWJ1dC10b28tc2hvcnQ=";
+        let message = refused(json!({}), hook("https://hooks.example.com/in", wrong));
+        assert_eq!(message, "webhooks[0].secret must hold a key of 24 to 64 bytes");
+        let message = refused(json!({}), hook("https://hooks.example.com/in", "hidden-secret-value"));
+        assert_eq!(message, "webhooks[0].secret must start with whsec_");
+        let twice = json!({"webhooks": [{"url": "https://a.example/", "secret": secret}, {"url": "https://a.example/", "secret": secret}]});
+        assert_eq!(refused(json!({}), twice), "webhooks[1].url is configured twice");
+        let file = FileConfig::from_json(r#"{"webhooks": [{"url": "https://a.example", "secret": "hidden", "x": 1}]}"#);
+        let message = file.err().unwrap().0;
+        assert!(message.starts_with("webhooks must be an array of") && !message.contains("hidden"), "{message}");
+        let file =
+            FileConfig::from_json(&json!({"webhooks": [{"url": "https://a.example", "secret": secret}]}).to_string());
+        assert!(!format!("{:?}", file.unwrap()).contains("MfKQ"));
+        for member in [
+            "webhookTimeoutSeconds",
+            "webhookMaxAttempts",
+            "webhookMaxAgeSeconds",
+            "webhookRetryBaseMilliseconds",
+            "webhookOutboxCap",
+            "sweepIntervalSeconds",
+        ] {
+            assert_eq!(refused(json!({}), json!({member: 0})), format!("{member} must be positive"));
+        }
     }
 
     #[test]

@@ -146,7 +146,7 @@ async fn race(backend: Backend, instance_count: usize) {
         Backend::SqliteMemory => None,
     };
     let store = match &database {
-        Some(database) => Some(store::open(database).await.unwrap()),
+        Some(database) => Some(store::open(database, store::OutboxPolicy::default()).await.unwrap()),
         None => None,
     };
     let mut redeemed = 0;

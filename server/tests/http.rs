@@ -2,40 +2,18 @@
 //! once with PostgreSQL (`CREDOFFER_TEST_DATABASE_URL`; `cargo xtask server-test` starts one).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[macro_use]
 mod common;
 
 use std::time::Duration;
 
 use common::percent_encode;
 use common::{
-    API_TOKEN, Backend, Client, ISSUER, MDL, PID, Server, TempDir, code_in, issuer_config, run_binary, server_config,
-    token_form, wrong_code,
+    API_TOKEN, Backend, Client, ISSUER, MDL, PID, Server, TempDir, code_in, issuer_config, reference_path, run_binary,
+    server_config, token_form, wrong_code,
 };
-use credoffer::{OfferUri, ParseOptions, parse_offer_json, parse_offer_uri};
+use credoffer::{ParseOptions, parse_offer_json};
 use serde_json::{Value, json};
-
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::SqliteMemory).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(backend) = super::Backend::postgres(concat!("postgres::", stringify!($name))) {
-                        super::$name(backend).await;
-                    }
-                }
-            )*
-        }
-    };
-}
 
 on_every_backend!(
     mattr_curl_examples_work_as_written,
@@ -413,6 +391,8 @@ async fn bodies_over_the_limit_are_refused_with_413(backend: Backend) {
     assert_eq!(reply.status, 200, "{}", &reply.body[..reply.body.len().min(200)]);
 }
 
+/// Wallets fetch an offer more than once: it is served (GET and HEAD) until redeemed, then 404. The
+/// token in the URL is not the code: only the offer JSON gives the code.
 async fn offers_by_reference_are_served_until_redeemed(backend: Backend) {
     let server = Server::start(&server_config(
         &backend,
@@ -422,30 +402,35 @@ async fn offers_by_reference_are_served_until_redeemed(backend: Backend) {
     let mut client = Client::connect(server.addr).await;
     let offer =
         client.create_pre_authorized(&json!({"credentials": [MDL], "transactionCodeConfiguration": {}})).await.json();
-    let uri = offer["uri"].as_str().unwrap();
-    let OfferUri::ByReference(reference) = parse_offer_uri(uri, &ParseOptions::default()).unwrap() else {
-        panic!("expected an offer by reference: {uri}");
-    };
-    let path = reference.uri.strip_prefix(ISSUER).unwrap().to_owned();
+    let path = reference_path(offer["uri"].as_str().unwrap());
     assert!(path.starts_with("/offers/"), "{path}");
+    let tx_code = offer["transactionCode"].as_str().unwrap();
+    let url_token = path.trim_start_matches("/offers/").to_owned();
+    let reply = client.redeem(&url_token, Some(tx_code)).await;
+    assert_eq!((reply.status, reply.json()["error"].as_str()), (400, Some("invalid_grant")), "the URL is not the code");
 
-    let reply = client.get(&path).await;
-    assert_eq!((reply.status, reply.header("cache-control")), (200, Some("no-store")), "{}", reply.body);
-    let parsed = parse_offer_json(&reply.body, &ParseOptions::default()).unwrap();
-    let code = parsed.offer.pre_authorized_code_grant().unwrap().pre_authorized_code.clone();
-    assert_eq!(parsed.offer.credential_issuer, ISSUER);
+    let mut codes = Vec::new();
+    for _ in 0..2 {
+        let reply = client.get(&path).await;
+        assert_eq!((reply.status, reply.header("cache-control")), (200, Some("no-store")), "{}", reply.body);
+        assert_eq!(reply.header("content-type"), Some("application/json"));
+        let parsed = parse_offer_json(&reply.body, &ParseOptions::default()).unwrap();
+        assert_eq!(parsed.offer.credential_issuer, ISSUER);
+        codes.push(parsed.offer.pre_authorized_code_grant().unwrap().pre_authorized_code.clone());
+    }
+    assert_eq!(codes[0], codes[1], "the same offer each time");
+    assert_ne!(codes[0], url_token);
+    let head = client.send("HEAD", &path, &[], "").await;
+    assert_eq!((head.status, head.body.as_str(), head.header("cache-control")), (200, "", Some("no-store")));
+    assert_eq!(client.status(offer["id"].as_str().unwrap()).await["fetchCount"], 3, "HEAD counts too");
+    assert_eq!(client.get("/offers/unknown-token").await.status, 404);
 
-    // Wallets fetch twice: the same offer again.
-    let again = client.get(&path).await;
-    assert_eq!((again.status, &again.body), (200, &reply.body), "served again");
-    let unknown = client.get("/offers/unknown-token").await;
-    assert_eq!(unknown.status, 404);
-
-    let reply = client.redeem(&code, Some(offer["transactionCode"].as_str().unwrap())).await;
+    let reply = client.redeem(&codes[0], Some(tx_code)).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let after = client.get(&path).await;
-    assert_eq!((after.status, after.json()["code"].as_str()), (404, Some("NotFound")), "served until redeemed");
-    assert!(!server.log_text().contains(path.trim_start_matches("/offers/")), "the reference token must not be logged");
+    let again = client.get(&path).await;
+    assert_eq!((again.status, again.json()["code"].as_str()), (404, Some("NotFound")), "not after redemption");
+    assert_eq!(client.send("HEAD", &path, &[], "").await.status, 404);
+    assert!(!server.log_text().contains(&url_token), "the reference token must not be logged");
 }
 
 async fn expired_offers_are_refused(backend: Backend) {

@@ -10,7 +10,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use credoffer::OfferRecord;
+use credoffer::record::OfferState;
+use credoffer::{OfferEvent, OfferRecord};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -51,12 +52,15 @@ pub enum Lookup<'a> {
     AccessTokenHash(&'a str),
 }
 
-/// The columns a record is found and purged by, beside its JSON: every write stores them from the
-/// record itself, so they cannot disagree.
+/// The columns a record is found, swept and purged by, beside its JSON: every write stores them from
+/// the record itself, so they cannot disagree.
 struct Columns {
     access_token_hash: Option<String>,
     /// [`OfferRecord::keep_until`]: a record is purged after its offer *and* its access token expired.
     keep_until: i64,
+    /// When the expiry sweep should look at the record: its offer's expiry while that can still be
+    /// reported, else none.
+    expiry_due_at: Option<i64>,
 }
 
 impl Columns {
@@ -64,32 +68,222 @@ impl Columns {
         Self {
             access_token_hash: record.access_token.as_ref().map(|token| token.token_hash.clone()),
             keep_until: time_to_sql(record.keep_until()),
+            expiry_due_at: (record.state == OfferState::Active && !record.expiry_reported)
+                .then(|| time_to_sql(record.expires_at)),
         }
     }
 }
 
-/// Offer record storage.
+/// Offer record storage, with each record's events and the webhook outbox beside it.
+///
+/// A record and the event its transition produced are written in one transaction, with one outbox row
+/// per configured webhook endpoint ([`OutboxPolicy`]): a write that loses its compare-and-swap stores
+/// no event, and an event is never stored without its deliveries queued (the outbox cap aside).
 pub trait Store: Send + Sync + fmt::Debug {
-    /// Stores a new record.
-    fn insert<'a>(&'a self, record: &'a OfferRecord) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Stores a new record and the event that created it.
+    fn insert<'a>(&'a self, record: &'a OfferRecord, event: &'a StoredEvent) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// Finds a record.
     fn find<'a>(&'a self, lookup: Lookup<'a>) -> BoxFuture<'a, Result<Option<OfferRecord>, StoreError>>;
 
-    /// Replaces the record with `next` if the stored version is still `read_version`. Returns whether
-    /// it did; `false` means another request moved the record first: read it again and retry.
+    /// Replaces the record with `next`, and stores `event` with it, if the stored version is still
+    /// `read_version`. Returns whether it did; `false` means another request moved the record first
+    /// (and nothing was written): read it again and retry.
     fn compare_and_swap<'a>(
         &'a self,
         read_version: u64,
         next: &'a OfferRecord,
+        event: Option<&'a StoredEvent>,
     ) -> BoxFuture<'a, Result<bool, StoreError>>;
 
-    /// Removes records kept until before `before` (Unix seconds; [`OfferRecord::keep_until`]). Returns how
-    /// many.
+    /// An offer's events after version `after` (0: all of them), oldest first, at most `limit`.
+    fn events_after<'a>(
+        &'a self,
+        offer_id: &'a str,
+        after: u64,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<StoredEvent>, StoreError>>;
+
+    /// Records whose offer expired by `now` (Unix seconds) with the expiry not yet reported, at most
+    /// `limit`, the longest overdue first.
+    fn expired_unreported(&self, now: u64, limit: usize) -> BoxFuture<'_, Result<Vec<OfferRecord>, StoreError>>;
+
+    /// Leases up to `claim.limit` outbox rows for `claim.endpoints` that are due and not leased by anyone
+    /// (or whose lease ran out: its holder died), until `claim.lease_until_ms`, for `claim.owner`.
+    fn claim_deliveries<'a>(&'a self, claim: &'a Claim) -> BoxFuture<'a, Result<Vec<Delivery>, StoreError>>;
+
+    /// Records how a leased delivery went. Returns `false` when the lease was lost meanwhile (it ran
+    /// out and another worker took the row), and then changes nothing.
+    fn finish_delivery<'a>(
+        &'a self,
+        delivery: &'a Delivery,
+        owner: &'a str,
+        result: &'a DeliveryResult,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// Counts the undelivered (pending) outbox rows; from then on new events are queued only if they
+    /// were under [`OutboxPolicy::cap`]. Returns the count.
+    fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>>;
+
+    /// The outbox rows of an offer's events still held (pending or failed), oldest first: for
+    /// inspection.
+    fn outbox_of<'a>(&'a self, offer_id: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>>;
+
+    /// Removes records kept until before `before` (Unix seconds; [`OfferRecord::keep_until`]), with their
+    /// events and outbox rows. Returns how many records.
     fn purge_expired(&self, before: u64) -> BoxFuture<'_, Result<u64, StoreError>>;
 
     /// Whether the store answers.
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
+}
+
+/// One offer event as stored: the engine's event JSON and what it is found and streamed by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// The offer it happened to.
+    pub offer_id: String,
+    /// The record version its transition produced: an offer's events are ordered by it.
+    pub version: u64,
+    /// `offer.created`, `offer.fetched`, …
+    pub kind: String,
+    /// Whether nothing can follow it (redeemed, invalidated, deleted, expired).
+    pub terminal: bool,
+    /// The event as the engine writes it (`OfferEvent::to_json`): what webhooks and streams carry.
+    pub json: String,
+}
+
+impl StoredEvent {
+    /// The row of an engine event.
+    pub fn of(event: &OfferEvent) -> Self {
+        Self {
+            offer_id: event.offer_id.clone(),
+            version: event.version,
+            kind: event.kind.as_str().to_owned(),
+            terminal: event.kind.is_terminal(),
+            json: event.to_json(),
+        }
+    }
+
+    /// `{offer_id}.{version}`: unique, and the same on every delivery of the event.
+    pub fn id(&self) -> String {
+        event_id(&self.offer_id, self.version)
+    }
+}
+
+/// The id of an offer's event at `version`.
+pub fn event_id(offer_id: &str, version: u64) -> String {
+    format!("{offer_id}.{version}")
+}
+
+/// Where each event's webhooks go, and how many undelivered rows the outbox may hold.
+///
+/// At the cap an event is still stored (and streamed), but queued for no endpoint, with a warning
+/// in the log: a receiver that is down for long must not stop offers being created or redeemed, nor
+/// fill the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxPolicy {
+    /// Endpoint URLs, one outbox row each per event.
+    pub endpoints: Vec<String>,
+    /// Pending rows at most (failed rows are kept for inspection, and purged with their records),
+    /// as [`Store::check_outbox`] last counted them.
+    pub cap: u64,
+}
+
+/// A store's outbox policy, and whether the outbox had room when last counted. Counting in every
+/// write would make each write as slow as the outbox is long, just when a receiver is down; the
+/// delivery worker counts instead, twice a second, so the cap can be passed by what is written between
+/// two counts.
+#[derive(Debug)]
+struct Outbox {
+    policy: OutboxPolicy,
+    full: std::sync::atomic::AtomicBool,
+}
+
+impl Outbox {
+    fn new(policy: OutboxPolicy) -> Self {
+        Self { policy, full: std::sync::atomic::AtomicBool::new(false) }
+    }
+
+    /// The endpoints a new event is queued for: every one, or none while the outbox is full.
+    fn endpoints_for(&self, event: &StoredEvent) -> &[String] {
+        if self.policy.endpoints.is_empty() || !self.full.load(std::sync::atomic::Ordering::Relaxed) {
+            return &self.policy.endpoints;
+        }
+        tracing::warn!(
+            event = %event.id(),
+            cap = self.policy.cap,
+            "the webhook outbox is full: the event is stored but queued for no endpoint"
+        );
+        &[]
+    }
+
+    /// Notes `pending` undelivered rows: full at the cap.
+    fn counted(&self, pending: u64) -> u64 {
+        let full = pending >= self.policy.cap;
+        if self.full.swap(full, std::sync::atomic::Ordering::Relaxed) != full {
+            tracing::warn!(pending, cap = self.policy.cap, full, "the webhook outbox filled up or drained");
+        }
+        pending
+    }
+}
+
+/// A request for leases on due outbox rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// Now, in Unix milliseconds: rows due by then, and leases that ran out by then, are taken.
+    pub now_ms: i64,
+    /// Until when the leases hold.
+    pub lease_until_ms: i64,
+    /// Who holds them: unique to this claim.
+    pub owner: String,
+    /// The endpoints this worker can sign for: rows of others (an endpoint another instance has
+    /// configured, or one removed from the configuration) are left alone.
+    pub endpoints: Vec<String>,
+    /// Rows at most.
+    pub limit: usize,
+}
+
+/// A leased outbox row: one event for one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The row.
+    pub row: i64,
+    /// The event's id (`webhook-id`).
+    pub event_id: String,
+    /// The endpoint's URL.
+    pub endpoint: String,
+    /// The event JSON.
+    pub body: String,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    /// When the row was queued (Unix milliseconds).
+    pub queued_at_ms: i64,
+}
+
+/// How a delivery went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryResult {
+    /// A 2xx: the row goes.
+    Delivered,
+    /// Try again at this time (Unix milliseconds).
+    RetryAt { at_ms: i64, error: String },
+    /// No more attempts: the row stays, marked failed, for inspection.
+    Failed { error: String },
+}
+
+/// An outbox row, for inspection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The event's id.
+    pub event_id: String,
+    /// The endpoint's URL.
+    pub endpoint: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Whether it gave up.
+    pub failed: bool,
+    /// Why the last attempt failed (a status or a transport error; never a secret).
+    pub last_error: Option<String>,
 }
 
 /// How long any one store operation may take. A database that stops answering (a stalled PostgreSQL
@@ -99,15 +293,20 @@ pub trait Store: Send + Sync + fmt::Debug {
 /// statement already sent may still commit (a redeemed code then reads as used).
 pub const STORE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Opens the configured store, creating its table when missing, each operation under [`STORE_TIMEOUT`].
-pub async fn open(database: &Database) -> Result<Box<dyn Store>, StoreError> {
+/// Opens the configured store, creating its tables when missing, each operation under
+/// [`STORE_TIMEOUT`]; events are queued for `outbox.endpoints`.
+pub async fn open(database: &Database, outbox: OutboxPolicy) -> Result<Box<dyn Store>, StoreError> {
     within(STORE_TIMEOUT, async {
         Ok(match database {
             Database::SqliteFile(path) => {
-                Box::new(Deadline::new(SqliteStore::open_file(path).await?, STORE_TIMEOUT)) as Box<dyn Store>
+                Box::new(Deadline::new(SqliteStore::open_file(path, outbox).await?, STORE_TIMEOUT)) as Box<dyn Store>
             }
-            Database::SqliteMemory => Box::new(Deadline::new(SqliteStore::open_in_memory().await?, STORE_TIMEOUT)),
-            Database::Postgres(url) => Box::new(Deadline::new(PostgresStore::connect(url).await?, STORE_TIMEOUT)),
+            Database::SqliteMemory => {
+                Box::new(Deadline::new(SqliteStore::open_in_memory(outbox).await?, STORE_TIMEOUT))
+            }
+            Database::Postgres(url) => {
+                Box::new(Deadline::new(PostgresStore::connect(url, outbox).await?, STORE_TIMEOUT))
+            }
         })
     })
     .await
@@ -133,8 +332,8 @@ async fn within<T>(limit: Duration, operation: impl Future<Output = Result<T, St
 }
 
 impl<S: Store> Store for Deadline<S> {
-    fn insert<'a>(&'a self, record: &'a OfferRecord) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(within(self.limit, self.inner.insert(record)))
+    fn insert<'a>(&'a self, record: &'a OfferRecord, event: &'a StoredEvent) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(within(self.limit, self.inner.insert(record, event)))
     }
 
     fn find<'a>(&'a self, lookup: Lookup<'a>) -> BoxFuture<'a, Result<Option<OfferRecord>, StoreError>> {
@@ -145,8 +344,43 @@ impl<S: Store> Store for Deadline<S> {
         &'a self,
         read_version: u64,
         next: &'a OfferRecord,
+        event: Option<&'a StoredEvent>,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        Box::pin(within(self.limit, self.inner.compare_and_swap(read_version, next)))
+        Box::pin(within(self.limit, self.inner.compare_and_swap(read_version, next, event)))
+    }
+
+    fn events_after<'a>(
+        &'a self,
+        offer_id: &'a str,
+        after: u64,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<StoredEvent>, StoreError>> {
+        Box::pin(within(self.limit, self.inner.events_after(offer_id, after, limit)))
+    }
+
+    fn expired_unreported(&self, now: u64, limit: usize) -> BoxFuture<'_, Result<Vec<OfferRecord>, StoreError>> {
+        Box::pin(within(self.limit, self.inner.expired_unreported(now, limit)))
+    }
+
+    fn claim_deliveries<'a>(&'a self, claim: &'a Claim) -> BoxFuture<'a, Result<Vec<Delivery>, StoreError>> {
+        Box::pin(within(self.limit, self.inner.claim_deliveries(claim)))
+    }
+
+    fn finish_delivery<'a>(
+        &'a self,
+        delivery: &'a Delivery,
+        owner: &'a str,
+        result: &'a DeliveryResult,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(within(self.limit, self.inner.finish_delivery(delivery, owner, result)))
+    }
+
+    fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(within(self.limit, self.inner.check_outbox()))
+    }
+
+    fn outbox_of<'a>(&'a self, offer_id: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>> {
+        Box::pin(within(self.limit, self.inner.outbox_of(offer_id)))
     }
 
     fn purge_expired(&self, before: u64) -> BoxFuture<'_, Result<u64, StoreError>> {
@@ -168,6 +402,22 @@ fn version_to_sql(version: u64) -> Result<i64, StoreError> {
     i64::try_from(version).map_err(|_| StoreError(format!("version {version} does not fit a BIGINT")))
 }
 
+/// A row limit as SQL wants it.
+fn limit_to_sql(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// Unix milliseconds now: outbox times are finer than records' seconds, for retry backoff.
+pub fn now_ms() -> i64 {
+    let elapsed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Outbox counters are small; a corrupt negative one reads as zero.
+fn count_from_sql(count: i64) -> u32 {
+    u32::try_from(count).unwrap_or(0)
+}
+
 fn time_to_sql(seconds: u64) -> i64 {
     i64::try_from(seconds).unwrap_or(i64::MAX)
 }
@@ -181,13 +431,46 @@ mod tests {
     struct Stalled;
 
     impl Store for Stalled {
-        fn insert<'a>(&'a self, _: &'a OfferRecord) -> BoxFuture<'a, Result<(), StoreError>> {
+        fn insert<'a>(&'a self, _: &'a OfferRecord, _: &'a StoredEvent) -> BoxFuture<'a, Result<(), StoreError>> {
             Box::pin(std::future::pending())
         }
         fn find<'a>(&'a self, _: Lookup<'a>) -> BoxFuture<'a, Result<Option<OfferRecord>, StoreError>> {
             Box::pin(std::future::pending())
         }
-        fn compare_and_swap<'a>(&'a self, _: u64, _: &'a OfferRecord) -> BoxFuture<'a, Result<bool, StoreError>> {
+        fn compare_and_swap<'a>(
+            &'a self,
+            _: u64,
+            _: &'a OfferRecord,
+            _: Option<&'a StoredEvent>,
+        ) -> BoxFuture<'a, Result<bool, StoreError>> {
+            Box::pin(std::future::pending())
+        }
+        fn events_after<'a>(
+            &'a self,
+            _: &'a str,
+            _: u64,
+            _: usize,
+        ) -> BoxFuture<'a, Result<Vec<StoredEvent>, StoreError>> {
+            Box::pin(std::future::pending())
+        }
+        fn expired_unreported(&self, _: u64, _: usize) -> BoxFuture<'_, Result<Vec<OfferRecord>, StoreError>> {
+            Box::pin(std::future::pending())
+        }
+        fn claim_deliveries<'a>(&'a self, _: &'a Claim) -> BoxFuture<'a, Result<Vec<Delivery>, StoreError>> {
+            Box::pin(std::future::pending())
+        }
+        fn finish_delivery<'a>(
+            &'a self,
+            _: &'a Delivery,
+            _: &'a str,
+            _: &'a DeliveryResult,
+        ) -> BoxFuture<'a, Result<bool, StoreError>> {
+            Box::pin(std::future::pending())
+        }
+        fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
+            Box::pin(std::future::pending())
+        }
+        fn outbox_of<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>> {
             Box::pin(std::future::pending())
         }
         fn purge_expired(&self, _: u64) -> BoxFuture<'_, Result<u64, StoreError>> {
@@ -205,5 +488,9 @@ mod tests {
         late(store.ping().await.unwrap_err());
         late(store.find(Lookup::Id("x")).await.unwrap_err());
         late(store.purge_expired(0).await.unwrap_err());
+        let claim = Claim { now_ms: 0, lease_until_ms: 1, owner: "w".into(), endpoints: Vec::new(), limit: 1 };
+        late(store.claim_deliveries(&claim).await.unwrap_err());
+        late(store.events_after("x", 0, 1).await.unwrap_err());
+        late(store.check_outbox().await.unwrap_err());
     }
 }

@@ -1,6 +1,35 @@
 //! Test helpers: start the real `credoffer-server` binary on 127.0.0.1, talk HTTP/1.1 to it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+pub mod receiver;
+
+/// Tests `$name(backend)` once on SQLite in memory (`sqlite::$name`) and once on PostgreSQL
+/// (`postgres::$name`, skipped without `CREDOFFER_TEST_DATABASE_URL`). The calling file imports
+/// `Backend`.
+#[allow(unused_macros)]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::SqliteMemory).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(backend) = super::Backend::postgres(concat!("postgres::", stringify!($name))) {
+                        super::$name(backend).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -281,6 +310,95 @@ impl Client {
 
     pub async fn get(&mut self, path: &str) -> Reply {
         self.send("GET", path, &[], Bytes::new()).await
+    }
+
+    /// `GET /v1/openid/offers/pre-authorized/{id}` with the API token: the status JSON.
+    pub async fn status(&mut self, id: &str) -> Value {
+        let auth = format!("Bearer {API_TOKEN}");
+        let reply =
+            self.send("GET", &format!("/v1/openid/offers/pre-authorized/{id}"), &[("authorization", &auth)], "").await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.json()
+    }
+
+    /// Opens `GET /v1/openid/offers/pre-authorized/{id}/events` (after `last_event_id`): returns once the
+    /// response head arrived, with a task that reads the stream to its end (or fails after 30 s).
+    pub async fn open_events(
+        &mut self,
+        id: &str,
+        last_event_id: Option<&str>,
+    ) -> tokio::task::JoinHandle<Vec<SseEvent>> {
+        let auth = format!("Bearer {API_TOKEN}");
+        let mut request = hyper::Request::builder()
+            .uri(format!("/v1/openid/offers/pre-authorized/{id}/events"))
+            .header("host", self.addr.to_string())
+            .header("authorization", auth);
+        if let Some(last) = last_event_id {
+            request = request.header("last-event-id", last);
+        }
+        self.sender.ready().await.unwrap();
+        let response = self.sender.send_request(request.body(Full::new(Bytes::new())).unwrap()).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let content_type = response.headers().get("content-type").unwrap().to_str().unwrap().to_owned();
+        assert_eq!(content_type, "text/event-stream");
+        tokio::spawn(async move {
+            let read = tokio::time::timeout(Duration::from_secs(30), response.into_body().collect());
+            let bytes = read.await.expect("the stream did not end within 30 s").unwrap().to_bytes();
+            parse_sse(std::str::from_utf8(&bytes).unwrap())
+        })
+    }
+
+    /// An offer's whole event stream (it must end: the offer ended).
+    pub async fn events(&mut self, id: &str, last_event_id: Option<&str>) -> Vec<SseEvent> {
+        self.open_events(id, last_event_id).await.await.unwrap()
+    }
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseEvent {
+    pub id: String,
+    pub event: String,
+    pub data: Value,
+}
+
+/// The events of a `text/event-stream` body (comments skipped).
+pub fn parse_sse(text: &str) -> Vec<SseEvent> {
+    text.split("\n\n")
+        .filter_map(|block| {
+            let (mut id, mut event, mut data) = (None, None, None);
+            for line in block.lines() {
+                match line.split_once(':') {
+                    Some(("id", value)) => id = Some(value.trim_start().to_owned()),
+                    Some(("event", value)) => event = Some(value.trim_start().to_owned()),
+                    Some(("data", value)) => data = Some(serde_json::from_str(value.trim_start()).unwrap()),
+                    _ => {}
+                }
+            }
+            Some(SseEvent { id: id?, event: event?, data: data? })
+        })
+        .collect()
+}
+
+/// The types of `events`, in order.
+pub fn types(events: &[SseEvent]) -> Vec<&str> {
+    events.iter().map(|event| event.event.as_str()).collect()
+}
+
+/// The offer URL's path (by reference).
+pub fn reference_path(uri: &str) -> String {
+    match parse_offer_uri(uri, &ParseOptions::default()).unwrap() {
+        OfferUri::ByReference(reference) => reference.uri.strip_prefix(ISSUER).unwrap().to_owned(),
+        OfferUri::ByValue(_) => panic!("expected an offer by reference: {uri}"),
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds; fails the test after `limit`.
+pub async fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out after {limit:?} waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
