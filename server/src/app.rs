@@ -13,6 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use credoffer::introspection::{self, INTROSPECTION_RESPONSE_HEADERS, IntrospectionRequest};
+use credoffer::issuer::OFFER_RESPONSE_HEADERS;
 use credoffer::record::{OfferState, lookup_key};
 use credoffer::secret::constant_time_eq;
 use credoffer::token::{TOKEN_RESPONSE_HEADERS, TokenOutcome};
@@ -57,6 +58,8 @@ pub struct AppState {
     /// Changed whenever this process stores an event: wakes its event streams and webhook worker
     /// (other instances' events are found by polling).
     events_written: watch::Sender<()>,
+    /// Set when the server stops: event streams end.
+    stopping: watch::Sender<bool>,
     /// SHA-256 of each accepted API token: comparing digests, all of one length, reveals nothing of a
     /// token's length through timing.
     api_token_digests: Vec<Secret>,
@@ -80,6 +83,7 @@ pub fn state(config: &ServerConfig, store: Arc<dyn Store>) -> Arc<AppState> {
         issuer: config.issuer.clone(),
         store,
         events_written: watch::Sender::new(()),
+        stopping: watch::Sender::new(false),
         api_token_digests: config.api_tokens.iter().map(|token| Secret::new(lookup_key(token.expose()))).collect(),
         metadata: config.metadata.as_ref().map(|(document, _)| document.clone()),
     })
@@ -89,6 +93,11 @@ impl AppState {
     /// Changes whenever this process stores an event.
     pub fn events_written(&self) -> watch::Receiver<()> {
         self.events_written.subscribe()
+    }
+
+    /// Ends the event streams: the server is stopping.
+    pub fn stop_streams(&self) {
+        self.stopping.send_replace(true);
     }
 
     /// Stores a new record with the event that created it.
@@ -252,6 +261,15 @@ fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// `body` with the headers the engine names for it.
+fn with_headers(status: StatusCode, body: String, headers: &[(&'static str, &'static str)]) -> Response {
+    let mut response = (status, body).into_response();
+    for (name, value) in headers {
+        response.headers_mut().insert(*name, HeaderValue::from_static(value));
+    }
     response
 }
 
@@ -535,7 +553,8 @@ async fn offer_events(State(state): State<Arc<AppState>>, Path(id): Path<String>
     };
     let ended = record.state != OfferState::Active || record.expiry_reported;
     let start = events::StreamStart { offer_id: record.id, after, ended };
-    events::stream(Arc::clone(&state.store), start, state.events_written()).into_response()
+    let signals = events::Signals { written: state.events_written(), stopping: state.stopping.subscribe() };
+    events::stream(Arc::clone(&state.store), start, signals).into_response()
 }
 
 async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
@@ -602,7 +621,7 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
         match state.swap(record.version, &served.record, Some(&StoredEvent::of(&served.event))).await {
             Ok(true) => {
                 tracing::info!(offer = %record.id, fetches = served.record.fetch_count, "offer served by reference");
-                return secret_response(StatusCode::OK, served.json.expose().to_owned());
+                return with_headers(StatusCode::OK, served.json.expose().to_owned(), &OFFER_RESPONSE_HEADERS);
             }
             Ok(false) => continue,
             Err(e) => return store_failure(ErrorShape::Mattr, &e),
@@ -615,11 +634,7 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
 
 /// The engine's answer, with the headers it names (never cached: it may hold a token).
 fn token_response(answer: &TokenAnswer) -> Response {
-    let mut response = (status(answer.status()), answer.body().to_owned()).into_response();
-    for (name, value) in TOKEN_RESPONSE_HEADERS {
-        response.headers_mut().insert(name, HeaderValue::from_static(value));
-    }
-    response
+    with_headers(status(answer.status()), answer.body().to_owned(), &TOKEN_RESPONSE_HEADERS)
 }
 
 /// `POST /v1/oauth/token`: the pre-authorized code grant, run by the engine's token endpoint. Every
@@ -709,11 +724,7 @@ async fn introspect(
     let answer = introspection::introspect(&request, record.as_ref(), now());
     let offer = record.as_ref().map_or("none", |record| record.id.as_str());
     tracing::info!(offer, active = answer.is_active(), "access token introspected");
-    let mut response = (StatusCode::OK, answer.to_json()).into_response();
-    for (name, value) in INTROSPECTION_RESPONSE_HEADERS {
-        response.headers_mut().insert(name, HeaderValue::from_static(value));
-    }
-    response
+    with_headers(StatusCode::OK, answer.to_json(), &INTROSPECTION_RESPONSE_HEADERS)
 }
 
 // ---- the rest ----

@@ -44,15 +44,24 @@ pub struct StreamStart {
     pub ended: bool,
 }
 
+/// What wakes a stream: this process storing an event, and the server stopping.
+#[derive(Debug, Clone)]
+pub struct Signals {
+    /// Changes whenever this process stores an event.
+    pub written: watch::Receiver<()>,
+    /// Becomes `true` when the server stops: streams end, rather than hold the shutdown until its
+    /// deadline (the client reconnects elsewhere with `Last-Event-ID`).
+    pub stopping: watch::Receiver<bool>,
+}
+
 /// The response: the offer's events after `start.after`, then live ones; ends after a terminal event.
-/// `wake` changes whenever this process stores an event.
 pub fn stream(
     store: Arc<dyn Store>,
     start: StreamStart,
-    wake: watch::Receiver<()>,
+    signals: Signals,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let StreamStart { offer_id, after, ended } = start;
-    let reader = Reader { store, offer_id, after, page: VecDeque::new(), wake, ended, finished: false };
+    let reader = Reader { store, offer_id, after, page: VecDeque::new(), signals, ended, finished: false };
     let events = futures_util::stream::unfold(reader, |mut reader| async move {
         reader.next().await.map(|event| (Ok(sse_event(&event)), reader))
     });
@@ -70,7 +79,7 @@ struct Reader {
     /// The version of the last event handed out.
     after: u64,
     page: VecDeque<StoredEvent>,
-    wake: watch::Receiver<()>,
+    signals: Signals,
     /// See [`StreamStart::ended`].
     ended: bool,
     /// A terminal event was handed out.
@@ -91,11 +100,11 @@ impl Reader {
                 }
                 return Some(event);
             }
-            if self.finished {
+            if self.finished || *self.signals.stopping.borrow() {
                 return None;
             }
             // Marked seen before reading: an event stored after the read wakes the wait below.
-            self.wake.borrow_and_update();
+            self.signals.written.borrow_and_update();
             match self.store.events_after(&self.offer_id, self.after, PAGE).await {
                 Ok(events) if !events.is_empty() => {
                     self.page.extend(events);
@@ -109,9 +118,10 @@ impl Reader {
                 }
             }
             tokio::select! {
-                changed = self.wake.changed() => if changed.is_err() {
+                changed = self.signals.written.changed() => if changed.is_err() {
                     tokio::time::sleep(POLL_INTERVAL).await;
                 },
+                _ = self.signals.stopping.changed() => {}
                 () = tokio::time::sleep(POLL_INTERVAL) => {}
             }
         }

@@ -55,6 +55,11 @@ pub async fn serve(
         tokio::spawn(webhook::deliver_periodically(store, Arc::new(webhooks.clone()), state.events_written()))
     });
     on_bound(listener.local_addr()?);
+    let streams = Arc::clone(&state);
+    let shutdown = async move {
+        shutdown.await;
+        streams.stop_streams();
+    };
     app::run(listener, router(&config, state), config.limits, shutdown).await;
     sweep.abort();
     // A delivery cut here keeps its lease until it runs out; then this or another instance retries it.

@@ -43,6 +43,7 @@ on_every_backend!(
     fetches_stop_at_max_offer_fetches,
     deletion_ends_the_stream,
     the_sweep_reports_expiry_to_a_live_stream,
+    a_stopping_server_ends_its_streams,
 );
 
 /// By reference, with http webhooks (loopback) allowed, and `extra` issuer members.
@@ -86,7 +87,7 @@ fn summary(status: &Value) -> Value {
 }
 
 async fn a_lifecycle_in_status_events_and_webhooks(backend: Backend) {
-    let receiver = Receiver::start(Behaviour { fail_first: 2, hold_first: false }).await;
+    let receiver = Receiver::start(Behaviour { fail_first: 2, ..Behaviour::default() }).await;
     let server = Server::start(&server_config(&backend, issuer(json!({})), webhooks_to(&receiver)));
     let mut client = Client::connect(server.addr).await;
     let user = "0b2f3a5c-6d7e-4f80-9a1b-2c3d4e5f6a7b";
@@ -212,12 +213,14 @@ async fn fetches_stop_at_max_offer_fetches(backend: Backend) {
     assert_eq!(types(&events), ["offer.created", "offer.fetched", "offer.fetched", "offer.redeemed"]);
 }
 
+/// A stream outlives the request timeout (one second here), and ends after the deletion.
 async fn deletion_ends_the_stream(backend: Backend) {
-    let server = Server::start(&server_config(&backend, issuer(json!({})), json!({})));
+    let server = Server::start(&server_config(&backend, issuer(json!({})), json!({"requestTimeoutSeconds": 1})));
     let mut client = Client::connect(server.addr).await;
     let offer = client.create_pre_authorized(&json!({"credentials": [MDL]})).await.json();
     let id = offer["id"].as_str().unwrap();
     let stream = Client::connect(server.addr).await.open_events(id, None).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     let auth = format!("Bearer {API_TOKEN}");
     let path = format!("/v1/openid/offers/pre-authorized/{id}");
     assert_eq!(client.send("DELETE", &path, &[("authorization", &auth)], "").await.status, 204);
@@ -245,6 +248,18 @@ async fn the_sweep_reports_expiry_to_a_live_stream(backend: Backend) {
     // Reported once: a later stream replays the same two events and ends.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(client.events(&id, None).await, events);
+}
+
+/// SIGTERM ends open streams at once, so they do not hold the shutdown to its deadline (30 s here,
+/// longer than `Server::stop` waits before it kills).
+async fn a_stopping_server_ends_its_streams(backend: Backend) {
+    let config = server_config(&backend, issuer(json!({})), json!({"shutdownDeadlineSeconds": 30}));
+    let mut server = Server::start(&config);
+    let offer = Client::connect(server.addr).await.create_pre_authorized(&json!({"credentials": [MDL]})).await.json();
+    let stream = Client::connect(server.addr).await.open_events(offer["id"].as_str().unwrap(), None).await;
+    let status = server.stop().expect("the server exits before its shutdown deadline");
+    assert!(status.success(), "{status:?}");
+    assert_eq!(types(&stream.await.unwrap()), ["offer.created"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,6 +27,8 @@ pub struct Behaviour {
     pub fail_first: usize,
     /// The first request is held open until [`Receiver::release`], then answered 503.
     pub hold_first: bool,
+    /// Each answer waits this long: deliveries overlap.
+    pub delay: std::time::Duration,
 }
 
 /// One request, once answered.
@@ -173,8 +175,10 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
         shared.release.notified().await;
         503
     } else if number <= shared.behaviour.fail_first {
+        tokio::time::sleep(shared.behaviour.delay).await;
         500
     } else {
+        tokio::time::sleep(shared.behaviour.delay).await;
         204
     };
     drop(guard);
