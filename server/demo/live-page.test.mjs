@@ -110,8 +110,6 @@ function writeConfig(port) {
     listen: `127.0.0.1:${port}`,
     sqlite: join(scratch, 'offers.sqlite3'),
     apiTokens: [API_TOKEN],
-    // The page's stream holds a request open: a restart should not wait long for it.
-    shutdownDeadlineSeconds: 1,
     webhooks: [{ url: receiver.url, secret: WEBHOOK_SECRET }],
     webhookRetryBaseMilliseconds: 100,
     webhookTimeoutSeconds: 2,
@@ -353,12 +351,11 @@ test('the page keeps the token in memory only and ran without script errors', as
   const stored = await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]);
   assert.deepEqual(stored, [0, 0, '']);
   assert.deepEqual(pageErrors, []);
-  // The only failed requests are those the tests caused: the stream cut by the restart (and status
-  // requests while the server was down), the wrong token.
+  // The only failed requests are those the tests caused: the wrong token, and status requests if the
+  // page retried while the server was down (the stream itself ends cleanly when the server stops).
   const offers = `${base}/v1/openid/offers/pre-authorized`;
   const lines = failedRequests.map((line) => line.replace(/pre-authorized\/[0-9a-f-]{36}/, 'pre-authorized/ID'));
   assert.deepEqual(lines.filter((line) => line !== `net::ERR_CONNECTION_REFUSED at ${offers}/ID`), [
-    `net::ERR_INCOMPLETE_CHUNKED_ENCODING at ${offers}/ID/events`,
     `the server responded with a status of 401 (Unauthorized) at ${offers}`,
   ]);
 });
