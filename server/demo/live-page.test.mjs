@@ -55,8 +55,12 @@ const failedRequests = [];
 
 // ---- the webhook receiver ----
 
-/** Whether a Standard Webhooks delivery carries a valid `v1` signature of its id, timestamp and body. */
+/**
+ * Whether a Standard Webhooks delivery carries a valid `v1` signature of its id, timestamp and body, and a
+ * timestamp within five minutes of now (what a receiver checks against replayed deliveries).
+ */
 function verifySignature(headers, body) {
+  if (Math.abs(Date.now() / 1000 - Number(headers['webhook-timestamp'])) > 300) return false;
   const key = Buffer.from(WEBHOOK_SECRET.slice('whsec_'.length), 'base64');
   const signed = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`;
   const expected = createHmac('sha256', key).update(signed).digest();
