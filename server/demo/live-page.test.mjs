@@ -351,6 +351,17 @@ test('an offer deleted from the page ends its stream; a wrong API token is refus
   assert.equal(receiver.delivered().find((request) => request.id === `${id}.2`).event.type, 'offer.deleted');
 });
 
+test('the page is sent under its Content Security Policy, with nothing but the browser build beside it', async () => {
+  const html = await fetch(`${base}/demo/`);
+  assert.equal(html.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.match(html.headers.get('content-security-policy'), /^default-src 'none'; script-src 'self' 'wasm-unsafe-eval';/);
+  const wasm = await fetch(`${base}/demo/credoffer/credoffer_wasm_bg.wasm`);
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  for (const path of ['credoffer/package.json', 'credoffer/..%2Fpackage.json', 'credoffer/', 'live-page.test.mjs']) {
+    assert.equal((await fetch(`${base}/demo/${path}`)).status, 404, path);
+  }
+});
+
 test('the page keeps the token in memory only and ran without script errors', async () => {
   const stored = await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]);
   assert.deepEqual(stored, [0, 0, '']);
