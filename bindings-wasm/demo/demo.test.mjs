@@ -1,79 +1,67 @@
-// Drives the demo page in headless Chromium (Debian's, through playwright-core): fills the issuer form, takes a
-// screenshot, decodes the QR code from the rendered pixels back to the exact URI, and has the wallet panel
-// explain it. Screenshots go to target/wasm-demo/ at the repository root.
+// Drives the demo page in headless Chromium (Debian's, through playwright-core): checks what loading it
+// transferred, fills the issuer form, takes a screenshot, decodes the QR code from the rendered pixels back to
+// the exact URI, and has the wallet panel explain it. Screenshots go to target/wasm-demo/ at the repository root.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import jsQR from 'jsqr';
-import { chromium } from 'playwright-core';
-import { PNG } from 'pngjs';
-
 import { parseOfferUri } from 'credoffer';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { decodeQr, launchChromium } from '../tests/chromium.mjs';
+import { serveStatic } from '../tests/static-server.mjs';
+
 const screenshots = fileURLToPath(new URL('../../target/wasm-demo/', import.meta.url));
+/** What the page may load: itself, its script and the browser entry, never the Node build or issuer code. */
+const PAGE_FILES = [
+  '/demo/',
+  '/demo/app.js',
+  '/pkg/web/index.js',
+  '/pkg/web/credoffer_wasm.js',
+  '/pkg/web/credoffer_wasm_bg.wasm',
+];
 
 let server;
-let pageUrl;
-let context;
+let chromium;
 let page;
-let scratch;
-const pageErrors = [];
+let pageErrors;
+/** Per request the page made while loading: its path and the bytes it took (headers and body, each way). */
+let loaded;
 
 before(async () => {
-  server = spawn(process.execPath, [fileURLToPath(new URL('./serve.mjs', import.meta.url))], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  pageUrl = await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-    server.stdout.once('data', (chunk) => resolve(String(chunk).trim()));
-  });
-  scratch = mkdtempSync(join(tmpdir(), 'credoffer-demo-'));
-  context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1280, height: 1000 },
-    env: { ...process.env, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_CACHE_HOME: join(scratch, 'cache') },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => pageErrors.push(error));
-  page.on('console', (message) => message.type() === 'error' && pageErrors.push(new Error(message.text())));
-  await page.goto(pageUrl);
-  await page.waitForSelector('body[data-ready="true"]');
+  server = await serveStatic(fileURLToPath(new URL('..', import.meta.url)));
+  chromium = await launchChromium();
+  ({ page, pageErrors } = chromium);
+  loaded = await chromium.load(`${server.origin}/demo/`);
   mkdirSync(screenshots, { recursive: true });
 });
 
 after(async () => {
-  await context?.close();
-  server?.kill(); // by its PID
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await chromium?.close();
+  await server?.close();
 });
 
-/** Decodes the QR code in a PNG screenshot. */
-function decodeQr(png) {
-  const { data, width, height } = PNG.sync.read(png);
-  const found = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), width, height);
-  assert.ok(found, 'no QR code found in the screenshot');
-  return found.data;
-}
+test('the page loads the browser entry only, and what it transferred is printed', (t) => {
+  assert.deepEqual(loaded.map(({ path }) => path).sort(), [...PAGE_FILES].sort());
+  const bodies = loaded.reduce((sum, { size }) => sum + size.responseBodySize, 0);
+  const total = loaded.reduce(
+    (sum, { size }) =>
+      sum + size.requestHeadersSize + size.requestBodySize + size.responseHeadersSize + size.responseBodySize,
+    0,
+  );
+  // Each body is the whole file as served: nothing cached, nothing counted twice.
+  for (const { path, size } of loaded) {
+    const file = new URL(`..${path.endsWith('/') ? `${path}index.html` : path}`, import.meta.url);
+    assert.equal(size.responseBodySize, statSync(file).size, path);
+  }
+  const wasm = loaded.find(({ path }) => path.endsWith('.wasm')).size.responseBodySize;
+  t.diagnostic(
+    `the demo page transferred ${total} B in ${loaded.length} requests: ` +
+      `${bodies} B of response bodies (uncompressed), ${wasm} B of them WebAssembly`,
+  );
+});
 
 test('issuer form: offer URI, QR code and transaction code; the QR decodes to the exact URI', async () => {
   await page.fill('#issuer', 'https://issuer.example.com/tenant-7');

@@ -26,7 +26,7 @@ pub enum Step {
     C,
     /// the server's tests on SQLite and PostgreSQL
     Server,
-    /// the npm package: build, types, node tests, the demo page in Chromium
+    /// the npm package: build, types, node tests, the vectors, the demo and a Vite-built page in Chromium
     Wasm,
     /// the server's live issuer page driven in Chromium: a wallet, a restart, signed webhooks
     LivePage,

@@ -91,7 +91,7 @@ enum Command {
         #[arg(long)]
         why: bool,
     },
-    /// wasm-build, then tsc, node tests and the demo page in headless Chromium
+    /// wasm-build, then tsc, node tests, the vectors, the demo page and a Vite-built page in headless Chromium
     WasmTest,
     /// wasm-build, then the node benchmark against the JavaScript libraries
     WasmBench,

@@ -77,16 +77,22 @@ pub fn build(why: bool) -> Result {
     Ok(())
 }
 
-/// Builds the package, then checks its types, runs the node tests and drives the demo page in headless
-/// Chromium (screenshots in target/wasm-demo/).
+/// Builds the package, then checks its types and runs the node tests: the shared vectors in Node and in
+/// headless Chromium, the package surface, the demo page in Chromium (screenshots in target/wasm-demo/), and
+/// a page built by Vite from the packed package, in Chromium and against [`SIZE_BUDGET_BYTES`].
 pub fn test() -> Result {
     build(false)?;
     link_package()?;
+    setup::chromium()?;
     let dir = package_dir();
     util::run_in(&dir, "node", &["node_modules/typescript/bin/tsc", "--project", "tests/tsconfig.json"], &[])?;
-    util::run_in(&dir, "node", &["--test", "tests/"], &[])?;
-    setup::chromium()?;
-    util::run_in(&dir, "node", &["--test", "demo/"], &[])
+    let budget = SIZE_BUDGET_BYTES.to_string();
+    util::run_in(
+        &dir,
+        "node",
+        &["--test", "tests/", "demo/", "bundle/"],
+        &[("CREDOFFER_BROWSER_BUDGET_BYTES", &budget)],
+    )
 }
 
 /// Builds the package and runs the node benchmark against the JavaScript libraries.
