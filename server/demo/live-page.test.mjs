@@ -14,18 +14,16 @@ import { spawn } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// Chromium as the npm package's browser tests drive it, with their development dependencies.
+import { decodeQr, launchChromium } from '../../bindings-wasm/tests/chromium.mjs';
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
-// The npm package's development dependencies (bindings-wasm/node_modules) and its built package (pkg/).
-const require = createRequire(join(root, 'bindings-wasm/package.json'));
-const { chromium } = require('playwright-core');
-const jsQR = require('jsqr');
-const { PNG } = require('pngjs');
+// The npm package as `cargo xtask wasm-build` wrote it.
 const { parseOfferJson, parseOfferUri, tokenRequestBody } = await import(
   pathToFileURL(join(root, 'bindings-wasm/pkg/node/index.mjs')).href
 );
@@ -33,9 +31,6 @@ const { parseOfferJson, parseOfferUri, tokenRequestBody } = await import(
 const SERVER_BIN = process.env.CREDOFFER_SERVER_BIN ?? join(root, 'target/debug/credoffer-server');
 const PACKAGE_DIR = join(root, 'bindings-wasm/pkg/web');
 const SCREENSHOTS = join(root, 'target/live-page');
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
 const API_TOKEN = 'live-page-test-token-0123456789';
 const MDL = 'org.iso.18013.5.1.mDL';
 /** `whsec_` and the base64 of the bytes 0 to 31. */
@@ -47,10 +42,9 @@ let scratch;
 let receiver;
 let server;
 let base;
-let context;
+let browser;
 let page;
-const pageErrors = [];
-/** Chromium's own console lines for failed requests, as `text at url`; the tests provoke two kinds. */
+/** Chromium's own console lines for failed requests, as `text at url`: the tests cause some on purpose. */
 const failedRequests = [];
 
 // ---- the webhook receiver ----
@@ -189,13 +183,6 @@ async function waitHere(what, condition) {
   }
 }
 
-function decodeQr(png) {
-  const { data, width, height } = PNG.sync.read(png);
-  const found = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), width, height);
-  assert.ok(found, 'no QR code found in the screenshot');
-  return found.data;
-}
-
 /** Creates an offer through the page's form and waits until the page follows it live. */
 async function createOffer() {
   await page.fill('#api-token', API_TOKEN);
@@ -213,25 +200,15 @@ before(async () => {
   receiver = await startReceiver(2);
   server = await startServer(writeConfig(await freePort()));
   base = server.address;
-  context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1280, height: 1100 },
-    env: { ...process.env, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_CACHE_HOME: join(scratch, 'cache') },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => pageErrors.push(error));
+  browser = await launchChromium({ viewport: { width: 1280, height: 1100 } });
+  page = browser.page;
   page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    if (message.text().startsWith('Failed to load resource: ')) {
-      failedRequests.push(`${message.text().slice('Failed to load resource: '.length)} at ${message.location().url}`);
-    } else {
-      pageErrors.push(new Error(message.text()));
+    const prefix = 'Failed to load resource: ';
+    if (message.type() === 'error' && message.text().startsWith(prefix)) {
+      failedRequests.push(`${message.text().slice(prefix.length)} at ${message.location().url}`);
     }
   });
-  await page.goto(`${base}/demo`);
-  await page.waitForSelector('body[data-ready="true"]');
+  await browser.load(`${base}/demo`);
   // Every text the state line shows, in order: each change replaces its text node, whose text is kept.
   await page.evaluate(() => {
     window.stateLog = [];
@@ -245,7 +222,7 @@ before(async () => {
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   if (server) await stopServer(server);
   await receiver?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -365,7 +342,8 @@ test('the page is sent under its Content Security Policy, with nothing but the b
 test('the page keeps the token in memory only and ran without script errors', async () => {
   const stored = await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]);
   assert.deepEqual(stored, [0, 0, '']);
-  assert.deepEqual(pageErrors, []);
+  const scriptErrors = browser.pageErrors.filter((error) => !error.message.startsWith('Failed to load resource: '));
+  assert.deepEqual(scriptErrors, []);
   // The only failed requests are those the tests caused: the wrong token, and status requests if the
   // page retried while the server was down (the stream itself ends cleanly when the server stops).
   const offers = `${base}/v1/openid/offers/pre-authorized`;
