@@ -37,6 +37,8 @@ const MDL = 'org.iso.18013.5.1.mDL';
 const WEBHOOK_SECRET = 'whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
 /** Every wait for a condition gives up after this long, with what it was waiting for. */
 const WAIT_MS = 20_000;
+/** No test, nor the setup, runs longer than this. */
+const BOUND = { timeout: 90_000 };
 
 let scratch;
 let receiver;
@@ -219,16 +221,21 @@ before(async () => {
     }).observe(document.getElementById('state'), { childList: true });
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
-});
+}, BOUND);
 
 after(async () => {
   await browser?.close();
   if (server) await stopServer(server);
   await receiver?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
+}, BOUND);
 
-test('a wallet takes the offer: the page shows each state in order, across a server restart', async () => {
+test('a wallet takes the offer: the page shows each state in order, across a server restart', BOUND, async () => {
+  const streamRequests = [];
+  const noteStreamRequest = (request) => {
+    if (request.url().endsWith('/events')) streamRequests.push(request.headers()['last-event-id'] ?? null);
+  };
+  page.on('request', noteStreamRequest);
   const { id, txCode } = await createOffer();
   assert.match(txCode, /^\d{6}$/);
   await page.screenshot({ path: join(SCREENSHOTS, 'waiting.png'), fullPage: true });
@@ -261,6 +268,8 @@ test('a wallet takes the offer: the page shows each state in order, across a ser
   assert.equal(second.status, 200);
   assert.equal(await second.text(), offerJson, 'served again, unchanged, until redeemed');
   await waitForState('fetched (2)');
+  page.off('request', noteStreamRequest);
+  assert.deepEqual(streamRequests, [null, `${id}.2`], 'the stream resumed after the last event seen');
 
   const token = (body) =>
     fetch(`${base}/v1/oauth/token`, {
@@ -311,7 +320,7 @@ test('a wallet takes the offer: the page shows each state in order, across a ser
   assert.equal(receiver.answered.filter((request) => request.status === 500).length, 2);
 });
 
-test('an offer deleted from the page ends its stream; a wrong API token is refused by name', async () => {
+test('an offer deleted from the page ends its stream; a wrong API token is refused by name', BOUND, async () => {
   await page.fill('#api-token', 'not-the-api-token-at-all');
   await page.click('#create');
   await page.waitForSelector('#create-error:not([hidden])');
@@ -328,7 +337,7 @@ test('an offer deleted from the page ends its stream; a wrong API token is refus
   assert.equal(receiver.delivered().find((request) => request.id === `${id}.2`).event.type, 'offer.deleted');
 });
 
-test('the page is sent under its Content Security Policy, with nothing but the browser build beside it', async () => {
+test('the page is sent under its Content Security Policy, with nothing but the browser build beside it', BOUND, async () => {
   const html = await fetch(`${base}/demo/`);
   assert.equal(html.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.match(html.headers.get('content-security-policy'), /^default-src 'none'; script-src 'self' 'wasm-unsafe-eval';/);
@@ -339,7 +348,7 @@ test('the page is sent under its Content Security Policy, with nothing but the b
   }
 });
 
-test('the page keeps the token in memory only and ran without script errors', async () => {
+test('the page keeps the token in memory only and ran without script errors', BOUND, async () => {
   const stored = await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]);
   assert.deepEqual(stored, [0, 0, '']);
   const scriptErrors = browser.pageErrors.filter((error) => !error.message.startsWith('Failed to load resource: '));
