@@ -2,6 +2,7 @@
 //! once with PostgreSQL (`CREDOFFER_TEST_DATABASE_URL`; `cargo xtask server-test` starts one).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[macro_use]
 mod common;
 
 use std::time::Duration;
@@ -13,29 +14,6 @@ use common::{
 };
 use credoffer::{ParseOptions, parse_offer_json};
 use serde_json::{Value, json};
-
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::SqliteMemory).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(backend) = super::Backend::postgres(concat!("postgres::", stringify!($name))) {
-                        super::$name(backend).await;
-                    }
-                }
-            )*
-        }
-    };
-}
 
 on_every_backend!(
     mattr_curl_examples_work_as_written,

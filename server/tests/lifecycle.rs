@@ -3,6 +3,7 @@
 //! as signed webhooks. Once on SQLite and once on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[macro_use]
 mod common;
 
 use std::time::Duration;
@@ -15,35 +16,13 @@ use common::{
 use credoffer::{ParseOptions, parse_offer_json};
 use serde_json::{Value, json};
 
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::SqliteMemory).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(backend) = super::Backend::postgres(concat!("postgres::", stringify!($name))) {
-                        super::$name(backend).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
 on_every_backend!(
     a_lifecycle_in_status_events_and_webhooks,
     fetches_stop_at_max_offer_fetches,
     deletion_ends_the_stream,
     the_sweep_reports_expiry_to_a_live_stream,
     a_stopping_server_ends_its_streams,
+    wrong_codes_invalidate_and_end_a_live_stream,
 );
 
 /// By reference, with http webhooks (loopback) allowed, and `extra` issuer members.
@@ -211,6 +190,31 @@ async fn fetches_stop_at_max_offer_fetches(backend: Backend) {
     assert_eq!(client.redeem(&code, None).await.status, 200);
     let events = client.events(id, None).await;
     assert_eq!(types(&events), ["offer.created", "offer.fetched", "offer.fetched", "offer.redeemed"]);
+}
+
+/// Three wrong transaction codes: two rejections with the attempts left, then the invalidation, which
+/// ends a stream opened before them.
+async fn wrong_codes_invalidate_and_end_a_live_stream(backend: Backend) {
+    let server = Server::start(&server_config(&backend, issuer(json!({})), json!({})));
+    let mut client = Client::connect(server.addr).await;
+    let offer =
+        client.create_pre_authorized(&json!({"credentials": [MDL], "transactionCodeConfiguration": {}})).await.json();
+    let id = offer["id"].as_str().unwrap();
+    let stream = Client::connect(server.addr).await.open_events(id, None).await;
+    let code = fetch_code(&mut client, &reference_path(offer["uri"].as_str().unwrap())).await;
+    let wrong = wrong_code(offer["transactionCode"].as_str().unwrap());
+    for _ in 0..3 {
+        assert_eq!(client.redeem(&code, Some(&wrong)).await.status, 400);
+    }
+    let events = stream.await.unwrap();
+    let kinds =
+        ["offer.created", "offer.fetched", "offer.tx_code_rejected", "offer.tx_code_rejected", "offer.invalidated"];
+    assert_eq!(types(&events), kinds);
+    let left: Vec<_> = events[2..].iter().map(|event| event.data["data"]["failedAttemptsLeft"].clone()).collect();
+    assert_eq!(left, [2, 1, 0]);
+    let status = json!({"state": "invalidated", "fetchCount": 1, "failedAttemptsLeft": 0,
+        "at": ["firstFetchedAt", "lastFetchedAt", "invalidatedAt"]});
+    assert_eq!(summary(&client.status(id).await), status);
 }
 
 /// A stream outlives the request timeout (one second here), and ends after the deletion.

@@ -8,7 +8,7 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use common::receiver::{Behaviour, Receiver, SECRET};
+use common::receiver::{Behaviour, Receiver, SECRET, unique_path};
 use common::{Backend, Client, MDL, Server, TempDir, code_in, issuer_config, server_config, wait_until};
 use serde_json::{Value, json};
 
@@ -52,7 +52,7 @@ async fn pending_deliveries_survive_a_restart_on_postgres() {
 /// second, which delivers what the first left in the outbox.
 async fn survives_a_restart(backend: Backend) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let url = format!("http://127.0.0.1:{port}/hooks/credoffer");
+    let url = format!("http://127.0.0.1:{port}{}", unique_path());
     let mut first = Server::start(&config(&backend, &url, 2));
     let offer = Client::connect(first.addr).await.create_pre_authorized(&json!({"credentials": [MDL]})).await.json();
     let event_id = format!("{}.1", offer["id"].as_str().unwrap());
@@ -120,8 +120,7 @@ async fn two_instances_under_load(backend: Backend) {
     assert_eq!(deliveries_by_id(&receiver), expected);
     assert_eq!(receiver.concurrent_duplicates(), Vec::<String>::new());
     let log = instances.iter().map(Server::log_text).collect::<String>();
-    assert_eq!(log.matches("webhook delivered").count(), expected.len(), "both instances delivered, once each");
-    assert!(instances.iter().all(|server| server.log_text().contains("webhook delivered")), "both workers took part");
+    assert_eq!(log.matches("webhook delivered").count(), expected.len(), "each event delivered by one instance, once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -180,7 +180,8 @@ pub fn event_id(offer_id: &str, version: u64) -> String {
 pub struct OutboxPolicy {
     /// Endpoint URLs, one outbox row each per event.
     pub endpoints: Vec<String>,
-    /// Pending rows at most (failed rows are kept for inspection, and purged with their records).
+    /// Pending rows at most (failed rows are kept for inspection, and purged with their records). Each
+    /// write counts in its own transaction: writers racing at the cap may pass it by a few rows.
     pub cap: u64,
 }
 

@@ -3,6 +3,33 @@
 
 pub mod receiver;
 
+/// Tests `$name(backend)` once on SQLite in memory (`sqlite::$name`) and once on PostgreSQL
+/// (`postgres::$name`, skipped without `CREDOFFER_TEST_DATABASE_URL`). The calling file imports
+/// `Backend`.
+#[allow(unused_macros)]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::SqliteMemory).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(backend) = super::Backend::postgres(concat!("postgres::", stringify!($name))) {
+                        super::$name(backend).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;

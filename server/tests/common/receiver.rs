@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -56,10 +57,19 @@ struct Shared {
     release: Notify,
 }
 
+/// A path no other receiver had: a store shared between tests (and runs) may hold rows queued for an
+/// earlier receiver on the same port, which must not reach this one.
+pub fn unique_path() -> String {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    format!("/hooks/{}-{}-{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
 /// A running receiver; stops when dropped.
 #[derive(Debug)]
 pub struct Receiver {
     pub addr: SocketAddr,
+    path: String,
     shared: Arc<Shared>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -118,11 +128,11 @@ impl Receiver {
                 });
             }
         });
-        Receiver { addr, shared, task }
+        Receiver { addr, path: unique_path(), shared, task }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}/hooks/credoffer", self.addr)
+        format!("http://{}{}", self.addr, self.path)
     }
 
     /// Requests received (answered or not).
