@@ -144,6 +144,9 @@ pub fn router(config: &ServerConfig, state: Arc<AppState>) -> Router {
     if let Some(route) = &config.reference_route {
         router = router.route(route, get(serve_offer_by_reference));
     }
+    if let Some(demo) = &config.demo {
+        router = router.merge(demo.routes());
+    }
     router
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         // A whole-request deadline: tower-http's body timeout restarts at every chunk, so a client

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use credoffer::issuer::TOKEN_PLACEHOLDER;
@@ -11,6 +12,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::demo::DemoPage;
 use crate::webhook::{WebhookEndpoint, WebhookSecret, WebhookSettings};
 
 /// MATTR VII refuses request bodies over 500 KB.
@@ -105,6 +107,8 @@ pub struct FileConfig {
     pub issuer: Option<Value>,
     /// Credential Issuer Metadata served at the well-known URL.
     pub metadata: Option<Value>,
+    /// The npm package's browser build: when set, the live issuer page is served at `/demo/`.
+    pub demo_package_directory: Option<String>,
 }
 
 impl fmt::Debug for FileConfig {
@@ -159,6 +163,8 @@ pub struct ServerConfig {
     pub metadata: Option<(String, String)>,
     /// For offers by reference: the route that serves them (`/offers/{token}`).
     pub reference_route: Option<String>,
+    /// The live issuer page, when enabled.
+    pub demo: Option<DemoPage>,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -171,6 +177,7 @@ impl fmt::Debug for ServerConfig {
             .field("limits", &self.limits)
             .field("webhooks", &self.webhooks)
             .field("issuer", self.issuer.config())
+            .field("demo", &self.demo)
             .finish_non_exhaustive()
     }
 }
@@ -269,6 +276,9 @@ impl FileConfig {
                 "webhookOutboxCap" => config.webhook_outbox_cap = member(name, value, "a non-negative integer")?,
                 "issuer" => config.issuer = Some(value),
                 "metadata" => config.metadata = Some(value),
+                "demoPackageDirectory" => {
+                    config.demo_package_directory = member(name, value, "a folder path (string)")?
+                }
                 _ => return Err(invalid(format!("the configuration has an unknown member {name:?}"))),
             }
         }
@@ -310,6 +320,7 @@ impl FileConfig {
         };
         let metadata = self.metadata.map(|metadata| checked_metadata(&issuer, &metadata)).transpose()?;
         let reference_route = issuer.config().offer_url_template.as_deref().map(reference_route).transpose()?;
+        let demo = self.demo_package_directory.as_deref().map(|dir| DemoPage::load(Path::new(dir))).transpose()?;
         Ok(ServerConfig {
             listen: self.listen.unwrap_or_else(|| SocketAddr::from(DEFAULT_LISTEN)),
             database,
@@ -322,6 +333,7 @@ impl FileConfig {
             issuer,
             metadata,
             reference_route,
+            demo,
         })
     }
 }

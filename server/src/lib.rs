@@ -11,6 +11,7 @@
 //! | `GET`/`HEAD <offer URL>` | an offer by reference, until redeemed or dead (when `offerUrlTemplate` is set) |
 //! | `GET /.well-known/openid-credential-issuer` | the configured issuer metadata |
 //! | `GET /health` | whether the store answers |
+//! | `GET /demo/` | the live issuer page (when `demoPackageDirectory` is set) |
 //!
 //! Records live in SQLite (a file or memory) or PostgreSQL, which several instances can share:
 //! every update is a compare-and-swap on the record's version, stored in one transaction with the
@@ -18,6 +19,7 @@
 
 pub mod app;
 pub mod config;
+pub mod demo;
 pub mod events;
 pub mod store;
 pub mod webhook;

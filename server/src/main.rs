@@ -52,6 +52,10 @@ struct Args {
     /// Credential Issuer Metadata (JSON file) to serve at the well-known URL.
     #[arg(long, value_name = "FILE")]
     metadata: Option<PathBuf>,
+    /// Serve the live issuer page at /demo/, with the npm package's browser build from this folder
+    /// (bindings-wasm/pkg/web after `cargo xtask wasm-build`).
+    #[arg(long, value_name = "DIR")]
+    demo_package_directory: Option<String>,
     /// Log lines as text or JSON (to standard error).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -123,6 +127,9 @@ fn file_config(args: Args) -> Result<FileConfig, String> {
     }
     if !issuer.is_empty() {
         config.issuer = Some(Value::Object(issuer));
+    }
+    if args.demo_package_directory.is_some() {
+        config.demo_package_directory = args.demo_package_directory;
     }
     if let Some(path) = &args.metadata {
         let metadata = serde_json::from_str(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -5,7 +5,7 @@
 use clap::ValueEnum;
 
 use crate::util::{self, Result, cargo};
-use crate::{audit, c, codegen, fuzz, mobile, mobile_artefacts, release, server, setup, wasm};
+use crate::{audit, c, codegen, fuzz, live_page, mobile, mobile_artefacts, release, server, setup, wasm};
 
 /// One step of the pipeline; its name on the command line is the variant's, in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -28,6 +28,8 @@ pub enum Step {
     Server,
     /// the npm package: build, types, node tests, the vectors, the demo and a Vite-built page in Chromium
     Wasm,
+    /// the server's live issuer page driven in Chromium: a wallet, a restart, signed webhooks
+    LivePage,
     /// the Python, Kotlin and Swift bindings' tests
     Mobile,
     /// iOS and Android static libraries, the XCFramework and classes.jar, each checked
@@ -38,7 +40,7 @@ pub enum Step {
 
 impl Step {
     /// Every step, in pipeline order.
-    pub const ALL: [Step; 12] = [
+    pub const ALL: [Step; 13] = [
         Step::Format,
         Step::Codegen,
         Step::Clippy,
@@ -48,6 +50,7 @@ impl Step {
         Step::C,
         Step::Server,
         Step::Wasm,
+        Step::LivePage,
         Step::Mobile,
         Step::MobileArtefacts,
         Step::Release,
@@ -64,6 +67,7 @@ impl Step {
             Step::C => "c binding",
             Step::Server => "server",
             Step::Wasm => "wasm package",
+            Step::LivePage => "live issuer page",
             Step::Mobile => "mobile bindings",
             Step::MobileArtefacts => "mobile artefacts",
             Step::Release => "release dry run",
@@ -81,6 +85,7 @@ impl Step {
             Step::C => c::ci(),
             Step::Server => server::ci(),
             Step::Wasm => wasm::ci(),
+            Step::LivePage => live_page::test(),
             Step::Mobile => mobile::ci(),
             Step::MobileArtefacts => mobile_artefacts::command(),
             Step::Release => release::dry_run(),
@@ -102,7 +107,7 @@ impl Step {
                 setup::cbindgen().map(drop)
             }
             Step::Server => setup::postgresql(),
-            Step::Wasm => {
+            Step::Wasm | Step::LivePage => {
                 setup::wasm_tools()?;
                 setup::npm_packages()?;
                 setup::chromium()
@@ -206,6 +211,7 @@ mod tests {
             Step::C,
             Step::Server,
             Step::Wasm,
+            Step::LivePage,
             Step::Release,
         ];
         assert_eq!(steps(&["--skip", "fuzz,mobile,mobile-artefacts"]).unwrap(), expected);
@@ -219,7 +225,7 @@ mod tests {
         assert!(error.contains("nonsense"), "{error}");
         assert!(
             error.contains(
-                "format, codegen, clippy, rust, audit, fuzz, c, server, wasm, mobile, mobile-artefacts, release"
+                "format, codegen, clippy, rust, audit, fuzz, c, server, wasm, live-page, mobile, mobile-artefacts, release"
             ),
             "{error}"
         );

@@ -9,6 +9,7 @@ mod c;
 mod ci;
 mod codegen;
 mod fuzz;
+mod live_page;
 mod metadata;
 mod mobile;
 mod mobile_artefacts;
@@ -96,6 +97,16 @@ enum Command {
     WasmBench,
     /// credoffer-server's HTTP tests on SQLite and on a throwaway PostgreSQL
     ServerTest,
+    /// wasm-build and the server, then serve the live issuer page (/demo/) until Ctrl-C, printing its
+    /// URL and a fresh API token
+    LivePage {
+        /// Address to listen on
+        #[arg(long, value_name = "HOST:PORT", default_value = live_page::DEFAULT_LISTEN)]
+        listen: String,
+    },
+    /// wasm-build and the server, then drive the live issuer page in headless Chromium: a wallet, a
+    /// server restart, signed webhooks
+    LivePageTest,
     /// the server's bounded load test (release) on SQLite and PostgreSQL: requests/s
     ServerLoad {
         /// instead, create and redeem offers for this many seconds on each store, and report
@@ -131,6 +142,8 @@ fn main() -> ExitCode {
         Command::WasmTest => wasm::test(),
         Command::WasmBench => wasm::bench(),
         Command::ServerTest => server::test(),
+        Command::LivePage { listen } => live_page::run(&listen),
+        Command::LivePageTest => live_page::test(),
         Command::ServerLoad { soak } => server::load(soak),
         Command::Release { dry_run: _ } => release::dry_run(),
     };
