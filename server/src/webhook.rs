@@ -106,7 +106,8 @@ impl WebhookSecret {
         tolerance: i64,
     ) -> Result<(), VerifyError> {
         let timestamp: i64 = timestamp.parse().map_err(|_| VerifyError::BadTimestamp)?;
-        if (now - timestamp).abs() > tolerance {
+        // abs_diff: a hostile timestamp near i64::MIN must not overflow the subtraction.
+        if now.abs_diff(timestamp) > tolerance.unsigned_abs() {
             return Err(VerifyError::OutsideTolerance);
         }
         let expected = self.mac(id, timestamp, body);
@@ -361,6 +362,7 @@ mod tests {
         assert_eq!(verify("1614265330", &signature, b"{}", 1_614_265_330), Err(VerifyError::NoMatchingSignature));
         assert_eq!(verify("1614265330", &signature, body, 1_614_265_631), Err(VerifyError::OutsideTolerance));
         assert_eq!(verify("soon", &signature, body, 1_614_265_330), Err(VerifyError::BadTimestamp));
+        assert_eq!(verify("-9223372036854775808", &signature, body, 1_614_265_330), Err(VerifyError::OutsideTolerance));
         assert_eq!(verify("1614265331", &signature, body, 1_614_265_330), Err(VerifyError::NoMatchingSignature));
     }
 
