@@ -91,10 +91,15 @@ impl CredentialKind {
                 .flatten()
                 .find_map(Value::as_array)
                 .map(|types| {
-                    let mut types: Vec<String> = types.iter().filter_map(Value::as_str).map(str::to_owned).collect();
-                    types.sort_unstable();
-                    types.dedup();
-                    types
+                    // Kept sorted as they come in: a sort would bring the standard library's sort code into
+                    // the WebAssembly build (kilobytes) for lists of a few names.
+                    let mut sorted: Vec<String> = Vec::with_capacity(types.len());
+                    for name in types.iter().filter_map(Value::as_str) {
+                        if let Err(at) = sorted.binary_search_by(|held| held.as_str().cmp(name)) {
+                            sorted.insert(at, name.to_owned());
+                        }
+                    }
+                    sorted
                 });
         Some(Self {
             format: if format == "vc+sd-jwt" { "dc+sd-jwt".to_owned() } else { format.to_owned() },
@@ -174,16 +179,18 @@ impl IssuerMetadata {
             ));
         };
         // Every configuration names its format (REQUIRED): one without makes the whole document invalid.
-        let formats = supported
-            .iter()
-            .map(|(id, configuration)| match configuration.get("format").and_then(Value::as_str) {
-                Some(format) => Ok((id.clone(), format.to_owned())),
-                None => Err(invalid(
+        // Inserted one by one: collecting into a map sorts first, and the sort's code costs the WebAssembly
+        // build kilobytes.
+        let mut formats = BTreeMap::new();
+        for (id, configuration) in supported {
+            let Some(format) = configuration.get("format").and_then(Value::as_str) else {
+                return Err(invalid(
                     &format!("credential_configurations_supported.{id}.format"),
                     "a credential configuration has no format string",
-                )),
-            })
-            .collect::<Result<_>>()?;
+                ));
+            };
+            formats.insert(id.clone(), format.to_owned());
+        }
         if let Some(id) = supported.iter().find_map(|(id, configuration)| {
             configuration.get("scope").is_some_and(|scope| !scope.is_string()).then_some(id)
         }) {
