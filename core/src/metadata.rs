@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Result, Warning, WarningCode};
+use crate::json_read::{self, ValueSeed};
 use crate::limits::{MAX_METADATA_BYTES, too_long};
 use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD};
 use crate::url::{UrlRole, check_https_url};
@@ -147,7 +148,7 @@ impl IssuerMetadata {
         if json.len() > MAX_METADATA_BYTES {
             return Err(too_long("the metadata", json.len(), MAX_METADATA_BYTES));
         }
-        let value: Value = serde_json::from_str(json)
+        let value = json_read::value(json, ValueSeed::LAST_WINS)
             .map_err(|e| Error::new(ErrorKind::InvalidMetadata, format!("the metadata is not valid JSON: {e}")))?;
         let Value::Object(members) = value else {
             return Err(Error::new(ErrorKind::InvalidMetadata, "the metadata is not a JSON object"));
@@ -240,9 +241,9 @@ impl IssuerMetadata {
         resolved.legacy_credentials.clear();
         for (index, description) in offer.legacy_credentials.iter().enumerate() {
             let field = || format!("credentials[{index}]");
-            let described = serde_json::from_str::<Map<String, Value>>(description.as_json())
-                .ok()
+            let described = Some(description.to_value())
                 .as_ref()
+                .and_then(Value::as_object)
                 .and_then(CredentialKind::read)
                 .filter(CredentialKind::names_a_type)
                 .ok_or_else(|| {

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use percent_encoding::percent_decode_str;
 
 use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
+use crate::json_read;
 use crate::url::allowed_raw_in_query;
 
 /// What `+` means inside an offer URI's query.
@@ -116,7 +117,7 @@ pub(crate) fn decode_value<'a>(
     plus: PlusPolicy,
     findings: &mut Findings<'_>,
 ) -> Result<Cow<'a, str>> {
-    let raw_json = raw.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok();
+    let raw_json = raw.starts_with('{') && json_read::from_str::<serde::de::IgnoredAny>(raw).is_ok();
     let decoded = Decoded::of(raw, plus == PlusPolicy::Space && !raw_json);
     if let Some(bad) = decoded.not_allowed.and_then(|index| raw.get(index..)).and_then(|rest| rest.chars().next()) {
         findings.violation(

@@ -9,10 +9,11 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use crate::json::{JsonMembers, JsonValue, Name, duplicate_member, read_string};
+use crate::json_read::{self, ValueSeed};
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
 
 /// A member that should hold an object of shape `T`, and may hold anything.
@@ -79,7 +80,7 @@ impl RawCredentials {
         if !raw.get().starts_with('[') {
             return Ok(Self::NotArray);
         }
-        let entries: Vec<&RawValue> = serde_json::from_str(raw.get())?;
+        let entries: Vec<&RawValue> = json_read::from_str(raw.get())?;
         let mut ids = Vec::with_capacity(entries.len());
         let mut legacy = Vec::new();
         for (index, entry) in entries.into_iter().enumerate() {
@@ -151,7 +152,7 @@ fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &
     match slots.slot(name) {
         Slot::Value(slot) => {
             vacant(slot.is_some(), name)?;
-            *slot = Some(map.next_value_seed(ValueSeed)?);
+            *slot = Some(map.next_value_seed(ValueSeed::UNIQUE)?);
         }
         Slot::Credentials(slot) => {
             vacant(slot.is_some(), name)?;
@@ -274,9 +275,7 @@ impl RawOffer {
     /// Reads offer JSON into these (empty) slots; anything but one JSON object is an error. Filling the
     /// caller's slots rather than returning new ones spares copying them.
     pub(crate) fn read_json(&mut self, json: &str) -> serde_json::Result<()> {
-        let mut deserializer = serde_json::Deserializer::from_str(json);
-        deserializer.deserialize_map(SlotsVisitor(self))?;
-        deserializer.end()
+        json_read::visit(json, SlotsVisitor(self))
     }
 }
 
@@ -306,89 +305,28 @@ impl<'de> Visitor<'de> for MemberSeed<'_> {
     }
     // Anything but an object is kept as ValueSeed reads it.
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        self.other(ValueSeed.visit_bool(v)?)
+        self.other(ValueSeed::UNIQUE.visit_bool(v)?)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.other(ValueSeed.visit_i64(v)?)
+        self.other(ValueSeed::UNIQUE.visit_i64(v)?)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.other(ValueSeed.visit_u64(v)?)
+        self.other(ValueSeed::UNIQUE.visit_u64(v)?)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.other(ValueSeed.visit_f64(v)?)
+        self.other(ValueSeed::UNIQUE.visit_f64(v)?)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.other(ValueSeed.visit_str(v)?)
+        self.other(ValueSeed::UNIQUE.visit_str(v)?)
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.other(ValueSeed.visit_unit()?)
+        self.other(ValueSeed::UNIQUE.visit_unit()?)
     }
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.other(ValueSeed.visit_none()?)
+        self.other(ValueSeed::UNIQUE.visit_none()?)
     }
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        self.other(ValueSeed.visit_seq(seq)?)
-    }
-}
-
-/// Reads any JSON value as serde_json's `Value` does, except that a member named twice in an object, at
-/// any depth, is an error: readers disagree on which one wins.
-#[derive(Clone, Copy)]
-struct ValueSeed;
-
-impl<'de> DeserializeSeed<'de> for ValueSeed {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ValueSeed {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(item) = seq.next_element_seed(ValueSeed)? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut members = Map::new();
-        while let Some(Name(name)) = map.next_key()? {
-            vacant(members.contains_key(name.as_ref()), &name)?;
-            let value = map.next_value_seed(ValueSeed)?;
-            members.insert(name.into_owned(), value);
-        }
-        Ok(Value::Object(members))
+        self.other(ValueSeed::UNIQUE.visit_seq(seq)?)
     }
 }
 
