@@ -2,8 +2,6 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::percent_decode_str;
-
 use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
 use crate::json_read;
 use crate::url::allowed_raw_in_query;
@@ -99,7 +97,16 @@ impl<'a> QueryParams<'a> {
 }
 
 fn decoded_name_is(raw: &str, name: &str) -> bool {
-    raw == name || (raw.contains('%') && percent_decode_str(raw).decode_utf8().is_ok_and(|decoded| decoded == name))
+    raw == name
+        || (raw.contains('%') && std::str::from_utf8(&percent_decoded(raw)).is_ok_and(|decoded| decoded == name))
+}
+
+/// `raw` with its %XX escapes decoded; a `%` that starts no escape, and `+`, stay as they are.
+pub(crate) fn percent_decoded(raw: &str) -> Cow<'_, [u8]> {
+    match Decoded::of(raw, false).bytes {
+        Some(bytes) => Cow::Owned(bytes),
+        None => Cow::Borrowed(raw.as_bytes()),
+    }
 }
 
 /// The byte length of the JSON object at the start of `text` (to its matching brace), if it closes.
