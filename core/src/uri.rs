@@ -332,8 +332,8 @@ pub(crate) fn too_long_for_qr(length: usize) -> Warning {
 
 fn missing_parameter(params: &QueryParams<'_>) -> Error {
     let encoded_equals = params.pairs().any(|(name, _)| {
-        let name = String::from_utf8_lossy(&percent_decoded(name)).into_owned();
-        name.starts_with("credential_offer=") || name.starts_with("credential_offer_uri=")
+        let name = percent_decoded(name);
+        name.starts_with(b"credential_offer=") || name.starts_with(b"credential_offer_uri=")
     });
     let message = if encoded_equals {
         "the '=' after credential_offer is percent-encoded (%3D), so the parameter has no value"
