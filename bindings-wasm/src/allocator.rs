@@ -103,7 +103,8 @@ impl<M: Memory> SizeClasses<M> {
                 unsafe { Self::give(state, state.end) };
                 state.next = start;
             }
-            state.end = start + pages * PAGE;
+            // Saturating: memory that reaches the end of the 32-bit address space ends one byte short.
+            state.end = start.saturating_add(pages * PAGE);
         }
         let start = state.next.next_multiple_of(size);
         // SAFETY: `next..start` is unused memory of this allocator.
