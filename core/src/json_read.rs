@@ -20,7 +20,8 @@ use serde_json::{Map, Value};
 
 use crate::json::{Name, duplicate_member};
 
-/// Reads a `T` from one JSON text (surrounding whitespace allowed), as `serde_json::from_str` does.
+/// Reads a `T` from one JSON text (surrounding whitespace allowed), as `serde_json::from_str` does. Not for
+/// a `serde_json::Value`, anywhere inside `T`: [`value`] reads those.
 pub(crate) fn from_str<'de, T: de::Deserialize<'de>>(json: &'de str) -> serde_json::Result<T> {
     read(json, |reader| T::deserialize(reader))
 }
