@@ -149,12 +149,13 @@ function main() {
   }
   const parse = get('parse: credoffer');
   const build = get('build: credoffer');
+  // How many times faster credoffer is than each peer (the targets of the package's README, "Speed").
   const checks = [
-    ['parseOfferUri / JSON.parse(decodeURIComponent(…))', parse / get('parse: JSON.parse'), '≤ 1.5', (r) => r <= 1.5],
-    ['resolveCredentialOffer / parseOfferUri', get('parse: @openid4vc') / parse, '≥ 3', (r) => r >= 3],
-    ['fromURI / parseOfferUri', get('parse: @sphereon') / parse, '(no target)', () => true],
-    ['createCredentialOffer / buildOfferUri', get('build: @openid4vc') / build, '≥ 3', (r) => r >= 3],
-    ['createCredentialOfferURI / buildOfferUri', get('build: @sphereon') / build, '(no target)', () => true],
+    ['parseOfferUri / JSON.parse(decodeURIComponent(…))', parse / get('parse: JSON.parse'), '(no target)', () => true],
+    ['resolveCredentialOffer / parseOfferUri', get('parse: @openid4vc') / parse, '≥ 1.5', (r) => r >= 1.5],
+    ['fromURI / parseOfferUri', get('parse: @sphereon') / parse, '> 1', (r) => r > 1],
+    ['createCredentialOffer / buildOfferUri', get('build: @openid4vc') / build, '≥ 2.5', (r) => r >= 2.5],
+    ['createCredentialOfferURI / buildOfferUri', get('build: @sphereon') / build, '> 1', (r) => r > 1],
   ];
   console.log('\n  ratio                                                       value   target');
   for (const [label, ratio, target, ok] of checks) {

@@ -7,6 +7,8 @@
 //! for a failure of the binding itself as [`Failure::to_json`]; the JavaScript layer (`js/api.js`) turns errors
 //! into `CredentialOfferError`.
 
+#[cfg(any(target_arch = "wasm32", test))]
+mod allocator;
 mod errors;
 #[cfg(feature = "issuer")]
 mod issuer;
@@ -17,6 +19,11 @@ use credoffer::{Entropy, Error, FixedEntropy, IssuerMetadata, SystemEntropy};
 use wasm_bindgen::prelude::*;
 
 pub use errors::{Failure, all_codes, binding_code_of, code_of};
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: allocator::SizeClasses<allocator::LinearMemory> =
+    allocator::SizeClasses::new(allocator::LinearMemory);
 
 /// The pure Rust side of each export, testable on the host.
 pub mod api {

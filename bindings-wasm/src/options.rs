@@ -4,6 +4,7 @@
 
 use credoffer::compat::PlusPolicy;
 use credoffer::error::BindingErrorKind;
+use credoffer::json::JsonValue;
 use credoffer::limits::Limits;
 use credoffer::lint::{LintOptions, Profile};
 use credoffer::offer::InputMode;
@@ -139,7 +140,9 @@ fn count(value: &Value, field: &str) -> Result<u32, Failure> {
 
 fn members(json: Option<&str>) -> Result<Map<String, Value>, Failure> {
     let Some(json) = json else { return Ok(Map::new()) };
-    match serde_json::from_str(json) {
+    // Read by the engine's JSON reader, as everything else: serde_json's own typed reading would bring
+    // its float formatting into the WebAssembly (see the package's README, "Size").
+    match JsonValue::from_json(json).map(|value| value.to_value()) {
         Ok(Value::Object(members)) => Ok(members),
         Ok(Value::Null) => Ok(Map::new()),
         _ => Err(Failure::binding(BindingErrorKind::InvalidArgumentType, "options must be a plain object", "options")),

@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 pub use crate::dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
 use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
 use crate::json::{JsonMembers, JsonValue};
+use crate::json_read;
 use crate::limits::{Limits, json_depth_exceeds};
 use crate::metadata::IssuerMetadata;
 use crate::offer::{
@@ -184,9 +185,12 @@ pub fn parse_offer_json(json: &str, options: &ParseOptions) -> Result<ParsedOffe
         if let Some(signed) = signed_offer(json) {
             return signed;
         }
-        let message = match e.classify() {
-            serde_json::error::Category::Data => format!("the offer is not a JSON object of the expected shape: {e}"),
-            _ => format!("the offer is not valid JSON: {e}"),
+        // Told by reading the text again rather than by the error's category: errors come back through the
+        // engine's reader as messages (see json_read).
+        let message = if json_read::from_str::<serde::de::IgnoredAny>(json).is_ok() {
+            format!("the offer is not a JSON object of the expected shape: {e}")
+        } else {
+            format!("the offer is not valid JSON: {e}")
         };
         Error::new(ErrorKind::InvalidJson, message)
     })?;

@@ -16,6 +16,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::json_read::{self, ValueSeed};
 use crate::limits::{Limits, json_depth_exceeds, too_long};
 
 /// JSON object members by name, each value kept as its exact text; iterated and written in name order.
@@ -206,7 +207,7 @@ impl JsonValue {
                 format!("the JSON value nests deeper than {}", limits.max_depth),
             ));
         }
-        let raw: Box<RawValue> = serde_json::from_str(json)
+        let raw: Box<RawValue> = json_read::from_str(json)
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the value is not JSON: {e}")))?;
         check_members(raw.get(), limits.max_depth)
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the value is not usable JSON: {e}")))?;
@@ -267,13 +268,22 @@ impl JsonValue {
     /// The members of this value, if it is an object. (Its text was checked as it was read, so an object
     /// reads again, without duplicates.)
     pub(crate) fn to_members(&self) -> Option<JsonMembers> {
-        if self.first_byte() == Some(b'{') { serde_json::from_str(self.as_json()).ok() } else { None }
+        if self.first_byte() == Some(b'{') { json_read::from_str(self.as_json()).ok() } else { None }
     }
 
-    /// The value as a serde_json `Value`, for a member the engine inspects rather than keeps. Numbers
-    /// become 64-bit integers or doubles; one out of a double's range reads as `null`.
-    pub(crate) fn to_value(&self) -> serde_json::Value {
-        serde_json::from_str(self.as_json()).unwrap_or(serde_json::Value::Null)
+    /// The value as a serde_json `Value`, to inspect rather than keep. Numbers become 64-bit integers or
+    /// doubles; one out of a double's range reads as `null`.
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// let value = JsonValue::from_json(r#"{"length": 6, "price": 1.10}"#)?;
+    /// assert_eq!(value.to_value(), serde_json::json!({"length": 6, "price": 1.1}));
+    /// assert_eq!(JsonValue::from_json("1e400")?.to_value(), serde_json::Value::Null);
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_value(&self) -> serde_json::Value {
+        json_read::value(self.as_json(), ValueSeed::LAST_WINS).unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -333,12 +343,12 @@ fn compact(raw: Box<RawValue>) -> Box<RawValue> {
         }
     }
     // Bytes were only dropped outside strings, between tokens: the text is still the same JSON.
-    String::from_utf8(compacted).ok().and_then(|text| RawValue::from_string(text).ok()).unwrap_or(raw)
+    String::from_utf8(compacted).ok().and_then(|text| json_read::from_str(&text).ok()).unwrap_or(raw)
 }
 
 /// The string a JSON text is, if it is one (its escapes decoded).
 pub(crate) fn read_string(json: &str) -> Option<String> {
-    if json.starts_with('"') { serde_json::from_str(json).ok() } else { None }
+    if json.starts_with('"') { json_read::from_str(json).ok() } else { None }
 }
 
 /// The error for member `name` seen twice in one object.
@@ -356,7 +366,7 @@ fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
     let Some(depth_left) = max_depth.checked_sub(1) else {
         return Err(de::Error::custom(format_args!("the value nests deeper than the limit")));
     };
-    serde_json::Deserializer::from_str(json).deserialize_any(UniqueMembers { depth_left })
+    json_read::visit(json, UniqueMembers { depth_left })
 }
 
 /// The member names of one object, each with a number, in serde_json's own map: it sorts them, and its

@@ -57,6 +57,7 @@ pub mod expiry;
 pub mod introspection;
 pub mod issuer;
 pub mod json;
+mod json_read;
 pub mod limits;
 pub mod lint;
 pub mod metadata;

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Result, Warning, WarningCode};
+use crate::json_read::{self, ValueSeed};
 use crate::limits::{MAX_METADATA_BYTES, too_long};
 use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD};
 use crate::url::{UrlRole, check_https_url};
@@ -91,10 +92,15 @@ impl CredentialKind {
                 .flatten()
                 .find_map(Value::as_array)
                 .map(|types| {
-                    let mut types: Vec<String> = types.iter().filter_map(Value::as_str).map(str::to_owned).collect();
-                    types.sort_unstable();
-                    types.dedup();
-                    types
+                    // Kept sorted as they come in: a sort would bring the standard library's sort code into
+                    // the WebAssembly build (kilobytes) for lists of a few names.
+                    let mut sorted: Vec<String> = Vec::with_capacity(types.len());
+                    for name in types.iter().filter_map(Value::as_str) {
+                        if let Err(at) = sorted.binary_search_by(|held| held.as_str().cmp(name)) {
+                            sorted.insert(at, name.to_owned());
+                        }
+                    }
+                    sorted
                 });
         Some(Self {
             format: if format == "vc+sd-jwt" { "dc+sd-jwt".to_owned() } else { format.to_owned() },
@@ -142,7 +148,7 @@ impl IssuerMetadata {
         if json.len() > MAX_METADATA_BYTES {
             return Err(too_long("the metadata", json.len(), MAX_METADATA_BYTES));
         }
-        let value: Value = serde_json::from_str(json)
+        let value = json_read::value(json, ValueSeed::LAST_WINS)
             .map_err(|e| Error::new(ErrorKind::InvalidMetadata, format!("the metadata is not valid JSON: {e}")))?;
         let Value::Object(members) = value else {
             return Err(Error::new(ErrorKind::InvalidMetadata, "the metadata is not a JSON object"));
@@ -174,16 +180,18 @@ impl IssuerMetadata {
             ));
         };
         // Every configuration names its format (REQUIRED): one without makes the whole document invalid.
-        let formats = supported
-            .iter()
-            .map(|(id, configuration)| match configuration.get("format").and_then(Value::as_str) {
-                Some(format) => Ok((id.clone(), format.to_owned())),
-                None => Err(invalid(
+        // Inserted one by one: collecting into a map sorts first, and the sort's code costs the WebAssembly
+        // build kilobytes.
+        let mut formats = BTreeMap::new();
+        for (id, configuration) in supported {
+            let Some(format) = configuration.get("format").and_then(Value::as_str) else {
+                return Err(invalid(
                     &format!("credential_configurations_supported.{id}.format"),
                     "a credential configuration has no format string",
-                )),
-            })
-            .collect::<Result<_>>()?;
+                ));
+            };
+            formats.insert(id.clone(), format.to_owned());
+        }
         if let Some(id) = supported.iter().find_map(|(id, configuration)| {
             configuration.get("scope").is_some_and(|scope| !scope.is_string()).then_some(id)
         }) {
@@ -233,9 +241,9 @@ impl IssuerMetadata {
         resolved.legacy_credentials.clear();
         for (index, description) in offer.legacy_credentials.iter().enumerate() {
             let field = || format!("credentials[{index}]");
-            let described = serde_json::from_str::<Map<String, Value>>(description.as_json())
-                .ok()
+            let described = Some(description.to_value())
                 .as_ref()
+                .and_then(Value::as_object)
                 .and_then(CredentialKind::read)
                 .filter(CredentialKind::names_a_type)
                 .ok_or_else(|| {

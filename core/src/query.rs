@@ -2,9 +2,8 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::percent_decode_str;
-
 use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
+use crate::json_read;
 use crate::url::allowed_raw_in_query;
 
 /// What `+` means inside an offer URI's query.
@@ -98,7 +97,16 @@ impl<'a> QueryParams<'a> {
 }
 
 fn decoded_name_is(raw: &str, name: &str) -> bool {
-    raw == name || (raw.contains('%') && percent_decode_str(raw).decode_utf8().is_ok_and(|decoded| decoded == name))
+    raw == name
+        || (raw.contains('%') && std::str::from_utf8(&percent_decoded(raw)).is_ok_and(|decoded| decoded == name))
+}
+
+/// `raw` with its %XX escapes decoded; a `%` that starts no escape, and `+`, stay as they are.
+pub(crate) fn percent_decoded(raw: &str) -> Cow<'_, [u8]> {
+    match Decoded::of(raw, false).bytes {
+        Some(bytes) => Cow::Owned(bytes),
+        None => Cow::Borrowed(raw.as_bytes()),
+    }
 }
 
 /// The byte length of the JSON object at the start of `text` (to its matching brace), if it closes.
@@ -116,7 +124,7 @@ pub(crate) fn decode_value<'a>(
     plus: PlusPolicy,
     findings: &mut Findings<'_>,
 ) -> Result<Cow<'a, str>> {
-    let raw_json = raw.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok();
+    let raw_json = raw.starts_with('{') && json_read::from_str::<serde::de::IgnoredAny>(raw).is_ok();
     let decoded = Decoded::of(raw, plus == PlusPolicy::Space && !raw_json);
     if let Some(bad) = decoded.not_allowed.and_then(|index| raw.get(index..)).and_then(|rest| rest.chars().next()) {
         findings.violation(

@@ -9,10 +9,11 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use crate::json::{JsonMembers, JsonValue, Name, duplicate_member, read_string};
+use crate::json_read::{self, ValueSeed};
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
 
 /// A member that should hold an object of shape `T`, and may hold anything.
@@ -79,7 +80,7 @@ impl RawCredentials {
         if !raw.get().starts_with('[') {
             return Ok(Self::NotArray);
         }
-        let entries: Vec<&RawValue> = serde_json::from_str(raw.get())?;
+        let entries: Vec<&RawValue> = json_read::from_str(raw.get())?;
         let mut ids = Vec::with_capacity(entries.len());
         let mut legacy = Vec::new();
         for (index, entry) in entries.into_iter().enumerate() {
@@ -99,70 +100,87 @@ impl RawCredentials {
 pub(crate) enum Slot<'a> {
     Value(&'a mut Option<Value>),
     Credentials(&'a mut Option<RawCredentials>),
-    Grants(&'a mut Option<Member<RawGrants>>),
-    AuthorizationCode(&'a mut Option<Member<RawAuthorizationCode>>),
-    PreAuthorized(&'a mut Option<Member<RawPreAuthorized>>),
-    TxCode(&'a mut Option<Member<RawTxCode>>),
+    /// A member that should hold an object of a known shape (`grants`, a grant, `tx_code`).
+    Member(&'a mut dyn MemberSlot),
     /// A member the spec does not name, kept as it came.
     Other(&'a mut JsonMembers),
 }
 
 /// One object shape: which member goes to which slot.
-pub(crate) trait Slots: Default {
-    const WHAT: &'static str;
+///
+/// Used as `dyn Slots`, as are [`MemberSlot`]s: the reading code then exists once in the WebAssembly
+/// build rather than once per shape (five copies of serde's visitor methods cost it kilobytes).
+pub(crate) trait Slots {
+    /// What the object is, for serde's message when it is not one.
+    fn what(&self) -> &'static str;
 
     /// The slot of member `name`.
     fn slot(&mut self, name: &str) -> Slot<'_>;
+}
 
-    /// Reads the value of member `name` from `map` into its slot.
-    fn read<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<(), A::Error> {
-        match self.slot(name) {
-            Slot::Value(slot) => {
-                vacant(slot, name)?;
-                *slot = Some(map.next_value_seed(ValueSeed)?);
-                Ok(())
-            }
-            Slot::Credentials(slot) => {
-                vacant(slot, name)?;
-                // Borrowed from the offer text: read again below without a copy.
-                let raw: &RawValue = map.next_value()?;
-                *slot = Some(RawCredentials::read(raw).map_err(de::Error::custom)?);
-                Ok(())
-            }
-            Slot::Grants(slot) => read_member(slot, name, map),
-            Slot::AuthorizationCode(slot) => read_member(slot, name, map),
-            Slot::PreAuthorized(slot) => read_member(slot, name, map),
-            Slot::TxCode(slot) => read_member(slot, name, map),
-            Slot::Other(others) => {
-                vacant(&others.get(name), name)?;
-                others.insert(name.to_owned(), map.next_value()?);
-                Ok(())
-            }
+/// The slot of a member that should hold an object of some shape, and may hold anything.
+pub(crate) trait MemberSlot {
+    fn is_filled(&self) -> bool;
+
+    /// Makes the slot an object of its shape, with every member vacant, and gives its slots.
+    fn object(&mut self) -> Option<&mut dyn Slots>;
+
+    /// Keeps a value that is not an object, for a precise error later.
+    fn other(&mut self, value: Value);
+}
+
+impl<T: Slots + Default> MemberSlot for Option<Member<T>> {
+    fn is_filled(&self) -> bool {
+        self.is_some()
+    }
+
+    fn object(&mut self) -> Option<&mut dyn Slots> {
+        // Built in place: the slot structs are hundreds of bytes, and a returned value would be copied.
+        match self.insert(Member::Object(T::default())) {
+            Member::Object(slots) => Some(slots),
+            Member::Other(_) => None, // unreachable: the slot was made an object just above
         }
     }
-}
 
-fn vacant<T, E: de::Error>(slot: &Option<T>, name: &str) -> Result<(), E> {
-    match slot {
-        // RFC 8259 leaves duplicate names undefined; readers disagree on which wins, so refuse.
-        Some(_) => Err(duplicate_member(name)),
-        None => Ok(()),
+    fn other(&mut self, value: Value) {
+        *self = Some(Member::Other(value));
     }
 }
 
-/// Reads a member that should be an object of shape `T` straight into its slot: the slot structs are
-/// hundreds of bytes, and building them in place spares the copies a returned value would cost.
-fn read_member<'de, T: Slots, A: MapAccess<'de>>(
-    slot: &mut Option<Member<T>>,
-    name: &str,
-    map: &mut A,
-) -> Result<(), A::Error> {
-    vacant(slot, name)?;
-    map.next_value_seed(MemberSeed(slot))
+/// Reads the value of member `name` from `map` into its slot in `slots`.
+fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &mut A) -> Result<(), A::Error> {
+    match slots.slot(name) {
+        Slot::Value(slot) => {
+            vacant(slot.is_some(), name)?;
+            *slot = Some(map.next_value_seed(ValueSeed::UNIQUE)?);
+        }
+        Slot::Credentials(slot) => {
+            vacant(slot.is_some(), name)?;
+            // Borrowed from the offer text: read again below without a copy.
+            let raw: &RawValue = map.next_value()?;
+            *slot = Some(RawCredentials::read(raw).map_err(de::Error::custom)?);
+        }
+        Slot::Member(slot) => {
+            vacant(slot.is_filled(), name)?;
+            map.next_value_seed(MemberSeed(slot))?;
+        }
+        Slot::Other(others) => {
+            vacant(others.contains_key(name), name)?;
+            others.insert(name.to_owned(), map.next_value()?);
+        }
+    }
+    Ok(())
+}
+
+fn vacant<E: de::Error>(filled: bool, name: &str) -> Result<(), E> {
+    // RFC 8259 leaves duplicate names undefined; readers disagree on which wins, so refuse.
+    if filled { Err(duplicate_member(name)) } else { Ok(()) }
 }
 
 impl Slots for RawOffer {
-    const WHAT: &'static str = "a credential offer";
+    fn what(&self) -> &'static str {
+        "a credential offer"
+    }
 
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
@@ -170,26 +188,30 @@ impl Slots for RawOffer {
             "issuer" => Slot::Value(&mut self.issuer),
             "credential_configuration_ids" => Slot::Value(&mut self.credential_configuration_ids),
             "credentials" => Slot::Credentials(&mut self.credentials),
-            "grants" => Slot::Grants(&mut self.grants),
+            "grants" => Slot::Member(&mut self.grants),
             _ => Slot::Other(&mut self.others),
         }
     }
 }
 
 impl Slots for RawGrants {
-    const WHAT: &'static str = "grants";
+    fn what(&self) -> &'static str {
+        "grants"
+    }
 
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
-            AUTHORIZATION_CODE_GRANT => Slot::AuthorizationCode(&mut self.authorization_code),
-            PRE_AUTHORIZED_CODE_GRANT => Slot::PreAuthorized(&mut self.pre_authorized_code),
+            AUTHORIZATION_CODE_GRANT => Slot::Member(&mut self.authorization_code),
+            PRE_AUTHORIZED_CODE_GRANT => Slot::Member(&mut self.pre_authorized_code),
             _ => Slot::Other(&mut self.others),
         }
     }
 }
 
 impl Slots for RawAuthorizationCode {
-    const WHAT: &'static str = "a grant";
+    fn what(&self) -> &'static str {
+        "a grant"
+    }
 
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
@@ -201,12 +223,14 @@ impl Slots for RawAuthorizationCode {
 }
 
 impl Slots for RawPreAuthorized {
-    const WHAT: &'static str = "a grant";
+    fn what(&self) -> &'static str {
+        "a grant"
+    }
 
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             "pre-authorized_code" => Slot::Value(&mut self.pre_authorized_code),
-            "tx_code" => Slot::TxCode(&mut self.tx_code),
+            "tx_code" => Slot::Member(&mut self.tx_code),
             "user_pin_required" => Slot::Value(&mut self.user_pin_required),
             "authorization_server" => Slot::Value(&mut self.authorization_server),
             _ => Slot::Other(&mut self.others),
@@ -215,7 +239,9 @@ impl Slots for RawPreAuthorized {
 }
 
 impl Slots for RawTxCode {
-    const WHAT: &'static str = "tx_code";
+    fn what(&self) -> &'static str {
+        "tx_code"
+    }
 
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
@@ -228,18 +254,18 @@ impl Slots for RawTxCode {
 }
 
 /// Fills the slots of one object shape from a JSON object.
-struct SlotsVisitor<'a, T>(&'a mut T);
+struct SlotsVisitor<'a>(&'a mut dyn Slots);
 
-impl<'de, T: Slots> Visitor<'de> for SlotsVisitor<'_, T> {
+impl<'de> Visitor<'de> for SlotsVisitor<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} as a JSON object", T::WHAT)
+        write!(f, "{} as a JSON object", self.0.what())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(Name(name)) = map.next_key()? {
-            self.0.read(&name, &mut map)?;
+            read_member(self.0, &name, &mut map)?;
         }
         Ok(())
     }
@@ -249,17 +275,15 @@ impl RawOffer {
     /// Reads offer JSON into these (empty) slots; anything but one JSON object is an error. Filling the
     /// caller's slots rather than returning new ones spares copying them.
     pub(crate) fn read_json(&mut self, json: &str) -> serde_json::Result<()> {
-        let mut deserializer = serde_json::Deserializer::from_str(json);
-        deserializer.deserialize_map(SlotsVisitor(self))?;
-        deserializer.end()
+        json_read::visit(json, SlotsVisitor(self))
     }
 }
 
-/// Reads a member into its (vacant) slot: an object fills the slots of a `Member::Object` made in place;
-/// anything else is kept as a value for a precise error later.
-struct MemberSeed<'a, T>(&'a mut Option<Member<T>>);
+/// Reads a member into its (vacant) slot: an object fills the slots of its shape, made in place; anything
+/// else is kept as a value for a precise error later.
+struct MemberSeed<'a>(&'a mut dyn MemberSlot);
 
-impl<'de, T: Slots> DeserializeSeed<'de> for MemberSeed<'_, T> {
+impl<'de> DeserializeSeed<'de> for MemberSeed<'_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -267,110 +291,48 @@ impl<'de, T: Slots> DeserializeSeed<'de> for MemberSeed<'_, T> {
     }
 }
 
-impl<'de, T: Slots> Visitor<'de> for MemberSeed<'_, T> {
+impl<'de> Visitor<'de> for MemberSeed<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        let slots = match self.0.insert(Member::Object(T::default())) {
-            Member::Object(slots) => slots,
-            Member::Other(_) => return Ok(()), // unreachable: the slot was made an object just above
-        };
-        SlotsVisitor(slots).visit_map(map)
+        match self.0.object() {
+            Some(slots) => SlotsVisitor(slots).visit_map(map),
+            None => Ok(()),
+        }
     }
     // Anything but an object is kept as ValueSeed reads it.
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        self.other(ValueSeed.visit_bool(v)?)
+        self.other(ValueSeed::UNIQUE.visit_bool(v)?)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.other(ValueSeed.visit_i64(v)?)
+        self.other(ValueSeed::UNIQUE.visit_i64(v)?)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.other(ValueSeed.visit_u64(v)?)
+        self.other(ValueSeed::UNIQUE.visit_u64(v)?)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.other(ValueSeed.visit_f64(v)?)
+        self.other(ValueSeed::UNIQUE.visit_f64(v)?)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.other(ValueSeed.visit_str(v)?)
+        self.other(ValueSeed::UNIQUE.visit_str(v)?)
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.other(ValueSeed.visit_unit()?)
+        self.other(ValueSeed::UNIQUE.visit_unit()?)
     }
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.other(ValueSeed.visit_none()?)
+        self.other(ValueSeed::UNIQUE.visit_none()?)
     }
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        self.other(ValueSeed.visit_seq(seq)?)
+        self.other(ValueSeed::UNIQUE.visit_seq(seq)?)
     }
 }
 
-/// Reads any JSON value as serde_json's `Value` does, except that a member named twice in an object, at
-/// any depth, is an error: readers disagree on which one wins.
-#[derive(Clone, Copy)]
-struct ValueSeed;
-
-impl<'de> DeserializeSeed<'de> for ValueSeed {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ValueSeed {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(item) = seq.next_element_seed(ValueSeed)? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut members = Map::new();
-        while let Some(Name(name)) = map.next_key()? {
-            vacant(&members.get(name.as_ref()), &name)?;
-            let value = map.next_value_seed(ValueSeed)?;
-            members.insert(name.into_owned(), value);
-        }
-        Ok(Value::Object(members))
-    }
-}
-
-impl<T> MemberSeed<'_, T> {
+impl MemberSeed<'_> {
     fn other<E>(self, value: Value) -> Result<(), E> {
-        *self.0 = Some(Member::Other(value));
+        self.0.other(value);
         Ok(())
     }
 }

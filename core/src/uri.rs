@@ -12,14 +12,12 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::percent_decode_str;
-
 use crate::compat::{self, ParseOptions, ParsedOffer};
 use crate::dialect::Dialect;
 use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
 use crate::limits::Limits;
 use crate::offer::CredentialOffer;
-use crate::query::{QueryParams, decode_value};
+use crate::query::{QueryParams, decode_value, percent_decoded};
 use crate::url::{UrlRole, allowed_raw_in_query, check_https_url, percent_encode, push_percent_encoded};
 
 /// The custom scheme of OpenID4VCI §12.1.1, used when the issuer knows nothing better.
@@ -334,8 +332,8 @@ pub(crate) fn too_long_for_qr(length: usize) -> Warning {
 
 fn missing_parameter(params: &QueryParams<'_>) -> Error {
     let encoded_equals = params.pairs().any(|(name, _)| {
-        let name = percent_decode_str(name).decode_utf8_lossy();
-        name.starts_with("credential_offer=") || name.starts_with("credential_offer_uri=")
+        let name = percent_decoded(name);
+        name.starts_with(b"credential_offer=") || name.starts_with(b"credential_offer_uri=")
     });
     let message = if encoded_equals {
         "the '=' after credential_offer is percent-encoded (%3D), so the parameter has no value"
@@ -387,6 +385,7 @@ fn check_not_double_encoded(json: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use percent_encoding::percent_decode_str;
 
     fn parse(uri: &str) -> Result<OfferUri> {
         parse_offer_uri(uri, &ParseOptions::default())

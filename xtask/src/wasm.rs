@@ -10,8 +10,9 @@ use crate::setup::{self, WASM_TARGET};
 use crate::util::{self, Result, cargo, root};
 use crate::wasm_size;
 
-/// wasm plus JavaScript glue a browser loads, after gzip -9 (the JavaScript peers ship 123 KB and 413 KB).
-const SIZE_BUDGET_BYTES: u64 = 60 * 1024;
+/// The most a browser may load from the package (`web/`: the wasm and every JavaScript file), after gzip -9;
+/// `wasm-build`, and with it CI, fails above it. The JavaScript peers ship 123 KB and 413 KB.
+const SIZE_BUDGET_BYTES: u64 = 75 * 1024;
 
 fn package_dir() -> PathBuf {
     root().join("bindings-wasm")
@@ -29,9 +30,14 @@ pub fn ci() -> Result {
     test()
 }
 
-/// Builds the npm package into bindings-wasm/pkg/ and prints its size; with `why`, also where the browser
-/// build's bytes go (read from the build before wasm-bindgen removes its names).
+/// Builds the npm package into bindings-wasm/pkg/ and prints its size, failing above the budget; with `why`,
+/// also where the browser build's bytes go (read from the build before wasm-bindgen removes its names).
 pub fn build(why: bool) -> Result {
+    check_budget(build_package(why)?)
+}
+
+/// Builds the npm package and prints its size; returns what a browser loads, gzip -9.
+fn build_package(why: bool) -> Result<u64> {
     let bindgen = setup::wasm_tools()?;
     let manifest = package_manifest(Metadata::get()?.workspace_version()?)?;
     let pkg = pkg_dir();
@@ -66,7 +72,7 @@ pub fn build(why: bool) -> Result {
     }
     assemble_entries(&pkg)?;
     fs::write(pkg.join("package.json"), manifest)?;
-    size_report(&pkg)?;
+    let browser_gzip = size_report(&pkg)?;
     if why {
         let browser = util::target_dir().join(WASM_TARGET).join("wasm").join("credoffer_wasm.wasm");
         eprintln!(
@@ -74,14 +80,15 @@ pub fn build(why: bool) -> Result {
             wasm_size::report(&wasm_size::read(&fs::read(browser)?)?, 25)
         );
     }
-    Ok(())
+    Ok(browser_gzip)
 }
 
 /// Builds the package, then checks its types and runs the node tests: the shared vectors in Node and in
 /// headless Chromium, the package surface, the demo page in Chromium (screenshots in target/wasm-demo/), and
-/// a page built by Vite from the packed package, in Chromium and against [`SIZE_BUDGET_BYTES`].
+/// a page built by Vite from the packed package, in Chromium and against [`SIZE_BUDGET_BYTES`]. A build over
+/// the size budget fails after the tests, so that they still say whether it works.
 pub fn test() -> Result {
-    build(false)?;
+    let browser_gzip = build_package(false)?;
     link_package()?;
     setup::chromium()?;
     let dir = package_dir();
@@ -92,12 +99,13 @@ pub fn test() -> Result {
         "node",
         &["--test", "tests/", "demo/", "bundle/"],
         &[("CREDOFFER_BROWSER_BUDGET_BYTES", &budget)],
-    )
+    )?;
+    check_budget(browser_gzip)
 }
 
-/// Builds the package and runs the node benchmark against the JavaScript libraries.
+/// Builds the package and runs the node benchmark against the JavaScript libraries (whatever its size).
 pub fn bench() -> Result {
-    build(false)?;
+    build_package(false)?;
     link_package()?;
     util::run_in(&package_dir(), "node", &["bench/bench.mjs"], &[])
 }
@@ -298,10 +306,12 @@ fn assemble_entries(pkg: &Path) -> Result {
     }
     fs::write(
         pkg.join("web/index.js"),
-        format!(
+        compact_js(&format!(
             "{banner}import init, * as raw from './credoffer_wasm.js';\n\nawait init();\n\n{body}\nexport {{ {list} }};\n"
-        ),
+        ))?,
     )?;
+    let glue = pkg.join("web/credoffer_wasm.js");
+    fs::write(&glue, compact_js(&fs::read_to_string(&glue)?).map_err(|e| format!("{}: {e}", glue.display()))?)?;
 
     fs::copy(js.join("README.md"), pkg.join("README.md"))?;
     for license in ["LICENSE-APACHE", "LICENSE-MIT"] {
@@ -318,6 +328,42 @@ fn assemble_entries(pkg: &Path) -> Result {
     fs::write(pkg.join("issuer.d.ts"), &issuer_declarations)?;
     fs::write(pkg.join("issuer.d.cts"), issuer_declarations.replace(MAIN_TYPES, "from './credoffer.cjs'"))?;
     Ok(())
+}
+
+/// JavaScript a browser downloads, without its comments, indentation and blank lines: a quarter of the
+/// JavaScript's gzip size. Line by line, so it only drops whole comment lines (`//`, and `/* … */` blocks
+/// opened at a line's start) and the white space around lines; code is never rewritten. A template literal
+/// that spans lines would have its text changed, so it is an error.
+fn compact_js(source: &str) -> Result<String> {
+    let mut compacted = String::with_capacity(source.len());
+    let mut in_block_comment = false;
+    for (number, line) in source.lines().enumerate() {
+        let line = line.trim();
+        if in_block_comment {
+            in_block_comment = !line.contains("*/");
+            continue;
+        }
+        if let Some(comment) = line.strip_prefix("/*") {
+            match comment.find("*/") {
+                None => {
+                    in_block_comment = true;
+                    continue;
+                }
+                Some(end) if comment[end + 2..].trim().is_empty() => continue,
+                // Code after a comment on its line: the line stays, comment and all.
+                Some(_) => {}
+            }
+        }
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        if line.matches('`').count() % 2 == 1 {
+            return Err(format!("line {}: a template literal across lines cannot be compacted", number + 1).into());
+        }
+        compacted.push_str(line);
+        compacted.push('\n');
+    }
+    Ok(compacted)
 }
 
 /// The names a declaration file exports, comma-separated; an error if there are none.
@@ -342,9 +388,8 @@ fn exported_names(declarations: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Prints what a browser downloads (gzip -9) against the budget. Over it is reported, not fatal: the
-/// WebAssembly is almost all engine code, which this package cannot shrink on its own.
-fn size_report(pkg: &Path) -> Result {
+/// Prints what a browser downloads (gzip -9) against [`SIZE_BUDGET_BYTES`] and returns it.
+fn size_report(pkg: &Path) -> Result<u64> {
     let files = ["web/credoffer_wasm_bg.wasm", "web/credoffer_wasm.js", "web/index.js"];
     let mut total = 0;
     eprintln!("\nnpm package size (what a browser loads):");
@@ -357,6 +402,18 @@ fn size_report(pkg: &Path) -> Result {
     }
     let verdict = if total <= SIZE_BUDGET_BYTES { "within" } else { "OVER" };
     eprintln!("  {:28} {:8}     {total:7} B gzip -9, {verdict} the budget of {SIZE_BUDGET_BYTES} B", "total", "");
+    Ok(total)
+}
+
+fn check_budget(total: u64) -> Result {
+    if total > SIZE_BUDGET_BYTES {
+        return Err(format!(
+            "the browser build is {total} B gzip -9, {} B over the budget of {SIZE_BUDGET_BYTES} B \
+             (`cargo xtask wasm-build --why` shows where the bytes go)",
+            total - SIZE_BUDGET_BYTES
+        )
+        .into());
+    }
     Ok(())
 }
 
@@ -422,6 +479,21 @@ mod tests {
         let problems = check_type_resolutions(&report("web/index.js", r#"{".": [{"kind": "FalseCJS"}]}"#));
         assert!(problems.unwrap_err().to_string().contains("FalseCJS"));
         assert!(check_type_resolutions("not json").is_err());
+    }
+
+    #[test]
+    fn compacting_drops_comment_lines_and_indentation_only() {
+        let source = "// banner\n/**\n * doc `x`\n */\nfunction f(a) {\n    /* one line */\n  /* a */ a++;\n    return `${a}//`; // kept\n\n}\n";
+        assert_eq!(compact_js(source).unwrap(), "function f(a) {\n/* a */ a++;\nreturn `${a}//`; // kept\n}\n");
+        let spanning = compact_js("const t = `a\n  b`;\n").unwrap_err().to_string();
+        assert!(spanning.contains("line 1: a template literal across lines"), "{spanning}");
+    }
+
+    #[test]
+    fn above_the_budget_fails() {
+        assert!(check_budget(SIZE_BUDGET_BYTES).is_ok());
+        let over = check_budget(SIZE_BUDGET_BYTES + 5).unwrap_err().to_string();
+        assert!(over.contains("5 B over the budget of 76800 B"), "{over}");
     }
 
     #[test]
