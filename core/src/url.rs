@@ -63,7 +63,9 @@ pub(crate) fn check_https_url(url: &str, field: &str, allow_insecure_http: bool,
     }
     let (host, port) = match authority.strip_prefix('[') {
         Some(bracketed) => match bracketed.split_once(']') {
-            Some((ipv6, port)) if is_ipv6_address(ipv6) && (port.is_empty() || port.starts_with(':')) => {
+            Some((ipv6, port))
+                if ipv6.parse::<std::net::Ipv6Addr>().is_ok() && (port.is_empty() || port.starts_with(':')) =>
+            {
                 (ipv6, port.strip_prefix(':'))
             }
             _ => return fail(invalid, "the URL has a malformed IPv6 host".into()),
@@ -137,56 +139,6 @@ impl UrlScan {
     }
 }
 
-/// Whether `text` is an IPv6 address as RFC 4291 §2.2 writes it (and the standard library's `Ipv6Addr`
-/// reads it): eight groups of one to four hex digits, a `::` standing for one or more zero groups, the
-/// last 32 bits optionally as a dotted IPv4 address. Not the standard library's parser itself, which costs
-/// the npm package's browser build 1.4 KB gzip; a test checks the two agree.
-fn is_ipv6_address(text: &str) -> bool {
-    /// How many 16-bit groups `part` holds (`None`: not groups), an IPv4 address allowed at its end.
-    fn groups(part: &str, ipv4_allowed: bool) -> Option<usize> {
-        if part.is_empty() {
-            return Some(0);
-        }
-        let mut count = 0;
-        let mut pieces = part.split(':').peekable();
-        while let Some(piece) = pieces.next() {
-            let last = pieces.peek().is_none();
-            count += if last && ipv4_allowed && piece.contains('.') {
-                is_ipv4_address(piece).then_some(2)?
-            } else {
-                (1..=4).contains(&piece.len()).then_some(())?;
-                piece.bytes().all(|b| b.is_ascii_hexdigit()).then_some(1)?
-            };
-        }
-        Some(count)
-    }
-    match text.split_once("::") {
-        None => groups(text, true) == Some(8),
-        Some((head, tail)) => match (groups(head, false), groups(tail, true)) {
-            (Some(head), Some(tail)) => head + tail <= 7,
-            _ => false,
-        },
-    }
-}
-
-/// Four decimal octets, each 0 to 255 without a leading zero.
-fn is_ipv4_address(text: &str) -> bool {
-    let mut octets = 0;
-    for octet in text.split('.') {
-        let digits = octet.as_bytes();
-        let value = digits.iter().try_fold(0u16, |value, &digit| {
-            digit.is_ascii_digit().then(|| value * 10 + u16::from(digit - b'0')).filter(|&value| value <= 255)
-        });
-        let valid =
-            matches!(digits.len(), 1..=3) && value.is_some() && !(digits.len() > 1 && digits.first() == Some(&b'0'));
-        if !valid {
-            return false;
-        }
-        octets += 1;
-    }
-    octets == 4
-}
-
 /// RFC 3986's reg-name without its `%` escapes (WHATWG parsers decode them, so `%2E` would be a dot):
 /// unreserved characters and sub-delimiters.
 const fn is_host_byte(byte: u8) -> bool {
@@ -226,66 +178,4 @@ pub(crate) const fn allowed_raw_in_query(byte: u8) -> bool {
     matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
         | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
         | b':' | b'@' | b'/' | b'?' | b'%')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ipv6_addresses_read_as_the_standard_library_reads_them() {
-        let agree = |text: &str| {
-            let valid = text.parse::<std::net::Ipv6Addr>().is_ok();
-            assert_eq!(is_ipv6_address(text), valid, "{text:?}");
-            valid
-        };
-        for text in [
-            "::",
-            "::1",
-            "1::",
-            "1:2:3:4:5:6:7:8",
-            "1:2:3:4:5:6:7::",
-            "::2:3:4:5:6:7:8",
-            "1:2:3:4:5:6:7:8::",
-            ":::",
-            "1:::2",
-            "1::2::3",
-            "::ffff:192.0.2.1",
-            "1:2:3:4:5:6:1.2.3.4",
-            "1:2:3:4:5::1.2.3.4",
-            "1:2:3:4:5:6::1.2.3.4",
-            "1.2.3.4::",
-            "::1.2.3.4:5",
-            "::01.2.3.4",
-            "::256.2.3.4",
-            "::1.2.3",
-            "12345::",
-            "0000::FFFF",
-            "fe80::1%eth0",
-            "",
-            ":",
-            "1:2",
-            "::g",
-            "::1.2.3.4.5",
-        ] {
-            agree(text);
-        }
-        let mut valid = 0;
-        // Random texts from the pieces addresses are made of (a fixed seed: the same texts on every run).
-        let pieces = ["", "0", "1", "00", "01", "fff", "FFFF", "12345", "g", "255", "256", ":", "::", ".", "1.2.3.4"];
-        let mut state = 0x9e37_79b9_u32;
-        for _ in 0..200_000 {
-            let mut text = String::new();
-            for _ in 0..(state % 12) {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                text.push_str(pieces[state as usize % pieces.len()]);
-            }
-            state = state.wrapping_mul(0x2c1b_3c6d).wrapping_add(1);
-            valid += usize::from(agree(&text));
-        }
-        // Both sides are exercised: thousands of the texts are addresses (4 521 with this seed).
-        assert!(valid > 1_000, "{valid}");
-    }
 }
