@@ -21,7 +21,7 @@ const scratch = fileURLToPath(new URL('../../target/wasm-bundle/', import.meta.u
 const configFile = join(here, 'vite.config.js');
 const dist = join(scratch, 'dist');
 
-/** What a browser may download (gzip -9), WebAssembly and JavaScript: `SIZE_BUDGET_BYTES` in xtask/src/wasm.rs. */
+/** What a browser may download (gzip -9), WebAssembly and JavaScript: `SIZE_CEILING_BYTES` in xtask/src/wasm.rs. */
 const BUDGET_VARIABLE = 'CREDOFFER_BROWSER_BUDGET_BYTES';
 /** The page's own code, on top of the package. */
 const PAGE_ALLOWANCE_BYTES = 2048;
