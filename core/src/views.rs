@@ -427,7 +427,15 @@ impl ObjectWriter {
     }
 
     fn string(&mut self, name: &str, value: &str) {
-        self.serialized(name, value);
+        // Nearly every string needs no escape: it is written as it is, without serde's buffer. JSON escapes
+        // only these bytes, and serde_json writes the rest raw too, so both paths give the same text.
+        if value.bytes().any(|byte| byte < 0x20 || byte == b'"' || byte == b'\\') {
+            return self.serialized(name, value);
+        }
+        self.name(name);
+        self.out.push('"');
+        self.out.push_str(value);
+        self.out.push('"');
     }
 
     fn number(&mut self, name: &str, value: u64) {
@@ -456,6 +464,16 @@ mod tests {
     use crate::{
         FixedEntropy, Issuer, IssuerConfig, IssuerMetadata, OfferUri, ParseOptions, parse_offer_json, parse_offer_uri,
     };
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let every_ascii: String = (0u8..0x80).map(char::from).collect();
+        for value in ["", "numeric", "a \"quoted\" \\ path", "tab\there", "é € 𝄞 \u{7f}", &every_ascii] {
+            let mut object = super::ObjectWriter::with_capacity(0);
+            object.string("s", value);
+            assert_eq!(object.finish(), format!("{{\"s\":{}}}", serde_json::to_string(value).unwrap()), "{value:?}");
+        }
+    }
 
     #[test]
     fn parsed_views_name_their_kind() {
