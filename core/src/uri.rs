@@ -207,12 +207,17 @@ fn query_prefix(base: &str, allow_insecure_http: bool) -> Result<Cow<'_, str>> {
             return invalid("the base already carries credential_offer or credential_offer_uri");
         }
     }
-    // Joined rather than `format!`ed: the formatting machinery costs a tenth of writing a short offer.
+    // Pushed rather than `format!`ed: the formatting machinery costs a tenth of writing a short offer.
+    let joined = |separator: char| {
+        let mut prefix = base.to_owned();
+        prefix.push(separator);
+        Cow::Owned(prefix)
+    };
     Ok(match base.split_once('?') {
-        None => Cow::Owned([base, "?"].concat()),
+        None => joined('?'),
         Some((_, "")) => Cow::Borrowed(base),
         Some((_, query)) if query.ends_with('&') => Cow::Borrowed(base),
-        Some(_) => Cow::Owned([base, "&"].concat()),
+        Some(_) => joined('&'),
     })
 }
 
