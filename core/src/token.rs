@@ -448,7 +448,10 @@ impl Redemption {
     }
 
     fn transition(kind: OfferEventKind, record: OfferRecord, now: u64, outcome: RedeemOutcome) -> Self {
-        let event = OfferEvent::of(kind, &record, now);
+        Self::changed_by(Transition::new(kind, record, now), outcome)
+    }
+
+    fn changed_by(Transition { record, event }: Transition, outcome: RedeemOutcome) -> Self {
         Self { record, changed: true, outcome, event: Some(event) }
     }
 }
@@ -506,9 +509,7 @@ pub(crate) fn redeem(
     if now >= record.expires_at {
         let error = TokenError::new(TokenErrorCode::InvalidGrant, "the pre-authorized code has expired");
         return Ok(match expiry_transition(record, now) {
-            Some(Transition { record, event }) => {
-                Redemption { record, changed: true, outcome: RedeemOutcome::Rejected(error), event: Some(event) }
-            }
+            Some(expired) => Redemption::changed_by(expired, RedeemOutcome::Rejected(error)),
             None => unchanged(error),
         });
     }

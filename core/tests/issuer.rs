@@ -20,6 +20,17 @@ fn issuer(extra: &str) -> Issuer {
     Issuer::new(IssuerConfig::from_json(&json).unwrap()).unwrap()
 }
 
+/// A pre-authorized offer of `MDL` with a transaction code, created at `NOW` from fixed entropy.
+fn with_tx_code(issuer: &Issuer) -> credoffer::issuer::PreAuthorizedOffer {
+    issuer
+        .create_pre_authorized_offer_json(
+            &format!(r#"{{"credentials":["{MDL}"],"transactionCodeConfiguration":{{}}}}"#),
+            NOW,
+            &mut entropy(),
+        )
+        .unwrap()
+}
+
 fn entropy() -> FixedEntropy {
     FixedEntropy::new((0..=255u8).cycle().take(4096).collect::<Vec<_>>())
 }
@@ -159,13 +170,7 @@ fn request_parameters_reach_the_offer_as_sent() {
 #[test]
 fn three_wrong_codes_invalidate_for_good() {
     let issuer = issuer("");
-    let created = issuer
-        .create_pre_authorized_offer_json(
-            &format!(r#"{{"credentials":["{MDL}"],"transactionCodeConfiguration":{{}}}}"#),
-            NOW,
-            &mut entropy(),
-        )
-        .unwrap();
+    let created = with_tx_code(&issuer);
     let code = code_of(&created.response.uri);
     let right = created.response.transaction_code.clone().unwrap();
     let wrong = if right == "000000" { "000001" } else { "000000" };
@@ -305,13 +310,7 @@ fn typed_requests_are_checked_like_json_ones() {
 #[test]
 fn by_reference_offers_are_served_until_redeemed() {
     let issuer = issuer(r#","offerUrlTemplate":"https://example.com/offers/{token}""#);
-    let created = issuer
-        .create_pre_authorized_offer_json(
-            &format!(r#"{{"credentials":["{MDL}"],"transactionCodeConfiguration":{{}}}}"#),
-            NOW,
-            &mut entropy(),
-        )
-        .unwrap();
+    let created = with_tx_code(&issuer);
     let OfferUri::ByReference(reference) = parse_offer_uri(&created.response.uri, &ParseOptions::default()).unwrap()
     else {
         panic!("expected an offer by reference")
@@ -364,13 +363,7 @@ fn fetches_can_be_capped() {
 #[test]
 fn every_change_has_one_event_and_expiry_is_reported_once() {
     let issuer = issuer("");
-    let created = issuer
-        .create_pre_authorized_offer_json(
-            &format!(r#"{{"credentials":["{MDL}"],"transactionCodeConfiguration":{{}}}}"#),
-            NOW,
-            &mut entropy(),
-        )
-        .unwrap();
+    let created = with_tx_code(&issuer);
     assert_eq!((created.event.kind, created.event.version), (OfferEventKind::Created, 1));
     assert_eq!(issuer.check_expiry(&created.record, NOW + 299), None);
     let expired = issuer.check_expiry(&created.record, NOW + 900).unwrap();
@@ -409,13 +402,7 @@ fn every_change_has_one_event_and_expiry_is_reported_once() {
 fn hmac_keyed_transaction_codes() {
     let key = "00".repeat(32);
     let issuer = issuer(&format!(r#","hmacKeyHex":"{key}""#));
-    let created = issuer
-        .create_pre_authorized_offer_json(
-            &format!(r#"{{"credentials":["{MDL}"],"transactionCodeConfiguration":{{}}}}"#),
-            NOW,
-            &mut entropy(),
-        )
-        .unwrap();
+    let created = with_tx_code(&issuer);
     assert_eq!(created.record.tx_code.as_ref().unwrap().algorithm, "hmac-sha256");
     let code = code_of(&created.response.uri);
     let tx_code = created.response.transaction_code.clone().unwrap();
