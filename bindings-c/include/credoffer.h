@@ -991,7 +991,9 @@ enum credoffer_status credoffer_issuer_delete(const struct credoffer_issuer *iss
  * the offer JSON to answer `GET` with, `*next_record_json` the record to store (the fetch counted) and,
  * when `event_json` is not NULL, `*event_json` its `offer.fetched` event. Served until the offer is
  * redeemed, invalidated, deleted or expired (or the configured `maxOfferFetches` is reached);
- * `CREDOFFER_STATUS_OFFER_NOT_FOUND` then, and for a wrong token.
+ * `CREDOFFER_STATUS_OFFER_NOT_FOUND` then, and for a wrong token. The first fetch to meet an unreported
+ * expiry reports it: with `CREDOFFER_STATUS_OFFER_NOT_FOUND`, `*next_record_json` (and `*event_json`,
+ * `offer.expired`) are then set, to store as any change; on every other failure they are NULL.
  *
  * # Safety
  * `issuer` is NULL or a live issuer; `record_json` and `token` point to their lengths in readable

@@ -180,7 +180,9 @@ pub unsafe extern "C" fn credoffer_issuer_delete(
 /// the offer JSON to answer `GET` with, `*next_record_json` the record to store (the fetch counted) and,
 /// when `event_json` is not NULL, `*event_json` its `offer.fetched` event. Served until the offer is
 /// redeemed, invalidated, deleted or expired (or the configured `maxOfferFetches` is reached);
-/// `CREDOFFER_STATUS_OFFER_NOT_FOUND` then, and for a wrong token.
+/// `CREDOFFER_STATUS_OFFER_NOT_FOUND` then, and for a wrong token. The first fetch to meet an unreported
+/// expiry reports it: with `CREDOFFER_STATUS_OFFER_NOT_FOUND`, `*next_record_json` (and `*event_json`,
+/// `offer.expired`) are then set, to store as any change; on every other failure they are NULL.
 ///
 /// # Safety
 /// `issuer` is NULL or a live issuer; `record_json` and `token` point to their lengths in readable
@@ -210,7 +212,15 @@ pub unsafe extern "C" fn credoffer_issuer_serve_offer(
         let stored = record(unsafe { text(record_json, record_len, "record_json") }?)?;
         // SAFETY: forwarded from this function's contract.
         let token = unsafe { text(token, token_len, "token") }?;
-        let served = issuer.issuer.serve_offer(&stored, token, now)?;
+        let served = match issuer.issuer.serve_offer(&stored, token, now) {
+            Ok(served) => served,
+            Err(refusal) => {
+                if let Some(expired) = &refusal.expired {
+                    changed.write(&expired.record, &expired.event)?;
+                }
+                return Err(refusal.error.into());
+            }
+        };
         let offer_text = Text::new(served.json.expose().to_owned())?;
         changed.write(&served.record, &served.event)?;
         offer_out.write_text(offer_text);

@@ -264,6 +264,17 @@ pub struct ServedOffer {
     pub event: OfferEvent,
 }
 
+/// What a fetch of an offer by reference found ([`Issuer::serve_offer`]).
+#[derive(Debug, uniffi::Enum)]
+pub enum OfferFetch {
+    /// Answer `200` with the offer; store its record.
+    Served { offer: ServedOffer },
+    /// Nothing to serve at this address (`offer_not_found`): answer `status` (404) with `body` (MATTR's
+    /// error body), and store `expired` (`offer.expired`) when this fetch was the first to meet the
+    /// offer's expiry.
+    NotFound { status: u16, body: String, expired: Option<Transition> },
+}
+
 // The URI, the bodies and the offer JSON carry the pre-authorized code, the transaction code is a secret:
 // Debug shows neither.
 impl std::fmt::Debug for PreAuthorizedOffer {
@@ -321,15 +332,24 @@ impl Issuer {
     }
 
     /// Serves an offer by reference: `token` is the reference token from the offer URL. Served until the
-    /// offer is redeemed, invalidated, deleted or expired (or `maxOfferFetches` is reached); `OfferNotFound`
-    /// then, and for a wrong token.
-    pub fn serve_offer(&self, record: &OfferRecord, token: String, now: u64) -> Result<ServedOffer> {
-        let served = self.0.serve_offer(&record.0, &token, now)?;
-        Ok(ServedOffer {
-            offer_json: served.json.expose().to_owned(),
-            event: OfferEvent::try_from(&served.event)?,
-            record: Arc::new(OfferRecord(served.record)),
-        })
+    /// offer is redeemed, invalidated, deleted or expired (or `maxOfferFetches` is reached); `NotFound`
+    /// then, and for a wrong token. Throws for a damaged record.
+    pub fn serve_offer(&self, record: &OfferRecord, token: String, now: u64) -> Result<OfferFetch> {
+        match self.0.serve_offer(&record.0, &token, now) {
+            Ok(served) => Ok(OfferFetch::Served {
+                offer: ServedOffer {
+                    offer_json: served.json.expose().to_owned(),
+                    event: OfferEvent::try_from(&served.event)?,
+                    record: Arc::new(OfferRecord(served.record)),
+                },
+            }),
+            Err(refusal) if refusal.error.kind() == credoffer::ErrorKind::OfferNotFound => Ok(OfferFetch::NotFound {
+                status: refusal.error.http_status(),
+                body: refusal.error.to_mattr_body().to_string(),
+                expired: refusal.expired.map(|expired| Transition::try_from(*expired)).transpose()?,
+            }),
+            Err(refusal) => Err(refusal.error.into()),
+        }
     }
 
     /// The token endpoint's first step: reads the form body (`application/x-www-form-urlencoded`).
@@ -685,6 +705,13 @@ mod tests {
         let expired = issuer.check_expiry(&offer.record, 1_300).unwrap().unwrap();
         assert_eq!((expired.event.kind, expired.event.at, expired.event.version), (OfferEventKind::Expired, 1_300, 2));
         assert!(issuer.check_expiry(&expired.record, 1_400).unwrap().is_none(), "reported once");
+        // A by-value record has nothing to serve, and no fetch reports what is not served by reference.
+        let OfferFetch::NotFound { status, body, expired: None } =
+            issuer.serve_offer(&offer.record, "token".into(), 1_300).unwrap()
+        else {
+            panic!("a by-value record is not served")
+        };
+        assert_eq!((status, body.as_str()), (404, r#"{"code":"NotFound","message":"Resource Not Found"}"#));
         assert!(offer_status(&expired.record, 1_400).contains(r#""state":"expired""#));
     }
 

@@ -2,7 +2,7 @@
 // the token endpoint, without I/O. Records are plain objects the host stores; errors are the main entry's
 // `CredentialOfferError` (with `mattrBody`).
 
-import type { Dialect, EntropyOption, ErrorDetail, InputMode, IssuerMetadata } from './credoffer.js';
+import type { CredentialOfferError, Dialect, EntropyOption, ErrorDetail, InputMode, IssuerMetadata } from './credoffer.js';
 
 /**
  * The key to store and find an offer record under, from the secret a request carries (a pre-authorized code or
@@ -144,6 +144,10 @@ export interface Transition {
   record: OfferRecord;
   event: OfferEvent;
 }
+
+/** What `serveOffer` throws when it serves nothing: `offer_not_found` (or `invalid_record`), with `expired` when
+ * this fetch was the first to meet the offer's expiry — store it as any change. */
+export type NotServedError = CredentialOfferError & { expired?: Transition };
 
 /** An offer's status at one moment, for `GET …/pre-authorized/{id}`: no secret, no hash, no claim. Times are
  * RFC 3339 with milliseconds. */
@@ -339,7 +343,8 @@ export declare class Issuer {
    * The offer JSON a `credential_offer_uri` answers with (`body`, sent with `Content-Type: application/json` and
    * `Cache-Control: no-store`), the record with the fetch counted and its `offer.fetched` event. Served until the
    * offer is redeemed, invalidated, deleted or expired, or `maxOfferFetches` is reached; `offer_not_found` then,
-   * and for a wrong token.
+   * and for a wrong token. The first fetch to meet an unreported expiry reports it: that error carries
+   * `expired` (`offer.expired` and the record to store), a {@link NotServedError}.
    */
   serveOffer(record: OfferRecord, token: string, options?: TimeOption): Transition & { body: string };
   /**

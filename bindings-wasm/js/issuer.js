@@ -145,7 +145,13 @@ class Issuer {
     try {
       return JSON.parse(raw.issuerServeOffer(this.#config, utf8(jsonText(record)), String(token), epochSeconds(options)));
     } catch (error) {
-      throw converted(error);
+      const refusal = converted(error);
+      // The fetch that first meets an expiry reports it: the change rides on the error.
+      if (typeof error === 'string') {
+        const { expired } = JSON.parse(error);
+        if (expired) refusal.expired = expired;
+      }
+      throw refusal;
     }
   }
 }

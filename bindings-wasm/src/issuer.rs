@@ -116,11 +116,37 @@ fn transition_json(transition: &Transition) -> String {
     format!(r#"{{"record":{},"event":{}}}"#, transition.record.to_json(), transition.event.to_json())
 }
 
+/// Why `serveOffer` served nothing: the failure, and the expiry the fetch reports (`NotServed::expired`).
+#[derive(Debug)]
+pub struct ServeRefusal {
+    failure: Failure,
+    expired: Option<Box<Transition>>,
+}
+
+impl<E: Into<Failure>> From<E> for ServeRefusal {
+    fn from(failure: E) -> Self {
+        Self { failure: failure.into(), expired: None }
+    }
+}
+
+impl ServeRefusal {
+    /// The error JSON JavaScript throws, with `expired: {record, event}` when the fetch reported an expiry.
+    fn to_json(&self) -> String {
+        let error = self.failure.to_json_with_mattr_body();
+        match (&self.expired, error.strip_suffix('}')) {
+            (Some(expired), Some(members)) => format!(r#"{members},"expired":{}}}"#, transition_json(expired)),
+            _ => error,
+        }
+    }
+}
+
 /// `serveOffer`: `{body, record, event}`, the offer JSON a `credential_offer_uri` answers with, the record
 /// with the fetch counted and its `offer.fetched` event.
-pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<String, Failure> {
+pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<String, ServeRefusal> {
     let issuer = issuer(config)?;
-    let served = issuer.serve_offer(&OfferRecord::from_json(record)?, token, epoch_seconds(now)?)?;
+    let served = issuer
+        .serve_offer(&OfferRecord::from_json(record)?, token, epoch_seconds(now)?)
+        .map_err(|refusal| ServeRefusal { failure: refusal.error.into(), expired: refusal.expired })?;
     Ok(format!(
         r#"{{"body":{},"record":{},"event":{}}}"#,
         json_string(served.json.expose()),
@@ -234,7 +260,7 @@ pub fn offer_status_js(record: &[u8], now: f64) -> Result<String, JsValue> {
 
 #[wasm_bindgen(js_name = issuerServeOffer)]
 pub fn issuer_serve_offer(config: &[u8], record: &[u8], token: &str, now: f64) -> Result<String, JsValue> {
-    serve_offer(utf8(config)?, utf8(record)?, token, now).map_err(throw_from_issuer)
+    serve_offer(utf8(config)?, utf8(record)?, token, now).map_err(|refusal| JsValue::from_str(&refusal.to_json()))
 }
 
 #[cfg(test)]
@@ -350,6 +376,29 @@ mod tests {
         );
         assert_eq!(offer_status("{}", 1.0).unwrap_err().code(), "invalid_record");
         assert_eq!(check_expiry(CONFIG, &record, -1.0).unwrap_err().field(), Some("now"));
+    }
+
+    #[test]
+    fn a_fetch_meeting_an_unreported_expiry_reports_it_in_the_error() {
+        let config = r#"{"credentialIssuer":"https://issuer.example.com",
+            "credentialConfigurations":{"mdl":"mso_mdoc"},"offerUrlTemplate":"https://issuer.example.com/offers/{token}"}"#;
+        let created: Value = serde_json::from_str(
+            &create_pre_authorized_offer(config, r#"{"credentials":["mdl"]}"#, 1000.0, Some(vec![7; 128])).unwrap(),
+        )
+        .unwrap();
+        let uri = created["uri"].as_str().unwrap();
+        let token = uri.rsplit("%2F").next().unwrap();
+        let record = created["record"].to_string();
+        let refusal = serve_offer(config, &record, token, 1300.0).unwrap_err();
+        let error: Value = serde_json::from_str(&refusal.to_json()).unwrap();
+        assert_eq!((&error["code"], &error["httpStatus"]), (&json!("offer_not_found"), &json!(404)));
+        assert_eq!(error["expired"]["event"]["type"], "offer.expired");
+        assert_eq!(error["expired"]["record"]["expiryReported"], true);
+        let wrong_token: Value =
+            serde_json::from_str(&serve_offer(config, &record, "other", 1300.0).unwrap_err().to_json()).unwrap();
+        assert_eq!((&wrong_token["code"], wrong_token.get("expired")), (&json!("offer_not_found"), None));
+        let again = serve_offer(config, &error["expired"]["record"].to_string(), token, 1301.0).unwrap_err();
+        assert!(!again.to_json().contains("expired\""), "reported once");
     }
 
     #[test]

@@ -528,7 +528,12 @@ test('Issuer: authorization offers, delete, serving by reference until redeemed,
   const expired = byReference.checkExpiry(again.record, { now: NOW + 400 });
   assert.deepEqual([expired.event.type, expired.event.timestamp, expired.record.expiryReported], ['offer.expired', new Date((NOW + 300) * 1000).toISOString(), true]);
   assert.equal(byReference.checkExpiry(expired.record, { now: NOW + 500 }), null);
-  assert.throws(() => byReference.serveOffer(expired.record, token, { now: NOW + 400 }), (error) => error.code === 'offer_not_found');
+  assert.throws(() => byReference.serveOffer(expired.record, token, { now: NOW + 400 }), (error) => error.code === 'offer_not_found' && !('expired' in error));
+  // Without a sweep, the first fetch past the expiry reports it, on its error; the same change the sweep makes.
+  assert.throws(
+    () => byReference.serveOffer(again.record, token, { now: NOW + 400 }),
+    (error) => error instanceof credoffer.CredentialOfferError && error.code === 'offer_not_found' && assert.deepEqual(error.expired, expired) === undefined,
+  );
   const status = offerStatus(expired.record, { now: NOW + 400 });
   assert.deepEqual([status.state, status.fetchCount, status.lastFetchedAt], ['expired', 2, new Date((NOW + 2) * 1000).toISOString()]);
   assert.ok(!JSON.stringify(status).includes(expired.record.codeHash), 'no hash in the status');

@@ -108,9 +108,13 @@ function buildOptions(options) {
  * Runs `action`; checks an expected error (with the engine files' `status` and MATTR `body`, whose detail
  * messages are not compared but must be there), or hands the result to `check`.
  */
-function expectOutcome({ credoffer }, expect, action, check) {
+/**
+ * Runs `action`: an expected error is compared here, a result by `check`. `refusal`, for a call whose error may
+ * still change the offer, names the expectation's further `members` and `check`s the thrown error for them.
+ */
+function expectOutcome({ credoffer }, expect, action, check, refusal = { members: [], check: () => {} }) {
   if ('error' in expect) {
-    checkKeys(expect, ['error', 'field', 'status', 'body'], 'expect');
+    checkKeys(expect, ['error', 'field', 'status', 'body', ...refusal.members], 'expect');
     assert.throws(action, (error) => {
       assert.ok(error instanceof credoffer.CredentialOfferError, `not a CredentialOfferError: ${error}`);
       assert.equal(error.code, expect.error, error.message);
@@ -124,6 +128,7 @@ function expectOutcome({ credoffer }, expect, action, check) {
         }
         assert.deepEqual(body, expect.body);
       }
+      refusal.check(error);
       return true;
     });
     return;
@@ -290,6 +295,11 @@ function runIssuerCase(testCase, { configs, credoffer, issuerEntry }) {
           return;
       }
     },
+    {
+      // A fetch that first meets an expiry reports it on its error.
+      members: ['record', 'event'],
+      check: (error) => assert.deepEqual(error.expired ?? null, 'event' in expect ? { record: expect.record, event: expect.event } : null),
+    },
   );
 }
 
@@ -443,11 +453,20 @@ function runLifecycleStep({ credoffer, issuerEntry }, issuer, step, record) {
     case 'delete': {
       let changed;
       const call = step.op === 'serve' ? () => issuer.serveOffer(record, step.token, options) : () => issuer.delete(record, options);
-      expectOutcome({ credoffer }, expect, call, (result) => {
-        checkKeys(expect, ['event'], 'expect');
-        assert.deepEqual(result.event, expect.event);
-        changed = result.record;
-      });
+      const changedBy = (transition) => {
+        assert.deepEqual(transition?.event ?? null, expect.event ?? null);
+        changed = transition?.record;
+      };
+      expectOutcome(
+        { credoffer },
+        expect,
+        call,
+        (result) => {
+          checkKeys(expect, ['event'], 'expect');
+          changedBy(result);
+        },
+        { members: ['event'], check: (error) => changedBy(error.expired) },
+      );
       return changed;
     }
     case 'token': {

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use credoffer::events::OfferEvent;
 use credoffer::introspection::{IntrospectionRequest, introspect};
+use credoffer::issuer::NotServed;
 use credoffer::offer::InputMode;
 use credoffer::record::lookup_key;
 use credoffer::secret::{generate_issuer_state, generate_pre_authorized_code, generate_tx_code, generate_uuid_v4};
@@ -166,6 +167,19 @@ fn check<T>(
     }
 }
 
+/// A fetch not served: its error, and the expiry it reports (`record` and `event`; neither when none).
+fn check_refusal(refusal: &NotServed, expect: &Map<String, Value>) -> Outcome {
+    check_error(&refusal.error, &without(expect, &["record", "event"]))?;
+    let record = refusal.expired.as_ref().map(|expired| record_value(&expired.record)).transpose()?;
+    same("record", expect.get("record").unwrap_or(&Value::Null), &record.unwrap_or(Value::Null))?;
+    same_event(expect, refusal.expired.as_ref().map(|expired| &expired.event))
+}
+
+/// `expect` without the members another check compares.
+fn without(expect: &Map<String, Value>, members: &[&str]) -> Map<String, Value> {
+    expect.iter().filter(|(name, _)| !members.contains(&name.as_str())).map(|(n, v)| (n.clone(), v.clone())).collect()
+}
+
 fn issuer_from(file: &Map<String, Value>, case: &Map<String, Value>) -> Result<Result<Issuer, Error>, String> {
     let name = str_member(case, "config")?;
     let config = file
@@ -262,12 +276,15 @@ fn run_issuer_case(case: &Map<String, Value>, file: &Map<String, Value>) -> Outc
             };
             let token = str_member(case, "token")?;
             let now = u64_member(case, "now")?;
-            check(issuer.serve_offer(&record, token, now), expect, |served, expect| {
-                only_members(expect, &["offer", "record", "event"], "expect")?;
-                same("offer JSON", expect.get("offer").unwrap_or(&Value::Null), &json!(served.json.expose()))?;
-                same("record", expect.get("record").unwrap_or(&Value::Null), &record_value(&served.record)?)?;
-                same_event(expect, Some(&served.event))
-            })
+            match issuer.serve_offer(&record, token, now) {
+                Ok(served) => check(Ok(served), expect, |served, expect| {
+                    only_members(expect, &["offer", "record", "event"], "expect")?;
+                    same("offer JSON", expect.get("offer").unwrap_or(&Value::Null), &json!(served.json.expose()))?;
+                    same("record", expect.get("record").unwrap_or(&Value::Null), &record_value(&served.record)?)?;
+                    same_event(expect, Some(&served.event))
+                }),
+                Err(refusal) => check_refusal(&refusal, expect),
+            }
         }
     }
 }
@@ -404,10 +421,17 @@ fn run_lifecycle_step(
     }
     let current = record.as_ref().ok_or("malformed case: the first step must create the offer")?;
     let next = match op {
-        "serve" => changed(issuer.serve_offer(current, str_member(step, "token")?, now), expect, |served| {
-            same_event(expect, Some(&served.event))?;
-            Ok(served.record)
-        })?,
+        "serve" => match issuer.serve_offer(current, str_member(step, "token")?, now) {
+            Ok(served) => changed(Ok(served), expect, |served| {
+                same_event(expect, Some(&served.event))?;
+                Ok(served.record)
+            })?,
+            Err(refusal) => {
+                check_error(&refusal.error, &without(expect, &["event"]))?;
+                same_event(expect, refusal.expired.as_ref().map(|expired| &expired.event))?;
+                refusal.expired.map(|expired| expired.record)
+            }
+        },
         "token" => {
             let entropy = &mut FixedEntropy::new(ACCESS_TOKEN_BYTES.to_vec());
             let answer = issuer.token_endpoint(str_member(step, "form")?, Some(current), now, entropy);

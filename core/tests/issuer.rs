@@ -335,8 +335,19 @@ fn by_reference_offers_are_served_until_redeemed() {
         (second.event.kind, second.event.fetch_count, second.event.version),
         (OfferEventKind::Fetched, Some(2), 3)
     );
-    assert_eq!(issuer.serve_offer(&created.record, "other", NOW).unwrap_err().kind(), ErrorKind::OfferNotFound);
-    assert_eq!(issuer.serve_offer(&created.record, token, NOW + 300).unwrap_err().kind(), ErrorKind::OfferNotFound);
+    let wrong_token = issuer.serve_offer(&created.record, "other", NOW + 300).unwrap_err();
+    assert_eq!(
+        (wrong_token.error.kind(), wrong_token.expired),
+        (ErrorKind::OfferNotFound, None),
+        "a wrong token changes nothing"
+    );
+    // The first fetch to meet the expiry reports it, as the token endpoint would; once.
+    let expired = issuer.serve_offer(&second.record, token, NOW + 300).unwrap_err();
+    assert_eq!(expired.error.kind(), ErrorKind::OfferNotFound);
+    let reported = expired.expired.expect("offer.expired to store");
+    assert_eq!((reported.event.kind, reported.event.version), (OfferEventKind::Expired, 4));
+    assert_eq!(*reported, issuer.check_expiry(&second.record, NOW + 300).unwrap(), "the sweep's own transition");
+    assert_eq!(issuer.serve_offer(&reported.record, token, NOW + 301).unwrap_err().expired, None);
     // The URL's token is not the code.
     let by_token = issuer.redeem(&second.record, &token_request(token, None), NOW).unwrap();
     assert!(!by_token.changed);
@@ -345,7 +356,10 @@ fn by_reference_offers_are_served_until_redeemed() {
     let body = token_request_body(&offer, Some(&tx_code), None).unwrap();
     let redemption = issuer.redeem(&second.record, &TokenRequest::from_form(&body).unwrap(), NOW).unwrap();
     assert!(matches!(redemption.outcome, RedeemOutcome::Issued { .. }), "{code}");
-    assert_eq!(issuer.serve_offer(&redemption.record, token, NOW + 2).unwrap_err().kind(), ErrorKind::OfferNotFound);
+    assert_eq!(
+        issuer.serve_offer(&redemption.record, token, NOW + 2).unwrap_err().error.kind(),
+        ErrorKind::OfferNotFound
+    );
 }
 
 #[test]
@@ -357,7 +371,7 @@ fn fetches_can_be_capped() {
     let token = created.response.uri.rsplit("%2F").next().unwrap().to_owned();
     let first = issuer.serve_offer(&created.record, &token, NOW).unwrap();
     let second = issuer.serve_offer(&first.record, &token, NOW).unwrap();
-    assert_eq!(issuer.serve_offer(&second.record, &token, NOW).unwrap_err().kind(), ErrorKind::OfferNotFound);
+    assert_eq!(issuer.serve_offer(&second.record, &token, NOW).unwrap_err().error.kind(), ErrorKind::OfferNotFound);
 }
 
 #[test]

@@ -595,7 +595,7 @@ fn gave_up(mut response: Response) -> Response {
 
 /// `GET` (and `HEAD`, which axum answers from the same handler without the body) of an offer URL:
 /// the offer JSON, each fetch counted and stored as `offer.fetched`, until the engine says there is
-/// nothing to serve. An offer found expired is reported then (`offer.expired`) if no sweep did yet.
+/// nothing to serve. The engine reports an expiry the fetch meets first (`offer.expired`), stored like any change.
 async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
     let key = lookup_key(&token);
     for _ in 0..MAX_SWAP_ATTEMPTS {
@@ -607,15 +607,15 @@ async fn serve_offer_by_reference(State(state): State<Arc<AppState>>, Path(token
         let now = now();
         let served = match state.issuer.serve_offer(&record, &token, now) {
             Ok(served) => served,
-            Err(error) => {
-                if let Some(expired) = state.issuer.check_expiry(&record, now) {
+            Err(refusal) => {
+                if let Some(expired) = &refusal.expired {
                     // Losing this swap is fine: whoever won reported the expiry or moved the offer on.
                     let event = StoredEvent::of(&expired.event);
                     if let Err(e) = state.swap(record.version, &expired.record, Some(&event)).await {
                         tracing::warn!(offer = %record.id, error = %e, "storing an expiry failed");
                     }
                 }
-                return engine_error(&error);
+                return engine_error(&refusal.error);
             }
         };
         match state.swap(record.version, &served.record, Some(&StoredEvent::of(&served.event))).await {

@@ -45,16 +45,36 @@ fun withoutMessages(body: Json): Json {
     return Json.Obj(LinkedHashMap((body as Json.Obj).members).apply { put("details", Json.Arr(stripped, "")) }, "")
 }
 
-/** Runs `body`: an engine error is checked by [checkError], a success goes to `onSuccess`. */
-fun <T> engineOutcome(expect: Json, body: () -> T, onSuccess: (T) -> Unit) {
+/**
+ * Runs `body`: an engine error is checked by [checkError], a success goes to `onSuccess` — and so does a value
+ * that answers an expected error when `errorAsValue` (a fetch's `NotFound`).
+ */
+fun <T> engineOutcome(expect: Json, body: () -> T, errorAsValue: Boolean = false, onSuccess: (T) -> Unit) {
     val value = try {
         body()
     } catch (e: CredentialOfferException) {
         checkError(e, expect)
         return
     }
-    if (expect["error"] != null) throw AssertionError("expected error ${expect["error"]!!.string}")
+    if (expect["error"] != null && !errorAsValue) throw AssertionError("expected error ${expect["error"]!!.string}")
     onSuccess(value)
+}
+
+/**
+ * What a fetch found, in its expectation's shape: a `NotFound` answer stands for the `offer_not_found` error (with
+ * the status and MATTR body the expectation names) and the expiry it reports.
+ */
+fun fetchValue(fetch: OfferFetch, expect: Json): Json = when (fetch) {
+    is OfferFetch.Served ->
+        obj("offer" to str(fetch.offer.offerJson), "record" to recordValue(fetch.offer.record), "event" to eventValue(fetch.offer.event))
+    is OfferFetch.NotFound -> Json.Obj(linkedMapOf<String, Json>("error" to str("offer_not_found")).apply {
+        if (expect["status"] != null) put("status", num(fetch.status.toLong()))
+        if (expect["body"] != null) put("body", Json.parse(fetch.body))
+        fetch.expired?.let {
+            put("record", recordValue(it.record))
+            put("event", eventValue(it.event))
+        }
+    }, "")
 }
 
 fun recordValue(record: OfferRecord): Json {
@@ -95,7 +115,7 @@ fun runIssuer(case: Json, file: Json) {
     val members = endpointMembers[endpoint] ?: throw Malformed("endpoint $endpoint")
     checkKeys(case, members, members - "note")
     val expect = case["expect"]!!
-    engineOutcome(expect, {
+    engineOutcome(expect, errorAsValue = endpoint == "serve", body = {
         issuerFor(file, case).use { issuer ->
             when (endpoint) {
                 "authorization" -> Entropy.fixedHex(case["entropy_hex"]!!.string).use { entropy ->
@@ -115,8 +135,7 @@ fun runIssuer(case: Json, file: Json) {
                     obj("record" to recordValue(deleted.record), "event" to eventValue(deleted.event))
                 }
                 else -> OfferRecord.fromJson(case["record"]!!.text).use { record ->
-                    val served = issuer.serveOffer(record, case["token"]!!.string, case["now"]!!.ulong())
-                    obj("offer" to str(served.offerJson), "record" to recordValue(served.record), "event" to eventValue(served.event))
+                    fetchValue(issuer.serveOffer(record, case["token"]!!.string, case["now"]!!.ulong()), expect)
                 }
             }
         }
@@ -270,18 +289,26 @@ fun lifecycleStep(issuer: Issuer, step: Json, record: OfferRecord?): OfferRecord
     }
     val current = record ?: throw Malformed("the first step creates the offer")
     return when (op) {
-        "serve", "delete" -> {
+        "serve" -> {
             var next: OfferRecord? = null
-            engineOutcome(expect, {
-                if (op == "serve") {
-                    issuer.serveOffer(current, step["token"]!!.string, now).let { it.record to it.event }
-                } else {
-                    issuer.delete(current, now).let { it.record to it.event }
+            engineOutcome(expect, errorAsValue = true, body = { issuer.serveOffer(current, step["token"]!!.string, now) }) { fetch ->
+                val change = when (fetch) {
+                    is OfferFetch.Served -> Transition(fetch.offer.record, fetch.offer.event)
+                    is OfferFetch.NotFound -> fetch.expired
                 }
-            }) { (changed, event) ->
+                checkKeys(expect, setOf("error", "event"), emptySet())
+                checkSame(str(if (fetch is OfferFetch.NotFound) "offer_not_found" else null), str(expect["error"]?.string), "error")
+                checkSame(change?.let { eventValue(it.event) } ?: Json.Null("null"), expect["event"] ?: Json.Null("null"), "event")
+                next = change?.record
+            }
+            next
+        }
+        "delete" -> {
+            var next: OfferRecord? = null
+            engineOutcome(expect, { issuer.delete(current, now) }) { deleted ->
                 checkKeys(expect, setOf("event"), setOf("event"))
-                checkSame(eventValue(event), expect["event"], "event")
-                next = changed
+                checkSame(eventValue(deleted.event), expect["event"], "event")
+                next = deleted.record
             }
             next
         }

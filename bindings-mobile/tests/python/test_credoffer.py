@@ -268,13 +268,30 @@ def run_issuer(test, case, file):
             actual = {"record": record_value(test, deleted.record), "event": event_value(test, deleted.event)}
         else:
             record = co.OfferRecord.from_json(json.dumps(case["record"]))
-            served = issuer.serve_offer(record, case["token"], case["now"])
-            actual = {"offer": served.offer_json, "record": record_value(test, served.record),
-                      "event": event_value(test, served.event)}
+            actual = fetch_value(test, issuer.serve_offer(record, case["token"], case["now"]), expect)
     except co.CredentialOfferError as error:
         return expect_error(test, expect, error)
-    test.assertNotIn("error", expect, "expected an error")
+    if "error" not in actual:
+        test.assertNotIn("error", expect, "expected an error")
     test.assertEqual(actual, expect)
+
+
+def fetch_value(test, fetch, expect):
+    """What a fetch found, in its expectation's shape: NOT_FOUND stands for the `offer_not_found` error (with the
+    status and MATTR body the expectation names) and the expiry it reports."""
+    if fetch.is_served():
+        offer = fetch.offer
+        return {"offer": offer.offer_json, "record": record_value(test, offer.record),
+                "event": event_value(test, offer.event)}
+    actual = {"error": "offer_not_found"}
+    if "status" in expect:
+        actual["status"] = fetch.status
+    if "body" in expect:
+        actual["body"] = json.loads(fetch.body)
+    if fetch.expired is not None:
+        actual["record"] = record_value(test, fetch.expired.record)
+        actual["event"] = event_value(test, fetch.expired.event)
+    return actual
 
 
 def rejected_value(test, answer, error):
@@ -399,9 +416,16 @@ def run_lifecycle_step(test, issuer, step, record):
         created = issuer.create_pre_authorized_offer(step["body"], now, co.Entropy.fixed_hex(step["entropy_hex"]))
         test.assertEqual(event_value(test, created.event), expect["event"])
         return created.record
-    if op in ("serve", "delete"):
+    if op == "serve":
+        fetch = issuer.serve_offer(record, step["token"], now)
+        check_keys(expect, {"error", "event"})
+        change = fetch.offer if fetch.is_served() else fetch.expired
+        test.assertEqual(None if fetch.is_served() else "offer_not_found", expect.get("error"))
+        test.assertEqual(event_value(test, change.event) if change else None, expect.get("event"))
+        return change.record if change else None
+    if op == "delete":
         try:
-            changed = issuer.serve_offer(record, step["token"], now) if op == "serve" else issuer.delete(record, now)
+            changed = issuer.delete(record, now)
         except co.CredentialOfferError as error:
             expect_error(test, expect, error)
             return None

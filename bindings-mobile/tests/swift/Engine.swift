@@ -55,15 +55,37 @@ func checkError(_ error: CredentialOfferError, _ expect: JSONValue) throws {
 }
 
 /// Runs `body`: an engine error goes to [checkError], a success to `onSuccess`.
-func engineOutcome<T>(_ expect: JSONValue, _ body: () throws -> T, _ onSuccess: (T) throws -> Void) throws {
+/// Runs `body`: an engine error is checked by `checkError`, a success goes to `onSuccess` — and so does a value
+/// that answers an expected error when `errorAsValue` (a fetch's `notFound`).
+func engineOutcome<T>(
+    _ expect: JSONValue, errorAsValue: Bool = false, _ body: () throws -> T, _ onSuccess: (T) throws -> Void
+) throws {
     let value: T
     do {
         value = try body()
     } catch let error as CredentialOfferError {
         return try checkError(error, expect)
     }
-    if expect["error"] != nil { throw Failure(description: "expected error \(try text(expect, "error"))") }
+    if expect["error"] != nil && !errorAsValue { throw Failure(description: "expected error \(try text(expect, "error"))") }
     try onSuccess(value)
+}
+
+/// What a fetch found, in its expectation's shape: `notFound` stands for the `offer_not_found` error (with the
+/// status and MATTR body the expectation names) and the expiry it reports.
+func fetchValue(_ fetch: OfferFetch, _ expect: JSONValue) throws -> JSONValue {
+    switch fetch {
+    case .served(let offer):
+        return obj([("offer", str(offer.offerJson)), ("record", try recordValue(offer.record)), ("event", try eventValue(offer.event))])
+    case .notFound(let status, let body, let expired):
+        var members: [(String, JSONValue)] = [("error", str("offer_not_found"))]
+        if expect["status"] != nil { members.append(("status", num(status))) }
+        if expect["body"] != nil { members.append(("body", try JSONValue.parse(body))) }
+        if let expired {
+            members.append(("record", try recordValue(expired.record)))
+            members.append(("event", try eventValue(expired.event)))
+        }
+        return obj(members)
+    }
 }
 
 func recordValue(_ record: OfferRecord) throws -> JSONValue {
@@ -127,7 +149,7 @@ func runIssuer(_ testCase: JSONValue, _ file: JSONValue) throws {
     guard let members = endpointMembers[endpoint] else { throw Failure(description: "malformed case: endpoint \(endpoint)") }
     try checkKeys(testCase, members, required: members.subtracting(["note"]))
     let expect = try member(testCase, "expect")
-    try engineOutcome(expect, { () throws -> JSONValue in
+    try engineOutcome(expect, errorAsValue: endpoint == "serve", { () throws -> JSONValue in
         let issuer = try issuerFor(file, testCase)
         switch endpoint {
         case "authorization":
@@ -148,10 +170,8 @@ func runIssuer(_ testCase: JSONValue, _ file: JSONValue) throws {
             return obj([("record", try recordValue(deleted.record)), ("event", try eventValue(deleted.event))])
         default:
             let record = try OfferRecord.fromJson(json: try member(testCase, "record").text)
-            let served = try issuer.serveOffer(record: record, token: try text(testCase, "token"), now: try number(testCase, "now"))
-            return obj([
-                ("offer", str(served.offerJson)), ("record", try recordValue(served.record)), ("event", try eventValue(served.event)),
-            ])
+            return try fetchValue(
+                try issuer.serveOffer(record: record, token: try text(testCase, "token"), now: try number(testCase, "now")), expect)
         }
     }) { try expectSame($0, expect, "outcome") }
 }
@@ -296,19 +316,28 @@ func lifecycleStep(_ issuer: Issuer, _ step: JSONValue, _ record: OfferRecord?) 
     }
     guard let current = record else { throw Failure(description: "malformed case: the first step creates the offer") }
     switch op {
-    case "serve", "delete":
+    case "serve":
         var next: OfferRecord?
-        try engineOutcome(expect, { () throws -> (OfferRecord, OfferEvent) in
-            if op == "serve" {
-                let served = try issuer.serveOffer(record: current, token: try text(step, "token"), now: now)
-                return (served.record, served.event)
+        try engineOutcome(expect, errorAsValue: true, { try issuer.serveOffer(record: current, token: try text(step, "token"), now: now) }) {
+            fetch in
+            var change: Transition?
+            var error: String?
+            switch fetch {
+            case .served(let offer): change = Transition(record: offer.record, event: offer.event)
+            case .notFound(_, _, let expired): (change, error) = (expired, "offer_not_found")
             }
-            let deleted = try issuer.delete(record: current, now: now)
-            return (deleted.record, deleted.event)
-        }) { change in
+            try checkKeys(expect, ["error", "event"], required: [])
+            try expectSame(str(error), expect["error"] ?? .null(text: "null"), "error")
+            try expectSame(try change.map { try eventValue($0.event) } ?? .null(text: "null"), expect["event"] ?? .null(text: "null"), "event")
+            next = change?.record
+        }
+        return next
+    case "delete":
+        var next: OfferRecord?
+        try engineOutcome(expect, { try issuer.delete(record: current, now: now) }) { deleted in
             try checkKeys(expect, ["event"], required: ["event"])
-            try expectSame(try eventValue(change.1), expect["event"], "event")
-            next = change.0
+            try expectSame(try eventValue(deleted.event), expect["event"], "event")
+            next = deleted.record
         }
         return next
     case "token":

@@ -95,6 +95,30 @@ impl fmt::Debug for ServedOffer {
     }
 }
 
+/// Why an offer was not served ([`Issuer::serve_offer`]), and what to store all the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NotServed {
+    /// [`ErrorKind::OfferNotFound`] (answer 404), or [`ErrorKind::InvalidRecord`] for a damaged record.
+    pub error: Error,
+    /// `offer.expired` when this fetch is the first to find the offer expired: store it with
+    /// compare-and-swap like any change (losing the swap is fine: the winner reported the expiry or moved
+    /// the offer on). Boxed: a refusal is then small enough to return by value.
+    pub expired: Option<Box<Transition>>,
+}
+
+impl From<NotServed> for Error {
+    fn from(refusal: NotServed) -> Self {
+        refusal.error
+    }
+}
+
+impl From<Error> for NotServed {
+    fn from(error: Error) -> Self {
+        Self { error, expired: None }
+    }
+}
+
 /// The headers of an offer served by reference: JSON, and never cached (the body holds a bearer code).
 pub const OFFER_RESPONSE_HEADERS: [(&str, &str); 2] =
     [("Content-Type", "application/json"), ("Cache-Control", "no-store")];
@@ -393,18 +417,30 @@ impl Issuer {
     /// [`lookup_key`]`(token)` = `record.reference_hash`). Wallets fetch an offer more than once, so it is
     /// served again and again — each fetch counted in the next record and reported as `offer.fetched` —
     /// until it is redeemed, invalidated, deleted or expired, or [`IssuerConfig::max_offer_fetches`] is
-    /// reached; then [`ErrorKind::OfferNotFound`]. The offer URL is a bearer credential: the transaction
-    /// code is what protects the offer.
-    pub fn serve_offer(&self, record: &OfferRecord, token: &str, now: u64) -> Result<ServedOffer> {
-        let not_found = || Err(Error::new(ErrorKind::OfferNotFound, "no offer to serve at this address"));
-        let Some(reference_hash) = &record.reference_hash else { return not_found() };
+    /// reached; then [`ErrorKind::OfferNotFound`], with `offer.expired` to store when this fetch is the
+    /// first to find the offer expired (as the token endpoint reports an expiry it meets). The offer URL
+    /// is a bearer credential: the transaction code is what protects the offer.
+    pub fn serve_offer(
+        &self,
+        record: &OfferRecord,
+        token: &str,
+        now: u64,
+    ) -> std::result::Result<ServedOffer, NotServed> {
+        let not_found = |expired| NotServed {
+            error: Error::new(ErrorKind::OfferNotFound, "no offer to serve at this address"),
+            expired,
+        };
+        let Some(reference_hash) = &record.reference_hash else { return Err(not_found(None)) };
         // Constant time (subtle): a comparison that stops at the first differing byte would let a caller
         // who guesses tokens learn from response times how much of the stored hash each guess matched.
-        if !crate::secret::constant_time_eq(lookup_key(token).as_bytes(), reference_hash.as_bytes())
-            || record.is_dead(now)
-            || self.config.max_offer_fetches.is_some_and(|max| record.fetch_count >= max)
-        {
-            return not_found();
+        if !crate::secret::constant_time_eq(lookup_key(token).as_bytes(), reference_hash.as_bytes()) {
+            return Err(not_found(None));
+        }
+        if record.is_dead(now) {
+            return Err(not_found(expiry_transition(record, now).map(Box::new)));
+        }
+        if self.config.max_offer_fetches.is_some_and(|max| record.fetch_count >= max) {
+            return Err(not_found(None));
         }
         let code = unseal_code(record, token)?;
         let json = Secret::new(self.pre_authorized_offer(record, &code)?.to_json(&self.build_options())?);
