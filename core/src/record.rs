@@ -396,12 +396,11 @@ impl OfferStatus<'_> {
 /// The label of the key a by-reference code is sealed under: one purpose, one key.
 const SEAL_LABEL: &[u8] = b"credoffer sealed pre-authorized code v1";
 
-/// Seals a pre-authorized code (base64url of random bytes) under the reference token of its offer URL:
-/// the code's bytes XOR HMAC-SHA-256(token, label). Every token is fresh randomness used for one code,
-/// so the key stream is used once; reading the code back needs both the record and the URL.
-pub(crate) fn seal_code(token: &str, code: &str) -> Result<String> {
-    let code = decode_b64(code, "sealedCode")?;
-    Ok(URL_SAFE_NO_PAD.encode(xor_with_seal_key(token, &code)?))
+/// Seals a pre-authorized code's random bytes (the code is their base64url) under the reference token of
+/// its offer URL: the bytes XOR HMAC-SHA-256(token, label). Every token is fresh randomness used for one
+/// code, so the key stream is used once; reading the code back needs both the record and the URL.
+pub(crate) fn seal_code(token: &str, code: &[u8]) -> Result<String> {
+    Ok(URL_SAFE_NO_PAD.encode(xor_with_seal_key(token, code)?))
 }
 
 /// The code [`seal_code`] sealed, checked against the record's `code_hash`: a wrong token or a damaged

@@ -9,7 +9,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::offer::InputMode;
@@ -136,15 +136,24 @@ impl Drop for Secret {
 /// A random token of `bytes` bytes, base64url without padding: only unreserved URI characters, so it
 /// survives a URI, JSON and a form-encoded token request unchanged.
 pub(crate) fn generate_token(bytes: usize, entropy: &mut dyn Entropy) -> Result<Secret> {
+    Ok(token_of(&random_bytes(bytes, entropy)?))
+}
+
+/// `bytes` random bytes for a token, wiped when dropped: for a caller that needs the bytes as well as the
+/// token ([`token_of`]).
+pub(crate) fn random_bytes(bytes: usize, entropy: &mut dyn Entropy) -> Result<Zeroizing<Vec<u8>>> {
     if !(1..=MAX_TOKEN_BYTES).contains(&bytes) {
         return Err(Error::new(ErrorKind::InvalidConfiguration, format!("a token has 1 to {MAX_TOKEN_BYTES} bytes"))
             .at("bytes"));
     }
-    let mut raw = vec![0u8; bytes];
+    let mut raw = Zeroizing::new(vec![0u8; bytes]);
     entropy.fill(&mut raw)?;
-    let token = URL_SAFE_NO_PAD.encode(&raw);
-    raw.zeroize();
-    Ok(Secret(token))
+    Ok(raw)
+}
+
+/// The token of random bytes: base64url without padding.
+pub(crate) fn token_of(raw: &[u8]) -> Secret {
+    Secret(URL_SAFE_NO_PAD.encode(raw))
 }
 
 /// A pre-authorized code: 32 random bytes, base64url without padding (43 characters).

@@ -57,7 +57,7 @@ use crate::record::{
 };
 use crate::secret::{
     Entropy, MAX_CODE_LENGTH, PRE_AUTHORIZED_CODE_BYTES, Secret, generate_from_alphabet, generate_issuer_state,
-    generate_token, generate_uuid_v4, is_uuid,
+    generate_token, generate_uuid_v4, is_uuid, random_bytes, token_of,
 };
 use crate::token::{RedeemRules, Redemption, TokenErrorCode, TokenRequest, redeem};
 use crate::uri::{BuildOptions, offer_reference_uri};
@@ -352,9 +352,9 @@ impl Issuer {
         // the URL's token, which it keeps only as a lookup key.
         let (code, reference) = match &self.config.offer_url_template {
             Some(_) => {
-                let code = generate_token(PRE_AUTHORIZED_CODE_BYTES, entropy)?;
-                let sealed = seal_code(first_secret.expose(), code.expose())?;
-                (code, Some((first_secret, sealed)))
+                let code = random_bytes(PRE_AUTHORIZED_CODE_BYTES, entropy)?;
+                let sealed = seal_code(first_secret.expose(), &code)?;
+                (token_of(&code), Some((first_secret, sealed)))
             }
             None => (first_secret, None),
         };
