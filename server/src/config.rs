@@ -32,8 +32,9 @@ pub const DEFAULT_SHUTDOWN_DEADLINE_SECONDS: u64 = 10;
 pub const DEFAULT_SWEEP_INTERVAL_SECONDS: u64 = 60;
 /// One webhook attempt's limit, connecting included.
 pub const DEFAULT_WEBHOOK_TIMEOUT_SECONDS: u64 = 10;
-/// Attempts at a webhook delivery before it is marked failed: with the default backoff the last is
-/// about 2.4 hours after the first (5 s doubling to the hour's cap: 8 715 s of waits).
+/// Attempts at a webhook delivery before it is marked failed: with the default backoff the last is 1.2 to
+/// 2.4 hours after the first (steps of 5 s doubling to the hour's cap: 8 715 s, each wait half to all of
+/// its step).
 pub const DEFAULT_WEBHOOK_MAX_ATTEMPTS: u32 = 12;
 /// A delivery still failing this long after its event is marked failed.
 pub const DEFAULT_WEBHOOK_MAX_AGE_SECONDS: u64 = 86_400;

@@ -3,7 +3,7 @@
 //!
 //! Every server process runs [`deliver_periodically`]. It leases due outbox rows (so instances sharing
 //! a store never deliver one row at the same time), POSTs them, and deletes each row on a 2xx; anything
-//! else is retried with exponential backoff until [`WebhookSettings::max_attempts`] or
+//! else is retried with exponential backoff (each wait drawn between half its step and the whole) until [`WebhookSettings::max_attempts`] or
 //! [`WebhookSettings::max_age`], then the row is marked failed and kept. A process that dies mid-delivery
 //! leaves a lease that runs out, and another worker delivers the row again: delivery is at least once,
 //! and a receiver drops repeats by `webhook-id`.
@@ -158,20 +158,29 @@ pub struct WebhookSettings {
 }
 
 impl WebhookSettings {
-    /// How long to wait after the `failures`-th failed attempt.
+    /// The step after the `failures`-th failed attempt: the base, doubled after each further failure, at
+    /// most an hour.
     pub fn retry_delay(&self, failures: u32) -> Duration {
         let factor = 2u32.checked_pow(failures.saturating_sub(1)).unwrap_or(u32::MAX);
         self.retry_base.checked_mul(factor).map_or(MAX_RETRY_DELAY, |delay| delay.min(MAX_RETRY_DELAY))
     }
 
-    /// What becomes of a row after an attempt that failed with `error`, at `now_ms`.
-    fn after_failure(&self, delivery: &Delivery, error: String, now_ms: i64) -> DeliveryResult {
+    /// The wait after the `failures`-th failed attempt: half its step, plus up to as much again by `spread`
+    /// (a random draw, 0 to `u16::MAX`), so the rows an outage held back do not all come back to their
+    /// endpoint in the same instant.
+    pub fn jittered_retry_delay(&self, failures: u32, spread: u16) -> Duration {
+        let half = self.retry_delay(failures) / 2;
+        half + half.mul_f64(f64::from(spread) / f64::from(u16::MAX))
+    }
+
+    /// What becomes of a row after an attempt that failed with `error`, at `now_ms`, `spread` drawn at random.
+    fn after_failure(&self, delivery: &Delivery, error: String, now_ms: i64, spread: u16) -> DeliveryResult {
         let failures = delivery.attempts + 1;
         let age = Duration::from_millis(u64::try_from(now_ms - delivery.queued_at_ms).unwrap_or(0));
         if failures >= self.max_attempts || age >= self.max_age {
             return DeliveryResult::Failed { error };
         }
-        let delay = i64::try_from(self.retry_delay(failures).as_millis()).unwrap_or(i64::MAX);
+        let delay = i64::try_from(self.jittered_retry_delay(failures, spread).as_millis()).unwrap_or(i64::MAX);
         DeliveryResult::RetryAt { at_ms: now_ms.saturating_add(delay), error }
     }
 
@@ -216,6 +225,15 @@ pub async fn deliver_periodically(
             },
             () = tokio::time::sleep(POLL_INTERVAL) => {}
         }
+    }
+}
+
+/// A random spread for [`WebhookSettings::jittered_retry_delay`]; the whole step without entropy.
+fn retry_spread() -> u16 {
+    let mut bytes = [0u8; 2];
+    match SystemEntropy.fill(&mut bytes) {
+        Ok(()) => u16::from_le_bytes(bytes),
+        Err(_) => u16::MAX,
     }
 }
 
@@ -265,7 +283,7 @@ impl Worker {
         let origin = origin_of(&delivery.endpoint);
         let result = match self.post(endpoint, delivery).await {
             Ok(()) => DeliveryResult::Delivered,
-            Err(error) => self.settings.after_failure(delivery, error, now_ms()),
+            Err(error) => self.settings.after_failure(delivery, error, now_ms(), retry_spread()),
         };
         match &result {
             DeliveryResult::Delivered => {
@@ -387,6 +405,20 @@ mod tests {
     }
 
     #[test]
+    fn each_wait_is_drawn_between_half_its_step_and_the_whole() {
+        let settings = settings();
+        assert_eq!(settings.jittered_retry_delay(3, 0), Duration::from_secs(10));
+        assert_eq!(settings.jittered_retry_delay(3, u16::MAX), Duration::from_secs(20));
+        let middle = settings.jittered_retry_delay(3, u16::MAX / 2);
+        assert!((Duration::from_millis(14_999)..=Duration::from_millis(15_000)).contains(&middle), "{middle:?}");
+        assert_eq!(settings.jittered_retry_delay(u32::MAX, u16::MAX), MAX_RETRY_DELAY);
+        for spread in [0, 1, 1000, u16::MAX - 1, u16::MAX] {
+            let wait = settings.jittered_retry_delay(5, spread);
+            assert!(wait >= settings.retry_delay(5) / 2 && wait <= settings.retry_delay(5), "{wait:?}");
+        }
+    }
+
+    #[test]
     fn a_row_fails_after_its_last_attempt_or_when_too_old() {
         let settings = settings();
         let delivery = |attempts, queued_at_ms| Delivery {
@@ -399,19 +431,23 @@ mod tests {
         };
         let now = 10_000_000;
         assert_eq!(
-            settings.after_failure(&delivery(0, now), "HTTP 500".into(), now),
+            settings.after_failure(&delivery(0, now), "HTTP 500".into(), now, u16::MAX),
             DeliveryResult::RetryAt { at_ms: now + 5000, error: "HTTP 500".into() }
         );
         assert_eq!(
-            settings.after_failure(&delivery(2, now), "HTTP 500".into(), now),
+            settings.after_failure(&delivery(0, now), "HTTP 500".into(), now, 0),
+            DeliveryResult::RetryAt { at_ms: now + 2500, error: "HTTP 500".into() }
+        );
+        assert_eq!(
+            settings.after_failure(&delivery(2, now), "HTTP 500".into(), now, u16::MAX),
             DeliveryResult::RetryAt { at_ms: now + 20_000, error: "HTTP 500".into() }
         );
         assert_eq!(
-            settings.after_failure(&delivery(4, now), "HTTP 500".into(), now),
+            settings.after_failure(&delivery(4, now), "HTTP 500".into(), now, u16::MAX),
             DeliveryResult::Failed { error: "HTTP 500".into() }
         );
         assert_eq!(
-            settings.after_failure(&delivery(0, now - 3_600_000), "x".into(), now),
+            settings.after_failure(&delivery(0, now - 3_600_000), "x".into(), now, 0),
             DeliveryResult::Failed { error: "x".into() }
         );
     }
