@@ -55,9 +55,11 @@ const SWEEP_PAGE: usize = 100;
 pub struct AppState {
     issuer: Issuer,
     store: Arc<dyn Store>,
-    /// Changed whenever this process stores an event: wakes its event streams and webhook worker
-    /// (other instances' events are found by polling).
+    /// Changed whenever this process stores an event: wakes its webhook worker (other instances' events
+    /// are found by polling).
     events_written: watch::Sender<()>,
+    /// Wakes the event streams of the offer whose event this process stored.
+    stream_wakers: events::StreamWakers,
     /// Set when the server stops: event streams end.
     stopping: watch::Sender<bool>,
     /// SHA-256 of each accepted API token: comparing digests, all of one length, reveals nothing of a
@@ -83,6 +85,7 @@ pub fn state(config: &ServerConfig, store: Arc<dyn Store>) -> Arc<AppState> {
         issuer: config.issuer.clone(),
         store,
         events_written: watch::Sender::new(()),
+        stream_wakers: events::StreamWakers::default(),
         stopping: watch::Sender::new(false),
         api_token_digests: config.api_tokens.iter().map(|token| Secret::new(lookup_key(token.expose()))).collect(),
         metadata: config.metadata.as_ref().map(|(document, _)| document.clone()),
@@ -103,7 +106,7 @@ impl AppState {
     /// Stores a new record with the event that created it.
     async fn insert(&self, record: &OfferRecord, event: &StoredEvent) -> Result<(), StoreError> {
         self.store.insert(record, event).await?;
-        self.events_written.send_replace(());
+        self.event_stored(&record.id);
         Ok(())
     }
 
@@ -116,9 +119,14 @@ impl AppState {
     ) -> Result<bool, StoreError> {
         let swapped = self.store.compare_and_swap(read_version, next, event).await?;
         if swapped && event.is_some() {
-            self.events_written.send_replace(());
+            self.event_stored(&next.id);
         }
         Ok(swapped)
+    }
+
+    fn event_stored(&self, offer_id: &str) {
+        self.events_written.send_replace(());
+        self.stream_wakers.wake(offer_id);
     }
 }
 
@@ -552,8 +560,9 @@ async fn offer_events(State(state): State<Arc<AppState>>, Path(id): Path<String>
         },
     };
     let ended = record.state != OfferState::Active || record.expiry_reported;
-    let start = events::StreamStart { offer_id: record.id, after, ended };
-    let signals = events::Signals { written: state.events_written(), stopping: state.stopping.subscribe() };
+    let start = events::StreamStart { offer_id: record.id.clone(), after, ended };
+    let signals =
+        events::Signals { written: state.stream_wakers.subscribe(&record.id), stopping: state.stopping.subscribe() };
     events::stream(Arc::clone(&state.store), start, signals).into_response()
 }
 

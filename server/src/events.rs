@@ -3,12 +3,13 @@
 //!
 //! The stream reads the events table, a page at a time, and only when the client has taken what was
 //! read before: a client that stops reading stops the reading (hyper stops polling the stream once the
-//! socket's buffer is full), so a connection holds at most one page. Events this process writes wake
-//! the stream at once; events other instances write are found by polling every [`POLL_INTERVAL`].
+//! socket's buffer is full), so a connection holds at most one page. An event this process writes wakes
+//! the streams of its offer at once, and only those ([`StreamWakers`]); events other instances write are
+//! found by polling every [`POLL_INTERVAL`].
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -44,10 +45,40 @@ pub struct StreamStart {
     pub ended: bool,
 }
 
-/// What wakes a stream: this process storing an event, and the server stopping.
+/// Wakes the streams that follow an offer when this process stores one of its events. Per offer: were
+/// every stream woken by every write, each write would cost a store read per open stream.
+#[derive(Debug, Default)]
+pub struct StreamWakers {
+    by_offer: Mutex<HashMap<String, watch::Sender<()>>>,
+}
+
+impl StreamWakers {
+    /// A receiver that changes when [`StreamWakers::wake`] is called for `offer_id`.
+    pub fn subscribe(&self, offer_id: &str) -> watch::Receiver<()> {
+        let mut by_offer = self.by_offer.lock().unwrap_or_else(PoisonError::into_inner);
+        // Offers whose streams all ended are forgotten here, so the map holds the offers followed now.
+        by_offer.retain(|_, sender| sender.receiver_count() > 0);
+        by_offer.entry(offer_id.to_owned()).or_insert_with(|| watch::Sender::new(())).subscribe()
+    }
+
+    /// Wakes the streams of `offer_id`, if any.
+    pub fn wake(&self, offer_id: &str) {
+        let by_offer = self.by_offer.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(sender) = by_offer.get(offer_id) {
+            sender.send_replace(());
+        }
+    }
+
+    /// Offers with a sender (some may have no stream left until the next subscription prunes them).
+    pub fn offers_followed(&self) -> usize {
+        self.by_offer.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+}
+
+/// What wakes a stream: this process storing an event of its offer, and the server stopping.
 #[derive(Debug, Clone)]
 pub struct Signals {
-    /// Changes whenever this process stores an event.
+    /// Changes whenever this process stores an event of the stream's offer ([`StreamWakers::subscribe`]).
     pub written: watch::Receiver<()>,
     /// Becomes `true` when the server stops: streams end, rather than hold the shutdown until its
     /// deadline (the client reconnects elsewhere with `Last-Event-ID`).
@@ -131,6 +162,26 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_wakes_the_streams_of_its_offer_only() {
+        let wakers = StreamWakers::default();
+        let (mut first, mut second, mut other) = (wakers.subscribe("a"), wakers.subscribe("a"), wakers.subscribe("b"));
+        wakers.wake("a");
+        assert!(first.has_changed().unwrap() && second.has_changed().unwrap());
+        assert!(!other.has_changed().unwrap(), "another offer's stream sleeps on");
+        first.borrow_and_update();
+        wakers.wake("nobody follows this one");
+        assert!(!first.has_changed().unwrap() && !other.has_changed().unwrap());
+        second.borrow_and_update();
+        other.borrow_and_update();
+        drop((first, second));
+        assert_eq!(wakers.offers_followed(), 2);
+        let _later = wakers.subscribe("c");
+        assert_eq!(wakers.offers_followed(), 2, "the offer nobody follows any more is forgotten");
+        wakers.wake("b");
+        assert!(other.has_changed().unwrap());
+    }
 
     #[test]
     fn last_event_ids_name_a_version_of_this_offer() {
