@@ -15,6 +15,7 @@ mod issuer;
 mod options;
 
 use credoffer::error::BindingErrorKind;
+use credoffer::json::JsonValue;
 use credoffer::{Entropy, Error, FixedEntropy, IssuerMetadata, SystemEntropy};
 use wasm_bindgen::prelude::*;
 
@@ -138,7 +139,7 @@ fn with_entropy<T>(bytes: Option<Vec<u8>>, f: impl FnOnce(&mut dyn Entropy) -> R
 /// `text` as a JSON string. Results are written with `format!` around the engine's own JSON (records, views)
 /// rather than through `serde_json::Value`, which would parse that JSON again only to write it back.
 fn json_string(text: &str) -> String {
-    serde_json::Value::from(text).to_string()
+    JsonValue::string(text).as_json().to_owned()
 }
 
 /// Text from JavaScript: documents (URIs, JSON) cross as UTF-8 bytes that `js/api.js` encodes with
@@ -198,7 +199,7 @@ pub fn well_known_metadata_url(credential_issuer: &str) -> Result<String, JsValu
 /// Every error code, as a JSON array.
 #[wasm_bindgen(js_name = errorCodes)]
 pub fn error_codes() -> String {
-    serde_json::Value::from(all_codes()).to_string()
+    serde_json::to_string(&all_codes()).unwrap_or_default()
 }
 
 #[wasm_bindgen(js_name = generateTxCode)]

@@ -16,13 +16,13 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json_read::{self, ValueSeed};
+use crate::json_read;
 use crate::limits::{Limits, json_depth_exceeds, too_long};
 
 /// JSON object members by name, each value kept as its exact text; iterated and written in name order.
 ///
-/// A sorted list rather than a `BTreeMap`: members are few, and a second B-tree (serde_json's `Map` is
-/// one already) would add kilobytes to the npm package.
+/// A sorted list rather than a `BTreeMap`: members are few, and a B-tree's code would add kilobytes to the
+/// npm package.
 ///
 /// ```
 /// use credoffer::json::{JsonMembers, JsonValue};
@@ -154,16 +154,17 @@ impl<'de> Deserialize<'de> for JsonMembers {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<JsonMembers, A::Error> {
-                // Sorted through a name index rather than an insertion each: a hostile object's members
-                // may come in reverse order.
+                // Sorted once read rather than by an insertion each: a hostile object's members may come in
+                // reverse order.
                 let mut names = Names::default();
                 let mut values = Vec::new();
                 while let Some((name, value)) = map.next_entry::<String, JsonValue>()? {
-                    names.add(name, values.len())?;
+                    names.add(name);
                     values.push(Some(value));
                 }
                 let members = names
-                    .into_sorted()
+                    .into_sorted()?
+                    .into_iter()
                     .filter_map(|(name, index)| Some((name, values.get_mut(index)?.take()?)))
                     .collect();
                 Ok(JsonMembers(members))
@@ -232,6 +233,23 @@ impl JsonValue {
         Self(serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned()))
     }
 
+    /// The JSON string of `text`, escaped as serde_json escapes it.
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// assert_eq!(JsonValue::string("say \"hi\"").as_json(), r#""say \"hi\"""#);
+    /// ```
+    pub fn string(text: &str) -> Self {
+        // A string always writes as JSON.
+        Self(serde_json::value::to_raw_value(text).unwrap_or_else(|_| RawValue::NULL.to_owned()))
+    }
+
+    /// `[]`.
+    pub(crate) fn empty_array() -> Self {
+        Self(json_read::from_str("[]").unwrap_or_else(|_| RawValue::NULL.to_owned()))
+    }
+
     /// A value serde_json has read as text but not checked for duplicate members.
     pub(crate) fn from_raw(raw: &RawValue) -> serde_json::Result<Self> {
         check_members(raw.get(), MAX_SERDE_DEPTH)?;
@@ -247,13 +265,29 @@ impl JsonValue {
         self.first_byte() == Some(b'"')
     }
 
-    /// The string this value is, if it is one.
-    pub(crate) fn to_str(&self) -> Option<String> {
+    /// The string this value is, if it is one, its escapes decoded.
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// assert_eq!(JsonValue::from_json(r#""a\u0062""#)?.to_str().as_deref(), Some("ab"));
+    /// assert_eq!(JsonValue::from_json("1")?.to_str(), None);
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_str(&self) -> Option<String> {
         read_string(self.as_json())
     }
 
     /// The boolean this value is, if it is one.
-    pub(crate) fn to_bool(&self) -> Option<bool> {
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// assert_eq!(JsonValue::from_json("false")?.to_bool(), Some(false));
+    /// assert_eq!(JsonValue::from_json(r#""true""#)?.to_bool(), None);
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_bool(&self) -> Option<bool> {
         match self.as_json() {
             "true" => Some(true),
             "false" => Some(false),
@@ -261,13 +295,40 @@ impl JsonValue {
         }
     }
 
-    pub(crate) fn is_null(&self) -> bool {
+    /// The integer this value is, if it is one from 0 to `u64::MAX` written without a fraction or an
+    /// exponent (as serde_json's `Value::as_u64` reads numbers).
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// assert_eq!(JsonValue::from_json("18446744073709551615")?.to_u64(), Some(u64::MAX));
+    /// for other in ["-1", "4.0", "1e2", "18446744073709551616", r#""4""#] {
+    ///     assert_eq!(JsonValue::from_json(other)?.to_u64(), None, "{other}");
+    /// }
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_u64(&self) -> Option<u64> {
+        // Checked JSON: a text of digits alone is an integer, and `parse` refuses one past `u64::MAX`.
+        self.as_json().parse().ok()
+    }
+
+    /// Whether this value is `null`.
+    pub fn is_null(&self) -> bool {
         self.as_json() == "null"
     }
 
     /// The members of this value, if it is an object. (Its text was checked as it was read, so an object
     /// reads again, without duplicates.)
-    pub(crate) fn to_members(&self) -> Option<JsonMembers> {
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// let members = JsonValue::from_json(r#"{"b": [1], "a": null}"#)?.to_members().unwrap();
+    /// assert_eq!(members.keys().collect::<Vec<_>>(), ["a", "b"]);
+    /// assert!(JsonValue::from_json("[]")?.to_members().is_none());
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_members(&self) -> Option<JsonMembers> {
         if self.first_byte() == Some(b'{') { json_read::from_str(self.as_json()).ok() } else { None }
     }
 
@@ -283,7 +344,7 @@ impl JsonValue {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn to_value(&self) -> serde_json::Value {
-        json_read::value(self.as_json(), ValueSeed::LAST_WINS).unwrap_or(serde_json::Value::Null)
+        json_read::value(self.as_json()).unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -369,28 +430,38 @@ fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
     json_read::visit(json, UniqueMembers { depth_left })
 }
 
-/// The member names of one object, each with a number, in serde_json's own map: it sorts them, and its
-/// code is in every build already, where a set or a sort of this crate's own would add kilobytes to the
-/// npm package.
+/// The member names of one object, each with its place in it, sorted once the object is read: a name
+/// given twice then sits beside itself.
 #[derive(Default)]
-struct Names(serde_json::Map<String, serde_json::Value>);
+pub(crate) struct Names(Vec<(String, usize)>);
 
 impl Names {
-    /// Adds `name`, refusing it when it came before.
-    fn add<E: de::Error>(&mut self, name: String, number: usize) -> std::result::Result<(), E> {
-        match self.0.entry(name) {
-            serde_json::map::Entry::Occupied(seen) => Err(duplicate_member(seen.key())),
-            serde_json::map::Entry::Vacant(new) => {
-                new.insert(serde_json::Value::from(number));
-                Ok(())
-            }
-        }
+    /// Adds the next member's name.
+    pub(crate) fn add(&mut self, name: String) {
+        let place = self.0.len();
+        self.0.push((name, place));
     }
 
-    /// The names in order, each with its number.
-    fn into_sorted(self) -> impl Iterator<Item = (String, usize)> {
-        self.0.into_iter().filter_map(|(name, number)| Some((name, usize::try_from(number.as_u64()?).ok()?)))
+    /// The names in order, each with its place; a name given twice is an error.
+    pub(crate) fn into_sorted<E: de::Error>(self) -> std::result::Result<Vec<(String, usize)>, E> {
+        let mut names = self.0;
+        sort_names(&mut names);
+        let repeated = names.windows(2).find_map(|pair| match pair {
+            [(first, _), (second, _)] if first == second => Some(first),
+            _ => None,
+        });
+        match repeated {
+            Some(name) => Err(duplicate_member(name)),
+            None => Ok(names),
+        }
     }
+}
+
+/// Sorts names, and the places of a name given twice: the crate's one sort. Every reader of members sorts
+/// through it, because each type the standard library sorts brings its own copy of the sort's code (kilobytes
+/// of the WebAssembly build), and a B-tree (serde_json's `Map`) brings more.
+pub(crate) fn sort_names(names: &mut [(String, usize)]) {
+    names.sort_unstable();
 }
 
 /// Visits one object or array, checking its members' names and, below it, its values.
@@ -408,10 +479,11 @@ impl<'de> Visitor<'de> for UniqueMembers {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         let mut names = Names::default();
         while let Some(Name(name)) = map.next_key()? {
-            names.add(name.into_owned(), 0)?;
+            names.add(name.into_owned());
             let value: &RawValue = map.next_value()?;
             check_members(value.get(), self.depth_left).map_err(de::Error::custom)?;
         }
+        names.into_sorted::<A::Error>()?;
         Ok(())
     }
 

@@ -18,7 +18,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexp
 use serde::forward_to_deserialize_any;
 use serde_json::{Map, Value};
 
-use crate::json::{Name, duplicate_member};
+use crate::json::Name;
 
 /// Reads a `T` from one JSON text (surrounding whitespace allowed), as `serde_json::from_str` does. Not for
 /// a `serde_json::Value`, anywhere inside `T`: [`value`] reads those.
@@ -41,26 +41,16 @@ fn read<'de, T>(
     Ok(value)
 }
 
-/// Reads one JSON text into a serde_json `Value`. serde_json's own `Value` reader cannot be used: it asks
-/// for a string by type when it meets serde_json's raw-value marker, and so links what this module avoids.
-pub(crate) fn value(json: &str, seed: ValueSeed) -> serde_json::Result<Value> {
-    read(json, |reader| seed.deserialize(reader))
+/// Reads one JSON text into a serde_json `Value`; a member named twice takes the last value, as in
+/// serde_json. serde_json's own `Value` reader cannot be used: it asks for a string by type when it meets
+/// serde_json's raw-value marker, and so links what this module avoids.
+pub(crate) fn value(json: &str) -> serde_json::Result<Value> {
+    read(json, |reader| ValueSeed.deserialize(reader))
 }
 
 /// Reads any JSON value as serde_json's `Value` reader does, through `deserialize_any` only.
 #[derive(Clone, Copy)]
-pub(crate) struct ValueSeed {
-    /// Whether a member named twice in one object, at any depth, is an error; otherwise the last one wins,
-    /// as in serde_json.
-    unique_members: bool,
-}
-
-impl ValueSeed {
-    /// A member named twice is an error: readers disagree on which one wins.
-    pub(crate) const UNIQUE: Self = Self { unique_members: true };
-    /// A member named twice takes the last value, as serde_json reads it.
-    pub(crate) const LAST_WINS: Self = Self { unique_members: false };
-}
+struct ValueSeed;
 
 impl<'de> DeserializeSeed<'de> for ValueSeed {
     type Value = Value;
@@ -110,9 +100,6 @@ impl<'de> Visitor<'de> for ValueSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut members = Map::new();
         while let Some(Name(name)) = map.next_key()? {
-            if self.unique_members && members.contains_key(name.as_ref()) {
-                return Err(duplicate_member(&name));
-            }
             let value = map.next_value_seed(self)?;
             members.insert(name.into_owned(), value);
         }
@@ -333,12 +320,9 @@ mod tests {
     fn reads_what_serde_json_reads() {
         let json = r#" {"s": "a\"b", "n": [1, -2, 3.5, 12345678901234567890123], "o": {"t": true, "z": null}} "#;
         let expected: Value = serde_json::from_str(json).unwrap();
-        assert_eq!(value(json, ValueSeed::UNIQUE).unwrap(), expected);
-        assert_eq!(value(json, ValueSeed::LAST_WINS).unwrap(), expected);
+        assert_eq!(value(json).unwrap(), expected);
         let twice = r#"{"a": {"b": 1, "b": 2}}"#;
-        assert_eq!(value(twice, ValueSeed::LAST_WINS).unwrap(), serde_json::from_str::<Value>(twice).unwrap());
-        let refused = value(twice, ValueSeed::UNIQUE).unwrap_err().to_string();
-        assert_eq!(refused, "the member \"b\" appears twice at line 1 column 18");
+        assert_eq!(value(twice).unwrap(), serde_json::from_str::<Value>(twice).unwrap());
         let typed: BTreeMap<String, Option<Vec<u8>>> = from_str(r#"{"a": [1, 2], "b": null}"#).unwrap();
         assert_eq!(typed, BTreeMap::from([("a".into(), Some(vec![1, 2])), ("b".into(), None)]));
         let raw: &RawValue = from_str(r#" [1.10, {"x": 1e400}] "#).unwrap();
@@ -363,7 +347,7 @@ mod tests {
             assert_eq!(from_str::<String>(json).unwrap_err().to_string(), *message, "{json}");
             assert_eq!(serde_json::from_str::<String>(json).unwrap_err().to_string(), *message, "{json}");
         }
-        let eof = value("[1,", ValueSeed::LAST_WINS).unwrap_err().to_string();
+        let eof = value("[1,").unwrap_err().to_string();
         assert_eq!(eof, "EOF while parsing a value at line 1 column 3");
         let inner = from_str::<Vec<u8>>("[1, 300]").unwrap_err().to_string();
         assert_eq!(inner, serde_json::from_str::<Vec<u8>>("[1, 300]").unwrap_err().to_string());
@@ -381,6 +365,6 @@ mod tests {
     #[test]
     fn serde_json_s_depth_limit_holds() {
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        assert!(value(&deep, ValueSeed::LAST_WINS).unwrap_err().to_string().contains("recursion limit exceeded"));
+        assert!(value(&deep).unwrap_err().to_string().contains("recursion limit exceeded"));
     }
 }

@@ -2,35 +2,109 @@
 //!
 //! Parsing into `serde_json::Value` first would allocate every member name and build a map per
 //! object, then take it apart again; offers are parsed on every QR scan, so the members the spec
-//! names go straight into slots here. Their values stay `Value`s so that a wrong type becomes a
-//! precise error later (with the field's path) rather than a serde message. Members the spec does not
-//! name, and `credentials` (whose legacy entries are kept), are read as their exact text.
+//! names go straight into slots here. Their values are kept as [`Plain`] values so that a wrong type
+//! becomes a precise error later (with the field's path) rather than a serde message. Members the spec
+//! does not name, `issuer` (kept as an extension beside `credential_issuer`) and `credentials` (whose
+//! legacy entries are kept) are read as their exact text.
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde_json::Value;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::json::{JsonMembers, JsonValue, Name, duplicate_member, read_string};
-use crate::json_read::{self, ValueSeed};
+use crate::json::{JsonMembers, JsonValue, Name, Names, duplicate_member, read_string};
+use crate::json_read;
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
 
 /// A member that should hold an object of shape `T`, and may hold anything.
 pub(crate) enum Member<T> {
     Object(T),
-    Other(Value),
+    Other(Plain),
+}
+
+/// The value of a member the spec names, as far as the engine looks into it. Objects are only known to be
+/// objects: where the engine expects one it reads its shape instead ([`Member`]). Not serde_json's `Value`,
+/// whose objects are B-trees: their code would cost the WebAssembly build kilobytes.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Plain {
+    Null,
+    Bool(bool),
+    /// A number, with its value when it is an integer from 0 to `u64::MAX`.
+    Number(Option<u64>),
+    String(String),
+    Array(Vec<Plain>),
+    /// An object, its members checked (no name twice, at any depth) and dropped.
+    Object,
+}
+
+/// Reads any JSON value as a [`Plain`] one; a member named twice, at any depth, is an error.
+#[derive(Clone, Copy)]
+pub(crate) struct PlainSeed;
+
+impl<'de> DeserializeSeed<'de> for PlainSeed {
+    type Value = Plain;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Plain, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PlainSeed {
+    type Value = Plain;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Plain, E> {
+        Ok(Plain::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Plain, E> {
+        Ok(Plain::Number(u64::try_from(v).ok()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Plain, E> {
+        Ok(Plain::Number(Some(v)))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Plain, E> {
+        Ok(Plain::Number(None))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Plain, E> {
+        Ok(Plain::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Plain, E> {
+        Ok(Plain::String(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Plain, E> {
+        Ok(Plain::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Plain, E> {
+        Ok(Plain::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Plain, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Plain::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Plain, A::Error> {
+        let mut names = Names::default();
+        while let Some(Name(name)) = map.next_key()? {
+            names.add(name.into_owned());
+            map.next_value_seed(self)?;
+        }
+        names.into_sorted::<A::Error>()?;
+        Ok(Plain::Object)
+    }
 }
 
 /// The top level of an offer, any draft.
 #[derive(Default)]
 pub(crate) struct RawOffer {
-    pub(crate) credential_issuer: Option<Value>,
-    pub(crate) issuer: Option<Value>,
-    pub(crate) credential_configuration_ids: Option<Value>,
+    pub(crate) credential_issuer: Option<Plain>,
+    pub(crate) credential_configuration_ids: Option<Plain>,
     pub(crate) credentials: Option<RawCredentials>,
     pub(crate) grants: Option<Member<RawGrants>>,
-    /// Every other member: extensions, and the top-level grant members of drafts 9 and 11.
+    /// Every other member: extensions, draft 9's `issuer`, and the top-level grant members of drafts 9 and 11.
     pub(crate) others: JsonMembers,
 }
 
@@ -43,25 +117,25 @@ pub(crate) struct RawGrants {
 
 #[derive(Default)]
 pub(crate) struct RawAuthorizationCode {
-    pub(crate) issuer_state: Option<Value>,
-    pub(crate) authorization_server: Option<Value>,
+    pub(crate) issuer_state: Option<Plain>,
+    pub(crate) authorization_server: Option<Plain>,
     pub(crate) others: JsonMembers,
 }
 
 #[derive(Default)]
 pub(crate) struct RawPreAuthorized {
-    pub(crate) pre_authorized_code: Option<Value>,
+    pub(crate) pre_authorized_code: Option<Plain>,
     pub(crate) tx_code: Option<Member<RawTxCode>>,
-    pub(crate) user_pin_required: Option<Value>,
-    pub(crate) authorization_server: Option<Value>,
+    pub(crate) user_pin_required: Option<Plain>,
+    pub(crate) authorization_server: Option<Plain>,
     pub(crate) others: JsonMembers,
 }
 
 #[derive(Default)]
 pub(crate) struct RawTxCode {
-    pub(crate) input_mode: Option<Value>,
-    pub(crate) length: Option<Value>,
-    pub(crate) description: Option<Value>,
+    pub(crate) input_mode: Option<Plain>,
+    pub(crate) length: Option<Plain>,
+    pub(crate) description: Option<Plain>,
     pub(crate) others: JsonMembers,
 }
 
@@ -98,7 +172,7 @@ impl RawCredentials {
 
 /// Where a member's value goes.
 pub(crate) enum Slot<'a> {
-    Value(&'a mut Option<Value>),
+    Value(&'a mut Option<Plain>),
     Credentials(&'a mut Option<RawCredentials>),
     /// A member that should hold an object of a known shape (`grants`, a grant, `tx_code`).
     Member(&'a mut dyn MemberSlot),
@@ -126,7 +200,7 @@ pub(crate) trait MemberSlot {
     fn object(&mut self) -> Option<&mut dyn Slots>;
 
     /// Keeps a value that is not an object, for a precise error later.
-    fn other(&mut self, value: Value);
+    fn other(&mut self, value: Plain);
 }
 
 impl<T: Slots + Default> MemberSlot for Option<Member<T>> {
@@ -142,7 +216,7 @@ impl<T: Slots + Default> MemberSlot for Option<Member<T>> {
         }
     }
 
-    fn other(&mut self, value: Value) {
+    fn other(&mut self, value: Plain) {
         *self = Some(Member::Other(value));
     }
 }
@@ -152,7 +226,7 @@ fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &
     match slots.slot(name) {
         Slot::Value(slot) => {
             vacant(slot.is_some(), name)?;
-            *slot = Some(map.next_value_seed(ValueSeed::UNIQUE)?);
+            *slot = Some(map.next_value_seed(PlainSeed)?);
         }
         Slot::Credentials(slot) => {
             vacant(slot.is_some(), name)?;
@@ -185,7 +259,6 @@ impl Slots for RawOffer {
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             "credential_issuer" => Slot::Value(&mut self.credential_issuer),
-            "issuer" => Slot::Value(&mut self.issuer),
             "credential_configuration_ids" => Slot::Value(&mut self.credential_configuration_ids),
             "credentials" => Slot::Credentials(&mut self.credentials),
             "grants" => Slot::Member(&mut self.grants),
@@ -303,36 +376,65 @@ impl<'de> Visitor<'de> for MemberSeed<'_> {
             None => Ok(()),
         }
     }
-    // Anything but an object is kept as ValueSeed reads it.
+    // Anything but an object is kept as PlainSeed reads it.
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_bool(v)?)
+        self.other(PlainSeed.visit_bool(v)?)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_i64(v)?)
+        self.other(PlainSeed.visit_i64(v)?)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_u64(v)?)
+        self.other(PlainSeed.visit_u64(v)?)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_f64(v)?)
+        self.other(PlainSeed.visit_f64(v)?)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_str(v)?)
+        self.other(PlainSeed.visit_str(v)?)
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_unit()?)
+        self.other(PlainSeed.visit_unit()?)
     }
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_none()?)
+        self.other(PlainSeed.visit_none()?)
     }
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        self.other(ValueSeed::UNIQUE.visit_seq(seq)?)
+        self.other(PlainSeed.visit_seq(seq)?)
     }
 }
 
 impl MemberSeed<'_> {
-    fn other<E>(self, value: Value) -> Result<(), E> {
+    fn other<E>(self, value: Plain) -> Result<(), E> {
         self.0.other(value);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_values_keep_what_the_reader_looks_into() {
+        let plain = |json: &str| json_read::visit(json, PlainSeed).map_err(|e| e.to_string());
+        assert_eq!(
+            plain(r#"[null, true, 0, 18446744073709551615, -1, 1.5, 1e2, "a\"b", {"x": [1]}, []]"#),
+            Ok(Plain::Array(vec![
+                Plain::Null,
+                Plain::Bool(true),
+                Plain::Number(Some(0)),
+                Plain::Number(Some(u64::MAX)),
+                Plain::Number(None),
+                Plain::Number(None),
+                Plain::Number(None),
+                Plain::String("a\"b".to_owned()),
+                Plain::Object,
+                Plain::Array(Vec::new()),
+            ]))
+        );
+        for twice in [r#"{"a": 1, "b": 2, "a": 3}"#, r#"[{"x": {"y": 1, "y": 1}}]"#] {
+            let error = plain(twice).unwrap_err();
+            assert!(error.contains("appears twice"), "{twice}: {error}");
+        }
     }
 }
