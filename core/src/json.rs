@@ -11,13 +11,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::json_read;
 use crate::limits::{Limits, json_depth_exceeds, too_long};
+use crate::raw::{Plain, PlainSeed};
 
 /// JSON object members by name, each value kept as its exact text; iterated and written in name order.
 ///
@@ -329,7 +330,16 @@ impl JsonValue {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn to_members(&self) -> Option<JsonMembers> {
-        if self.first_byte() == Some(b'{') { json_read::from_str(self.as_json()).ok() } else { None }
+        if self.first_byte() != Some(b'{') {
+            return None;
+        }
+        let members = raw_members(self.as_json()).ok()?;
+        let mut names = Names::default();
+        members.iter().for_each(|(name, _)| names.add(name.clone().into_owned()));
+        // Checked and compact already: each member's text is kept as it is.
+        let sorted = names.into_sorted::<serde_json::Error>().ok()?.into_iter();
+        let members = sorted.filter_map(|(name, place)| Some((name, Self(members.get(place)?.1.to_owned()))));
+        Some(JsonMembers(members.collect()))
     }
 
     /// The value as a serde_json `Value`, to inspect rather than keep. Numbers become 64-bit integers or
@@ -409,7 +419,14 @@ fn compact(raw: Box<RawValue>) -> Box<RawValue> {
 
 /// The string a JSON text is, if it is one (its escapes decoded).
 pub(crate) fn read_string(json: &str) -> Option<String> {
-    if json.starts_with('"') { json_read::from_str(json).ok() } else { None }
+    if !json.starts_with('"') {
+        return None;
+    }
+    // Read as the offer reader reads its members' values: one reader less in the WebAssembly build.
+    match json_read::visit(json, PlainSeed) {
+        Ok(Plain::String(text)) => Some(text),
+        _ => None,
+    }
 }
 
 /// The error for member `name` seen twice in one object.
@@ -421,13 +438,50 @@ pub(crate) fn duplicate_member<E: de::Error>(name: &str) -> E {
 /// most `max_depth` levels deep. Each nested value is read as text and looked into only if it is an object or
 /// an array: numbers are never converted, so any number JSON allows passes.
 fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
-    if !matches!(json.as_bytes().first(), Some(b'{' | b'[')) {
-        return Ok(());
-    }
-    let Some(depth_left) = max_depth.checked_sub(1) else {
-        return Err(de::Error::custom(format_args!("the value nests deeper than the limit")));
+    let values: Vec<&RawValue> = match json.as_bytes().first() {
+        Some(b'{' | b'[') if max_depth == 0 => {
+            return Err(de::Error::custom(format_args!("the value nests deeper than the limit")));
+        }
+        Some(b'{') => {
+            let members = raw_members(json)?;
+            let mut names = Names::default();
+            let mut values = Vec::with_capacity(members.len());
+            for (name, value) in members {
+                names.add(name.into_owned());
+                values.push(value);
+            }
+            names.into_sorted::<serde_json::Error>()?;
+            values
+        }
+        Some(b'[') => json_read::from_str(json)?,
+        _ => return Ok(()),
     };
-    json_read::visit(json, UniqueMembers { depth_left })
+    values.iter().try_for_each(|value| check_members(value.get(), max_depth - 1))
+}
+
+/// The members of one object (`json` is JSON text that starts with `{`) in document order, each value as its
+/// text, a name given twice as often as it is. Every reader of whole objects goes through it: the WebAssembly
+/// build then holds one copy of serde_json's reading code for them.
+pub(crate) fn raw_members(json: &str) -> serde_json::Result<Vec<(Cow<'_, str>, &RawValue)>> {
+    json_read::visit(json, RawMembers)
+}
+
+struct RawMembers;
+
+impl<'de> Visitor<'de> for RawMembers {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut members = Vec::new();
+        while let Some(Name(name)) = map.next_key()? {
+            members.push((name, map.next_value()?));
+        }
+        Ok(members)
+    }
 }
 
 /// The member names of one object, each with its place in it, sorted once the object is read: a name
@@ -481,37 +535,6 @@ fn sift_down(heap: &mut [(String, usize)], mut root: usize) {
             _ => return,
         }
         root = child;
-    }
-}
-
-/// Visits one object or array, checking its members' names and, below it, its values.
-struct UniqueMembers {
-    depth_left: usize,
-}
-
-impl<'de> Visitor<'de> for UniqueMembers {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object or array")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        let mut names = Names::default();
-        while let Some(Name(name)) = map.next_key()? {
-            names.add(name.into_owned());
-            let value: &RawValue = map.next_value()?;
-            check_members(value.get(), self.depth_left).map_err(de::Error::custom)?;
-        }
-        names.into_sorted::<A::Error>()?;
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-        while let Some(value) = seq.next_element::<&RawValue>()? {
-            check_members(value.get(), self.depth_left).map_err(de::Error::custom)?;
-        }
-        Ok(())
     }
 }
 

@@ -6,13 +6,11 @@
 //! `authorization_server` one of `authorization_servers`.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result, Warning, WarningCode};
-use crate::json::{Name, read_string, sort_names};
+use crate::json::{raw_members, read_string, sort_names};
 use crate::json_read;
 use crate::limits::{MAX_METADATA_BYTES, too_long};
 use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD};
@@ -411,7 +409,7 @@ impl<'a> Object<'a> {
         if !json.trim_start().starts_with('{') {
             return Ok(None);
         }
-        json_read::visit(json, ObjectVisitor).map(Some)
+        raw_members(json).map(|members| Some(Self(members)))
     }
 
     fn get(&self, name: &str) -> Option<&'a RawValue> {
@@ -449,24 +447,6 @@ impl<'a> Object<'a> {
 /// The entries of `value`, when it is an array.
 fn array(value: &RawValue) -> Option<Vec<&RawValue>> {
     if value.get().starts_with('[') { json_read::from_str(value.get()).ok() } else { None }
-}
-
-struct ObjectVisitor;
-
-impl<'de> Visitor<'de> for ObjectVisitor {
-    type Value = Object<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Object<'de>, A::Error> {
-        let mut members = Vec::new();
-        while let Some(Name(name)) = map.next_key()? {
-            members.push((name, map.next_value()?));
-        }
-        Ok(Object(members))
-    }
 }
 
 #[cfg(test)]
