@@ -8,7 +8,7 @@
 //! …, which check the next token's type) or a visitor that leaves one of serde's default `visit_*` methods
 //! to refuse a type. So the engine reads through [`Reader`]: it asks serde_json for any value only, and
 //! hands every visitor an error type of its own ([`ReadError`]), whose messages are serde_json's, written
-//! without that code.
+//! without that code (and without a float's digits: see [`Described`]).
 //!
 //! The parser, the raw values and the recursion limit are serde_json's; only the typing layer is rerouted.
 
@@ -136,7 +136,9 @@ impl de::Error for ReadError {
     }
 }
 
-/// What serde_json writes for an unexpected value, with a float written by serde_json's own writer.
+/// What serde_json writes for an unexpected value, but a float's digits: writing them takes a float writer
+/// (serde_json's, `zmij`, is 2.5 KB of the npm package after gzip, the standard library's far more), for the
+/// message of a float where something else was expected.
 struct Described<'a>(Unexpected<'a>);
 
 impl fmt::Display for Described<'_> {
@@ -145,10 +147,7 @@ impl fmt::Display for Described<'_> {
             Unexpected::Bool(value) => write!(f, "boolean `{value}`"),
             Unexpected::Unsigned(value) => write!(f, "integer `{value}`"),
             Unexpected::Signed(value) => write!(f, "integer `{value}`"),
-            Unexpected::Float(value) => match serde_json::Number::from_f64(value) {
-                Some(number) => write!(f, "floating point `{number}`"),
-                None => f.write_str("floating point"),
-            },
+            Unexpected::Float(_) => f.write_str("floating point"),
             Unexpected::Char(value) => write!(f, "character `{value}`"),
             Unexpected::Str(value) => write!(f, "string {value:?}"),
             Unexpected::Bytes(_) => f.write_str("byte array"),
@@ -336,8 +335,11 @@ mod tests {
 
     #[test]
     fn errors_read_as_serde_json_writes_them() {
+        // serde_json writes the float too ("floating point `1.5`"): its float writer is a tenth of the
+        // WebAssembly build once linked.
+        let float = from_str::<String>("1.5").unwrap_err().to_string();
+        assert_eq!(float, "invalid type: floating point, expected a string at line 1 column 3");
         let cases: &[(&str, &str)] = &[
-            ("1.5", "invalid type: floating point `1.5`, expected a string at line 1 column 3"),
             ("-3", "invalid type: integer `-3`, expected a string at line 1 column 2"),
             ("true", "invalid type: boolean `true`, expected a string at line 1 column 4"),
             ("null", "invalid type: null, expected a string at line 1 column 4"),
