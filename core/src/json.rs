@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json_read;
 use crate::limits::{Limits, json_depth_exceeds, too_long};
-use crate::raw::{Plain, PlainSeed};
+use crate::raw::{PLAIN, Plain};
 
 /// JSON object members by name, each value kept as its exact text; iterated and written in name order.
 ///
@@ -423,7 +423,7 @@ pub(crate) fn read_string(json: &str) -> Option<String> {
         return None;
     }
     // Read as the offer reader reads its members' values: one reader less in the WebAssembly build.
-    match json_read::visit(json, PlainSeed) {
+    match json_read::visit(json, PLAIN) {
         Ok(Plain::String(text)) => Some(text),
         _ => None,
     }

@@ -37,11 +37,31 @@ pub(crate) enum Plain {
     Object,
 }
 
-/// Reads any JSON value as a [`Plain`] one; a member named twice, at any depth, is an error.
-#[derive(Clone, Copy)]
-pub(crate) struct PlainSeed;
+impl Plain {
+    /// What serde calls a value of this type, for a message.
+    fn kind(&self) -> &'static str {
+        match self {
+            Plain::Null => "null",
+            Plain::Bool(_) => "boolean",
+            Plain::Number(_) => "number",
+            Plain::String(_) => "string",
+            Plain::Array(_) => "sequence",
+            Plain::Object => "map",
+        }
+    }
+}
 
-impl<'de> DeserializeSeed<'de> for PlainSeed {
+/// Reads any JSON value as a [`Plain`] one; a member named twice, at any depth, is an error. With a slot, an
+/// object fills the slots of that slot's shape instead (and reads as `Plain::Object`).
+///
+/// The one visitor of the offer reader, at every level: each visitor type brings its own copy of serde_json's
+/// reading code into the WebAssembly build.
+pub(crate) struct PlainSeed<'a>(pub(crate) Option<&'a mut dyn ObjectSlot>);
+
+/// Any value, with no shape to fill.
+pub(crate) const PLAIN: PlainSeed<'static> = PlainSeed(None);
+
+impl<'de> DeserializeSeed<'de> for PlainSeed<'_> {
     type Value = Plain;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Plain, D::Error> {
@@ -49,7 +69,7 @@ impl<'de> DeserializeSeed<'de> for PlainSeed {
     }
 }
 
-impl<'de> Visitor<'de> for PlainSeed {
+impl<'de> Visitor<'de> for PlainSeed<'_> {
     type Value = Plain;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -81,16 +101,22 @@ impl<'de> Visitor<'de> for PlainSeed {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Plain, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(item) = seq.next_element_seed(self)? {
+        while let Some(item) = seq.next_element_seed(PLAIN)? {
             items.push(item);
         }
         Ok(Plain::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Plain, A::Error> {
+        if let Some(slots) = self.0.and_then(ObjectSlot::object) {
+            while let Some(Name(name)) = map.next_key()? {
+                read_member(slots, &name, &mut map)?;
+            }
+            return Ok(Plain::Object);
+        }
         let mut names = Names::default();
         while let Some(Name(name)) = map.next_key()? {
             names.add(name.into_owned());
-            map.next_value_seed(self)?;
+            map.next_value_seed(PLAIN)?;
         }
         names.into_sorted::<A::Error>()?;
         Ok(Plain::Object)
@@ -185,29 +211,25 @@ pub(crate) enum Slot<'a> {
 /// Used as `dyn Slots`, as are [`MemberSlot`]s: the reading code then exists once in the WebAssembly
 /// build rather than once per shape (five copies of serde's visitor methods cost it kilobytes).
 pub(crate) trait Slots {
-    /// What the object is, for serde's message when it is not one.
-    fn what(&self) -> &'static str;
-
     /// The slot of member `name`.
     fn slot(&mut self, name: &str) -> Slot<'_>;
 }
 
-/// The slot of a member that should hold an object of some shape, and may hold anything.
-pub(crate) trait MemberSlot {
-    fn is_filled(&self) -> bool;
-
+/// Where an object of a known shape goes.
+pub(crate) trait ObjectSlot {
     /// Makes the slot an object of its shape, with every member vacant, and gives its slots.
     fn object(&mut self) -> Option<&mut dyn Slots>;
+}
+
+/// The slot of a member that should hold an object of some shape, and may hold anything.
+pub(crate) trait MemberSlot: ObjectSlot {
+    fn is_filled(&self) -> bool;
 
     /// Keeps a value that is not an object, for a precise error later.
     fn other(&mut self, value: Plain);
 }
 
-impl<T: Slots + Default> MemberSlot for Option<Member<T>> {
-    fn is_filled(&self) -> bool {
-        self.is_some()
-    }
-
+impl<T: Slots + Default> ObjectSlot for Option<Member<T>> {
     fn object(&mut self) -> Option<&mut dyn Slots> {
         // Built in place: the slot structs are hundreds of bytes, and a returned value would be copied.
         match self.insert(Member::Object(T::default())) {
@@ -215,9 +237,22 @@ impl<T: Slots + Default> MemberSlot for Option<Member<T>> {
             Member::Other(_) => None, // unreachable: the slot was made an object just above
         }
     }
+}
+
+impl<T: Slots + Default> MemberSlot for Option<Member<T>> {
+    fn is_filled(&self) -> bool {
+        self.is_some()
+    }
 
     fn other(&mut self, value: Plain) {
         *self = Some(Member::Other(value));
+    }
+}
+
+/// The offer itself, whose (vacant) slots the caller made.
+impl ObjectSlot for RawOffer {
+    fn object(&mut self) -> Option<&mut dyn Slots> {
+        Some(self)
     }
 }
 
@@ -226,7 +261,7 @@ fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &
     match slots.slot(name) {
         Slot::Value(slot) => {
             vacant(slot.is_some(), name)?;
-            *slot = Some(map.next_value_seed(PlainSeed)?);
+            *slot = Some(map.next_value_seed(PLAIN)?);
         }
         Slot::Credentials(slot) => {
             vacant(slot.is_some(), name)?;
@@ -236,7 +271,10 @@ fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &
         }
         Slot::Member(slot) => {
             vacant(slot.is_filled(), name)?;
-            map.next_value_seed(MemberSeed(slot))?;
+            match map.next_value_seed(PlainSeed(Some(&mut *slot)))? {
+                Plain::Object => {} // read into the slot's shape
+                other => slot.other(other),
+            }
         }
         Slot::Other(others) => {
             vacant(others.contains_key(name), name)?;
@@ -252,10 +290,6 @@ fn vacant<E: de::Error>(filled: bool, name: &str) -> Result<(), E> {
 }
 
 impl Slots for RawOffer {
-    fn what(&self) -> &'static str {
-        "a credential offer"
-    }
-
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             "credential_issuer" => Slot::Value(&mut self.credential_issuer),
@@ -268,10 +302,6 @@ impl Slots for RawOffer {
 }
 
 impl Slots for RawGrants {
-    fn what(&self) -> &'static str {
-        "grants"
-    }
-
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             AUTHORIZATION_CODE_GRANT => Slot::Member(&mut self.authorization_code),
@@ -282,10 +312,6 @@ impl Slots for RawGrants {
 }
 
 impl Slots for RawAuthorizationCode {
-    fn what(&self) -> &'static str {
-        "a grant"
-    }
-
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             "issuer_state" => Slot::Value(&mut self.issuer_state),
@@ -296,10 +322,6 @@ impl Slots for RawAuthorizationCode {
 }
 
 impl Slots for RawPreAuthorized {
-    fn what(&self) -> &'static str {
-        "a grant"
-    }
-
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             "pre-authorized_code" => Slot::Value(&mut self.pre_authorized_code),
@@ -312,10 +334,6 @@ impl Slots for RawPreAuthorized {
 }
 
 impl Slots for RawTxCode {
-    fn what(&self) -> &'static str {
-        "tx_code"
-    }
-
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             "input_mode" => Slot::Value(&mut self.input_mode),
@@ -326,87 +344,17 @@ impl Slots for RawTxCode {
     }
 }
 
-/// Fills the slots of one object shape from a JSON object.
-struct SlotsVisitor<'a>(&'a mut dyn Slots);
-
-impl<'de> Visitor<'de> for SlotsVisitor<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} as a JSON object", self.0.what())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(Name(name)) = map.next_key()? {
-            read_member(self.0, &name, &mut map)?;
-        }
-        Ok(())
-    }
-}
-
 impl RawOffer {
     /// Reads offer JSON into these (empty) slots; anything but one JSON object is an error. Filling the
     /// caller's slots rather than returning new ones spares copying them.
     pub(crate) fn read_json(&mut self, json: &str) -> serde_json::Result<()> {
-        json_read::visit(json, SlotsVisitor(self))
-    }
-}
-
-/// Reads a member into its (vacant) slot: an object fills the slots of its shape, made in place; anything
-/// else is kept as a value for a precise error later.
-struct MemberSeed<'a>(&'a mut dyn MemberSlot);
-
-impl<'de> DeserializeSeed<'de> for MemberSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MemberSeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        match self.0.object() {
-            Some(slots) => SlotsVisitor(slots).visit_map(map),
-            None => Ok(()),
+        match json_read::visit(json, PlainSeed(Some(self)))? {
+            Plain::Object => Ok(()),
+            other => Err(de::Error::custom(format_args!(
+                "invalid type: {}, expected a credential offer as a JSON object",
+                other.kind()
+            ))),
         }
-    }
-    // Anything but an object is kept as PlainSeed reads it.
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        self.other(PlainSeed.visit_bool(v)?)
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.other(PlainSeed.visit_i64(v)?)
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.other(PlainSeed.visit_u64(v)?)
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.other(PlainSeed.visit_f64(v)?)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.other(PlainSeed.visit_str(v)?)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.other(PlainSeed.visit_unit()?)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.other(PlainSeed.visit_none()?)
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        self.other(PlainSeed.visit_seq(seq)?)
-    }
-}
-
-impl MemberSeed<'_> {
-    fn other<E>(self, value: Plain) -> Result<(), E> {
-        self.0.other(value);
-        Ok(())
     }
 }
 
@@ -416,7 +364,7 @@ mod tests {
 
     #[test]
     fn plain_values_keep_what_the_reader_looks_into() {
-        let plain = |json: &str| json_read::visit(json, PlainSeed).map_err(|e| e.to_string());
+        let plain = |json: &str| json_read::visit(json, PLAIN).map_err(|e| e.to_string());
         assert_eq!(
             plain(r#"[null, true, 0, 18446744073709551615, -1, 1.5, 1e2, "a\"b", {"x": [1]}, []]"#),
             Ok(Plain::Array(vec![
@@ -435,6 +383,27 @@ mod tests {
         for twice in [r#"{"a": 1, "b": 2, "a": 3}"#, r#"[{"x": {"y": 1, "y": 1}}]"#] {
             let error = plain(twice).unwrap_err();
             assert!(error.contains("appears twice"), "{twice}: {error}");
+        }
+    }
+
+    #[test]
+    fn an_offer_fills_its_shapes_and_anything_else_is_refused_by_its_type() {
+        let mut offer = RawOffer::default();
+        offer
+            .read_json(r#"{"credential_issuer": "https://i.example", "grants": {"x": [1]}, "issuer": 7, "z": {}}"#)
+            .unwrap();
+        assert_eq!(offer.credential_issuer, Some(Plain::String("https://i.example".to_owned())));
+        let Some(Member::Object(grants)) = &offer.grants else { panic!("the grants' shape") };
+        assert_eq!(grants.others.keys().collect::<Vec<_>>(), ["x"]);
+        assert_eq!(offer.others.keys().collect::<Vec<_>>(), ["issuer", "z"]);
+        let mut offer = RawOffer::default();
+        offer.read_json(r#"{"grants": [true]}"#).unwrap();
+        assert!(matches!(&offer.grants, Some(Member::Other(Plain::Array(items))) if items == &[Plain::Bool(true)]));
+        for (json, kind) in
+            [("[]", "sequence"), ("\"x\"", "string"), ("1.5", "number"), ("null", "null"), ("true", "boolean")]
+        {
+            let error = RawOffer::default().read_json(json).unwrap_err().to_string();
+            assert_eq!(error, format!("invalid type: {kind}, expected a credential offer as a JSON object"), "{json}");
         }
     }
 }
