@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
@@ -333,7 +333,7 @@ impl JsonValue {
         if self.first_byte() != Some(b'{') {
             return None;
         }
-        let members = raw_members(self.as_json()).ok()?;
+        let members = raw_entries(self.as_json()).ok()?;
         let mut names = Names::default();
         members.iter().for_each(|(name, _)| names.add(name.clone().into_owned()));
         // Checked and compact already: each member's text is kept as it is.
@@ -438,41 +438,38 @@ pub(crate) fn duplicate_member<E: de::Error>(name: &str) -> E {
 /// most `max_depth` levels deep. Each nested value is read as text and looked into only if it is an object or
 /// an array: numbers are never converted, so any number JSON allows passes.
 fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
-    let values: Vec<&RawValue> = match json.as_bytes().first() {
+    let is_object = match json.as_bytes().first() {
         Some(b'{' | b'[') if max_depth == 0 => {
             return Err(de::Error::custom(format_args!("the value nests deeper than the limit")));
         }
-        Some(b'{') => {
-            let members = raw_members(json)?;
-            let mut names = Names::default();
-            let mut values = Vec::with_capacity(members.len());
-            for (name, value) in members {
-                names.add(name.into_owned());
-                values.push(value);
-            }
-            names.into_sorted::<serde_json::Error>()?;
-            values
-        }
-        Some(b'[') => json_read::from_str(json)?,
+        Some(b'{') => true,
+        Some(b'[') => false,
         _ => return Ok(()),
     };
-    values.iter().try_for_each(|value| check_members(value.get(), max_depth - 1))
+    let entries = raw_entries(json)?;
+    if is_object {
+        let mut names = Names::default();
+        entries.iter().for_each(|(name, _)| names.add(name.clone().into_owned()));
+        names.into_sorted::<serde_json::Error>()?;
+    }
+    entries.iter().try_for_each(|(_, value)| check_members(value.get(), max_depth - 1))
 }
 
-/// The members of one object (`json` is JSON text that starts with `{`) in document order, each value as its
-/// text, a name given twice as often as it is. Every reader of whole objects goes through it: the WebAssembly
+/// The entries of one object or array (`json` is JSON text that starts with `{` or `[`) in document order,
+/// each value as its text: an object's members with their names (a name given twice as often as it is), an
+/// array's elements with an empty one. Every reader of whole objects and arrays goes through it: the WebAssembly
 /// build then holds one copy of serde_json's reading code for them.
-pub(crate) fn raw_members(json: &str) -> serde_json::Result<Vec<(Cow<'_, str>, &RawValue)>> {
-    json_read::visit(json, RawMembers)
+pub(crate) fn raw_entries(json: &str) -> serde_json::Result<Vec<(Cow<'_, str>, &RawValue)>> {
+    json_read::visit(json, RawEntries)
 }
 
-struct RawMembers;
+struct RawEntries;
 
-impl<'de> Visitor<'de> for RawMembers {
+impl<'de> Visitor<'de> for RawEntries {
     type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
+        f.write_str("a JSON object or array")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
@@ -481,6 +478,14 @@ impl<'de> Visitor<'de> for RawMembers {
             members.push((name, map.next_value()?));
         }
         Ok(members)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut elements = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(element) = seq.next_element()? {
+            elements.push((Cow::Borrowed(""), element));
+        }
+        Ok(elements)
     }
 }
 

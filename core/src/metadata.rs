@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result, Warning, WarningCode};
-use crate::json::{raw_members, read_string, sort_names};
+use crate::json::{raw_entries, read_string, sort_names};
 use crate::json_read;
 use crate::limits::{MAX_METADATA_BYTES, too_long};
 use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD};
@@ -409,7 +409,7 @@ impl<'a> Object<'a> {
         if !json.trim_start().starts_with('{') {
             return Ok(None);
         }
-        raw_members(json).map(|members| Some(Self(members)))
+        raw_entries(json).map(|members| Some(Self(members)))
     }
 
     fn get(&self, name: &str) -> Option<&'a RawValue> {
@@ -446,7 +446,11 @@ impl<'a> Object<'a> {
 
 /// The entries of `value`, when it is an array.
 fn array(value: &RawValue) -> Option<Vec<&RawValue>> {
-    if value.get().starts_with('[') { json_read::from_str(value.get()).ok() } else { None }
+    if !value.get().starts_with('[') {
+        return None;
+    }
+    let elements = raw_entries(value.get()).ok()?;
+    Some(elements.into_iter().map(|(_, element)| element).collect())
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::json::{JsonMembers, JsonValue, Name, Names, duplicate_member, read_string};
+use crate::json::{JsonMembers, JsonValue, Name, Names, duplicate_member, raw_entries, read_string};
 use crate::json_read;
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
 
@@ -180,10 +180,10 @@ impl RawCredentials {
         if !raw.get().starts_with('[') {
             return Ok(Self::NotArray);
         }
-        let entries: Vec<&RawValue> = json_read::from_str(raw.get())?;
+        let entries = raw_entries(raw.get())?;
         let mut ids = Vec::with_capacity(entries.len());
         let mut legacy = Vec::new();
-        for (index, entry) in entries.into_iter().enumerate() {
+        for (index, (_, entry)) in entries.into_iter().enumerate() {
             if let Some(id) = read_string(entry.get()) {
                 ids.push(id);
             } else if entry.get().starts_with('{') {
