@@ -55,54 +55,51 @@ function utf8(value, slot = 0) {
   return scratch[slot].subarray(0, written);
 }
 
-const ERROR_CODES = Object.freeze(JSON.parse(raw.errorCodes()));
+/** The engine's operations, numbered as the WebAssembly's `OPERATIONS` (bindings-wasm/src/lib.rs). */
+const OPERATION = Object.fromEntries([
+  'parseOfferUri', 'parseOfferJson', 'buildOfferUri', 'buildOfferReferenceUri', 'buildOfferJson',
+  'validateAgainstMetadata', 'lint', 'resolveOffer', 'wellKnownMetadataUrl', 'errorCodes', 'generateTxCode',
+  'generatePreAuthorizedCode', 'generateIssuerState', 'generateUuid', 'checkTxCode', 'tokenRequestBody',
+  'renderQrSvg',
+].map((name, number) => [name, number]));
+const NO_TEXT = new Uint8Array(0);
 
-function parseOfferUri(uri, options) {
+/**
+ * Runs an operation of the engine through its one export: `text` its document as UTF-8 bytes, `second` the
+ * second one's bytes, `options` JSON text, `entropy` fixed random bytes; engine errors become CredentialOfferError.
+ */
+function call(operation, text, second, options, entropy) {
   try {
-    return JSON.parse(raw.parseOfferUri(utf8(String(uri)), optionsText(options)));
+    return raw.call(OPERATION[operation], text ?? NO_TEXT, second, options, entropy);
   } catch (error) {
     throw converted(error);
   }
+}
+
+const ERROR_CODES = Object.freeze(JSON.parse(call('errorCodes')));
+
+function parseOfferUri(uri, options) {
+  return JSON.parse(call('parseOfferUri', utf8(String(uri)), undefined, optionsText(options)));
 }
 
 function parseOfferJson(json, options) {
-  try {
-    return JSON.parse(raw.parseOfferJson(utf8(jsonText(json)), optionsText(options)));
-  } catch (error) {
-    throw converted(error);
-  }
+  return JSON.parse(call('parseOfferJson', utf8(jsonText(json)), undefined, optionsText(options)));
 }
 
 function buildOfferUri(offer, options) {
-  try {
-    return raw.buildOfferUri(utf8(jsonText(offer)), optionsText(options));
-  } catch (error) {
-    throw converted(error);
-  }
+  return call('buildOfferUri', utf8(jsonText(offer)), undefined, optionsText(options));
 }
 
 function buildOfferReferenceUri(reference, options) {
-  try {
-    return raw.buildOfferReferenceUri(utf8(String(reference)), optionsText(options));
-  } catch (error) {
-    throw converted(error);
-  }
+  return call('buildOfferReferenceUri', utf8(String(reference)), undefined, optionsText(options));
 }
 
 function buildOfferJson(offer, options) {
-  try {
-    return raw.buildOfferJson(utf8(jsonText(offer)), optionsText(options));
-  } catch (error) {
-    throw converted(error);
-  }
+  return call('buildOfferJson', utf8(jsonText(offer)), undefined, optionsText(options));
 }
 
 function validateAgainstMetadata(offer, metadata, options) {
-  try {
-    return JSON.parse(raw.validateAgainstMetadata(utf8(jsonText(offer)), utf8(jsonText(metadata), 1), optionsText(options)));
-  } catch (error) {
-    throw converted(error);
-  }
+  return JSON.parse(call('validateAgainstMetadata', utf8(jsonText(offer)), utf8(jsonText(metadata), 1), optionsText(options)));
 }
 
 function lint(input, options) {
@@ -110,82 +107,42 @@ function lint(input, options) {
   const metadataBytes = metadata === undefined || metadata === null ? undefined : utf8(jsonText(metadata), 1);
   // A URI may come as a URL object, read as its text like parseOfferUri's; any other object is offer JSON.
   const text = input instanceof URL ? String(input) : jsonText(input);
-  try {
-    return JSON.parse(raw.lint(utf8(text), metadataBytes, optionsText(rest)));
-  } catch (error) {
-    throw converted(error);
-  }
+  return JSON.parse(call('lint', utf8(text), metadataBytes, optionsText(rest)));
 }
 
 function resolveOffer(offer, metadata, options) {
-  try {
-    return JSON.parse(raw.resolveOffer(utf8(jsonText(offer)), utf8(jsonText(metadata), 1), optionsText(options)));
-  } catch (error) {
-    throw converted(error);
-  }
+  return JSON.parse(call('resolveOffer', utf8(jsonText(offer)), utf8(jsonText(metadata), 1), optionsText(options)));
 }
 
 function wellKnownMetadataUrl(credentialIssuer) {
-  try {
-    return raw.wellKnownMetadataUrl(String(credentialIssuer));
-  } catch (error) {
-    throw converted(error);
-  }
+  return call('wellKnownMetadataUrl', utf8(String(credentialIssuer)));
 }
 
 function generateTxCode(options) {
   const { entropy, ...rest } = options ?? {};
-  try {
-    return raw.generateTxCode(optionsText(rest), entropy);
-  } catch (error) {
-    throw converted(error);
-  }
+  return call('generateTxCode', undefined, undefined, optionsText(rest), entropy);
 }
 
 function generatePreAuthorizedCode(options) {
-  try {
-    return raw.generatePreAuthorizedCode(options?.entropy);
-  } catch (error) {
-    throw converted(error);
-  }
+  return call('generatePreAuthorizedCode', undefined, undefined, undefined, options?.entropy);
 }
 
 function generateIssuerState(options) {
-  try {
-    return raw.generateIssuerState(options?.entropy);
-  } catch (error) {
-    throw converted(error);
-  }
+  return call('generateIssuerState', undefined, undefined, undefined, options?.entropy);
 }
 
 function generateUuid(options) {
-  try {
-    return raw.generateUuid(options?.entropy);
-  } catch (error) {
-    throw converted(error);
-  }
+  return call('generateUuid', undefined, undefined, undefined, options?.entropy);
 }
 
 function checkTxCode(prompt, input) {
-  try {
-    raw.checkTxCode(jsonText(prompt), String(input));
-  } catch (error) {
-    throw converted(error);
-  }
+  call('checkTxCode', utf8(jsonText(prompt)), utf8(String(input), 1));
 }
 
 function tokenRequestBody(offer, options) {
-  try {
-    return raw.tokenRequestBody(utf8(jsonText(offer)), optionsText(options));
-  } catch (error) {
-    throw converted(error);
-  }
+  return call('tokenRequestBody', utf8(jsonText(offer)), undefined, optionsText(options));
 }
 
 function renderQrSvg(text) {
-  try {
-    return raw.renderQrSvg(utf8(String(text)));
-  } catch (error) {
-    throw converted(error);
-  }
+  return call('renderQrSvg', utf8(String(text)));
 }

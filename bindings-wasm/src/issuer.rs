@@ -6,7 +6,7 @@
 //! Building it is a small JSON read, far below the cost of creating an offer.
 
 use crate::errors::Failure;
-use crate::{json_string, utf8, with_entropy};
+use crate::{json_string, utf8_or_throw, with_entropy};
 use credoffer::error::BindingErrorKind;
 use credoffer::introspection::{self, IntrospectionRequest};
 use credoffer::{Error, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, TokenStep, Transition};
@@ -179,7 +179,7 @@ pub fn lookup_key(secret: &str) -> String {
 
 #[wasm_bindgen(js_name = issuerCheck)]
 pub fn issuer_check(config: &[u8]) -> Result<(), JsValue> {
-    issuer(utf8(config)?).map(drop).map_err(throw_from_issuer)
+    issuer(utf8_or_throw(config)?).map(drop).map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerCreateAuthorizationOffer)]
@@ -188,7 +188,7 @@ pub fn issuer_create_authorization_offer(
     request: &[u8],
     entropy: Option<Vec<u8>>,
 ) -> Result<String, JsValue> {
-    create_authorization_offer(utf8(config)?, utf8(request)?, entropy).map_err(throw_from_issuer)
+    create_authorization_offer(utf8_or_throw(config)?, utf8_or_throw(request)?, entropy).map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerCreatePreAuthorizedOffer)]
@@ -198,12 +198,13 @@ pub fn issuer_create_pre_authorized_offer(
     now: f64,
     entropy: Option<Vec<u8>>,
 ) -> Result<String, JsValue> {
-    create_pre_authorized_offer(utf8(config)?, utf8(request)?, now, entropy).map_err(throw_from_issuer)
+    create_pre_authorized_offer(utf8_or_throw(config)?, utf8_or_throw(request)?, now, entropy)
+        .map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerReadTokenRequest)]
 pub fn issuer_read_token_request(config: &[u8], form: &[u8]) -> Result<String, JsValue> {
-    read_token_request(utf8(config)?, utf8(form)?).map_err(throw_from_issuer)
+    read_token_request(utf8_or_throw(config)?, utf8_or_throw(form)?).map_err(throw_from_issuer)
 }
 
 /// `record` is absent when the host found no record under the request's lookup key.
@@ -215,8 +216,8 @@ pub fn issuer_token_endpoint(
     now: f64,
     entropy: Option<Vec<u8>>,
 ) -> Result<String, JsValue> {
-    let record = record.as_deref().map(utf8).transpose()?;
-    token_endpoint(utf8(config)?, utf8(form)?, record, now, entropy).map_err(throw_from_issuer)
+    let record = record.as_deref().map(utf8_or_throw).transpose()?;
+    token_endpoint(utf8_or_throw(config)?, utf8_or_throw(form)?, record, now, entropy).map_err(throw_from_issuer)
 }
 
 /// The headers every token endpoint answer is sent with, as a JSON list of `[name, value]` pairs (a list
@@ -228,39 +229,40 @@ pub fn token_response_headers() -> String {
 
 #[wasm_bindgen(js_name = introspectionLookupKey)]
 pub fn introspection_lookup_key_js(form: &[u8]) -> Result<String, JsValue> {
-    introspection_lookup_key(utf8(form)?).map_err(throw_from_issuer)
+    introspection_lookup_key(utf8_or_throw(form)?).map_err(throw_from_issuer)
 }
 
 /// `record` is absent when the host found no record under the request's lookup key.
 #[wasm_bindgen(js_name = introspect)]
 pub fn introspect_js(form: &[u8], record: Option<Vec<u8>>, now: f64) -> Result<String, JsValue> {
-    let record = record.as_deref().map(utf8).transpose()?;
-    introspect(utf8(form)?, record, now).map_err(throw_from_issuer)
+    let record = record.as_deref().map(utf8_or_throw).transpose()?;
+    introspect(utf8_or_throw(form)?, record, now).map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerCheckMetadata)]
 pub fn issuer_check_metadata(config: &[u8], metadata: &[u8]) -> Result<(), JsValue> {
-    check_metadata(utf8(config)?, utf8(metadata)?).map_err(throw_from_issuer)
+    check_metadata(utf8_or_throw(config)?, utf8_or_throw(metadata)?).map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerDelete)]
 pub fn issuer_delete(config: &[u8], record: &[u8], now: f64) -> Result<String, JsValue> {
-    delete(utf8(config)?, utf8(record)?, now).map_err(throw_from_issuer)
+    delete(utf8_or_throw(config)?, utf8_or_throw(record)?, now).map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerCheckExpiry)]
 pub fn issuer_check_expiry(config: &[u8], record: &[u8], now: f64) -> Result<String, JsValue> {
-    check_expiry(utf8(config)?, utf8(record)?, now).map_err(throw_from_issuer)
+    check_expiry(utf8_or_throw(config)?, utf8_or_throw(record)?, now).map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerOfferStatus)]
 pub fn offer_status_js(record: &[u8], now: f64) -> Result<String, JsValue> {
-    offer_status(utf8(record)?, now).map_err(throw_from_issuer)
+    offer_status(utf8_or_throw(record)?, now).map_err(throw_from_issuer)
 }
 
 #[wasm_bindgen(js_name = issuerServeOffer)]
 pub fn issuer_serve_offer(config: &[u8], record: &[u8], token: &str, now: f64) -> Result<String, JsValue> {
-    serve_offer(utf8(config)?, utf8(record)?, token, now).map_err(|refusal| JsValue::from_str(&refusal.to_json()))
+    serve_offer(utf8_or_throw(config)?, utf8_or_throw(record)?, token, now)
+        .map_err(|refusal| JsValue::from_str(&refusal.to_json()))
 }
 
 #[cfg(test)]

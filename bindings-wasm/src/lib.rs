@@ -15,6 +15,7 @@ mod issuer;
 mod options;
 
 use credoffer::error::BindingErrorKind;
+use credoffer::json::JsonValue;
 use credoffer::{Entropy, Error, FixedEntropy, IssuerMetadata, SystemEntropy};
 use wasm_bindgen::prelude::*;
 
@@ -138,100 +139,139 @@ fn with_entropy<T>(bytes: Option<Vec<u8>>, f: impl FnOnce(&mut dyn Entropy) -> R
 /// `text` as a JSON string. Results are written with `format!` around the engine's own JSON (records, views)
 /// rather than through `serde_json::Value`, which would parse that JSON again only to write it back.
 fn json_string(text: &str) -> String {
-    serde_json::Value::from(text).to_string()
+    JsonValue::string(text).as_json().to_owned()
+}
+
+/// The operations of the main entry, numbered as `js/api.js` numbers them (its `OPERATION`). They cross one
+/// export, [`call`]: wasm-bindgen writes a wrapper in JavaScript and another in WebAssembly for every export,
+/// which for seventeen was a tenth of what a browser loads beside the engine.
+const OPERATIONS: [&str; 17] = [
+    "parseOfferUri",
+    "parseOfferJson",
+    "buildOfferUri",
+    "buildOfferReferenceUri",
+    "buildOfferJson",
+    "validateAgainstMetadata",
+    "lint",
+    "resolveOffer",
+    "wellKnownMetadataUrl",
+    "errorCodes",
+    "generateTxCode",
+    "generatePreAuthorizedCode",
+    "generateIssuerState",
+    "generateUuid",
+    "checkTxCode",
+    "tokenRequestBody",
+    "renderQrSvg",
+];
+
+/// Runs operation number `operation` of [`OPERATIONS`]: `text` is its document (UTF-8), `second` the second
+/// one where it takes two (metadata, the code the user typed), `options` its options object as JSON, `entropy`
+/// fixed random bytes for the generators. An operation that returns nothing returns `""`.
+#[wasm_bindgen]
+pub fn call(
+    operation: u32,
+    text: &[u8],
+    second: Option<Vec<u8>>,
+    options: Option<String>,
+    entropy: Option<Vec<u8>>,
+) -> Result<String, JsValue> {
+    dispatch(operation, text, second.as_deref(), options.as_deref(), entropy).map_err(throw)
+}
+
+/// [`call`] on the host, its failure as the value it throws.
+pub fn dispatch(
+    operation: u32,
+    text: &[u8],
+    second: Option<&[u8]>,
+    options: Option<&str>,
+    entropy: Option<Vec<u8>>,
+) -> Result<String, Failure> {
+    let text = utf8(text)?;
+    let second = second.map(utf8).transpose()?;
+    let required = || {
+        second.ok_or_else(|| {
+            Failure::binding(BindingErrorKind::MissingArgument, "a second argument is required", "second")
+        })
+    };
+    let name = usize::try_from(operation).ok().and_then(|index| OPERATIONS.get(index)).copied().unwrap_or_default();
+    match name {
+        "parseOfferUri" => api::parse_offer_uri(text, options),
+        "parseOfferJson" => api::parse_offer_json(text, options),
+        "buildOfferUri" => api::build_offer_uri(text, options),
+        "buildOfferReferenceUri" => api::build_offer_reference_uri(text, options),
+        "buildOfferJson" => api::build_offer_json(text, options),
+        "validateAgainstMetadata" => api::validate_against_metadata(text, required()?, options),
+        "lint" => api::lint(text, second, options),
+        "resolveOffer" => api::resolve_offer(text, required()?, options),
+        "wellKnownMetadataUrl" => Ok(api::well_known_metadata_url(text)?),
+        "errorCodes" => Ok(serde_json::to_string(&all_codes()).unwrap_or_default()),
+        "generateTxCode" => api::generate_tx_code(options, entropy),
+        "generatePreAuthorizedCode" => Ok(api::generate_pre_authorized_code(entropy)?),
+        "generateIssuerState" => Ok(api::generate_issuer_state(entropy)?),
+        "generateUuid" => Ok(api::generate_uuid(entropy)?),
+        "checkTxCode" => api::check_tx_code(text, required()?).map(|()| String::new()),
+        "tokenRequestBody" => api::token_request_body(text, options),
+        "renderQrSvg" => Ok(api::render_qr_svg(text)?),
+        _ => Err(Failure::binding(
+            BindingErrorKind::InvalidArgument,
+            format!("there is no operation {operation}"),
+            "operation",
+        )),
+    }
 }
 
 /// Text from JavaScript: documents (URIs, JSON) cross as UTF-8 bytes that `js/api.js` encodes with
 /// `TextEncoder`, about ten times faster for a 600-character URI than wasm-bindgen's copy of a string,
-/// which walks it one character at a time in JavaScript. Short strings cross as strings.
-fn utf8(bytes: &[u8]) -> Result<&str, JsValue> {
+/// which walks it one character at a time in JavaScript.
+fn utf8(bytes: &[u8]) -> Result<&str, Failure> {
     std::str::from_utf8(bytes)
-        .map_err(|_| throw(Failure::binding(BindingErrorKind::InvalidUtf8, "the text is not UTF-8", "text")))
+        .map_err(|_| Failure::binding(BindingErrorKind::InvalidUtf8, "the text is not UTF-8", "text"))
 }
 
-#[wasm_bindgen(js_name = parseOfferUri)]
-pub fn parse_offer_uri(uri: &[u8], options: Option<String>) -> Result<String, JsValue> {
-    api::parse_offer_uri(utf8(uri)?, options.as_deref()).map_err(throw)
+/// [`utf8`], failing as the issuer entry's exports throw.
+#[cfg(feature = "issuer")]
+fn utf8_or_throw(bytes: &[u8]) -> Result<&str, JsValue> {
+    utf8(bytes).map_err(throw)
 }
 
-#[wasm_bindgen(js_name = parseOfferJson)]
-pub fn parse_offer_json(json: &[u8], options: Option<String>) -> Result<String, JsValue> {
-    api::parse_offer_json(utf8(json)?, options.as_deref()).map_err(throw)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-#[wasm_bindgen(js_name = buildOfferUri)]
-pub fn build_offer_uri(offer: &[u8], options: Option<String>) -> Result<String, JsValue> {
-    api::build_offer_uri(utf8(offer)?, options.as_deref()).map_err(throw)
-}
+    #[test]
+    fn every_operation_is_called_by_its_number() {
+        let uri = "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fi.example%2Fo%2F1";
+        let parsed = dispatch(0, uri.as_bytes(), None, None, None).unwrap();
+        assert_eq!(parsed, api::parse_offer_uri(uri, None).unwrap());
+        assert!(parsed.starts_with(r#"{"kind":"byReference""#), "{parsed}");
+        let metadata = br#"{"credential_issuer":"https://i.example","credential_configurations_supported":{"a":{"format":"mso_mdoc"}}}"#;
+        let offer = br#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a"]}"#;
+        let checked = dispatch(5, offer, Some(metadata), None, None).unwrap();
+        assert_eq!(checked, r#"{"formats":[{"id":"a","format":"mso_mdoc"}],"warnings":[]}"#);
+        assert_eq!(dispatch(5, offer, None, None, None).unwrap_err().code(), "missing_argument");
+        assert_eq!(dispatch(9, b"", None, None, None).unwrap(), serde_json::to_string(&all_codes()).unwrap());
+        let uuid = dispatch(13, b"", None, None, Some(vec![7; 16])).unwrap();
+        assert_eq!(uuid, api::generate_uuid(Some(vec![7; 16])).unwrap());
+        let prompt = br#"{"inputMode":"numeric","length":4}"#;
+        assert_eq!(dispatch(14, prompt, Some(b"1234"), None, None).unwrap(), "");
+        assert_eq!(dispatch(14, prompt, Some(b"12a4"), None, None).unwrap_err().code(), "tx_code_mismatch");
+        let unknown = dispatch(17, b"", None, None, None).unwrap_err();
+        assert_eq!((unknown.code(), unknown.field()), ("invalid_argument", Some("operation")));
+        let not_utf8 = dispatch(0, &[0xff], None, None, None).unwrap_err();
+        assert_eq!((not_utf8.code(), not_utf8.field()), ("invalid_utf8", Some("text")));
+    }
 
-#[wasm_bindgen(js_name = buildOfferReferenceUri)]
-pub fn build_offer_reference_uri(reference: &[u8], options: Option<String>) -> Result<String, JsValue> {
-    api::build_offer_reference_uri(utf8(reference)?, options.as_deref()).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = buildOfferJson)]
-pub fn build_offer_json(offer: &[u8], options: Option<String>) -> Result<String, JsValue> {
-    api::build_offer_json(utf8(offer)?, options.as_deref()).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = validateAgainstMetadata)]
-pub fn validate_against_metadata(offer: &[u8], metadata: &[u8], options: Option<String>) -> Result<String, JsValue> {
-    api::validate_against_metadata(utf8(offer)?, utf8(metadata)?, options.as_deref()).map_err(throw)
-}
-
-#[wasm_bindgen]
-pub fn lint(input: &[u8], metadata: Option<Vec<u8>>, options: Option<String>) -> Result<String, JsValue> {
-    let metadata = metadata.as_deref().map(utf8).transpose()?;
-    api::lint(utf8(input)?, metadata, options.as_deref()).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = resolveOffer)]
-pub fn resolve_offer(offer: &[u8], metadata: &[u8], options: Option<String>) -> Result<String, JsValue> {
-    api::resolve_offer(utf8(offer)?, utf8(metadata)?, options.as_deref()).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = wellKnownMetadataUrl)]
-pub fn well_known_metadata_url(credential_issuer: &str) -> Result<String, JsValue> {
-    api::well_known_metadata_url(credential_issuer).map_err(throw)
-}
-
-/// Every error code, as a JSON array.
-#[wasm_bindgen(js_name = errorCodes)]
-pub fn error_codes() -> String {
-    serde_json::Value::from(all_codes()).to_string()
-}
-
-#[wasm_bindgen(js_name = generateTxCode)]
-pub fn generate_tx_code(options: Option<String>, entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
-    api::generate_tx_code(options.as_deref(), entropy).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = generatePreAuthorizedCode)]
-pub fn generate_pre_authorized_code(entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
-    api::generate_pre_authorized_code(entropy).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = generateIssuerState)]
-pub fn generate_issuer_state(entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
-    api::generate_issuer_state(entropy).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = generateUuid)]
-pub fn generate_uuid(entropy: Option<Vec<u8>>) -> Result<String, JsValue> {
-    api::generate_uuid(entropy).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = checkTxCode)]
-pub fn check_tx_code(prompt: &str, input: &str) -> Result<(), JsValue> {
-    api::check_tx_code(prompt, input).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = tokenRequestBody)]
-pub fn token_request_body(offer: &[u8], options: Option<String>) -> Result<String, JsValue> {
-    api::token_request_body(utf8(offer)?, options.as_deref()).map_err(throw)
-}
-
-#[wasm_bindgen(js_name = renderQrSvg)]
-pub fn render_qr_svg(text: &[u8]) -> Result<String, JsValue> {
-    api::render_qr_svg(utf8(text)?).map_err(throw)
+    #[test]
+    fn the_javascript_layer_numbers_the_operations_alike() {
+        let api = include_str!("../js/api.js");
+        let table = api.split("const OPERATION = Object.fromEntries([").nth(1).and_then(|rest| rest.split("]").next());
+        let names: Vec<&str> = table
+            .unwrap()
+            .split(',')
+            .map(|name| name.trim().trim_matches('\''))
+            .filter(|name| !name.is_empty())
+            .collect();
+        assert_eq!(names, OPERATIONS);
+    }
 }

@@ -4,7 +4,7 @@
 
 use credoffer::compat::PlusPolicy;
 use credoffer::error::BindingErrorKind;
-use credoffer::json::JsonValue;
+use credoffer::json::{JsonMembers, JsonValue};
 use credoffer::limits::Limits;
 use credoffer::lint::{LintOptions, Profile};
 use credoffer::offer::InputMode;
@@ -12,7 +12,6 @@ use credoffer::wallet::TxCodePrompt;
 use credoffer::{BuildOptions, Dialect, ParseOptions};
 
 use crate::errors::Failure;
-use serde_json::{Map, Value};
 
 /// Reads `{plus?, strict?, allowInsecureHttp?, limits?}`.
 pub fn parse_options(json: Option<&str>) -> Result<ParseOptions, Failure> {
@@ -22,7 +21,7 @@ pub fn parse_options(json: Option<&str>) -> Result<ParseOptions, Failure> {
             "plus" => options.plus = plus_policy(&value)?,
             "strict" => options.strict = boolean(&value, "strict")?,
             "allowInsecureHttp" => options.allow_insecure_http = boolean(&value, "allowInsecureHttp")?,
-            "limits" => options.limits = limits(value)?,
+            "limits" => options.limits = limits(&value)?,
             _ => return Err(unknown_option(&name)),
         }
     }
@@ -35,7 +34,7 @@ pub fn build_options(json: Option<&str>) -> Result<BuildOptions, Failure> {
     for (name, value) in members(json)? {
         match name.as_str() {
             "dialect" => options.dialect = dialect(&value)?,
-            "base" => options.base = string(value, "base")?,
+            "base" => options.base = string(&value, "base")?,
             "allowInsecureHttp" => options.allow_insecure_http = boolean(&value, "allowInsecureHttp")?,
             _ => return Err(unknown_option(&name)),
         }
@@ -52,11 +51,11 @@ pub fn lint_options(json: Option<&str>) -> Result<LintOptions, Failure> {
         match name.as_str() {
             "profile" => options.profile = Some(profile(&value)?),
             "dialect" => options.build.dialect = dialect(&value)?,
-            "base" => options.build.base = string(value, "base")?,
+            "base" => options.build.base = string(&value, "base")?,
             "plus" => options.parse.plus = plus_policy(&value)?,
             "strict" => options.parse.strict = boolean(&value, "strict")?,
             "allowInsecureHttp" => options = options.allow_insecure_http(boolean(&value, "allowInsecureHttp")?),
-            "limits" => options.parse.limits = limits(value)?,
+            "limits" => options.parse.limits = limits(&value)?,
             _ => return Err(unknown_option(&name)),
         }
     }
@@ -96,8 +95,8 @@ pub fn token_request_options(json: Option<&str>) -> Result<(Option<String>, Opti
     let (mut tx_code, mut client_id, mut allow_insecure_http) = (None, None, false);
     for (name, value) in members(json)? {
         match name.as_str() {
-            "txCode" => tx_code = Some(string(value, "txCode")?),
-            "clientId" => client_id = Some(string(value, "clientId")?),
+            "txCode" => tx_code = Some(string(&value, "txCode")?),
+            "clientId" => client_id = Some(string(&value, "clientId")?),
             "allowInsecureHttp" => allow_insecure_http = boolean(&value, "allowInsecureHttp")?,
             _ => return Err(unknown_option(&name)),
         }
@@ -115,7 +114,7 @@ pub fn tx_code_prompt(json: &str) -> Result<TxCodePrompt, Failure> {
             "inputMode" => (prompt.input_mode, has_mode) = (input_mode(&value, "prompt.inputMode")?, true),
             "length" => prompt.length = Some(count(&value, "prompt.length")?),
             "maxLength" => prompt.max_length = Some(count(&value, "prompt.maxLength")?),
-            "description" => prompt.description = Some(string(value, "prompt.description")?),
+            "description" => prompt.description = Some(string(&value, "prompt.description")?),
             _ => return Err(unknown_option(&format!("prompt.{name}"))),
         }
     }
@@ -129,24 +128,29 @@ pub fn tx_code_prompt(json: &str) -> Result<TxCodePrompt, Failure> {
     Ok(prompt)
 }
 
-fn input_mode(value: &Value, field: &str) -> Result<InputMode, Failure> {
-    let mode = value.as_str().ok_or_else(|| wrong_type(field, "a string"))?;
-    InputMode::parse(mode).ok_or_else(|| unknown_value(field, "\"numeric\" or \"text\""))
+fn input_mode(value: &JsonValue, field: &str) -> Result<InputMode, Failure> {
+    let mode = string(value, field)?;
+    InputMode::parse(&mode).ok_or_else(|| unknown_value(field, "\"numeric\" or \"text\""))
 }
 
-fn count(value: &Value, field: &str) -> Result<u32, Failure> {
-    value.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| wrong_type(field, "a non-negative whole number"))
+fn count(value: &JsonValue, field: &str) -> Result<u32, Failure> {
+    value.to_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| wrong_type(field, "a non-negative whole number"))
 }
 
-fn members(json: Option<&str>) -> Result<Map<String, Value>, Failure> {
-    let Some(json) = json else { return Ok(Map::new()) };
-    // Read by the engine's JSON reader, as everything else: serde_json's own typed reading would bring
-    // its float formatting into the WebAssembly (see the package's README, "Size").
-    match JsonValue::from_json(json).map(|value| value.to_value()) {
-        Ok(Value::Object(members)) => Ok(members),
-        Ok(Value::Null) => Ok(Map::new()),
-        _ => Err(Failure::binding(BindingErrorKind::InvalidArgumentType, "options must be a plain object", "options")),
+fn members(json: Option<&str>) -> Result<JsonMembers, Failure> {
+    let Some(json) = json else { return Ok(JsonMembers::new()) };
+    // Read by the engine's JSON reader into its own members, as everything else: serde_json's typed reading
+    // would bring its float formatting into the WebAssembly, its `Value` a B-tree (see the package's README,
+    // "Size").
+    match JsonValue::from_json(json) {
+        Ok(value) if value.is_null() => Ok(JsonMembers::new()),
+        Ok(value) => value.to_members().ok_or_else(not_an_object),
+        Err(_) => Err(not_an_object()),
     }
+}
+
+fn not_an_object() -> Failure {
+    Failure::binding(BindingErrorKind::InvalidArgumentType, "options must be a plain object", "options")
 }
 
 fn unknown_option(name: &str) -> Failure {
@@ -161,39 +165,34 @@ fn unknown_value(field: &str, expected: &str) -> Failure {
     Failure::binding(BindingErrorKind::InvalidArgument, format!("{field} must be {expected}"), field)
 }
 
-fn boolean(value: &Value, field: &str) -> Result<bool, Failure> {
-    value.as_bool().ok_or_else(|| wrong_type(field, "a boolean"))
+fn boolean(value: &JsonValue, field: &str) -> Result<bool, Failure> {
+    value.to_bool().ok_or_else(|| wrong_type(field, "a boolean"))
 }
 
-fn string(value: Value, field: &str) -> Result<String, Failure> {
-    match value {
-        Value::String(text) => Ok(text),
-        _ => Err(wrong_type(field, "a string")),
-    }
+fn string(value: &JsonValue, field: &str) -> Result<String, Failure> {
+    value.to_str().ok_or_else(|| wrong_type(field, "a string"))
 }
 
-fn dialect(value: &Value) -> Result<Dialect, Failure> {
-    let name = value.as_str().ok_or_else(|| wrong_type("dialect", "a string"))?;
+fn dialect(value: &JsonValue) -> Result<Dialect, Failure> {
     // The engine's own error: the shared vectors expect every binding to report an unknown dialect alike.
-    Ok(name.parse()?)
+    Ok(string(value, "dialect")?.parse()?)
 }
 
-fn profile(value: &Value) -> Result<Profile, Failure> {
-    let name = value.as_str().ok_or_else(|| wrong_type("profile", "a string"))?;
+fn profile(value: &JsonValue) -> Result<Profile, Failure> {
     // The engine's own error, as for a dialect: every binding reports an unknown profile alike.
-    Ok(name.parse()?)
+    Ok(string(value, "profile")?.parse()?)
 }
 
-fn plus_policy(value: &Value) -> Result<PlusPolicy, Failure> {
-    match value.as_str().ok_or_else(|| wrong_type("plus", "a string"))? {
+fn plus_policy(value: &JsonValue) -> Result<PlusPolicy, Failure> {
+    match string(value, "plus")?.as_str() {
         "space" => Ok(PlusPolicy::Space),
         "literal" => Ok(PlusPolicy::Literal),
         _ => Err(unknown_value("plus", "\"space\" or \"literal\"")),
     }
 }
 
-fn limits(value: Value) -> Result<Limits, Failure> {
-    let Value::Object(members) = value else { return Err(wrong_type("limits", "a plain object")) };
+fn limits(value: &JsonValue) -> Result<Limits, Failure> {
+    let Some(members) = value.to_members() else { return Err(wrong_type("limits", "a plain object")) };
     let mut limits = Limits::default();
     for (name, value) in members {
         let slot = match name.as_str() {
@@ -204,7 +203,7 @@ fn limits(value: Value) -> Result<Limits, Failure> {
             _ => return Err(unknown_option(&format!("limits.{name}"))),
         };
         *slot = value
-            .as_u64()
+            .to_u64()
             .and_then(|n| usize::try_from(n).ok())
             .ok_or_else(|| wrong_type(&format!("limits.{name}"), "a non-negative whole number"))?;
     }

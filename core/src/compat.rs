@@ -31,7 +31,7 @@ use crate::offer::{
 };
 pub use crate::query::PlusPolicy;
 use crate::query::{QueryParams, decode_value};
-use crate::raw::{Member, RawCredentials, RawGrants, RawOffer, RawPreAuthorized, RawTxCode};
+use crate::raw::{Member, Plain, RawCredentials, RawGrants, RawOffer, RawPreAuthorized, RawTxCode};
 
 /// The generation of the spec an offer's shape comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -230,15 +230,10 @@ fn read_offer(raw: &mut RawOffer, options: &ParseOptions) -> Result<ParsedOffer>
     let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
     let mut members = std::mem::take(&mut raw.others);
 
+    // Beside credential_issuer, a draft 9 `issuer` is just an unknown member: it stays among them.
     let (credential_issuer, from_issuer) = match string_value(&mut raw.credential_issuer, "credential_issuer", "")? {
-        Some(credential_issuer) => {
-            // Beside credential_issuer, a draft 9 `issuer` is just an unknown member: keep it.
-            if let Some(legacy) = raw.issuer.take() {
-                members.insert("issuer".to_owned(), JsonValue::from_value(&legacy));
-            }
-            (credential_issuer, false)
-        }
-        None => match string_value(&mut raw.issuer, "issuer", "")? {
+        Some(credential_issuer) => (credential_issuer, false),
+        None => match take_string(&mut members, "issuer")? {
             Some(issuer) => (issuer, true),
             None => {
                 return Err(
@@ -277,7 +272,7 @@ fn read_offer(raw: &mut RawOffer, options: &ParseOptions) -> Result<ParsedOffer>
     };
     let grants = match &mut raw.grants {
         Some(Member::Object(grants)) => Some(read_grants(grants, &mut shape)?),
-        Some(Member::Other(Value::Null)) | None => None,
+        Some(Member::Other(Plain::Null)) | None => None,
         Some(Member::Other(_)) => {
             return Err(Error::new(ErrorKind::InvalidType, "grants must be an object").at("grants"));
         }
@@ -330,8 +325,7 @@ impl Shape {
     }
 }
 
-// The readers below take values out of the slots through `&mut`: moving `Value`s by value costs copies
-// of the whole enum on the parse path.
+// The readers below take values out of the slots through `&mut`, sparing copies of the values.
 
 fn read_credentials(credentials: &mut RawCredentials) -> Result<(Vec<String>, Vec<JsonValue>)> {
     match credentials {
@@ -346,15 +340,15 @@ fn read_credentials(credentials: &mut RawCredentials) -> Result<(Vec<String>, Ve
     }
 }
 
-fn string_list(value: &mut Value, field: &str) -> Result<Vec<String>> {
-    let Value::Array(entries) = value else {
+fn string_list(value: &mut Plain, field: &str) -> Result<Vec<String>> {
+    let Plain::Array(entries) = value else {
         return Err(Error::new(ErrorKind::InvalidType, format!("{field} must be an array of strings")).at(field));
     };
     entries
         .iter_mut()
         .enumerate()
         .map(|(index, entry)| match entry {
-            Value::String(id) => Ok(std::mem::take(id)),
+            Plain::String(id) => Ok(std::mem::take(id)),
             _ => Err(Error::new(ErrorKind::InvalidType, "an id must be a string").at(format!("{field}[{index}]"))),
         })
         .collect()
@@ -389,19 +383,19 @@ fn path(parent: &str, name: &str) -> String {
 }
 
 /// A string member's value; absent and `null` are `None`.
-fn string_value(value: &mut Option<Value>, name: &str, parent: &str) -> Result<Option<String>> {
+fn string_value(value: &mut Option<Plain>, name: &str, parent: &str) -> Result<Option<String>> {
     match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(value)) => Ok(Some(std::mem::take(value))),
+        None | Some(Plain::Null) => Ok(None),
+        Some(Plain::String(value)) => Ok(Some(std::mem::take(value))),
         Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a string")).at(path(parent, name))),
     }
 }
 
 /// A boolean member's value; absent and `null` are `None`.
-fn bool_value(value: Option<Value>, name: &str, parent: &str) -> Result<Option<bool>> {
+fn bool_value(value: Option<Plain>, name: &str, parent: &str) -> Result<Option<bool>> {
     match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(value)) => Ok(Some(value)),
+        None | Some(Plain::Null) => Ok(None),
+        Some(Plain::Bool(value)) => Ok(Some(value)),
         Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a boolean")).at(path(parent, name))),
     }
 }
@@ -439,7 +433,7 @@ fn read_pre_authorized_grant(grant: &mut RawPreAuthorized, shape: &mut Shape) ->
                 .at(path(PRE_AUTH_FIELD, "pre-authorized_code"))
         })?;
     let tx_code = match &mut grant.tx_code {
-        None | Some(Member::Other(Value::Null)) => None,
+        None | Some(Member::Other(Plain::Null)) => None,
         Some(Member::Object(tx_code)) => Some(read_tx_code(tx_code)?),
         Some(Member::Other(_)) => {
             return Err(
@@ -473,8 +467,8 @@ fn read_tx_code(tx_code: &mut RawTxCode) -> Result<TxCode> {
         })?),
     };
     let length = match tx_code.length.take() {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+        None | Some(Plain::Null) => None,
+        Some(Plain::Number(n)) => Some(n.and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
             Error::new(ErrorKind::InvalidTxCode, "tx_code.length must be a non-negative integer")
                 .at(path(TX_CODE_FIELD, "length"))
         })?),

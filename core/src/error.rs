@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use crate::json::JsonValue;
+
 /// A closed list of stable codes: each entry has a doc comment whose first line is its description (what
 /// `cargo xtask codegen` hands to every binding), a number and a snake_case code.
 macro_rules! code_list {
@@ -387,7 +389,9 @@ struct Inner {
     kind: ErrorKind,
     message: String,
     field: Option<String>,
-    value: Option<serde_json::Value>,
+    /// Kept as its text: an error is made and dropped on many paths, and a `serde_json::Value` in it would
+    /// bring that type's code (its objects are B-trees) into every build.
+    value: Option<JsonValue>,
     details: Vec<Error>,
 }
 
@@ -407,7 +411,13 @@ impl Error {
     /// The same error, carrying the rejected request value (MATTR's `details[].value`). Never used for
     /// secrets.
     #[must_use]
-    pub fn with_value(mut self, value: serde_json::Value) -> Self {
+    pub fn with_value(self, value: serde_json::Value) -> Self {
+        self.with_json_value(JsonValue::from_value(&value))
+    }
+
+    /// The same error, carrying the rejected request value as JSON text (see [`Error::with_value`]).
+    #[must_use]
+    pub fn with_json_value(mut self, value: JsonValue) -> Self {
         self.0.value = Some(value);
         self
     }
@@ -441,8 +451,14 @@ impl Error {
         self.0.field.as_deref()
     }
 
-    /// The rejected request value, for errors about an issuer request body.
-    pub fn value(&self) -> Option<&serde_json::Value> {
+    /// The rejected request value, for errors about an issuer request body, as a serde_json `Value` (numbers
+    /// as [`JsonValue::to_value`] reads them).
+    pub fn value(&self) -> Option<serde_json::Value> {
+        self.0.value.as_ref().map(JsonValue::to_value)
+    }
+
+    /// The rejected request value as its JSON text.
+    pub fn json_value(&self) -> Option<&JsonValue> {
         self.0.value.as_ref()
     }
 
@@ -612,6 +628,18 @@ mod tests {
         let err = Error::new(ErrorKind::BlankValue, "must not be blank").at("credential_configuration_ids[0]");
         assert_eq!(err.to_string(), "blank_value (credential_configuration_ids[0]): must not be blank");
         assert_eq!(err.field(), Some("credential_configuration_ids[0]"));
+    }
+
+    #[test]
+    fn a_value_is_kept_as_its_text() {
+        let value = serde_json::json!({"length": 12, "id": "a\"b", "price": 1.5});
+        let err = Error::new(ErrorKind::InvalidType, "x").with_value(value.clone());
+        assert_eq!(err.json_value().map(JsonValue::as_json), Some(r#"{"id":"a\"b","length":12,"price":1.5}"#));
+        assert_eq!(err.value(), Some(value));
+        let err = Error::new(ErrorKind::BlankValue, "x").with_json_value(JsonValue::string(" "));
+        assert_eq!(err.json_value().map(JsonValue::as_json), Some(r#"" ""#));
+        assert_eq!(err.value(), Some(serde_json::json!(" ")));
+        assert_eq!(Error::new(ErrorKind::BlankValue, "x").value(), None);
     }
 
     #[test]

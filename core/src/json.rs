@@ -16,13 +16,14 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json_read::{self, ValueSeed};
+use crate::json_read;
 use crate::limits::{Limits, json_depth_exceeds, too_long};
+use crate::raw::{PLAIN, Plain};
 
 /// JSON object members by name, each value kept as its exact text; iterated and written in name order.
 ///
-/// A sorted list rather than a `BTreeMap`: members are few, and a second B-tree (serde_json's `Map` is
-/// one already) would add kilobytes to the npm package.
+/// A sorted list rather than a `BTreeMap`: members are few, and a B-tree's code would add kilobytes to the
+/// npm package.
 ///
 /// ```
 /// use credoffer::json::{JsonMembers, JsonValue};
@@ -154,16 +155,17 @@ impl<'de> Deserialize<'de> for JsonMembers {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<JsonMembers, A::Error> {
-                // Sorted through a name index rather than an insertion each: a hostile object's members
-                // may come in reverse order.
+                // Sorted once read rather than by an insertion each: a hostile object's members may come in
+                // reverse order.
                 let mut names = Names::default();
                 let mut values = Vec::new();
                 while let Some((name, value)) = map.next_entry::<String, JsonValue>()? {
-                    names.add(name, values.len())?;
+                    names.add(name);
                     values.push(Some(value));
                 }
                 let members = names
-                    .into_sorted()
+                    .into_sorted()?
+                    .into_iter()
                     .filter_map(|(name, index)| Some((name, values.get_mut(index)?.take()?)))
                     .collect();
                 Ok(JsonMembers(members))
@@ -232,6 +234,23 @@ impl JsonValue {
         Self(serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned()))
     }
 
+    /// The JSON string of `text`, escaped as serde_json escapes it.
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// assert_eq!(JsonValue::string("say \"hi\"").as_json(), r#""say \"hi\"""#);
+    /// ```
+    pub fn string(text: &str) -> Self {
+        // A string always writes as JSON.
+        Self(serde_json::value::to_raw_value(text).unwrap_or_else(|_| RawValue::NULL.to_owned()))
+    }
+
+    /// `[]`.
+    pub(crate) fn empty_array() -> Self {
+        Self(json_read::from_str("[]").unwrap_or_else(|_| RawValue::NULL.to_owned()))
+    }
+
     /// A value serde_json has read as text but not checked for duplicate members.
     pub(crate) fn from_raw(raw: &RawValue) -> serde_json::Result<Self> {
         check_members(raw.get(), MAX_SERDE_DEPTH)?;
@@ -247,13 +266,29 @@ impl JsonValue {
         self.first_byte() == Some(b'"')
     }
 
-    /// The string this value is, if it is one.
-    pub(crate) fn to_str(&self) -> Option<String> {
+    /// The string this value is, if it is one, its escapes decoded.
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// assert_eq!(JsonValue::from_json(r#""a\u0062""#)?.to_str().as_deref(), Some("ab"));
+    /// assert_eq!(JsonValue::from_json("1")?.to_str(), None);
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_str(&self) -> Option<String> {
         read_string(self.as_json())
     }
 
     /// The boolean this value is, if it is one.
-    pub(crate) fn to_bool(&self) -> Option<bool> {
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// assert_eq!(JsonValue::from_json("false")?.to_bool(), Some(false));
+    /// assert_eq!(JsonValue::from_json(r#""true""#)?.to_bool(), None);
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_bool(&self) -> Option<bool> {
         match self.as_json() {
             "true" => Some(true),
             "false" => Some(false),
@@ -261,14 +296,50 @@ impl JsonValue {
         }
     }
 
-    pub(crate) fn is_null(&self) -> bool {
+    /// The integer this value is, if it is one from 0 to `u64::MAX` written without a fraction or an
+    /// exponent (as serde_json's `Value::as_u64` reads numbers).
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// assert_eq!(JsonValue::from_json("18446744073709551615")?.to_u64(), Some(u64::MAX));
+    /// for other in ["-1", "4.0", "1e2", "18446744073709551616", r#""4""#] {
+    ///     assert_eq!(JsonValue::from_json(other)?.to_u64(), None, "{other}");
+    /// }
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_u64(&self) -> Option<u64> {
+        // Checked JSON: a text of digits alone is an integer, and `parse` refuses one past `u64::MAX`.
+        self.as_json().parse().ok()
+    }
+
+    /// Whether this value is `null`.
+    pub fn is_null(&self) -> bool {
         self.as_json() == "null"
     }
 
     /// The members of this value, if it is an object. (Its text was checked as it was read, so an object
     /// reads again, without duplicates.)
-    pub(crate) fn to_members(&self) -> Option<JsonMembers> {
-        if self.first_byte() == Some(b'{') { json_read::from_str(self.as_json()).ok() } else { None }
+    ///
+    /// ```
+    /// use credoffer::json::JsonValue;
+    ///
+    /// let members = JsonValue::from_json(r#"{"b": [1], "a": null}"#)?.to_members().unwrap();
+    /// assert_eq!(members.keys().collect::<Vec<_>>(), ["a", "b"]);
+    /// assert!(JsonValue::from_json("[]")?.to_members().is_none());
+    /// # Ok::<(), credoffer::Error>(())
+    /// ```
+    pub fn to_members(&self) -> Option<JsonMembers> {
+        if self.first_byte() != Some(b'{') {
+            return None;
+        }
+        let members = raw_entries(self.as_json()).ok()?;
+        let mut names = Names::default();
+        members.iter().for_each(|(name, _)| names.add(name.clone().into_owned()));
+        // Checked and compact already: each member's text is kept as it is.
+        let sorted = names.into_sorted::<serde_json::Error>().ok()?.into_iter();
+        let members = sorted.filter_map(|(name, place)| Some((name, Self(members.get(place)?.1.to_owned()))));
+        Some(JsonMembers(members.collect()))
     }
 
     /// The value as a serde_json `Value`, to inspect rather than keep. Numbers become 64-bit integers or
@@ -283,7 +354,7 @@ impl JsonValue {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn to_value(&self) -> serde_json::Value {
-        json_read::value(self.as_json(), ValueSeed::LAST_WINS).unwrap_or(serde_json::Value::Null)
+        json_read::value(self.as_json()).unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -348,7 +419,14 @@ fn compact(raw: Box<RawValue>) -> Box<RawValue> {
 
 /// The string a JSON text is, if it is one (its escapes decoded).
 pub(crate) fn read_string(json: &str) -> Option<String> {
-    if json.starts_with('"') { json_read::from_str(json).ok() } else { None }
+    if !json.starts_with('"') {
+        return None;
+    }
+    // Read as the offer reader reads its members' values: one reader less in the WebAssembly build.
+    match json_read::visit(json, PLAIN) {
+        Ok(Plain::String(text)) => Some(text),
+        _ => None,
+    }
 }
 
 /// The error for member `name` seen twice in one object.
@@ -360,66 +438,108 @@ pub(crate) fn duplicate_member<E: de::Error>(name: &str) -> E {
 /// most `max_depth` levels deep. Each nested value is read as text and looked into only if it is an object or
 /// an array: numbers are never converted, so any number JSON allows passes.
 fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
-    if !matches!(json.as_bytes().first(), Some(b'{' | b'[')) {
-        return Ok(());
-    }
-    let Some(depth_left) = max_depth.checked_sub(1) else {
-        return Err(de::Error::custom(format_args!("the value nests deeper than the limit")));
-    };
-    json_read::visit(json, UniqueMembers { depth_left })
-}
-
-/// The member names of one object, each with a number, in serde_json's own map: it sorts them, and its
-/// code is in every build already, where a set or a sort of this crate's own would add kilobytes to the
-/// npm package.
-#[derive(Default)]
-struct Names(serde_json::Map<String, serde_json::Value>);
-
-impl Names {
-    /// Adds `name`, refusing it when it came before.
-    fn add<E: de::Error>(&mut self, name: String, number: usize) -> std::result::Result<(), E> {
-        match self.0.entry(name) {
-            serde_json::map::Entry::Occupied(seen) => Err(duplicate_member(seen.key())),
-            serde_json::map::Entry::Vacant(new) => {
-                new.insert(serde_json::Value::from(number));
-                Ok(())
-            }
+    let is_object = match json.as_bytes().first() {
+        Some(b'{' | b'[') if max_depth == 0 => {
+            return Err(de::Error::custom(format_args!("the value nests deeper than the limit")));
         }
+        Some(b'{') => true,
+        Some(b'[') => false,
+        _ => return Ok(()),
+    };
+    let entries = raw_entries(json)?;
+    if is_object {
+        let mut names = Names::default();
+        entries.iter().for_each(|(name, _)| names.add(name.clone().into_owned()));
+        names.into_sorted::<serde_json::Error>()?;
     }
-
-    /// The names in order, each with its number.
-    fn into_sorted(self) -> impl Iterator<Item = (String, usize)> {
-        self.0.into_iter().filter_map(|(name, number)| Some((name, usize::try_from(number.as_u64()?).ok()?)))
-    }
+    entries.iter().try_for_each(|(_, value)| check_members(value.get(), max_depth - 1))
 }
 
-/// Visits one object or array, checking its members' names and, below it, its values.
-struct UniqueMembers {
-    depth_left: usize,
+/// The entries of one object or array (`json` is JSON text that starts with `{` or `[`) in document order,
+/// each value as its text: an object's members with their names (a name given twice as often as it is), an
+/// array's elements with an empty one. Every reader of whole objects and arrays goes through it: the WebAssembly
+/// build then holds one copy of serde_json's reading code for them.
+pub(crate) fn raw_entries(json: &str) -> serde_json::Result<Vec<(Cow<'_, str>, &RawValue)>> {
+    json_read::visit(json, RawEntries)
 }
 
-impl<'de> Visitor<'de> for UniqueMembers {
-    type Value = ();
+struct RawEntries;
+
+impl<'de> Visitor<'de> for RawEntries {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object or array")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        let mut names = Names::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut members = Vec::new();
         while let Some(Name(name)) = map.next_key()? {
-            names.add(name.into_owned(), 0)?;
-            let value: &RawValue = map.next_value()?;
-            check_members(value.get(), self.depth_left).map_err(de::Error::custom)?;
+            members.push((name, map.next_value()?));
         }
-        Ok(())
+        Ok(members)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-        while let Some(value) = seq.next_element::<&RawValue>()? {
-            check_members(value.get(), self.depth_left).map_err(de::Error::custom)?;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut elements = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(element) = seq.next_element()? {
+            elements.push((Cow::Borrowed(""), element));
         }
-        Ok(())
+        Ok(elements)
+    }
+}
+
+/// The member names of one object, each with its place in it, sorted once the object is read: a name
+/// given twice then sits beside itself.
+#[derive(Default)]
+pub(crate) struct Names(Vec<(String, usize)>);
+
+impl Names {
+    /// Adds the next member's name.
+    pub(crate) fn add(&mut self, name: String) {
+        let place = self.0.len();
+        self.0.push((name, place));
+    }
+
+    /// The names in order, each with its place; a name given twice is an error.
+    pub(crate) fn into_sorted<E: de::Error>(self) -> std::result::Result<Vec<(String, usize)>, E> {
+        let mut names = self.0;
+        sort_names(&mut names);
+        let repeated = names.windows(2).find_map(|pair| match pair {
+            [(first, _), (second, _)] if first == second => Some(first),
+            _ => None,
+        });
+        match repeated {
+            Some(name) => Err(duplicate_member(name)),
+            None => Ok(names),
+        }
+    }
+}
+
+/// Sorts names, and the places of a name given twice: the crate's one sort. A heapsort: in place, in
+/// O(n log n) whatever order a hostile object's members come in, and a few hundred bytes of WebAssembly where
+/// the standard library's sort is four kilobytes (and a B-tree, serde_json's `Map`, more).
+pub(crate) fn sort_names(names: &mut [(String, usize)]) {
+    for root in (0..names.len() / 2).rev() {
+        sift_down(names, root);
+    }
+    for end in (1..names.len()).rev() {
+        names.swap(0, end);
+        sift_down(names.get_mut(..end).unwrap_or_default(), 0);
+    }
+}
+
+/// Moves the name at `root` down `heap` until both its children are smaller.
+fn sift_down(heap: &mut [(String, usize)], mut root: usize) {
+    loop {
+        let left = 2 * root + 1;
+        // Past the end is `None`, smaller than any name.
+        let child = if heap.get(left + 1) > heap.get(left) { left + 1 } else { left };
+        match (heap.get(root), heap.get(child)) {
+            (Some(parent), Some(larger)) if larger > parent => heap.swap(root, child),
+            _ => return,
+        }
+        root = child;
     }
 }
 
@@ -479,6 +599,29 @@ mod tests {
             assert_eq!(format!("{value:?}"), format!("JsonValue({text})"));
         }
         assert_ne!(JsonValue::from_json("1.0").unwrap(), JsonValue::from_json("1.00").unwrap());
+    }
+
+    #[test]
+    fn names_sort_as_the_standard_library_sorts_them() {
+        // A fixed linear congruential sequence: sizes up to 70, few distinct names so that many repeat.
+        let mut state = 0x2545_f491_u32;
+        let mut next = |bound: u32| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 8) % bound
+        };
+        for len in 0..70 {
+            for distinct in [1, 3, 40] {
+                let mut names: Vec<(String, usize)> =
+                    (0..len).map(|place| (format!("n{}", next(distinct)), place)).collect();
+                let mut expected = names.clone();
+                expected.sort();
+                sort_names(&mut names);
+                assert_eq!(names, expected, "{len} names, {distinct} distinct");
+            }
+        }
+        let mut reversed: Vec<(String, usize)> = (0..1000).rev().map(|n| (format!("{n:04}"), 0)).collect();
+        sort_names(&mut reversed);
+        assert!(reversed.windows(2).all(|pair| pair[0] < pair[1]));
     }
 
     #[test]

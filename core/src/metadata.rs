@@ -5,12 +5,13 @@
 //! simple string comparison, every id a key of `credential_configurations_supported`, every
 //! `authorization_server` one of `authorization_servers`.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result, Warning, WarningCode};
-use crate::json_read::{self, ValueSeed};
+use crate::json::{raw_entries, read_string, sort_names};
+use crate::json_read;
 use crate::limits::{MAX_METADATA_BYTES, too_long};
 use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD};
 use crate::url::{UrlRole, check_https_url};
@@ -57,7 +58,7 @@ pub struct IssuerMetadata {
     /// `authorization_servers`, when the issuer names any.
     pub authorization_servers: Option<Vec<String>>,
     /// Each supported configuration id and its `format`.
-    pub formats: BTreeMap<String, String>,
+    pub formats: ConfigurationFormats,
     /// What names each configuration's credential type, for matching draft 11 inline descriptions, in id
     /// order. A list, not a map: it is only ever scanned, and another map type would cost the WebAssembly
     /// build kilobytes.
@@ -82,31 +83,29 @@ struct CredentialKind {
 }
 
 impl CredentialKind {
-    fn read(object: &Map<String, Value>) -> Option<Self> {
-        let format = object.get("format")?.as_str()?;
-        let text = |name: &str| object.get(name).and_then(Value::as_str).map(str::to_owned);
-        let definition = object.get("credential_definition").and_then(Value::as_object);
-        let types =
-            [definition.and_then(|d| d.get("type")), definition.and_then(|d| d.get("types")), object.get("types")]
-                .into_iter()
-                .flatten()
-                .find_map(Value::as_array)
-                .map(|types| {
-                    // Kept sorted as they come in: a sort would bring the standard library's sort code into
-                    // the WebAssembly build (kilobytes) for lists of a few names.
-                    let mut sorted: Vec<String> = Vec::with_capacity(types.len());
-                    for name in types.iter().filter_map(Value::as_str) {
-                        if let Err(at) = sorted.binary_search_by(|held| held.as_str().cmp(name)) {
-                            sorted.insert(at, name.to_owned());
-                        }
+    fn read(object: &Object<'_>) -> Option<Self> {
+        let format = object.string("format")?;
+        let definition = object.object("credential_definition");
+        let types = [definition.as_ref().and_then(|d| d.get("type")), definition.as_ref().and_then(|d| d.get("types"))]
+            .into_iter()
+            .chain([object.get("types")])
+            .flatten()
+            .find_map(array)
+            .map(|types| {
+                // Kept sorted as they come in: these lists hold a few names.
+                let mut sorted: Vec<String> = Vec::with_capacity(types.len());
+                for name in types.iter().filter_map(|name| read_string(name.get())) {
+                    if let Err(at) = sorted.binary_search(&name) {
+                        sorted.insert(at, name);
                     }
-                    sorted
-                });
+                }
+                sorted
+            });
         Some(Self {
-            format: if format == "vc+sd-jwt" { "dc+sd-jwt".to_owned() } else { format.to_owned() },
-            doctype: text("doctype"),
-            vct: text("vct"),
-            scope: text("scope"),
+            format: if format == "vc+sd-jwt" { "dc+sd-jwt".to_owned() } else { format },
+            doctype: object.string("doctype"),
+            vct: object.string("vct"),
+            scope: object.string("scope"),
             types,
         })
     }
@@ -148,63 +147,69 @@ impl IssuerMetadata {
         if json.len() > MAX_METADATA_BYTES {
             return Err(too_long("the metadata", json.len(), MAX_METADATA_BYTES));
         }
-        let value = json_read::value(json, ValueSeed::LAST_WINS)
-            .map_err(|e| Error::new(ErrorKind::InvalidMetadata, format!("the metadata is not valid JSON: {e}")))?;
-        let Value::Object(members) = value else {
+        let invalid_json = |e: serde_json::Error| {
+            Error::new(ErrorKind::InvalidMetadata, format!("the metadata is not valid JSON: {e}"))
+        };
+        let Some(members) = Object::read(json).map_err(invalid_json)? else {
+            json_read::from_str::<serde::de::IgnoredAny>(json).map_err(invalid_json)?;
             return Err(Error::new(ErrorKind::InvalidMetadata, "the metadata is not a JSON object"));
         };
         Self::from_object(&members)
     }
 
-    fn from_object(members: &Map<String, Value>) -> Result<Self> {
+    fn from_object(members: &Object<'_>) -> Result<Self> {
         let invalid = |field: &str, message: &str| Error::new(ErrorKind::InvalidMetadata, message.to_owned()).at(field);
-        let credential_issuer = match members.get("credential_issuer") {
-            Some(Value::String(issuer)) => issuer.clone(),
-            _ => return Err(invalid("credential_issuer", "the metadata has no credential_issuer string")),
+        let Some(credential_issuer) = members.string("credential_issuer") else {
+            return Err(invalid("credential_issuer", "the metadata has no credential_issuer string"));
         };
         let authorization_servers = match members.get("authorization_servers") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(servers)) => Some(
-                servers
+            None => None,
+            Some(servers) if servers.get() == "null" => None,
+            Some(servers) => Some(
+                array(servers)
+                    .ok_or_else(|| invalid("authorization_servers", "authorization_servers must be an array"))?
                     .iter()
-                    .map(|server| server.as_str().map(str::to_owned))
+                    .map(|server| read_string(server.get()))
                     .collect::<Option<Vec<_>>>()
                     .ok_or_else(|| invalid("authorization_servers", "authorization_servers must hold strings"))?,
             ),
-            Some(_) => return Err(invalid("authorization_servers", "authorization_servers must be an array")),
         };
-        let Some(Value::Object(supported)) = members.get("credential_configurations_supported") else {
+        let Some(supported) = members.object("credential_configurations_supported") else {
             return Err(invalid(
                 "credential_configurations_supported",
                 "the metadata has no credential_configurations_supported object",
             ));
         };
+        let supported = supported.into_sorted();
         // Every configuration names its format (REQUIRED): one without makes the whole document invalid.
-        // Inserted one by one: collecting into a map sorts first, and the sort's code costs the WebAssembly
-        // build kilobytes.
-        let mut formats = BTreeMap::new();
-        for (id, configuration) in supported {
-            let Some(format) = configuration.get("format").and_then(Value::as_str) else {
+        let mut formats = Vec::with_capacity(supported.len());
+        let mut kinds = Vec::new();
+        for (id, configuration) in &supported {
+            let configuration = Object::read(configuration.get()).ok().flatten();
+            let Some(format) = configuration.as_ref().and_then(|c| c.string("format")) else {
                 return Err(invalid(
                     &format!("credential_configurations_supported.{id}.format"),
                     "a credential configuration has no format string",
                 ));
             };
-            formats.insert(id.clone(), format.to_owned());
+            formats.push((id.clone(), format));
+            if let Some(kind) = configuration.as_ref().and_then(CredentialKind::read) {
+                kinds.push((id.clone(), kind));
+            }
         }
-        if let Some(id) = supported.iter().find_map(|(id, configuration)| {
-            configuration.get("scope").is_some_and(|scope| !scope.is_string()).then_some(id)
+        if let Some((id, _)) = supported.iter().find(|(_, configuration)| {
+            Object::read(configuration.get())
+                .ok()
+                .flatten()
+                .and_then(|c| c.get("scope"))
+                .is_some_and(|scope| read_string(scope.get()).is_none())
         }) {
             return Err(invalid(
                 &format!("credential_configurations_supported.{id}.scope"),
                 "a credential configuration's scope must be a string",
             ));
         }
-        let kinds = supported
-            .iter()
-            .filter_map(|(id, configuration)| Some((id.clone(), CredentialKind::read(configuration.as_object()?)?)))
-            .collect();
-        Ok(Self { credential_issuer, authorization_servers, formats, kinds })
+        Ok(Self { credential_issuer, authorization_servers, formats: ConfigurationFormats(formats), kinds })
     }
 
     /// The `scope` of a configuration, when the metadata gives it one (the authorization code flow asks
@@ -241,9 +246,10 @@ impl IssuerMetadata {
         resolved.legacy_credentials.clear();
         for (index, description) in offer.legacy_credentials.iter().enumerate() {
             let field = || format!("credentials[{index}]");
-            let described = Some(description.to_value())
+            let described = Object::read(description.as_json())
+                .ok()
+                .flatten()
                 .as_ref()
-                .and_then(Value::as_object)
                 .and_then(CredentialKind::read)
                 .filter(CredentialKind::names_a_type)
                 .ok_or_else(|| {
@@ -360,6 +366,93 @@ impl IssuerMetadata {
     }
 }
 
+/// The configuration ids of Credential Issuer Metadata, each with its `format`, in id order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfigurationFormats(Vec<(String, String)>);
+
+impl ConfigurationFormats {
+    /// The format of configuration `id`.
+    pub fn get(&self, id: &str) -> Option<&String> {
+        let index = self.0.binary_search_by(|(held, _)| held.as_str().cmp(id)).ok()?;
+        self.0.get(index).map(|(_, format)| format)
+    }
+
+    /// Whether the metadata lists configuration `id`.
+    pub fn contains_key(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// How many configurations there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Each id with its format, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(id, format)| (id.as_str(), format.as_str()))
+    }
+}
+
+/// One object of the metadata: its members in document order, each value as its text. A name given twice
+/// means its last value, as serde_json reads it. Read afresh wherever it is looked into: metadata is read
+/// once, not on every scan, and keeping no tree of values spares the WebAssembly build a map type.
+struct Object<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'a> Object<'a> {
+    /// The members of `json`, or `None` when it is JSON but not an object.
+    fn read(json: &'a str) -> serde_json::Result<Option<Self>> {
+        if !json.trim_start().starts_with('{') {
+            return Ok(None);
+        }
+        raw_entries(json).map(|members| Some(Self(members)))
+    }
+
+    fn get(&self, name: &str) -> Option<&'a RawValue> {
+        self.0.iter().rev().find(|(held, _)| held == name).map(|(_, value)| *value)
+    }
+
+    /// Member `name`, when it is a string.
+    fn string(&self, name: &str) -> Option<String> {
+        self.get(name).and_then(|value| read_string(value.get()))
+    }
+
+    /// Member `name`, when it is an object.
+    fn object(&self, name: &str) -> Option<Object<'a>> {
+        self.get(name).and_then(|value| Object::read(value.get()).ok().flatten())
+    }
+
+    /// The members each once (with its last value), in name order.
+    fn into_sorted(self) -> Vec<(String, &'a RawValue)> {
+        let mut names: Vec<(String, usize)> =
+            self.0.iter().enumerate().map(|(place, (name, _))| (name.clone().into_owned(), place)).collect();
+        sort_names(&mut names);
+        let mut members: Vec<(String, &RawValue)> = Vec::with_capacity(names.len());
+        for (name, place) in names {
+            let Some(&(_, value)) = self.0.get(place) else { continue };
+            match members.last_mut() {
+                // Places of one name come in order: the later one replaces the earlier.
+                Some((held, held_value)) if *held == name => *held_value = value,
+                _ => members.push((name, value)),
+            }
+        }
+        members
+    }
+}
+
+/// The entries of `value`, when it is an array.
+fn array(value: &RawValue) -> Option<Vec<&RawValue>> {
+    if !value.get().starts_with('[') {
+        return None;
+    }
+    let elements = raw_entries(value.get()).ok()?;
+    Some(elements.into_iter().map(|(_, element)| element).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,6 +516,27 @@ mod tests {
         assert_eq!((metadata.scope("a"), metadata.scope("nope")), (None, None));
         let (id, b) = &metadata.kinds[1];
         assert!(id == "b" && b.types.is_none() && !b.names_a_type());
+    }
+
+    #[test]
+    fn formats_are_in_id_order_and_a_repeated_member_takes_its_last_value() {
+        let metadata = IssuerMetadata::from_json(
+            r#"{"credential_issuer":"https://x","credential_issuer":"https://i.example",
+                "credential_configurations_supported":{"b":{"format":"one"},"a":{"format":"jwt_vc_json",
+                "credential_definition":{"type":["VC","Degree","VC"]}},"b":{"format":"two","format":"mso_mdoc"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(metadata.credential_issuer, "https://i.example");
+        assert_eq!(metadata.formats.iter().collect::<Vec<_>>(), [("a", "jwt_vc_json"), ("b", "mso_mdoc")]);
+        assert_eq!((metadata.formats.len(), metadata.formats.is_empty()), (2, false));
+        assert_eq!(metadata.formats.get("b").map(String::as_str), Some("mso_mdoc"));
+        assert!(metadata.formats.contains_key("a") && !metadata.formats.contains_key("c"));
+        let (id, a) = &metadata.kinds[0];
+        assert_eq!((id.as_str(), a.types.as_deref()), ("a", Some(&["Degree".to_owned(), "VC".to_owned()][..])));
+        let error = IssuerMetadata::from_json("1").unwrap_err();
+        assert_eq!(error.message(), "the metadata is not a JSON object");
+        let error = IssuerMetadata::from_json("[1,").unwrap_err();
+        assert!(error.message().starts_with("the metadata is not valid JSON: EOF"), "{}", error.message());
     }
 
     #[test]

@@ -8,8 +8,6 @@
 
 use std::fmt;
 
-use serde_json::Value;
-
 use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
 use crate::json::{JsonMembers, JsonValue};
 use crate::limits::Limits;
@@ -244,7 +242,7 @@ pub(crate) fn configuration_id_problems(ids: &[String], field: &str, max: usize)
             ErrorKind::EmptyCredentialConfigurationIds,
             format!("{field} names no credential configuration"),
         );
-        return vec![error.at(field).with_value(Value::Array(Vec::new()))];
+        return vec![error.at(field).with_json_value(JsonValue::empty_array())];
     }
     // Each id is compared with every other: more than `max` would let one input buy quadratic work.
     if ids.len() > max {
@@ -263,7 +261,7 @@ pub(crate) fn configuration_id_problems(ids: &[String], field: &str, max: usize)
                     format!("{id:?} appears more than once in {field}"),
                 )
                 .at(format!("{field}[{index}]"))
-                .with_value(Value::String(id.clone())),
+                .with_json_value(JsonValue::string(id)),
             );
         }
     }
@@ -280,7 +278,7 @@ pub(crate) fn blank_entry_problems(entries: &[String], field: &str) -> Vec<Error
 pub(crate) fn blank_entry(field: &str, index: usize, entry: &str) -> Error {
     Error::new(ErrorKind::BlankValue, format!("an entry of {field} is blank"))
         .at(format!("{field}[{index}]"))
-        .with_value(Value::String(entry.to_owned()))
+        .with_json_value(JsonValue::string(entry))
 }
 
 /// The rule of a transaction code's description: at most [`MAX_DESCRIPTION_UTF16`] UTF-16 code units

@@ -2,35 +2,135 @@
 //!
 //! Parsing into `serde_json::Value` first would allocate every member name and build a map per
 //! object, then take it apart again; offers are parsed on every QR scan, so the members the spec
-//! names go straight into slots here. Their values stay `Value`s so that a wrong type becomes a
-//! precise error later (with the field's path) rather than a serde message. Members the spec does not
-//! name, and `credentials` (whose legacy entries are kept), are read as their exact text.
+//! names go straight into slots here. Their values are kept as [`Plain`] values so that a wrong type
+//! becomes a precise error later (with the field's path) rather than a serde message. Members the spec
+//! does not name, `issuer` (kept as an extension beside `credential_issuer`) and `credentials` (whose
+//! legacy entries are kept) are read as their exact text.
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde_json::Value;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::json::{JsonMembers, JsonValue, Name, duplicate_member, read_string};
-use crate::json_read::{self, ValueSeed};
+use crate::json::{JsonMembers, JsonValue, Name, Names, duplicate_member, raw_entries, read_string};
+use crate::json_read;
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
 
 /// A member that should hold an object of shape `T`, and may hold anything.
 pub(crate) enum Member<T> {
     Object(T),
-    Other(Value),
+    Other(Plain),
+}
+
+/// The value of a member the spec names, as far as the engine looks into it. Objects are only known to be
+/// objects: where the engine expects one it reads its shape instead ([`Member`]). Not serde_json's `Value`,
+/// whose objects are B-trees: their code would cost the WebAssembly build kilobytes.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Plain {
+    Null,
+    Bool(bool),
+    /// A number, with its value when it is an integer from 0 to `u64::MAX`.
+    Number(Option<u64>),
+    String(String),
+    Array(Vec<Plain>),
+    /// An object, its members checked (no name twice, at any depth) and dropped.
+    Object,
+}
+
+impl Plain {
+    /// What serde calls a value of this type, for a message.
+    fn kind(&self) -> &'static str {
+        match self {
+            Plain::Null => "null",
+            Plain::Bool(_) => "boolean",
+            Plain::Number(_) => "number",
+            Plain::String(_) => "string",
+            Plain::Array(_) => "sequence",
+            Plain::Object => "map",
+        }
+    }
+}
+
+/// Reads any JSON value as a [`Plain`] one; a member named twice, at any depth, is an error. With a slot, an
+/// object fills the slots of that slot's shape instead (and reads as `Plain::Object`).
+///
+/// The one visitor of the offer reader, at every level: each visitor type brings its own copy of serde_json's
+/// reading code into the WebAssembly build.
+pub(crate) struct PlainSeed<'a>(pub(crate) Option<&'a mut dyn ObjectSlot>);
+
+/// Any value, with no shape to fill.
+pub(crate) const PLAIN: PlainSeed<'static> = PlainSeed(None);
+
+impl<'de> DeserializeSeed<'de> for PlainSeed<'_> {
+    type Value = Plain;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Plain, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PlainSeed<'_> {
+    type Value = Plain;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Plain, E> {
+        Ok(Plain::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Plain, E> {
+        Ok(Plain::Number(u64::try_from(v).ok()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Plain, E> {
+        Ok(Plain::Number(Some(v)))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Plain, E> {
+        Ok(Plain::Number(None))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Plain, E> {
+        Ok(Plain::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Plain, E> {
+        Ok(Plain::String(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Plain, E> {
+        Ok(Plain::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Plain, E> {
+        Ok(Plain::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Plain, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element_seed(PLAIN)? {
+            items.push(item);
+        }
+        Ok(Plain::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Plain, A::Error> {
+        if let Some(slots) = self.0.and_then(ObjectSlot::object) {
+            while let Some(Name(name)) = map.next_key()? {
+                read_member(slots, &name, &mut map)?;
+            }
+            return Ok(Plain::Object);
+        }
+        let mut names = Names::default();
+        while let Some(Name(name)) = map.next_key()? {
+            names.add(name.into_owned());
+            map.next_value_seed(PLAIN)?;
+        }
+        names.into_sorted::<A::Error>()?;
+        Ok(Plain::Object)
+    }
 }
 
 /// The top level of an offer, any draft.
 #[derive(Default)]
 pub(crate) struct RawOffer {
-    pub(crate) credential_issuer: Option<Value>,
-    pub(crate) issuer: Option<Value>,
-    pub(crate) credential_configuration_ids: Option<Value>,
+    pub(crate) credential_issuer: Option<Plain>,
+    pub(crate) credential_configuration_ids: Option<Plain>,
     pub(crate) credentials: Option<RawCredentials>,
     pub(crate) grants: Option<Member<RawGrants>>,
-    /// Every other member: extensions, and the top-level grant members of drafts 9 and 11.
+    /// Every other member: extensions, draft 9's `issuer`, and the top-level grant members of drafts 9 and 11.
     pub(crate) others: JsonMembers,
 }
 
@@ -43,25 +143,25 @@ pub(crate) struct RawGrants {
 
 #[derive(Default)]
 pub(crate) struct RawAuthorizationCode {
-    pub(crate) issuer_state: Option<Value>,
-    pub(crate) authorization_server: Option<Value>,
+    pub(crate) issuer_state: Option<Plain>,
+    pub(crate) authorization_server: Option<Plain>,
     pub(crate) others: JsonMembers,
 }
 
 #[derive(Default)]
 pub(crate) struct RawPreAuthorized {
-    pub(crate) pre_authorized_code: Option<Value>,
+    pub(crate) pre_authorized_code: Option<Plain>,
     pub(crate) tx_code: Option<Member<RawTxCode>>,
-    pub(crate) user_pin_required: Option<Value>,
-    pub(crate) authorization_server: Option<Value>,
+    pub(crate) user_pin_required: Option<Plain>,
+    pub(crate) authorization_server: Option<Plain>,
     pub(crate) others: JsonMembers,
 }
 
 #[derive(Default)]
 pub(crate) struct RawTxCode {
-    pub(crate) input_mode: Option<Value>,
-    pub(crate) length: Option<Value>,
-    pub(crate) description: Option<Value>,
+    pub(crate) input_mode: Option<Plain>,
+    pub(crate) length: Option<Plain>,
+    pub(crate) description: Option<Plain>,
     pub(crate) others: JsonMembers,
 }
 
@@ -80,10 +180,10 @@ impl RawCredentials {
         if !raw.get().starts_with('[') {
             return Ok(Self::NotArray);
         }
-        let entries: Vec<&RawValue> = json_read::from_str(raw.get())?;
+        let entries = raw_entries(raw.get())?;
         let mut ids = Vec::with_capacity(entries.len());
         let mut legacy = Vec::new();
-        for (index, entry) in entries.into_iter().enumerate() {
+        for (index, (_, entry)) in entries.into_iter().enumerate() {
             if let Some(id) = read_string(entry.get()) {
                 ids.push(id);
             } else if entry.get().starts_with('{') {
@@ -98,7 +198,7 @@ impl RawCredentials {
 
 /// Where a member's value goes.
 pub(crate) enum Slot<'a> {
-    Value(&'a mut Option<Value>),
+    Value(&'a mut Option<Plain>),
     Credentials(&'a mut Option<RawCredentials>),
     /// A member that should hold an object of a known shape (`grants`, a grant, `tx_code`).
     Member(&'a mut dyn MemberSlot),
@@ -111,29 +211,25 @@ pub(crate) enum Slot<'a> {
 /// Used as `dyn Slots`, as are [`MemberSlot`]s: the reading code then exists once in the WebAssembly
 /// build rather than once per shape (five copies of serde's visitor methods cost it kilobytes).
 pub(crate) trait Slots {
-    /// What the object is, for serde's message when it is not one.
-    fn what(&self) -> &'static str;
-
     /// The slot of member `name`.
     fn slot(&mut self, name: &str) -> Slot<'_>;
 }
 
-/// The slot of a member that should hold an object of some shape, and may hold anything.
-pub(crate) trait MemberSlot {
-    fn is_filled(&self) -> bool;
-
+/// Where an object of a known shape goes.
+pub(crate) trait ObjectSlot {
     /// Makes the slot an object of its shape, with every member vacant, and gives its slots.
     fn object(&mut self) -> Option<&mut dyn Slots>;
-
-    /// Keeps a value that is not an object, for a precise error later.
-    fn other(&mut self, value: Value);
 }
 
-impl<T: Slots + Default> MemberSlot for Option<Member<T>> {
-    fn is_filled(&self) -> bool {
-        self.is_some()
-    }
+/// The slot of a member that should hold an object of some shape, and may hold anything.
+pub(crate) trait MemberSlot: ObjectSlot {
+    fn is_filled(&self) -> bool;
 
+    /// Keeps a value that is not an object, for a precise error later.
+    fn other(&mut self, value: Plain);
+}
+
+impl<T: Slots + Default> ObjectSlot for Option<Member<T>> {
     fn object(&mut self) -> Option<&mut dyn Slots> {
         // Built in place: the slot structs are hundreds of bytes, and a returned value would be copied.
         match self.insert(Member::Object(T::default())) {
@@ -141,9 +237,22 @@ impl<T: Slots + Default> MemberSlot for Option<Member<T>> {
             Member::Other(_) => None, // unreachable: the slot was made an object just above
         }
     }
+}
 
-    fn other(&mut self, value: Value) {
+impl<T: Slots + Default> MemberSlot for Option<Member<T>> {
+    fn is_filled(&self) -> bool {
+        self.is_some()
+    }
+
+    fn other(&mut self, value: Plain) {
         *self = Some(Member::Other(value));
+    }
+}
+
+/// The offer itself, whose (vacant) slots the caller made.
+impl ObjectSlot for RawOffer {
+    fn object(&mut self) -> Option<&mut dyn Slots> {
+        Some(self)
     }
 }
 
@@ -152,7 +261,7 @@ fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &
     match slots.slot(name) {
         Slot::Value(slot) => {
             vacant(slot.is_some(), name)?;
-            *slot = Some(map.next_value_seed(ValueSeed::UNIQUE)?);
+            *slot = Some(map.next_value_seed(PLAIN)?);
         }
         Slot::Credentials(slot) => {
             vacant(slot.is_some(), name)?;
@@ -162,7 +271,10 @@ fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &
         }
         Slot::Member(slot) => {
             vacant(slot.is_filled(), name)?;
-            map.next_value_seed(MemberSeed(slot))?;
+            match map.next_value_seed(PlainSeed(Some(&mut *slot)))? {
+                Plain::Object => {} // read into the slot's shape
+                other => slot.other(other),
+            }
         }
         Slot::Other(others) => {
             vacant(others.contains_key(name), name)?;
@@ -178,14 +290,9 @@ fn vacant<E: de::Error>(filled: bool, name: &str) -> Result<(), E> {
 }
 
 impl Slots for RawOffer {
-    fn what(&self) -> &'static str {
-        "a credential offer"
-    }
-
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             "credential_issuer" => Slot::Value(&mut self.credential_issuer),
-            "issuer" => Slot::Value(&mut self.issuer),
             "credential_configuration_ids" => Slot::Value(&mut self.credential_configuration_ids),
             "credentials" => Slot::Credentials(&mut self.credentials),
             "grants" => Slot::Member(&mut self.grants),
@@ -195,10 +302,6 @@ impl Slots for RawOffer {
 }
 
 impl Slots for RawGrants {
-    fn what(&self) -> &'static str {
-        "grants"
-    }
-
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             AUTHORIZATION_CODE_GRANT => Slot::Member(&mut self.authorization_code),
@@ -209,10 +312,6 @@ impl Slots for RawGrants {
 }
 
 impl Slots for RawAuthorizationCode {
-    fn what(&self) -> &'static str {
-        "a grant"
-    }
-
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             "issuer_state" => Slot::Value(&mut self.issuer_state),
@@ -223,10 +322,6 @@ impl Slots for RawAuthorizationCode {
 }
 
 impl Slots for RawPreAuthorized {
-    fn what(&self) -> &'static str {
-        "a grant"
-    }
-
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             "pre-authorized_code" => Slot::Value(&mut self.pre_authorized_code),
@@ -239,10 +334,6 @@ impl Slots for RawPreAuthorized {
 }
 
 impl Slots for RawTxCode {
-    fn what(&self) -> &'static str {
-        "tx_code"
-    }
-
     fn slot(&mut self, name: &str) -> Slot<'_> {
         match name {
             "input_mode" => Slot::Value(&mut self.input_mode),
@@ -253,86 +344,66 @@ impl Slots for RawTxCode {
     }
 }
 
-/// Fills the slots of one object shape from a JSON object.
-struct SlotsVisitor<'a>(&'a mut dyn Slots);
-
-impl<'de> Visitor<'de> for SlotsVisitor<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} as a JSON object", self.0.what())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(Name(name)) = map.next_key()? {
-            read_member(self.0, &name, &mut map)?;
-        }
-        Ok(())
-    }
-}
-
 impl RawOffer {
     /// Reads offer JSON into these (empty) slots; anything but one JSON object is an error. Filling the
     /// caller's slots rather than returning new ones spares copying them.
     pub(crate) fn read_json(&mut self, json: &str) -> serde_json::Result<()> {
-        json_read::visit(json, SlotsVisitor(self))
-    }
-}
-
-/// Reads a member into its (vacant) slot: an object fills the slots of its shape, made in place; anything
-/// else is kept as a value for a precise error later.
-struct MemberSeed<'a>(&'a mut dyn MemberSlot);
-
-impl<'de> DeserializeSeed<'de> for MemberSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MemberSeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        match self.0.object() {
-            Some(slots) => SlotsVisitor(slots).visit_map(map),
-            None => Ok(()),
+        match json_read::visit(json, PlainSeed(Some(self)))? {
+            Plain::Object => Ok(()),
+            other => Err(de::Error::custom(format_args!(
+                "invalid type: {}, expected a credential offer as a JSON object",
+                other.kind()
+            ))),
         }
     }
-    // Anything but an object is kept as ValueSeed reads it.
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_bool(v)?)
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_i64(v)?)
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_u64(v)?)
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_f64(v)?)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_str(v)?)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_unit()?)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.other(ValueSeed::UNIQUE.visit_none()?)
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        self.other(ValueSeed::UNIQUE.visit_seq(seq)?)
-    }
 }
 
-impl MemberSeed<'_> {
-    fn other<E>(self, value: Value) -> Result<(), E> {
-        self.0.other(value);
-        Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_values_keep_what_the_reader_looks_into() {
+        let plain = |json: &str| json_read::visit(json, PLAIN).map_err(|e| e.to_string());
+        assert_eq!(
+            plain(r#"[null, true, 0, 18446744073709551615, -1, 1.5, 1e2, "a\"b", {"x": [1]}, []]"#),
+            Ok(Plain::Array(vec![
+                Plain::Null,
+                Plain::Bool(true),
+                Plain::Number(Some(0)),
+                Plain::Number(Some(u64::MAX)),
+                Plain::Number(None),
+                Plain::Number(None),
+                Plain::Number(None),
+                Plain::String("a\"b".to_owned()),
+                Plain::Object,
+                Plain::Array(Vec::new()),
+            ]))
+        );
+        for twice in [r#"{"a": 1, "b": 2, "a": 3}"#, r#"[{"x": {"y": 1, "y": 1}}]"#] {
+            let error = plain(twice).unwrap_err();
+            assert!(error.contains("appears twice"), "{twice}: {error}");
+        }
+    }
+
+    #[test]
+    fn an_offer_fills_its_shapes_and_anything_else_is_refused_by_its_type() {
+        let mut offer = RawOffer::default();
+        offer
+            .read_json(r#"{"credential_issuer": "https://i.example", "grants": {"x": [1]}, "issuer": 7, "z": {}}"#)
+            .unwrap();
+        assert_eq!(offer.credential_issuer, Some(Plain::String("https://i.example".to_owned())));
+        let Some(Member::Object(grants)) = &offer.grants else { panic!("the grants' shape") };
+        assert_eq!(grants.others.keys().collect::<Vec<_>>(), ["x"]);
+        assert_eq!(offer.others.keys().collect::<Vec<_>>(), ["issuer", "z"]);
+        let mut offer = RawOffer::default();
+        offer.read_json(r#"{"grants": [true]}"#).unwrap();
+        assert!(matches!(&offer.grants, Some(Member::Other(Plain::Array(items))) if items == &[Plain::Bool(true)]));
+        for (json, kind) in
+            [("[]", "sequence"), ("\"x\"", "string"), ("1.5", "number"), ("null", "null"), ("true", "boolean")]
+        {
+            let error = RawOffer::default().read_json(json).unwrap_err().to_string();
+            assert_eq!(error, format!("invalid type: {kind}, expected a credential offer as a JSON object"), "{json}");
+        }
     }
 }

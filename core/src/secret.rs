@@ -136,7 +136,7 @@ impl Drop for Secret {
 /// A random token of `bytes` bytes, base64url without padding: only unreserved URI characters, so it
 /// survives a URI, JSON and a form-encoded token request unchanged.
 pub(crate) fn generate_token(bytes: usize, entropy: &mut dyn Entropy) -> Result<Secret> {
-    Ok(token_of(&random_bytes(bytes, entropy)?))
+    token_of(&random_bytes(bytes, entropy)?)
 }
 
 /// `bytes` random bytes for a token, wiped when dropped: for a caller that needs the bytes as well as the
@@ -152,8 +152,17 @@ pub(crate) fn random_bytes(bytes: usize, entropy: &mut dyn Entropy) -> Result<Ze
 }
 
 /// The token of random bytes: base64url without padding.
-pub(crate) fn token_of(raw: &[u8]) -> Secret {
-    Secret(URL_SAFE_NO_PAD.encode(raw))
+pub(crate) fn token_of(raw: &[u8]) -> Result<Secret> {
+    // Encoded into a buffer of ours rather than by `encode`, whose `expect` on text it made itself brings the
+    // formatting of its error (and of any struct, pretty-printed) into the WebAssembly build.
+    let mut encoded = vec![0u8; raw.len().div_ceil(3) * 4];
+    let written = URL_SAFE_NO_PAD.encode_slice(raw, &mut encoded).ok();
+    // The buffer fits the text, and base64url is ASCII: neither step fails.
+    let token = written.and_then(|written| {
+        encoded.truncate(written);
+        String::from_utf8(encoded).ok()
+    });
+    token.map(Secret).ok_or_else(|| Error::new(ErrorKind::InvalidConfiguration, "the token could not be encoded"))
 }
 
 /// A pre-authorized code: 32 random bytes, base64url without padding (43 characters).
@@ -251,7 +260,9 @@ fn has_repeats(symbols: &[u8]) -> bool {
 pub fn generate_uuid_v4(entropy: &mut dyn Entropy) -> Result<String> {
     let mut bytes = [0u8; 16];
     entropy.fill(&mut bytes)?;
-    Ok(uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().to_string())
+    // Written into uuid's own buffer rather than by `to_string`, whose `expect` brings error formatting along.
+    let uuid = uuid::Builder::from_random_bytes(bytes).into_uuid();
+    Ok(uuid.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned())
 }
 
 /// Whether `value` is a UUID in hyphenated form (any version, either case).

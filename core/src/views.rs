@@ -181,8 +181,8 @@ impl Error {
         if let Some(field) = self.field() {
             object.string("field", field);
         }
-        if let Some(value) = self.value() {
-            object.serialized("value", value);
+        if let Some(value) = self.json_value() {
+            object.raw("value", value.as_json());
         }
         object.number("httpStatus", self.http_status().into());
         object.name("details");

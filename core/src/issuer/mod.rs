@@ -354,7 +354,7 @@ impl Issuer {
             Some(_) => {
                 let code = random_bytes(PRE_AUTHORIZED_CODE_BYTES, entropy)?;
                 let sealed = seal_code(first_secret.expose(), &code)?;
-                (token_of(&code), Some((first_secret, sealed)))
+                (token_of(&code)?, Some((first_secret, sealed)))
             }
             None => (first_secret, None),
         };
