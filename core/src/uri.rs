@@ -95,12 +95,7 @@ impl CredentialOffer {
     /// ```
     pub fn to_uri(&self, options: &BuildOptions) -> Result<String> {
         let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
-        let json = self.to_json(options)?;
-        let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 3);
-        uri.push_str(&prefix);
-        uri.push_str("credential_offer=");
-        push_percent_encoded(&mut uri, &json);
-        Ok(uri)
+        Ok(by_value_uri(&prefix, &self.to_json(options)?))
     }
 
     /// The offer as compact JSON in `options.dialect` (what a `credential_offer_uri` serves; `base` is
@@ -141,7 +136,9 @@ impl CredentialOffer {
 /// # Ok::<(), credoffer::Error>(())
 /// ```
 pub fn build_offer_uri(offer_json: &str, options: &BuildOptions) -> Result<String> {
-    read_for_writing(offer_json, options)?.to_uri(options)
+    let read = read_for_writing(offer_json, options)?;
+    let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
+    Ok(by_value_uri(&prefix, &read.to_json(options)?))
 }
 
 /// As [`build_offer_uri`], writing the offer's JSON in `options.dialect` instead of a URI.
@@ -149,9 +146,35 @@ pub fn build_offer_json(offer_json: &str, options: &BuildOptions) -> Result<Stri
     read_for_writing(offer_json, options)?.to_json(options)
 }
 
-fn read_for_writing(offer_json: &str, options: &BuildOptions) -> Result<CredentialOffer> {
+/// `<prefix>credential_offer=<percent-encoded JSON>`.
+fn by_value_uri(prefix: &str, json: &str) -> String {
+    let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 3);
+    uri.push_str(prefix);
+    uri.push_str("credential_offer=");
+    push_percent_encoded(&mut uri, json);
+    uri
+}
+
+/// An offer read leniently, to be written strictly.
+struct ReadForWriting {
+    offer: CredentialOffer,
+    /// The reading noticed nothing. Its check ran every rule of the strict one on the same offer and met no
+    /// violation (each would have left a warning), so the strict check would pass: it is not run again.
+    noticed_nothing: bool,
+}
+
+impl ReadForWriting {
+    /// What [`CredentialOffer::to_json`] gives for the offer.
+    fn to_json(&self, options: &BuildOptions) -> Result<String> {
+        if self.noticed_nothing { self.offer.to_json_lenient(options.dialect) } else { self.offer.to_json(options) }
+    }
+}
+
+fn read_for_writing(offer_json: &str, options: &BuildOptions) -> Result<ReadForWriting> {
     let parse = ParseOptions { allow_insecure_http: options.allow_insecure_http, ..ParseOptions::default() };
-    Ok(compat::parse_offer_json(offer_json, &parse)?.offer)
+    // Read with the default limits, which the strict check applies too.
+    let parsed = compat::parse_offer_json(offer_json, &parse)?;
+    Ok(ReadForWriting { noticed_nothing: parsed.warnings.is_empty(), offer: parsed.offer })
 }
 
 /// The offer by reference: `<base>?credential_offer_uri=<percent-encoded https URL>`.
@@ -494,6 +517,50 @@ mod tests {
         assert_eq!(parse_offer_uri(raw, &strict).unwrap_err().field(), Some("credential_offer"));
         let encoded = format!("x://?credential_offer={OFFER}");
         assert!(matches!(parse_offer_uri(&encoded, &strict), Ok(OfferUri::ByValue(p)) if p.warnings.is_empty()));
+    }
+
+    #[test]
+    fn building_checks_strictly_once_with_the_same_verdicts() {
+        let pre_auth = |grant: &str| {
+            format!(
+                r#"{{"credential_issuer":"https://i.example","credential_configuration_ids":["a"],"grants":{{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{grant}}}}}"#
+            )
+        };
+        let offers = [
+            r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a"]}"#.to_owned(),
+            pre_auth(r#"{"pre-authorized_code":"c","tx_code":{"length":0}}"#),
+            pre_auth(r#"{"pre-authorized_code":" "}"#),
+            pre_auth(r#"{"pre-authorized_code":"c","authorization_server":" ","tx_code":{"length":0}}"#),
+            pre_auth(&format!(r#"{{"pre-authorized_code":"c","tx_code":{{"description":"{}"}}}}"#, "x".repeat(301))),
+            r#"{"credential_issuer":"https://i.example","credentials":["a"],"issuer_state":"s"}"#.to_owned(),
+            r#"{"issuer":"https://i.example","credentials":["a"],"pre-authorized_code":"c","user_pin_required":true}"#
+                .to_owned(),
+            r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a","a"]}"#.to_owned(),
+            r#"{"credential_issuer":"http://i.example","credential_configuration_ids":["a"]}"#.to_owned(),
+            r#"{"credential_issuer":"https://i.example","credentials":[{"format":"ldp_vc"}]}"#.to_owned(),
+        ];
+        let outcome =
+            |result: Result<String>| result.map_err(|e| (e.code(), e.field().map(str::to_owned), e.to_string()));
+        let mut refused = 0;
+        for offer in &offers {
+            for base in [DEFAULT_BASE, "https://wallet.example/x?credential_offer=1", "no scheme"] {
+                for dialect in Dialect::ALL {
+                    let options = BuildOptions::default().base(base).dialect(dialect);
+                    let read = compat::parse_offer_json(offer, &ParseOptions::default());
+                    let expected = read.as_ref().map_err(Clone::clone).and_then(|parsed| parsed.offer.to_uri(&options));
+                    refused += usize::from(expected.is_err());
+                    assert_eq!(
+                        outcome(build_offer_uri(offer, &options)),
+                        outcome(expected),
+                        "{offer} {base} {dialect}"
+                    );
+                    let expected = read.and_then(|parsed| parsed.offer.to_json(&options));
+                    assert_eq!(outcome(build_offer_json(offer, &options)), outcome(expected), "{offer} {dialect}");
+                }
+            }
+        }
+        // Both verdicts occur: the comparison is not of errors alone.
+        assert!(refused > 0 && refused < offers.len() * 3 * Dialect::ALL.len());
     }
 
     #[test]
