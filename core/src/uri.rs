@@ -94,8 +94,7 @@ impl CredentialOffer {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn to_uri(&self, options: &BuildOptions) -> Result<String> {
-        let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
-        Ok(by_value_uri(&prefix, &self.to_json(options)?))
+        self.write_uri(options, StrictCheck::Run)
     }
 
     /// The offer as compact JSON in `options.dialect` (what a `credential_offer_uri` serves; `base` is
@@ -115,11 +114,36 @@ impl CredentialOffer {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn to_json(&self, options: &BuildOptions) -> Result<String> {
-        let mut warnings = Vec::new();
-        let mut findings = Findings { strict: true, warnings: &mut warnings };
-        self.check(options.allow_insecure_http, &Limits::default(), &mut findings)?;
+        self.write_json(options, StrictCheck::Run)
+    }
+
+    fn write_uri(&self, options: &BuildOptions, check: StrictCheck) -> Result<String> {
+        let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
+        let json = self.write_json(options, check)?;
+        let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 3);
+        uri.push_str(&prefix);
+        uri.push_str("credential_offer=");
+        push_percent_encoded(&mut uri, &json);
+        Ok(uri)
+    }
+
+    fn write_json(&self, options: &BuildOptions, check: StrictCheck) -> Result<String> {
+        if check == StrictCheck::Run {
+            let mut warnings = Vec::new();
+            let mut findings = Findings { strict: true, warnings: &mut warnings };
+            self.check(options.allow_insecure_http, &Limits::default(), &mut findings)?;
+        }
         self.to_json_lenient(options.dialect)
     }
+}
+
+/// Whether a writer runs the strict check, or knows its verdict already.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StrictCheck {
+    Run,
+    /// A lenient reading of the offer noticed nothing: its check ran every rule of the strict one on the
+    /// same offer, with the same limits, and met no violation (each would have left a warning).
+    Passes,
 }
 
 /// Reads offer JSON of any draft as leniently as a wallet would, then writes it as a URI by value
@@ -136,45 +160,23 @@ impl CredentialOffer {
 /// # Ok::<(), credoffer::Error>(())
 /// ```
 pub fn build_offer_uri(offer_json: &str, options: &BuildOptions) -> Result<String> {
-    let read = read_for_writing(offer_json, options)?;
-    let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
-    Ok(by_value_uri(&prefix, &read.to_json(options)?))
+    let (offer, check) = read_for_writing(offer_json, options)?;
+    offer.write_uri(options, check)
 }
 
 /// As [`build_offer_uri`], writing the offer's JSON in `options.dialect` instead of a URI.
 pub fn build_offer_json(offer_json: &str, options: &BuildOptions) -> Result<String> {
-    read_for_writing(offer_json, options)?.to_json(options)
+    let (offer, check) = read_for_writing(offer_json, options)?;
+    offer.write_json(options, check)
 }
 
-/// `<prefix>credential_offer=<percent-encoded JSON>`.
-fn by_value_uri(prefix: &str, json: &str) -> String {
-    let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 3);
-    uri.push_str(prefix);
-    uri.push_str("credential_offer=");
-    push_percent_encoded(&mut uri, json);
-    uri
-}
-
-/// An offer read leniently, to be written strictly.
-struct ReadForWriting {
-    offer: CredentialOffer,
-    /// The reading noticed nothing. Its check ran every rule of the strict one on the same offer and met no
-    /// violation (each would have left a warning), so the strict check would pass: it is not run again.
-    noticed_nothing: bool,
-}
-
-impl ReadForWriting {
-    /// What [`CredentialOffer::to_json`] gives for the offer.
-    fn to_json(&self, options: &BuildOptions) -> Result<String> {
-        if self.noticed_nothing { self.offer.to_json_lenient(options.dialect) } else { self.offer.to_json(options) }
-    }
-}
-
-fn read_for_writing(offer_json: &str, options: &BuildOptions) -> Result<ReadForWriting> {
+/// The offer read leniently, and whether the strict check is still to run.
+fn read_for_writing(offer_json: &str, options: &BuildOptions) -> Result<(CredentialOffer, StrictCheck)> {
+    // The default limits, which the strict check applies too.
     let parse = ParseOptions { allow_insecure_http: options.allow_insecure_http, ..ParseOptions::default() };
-    // Read with the default limits, which the strict check applies too.
     let parsed = compat::parse_offer_json(offer_json, &parse)?;
-    Ok(ReadForWriting { noticed_nothing: parsed.warnings.is_empty(), offer: parsed.offer })
+    let check = if parsed.warnings.is_empty() { StrictCheck::Passes } else { StrictCheck::Run };
+    Ok((parsed.offer, check))
 }
 
 /// The offer by reference: `<base>?credential_offer_uri=<percent-encoded https URL>`.
