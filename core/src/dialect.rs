@@ -179,11 +179,7 @@ fn write_offer(object: &mut ObjectWriter, offer: &CredentialOffer, dialect: Dial
     // An offer of inline descriptions only (draft 11) has no ids to write.
     let only_descriptions = offer.credential_configuration_ids.is_empty() && !offer.legacy_credentials.is_empty();
     if dialect.writes_ids() && !only_descriptions {
-        object.array("credential_configuration_ids", |entries| {
-            for id in &offer.credential_configuration_ids {
-                entries.string(id);
-            }
-        });
+        object.strings("credential_configuration_ids", &offer.credential_configuration_ids);
     }
     if let Some(grants) = &offer.grants {
         object.object("grants", |members| write_grants(members, grants, dialect));

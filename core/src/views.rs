@@ -190,15 +190,11 @@ impl Error {
             object.serialized("value", value);
         }
         object.number("httpStatus", self.http_status().into());
-        object.name("details");
-        object.out.push('[');
-        for (index, detail) in self.details().iter().enumerate() {
-            if index > 0 {
-                object.out.push(',');
+        object.array("details", |entries| {
+            for detail in self.details() {
+                entries.object(|entry| detail.write_members(entry));
             }
-            object.out.push_str(&detail.to_json());
-        }
-        object.out.push(']');
+        });
     }
 }
 
@@ -223,18 +219,14 @@ impl MetadataCheck {
     /// `{formats: [{id, format}], warnings}`, formats in offer order.
     pub fn to_json(&self) -> String {
         let mut object = ObjectWriter::with_capacity(64 + 48 * self.formats.len());
-        object.name("formats");
-        object.out.push('[');
-        for (index, (id, format)) in self.formats.iter().enumerate() {
-            if index > 0 {
-                object.out.push(',');
+        object.array("formats", |entries| {
+            for (id, format) in &self.formats {
+                entries.object(|entry| {
+                    entry.string("id", id);
+                    entry.string("format", format);
+                });
             }
-            let mut entry = ObjectWriter::with_capacity(id.len() + format.len() + 24);
-            entry.string("id", id);
-            entry.string("format", format);
-            object.out.push_str(&entry.finish());
-        }
-        object.out.push(']');
+        });
         object.warnings(&self.warnings);
         object.finish()
     }
@@ -304,7 +296,7 @@ impl TokenAnswer {
                 outcome.string("accessToken", token.access_token.expose());
                 outcome.number("expiresIn", token.expires_in);
                 outcome.string("userId", &token.user_id);
-                outcome.serialized("credentialConfigurationIds", &token.credential_configuration_ids);
+                outcome.strings("credentialConfigurationIds", &token.credential_configuration_ids);
                 if let Some(client_id) = &token.client_id {
                     outcome.string("clientId", client_id);
                 }
@@ -316,8 +308,7 @@ impl TokenAnswer {
                 if let Some(left) = error.failed_attempts_left {
                     outcome.number("failedAttemptsLeft", left.into());
                 }
-                outcome.name("revokeIssuedTokens");
-                outcome.out.push_str(if error.revoke_issued_tokens { "true" } else { "false" });
+                outcome.raw("revokeIssuedTokens", if error.revoke_issued_tokens { "true" } else { "false" });
             }
             TokenOutcome::Failed(error) => {
                 outcome.string("kind", "failed");
@@ -378,7 +369,7 @@ impl OfferStatus<'_> {
         object.string("id", &record.id);
         object.string("userId", &record.user_id);
         object.string("state", self.state());
-        object.serialized("credentials", &record.credential_configuration_ids);
+        object.strings("credentials", &record.credential_configuration_ids);
         object.string("createdAt", &format_rfc3339_millis(record.created_at));
         object.string("expiresAt", &format_rfc3339_millis(record.expires_at));
         object.number("fetchCount", record.fetch_count.into());
@@ -460,20 +451,38 @@ impl ObjectWriter {
     /// A member holding an object, whose members `write` adds.
     pub(crate) fn object(&mut self, name: &str, write: impl FnOnce(&mut ObjectWriter)) {
         self.name(name);
-        self.out.push('{');
-        let members_start = self.out.len();
-        let mut inner = ObjectWriter { out: std::mem::take(&mut self.out), members_start };
-        write(&mut inner);
-        self.out = inner.finish();
+        let outer = self.open('{');
+        write(self);
+        self.close(outer, '}');
     }
 
     /// A member holding an array, whose entries `write` adds.
     pub(crate) fn array(&mut self, name: &str, write: impl FnOnce(&mut ArrayWriter<'_>)) {
         self.name(name);
-        self.out.push('[');
-        let entries_start = self.out.len();
-        write(&mut ArrayWriter { out: &mut self.out, entries_start });
-        self.out.push(']');
+        let outer = self.open('[');
+        write(&mut ArrayWriter(self));
+        self.close(outer, ']');
+    }
+
+    /// Opens an object or array inside this one, in the same buffer; returns where the members of the
+    /// enclosing object start, for [`ObjectWriter::close`].
+    fn open(&mut self, bracket: char) -> usize {
+        self.out.push(bracket);
+        std::mem::replace(&mut self.members_start, self.out.len())
+    }
+
+    fn close(&mut self, outer_members_start: usize, bracket: char) {
+        self.out.push(bracket);
+        self.members_start = outer_members_start;
+    }
+
+    /// A member holding an array of strings.
+    pub(crate) fn strings(&mut self, name: &str, values: &[String]) {
+        self.array(name, |entries| {
+            for value in values {
+                entries.string(value);
+            }
+        });
     }
 
     /// A member holding warnings, each `{code, message, field?}`.
@@ -501,38 +510,28 @@ impl ObjectWriter {
     }
 }
 
-/// The entries of an array that an [`ObjectWriter`] member holds.
-pub(crate) struct ArrayWriter<'a> {
-    out: &'a mut String,
-    entries_start: usize,
-}
+/// The entries of an array that an [`ObjectWriter`] member holds, written into its buffer (whose separator
+/// rule is the array's too).
+pub(crate) struct ArrayWriter<'a>(&'a mut ObjectWriter);
 
 impl ArrayWriter<'_> {
-    fn separator(&mut self) {
-        if self.out.len() > self.entries_start {
-            self.out.push(',');
-        }
-    }
-
     pub(crate) fn string(&mut self, value: &str) {
-        self.separator();
-        push_json_string(self.out, value);
+        self.0.separator();
+        push_json_string(&mut self.0.out, value);
     }
 
     /// An object entry, whose members `write` adds.
     pub(crate) fn object(&mut self, write: impl FnOnce(&mut ObjectWriter)) {
-        self.separator();
-        self.out.push('{');
-        let members_start = self.out.len();
-        let mut inner = ObjectWriter { out: std::mem::take(self.out), members_start };
-        write(&mut inner);
-        *self.out = inner.finish();
+        self.0.separator();
+        let outer = self.0.open('{');
+        write(self.0);
+        self.0.close(outer, '}');
     }
 
     /// An entry that is JSON already.
     pub(crate) fn raw(&mut self, json: &str) {
-        self.separator();
-        self.out.push_str(json);
+        self.0.separator();
+        self.0.out.push_str(json);
     }
 }
 
