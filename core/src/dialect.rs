@@ -6,15 +6,13 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
-
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::JsonMembers;
 use crate::offer::{
     AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, PRE_AUTH_FIELD,
     PRE_AUTHORIZED_CODE_GRANT, PreAuthorizedCodeGrant, TxCode,
 };
+use crate::views::ObjectWriter;
 
 /// The longest numeric PIN a draft 11 or 12 wallet accepts ("maximum 8 numeric characters").
 pub const LEGACY_PIN_MAX_DIGITS: u32 = 8;
@@ -90,8 +88,28 @@ impl CredentialOffer {
     /// twice, a `tx_code` the dialect has no words for). Issuers write with `to_json`.
     pub fn to_json_lenient(&self, dialect: Dialect) -> Result<String> {
         check_writable(self, dialect)?;
-        serde_json::to_string(&Wire { offer: self, dialect })
-            .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the offer cannot be written as JSON: {e}")))
+        let mut object = ObjectWriter::with_capacity(self.written_length_hint());
+        write_offer(&mut object, self, dialect);
+        Ok(object.finish())
+    }
+
+    /// Writes the offer as member `name` of `object`, as [`CredentialOffer::to_json_lenient`] writes it; on
+    /// an error nothing is written.
+    pub(crate) fn write_member(&self, object: &mut ObjectWriter, name: &str, dialect: Dialect) -> Result<()> {
+        check_writable(self, dialect)?;
+        object.object(name, |members| write_offer(members, self, dialect));
+        Ok(())
+    }
+
+    /// About how long the offer's JSON is: its strings and the members around them, so that the buffer is
+    /// rarely grown while writing.
+    pub(crate) fn written_length_hint(&self) -> usize {
+        let strings = |values: &[String]| values.iter().map(|value| value.len() + 3).sum::<usize>();
+        let grant = self.pre_authorized_code_grant().map_or(0, |grant| {
+            let description = grant.tx_code.as_ref().and_then(|tx_code| tx_code.description.as_ref());
+            grant.pre_authorized_code.len() + description.map_or(0, String::len)
+        });
+        256 + self.credential_issuer.len() + 2 * strings(&self.credential_configuration_ids) + grant
     }
 }
 
@@ -143,134 +161,84 @@ pub(crate) fn unsupported_tx_code(tx_code: &TxCode, dialect: Dialect) -> Option<
     None
 }
 
-struct Wire<'a> {
-    offer: &'a CredentialOffer,
-    dialect: Dialect,
-}
+// The members come in the order of the spec's examples (the module's documentation), extensions last.
 
-impl Serialize for Wire<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let offer = self.offer;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("credential_issuer", &offer.credential_issuer)?;
-        if self.dialect.writes_credentials() || !offer.legacy_credentials.is_empty() {
-            map.serialize_entry("credentials", &Credentials(offer))?;
-        }
-        // An offer of inline descriptions only (draft 11) has no ids to write.
-        let only_descriptions = offer.credential_configuration_ids.is_empty() && !offer.legacy_credentials.is_empty();
-        if self.dialect.writes_ids() && !only_descriptions {
-            map.serialize_entry("credential_configuration_ids", &offer.credential_configuration_ids)?;
-        }
-        if let Some(grants) = &offer.grants {
-            map.serialize_entry("grants", &GrantsWire { grants, dialect: self.dialect })?;
-        }
-        write_extensions(&mut map, &offer.extensions)?;
-        map.end()
+fn write_offer(object: &mut ObjectWriter, offer: &CredentialOffer, dialect: Dialect) {
+    object.string("credential_issuer", &offer.credential_issuer);
+    if dialect.writes_credentials() || !offer.legacy_credentials.is_empty() {
+        // The legacy list: the ids, then any inline descriptions.
+        object.array("credentials", |entries| {
+            for id in &offer.credential_configuration_ids {
+                entries.string(id);
+            }
+            for description in &offer.legacy_credentials {
+                entries.raw(description.as_json());
+            }
+        });
     }
-}
-
-/// The legacy `credentials` list: the ids, then any inline descriptions.
-struct Credentials<'a>(&'a CredentialOffer);
-
-impl Serialize for Credentials<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let offer = self.0;
-        let mut seq = serializer
-            .serialize_seq(Some(offer.credential_configuration_ids.len() + offer.legacy_credentials.len()))?;
-        for id in &offer.credential_configuration_ids {
-            seq.serialize_element(id)?;
-        }
-        for description in &offer.legacy_credentials {
-            seq.serialize_element(description)?;
-        }
-        seq.end()
+    // An offer of inline descriptions only (draft 11) has no ids to write.
+    let only_descriptions = offer.credential_configuration_ids.is_empty() && !offer.legacy_credentials.is_empty();
+    if dialect.writes_ids() && !only_descriptions {
+        object.strings("credential_configuration_ids", &offer.credential_configuration_ids);
     }
-}
-
-struct GrantsWire<'a> {
-    grants: &'a Grants,
-    dialect: Dialect,
-}
-
-impl Serialize for GrantsWire<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(grant) = &self.grants.authorization_code {
-            map.serialize_entry(AUTHORIZATION_CODE_GRANT, &AuthCodeWire(grant))?;
-        }
-        if let Some(grant) = &self.grants.pre_authorized_code {
-            map.serialize_entry(PRE_AUTHORIZED_CODE_GRANT, &PreAuthWire { grant, dialect: self.dialect })?;
-        }
-        write_extensions(&mut map, &self.grants.other)?;
-        map.end()
+    if let Some(grants) = &offer.grants {
+        object.object("grants", |members| write_grants(members, grants, dialect));
     }
+    write_extensions(object, &offer.extensions);
 }
 
-struct AuthCodeWire<'a>(&'a AuthorizationCodeGrant);
-
-impl Serialize for AuthCodeWire<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let grant = self.0;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(state) = &grant.issuer_state {
-            map.serialize_entry("issuer_state", state)?;
-        }
-        if let Some(server) = &grant.authorization_server {
-            map.serialize_entry("authorization_server", server)?;
-        }
-        write_extensions(&mut map, &grant.extensions)?;
-        map.end()
+fn write_grants(object: &mut ObjectWriter, grants: &Grants, dialect: Dialect) {
+    if let Some(grant) = &grants.authorization_code {
+        object.object(AUTHORIZATION_CODE_GRANT, |members| write_authorization_code(members, grant));
     }
-}
-
-struct PreAuthWire<'a> {
-    grant: &'a PreAuthorizedCodeGrant,
-    dialect: Dialect,
-}
-
-impl Serialize for PreAuthWire<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let grant = self.grant;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("pre-authorized_code", &grant.pre_authorized_code)?;
-        match (&grant.tx_code, self.dialect) {
-            (Some(_), Dialect::Draft11) => map.serialize_entry("user_pin_required", &true)?,
-            (Some(tx_code), _) => map.serialize_entry("tx_code", &TxCodeWire(tx_code))?,
-            (None, _) => {}
-        }
-        if let Some(server) = &grant.authorization_server {
-            map.serialize_entry("authorization_server", server)?;
-        }
-        write_extensions(&mut map, &grant.extensions)?;
-        map.end()
+    if let Some(grant) = &grants.pre_authorized_code {
+        object.object(PRE_AUTHORIZED_CODE_GRANT, |members| write_pre_authorized_code(members, grant, dialect));
     }
+    write_extensions(object, &grants.other);
 }
 
-struct TxCodeWire<'a>(&'a TxCode);
-
-impl Serialize for TxCodeWire<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let tx_code = self.0;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(length) = tx_code.length {
-            map.serialize_entry("length", &length)?;
-        }
-        if let Some(mode) = tx_code.input_mode {
-            map.serialize_entry("input_mode", mode.as_str())?;
-        }
-        if let Some(description) = &tx_code.description {
-            map.serialize_entry("description", description)?;
-        }
-        write_extensions(&mut map, &tx_code.extensions)?;
-        map.end()
+fn write_authorization_code(object: &mut ObjectWriter, grant: &AuthorizationCodeGrant) {
+    if let Some(state) = &grant.issuer_state {
+        object.string("issuer_state", state);
     }
+    if let Some(server) = &grant.authorization_server {
+        object.string("authorization_server", server);
+    }
+    write_extensions(object, &grant.extensions);
 }
 
-fn write_extensions<M: SerializeMap>(map: &mut M, extensions: &JsonMembers) -> Result<(), M::Error> {
+fn write_pre_authorized_code(object: &mut ObjectWriter, grant: &PreAuthorizedCodeGrant, dialect: Dialect) {
+    object.string("pre-authorized_code", &grant.pre_authorized_code);
+    match (&grant.tx_code, dialect) {
+        (Some(_), Dialect::Draft11) => object.raw("user_pin_required", "true"),
+        (Some(tx_code), _) => object.object("tx_code", |members| write_tx_code(members, tx_code)),
+        (None, _) => {}
+    }
+    if let Some(server) = &grant.authorization_server {
+        object.string("authorization_server", server);
+    }
+    write_extensions(object, &grant.extensions);
+}
+
+fn write_tx_code(object: &mut ObjectWriter, tx_code: &TxCode) {
+    if let Some(length) = tx_code.length {
+        object.number("length", length.into());
+    }
+    if let Some(mode) = tx_code.input_mode {
+        object.string("input_mode", mode.as_str());
+    }
+    if let Some(description) = &tx_code.description {
+        object.string("description", description);
+    }
+    write_extensions(object, &tx_code.extensions);
+}
+
+/// Members the spec does not define, in name order, each value as it came.
+fn write_extensions(object: &mut ObjectWriter, extensions: &JsonMembers) {
     for (name, value) in extensions {
-        map.serialize_entry(name, value)?;
+        object.escaped_name(name);
+        object.raw_value(value.as_json());
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -318,6 +286,48 @@ mod tests {
             offer.to_json_lenient(Dialect::Draft11).unwrap(),
             format!(
                 r#"{{"credential_issuer":"https://example.com","credentials":["a"],{grant}"user_pin_required":true}}}}}}"#
+            )
+        );
+    }
+
+    #[test]
+    fn every_member_is_written_in_order_and_escaped_as_serde_json_escapes() {
+        let value = |json: &str| JsonValue::from_json(json).unwrap();
+        let members =
+            |pairs: &[(&str, &str)]| pairs.iter().map(|&(name, json)| (name.to_owned(), value(json))).collect();
+        let odd = "q\"b\\n\n\u{1}é𝄞";
+        let offer = CredentialOffer {
+            credential_issuer: format!("https://i.example/{odd}"),
+            credential_configuration_ids: vec![odd.to_owned(), "b".to_owned()],
+            legacy_credentials: vec![value(r#"{"format": "ldp_vc"}"#)],
+            grants: Some(Grants {
+                authorization_code: Some(AuthorizationCodeGrant {
+                    issuer_state: Some(odd.to_owned()),
+                    authorization_server: Some("https://as.example".to_owned()),
+                    extensions: members(&[("x", "[1,2.50]")]),
+                }),
+                pre_authorized_code: Some(PreAuthorizedCodeGrant {
+                    pre_authorized_code: "c".to_owned(),
+                    tx_code: Some(TxCode {
+                        input_mode: Some(InputMode::Text),
+                        length: Some(4_000_000_000),
+                        description: Some(odd.to_owned()),
+                        extensions: members(&[("z", "null")]),
+                    }),
+                    authorization_server: Some("https://as2.example".to_owned()),
+                    extensions: members(&[("interval", "5")]),
+                }),
+                other: members(&[("urn:x", "{}")]),
+            }),
+            extensions: members(&[(odd, "true"), ("a", r#""\u00e9""#)]),
+        };
+        let escaped = serde_json::to_string(odd).unwrap();
+        assert_eq!(escaped, r#""q\"b\\n\n\u0001é𝄞""#);
+        assert_eq!(
+            offer.to_json_lenient(Dialect::Mattr).unwrap(),
+            format!(
+                r#"{{"credential_issuer":"https://i.example/{inner}","credentials":[{escaped},"b",{{"format":"ldp_vc"}}],"credential_configuration_ids":[{escaped},"b"],"grants":{{"authorization_code":{{"issuer_state":{escaped},"authorization_server":"https://as.example","x":[1,2.50]}},"urn:ietf:params:oauth:grant-type:pre-authorized_code":{{"pre-authorized_code":"c","tx_code":{{"length":4000000000,"input_mode":"text","description":{escaped},"z":null}},"authorization_server":"https://as2.example","interval":5}},"urn:x":{{}}}},"a":"\u00e9",{escaped}:true}}"#,
+                inner = escaped.trim_matches('"'),
             )
         );
     }

@@ -94,13 +94,7 @@ impl CredentialOffer {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn to_uri(&self, options: &BuildOptions) -> Result<String> {
-        let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
-        let json = self.to_json(options)?;
-        let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 3);
-        uri.push_str(&prefix);
-        uri.push_str("credential_offer=");
-        push_percent_encoded(&mut uri, &json);
-        Ok(uri)
+        self.write_uri(options, StrictCheck::Run)
     }
 
     /// The offer as compact JSON in `options.dialect` (what a `credential_offer_uri` serves; `base` is
@@ -120,11 +114,36 @@ impl CredentialOffer {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn to_json(&self, options: &BuildOptions) -> Result<String> {
-        let mut warnings = Vec::new();
-        let mut findings = Findings { strict: true, warnings: &mut warnings };
-        self.check(options.allow_insecure_http, &Limits::default(), &mut findings)?;
+        self.write_json(options, StrictCheck::Run)
+    }
+
+    fn write_uri(&self, options: &BuildOptions, check: StrictCheck) -> Result<String> {
+        let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
+        let json = self.write_json(options, check)?;
+        let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 3);
+        uri.push_str(&prefix);
+        uri.push_str("credential_offer=");
+        push_percent_encoded(&mut uri, &json);
+        Ok(uri)
+    }
+
+    fn write_json(&self, options: &BuildOptions, check: StrictCheck) -> Result<String> {
+        if check == StrictCheck::Run {
+            let mut warnings = Vec::new();
+            let mut findings = Findings { strict: true, warnings: &mut warnings };
+            self.check(options.allow_insecure_http, &Limits::default(), &mut findings)?;
+        }
         self.to_json_lenient(options.dialect)
     }
+}
+
+/// Whether a writer runs the strict check, or knows its verdict already.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StrictCheck {
+    Run,
+    /// A lenient reading of the offer noticed nothing: its check ran every rule of the strict one on the
+    /// same offer, with the same limits, and met no violation (each would have left a warning).
+    Passes,
 }
 
 /// Reads offer JSON of any draft as leniently as a wallet would, then writes it as a URI by value
@@ -141,17 +160,23 @@ impl CredentialOffer {
 /// # Ok::<(), credoffer::Error>(())
 /// ```
 pub fn build_offer_uri(offer_json: &str, options: &BuildOptions) -> Result<String> {
-    read_for_writing(offer_json, options)?.to_uri(options)
+    let (offer, check) = read_for_writing(offer_json, options)?;
+    offer.write_uri(options, check)
 }
 
 /// As [`build_offer_uri`], writing the offer's JSON in `options.dialect` instead of a URI.
 pub fn build_offer_json(offer_json: &str, options: &BuildOptions) -> Result<String> {
-    read_for_writing(offer_json, options)?.to_json(options)
+    let (offer, check) = read_for_writing(offer_json, options)?;
+    offer.write_json(options, check)
 }
 
-fn read_for_writing(offer_json: &str, options: &BuildOptions) -> Result<CredentialOffer> {
+/// The offer read leniently, and whether the strict check is still to run.
+fn read_for_writing(offer_json: &str, options: &BuildOptions) -> Result<(CredentialOffer, StrictCheck)> {
+    // The default limits, which the strict check applies too.
     let parse = ParseOptions { allow_insecure_http: options.allow_insecure_http, ..ParseOptions::default() };
-    Ok(compat::parse_offer_json(offer_json, &parse)?.offer)
+    let parsed = compat::parse_offer_json(offer_json, &parse)?;
+    let check = if parsed.warnings.is_empty() { StrictCheck::Passes } else { StrictCheck::Run };
+    Ok((parsed.offer, check))
 }
 
 /// The offer by reference: `<base>?credential_offer_uri=<percent-encoded https URL>`.
@@ -172,8 +197,20 @@ pub fn offer_reference_uri(reference: &str, options: &BuildOptions) -> Result<St
     Ok(format!("{prefix}credential_offer_uri={}", percent_encode(reference)))
 }
 
+/// [`DEFAULT_BASE`] ready for the offer parameter.
+const DEFAULT_PREFIX: &str = "openid-credential-offer://?";
+
 /// Checks a base and returns it ready for the offer parameter (ending in `?` or `&`).
 fn query_prefix(base: &str, allow_insecure_http: bool) -> Result<Cow<'_, str>> {
+    // Most offers are built on the default base, which passes every check (a test makes sure): checking
+    // it on every build cost a twentieth of writing the offer.
+    if base == DEFAULT_BASE {
+        return Ok(Cow::Borrowed(DEFAULT_PREFIX));
+    }
+    checked_query_prefix(base, allow_insecure_http)
+}
+
+fn checked_query_prefix(base: &str, allow_insecure_http: bool) -> Result<Cow<'_, str>> {
     let invalid = |message: &str| Err(Error::new(ErrorKind::InvalidBaseUri, message.to_owned()).at("base"));
     let Some((scheme, rest)) = split_scheme(base) else {
         return invalid("the base must start with a scheme, such as openid-credential-offer://");
@@ -412,6 +449,9 @@ mod tests {
 
     #[test]
     fn bases() {
+        for allow_insecure_http in [false, true] {
+            assert_eq!(checked_query_prefix(DEFAULT_BASE, allow_insecure_http).unwrap(), DEFAULT_PREFIX);
+        }
         let prefix = |base: &str| query_prefix(base, false).map(|p| p.into_owned()).map_err(|e| e.code());
         assert_eq!(prefix("openid-credential-offer://"), Ok("openid-credential-offer://?".into()));
         assert_eq!(prefix("haip-vci://"), Ok("haip-vci://?".into()));
@@ -494,6 +534,50 @@ mod tests {
         assert_eq!(parse_offer_uri(raw, &strict).unwrap_err().field(), Some("credential_offer"));
         let encoded = format!("x://?credential_offer={OFFER}");
         assert!(matches!(parse_offer_uri(&encoded, &strict), Ok(OfferUri::ByValue(p)) if p.warnings.is_empty()));
+    }
+
+    #[test]
+    fn building_checks_strictly_once_with_the_same_verdicts() {
+        let pre_auth = |grant: &str| {
+            format!(
+                r#"{{"credential_issuer":"https://i.example","credential_configuration_ids":["a"],"grants":{{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{grant}}}}}"#
+            )
+        };
+        let offers = [
+            r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a"]}"#.to_owned(),
+            pre_auth(r#"{"pre-authorized_code":"c","tx_code":{"length":0}}"#),
+            pre_auth(r#"{"pre-authorized_code":" "}"#),
+            pre_auth(r#"{"pre-authorized_code":"c","authorization_server":" ","tx_code":{"length":0}}"#),
+            pre_auth(&format!(r#"{{"pre-authorized_code":"c","tx_code":{{"description":"{}"}}}}"#, "x".repeat(301))),
+            r#"{"credential_issuer":"https://i.example","credentials":["a"],"issuer_state":"s"}"#.to_owned(),
+            r#"{"issuer":"https://i.example","credentials":["a"],"pre-authorized_code":"c","user_pin_required":true}"#
+                .to_owned(),
+            r#"{"credential_issuer":"https://i.example","credential_configuration_ids":["a","a"]}"#.to_owned(),
+            r#"{"credential_issuer":"http://i.example","credential_configuration_ids":["a"]}"#.to_owned(),
+            r#"{"credential_issuer":"https://i.example","credentials":[{"format":"ldp_vc"}]}"#.to_owned(),
+        ];
+        let outcome =
+            |result: Result<String>| result.map_err(|e| (e.code(), e.field().map(str::to_owned), e.to_string()));
+        let mut refused = 0;
+        for offer in &offers {
+            for base in [DEFAULT_BASE, "https://wallet.example/x?credential_offer=1", "no scheme"] {
+                for dialect in Dialect::ALL {
+                    let options = BuildOptions::default().base(base).dialect(dialect);
+                    let read = compat::parse_offer_json(offer, &ParseOptions::default());
+                    let expected = read.as_ref().map_err(Clone::clone).and_then(|parsed| parsed.offer.to_uri(&options));
+                    refused += usize::from(expected.is_err());
+                    assert_eq!(
+                        outcome(build_offer_uri(offer, &options)),
+                        outcome(expected),
+                        "{offer} {base} {dialect}"
+                    );
+                    let expected = read.and_then(|parsed| parsed.offer.to_json(&options));
+                    assert_eq!(outcome(build_offer_json(offer, &options)), outcome(expected), "{offer} {dialect}");
+                }
+            }
+        }
+        // Both verdicts occur: the comparison is not of errors alone.
+        assert!(refused > 0 && refused < offers.len() * 3 * Dialect::ALL.len());
     }
 
     #[test]

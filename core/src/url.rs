@@ -156,22 +156,32 @@ pub(crate) fn percent_encode(value: &str) -> String {
 /// Appends `value` to `out`, percent-encoded as [`percent_encode`] does.
 ///
 /// Without a branch per byte: in offer JSON, letters and escaped punctuation alternate too irregularly for a
-/// branch predictor, and the mispredictions cost more than the work. Every byte writes three (`%XX`, or
-/// itself and two that the next byte overwrites) into a buffer sized for the worst case, and the write position
-/// moves by one or three.
+/// branch predictor, and the mispredictions cost more than the work. Each byte's output is looked up whole
+/// ([`ENCODED`]) and stored as one 4-byte word into a buffer sized for the worst case; the write position then
+/// moves by the output's length, so the next byte overwrites what was stored past it. The words of a run of
+/// input bytes go into one window, taken once, at positions the compiler can see stay inside it: no bounds
+/// check per byte either.
 pub(crate) fn push_percent_encoded(out: &mut String, value: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // A run writes at most 3 × RUN = 48 bytes, so masking a position within it with 63 changes nothing, and the
+    // last word stored at a masked position ends inside the window.
+    const RUN: usize = 16;
+    const WINDOW: usize = 64 + 4;
     let mut bytes = std::mem::take(out).into_bytes();
     let mut end = bytes.len();
-    bytes.resize(end + value.len() * 3, 0);
-    for byte in value.bytes() {
-        let keep = is_unreserved(byte);
-        let digit = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
-        let written = if keep { [byte, 0, 0] } else { [b'%', digit(byte >> 4), digit(byte & 0x0f)] };
-        if let Some(slots) = bytes.get_mut(end..end + 3) {
-            slots.copy_from_slice(&written);
+    bytes.resize(end + value.len() * 3 + WINDOW, 0);
+    for run in value.as_bytes().chunks(RUN) {
+        // Always there: the buffer ends at least a window past three bytes per input byte.
+        let Some(window) = bytes.get_mut(end..).and_then(|rest| rest.first_chunk_mut::<WINDOW>()) else { break };
+        let mut written = 0;
+        for &byte in run {
+            let entry = ENCODED.get(usize::from(byte)).copied().unwrap_or_default();
+            let at = written & 63;
+            if let Some(slots) = window.get_mut(at..at + 4) {
+                slots.copy_from_slice(&entry.to_le_bytes());
+            }
+            written += (entry >> 24) as usize;
         }
-        end += if keep { 1 } else { 3 };
+        end += written;
     }
     bytes.truncate(end);
     // Only ASCII was appended to valid UTF-8, so the check cannot fail (and a lossy fallback would cost the
@@ -179,25 +189,25 @@ pub(crate) fn push_percent_encoded(out: &mut String, value: &str) {
     *out = String::from_utf8(bytes).unwrap_or_default();
 }
 
-/// RFC 3986's unreserved characters, one bit per byte value: a lookup rather than a chain of comparisons.
+/// The percent-encoded form of each byte, in a little-endian word: the output bytes (the byte itself, or `%XX`
+/// with uppercase hex digits), then its length in the top byte.
 // Built at compile time, where an index out of range fails the build instead of panicking.
 #[allow(clippy::indexing_slicing)]
-const UNRESERVED: [u32; 8] = {
-    let mut bits = [0u32; 8];
+const ENCODED: [u32; 256] = {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut table = [0u32; 256];
     let mut byte = 0;
-    while byte < 128 {
+    while byte < 256 {
         let b = byte as u8;
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            bits[byte / 32] |= 1 << (byte % 32);
-        }
+        table[byte] = if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            b as u32 | 1 << 24
+        } else {
+            b'%' as u32 | (HEX[byte >> 4] as u32) << 8 | (HEX[byte & 0x0f] as u32) << 16 | 3 << 24
+        };
         byte += 1;
     }
-    bits
+    table
 };
-
-fn is_unreserved(byte: u8) -> bool {
-    UNRESERVED.get(usize::from(byte >> 5)).is_some_and(|bits| bits >> (byte & 31) & 1 == 1)
-}
 
 /// RFC 3986 allows these raw in a query: unreserved, sub-delims, `:` `@` `/` `?` (and `%` escapes).
 pub(crate) const fn allowed_raw_in_query(byte: u8) -> bool {

@@ -57,18 +57,19 @@ impl ParsedOffer {
     }
 
     fn write_view(&self, kind: Option<&str>) -> String {
-        // The offer was read by the engine, so it can be written (the reader refuses what the writer cannot
-        // carry); an empty object stands in should that ever break, rather than a panic.
-        let offer = self.offer.to_json_lenient(crate::Dialect::V1).unwrap_or_else(|_| "{}".to_owned());
-        let mut object = ObjectWriter::with_capacity(offer.len() + 192);
+        let mut object = ObjectWriter::with_capacity(self.offer.written_length_hint() + 256);
         if let Some(kind) = kind {
             object.string("kind", kind);
         }
-        object.raw("offer", &offer);
+        // The offer was read by the engine, so it can be written (the reader refuses what the writer cannot
+        // carry); an empty object stands in should that ever break, rather than a panic.
+        if self.offer.write_member(&mut object, "offer", crate::Dialect::V1).is_err() {
+            object.raw("offer", "{}");
+        }
         object.string("source", self.source.as_str());
-        object.serialized("warnings", &self.warnings);
+        object.warnings(&self.warnings);
         if let Some(prompt) = self.tx_code_prompt() {
-            object.raw("txCodePrompt", &prompt.to_json());
+            object.object("txCodePrompt", |members| prompt.write_members(members));
         }
         object.finish()
     }
@@ -110,6 +111,11 @@ impl TxCodePrompt {
     /// `{inputMode, length?, maxLength?, description?}`.
     pub fn to_json(&self) -> String {
         let mut object = ObjectWriter::with_capacity(64 + self.description.as_ref().map_or(0, String::len));
+        self.write_members(&mut object);
+        object.finish()
+    }
+
+    fn write_members(&self, object: &mut ObjectWriter) {
         object.string("inputMode", self.input_mode.as_str());
         if let Some(length) = self.length {
             object.number("length", length.into());
@@ -120,7 +126,6 @@ impl TxCodePrompt {
         if let Some(description) = &self.description {
             object.string("description", description);
         }
-        object.finish()
     }
 }
 
@@ -151,7 +156,7 @@ impl OfferReference {
         let mut object = ObjectWriter::with_capacity(self.uri.len() + 64);
         object.string("kind", "byReference");
         object.string("uri", &self.uri);
-        object.serialized("warnings", &self.warnings);
+        object.warnings(&self.warnings);
         object.finish()
     }
 }
@@ -185,32 +190,28 @@ impl Error {
             object.raw("value", value.as_json());
         }
         object.number("httpStatus", self.http_status().into());
-        object.name("details");
-        object.out.push('[');
-        for (index, detail) in self.details().iter().enumerate() {
-            if index > 0 {
-                object.out.push(',');
+        object.array("details", |entries| {
+            for detail in self.details() {
+                entries.object(|entry| detail.write_members(entry));
             }
-            object.out.push_str(&detail.to_json());
-        }
-        object.out.push(']');
+        });
     }
 }
 
 impl Warning {
     /// `{code, message, field?}`.
     pub fn to_json(&self) -> String {
-        self.object().finish()
+        let mut object = ObjectWriter::with_capacity(64 + self.message.len());
+        self.write_members(&mut object);
+        object.finish()
     }
 
-    fn object(&self) -> ObjectWriter {
-        let mut object = ObjectWriter::with_capacity(64 + self.message.len());
+    fn write_members(&self, object: &mut ObjectWriter) {
         object.string("code", self.code());
         object.string("message", &self.message);
         if let Some(field) = &self.field {
             object.string("field", field);
         }
-        object
     }
 }
 
@@ -218,19 +219,15 @@ impl MetadataCheck {
     /// `{formats: [{id, format}], warnings}`, formats in offer order.
     pub fn to_json(&self) -> String {
         let mut object = ObjectWriter::with_capacity(64 + 48 * self.formats.len());
-        object.name("formats");
-        object.out.push('[');
-        for (index, (id, format)) in self.formats.iter().enumerate() {
-            if index > 0 {
-                object.out.push(',');
+        object.array("formats", |entries| {
+            for (id, format) in &self.formats {
+                entries.object(|entry| {
+                    entry.string("id", id);
+                    entry.string("format", format);
+                });
             }
-            let mut entry = ObjectWriter::with_capacity(id.len() + format.len() + 24);
-            entry.string("id", id);
-            entry.string("format", format);
-            object.out.push_str(&entry.finish());
-        }
-        object.out.push(']');
-        object.serialized("warnings", &self.warnings);
+        });
+        object.warnings(&self.warnings);
         object.finish()
     }
 }
@@ -253,19 +250,16 @@ impl LintReport {
         if let Some(reference) = &self.reference {
             object.string("reference", reference);
         }
-        object.name("warnings");
-        object.out.push('[');
-        for (index, warning) in self.warnings.iter().enumerate() {
-            if index > 0 {
-                object.out.push(',');
+        object.array("warnings", |entries| {
+            for warning in &self.warnings {
+                entries.object(|entry| {
+                    warning.write_members(entry);
+                    if let Some(evidence) = warning.evidence() {
+                        entry.string("evidence", evidence);
+                    }
+                });
             }
-            let mut entry = warning.object();
-            if let Some(evidence) = warning.evidence() {
-                entry.string("evidence", evidence);
-            }
-            object.out.push_str(&entry.finish());
-        }
-        object.out.push(']');
+        });
         object.finish()
     }
 }
@@ -302,7 +296,7 @@ impl TokenAnswer {
                 outcome.string("accessToken", token.access_token.expose());
                 outcome.number("expiresIn", token.expires_in);
                 outcome.string("userId", &token.user_id);
-                outcome.serialized("credentialConfigurationIds", &token.credential_configuration_ids);
+                outcome.strings("credentialConfigurationIds", &token.credential_configuration_ids);
                 if let Some(client_id) = &token.client_id {
                     outcome.string("clientId", client_id);
                 }
@@ -314,8 +308,7 @@ impl TokenAnswer {
                 if let Some(left) = error.failed_attempts_left {
                     outcome.number("failedAttemptsLeft", left.into());
                 }
-                outcome.name("revokeIssuedTokens");
-                outcome.out.push_str(if error.revoke_issued_tokens { "true" } else { "false" });
+                outcome.raw("revokeIssuedTokens", if error.revoke_issued_tokens { "true" } else { "false" });
             }
             TokenOutcome::Failed(error) => {
                 outcome.string("kind", "failed");
@@ -376,7 +369,7 @@ impl OfferStatus<'_> {
         object.string("id", &record.id);
         object.string("userId", &record.user_id);
         object.string("state", self.state());
-        object.serialized("credentials", &record.credential_configuration_ids);
+        object.strings("credentials", &record.credential_configuration_ids);
         object.string("createdAt", &format_rfc3339_millis(record.created_at));
         object.string("expiresAt", &format_rfc3339_millis(record.expires_at));
         object.number("fetchCount", record.fetch_count.into());
@@ -397,50 +390,108 @@ impl OfferStatus<'_> {
     }
 }
 
-/// A JSON object written into one buffer, member by member. Member names are this module's literals,
-/// plain ASCII that needs no escaping.
-struct ObjectWriter {
+/// A JSON object written into one buffer, member by member; objects and arrays inside it go into the same
+/// buffer. Member names are literals of the engine, plain ASCII that needs no escaping, except those
+/// written with [`ObjectWriter::escaped_name`].
+pub(crate) struct ObjectWriter {
     out: String,
+    /// Where this object's members start (just after its `{`): a member written past it needs a comma first.
+    members_start: usize,
 }
 
 impl ObjectWriter {
-    fn with_capacity(capacity: usize) -> Self {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
         let mut out = String::with_capacity(capacity);
         out.push('{');
-        Self { out }
+        Self { out, members_start: 1 }
+    }
+
+    fn separator(&mut self) {
+        if self.out.len() > self.members_start {
+            self.out.push(',');
+        }
     }
 
     /// Starts a member: the separator when one came before, then `"name":`.
     fn name(&mut self, name: &str) {
-        if self.out.len() > 1 {
-            self.out.push(',');
-        }
+        self.separator();
         self.out.push('"');
         self.out.push_str(name);
         self.out.push_str("\":");
     }
 
+    /// Starts a member whose name is not the engine's own (an extension's), escaped as JSON needs.
+    pub(crate) fn escaped_name(&mut self, name: &str) {
+        self.separator();
+        push_json_string(&mut self.out, name);
+        self.out.push(':');
+    }
+
     /// A member whose value is JSON already.
-    fn raw(&mut self, name: &str, json: &str) {
+    pub(crate) fn raw(&mut self, name: &str, json: &str) {
         self.name(name);
         self.out.push_str(json);
     }
 
-    fn string(&mut self, name: &str, value: &str) {
-        // Nearly every string needs no escape: it is written as it is, without serde's buffer. JSON escapes
-        // only these bytes, and serde_json writes the rest raw too, so both paths give the same text.
-        if value.bytes().any(|byte| byte < 0x20 || byte == b'"' || byte == b'\\') {
-            return self.serialized(name, value);
-        }
-        self.name(name);
-        self.out.push('"');
-        self.out.push_str(value);
-        self.out.push('"');
+    /// The value of a member started with [`ObjectWriter::escaped_name`]: JSON already.
+    pub(crate) fn raw_value(&mut self, json: &str) {
+        self.out.push_str(json);
     }
 
-    fn number(&mut self, name: &str, value: u64) {
+    pub(crate) fn string(&mut self, name: &str, value: &str) {
         self.name(name);
-        self.out.push_str(&value.to_string());
+        push_json_string(&mut self.out, value);
+    }
+
+    pub(crate) fn number(&mut self, name: &str, value: u64) {
+        self.name(name);
+        self.out.push_str(itoa::Buffer::new().format(value));
+    }
+
+    /// A member holding an object, whose members `write` adds.
+    pub(crate) fn object(&mut self, name: &str, write: impl FnOnce(&mut ObjectWriter)) {
+        self.name(name);
+        let outer = self.open('{');
+        write(self);
+        self.close(outer, '}');
+    }
+
+    /// A member holding an array, whose entries `write` adds.
+    pub(crate) fn array(&mut self, name: &str, write: impl FnOnce(&mut ArrayWriter<'_>)) {
+        self.name(name);
+        let outer = self.open('[');
+        write(&mut ArrayWriter(self));
+        self.close(outer, ']');
+    }
+
+    /// Opens an object or array inside this one, in the same buffer; returns where the members of the
+    /// enclosing object start, for [`ObjectWriter::close`].
+    fn open(&mut self, bracket: char) -> usize {
+        self.out.push(bracket);
+        std::mem::replace(&mut self.members_start, self.out.len())
+    }
+
+    fn close(&mut self, outer_members_start: usize, bracket: char) {
+        self.out.push(bracket);
+        self.members_start = outer_members_start;
+    }
+
+    /// A member holding an array of strings.
+    pub(crate) fn strings(&mut self, name: &str, values: &[String]) {
+        self.array(name, |entries| {
+            for value in values {
+                entries.string(value);
+            }
+        });
+    }
+
+    /// A member holding warnings, each `{code, message, field?}`.
+    fn warnings(&mut self, warnings: &[Warning]) {
+        self.array("warnings", |entries| {
+            for warning in warnings {
+                entries.object(|entry| warning.write_members(entry));
+            }
+        });
     }
 
     /// A member written by serde. Strings, string lists, warnings and caller JSON cannot fail to
@@ -453,10 +504,52 @@ impl ObjectWriter {
         }
     }
 
-    fn finish(mut self) -> String {
+    pub(crate) fn finish(mut self) -> String {
         self.out.push('}');
         self.out
     }
+}
+
+/// The entries of an array that an [`ObjectWriter`] member holds, written into its buffer (whose separator
+/// rule is the array's too).
+pub(crate) struct ArrayWriter<'a>(&'a mut ObjectWriter);
+
+impl ArrayWriter<'_> {
+    pub(crate) fn string(&mut self, value: &str) {
+        self.0.separator();
+        push_json_string(&mut self.0.out, value);
+    }
+
+    /// An object entry, whose members `write` adds.
+    pub(crate) fn object(&mut self, write: impl FnOnce(&mut ObjectWriter)) {
+        self.0.separator();
+        let outer = self.0.open('{');
+        write(self.0);
+        self.0.close(outer, '}');
+    }
+
+    /// An entry that is JSON already.
+    pub(crate) fn raw(&mut self, json: &str) {
+        self.0.separator();
+        self.0.out.push_str(json);
+    }
+}
+
+/// Appends `value` as a JSON string, as serde_json writes it.
+fn push_json_string(out: &mut String, value: &str) {
+    // Nearly every string needs no escape: it is written as it is, without serde's buffer. JSON escapes only
+    // these bytes, and serde_json writes the rest raw too, so both paths give the same text. Folded rather
+    // than searched with `any`: without an exit per byte the compiler checks many bytes per instruction.
+    let needs_escape =
+        value.bytes().fold(false, |found, byte| found | (byte < 0x20) | (byte == b'"') | (byte == b'\\'));
+    if needs_escape {
+        // A string always serializes.
+        out.push_str(&serde_json::to_string(value).unwrap_or_default());
+        return;
+    }
+    out.push('"');
+    out.push_str(value);
+    out.push('"');
 }
 
 #[cfg(test)]
