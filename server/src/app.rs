@@ -28,7 +28,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{ConnectionLimits, ServerConfig};
 use crate::events;
-use crate::store::{Lookup, Store, StoreError, StoredEvent};
+use crate::store::{self, Lookup, Store, StoreError, StoredEvent};
 
 /// The token endpoint's path: its errors are OAuth's, every other endpoint's are MATTR's.
 const TOKEN_PATH: &str = "/v1/oauth/token";
@@ -221,8 +221,9 @@ pub async fn run(
 
 /// Every `every`, for as long as the server runs: reports the offers that expired (`offer.expired`,
 /// once each: the record is marked in the same write), then removes records, with their events, that
-/// died more than `retention` ago.
-pub async fn sweep_periodically(state: Arc<AppState>, retention: Duration, every: Duration) {
+/// died more than `retention` ago — unless a webhook delivery of theirs, queued less than
+/// `webhook_max_age` ago, is still to be made.
+pub async fn sweep_periodically(state: Arc<AppState>, retention: Duration, webhook_max_age: Duration, every: Duration) {
     let mut interval = tokio::time::interval(every);
     loop {
         interval.tick().await;
@@ -231,7 +232,9 @@ pub async fn sweep_periodically(state: Arc<AppState>, retention: Duration, every
             Ok(reported) => tracing::info!(reported, "reported expired offers"),
             Err(e) => tracing::warn!(error = %e, "reporting expired offers failed"),
         }
-        match state.store.purge_expired(now().saturating_sub(retention.as_secs())).await {
+        let pending_since_ms =
+            store::now_ms().saturating_sub(i64::try_from(webhook_max_age.as_millis()).unwrap_or(i64::MAX));
+        match state.store.purge_expired(now().saturating_sub(retention.as_secs()), pending_since_ms).await {
             Ok(0) => {}
             Ok(removed) => tracing::info!(removed, "purged expired offer records"),
             Err(e) => tracing::warn!(error = %e, "purging expired offer records failed"),

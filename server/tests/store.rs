@@ -46,7 +46,7 @@ async fn exercise(database: Database) {
     let store = store::open(&database, OutboxPolicy::default()).await.unwrap();
     store.ping().await.unwrap();
     // Leftovers of an earlier, failed run against the same database.
-    store.purge_expired(CREATED_AT + 301).await.unwrap();
+    store.purge_expired(CREATED_AT + 301, i64::MAX).await.unwrap();
     let (first, token, first_created) = created(1);
     let (second, _, second_created) = created(2);
     assert_ne!(first.id, second.id);
@@ -97,13 +97,13 @@ async fn exercise(database: Database) {
 
     // Both offers expire at CREATED_AT + 300: purging before that keeps them, after removes the one
     // without a token; the redeemed one goes once its token expired too.
-    assert_eq!(store.purge_expired(CREATED_AT).await.unwrap(), 0);
-    assert!(store.purge_expired(CREATED_AT + 301).await.unwrap() >= 1);
+    assert_eq!(store.purge_expired(CREATED_AT, i64::MAX).await.unwrap(), 0);
+    assert!(store.purge_expired(CREATED_AT + 301, i64::MAX).await.unwrap() >= 1);
     assert_eq!(store.find(Lookup::Id(&second.id)).await.unwrap(), None);
     assert_eq!(store.find(Lookup::Id(&first.id)).await.unwrap(), Some(redeemed));
     assert_eq!(store.events_after(&second.id, 0, 10).await.unwrap(), [], "events go with their record");
     assert_eq!(store.events_after(&first.id, 0, 10).await.unwrap().len(), 2);
-    assert!(store.purge_expired(CREATED_AT + 901).await.unwrap() >= 1);
+    assert!(store.purge_expired(CREATED_AT + 901, i64::MAX).await.unwrap() >= 1);
     assert_eq!(store.find(Lookup::Id(&first.id)).await.unwrap(), None);
     assert_eq!(store.events_after(&first.id, 0, 10).await.unwrap(), []);
 }
@@ -112,7 +112,7 @@ async fn exercise(database: Database) {
 /// takes the record off the list.
 async fn sweep_query(database: Database) {
     let store = store::open(&database, OutboxPolicy::default()).await.unwrap();
-    store.purge_expired(CREATED_AT + 301).await.unwrap();
+    store.purge_expired(CREATED_AT + 301, i64::MAX).await.unwrap();
     let (live, _, live_created) = created(4);
     let (deleted, _, deleted_created) = created(5);
     store.insert(&live, &live_created).await.unwrap();
@@ -134,7 +134,7 @@ async fn sweep_query(database: Database) {
     assert_eq!((event.kind.as_str(), event.terminal, event.version), ("offer.expired", true, 2));
     assert!(store.compare_and_swap(live.version, &expired.record, Some(&event)).await.unwrap());
     assert_eq!(due(CREATED_AT + 300).await, [], "reported once");
-    store.purge_expired(CREATED_AT + 301).await.unwrap();
+    store.purge_expired(CREATED_AT + 301, i64::MAX).await.unwrap();
 }
 
 /// One outbox row per event and endpoint, in the event's transaction; leases that exclude other
@@ -146,7 +146,7 @@ async fn outbox(database: Database) {
     let endpoints: Vec<String> =
         ["a", "b"].iter().map(|name| format!("https://{name}.example/{}", record.id)).collect();
     let store = store::open(&database, OutboxPolicy { endpoints: endpoints.clone(), cap: 1_000_000 }).await.unwrap();
-    store.purge_expired(CREATED_AT + 301).await.unwrap();
+    store.purge_expired(CREATED_AT + 301, i64::MAX).await.unwrap();
     store.insert(&record, &created_event).await.unwrap();
     let mut next = record.clone();
     next.version += 1;
@@ -182,6 +182,11 @@ async fn outbox(database: Database) {
 
     let retry = DeliveryResult::RetryAt { at_ms: now + 60_000, error: "HTTP 500".into() };
     assert!(store.finish_delivery(&retaken[0], "three", &retry).await.unwrap());
+    // Past its retention, the record stays while a delivery queued within the webhooks' maximum age is
+    // still to be made.
+    assert_eq!(store.purge_expired(CREATED_AT + 301, now - 3_600_000).await.unwrap(), 0);
+    assert_eq!(store.find(Lookup::Id(&record.id)).await.unwrap().as_ref(), Some(&record), "held by its deliveries");
+    assert_eq!(store.outbox_of(&record.id).await.unwrap().len(), 2);
     assert_eq!(store.claim_deliveries(&claim("four", now + 59_999, &endpoints[..1])).await.unwrap(), []);
     let again = store.claim_deliveries(&claim("four", now + 60_000, &endpoints[..1])).await.unwrap();
     assert_eq!(again[0].attempts, 1);
@@ -194,8 +199,26 @@ async fn outbox(database: Database) {
     assert_eq!(entries.len(), 1, "a delivered row goes, a failed one stays");
     assert_eq!((entries[0].failed, entries[0].attempts), (true, 2));
     assert_eq!(entries[0].last_error.as_deref(), Some("HTTP 410"));
-    assert!(store.purge_expired(CREATED_AT + 301).await.unwrap() >= 1);
+    // Delivered or given up: nothing holds the record any more.
+    assert!(store.purge_expired(CREATED_AT + 301, now - 3_600_000).await.unwrap() >= 1);
+    assert_eq!(store.find(Lookup::Id(&record.id)).await.unwrap(), None);
     assert_eq!(store.outbox_of(&record.id).await.unwrap(), [], "outbox rows go with their record");
+}
+
+/// A pending delivery older than the webhooks' maximum age no longer holds its record: it belongs to an
+/// endpoint no instance configures any more, or is given up at its next attempt.
+async fn stale_deliveries_hold_nothing(database: Database) {
+    let (record, _, created_event) = created(8);
+    let endpoints = vec![format!("https://removed.example/{}", record.id)];
+    let store = store::open(&database, OutboxPolicy { endpoints, cap: 1_000_000 }).await.unwrap();
+    store.purge_expired(CREATED_AT + 301, i64::MAX).await.unwrap();
+    store.insert(&record, &created_event).await.unwrap();
+    let queued_by = store::now_ms();
+    assert_eq!(store.purge_expired(CREATED_AT + 301, queued_by - 60_000).await.unwrap(), 0);
+    assert_eq!(store.outbox_of(&record.id).await.unwrap().len(), 1);
+    assert!(store.purge_expired(CREATED_AT + 301, queued_by + 1).await.unwrap() >= 1);
+    assert_eq!(store.find(Lookup::Id(&record.id)).await.unwrap(), None);
+    assert_eq!(store.outbox_of(&record.id).await.unwrap(), []);
 }
 
 /// At the cap, as last counted, an event is stored but queued for no endpoint; once a delivery drains
@@ -205,7 +228,7 @@ async fn outbox_cap(database: Database) {
     let endpoints = vec![format!("https://capped.example/{}", record.id)];
     // What a shared database already holds (a fresh one in memory: none): the cap is one row more.
     let probe = store::open(&database, OutboxPolicy::default()).await.unwrap();
-    probe.purge_expired(CREATED_AT + 301).await.unwrap();
+    probe.purge_expired(CREATED_AT + 301, i64::MAX).await.unwrap();
     let cap = probe.check_outbox().await.unwrap() + 1;
     drop(probe);
     let store = store::open(&database, OutboxPolicy { endpoints: endpoints.clone(), cap }).await.unwrap();
@@ -238,7 +261,7 @@ async fn outbox_cap(database: Database) {
     assert_eq!(store.check_outbox().await.unwrap(), cap - 1, "room again");
     let again = swap(2, "offer.fetched").await;
     assert_eq!(queued().await, [again.id()]);
-    store.purge_expired(CREATED_AT + 301).await.unwrap();
+    store.purge_expired(CREATED_AT + 301, i64::MAX).await.unwrap();
 }
 
 /// A database made before access tokens were recorded gains their column when opened, and keeps its rows.
@@ -277,7 +300,8 @@ async fn all(database: Database) {
     exercise(database.clone()).await;
     sweep_query(database.clone()).await;
     outbox(database.clone()).await;
-    outbox_cap(database).await;
+    outbox_cap(database.clone()).await;
+    stale_deliveries_hold_nothing(database).await;
 }
 
 #[tokio::test]

@@ -130,8 +130,10 @@ pub trait Store: Send + Sync + fmt::Debug {
     fn outbox_of<'a>(&'a self, offer_id: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>>;
 
     /// Removes records kept until before `before` (Unix seconds; [`OfferRecord::keep_until`]), with their
-    /// events and outbox rows. Returns how many records.
-    fn purge_expired(&self, before: u64) -> BoxFuture<'_, Result<u64, StoreError>>;
+    /// events and outbox rows. Returns how many records. A record with a delivery still pending that was
+    /// queued after `pending_since_ms` (Unix milliseconds: within the webhooks' maximum age, so it is still
+    /// retried) stays until that delivery is made or given up: purging it would lose the event.
+    fn purge_expired(&self, before: u64, pending_since_ms: i64) -> BoxFuture<'_, Result<u64, StoreError>>;
 
     /// Whether the store answers.
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
@@ -383,8 +385,8 @@ impl<S: Store> Store for Deadline<S> {
         Box::pin(within(self.limit, self.inner.outbox_of(offer_id)))
     }
 
-    fn purge_expired(&self, before: u64) -> BoxFuture<'_, Result<u64, StoreError>> {
-        Box::pin(within(self.limit, self.inner.purge_expired(before)))
+    fn purge_expired(&self, before: u64, pending_since_ms: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(within(self.limit, self.inner.purge_expired(before, pending_since_ms)))
     }
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
@@ -473,7 +475,7 @@ mod tests {
         fn outbox_of<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>> {
             Box::pin(std::future::pending())
         }
-        fn purge_expired(&self, _: u64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        fn purge_expired(&self, _: u64, _: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
             Box::pin(std::future::pending())
         }
         fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
@@ -487,7 +489,7 @@ mod tests {
         let late = |error: StoreError| assert_eq!(error.0, "the store did not answer within 20 ms");
         late(store.ping().await.unwrap_err());
         late(store.find(Lookup::Id("x")).await.unwrap_err());
-        late(store.purge_expired(0).await.unwrap_err());
+        late(store.purge_expired(0, 0).await.unwrap_err());
         let claim = Claim { now_ms: 0, lease_until_ms: 1, owner: "w".into(), endpoints: Vec::new(), limit: 1 };
         late(store.claim_deliveries(&claim).await.unwrap_err());
         late(store.events_after("x", 0, 1).await.unwrap_err());

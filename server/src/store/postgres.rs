@@ -443,17 +443,21 @@ impl Store for PostgresStore {
         })
     }
 
-    fn purge_expired(&self, before: u64) -> BoxFuture<'_, Result<u64, StoreError>> {
+    fn purge_expired(&self, before: u64, pending_since_ms: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
         Box::pin(async move {
             let session = self.session().await?;
             let row = session
                 .client
                 .query_one(
-                    "WITH gone AS (DELETE FROM offer_records WHERE expires_at < $1 RETURNING id),
+                    // Every part of the statement sees the outbox as it was before it.
+                    "WITH gone AS (DELETE FROM offer_records AS r WHERE expires_at < $1
+                                       AND NOT EXISTS (SELECT 1 FROM webhook_outbox AS w
+                                                       WHERE w.offer_id = r.id AND NOT w.failed AND w.queued_at_ms > $2)
+                                   RETURNING id),
                           events AS (DELETE FROM offer_events WHERE offer_id IN (SELECT id FROM gone)),
                           outbox AS (DELETE FROM webhook_outbox WHERE offer_id IN (SELECT id FROM gone))
                      SELECT count(*) FROM gone",
-                    &[&time_to_sql(before)],
+                    &[&time_to_sql(before), &pending_since_ms],
                 )
                 .await
                 .map_err(pg_error("purge"))?;

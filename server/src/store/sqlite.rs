@@ -451,21 +451,28 @@ impl Store for SqliteStore {
         })
     }
 
-    fn purge_expired(&self, before: u64) -> BoxFuture<'_, Result<u64, StoreError>> {
+    fn purge_expired(&self, before: u64, pending_since_ms: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
         let before = time_to_sql(before);
         Box::pin(async move {
             let removed = self
                 .in_transaction(move |transaction| {
+                    let purged = transaction
+                        .prepare(
+                            "DELETE FROM offer_records AS r WHERE expires_at < ?1
+                                 AND NOT EXISTS (SELECT 1 FROM webhook_outbox AS w
+                                                 WHERE w.offer_id = r.id AND w.failed = 0 AND w.queued_at_ms > ?2)
+                             RETURNING id",
+                        )?
+                        .query_map(params![before, pending_since_ms], |row| row.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
                     for dependent in ["offer_events", "webhook_outbox"] {
-                        transaction.execute(
-                            &format!(
-                                "DELETE FROM {dependent}
-                                 WHERE offer_id IN (SELECT id FROM offer_records WHERE expires_at < ?1)"
-                            ),
-                            params![before],
-                        )?;
+                        let mut delete =
+                            transaction.prepare(&format!("DELETE FROM {dependent} WHERE offer_id = ?1"))?;
+                        for id in &purged {
+                            delete.execute(params![id])?;
+                        }
                     }
-                    transaction.execute("DELETE FROM offer_records WHERE expires_at < ?1", params![before])
+                    Ok(purged.len())
                 })
                 .await?;
             Ok(removed as u64)
