@@ -6,12 +6,14 @@
 #[macro_use]
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use http_body_util::BodyExt;
 
 use common::receiver::{Behaviour, Receiver, SECRET};
 use common::{
-    API_TOKEN, Backend, Client, ISSUER, MDL, Server, TempDir, issuer_config, reference_path, server_config, types,
-    wait_until, wrong_code,
+    API_TOKEN, Backend, Client, ISSUER, MDL, Server, TempDir, issuer_config, parse_sse, reference_path, server_config,
+    types, wait_until, wrong_code,
 };
 use credoffer::{ParseOptions, parse_offer_json};
 use serde_json::{Value, json};
@@ -237,6 +239,26 @@ async fn deletion_ends_the_stream(backend: Backend) {
         json!({"state": "deleted", "fetchCount": 0, "failedAttemptsLeft": 3, "at": ["deletedAt"]})
     );
     assert_eq!(client.get(&reference_path(offer["uri"].as_str().unwrap())).await.status, 404);
+}
+
+/// An idle stream carries a `: keep-alive` comment after 15 s without events, so a proxy that cuts silent
+/// connections leaves it open; it outlives the header-read timeout (10 s) and the request timeout (1 s here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_stream_is_kept_alive() {
+    let config = server_config(&Backend::SqliteMemory, issuer(json!({})), json!({"requestTimeoutSeconds": 1}));
+    let server = Server::start(&config);
+    let mut client = Client::connect(server.addr).await;
+    let offer = client.create_pre_authorized(&json!({"credentials": [MDL]})).await.json();
+    let opened = Instant::now();
+    let mut body = Client::connect(server.addr).await.event_stream(offer["id"].as_str().unwrap(), None).await;
+    let mut text = String::new();
+    while !text.contains(": keep-alive") {
+        let frame = tokio::time::timeout_at((opened + Duration::from_secs(30)).into(), body.frame()).await;
+        let frame = frame.expect("no keep-alive within 30 s").expect("the stream ended").unwrap();
+        text.push_str(std::str::from_utf8(frame.data_ref().unwrap()).unwrap());
+    }
+    assert!(opened.elapsed() >= Duration::from_secs(14), "a keep-alive after {:?}", opened.elapsed());
+    assert_eq!(types(&parse_sse(&text)), ["offer.created"], "{text}");
 }
 
 /// The sweep (every second here) stores `offer.expired` once; a stream open on the offer gets it live

@@ -328,6 +328,16 @@ impl Client {
         id: &str,
         last_event_id: Option<&str>,
     ) -> tokio::task::JoinHandle<Vec<SseEvent>> {
+        let body = self.event_stream(id, last_event_id).await;
+        tokio::spawn(async move {
+            let read = tokio::time::timeout(Duration::from_secs(30), body.collect());
+            let bytes = read.await.expect("the stream did not end within 30 s").unwrap().to_bytes();
+            parse_sse(std::str::from_utf8(&bytes).unwrap())
+        })
+    }
+
+    /// The body of an offer's event stream, once its head arrived with status 200 and the stream's type.
+    pub async fn event_stream(&mut self, id: &str, last_event_id: Option<&str>) -> hyper::body::Incoming {
         let auth = format!("Bearer {API_TOKEN}");
         let mut request = hyper::Request::builder()
             .uri(format!("/v1/openid/offers/pre-authorized/{id}/events"))
@@ -341,11 +351,7 @@ impl Client {
         assert_eq!(response.status(), 200);
         let content_type = response.headers().get("content-type").unwrap().to_str().unwrap().to_owned();
         assert_eq!(content_type, "text/event-stream");
-        tokio::spawn(async move {
-            let read = tokio::time::timeout(Duration::from_secs(30), response.into_body().collect());
-            let bytes = read.await.expect("the stream did not end within 30 s").unwrap().to_bytes();
-            parse_sse(std::str::from_utf8(&bytes).unwrap())
-        })
+        response.into_body()
     }
 
     /// An offer's whole event stream (it must end: the offer ended).
