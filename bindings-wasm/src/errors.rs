@@ -15,6 +15,22 @@ pub fn all_codes() -> Vec<&'static str> {
     engine.chain(BindingErrorKind::ALL.iter().map(|&kind| binding_code_of(kind))).collect()
 }
 
+/// [`all_codes`] as a JSON array. Codes are snake_case ASCII, which JSON strings hold as they are (a test
+/// checks it), so they are written without serde_json's serializer.
+pub fn all_codes_json() -> String {
+    let mut json = String::from("[");
+    for code in all_codes() {
+        if json.len() > 1 {
+            json.push(',');
+        }
+        json.push('"');
+        json.push_str(code);
+        json.push('"');
+    }
+    json.push(']');
+    json
+}
+
 /// Why a call failed: an engine error, or a failure the package detects before the engine runs (a wrong
 /// JavaScript type, an unknown option), which is never disguised as an engine kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +116,7 @@ mod tests {
             assert_eq!(binding_code_of(kind), kind.code(), "{kind:?}");
         }
         assert_eq!(all_codes().len(), ErrorKind::ALL.len() + BindingErrorKind::ALL.len());
+        assert_eq!(all_codes_json(), serde_json::to_string(&all_codes()).unwrap());
     }
 
     #[test]

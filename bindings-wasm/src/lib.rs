@@ -205,7 +205,7 @@ pub fn dispatch(
         "lint" => api::lint(text, second, options),
         "resolveOffer" => api::resolve_offer(text, required()?, options),
         "wellKnownMetadataUrl" => Ok(api::well_known_metadata_url(text)?),
-        "errorCodes" => Ok(serde_json::to_string(&all_codes()).unwrap_or_default()),
+        "errorCodes" => Ok(errors::all_codes_json()),
         "generateTxCode" => api::generate_tx_code(options, entropy),
         "generatePreAuthorizedCode" => Ok(api::generate_pre_authorized_code(entropy)?),
         "generateIssuerState" => Ok(api::generate_issuer_state(entropy)?),
