@@ -40,7 +40,9 @@ pub fn well_known_metadata_url(credential_issuer: &str) -> Result<String> {
 
 pub(crate) fn well_known_url(credential_issuer: &str, allow_insecure_http: bool) -> Result<String> {
     check_https_url(credential_issuer, "credential_issuer", allow_insecure_http, UrlRole::Issuer)?;
-    let scheme_end = credential_issuer.find("://").map_or(0, |i| i + 3);
+    // The check leaves `https://` or `http://` at the start, so the first ':' ends the scheme (a character
+    // pattern: a text one would link the standard library's two-way searcher for this line).
+    let scheme_end = credential_issuer.find(':').map_or(0, |i| i + 3);
     let path_start = credential_issuer
         .get(scheme_end..)
         .and_then(|rest| rest.find('/'))
