@@ -189,17 +189,22 @@ enum Operation {
 }
 
 /// Runs operation number `operation` of [`OPERATIONS`]: `text` is its document (UTF-8), `second` the second
-/// one where it takes two (metadata, the code the user typed), `options` its options object as JSON, `entropy`
-/// fixed random bytes for the generators. An operation that returns nothing returns `""`.
+/// one where it takes two (metadata, the code the user typed), `options` its options object as JSON (UTF-8,
+/// as the documents: a string argument would bring wasm-bindgen's string copy into the page's JavaScript),
+/// `entropy` fixed random bytes for the generators. An operation that returns nothing returns `""`.
 #[wasm_bindgen]
 pub fn call(
     operation: u32,
     text: &[u8],
     second: Option<Vec<u8>>,
-    options: Option<String>,
+    options: Option<Vec<u8>>,
     entropy: Option<Vec<u8>>,
 ) -> Result<String, JsValue> {
-    dispatch(operation, text, second.as_deref(), options.as_deref(), entropy).map_err(throw)
+    let options =
+        options.as_deref().map(std::str::from_utf8).transpose().map_err(|_| {
+            throw(Failure::binding(BindingErrorKind::InvalidUtf8, "the options are not UTF-8", "options"))
+        })?;
+    dispatch(operation, text, second.as_deref(), options, entropy).map_err(throw)
 }
 
 /// [`call`] on the host, its failure as the value it throws.
