@@ -344,14 +344,14 @@ fn string_list(value: &mut Plain, field: &str) -> Result<Vec<String>> {
     let Plain::Array(entries) = value else {
         return Err(Error::new(ErrorKind::InvalidType, format!("{field} must be an array of strings")).at(field));
     };
-    entries
-        .iter_mut()
-        .enumerate()
-        .map(|(index, entry)| match entry {
-            Plain::String(id) => Ok(std::mem::take(id)),
-            _ => Err(Error::new(ErrorKind::InvalidType, "an id must be a string").at(format!("{field}[{index}]"))),
-        })
-        .collect()
+    let mut ids = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter_mut().enumerate() {
+        let Plain::String(id) = entry else {
+            return Err(Error::new(ErrorKind::InvalidType, "an id must be a string").at(format!("{field}[{index}]")));
+        };
+        ids.push(std::mem::take(id));
+    }
+    Ok(ids)
 }
 
 /// Takes a top-level member out of the kept ones (draft 9's grant parameters), read by `read`; absent and
@@ -580,10 +580,11 @@ pub(crate) fn parse_draft8_params(params: &QueryParams<'_>, options: &ParseOptio
     let mut warnings = Vec::new();
     let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
     let mut decode = |name: &str| -> Result<Vec<String>> {
-        params
-            .all(name)
-            .map(|raw| decode_value(raw, name, options.plus, &mut findings).map(|v| v.into_owned()))
-            .collect()
+        let mut values = Vec::new();
+        for raw in params.all(name) {
+            values.push(decode_value(raw, name, options.plus, &mut findings)?.into_owned());
+        }
+        Ok(values)
     };
     let credential_issuer = decode("issuer")?.into_iter().next().unwrap_or_default();
     let credential_configuration_ids = decode("credential_type")?;

@@ -358,31 +358,33 @@ fn check_members(members: &JsonMembers, parent: &str, check: &mut impl FnMut(Opt
 /// The path of every member the dialect does not define: extensions at each level, and grant types
 /// other than the two the spec defines.
 fn members_outside(offer: &CredentialOffer, dialect: Dialect) -> Vec<String> {
-    let mut fields: Vec<String> = offer
-        .extensions
-        .keys()
-        .filter(|name| !(dialect == Dialect::Mattr && *name == MATTR_EXTENSION))
-        .map(str::to_owned)
-        .collect();
+    let mut fields = Vec::new();
+    let mattr_extension = (dialect == Dialect::Mattr).then_some(MATTR_EXTENSION);
+    push_children(&mut fields, "", &offer.extensions, mattr_extension);
     if let Some(grants) = &offer.grants {
         if let Some(grant) = &grants.authorization_code {
-            fields.extend(grant.extensions.keys().map(|name| child(AUTH_CODE_FIELD, name)));
+            push_children(&mut fields, AUTH_CODE_FIELD, &grant.extensions, None);
         }
         if let Some(grant) = &grants.pre_authorized_code {
-            fields.extend(
-                grant
-                    .extensions
-                    .keys()
-                    .filter(|name| !(dialect == Dialect::Draft11 && *name == DRAFT12_INTERVAL))
-                    .map(|name| child(PRE_AUTH_FIELD, name)),
-            );
+            let interval = (dialect == Dialect::Draft11).then_some(DRAFT12_INTERVAL);
+            push_children(&mut fields, PRE_AUTH_FIELD, &grant.extensions, interval);
             if let Some(tx_code) = &grant.tx_code {
-                fields.extend(tx_code.extensions.keys().map(|name| child(TX_CODE_FIELD, name)));
+                push_children(&mut fields, TX_CODE_FIELD, &tx_code.extensions, None);
             }
         }
-        fields.extend(grants.other.keys().map(|name| child("grants", name)));
+        push_children(&mut fields, "grants", &grants.other, None);
     }
     fields
+}
+
+/// Appends the path of each member of `parent` (the top level when empty) but `except`.
+fn push_children(fields: &mut Vec<String>, parent: &str, members: &JsonMembers, except: Option<&str>) {
+    for name in members.keys() {
+        if Some(name) == except {
+            continue;
+        }
+        fields.push(child(parent, name));
+    }
 }
 
 fn child(parent: &str, name: &str) -> String {

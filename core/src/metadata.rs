@@ -167,14 +167,19 @@ impl IssuerMetadata {
         let authorization_servers = match members.get("authorization_servers") {
             None => None,
             Some(servers) if servers.get() == "null" => None,
-            Some(servers) => Some(
-                array(servers)
-                    .ok_or_else(|| invalid("authorization_servers", "authorization_servers must be an array"))?
-                    .iter()
-                    .map(|server| read_string(server.get()))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| invalid("authorization_servers", "authorization_servers must hold strings"))?,
-            ),
+            Some(servers) => {
+                let Some(entries) = array(servers) else {
+                    return Err(invalid("authorization_servers", "authorization_servers must be an array"));
+                };
+                let mut names = Vec::with_capacity(entries.len());
+                for server in entries {
+                    let Some(name) = read_string(server.get()) else {
+                        return Err(invalid("authorization_servers", "authorization_servers must hold strings"));
+                    };
+                    names.push(name);
+                }
+                Some(names)
+            }
         };
         let Some(supported) = members.object("credential_configurations_supported") else {
             return Err(invalid(
@@ -430,8 +435,10 @@ impl<'a> Object<'a> {
 
     /// The members each once (with its last value), in name order.
     fn into_sorted(self) -> Vec<(String, &'a RawValue)> {
-        let mut names: Vec<(String, usize)> =
-            self.0.iter().enumerate().map(|(place, (name, _))| (name.clone().into_owned(), place)).collect();
+        let mut names: Vec<(String, usize)> = Vec::with_capacity(self.0.len());
+        for (place, (name, _)) in self.0.iter().enumerate() {
+            names.push((name.clone().into_owned(), place));
+        }
         sort_names(&mut names);
         let mut members: Vec<(String, &RawValue)> = Vec::with_capacity(names.len());
         for (name, place) in names {
@@ -451,8 +458,12 @@ fn array(value: &RawValue) -> Option<Vec<&RawValue>> {
     if !value.get().starts_with('[') {
         return None;
     }
-    let elements = raw_entries(value.get()).ok()?;
-    Some(elements.into_iter().map(|(_, element)| element).collect())
+    let entries = raw_entries(value.get()).ok()?;
+    let mut elements = Vec::with_capacity(entries.len());
+    for (_, element) in entries {
+        elements.push(element);
+    }
+    Some(elements)
 }
 
 #[cfg(test)]

@@ -270,8 +270,13 @@ pub(crate) fn configuration_id_problems(ids: &[String], field: &str, max: usize)
 
 /// The rule of string lists: no entry is empty or only white space.
 pub(crate) fn blank_entry_problems(entries: &[String], field: &str) -> Vec<Error> {
-    let blank = entries.iter().enumerate().filter(|(_, entry)| is_blank(entry));
-    blank.map(|(index, entry)| blank_entry(field, index, entry)).collect()
+    let mut problems = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        if is_blank(entry) {
+            problems.push(blank_entry(field, index, entry));
+        }
+    }
+    problems
 }
 
 /// The problem of a blank entry of a string list, one message wherever the rule applies.
