@@ -88,21 +88,22 @@ impl CredentialKind {
     fn read(object: &Object<'_>) -> Option<Self> {
         let format = object.string("format")?;
         let definition = object.object("credential_definition");
-        let types = [definition.as_ref().and_then(|d| d.get("type")), definition.as_ref().and_then(|d| d.get("types"))]
-            .into_iter()
-            .chain([object.get("types")])
-            .flatten()
-            .find_map(array)
-            .map(|types| {
-                // Kept sorted as they come in: these lists hold a few names.
-                let mut sorted: Vec<String> = Vec::with_capacity(types.len());
-                for name in types.iter().filter_map(|name| read_string(name.get())) {
-                    if let Err(at) = sorted.binary_search(&name) {
-                        sorted.insert(at, name);
-                    }
+        let candidates = [
+            definition.as_ref().and_then(|d| d.get("type")),
+            definition.as_ref().and_then(|d| d.get("types")),
+            object.get("types"),
+        ];
+        let types = candidates.into_iter().find_map(|candidate| candidate.and_then(array)).map(|list| {
+            // Kept sorted as they come in: these lists hold a few names.
+            let mut sorted: Vec<String> = Vec::with_capacity(list.len());
+            for name in list {
+                let Some(name) = read_string(name.get()) else { continue };
+                if let Err(at) = sorted.binary_search(&name) {
+                    sorted.insert(at, name);
                 }
-                sorted
-            });
+            }
+            sorted
+        });
         Some(Self {
             format: if format == "vc+sd-jwt" { "dc+sd-jwt".to_owned() } else { format },
             doctype: object.string("doctype"),
