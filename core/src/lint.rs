@@ -315,29 +315,34 @@ fn scheme_rule(uri: &str, profile: Option<Profile>, warnings: &mut Vec<Warning>)
 /// text, where a `%` can only sit inside a string.
 fn fields_with_percent(offer: &CredentialOffer) -> Vec<String> {
     let mut fields = Vec::new();
-    let mut check = |value: Option<&str>, field: &dyn Fn() -> String| {
+    // A value at member `name` of `parent` (the top level when empty), entry `index` of it for a list.
+    let mut check = |value: Option<&str>, parent: &str, name: &str, index: Option<usize>| {
         if value.is_some_and(|value| value.contains('%')) {
-            fields.push(field());
+            let field = child(parent, name);
+            fields.push(match index {
+                Some(index) => format!("{field}[{index}]"),
+                None => field,
+            });
         }
     };
-    check(Some(&offer.credential_issuer), &|| "credential_issuer".to_owned());
+    check(Some(&offer.credential_issuer), "", "credential_issuer", None);
     for (index, id) in offer.credential_configuration_ids.iter().enumerate() {
-        check(Some(id), &|| format!("credential_configuration_ids[{index}]"));
+        check(Some(id), "", "credential_configuration_ids", Some(index));
     }
     for (index, credential) in offer.legacy_credentials.iter().enumerate() {
-        check(Some(credential.as_json()), &|| format!("credentials[{index}]"));
+        check(Some(credential.as_json()), "", "credentials", Some(index));
     }
     if let Some(grants) = &offer.grants {
         if let Some(grant) = &grants.authorization_code {
-            check(grant.issuer_state.as_deref(), &|| format!("{AUTH_CODE_FIELD}.issuer_state"));
-            check(grant.authorization_server.as_deref(), &|| format!("{AUTH_CODE_FIELD}.authorization_server"));
+            check(grant.issuer_state.as_deref(), AUTH_CODE_FIELD, "issuer_state", None);
+            check(grant.authorization_server.as_deref(), AUTH_CODE_FIELD, "authorization_server", None);
             check_members(&grant.extensions, AUTH_CODE_FIELD, &mut check);
         }
         if let Some(grant) = &grants.pre_authorized_code {
-            check(Some(&grant.pre_authorized_code), &|| format!("{PRE_AUTH_FIELD}.pre-authorized_code"));
-            check(grant.authorization_server.as_deref(), &|| format!("{PRE_AUTH_FIELD}.authorization_server"));
+            check(Some(&grant.pre_authorized_code), PRE_AUTH_FIELD, "pre-authorized_code", None);
+            check(grant.authorization_server.as_deref(), PRE_AUTH_FIELD, "authorization_server", None);
             if let Some(tx_code) = &grant.tx_code {
-                check(tx_code.description.as_deref(), &|| format!("{TX_CODE_FIELD}.description"));
+                check(tx_code.description.as_deref(), TX_CODE_FIELD, "description", None);
                 check_members(&tx_code.extensions, TX_CODE_FIELD, &mut check);
             }
             check_members(&grant.extensions, PRE_AUTH_FIELD, &mut check);
@@ -348,10 +353,10 @@ fn fields_with_percent(offer: &CredentialOffer) -> Vec<String> {
     fields
 }
 
-fn check_members(members: &JsonMembers, parent: &str, check: &mut impl FnMut(Option<&str>, &dyn Fn() -> String)) {
+fn check_members(members: &JsonMembers, parent: &str, check: &mut impl FnMut(Option<&str>, &str, &str, Option<usize>)) {
     for (name, value) in members.iter() {
-        check(Some(name), &|| child(parent, name));
-        check(Some(value.as_json()), &|| child(parent, name));
+        check(Some(name), parent, name, None);
+        check(Some(value.as_json()), parent, name, None);
     }
 }
 

@@ -268,8 +268,18 @@ impl IssuerMetadata {
                     )
                     .at(field())
                 })?;
-            let mut serving = self.kinds.iter().filter(|(_, kind)| kind.serves(&described)).map(|(id, _)| id);
-            let id = match (serving.next(), serving.next()) {
+            // The first two configurations that serve it.
+            let (mut first, mut second) = (None, None);
+            for (id, kind) in &self.kinds {
+                if kind.serves(&described) {
+                    if first.is_none() {
+                        first = Some(id);
+                    } else {
+                        second = second.or(Some(id));
+                    }
+                }
+            }
+            let id = match (first, second) {
                 (Some(id), None) => id,
                 (None, _) => {
                     return Err(Error::new(
