@@ -19,7 +19,7 @@ use credoffer::json::JsonValue;
 use credoffer::{Entropy, Error, FixedEntropy, IssuerMetadata, SystemEntropy};
 use wasm_bindgen::prelude::*;
 
-pub use errors::{Failure, all_codes, binding_code_of, code_of};
+pub use errors::{BindingFailure, Failure, all_codes, binding_code_of, code_of};
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
