@@ -88,6 +88,18 @@ struct Given {
     client_id: Option<String>,
 }
 
+/// Where [`Given::read`] puts a member, by the type it is read as.
+enum Slot<'a> {
+    Boolean(&'a mut Option<bool>),
+    Text(&'a mut Option<String>),
+    Count(&'a mut Option<u32>),
+    Plus(&'a mut Option<PlusPolicy>),
+    Limits(&'a mut Option<Limits>),
+    Dialect(&'a mut Option<Dialect>),
+    Profile(&'a mut Option<Profile>),
+    InputMode(&'a mut Option<InputMode>),
+}
+
 impl Given {
     /// Reads the members of `json` (none for `None` or `null`), refusing a name not in `accepted`; errors name a
     /// member as `prefix` followed by its name.
@@ -99,21 +111,32 @@ impl Given {
                 return Err(unknown_option(&field));
             }
             let value = &value;
-            match name.as_str() {
-                "plus" => given.plus = Some(plus_policy(value)?),
-                "strict" => given.strict = Some(boolean(value, &field)?),
-                "allowInsecureHttp" => given.allow_insecure_http = Some(boolean(value, &field)?),
-                "limits" => given.limits = Some(limits(value)?),
-                "dialect" => given.dialect = Some(dialect(value)?),
-                "base" => given.base = Some(string(value, &field)?),
-                "profile" => given.profile = Some(profile(value)?),
-                "inputMode" => given.input_mode = Some(input_mode(value, &field)?),
-                "length" => given.length = Some(count(value, &field)?),
-                "maxLength" => given.max_length = Some(count(value, &field)?),
-                "description" => given.description = Some(string(value, &field)?),
-                "txCode" => given.tx_code = Some(string(value, &field)?),
-                "clientId" => given.client_id = Some(string(value, &field)?),
+            // Members of one type share the code that reads them: each name only picks its slot.
+            let slot = match name.as_str() {
+                "strict" => Slot::Boolean(&mut given.strict),
+                "allowInsecureHttp" => Slot::Boolean(&mut given.allow_insecure_http),
+                "base" => Slot::Text(&mut given.base),
+                "description" => Slot::Text(&mut given.description),
+                "txCode" => Slot::Text(&mut given.tx_code),
+                "clientId" => Slot::Text(&mut given.client_id),
+                "length" => Slot::Count(&mut given.length),
+                "maxLength" => Slot::Count(&mut given.max_length),
+                "plus" => Slot::Plus(&mut given.plus),
+                "limits" => Slot::Limits(&mut given.limits),
+                "dialect" => Slot::Dialect(&mut given.dialect),
+                "profile" => Slot::Profile(&mut given.profile),
+                "inputMode" => Slot::InputMode(&mut given.input_mode),
                 _ => return Err(unknown_option(&field)),
+            };
+            match slot {
+                Slot::Boolean(slot) => *slot = Some(boolean(value, &field)?),
+                Slot::Text(slot) => *slot = Some(string(value, &field)?),
+                Slot::Count(slot) => *slot = Some(count(value, &field)?),
+                Slot::Plus(slot) => *slot = Some(plus_policy(value)?),
+                Slot::Limits(slot) => *slot = Some(limits(value)?),
+                Slot::Dialect(slot) => *slot = Some(dialect(value)?),
+                Slot::Profile(slot) => *slot = Some(profile(value)?),
+                Slot::InputMode(slot) => *slot = Some(input_mode(value, &field)?),
             }
         }
         Ok(given)
