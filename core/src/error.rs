@@ -573,6 +573,13 @@ impl Findings<'_> {
     }
 }
 
+/// The path of member `name` of the field at `parent` (`grants.authorization_code.issuer_state`), or `name`
+/// alone at the top level (an empty `parent`): how errors and warnings name a nested member. Built only for
+/// them: parsing a valid offer allocates no paths.
+pub(crate) fn member_path(parent: &str, name: &str) -> String {
+    if parent.is_empty() { name.to_owned() } else { format!("{parent}.{name}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

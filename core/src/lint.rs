@@ -37,7 +37,7 @@ use std::str::FromStr;
 
 use crate::compat::ParseOptions;
 use crate::dialect::Dialect;
-use crate::error::{Error, ErrorKind, Result, Warning, WarningCode};
+use crate::error::{Error, ErrorKind, Result, Warning, WarningCode, member_path};
 use crate::json::JsonMembers;
 use crate::metadata::IssuerMetadata;
 use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD, TX_CODE_FIELD, Validation};
@@ -318,7 +318,7 @@ fn fields_with_percent(offer: &CredentialOffer) -> Vec<String> {
     // A value at member `name` of `parent` (the top level when empty), entry `index` of it for a list.
     let mut check = |value: Option<&str>, parent: &str, name: &str, index: Option<usize>| {
         if value.is_some_and(|value| value.contains('%')) {
-            let field = child(parent, name);
+            let field = member_path(parent, name);
             fields.push(match index {
                 Some(index) => format!("{field}[{index}]"),
                 None => field,
@@ -388,12 +388,8 @@ fn push_children(fields: &mut Vec<String>, parent: &str, members: &JsonMembers, 
         if Some(name) == except {
             continue;
         }
-        fields.push(child(parent, name));
+        fields.push(member_path(parent, name));
     }
-}
-
-fn child(parent: &str, name: &str) -> String {
-    if parent.is_empty() { name.to_owned() } else { format!("{parent}.{name}") }
 }
 
 #[cfg(test)]

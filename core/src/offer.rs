@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
+use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode, member_path};
 use crate::json::{JsonMembers, JsonValue};
 use crate::limits::Limits;
 use crate::url::{UrlRole, check_https_url};
@@ -337,7 +337,7 @@ fn check_model_names(extensions: &JsonMembers, defined: &[&str], parent: &str) -
             ErrorKind::InvalidType,
             format!("{name} is part of the offer model and cannot be set as an extension"),
         )
-        .at(if parent.is_empty() { (*name).to_owned() } else { format!("{parent}.{name}") })),
+        .at(member_path(parent, name))),
         None => Ok(()),
     }
 }
