@@ -250,8 +250,14 @@ impl IssuerMetadata {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn resolve_credential_descriptions(&self, offer: &CredentialOffer) -> Result<CredentialOffer> {
-        let mut resolved = offer.clone();
-        resolved.legacy_credentials.clear();
+        // Every member but the descriptions, which are not copied only to be dropped.
+        let mut resolved = CredentialOffer {
+            credential_issuer: offer.credential_issuer.clone(),
+            credential_configuration_ids: offer.credential_configuration_ids.clone(),
+            legacy_credentials: Vec::new(),
+            grants: offer.grants.clone(),
+            extensions: offer.extensions.clone(),
+        };
         for (index, description) in offer.legacy_credentials.iter().enumerate() {
             let field = || format!("credentials[{index}]");
             let described = Object::read(description.as_json())
