@@ -66,11 +66,13 @@ const NO_TEXT = new Uint8Array(0);
 
 /**
  * Runs an operation of the engine through its one export: `text` its document as UTF-8 bytes, `second` the
- * second one's bytes, `options` JSON text, `entropy` fixed random bytes; engine errors become CredentialOfferError.
+ * second one's bytes, `options` JSON text (which crosses as UTF-8 bytes too), `entropy` fixed random bytes;
+ * engine errors become CredentialOfferError.
  */
 function call(operation, text, second, options, entropy) {
   try {
-    return raw.call(OPERATION[operation], text ?? NO_TEXT, second, options, entropy);
+    const optionBytes = options === undefined ? undefined : encoder.encode(options);
+    return raw.call(OPERATION[operation], text ?? NO_TEXT, second, optionBytes, entropy);
   } catch (error) {
     throw converted(error);
   }

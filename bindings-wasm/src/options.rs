@@ -15,117 +15,163 @@ use crate::errors::Failure;
 
 /// Reads `{plus?, strict?, allowInsecureHttp?, limits?}`.
 pub fn parse_options(json: Option<&str>) -> Result<ParseOptions, Failure> {
-    let mut options = ParseOptions::default();
-    for (name, value) in members(json)? {
-        match name.as_str() {
-            "plus" => options.plus = plus_policy(&value)?,
-            "strict" => options.strict = boolean(&value, "strict")?,
-            "allowInsecureHttp" => options.allow_insecure_http = boolean(&value, "allowInsecureHttp")?,
-            "limits" => options.limits = limits(&value)?,
-            _ => return Err(unknown_option(&name)),
-        }
-    }
-    Ok(options)
+    Ok(Given::read(json, &["plus", "strict", "allowInsecureHttp", "limits"], "")?.parse_options())
 }
 
 /// Reads `{dialect?, base?, allowInsecureHttp?}`.
 pub fn build_options(json: Option<&str>) -> Result<BuildOptions, Failure> {
-    let mut options = BuildOptions::default();
-    for (name, value) in members(json)? {
-        match name.as_str() {
-            "dialect" => options.dialect = dialect(&value)?,
-            "base" => options.base = string(&value, "base")?,
-            "allowInsecureHttp" => options.allow_insecure_http = boolean(&value, "allowInsecureHttp")?,
-            _ => return Err(unknown_option(&name)),
-        }
-    }
-    Ok(options)
+    Ok(Given::read(json, &["dialect", "base", "allowInsecureHttp"], "")?.build_options())
 }
 
 /// Reads `{profile?, dialect?, base?, plus?, strict?, allowInsecureHttp?, limits?}` for `lint`: the build
 /// options say how offer JSON will be written, the parse options how the input is read, and
 /// `allowInsecureHttp` goes to both. The metadata crosses as its own argument.
 pub fn lint_options(json: Option<&str>) -> Result<LintOptions, Failure> {
-    let mut options = LintOptions::default();
-    for (name, value) in members(json)? {
-        match name.as_str() {
-            "profile" => options.profile = Some(profile(&value)?),
-            "dialect" => options.build.dialect = dialect(&value)?,
-            "base" => options.build.base = string(&value, "base")?,
-            "plus" => options.parse.plus = plus_policy(&value)?,
-            "strict" => options.parse.strict = boolean(&value, "strict")?,
-            "allowInsecureHttp" => options = options.allow_insecure_http(boolean(&value, "allowInsecureHttp")?),
-            "limits" => options.parse.limits = limits(&value)?,
-            _ => return Err(unknown_option(&name)),
-        }
-    }
+    let accepted = ["profile", "dialect", "base", "plus", "strict", "allowInsecureHttp", "limits"];
+    let mut given = Given::read(json, &accepted, "")?;
+    let mut options = LintOptions::default().parse(given.parse_options()).build(given.build_options());
+    options.profile = given.profile;
     Ok(options)
 }
 
 /// Reads `{dialect?, allowInsecureHttp?}`.
 pub fn json_options(json: Option<&str>) -> Result<(Dialect, bool), Failure> {
-    let (mut chosen, mut allow_insecure_http) = (Dialect::default(), false);
-    for (name, value) in members(json)? {
-        match name.as_str() {
-            "dialect" => chosen = dialect(&value)?,
-            "allowInsecureHttp" => allow_insecure_http = boolean(&value, "allowInsecureHttp")?,
-            _ => return Err(unknown_option(&name)),
-        }
-    }
-    Ok((chosen, allow_insecure_http))
+    let given = Given::read(json, &["dialect", "allowInsecureHttp"], "")?;
+    Ok((given.dialect.unwrap_or_default(), given.allow_insecure_http.unwrap_or_default()))
 }
 
 /// Reads `{inputMode?, length}` for `generateTxCode`.
 pub fn tx_code_options(json: Option<&str>) -> Result<(InputMode, u32), Failure> {
-    let (mut mode, mut length) = (InputMode::default(), None);
-    for (name, value) in members(json)? {
-        match name.as_str() {
-            "inputMode" => mode = input_mode(&value, "inputMode")?,
-            "length" => length = Some(count(&value, "length")?),
-            _ => return Err(unknown_option(&name)),
-        }
-    }
-    let length =
-        length.ok_or_else(|| Failure::binding(BindingErrorKind::MissingArgument, "length is required", "length"))?;
-    Ok((mode, length))
+    let given = Given::read(json, &["inputMode", "length"], "")?;
+    let length = given
+        .length
+        .ok_or_else(|| Failure::binding(BindingErrorKind::MissingArgument, "length is required", "length"))?;
+    Ok((given.input_mode.unwrap_or_default(), length))
 }
 
 /// Reads `{txCode?, clientId?, allowInsecureHttp?}` for `tokenRequestBody`.
 pub fn token_request_options(json: Option<&str>) -> Result<(Option<String>, Option<String>, bool), Failure> {
-    let (mut tx_code, mut client_id, mut allow_insecure_http) = (None, None, false);
-    for (name, value) in members(json)? {
-        match name.as_str() {
-            "txCode" => tx_code = Some(string(&value, "txCode")?),
-            "clientId" => client_id = Some(string(&value, "clientId")?),
-            "allowInsecureHttp" => allow_insecure_http = boolean(&value, "allowInsecureHttp")?,
-            _ => return Err(unknown_option(&name)),
-        }
-    }
-    Ok((tx_code, client_id, allow_insecure_http))
+    let given = Given::read(json, &["txCode", "clientId", "allowInsecureHttp"], "")?;
+    Ok((given.tx_code, given.client_id, given.allow_insecure_http.unwrap_or_default()))
 }
 
 /// Reads a prompt as `parseOfferUri` returns it: `{inputMode, length?, maxLength?, description?}`.
 pub fn tx_code_prompt(json: &str) -> Result<TxCodePrompt, Failure> {
-    let mut prompt =
-        TxCodePrompt { input_mode: InputMode::default(), length: None, max_length: None, description: None };
-    let mut has_mode = false;
-    for (name, value) in members(Some(json))? {
-        match name.as_str() {
-            "inputMode" => (prompt.input_mode, has_mode) = (input_mode(&value, "prompt.inputMode")?, true),
-            "length" => prompt.length = Some(count(&value, "prompt.length")?),
-            "maxLength" => prompt.max_length = Some(count(&value, "prompt.maxLength")?),
-            "description" => prompt.description = Some(string(&value, "prompt.description")?),
-            _ => return Err(unknown_option(&format!("prompt.{name}"))),
-        }
-    }
-    if !has_mode {
+    let given = Given::read(Some(json), &["inputMode", "length", "maxLength", "description"], "prompt.")?;
+    let Some(input_mode) = given.input_mode else {
         return Err(Failure::binding(
             BindingErrorKind::MissingArgument,
             "the prompt has no inputMode",
             "prompt.inputMode",
         ));
+    };
+    Ok(TxCodePrompt { input_mode, length: given.length, max_length: given.max_length, description: given.description })
+}
+
+/// The members of an options object, each read into its type. Every operation's options go through this one
+/// reader (a copy of the loop per operation was a tenth of the bindings' code); an operation names the members
+/// it accepts.
+#[derive(Default)]
+struct Given {
+    plus: Option<PlusPolicy>,
+    strict: Option<bool>,
+    allow_insecure_http: Option<bool>,
+    limits: Option<Limits>,
+    dialect: Option<Dialect>,
+    base: Option<String>,
+    profile: Option<Profile>,
+    input_mode: Option<InputMode>,
+    length: Option<u32>,
+    max_length: Option<u32>,
+    description: Option<String>,
+    tx_code: Option<String>,
+    client_id: Option<String>,
+}
+
+/// Where [`Given::read`] puts a member, by the type it is read as.
+enum Slot<'a> {
+    Boolean(&'a mut Option<bool>),
+    Text(&'a mut Option<String>),
+    Count(&'a mut Option<u32>),
+    Plus(&'a mut Option<PlusPolicy>),
+    Limits(&'a mut Option<Limits>),
+    Dialect(&'a mut Option<Dialect>),
+    Profile(&'a mut Option<Profile>),
+    InputMode(&'a mut Option<InputMode>),
+}
+
+impl Given {
+    /// Reads the members of `json` (none for `None` or `null`), refusing a name not in `accepted`; errors name a
+    /// member as `prefix` followed by its name.
+    fn read(json: Option<&str>, accepted: &[&str], prefix: &str) -> Result<Self, Failure> {
+        let mut given = Given::default();
+        for (name, value) in members(json)? {
+            let field = format!("{prefix}{name}");
+            if !accepted.contains(&name.as_str()) {
+                return Err(unknown_option(&field));
+            }
+            let value = &value;
+            // Members of one type share the code that reads them: each name only picks its slot.
+            let slot = match name.as_str() {
+                "strict" => Slot::Boolean(&mut given.strict),
+                "allowInsecureHttp" => Slot::Boolean(&mut given.allow_insecure_http),
+                "base" => Slot::Text(&mut given.base),
+                "description" => Slot::Text(&mut given.description),
+                "txCode" => Slot::Text(&mut given.tx_code),
+                "clientId" => Slot::Text(&mut given.client_id),
+                "length" => Slot::Count(&mut given.length),
+                "maxLength" => Slot::Count(&mut given.max_length),
+                "plus" => Slot::Plus(&mut given.plus),
+                "limits" => Slot::Limits(&mut given.limits),
+                "dialect" => Slot::Dialect(&mut given.dialect),
+                "profile" => Slot::Profile(&mut given.profile),
+                "inputMode" => Slot::InputMode(&mut given.input_mode),
+                _ => return Err(unknown_option(&field)),
+            };
+            match slot {
+                Slot::Boolean(slot) => *slot = Some(boolean(value, &field)?),
+                Slot::Text(slot) => *slot = Some(string(value, &field)?),
+                Slot::Count(slot) => *slot = Some(count(value, &field)?),
+                Slot::Plus(slot) => *slot = Some(plus_policy(value)?),
+                Slot::Limits(slot) => *slot = Some(limits(value)?),
+                Slot::Dialect(slot) => *slot = Some(dialect(value)?),
+                Slot::Profile(slot) => *slot = Some(profile(value)?),
+                Slot::InputMode(slot) => *slot = Some(input_mode(value, &field)?),
+            }
+        }
+        Ok(given)
     }
-    Ok(prompt)
+
+    fn parse_options(&self) -> ParseOptions {
+        let mut options = ParseOptions::default();
+        if let Some(plus) = self.plus {
+            options.plus = plus;
+        }
+        if let Some(strict) = self.strict {
+            options.strict = strict;
+        }
+        if let Some(allow) = self.allow_insecure_http {
+            options.allow_insecure_http = allow;
+        }
+        if let Some(limits) = self.limits {
+            options.limits = limits;
+        }
+        options
+    }
+
+    fn build_options(&mut self) -> BuildOptions {
+        let mut options = BuildOptions::default();
+        if let Some(dialect) = self.dialect {
+            options.dialect = dialect;
+        }
+        if let Some(base) = self.base.take() {
+            options.base = base;
+        }
+        if let Some(allow) = self.allow_insecure_http {
+            options.allow_insecure_http = allow;
+        }
+        options
+    }
 }
 
 fn input_mode(value: &JsonValue, field: &str) -> Result<InputMode, Failure> {

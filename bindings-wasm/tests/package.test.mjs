@@ -98,7 +98,9 @@ test('the browser entry carries no issuer engine: not in its exports, not in its
   const nodeIssuerExports = wasmExports('node').filter(issuerOnly);
   assert.ok(nodeIssuerExports.length >= 12, `the Node build's issuer exports: ${nodeIssuerExports}`);
   assert.deepEqual(wasmExports('web').filter(issuerOnly), []);
-  assert.deepEqual(wasmExports('web').length, wasmExports('node').length - nodeIssuerExports.length);
+  // wasm-bindgen's own exports follow the argument types: only the issuer's strings need its `__wbindgen_realloc`.
+  const engineExports = (build) => wasmExports(build).filter((name) => !name.startsWith('__'));
+  assert.deepEqual(engineExports('web').length, engineExports('node').length - nodeIssuerExports.length);
 });
 
 test('errors are CredentialOfferError with a stable code, field, HTTP status and details', () => {

@@ -20,7 +20,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 pub use crate::dialect::{Dialect, LEGACY_PIN_MAX_DIGITS};
-use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
+use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode, member_path};
 use crate::json::{JsonMembers, JsonValue};
 use crate::json_read;
 use crate::limits::{Limits, json_depth_exceeds};
@@ -344,14 +344,14 @@ fn string_list(value: &mut Plain, field: &str) -> Result<Vec<String>> {
     let Plain::Array(entries) = value else {
         return Err(Error::new(ErrorKind::InvalidType, format!("{field} must be an array of strings")).at(field));
     };
-    entries
-        .iter_mut()
-        .enumerate()
-        .map(|(index, entry)| match entry {
-            Plain::String(id) => Ok(std::mem::take(id)),
-            _ => Err(Error::new(ErrorKind::InvalidType, "an id must be a string").at(format!("{field}[{index}]"))),
-        })
-        .collect()
+    let mut ids = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter_mut().enumerate() {
+        let Plain::String(id) = entry else {
+            return Err(Error::new(ErrorKind::InvalidType, "an id must be a string").at(format!("{field}[{index}]")));
+        };
+        ids.push(std::mem::take(id));
+    }
+    Ok(ids)
 }
 
 /// Takes a top-level member out of the kept ones (draft 9's grant parameters), read by `read`; absent and
@@ -376,18 +376,14 @@ fn take_string(members: &mut JsonMembers, name: &str) -> Result<Option<String>> 
     take_member(members, name, "a string", JsonValue::to_str)
 }
 
-/// The path of member `name` inside `parent` (`""` for the top level). Built only for errors: parsing
-/// a valid offer allocates no paths.
-fn path(parent: &str, name: &str) -> String {
-    if parent.is_empty() { name.to_owned() } else { format!("{parent}.{name}") }
-}
-
 /// A string member's value; absent and `null` are `None`.
 fn string_value(value: &mut Option<Plain>, name: &str, parent: &str) -> Result<Option<String>> {
     match value {
         None | Some(Plain::Null) => Ok(None),
         Some(Plain::String(value)) => Ok(Some(std::mem::take(value))),
-        Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a string")).at(path(parent, name))),
+        Some(_) => {
+            Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a string")).at(member_path(parent, name)))
+        }
     }
 }
 
@@ -396,7 +392,9 @@ fn bool_value(value: Option<Plain>, name: &str, parent: &str) -> Result<Option<b
     match value {
         None | Some(Plain::Null) => Ok(None),
         Some(Plain::Bool(value)) => Ok(Some(value)),
-        Some(_) => Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a boolean")).at(path(parent, name))),
+        Some(_) => {
+            Err(Error::new(ErrorKind::InvalidType, format!("{name} must be a boolean")).at(member_path(parent, name)))
+        }
     }
 }
 
@@ -430,15 +428,14 @@ fn read_pre_authorized_grant(grant: &mut RawPreAuthorized, shape: &mut Shape) ->
     let pre_authorized_code = string_value(&mut grant.pre_authorized_code, "pre-authorized_code", PRE_AUTH_FIELD)?
         .ok_or_else(|| {
             Error::new(ErrorKind::MissingField, "the pre-authorized code grant has no pre-authorized_code")
-                .at(path(PRE_AUTH_FIELD, "pre-authorized_code"))
+                .at(member_path(PRE_AUTH_FIELD, "pre-authorized_code"))
         })?;
     let tx_code = match &mut grant.tx_code {
         None | Some(Member::Other(Plain::Null)) => None,
         Some(Member::Object(tx_code)) => Some(read_tx_code(tx_code)?),
         Some(Member::Other(_)) => {
-            return Err(
-                Error::new(ErrorKind::InvalidType, "tx_code must be an object").at(path(PRE_AUTH_FIELD, "tx_code"))
-            );
+            return Err(Error::new(ErrorKind::InvalidType, "tx_code must be an object")
+                .at(member_path(PRE_AUTH_FIELD, "tx_code")));
         }
     };
     shape.tx_code |= tx_code.is_some();
@@ -463,18 +460,18 @@ fn read_tx_code(tx_code: &mut RawTxCode) -> Result<TxCode> {
         None => None,
         Some(mode) => Some(InputMode::parse(&mode).ok_or_else(|| {
             Error::new(ErrorKind::InvalidTxCode, format!("input_mode {mode:?} is neither numeric nor text"))
-                .at(path(TX_CODE_FIELD, "input_mode"))
+                .at(member_path(TX_CODE_FIELD, "input_mode"))
         })?),
     };
     let length = match tx_code.length.take() {
         None | Some(Plain::Null) => None,
         Some(Plain::Number(n)) => Some(n.and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
             Error::new(ErrorKind::InvalidTxCode, "tx_code.length must be a non-negative integer")
-                .at(path(TX_CODE_FIELD, "length"))
+                .at(member_path(TX_CODE_FIELD, "length"))
         })?),
         Some(_) => {
             return Err(Error::new(ErrorKind::InvalidType, "tx_code.length must be an integer")
-                .at(path(TX_CODE_FIELD, "length")));
+                .at(member_path(TX_CODE_FIELD, "length")));
         }
     };
     let description = string_value(&mut tx_code.description, "description", TX_CODE_FIELD)?;
@@ -580,10 +577,11 @@ pub(crate) fn parse_draft8_params(params: &QueryParams<'_>, options: &ParseOptio
     let mut warnings = Vec::new();
     let mut findings = Findings { strict: options.strict, warnings: &mut warnings };
     let mut decode = |name: &str| -> Result<Vec<String>> {
-        params
-            .all(name)
-            .map(|raw| decode_value(raw, name, options.plus, &mut findings).map(|v| v.into_owned()))
-            .collect()
+        let mut values = Vec::new();
+        for raw in params.all(name) {
+            values.push(decode_value(raw, name, options.plus, &mut findings)?.into_owned());
+        }
+        Ok(values)
     };
     let credential_issuer = decode("issuer")?.into_iter().next().unwrap_or_default();
     let credential_configuration_ids = decode("credential_type")?;

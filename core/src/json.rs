@@ -337,9 +337,14 @@ impl JsonValue {
         let mut names = Names::default();
         members.iter().for_each(|(name, _)| names.add(name.clone().into_owned()));
         // Checked and compact already: each member's text is kept as it is.
-        let sorted = names.into_sorted::<serde_json::Error>().ok()?.into_iter();
-        let members = sorted.filter_map(|(name, place)| Some((name, Self(members.get(place)?.1.to_owned()))));
-        Some(JsonMembers(members.collect()))
+        let sorted = names.into_sorted::<serde_json::Error>().ok()?;
+        let mut owned = Vec::with_capacity(sorted.len());
+        for (name, place) in sorted {
+            if let Some((_, value)) = members.get(place) {
+                owned.push((name, Self((*value).to_owned())));
+            }
+        }
+        Some(JsonMembers(owned))
     }
 
     /// The value as a serde_json `Value`, to inspect rather than keep. Numbers become 64-bit integers or

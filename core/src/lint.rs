@@ -37,7 +37,7 @@ use std::str::FromStr;
 
 use crate::compat::ParseOptions;
 use crate::dialect::Dialect;
-use crate::error::{Error, ErrorKind, Result, Warning, WarningCode};
+use crate::error::{Error, ErrorKind, Result, Warning, WarningCode, member_path};
 use crate::json::JsonMembers;
 use crate::metadata::IssuerMetadata;
 use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD, TX_CODE_FIELD, Validation};
@@ -315,29 +315,34 @@ fn scheme_rule(uri: &str, profile: Option<Profile>, warnings: &mut Vec<Warning>)
 /// text, where a `%` can only sit inside a string.
 fn fields_with_percent(offer: &CredentialOffer) -> Vec<String> {
     let mut fields = Vec::new();
-    let mut check = |value: Option<&str>, field: &dyn Fn() -> String| {
+    // A value at member `name` of `parent` (the top level when empty), entry `index` of it for a list.
+    let mut check = |value: Option<&str>, parent: &str, name: &str, index: Option<usize>| {
         if value.is_some_and(|value| value.contains('%')) {
-            fields.push(field());
+            let field = member_path(parent, name);
+            fields.push(match index {
+                Some(index) => format!("{field}[{index}]"),
+                None => field,
+            });
         }
     };
-    check(Some(&offer.credential_issuer), &|| "credential_issuer".to_owned());
+    check(Some(&offer.credential_issuer), "", "credential_issuer", None);
     for (index, id) in offer.credential_configuration_ids.iter().enumerate() {
-        check(Some(id), &|| format!("credential_configuration_ids[{index}]"));
+        check(Some(id), "", "credential_configuration_ids", Some(index));
     }
     for (index, credential) in offer.legacy_credentials.iter().enumerate() {
-        check(Some(credential.as_json()), &|| format!("credentials[{index}]"));
+        check(Some(credential.as_json()), "", "credentials", Some(index));
     }
     if let Some(grants) = &offer.grants {
         if let Some(grant) = &grants.authorization_code {
-            check(grant.issuer_state.as_deref(), &|| format!("{AUTH_CODE_FIELD}.issuer_state"));
-            check(grant.authorization_server.as_deref(), &|| format!("{AUTH_CODE_FIELD}.authorization_server"));
+            check(grant.issuer_state.as_deref(), AUTH_CODE_FIELD, "issuer_state", None);
+            check(grant.authorization_server.as_deref(), AUTH_CODE_FIELD, "authorization_server", None);
             check_members(&grant.extensions, AUTH_CODE_FIELD, &mut check);
         }
         if let Some(grant) = &grants.pre_authorized_code {
-            check(Some(&grant.pre_authorized_code), &|| format!("{PRE_AUTH_FIELD}.pre-authorized_code"));
-            check(grant.authorization_server.as_deref(), &|| format!("{PRE_AUTH_FIELD}.authorization_server"));
+            check(Some(&grant.pre_authorized_code), PRE_AUTH_FIELD, "pre-authorized_code", None);
+            check(grant.authorization_server.as_deref(), PRE_AUTH_FIELD, "authorization_server", None);
             if let Some(tx_code) = &grant.tx_code {
-                check(tx_code.description.as_deref(), &|| format!("{TX_CODE_FIELD}.description"));
+                check(tx_code.description.as_deref(), TX_CODE_FIELD, "description", None);
                 check_members(&tx_code.extensions, TX_CODE_FIELD, &mut check);
             }
             check_members(&grant.extensions, PRE_AUTH_FIELD, &mut check);
@@ -348,45 +353,43 @@ fn fields_with_percent(offer: &CredentialOffer) -> Vec<String> {
     fields
 }
 
-fn check_members(members: &JsonMembers, parent: &str, check: &mut impl FnMut(Option<&str>, &dyn Fn() -> String)) {
+fn check_members(members: &JsonMembers, parent: &str, check: &mut impl FnMut(Option<&str>, &str, &str, Option<usize>)) {
     for (name, value) in members.iter() {
-        check(Some(name), &|| child(parent, name));
-        check(Some(value.as_json()), &|| child(parent, name));
+        check(Some(name), parent, name, None);
+        check(Some(value.as_json()), parent, name, None);
     }
 }
 
 /// The path of every member the dialect does not define: extensions at each level, and grant types
 /// other than the two the spec defines.
 fn members_outside(offer: &CredentialOffer, dialect: Dialect) -> Vec<String> {
-    let mut fields: Vec<String> = offer
-        .extensions
-        .keys()
-        .filter(|name| !(dialect == Dialect::Mattr && *name == MATTR_EXTENSION))
-        .map(str::to_owned)
-        .collect();
+    let mut fields = Vec::new();
+    let mattr_extension = (dialect == Dialect::Mattr).then_some(MATTR_EXTENSION);
+    push_children(&mut fields, "", &offer.extensions, mattr_extension);
     if let Some(grants) = &offer.grants {
         if let Some(grant) = &grants.authorization_code {
-            fields.extend(grant.extensions.keys().map(|name| child(AUTH_CODE_FIELD, name)));
+            push_children(&mut fields, AUTH_CODE_FIELD, &grant.extensions, None);
         }
         if let Some(grant) = &grants.pre_authorized_code {
-            fields.extend(
-                grant
-                    .extensions
-                    .keys()
-                    .filter(|name| !(dialect == Dialect::Draft11 && *name == DRAFT12_INTERVAL))
-                    .map(|name| child(PRE_AUTH_FIELD, name)),
-            );
+            let interval = (dialect == Dialect::Draft11).then_some(DRAFT12_INTERVAL);
+            push_children(&mut fields, PRE_AUTH_FIELD, &grant.extensions, interval);
             if let Some(tx_code) = &grant.tx_code {
-                fields.extend(tx_code.extensions.keys().map(|name| child(TX_CODE_FIELD, name)));
+                push_children(&mut fields, TX_CODE_FIELD, &tx_code.extensions, None);
             }
         }
-        fields.extend(grants.other.keys().map(|name| child("grants", name)));
+        push_children(&mut fields, "grants", &grants.other, None);
     }
     fields
 }
 
-fn child(parent: &str, name: &str) -> String {
-    if parent.is_empty() { name.to_owned() } else { format!("{parent}.{name}") }
+/// Appends the path of each member of `parent` (the top level when empty) but `except`.
+fn push_children(fields: &mut Vec<String>, parent: &str, members: &JsonMembers, except: Option<&str>) {
+    for name in members.keys() {
+        if Some(name) == except {
+            continue;
+        }
+        fields.push(member_path(parent, name));
+    }
 }
 
 #[cfg(test)]

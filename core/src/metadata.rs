@@ -40,7 +40,9 @@ pub fn well_known_metadata_url(credential_issuer: &str) -> Result<String> {
 
 pub(crate) fn well_known_url(credential_issuer: &str, allow_insecure_http: bool) -> Result<String> {
     check_https_url(credential_issuer, "credential_issuer", allow_insecure_http, UrlRole::Issuer)?;
-    let scheme_end = credential_issuer.find("://").map_or(0, |i| i + 3);
+    // The check leaves `https://` or `http://` at the start, so the first ':' ends the scheme (a character
+    // pattern: a text one would link the standard library's two-way searcher for this line).
+    let scheme_end = credential_issuer.find(':').map_or(0, |i| i + 3);
     let path_start = credential_issuer
         .get(scheme_end..)
         .and_then(|rest| rest.find('/'))
@@ -86,21 +88,22 @@ impl CredentialKind {
     fn read(object: &Object<'_>) -> Option<Self> {
         let format = object.string("format")?;
         let definition = object.object("credential_definition");
-        let types = [definition.as_ref().and_then(|d| d.get("type")), definition.as_ref().and_then(|d| d.get("types"))]
-            .into_iter()
-            .chain([object.get("types")])
-            .flatten()
-            .find_map(array)
-            .map(|types| {
-                // Kept sorted as they come in: these lists hold a few names.
-                let mut sorted: Vec<String> = Vec::with_capacity(types.len());
-                for name in types.iter().filter_map(|name| read_string(name.get())) {
-                    if let Err(at) = sorted.binary_search(&name) {
-                        sorted.insert(at, name);
-                    }
+        let candidates = [
+            definition.as_ref().and_then(|d| d.get("type")),
+            definition.as_ref().and_then(|d| d.get("types")),
+            object.get("types"),
+        ];
+        let types = candidates.into_iter().find_map(|candidate| candidate.and_then(array)).map(|list| {
+            // Kept sorted as they come in: these lists hold a few names.
+            let mut sorted: Vec<String> = Vec::with_capacity(list.len());
+            for name in list {
+                let Some(name) = read_string(name.get()) else { continue };
+                if let Err(at) = sorted.binary_search(&name) {
+                    sorted.insert(at, name);
                 }
-                sorted
-            });
+            }
+            sorted
+        });
         Some(Self {
             format: if format == "vc+sd-jwt" { "dc+sd-jwt".to_owned() } else { format },
             doctype: object.string("doctype"),
@@ -165,14 +168,19 @@ impl IssuerMetadata {
         let authorization_servers = match members.get("authorization_servers") {
             None => None,
             Some(servers) if servers.get() == "null" => None,
-            Some(servers) => Some(
-                array(servers)
-                    .ok_or_else(|| invalid("authorization_servers", "authorization_servers must be an array"))?
-                    .iter()
-                    .map(|server| read_string(server.get()))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| invalid("authorization_servers", "authorization_servers must hold strings"))?,
-            ),
+            Some(servers) => {
+                let Some(entries) = array(servers) else {
+                    return Err(invalid("authorization_servers", "authorization_servers must be an array"));
+                };
+                let mut names = Vec::with_capacity(entries.len());
+                for server in entries {
+                    let Some(name) = read_string(server.get()) else {
+                        return Err(invalid("authorization_servers", "authorization_servers must hold strings"));
+                    };
+                    names.push(name);
+                }
+                Some(names)
+            }
         };
         let Some(supported) = members.object("credential_configurations_supported") else {
             return Err(invalid(
@@ -242,8 +250,14 @@ impl IssuerMetadata {
     /// # Ok::<(), credoffer::Error>(())
     /// ```
     pub fn resolve_credential_descriptions(&self, offer: &CredentialOffer) -> Result<CredentialOffer> {
-        let mut resolved = offer.clone();
-        resolved.legacy_credentials.clear();
+        // Every member but the descriptions, which are not copied only to be dropped.
+        let mut resolved = CredentialOffer {
+            credential_issuer: offer.credential_issuer.clone(),
+            credential_configuration_ids: offer.credential_configuration_ids.clone(),
+            legacy_credentials: Vec::new(),
+            grants: offer.grants.clone(),
+            extensions: offer.extensions.clone(),
+        };
         for (index, description) in offer.legacy_credentials.iter().enumerate() {
             let field = || format!("credentials[{index}]");
             let described = Object::read(description.as_json())
@@ -260,8 +274,18 @@ impl IssuerMetadata {
                     )
                     .at(field())
                 })?;
-            let mut serving = self.kinds.iter().filter(|(_, kind)| kind.serves(&described)).map(|(id, _)| id);
-            let id = match (serving.next(), serving.next()) {
+            // The first two configurations that serve it.
+            let (mut first, mut second) = (None, None);
+            for (id, kind) in &self.kinds {
+                if kind.serves(&described) {
+                    if first.is_none() {
+                        first = Some(id);
+                    } else {
+                        second = second.or(Some(id));
+                    }
+                }
+            }
+            let id = match (first, second) {
                 (Some(id), None) => id,
                 (None, _) => {
                     return Err(Error::new(
@@ -428,8 +452,10 @@ impl<'a> Object<'a> {
 
     /// The members each once (with its last value), in name order.
     fn into_sorted(self) -> Vec<(String, &'a RawValue)> {
-        let mut names: Vec<(String, usize)> =
-            self.0.iter().enumerate().map(|(place, (name, _))| (name.clone().into_owned(), place)).collect();
+        let mut names: Vec<(String, usize)> = Vec::with_capacity(self.0.len());
+        for (place, (name, _)) in self.0.iter().enumerate() {
+            names.push((name.clone().into_owned(), place));
+        }
         sort_names(&mut names);
         let mut members: Vec<(String, &RawValue)> = Vec::with_capacity(names.len());
         for (name, place) in names {
@@ -449,8 +475,12 @@ fn array(value: &RawValue) -> Option<Vec<&RawValue>> {
     if !value.get().starts_with('[') {
         return None;
     }
-    let elements = raw_entries(value.get()).ok()?;
-    Some(elements.into_iter().map(|(_, element)| element).collect())
+    let entries = raw_entries(value.get()).ok()?;
+    let mut elements = Vec::with_capacity(entries.len());
+    for (_, element) in entries {
+        elements.push(element);
+    }
+    Some(elements)
 }
 
 #[cfg(test)]

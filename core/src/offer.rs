@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
+use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode, member_path};
 use crate::json::{JsonMembers, JsonValue};
 use crate::limits::Limits;
 use crate::url::{UrlRole, check_https_url};
@@ -270,8 +270,13 @@ pub(crate) fn configuration_id_problems(ids: &[String], field: &str, max: usize)
 
 /// The rule of string lists: no entry is empty or only white space.
 pub(crate) fn blank_entry_problems(entries: &[String], field: &str) -> Vec<Error> {
-    let blank = entries.iter().enumerate().filter(|(_, entry)| is_blank(entry));
-    blank.map(|(index, entry)| blank_entry(field, index, entry)).collect()
+    let mut problems = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        if is_blank(entry) {
+            problems.push(blank_entry(field, index, entry));
+        }
+    }
+    problems
 }
 
 /// The problem of a blank entry of a string list, one message wherever the rule applies.
@@ -332,7 +337,7 @@ fn check_model_names(extensions: &JsonMembers, defined: &[&str], parent: &str) -
             ErrorKind::InvalidType,
             format!("{name} is part of the offer model and cannot be set as an extension"),
         )
-        .at(if parent.is_empty() { (*name).to_owned() } else { format!("{parent}.{name}") })),
+        .at(member_path(parent, name))),
         None => Ok(()),
     }
 }

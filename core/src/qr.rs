@@ -147,8 +147,12 @@ impl QrCode {
             QrCodeEcc::Low => QrErrorCorrection::Low,
         };
         let side = code.size();
-        let modules =
-            (0..side).flat_map(|y| (0..side).map(move |x| (x, y))).map(|(x, y)| code.get_module(x, y)).collect();
+        let mut modules = Vec::with_capacity(usize::try_from(side * side).unwrap_or(0));
+        for y in 0..side {
+            for x in 0..side {
+                modules.push(code.get_module(x, y));
+            }
+        }
         Ok(QrCode {
             size: usize::try_from(side).unwrap_or(0),
             version: code.version().value(),

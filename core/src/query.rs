@@ -86,13 +86,23 @@ impl<'a> QueryParams<'a> {
     }
 
     /// Every raw value of a parameter.
-    pub(crate) fn all(&self, name: &str) -> impl Iterator<Item = &'a str> + '_ {
-        let name = name.to_owned();
-        self.pairs().filter(move |(raw, _)| decoded_name_is(raw, &name)).map(|(_, value)| *value)
+    pub(crate) fn all(&self, name: &str) -> Vec<&'a str> {
+        let mut values = Vec::new();
+        for (raw, value) in self.pairs() {
+            if decoded_name_is(raw, name) {
+                values.push(*value);
+            }
+        }
+        values
     }
 
     pub(crate) fn has(&self, name: &str) -> bool {
-        self.all(name).next().is_some()
+        for (raw, _) in self.pairs() {
+            if decoded_name_is(raw, name) {
+                return true;
+            }
+        }
+        false
     }
 }
 

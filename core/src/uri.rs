@@ -374,10 +374,11 @@ pub(crate) fn too_long_for_qr(length: usize) -> Warning {
 }
 
 fn missing_parameter(params: &QueryParams<'_>) -> Error {
-    let encoded_equals = params.pairs().any(|(name, _)| {
+    let mut encoded_equals = false;
+    for (name, _) in params.pairs() {
         let name = percent_decoded(name);
-        name.starts_with(b"credential_offer=") || name.starts_with(b"credential_offer_uri=")
-    });
+        encoded_equals |= name.starts_with(b"credential_offer=") || name.starts_with(b"credential_offer_uri=");
+    }
     let message = if encoded_equals {
         "the '=' after credential_offer is percent-encoded (%3D), so the parameter has no value"
     } else {

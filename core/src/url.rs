@@ -1,6 +1,8 @@
 //! URLs as the engine checks and writes them: https URLs checked by a few exact rules (no URL-parsing
 //! dependency, whose IDNA tables would outweigh the engine in WebAssembly), and RFC 3986 percent-encoding.
 
+use std::sync::LazyLock;
+
 use crate::error::{Error, ErrorKind, Result};
 
 /// What an https URL is for, so the error names the right kind.
@@ -166,6 +168,7 @@ pub(crate) fn push_percent_encoded(out: &mut String, value: &str) {
     // last word stored at a masked position ends inside the window.
     const RUN: usize = 16;
     const WINDOW: usize = 64 + 4;
+    let encoded: &[u32; 256] = &ENCODED;
     let mut bytes = std::mem::take(out).into_bytes();
     let mut end = bytes.len();
     bytes.resize(end + value.len() * 3 + WINDOW, 0);
@@ -174,7 +177,7 @@ pub(crate) fn push_percent_encoded(out: &mut String, value: &str) {
         let Some(window) = bytes.get_mut(end..).and_then(|rest| rest.first_chunk_mut::<WINDOW>()) else { break };
         let mut written = 0;
         for &byte in run {
-            let entry = ENCODED.get(usize::from(byte)).copied().unwrap_or_default();
+            let entry = encoded.get(usize::from(byte)).copied().unwrap_or_default();
             let at = written & 63;
             if let Some(slots) = window.get_mut(at..at + 4) {
                 slots.copy_from_slice(&entry.to_le_bytes());
@@ -190,24 +193,22 @@ pub(crate) fn push_percent_encoded(out: &mut String, value: &str) {
 }
 
 /// The percent-encoded form of each byte, in a little-endian word: the output bytes (the byte itself, or `%XX`
-/// with uppercase hex digits), then its length in the top byte.
-// Built at compile time, where an index out of range fails the build instead of panicking.
-#[allow(clippy::indexing_slicing)]
-const ENCODED: [u32; 256] = {
+/// with uppercase hex digits), then its length in the top byte. Built on first use rather than at compile
+/// time: as a constant it was 1 KB of the WebAssembly's data, which gzip halves only (the loop that builds it
+/// is a tenth of that).
+static ENCODED: LazyLock<[u32; 256]> = LazyLock::new(|| {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let hex = |nibble: u8| u32::from(HEX.get(usize::from(nibble & 0x0f)).copied().unwrap_or_default());
     let mut table = [0u32; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        table[byte] = if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            b as u32 | 1 << 24
+    for (entry, byte) in table.iter_mut().zip(0..=u8::MAX) {
+        *entry = if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            u32::from(byte) | 1 << 24
         } else {
-            b'%' as u32 | (HEX[byte >> 4] as u32) << 8 | (HEX[byte & 0x0f] as u32) << 16 | 3 << 24
+            u32::from(b'%') | hex(byte >> 4) << 8 | hex(byte) << 16 | 3 << 24
         };
-        byte += 1;
     }
     table
-};
+});
 
 /// RFC 3986 allows these raw in a query: unreserved, sub-delims, `:` `@` `/` `?` (and `%` escapes).
 pub(crate) const fn allowed_raw_in_query(byte: u8) -> bool {

@@ -21,8 +21,6 @@
 //! Views are written member by member into one buffer: every parse returns one, and building them
 //! through `serde_json::Value` took a sixth of a parse's time in WebAssembly.
 
-use serde::Serialize;
-
 use crate::compat::ParsedOffer;
 use crate::error::{Error, Warning};
 use crate::events::OfferEvent;
@@ -246,7 +244,10 @@ impl LintReport {
     /// ```
     pub fn to_json(&self) -> String {
         let mut object = ObjectWriter::with_capacity(64 + 256 * self.warnings.len());
-        object.serialized("profile", &self.profile.map(|profile| profile.as_str()));
+        match self.profile {
+            Some(profile) => object.string("profile", profile.as_str()),
+            None => object.raw("profile", "null"),
+        }
         if let Some(reference) = &self.reference {
             object.string("reference", reference);
         }
@@ -492,16 +493,6 @@ impl ObjectWriter {
                 entries.object(|entry| warning.write_members(entry));
             }
         });
-    }
-
-    /// A member written by serde. Strings, string lists, warnings and caller JSON cannot fail to
-    /// serialize; `null` stands in should one ever fail, rather than a panic.
-    fn serialized<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
-        self.name(name);
-        match serde_json::to_string(value) {
-            Ok(json) => self.out.push_str(&json),
-            Err(_) => self.out.push_str("null"),
-        }
     }
 
     pub(crate) fn finish(mut self) -> String {
