@@ -19,7 +19,6 @@ const PAGE_FILES = [
   '/demo/',
   '/demo/app.js',
   '/pkg/web/index.js',
-  '/pkg/web/credoffer_wasm.js',
   '/pkg/web/credoffer_wasm_bg.wasm',
 ];
 

@@ -92,7 +92,7 @@ test('the browser entry carries no issuer engine: not in its exports, not in its
     'the main entry exports no issuer name',
   );
   const web = readFileSync(new URL('../pkg/web/index.js', import.meta.url), 'utf8');
-  // The entry is minified: `export{a as parseOfferUri,CredentialOfferError,…}`.
+  // The entry is minified, wasm-bindgen's glue within it: `export{CredentialOfferError,j as parseOfferUri,…}`.
   const webExports = web.match(/export\s*\{([^}]*)\}/)?.[1].split(',') ?? [];
   const webNames = webExports.map((item) => item.trim().split(/\s+as\s+/).at(-1));
   assert.deepEqual(webNames?.sort(), [...declaredNames].sort());
