@@ -222,7 +222,7 @@ fn write_pre_authorized_code(object: &mut ObjectWriter, grant: &PreAuthorizedCod
 
 fn write_tx_code(object: &mut ObjectWriter, tx_code: &TxCode) {
     if let Some(length) = tx_code.length {
-        object.number("length", length.into());
+        object.number("length", length);
     }
     if let Some(mode) = tx_code.input_mode {
         object.string("input_mode", mode.as_str());

@@ -116,10 +116,10 @@ impl TxCodePrompt {
     fn write_members(&self, object: &mut ObjectWriter) {
         object.string("inputMode", self.input_mode.as_str());
         if let Some(length) = self.length {
-            object.number("length", length.into());
+            object.number("length", length);
         }
         if let Some(max_length) = self.max_length {
-            object.number("maxLength", max_length.into());
+            object.number("maxLength", max_length);
         }
         if let Some(description) = &self.description {
             object.string("description", description);
@@ -187,7 +187,7 @@ impl Error {
         if let Some(value) = self.json_value() {
             object.raw("value", value.as_json());
         }
-        object.number("httpStatus", self.http_status().into());
+        object.number("httpStatus", u32::from(self.http_status()));
         object.array("details", |entries| {
             for detail in self.details() {
                 entries.object(|entry| detail.write_members(entry));
@@ -282,7 +282,7 @@ impl TokenAnswer {
     pub fn to_json(&self) -> String {
         let record = self.record_to_store().map(|record| record.to_json());
         let mut object = ObjectWriter::with_capacity(256 + self.body().len() + record.as_ref().map_or(0, String::len));
-        object.number("status", self.status().into());
+        object.number("status", u32::from(self.status()));
         object.string("body", self.body());
         if let Some(record) = &record {
             object.raw("record", record);
@@ -307,7 +307,7 @@ impl TokenAnswer {
                 outcome.string("error", error.error.as_str());
                 outcome.string("errorDescription", &error.description);
                 if let Some(left) = error.failed_attempts_left {
-                    outcome.number("failedAttemptsLeft", left.into());
+                    outcome.number("failedAttemptsLeft", left);
                 }
                 outcome.raw("revokeIssuedTokens", if error.revoke_issued_tokens { "true" } else { "false" });
             }
@@ -346,10 +346,10 @@ impl OfferEvent {
         data.string("offerId", &self.offer_id);
         data.string("userId", &self.user_id);
         if let Some(count) = self.fetch_count {
-            data.number("fetchCount", count.into());
+            data.number("fetchCount", count);
         }
         if let Some(left) = self.failed_attempts_left {
-            data.number("failedAttemptsLeft", left.into());
+            data.number("failedAttemptsLeft", left);
         }
         let mut object = ObjectWriter::with_capacity(256);
         object.string("id", &self.id());
@@ -373,7 +373,7 @@ impl OfferStatus<'_> {
         object.strings("credentials", &record.credential_configuration_ids);
         object.string("createdAt", &format_rfc3339_millis(record.created_at));
         object.string("expiresAt", &format_rfc3339_millis(record.expires_at));
-        object.number("fetchCount", record.fetch_count.into());
+        object.number("fetchCount", record.fetch_count);
         for (name, at) in [
             ("firstFetchedAt", record.first_fetched_at),
             ("lastFetchedAt", record.last_fetched_at),
@@ -386,7 +386,7 @@ impl OfferStatus<'_> {
                 object.string(name, &format_rfc3339_millis(at));
             }
         }
-        object.number("failedAttemptsLeft", record.failed_attempts_left.into());
+        object.number("failedAttemptsLeft", record.failed_attempts_left);
         object.finish()
     }
 }
@@ -444,7 +444,10 @@ impl ObjectWriter {
         push_json_string(&mut self.out, value);
     }
 
-    pub(crate) fn number(&mut self, name: &str, value: u64) {
+    /// Generic so that a build links the writers of the integer types it writes only: itoa's 64-bit writer
+    /// narrows with an `expect`, which brings `Debug` formatting along, and only the issuer writes a `u64`.
+    /// Smaller types are widened to `u32`, so the browser build has one writer.
+    pub(crate) fn number(&mut self, name: &str, value: impl itoa::Integer) {
         self.name(name);
         self.out.push_str(itoa::Buffer::new().format(value));
     }
