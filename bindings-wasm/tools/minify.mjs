@@ -1,6 +1,8 @@
 // Bundles the browser entry (`cargo xtask wasm-build` runs it on pkg/web/index.js) with the modules it imports
-// (wasm-bindgen's glue) into one minified ES module, written in its place: local names shortened, the exports
-// under their names, and a class keeps its name, so an error's constructor is still `CredentialOfferError`.
+// (wasm-bindgen's glue) into one minified ES module, written in its place: local names shortened, comments
+// gone (bundler annotations too: the entry's top-level await makes it a side effect whatever a page imports),
+// the exports under their names, and a class keeps its name, so an error's constructor is still
+// `CredentialOfferError`.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { rolldown } from 'rolldown';
@@ -14,6 +16,7 @@ const keepClassNames = { function: false, class: true };
 const bundle = await rolldown({ input, logLevel: 'warn' });
 const { output } = await bundle.generate({
   format: 'es',
+  comments: false,
   minify: { mangle: { keepNames: keepClassNames }, compress: { keepNames: keepClassNames } },
 });
 await bundle.close();
