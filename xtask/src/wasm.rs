@@ -78,6 +78,12 @@ fn build_package(why: bool) -> Result<u64> {
             ],
             &[],
         )?;
+        if target == "web" {
+            // wasm-ld's record of the target features the code was built with, for linkers: 111 B after gzip
+            // that no browser reads.
+            let module = out.join("credoffer_wasm_bg.wasm");
+            fs::write(&module, wasm_size::without_custom_section(&fs::read(&module)?, "target_features")?)?;
+        }
     }
     assemble_entries(&pkg)?;
     fs::write(pkg.join("package.json"), manifest)?;

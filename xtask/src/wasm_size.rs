@@ -54,6 +54,26 @@ pub fn read(wasm: &[u8]) -> Result<Breakdown> {
     Ok(Breakdown { functions, data: data as u64 })
 }
 
+/// The module without its custom sections called `name` (a custom section is metadata for tools, never run).
+/// Fails on bytes that are not a WebAssembly module.
+pub fn without_custom_section(wasm: &[u8], name: &str) -> Result<Vec<u8>> {
+    let mut reader = Reader { bytes: wasm, at: 0 };
+    let mut kept = reader.take(8)?.to_vec();
+    if kept != b"\0asm\x01\0\0\0" {
+        return Err("not a WebAssembly module (version 1)".into());
+    }
+    while !reader.done() {
+        let start = reader.at;
+        let id = reader.byte()?;
+        let size = reader.leb()?;
+        let body = reader.take(size)?;
+        if id != 0 || (Reader { bytes: body, at: 0 }).name()? != name {
+            kept.extend_from_slice(&wasm[start..reader.at]);
+        }
+    }
+    Ok(kept)
+}
+
 /// The report `cargo xtask wasm-build --why` prints: bytes by crate, then the largest functions.
 pub fn report(breakdown: &Breakdown, top: usize) -> String {
     let mut by_crate: BTreeMap<String, u64> = BTreeMap::new();
@@ -243,6 +263,19 @@ mod tests {
         assert!(report.starts_with("code 6 B in 2 functions, data 3 B"), "{report}");
         assert!(report.contains("       4 B  credoffer\n") && report.contains("       2 B  <other>\n"), "{report}");
         assert!(report.ends_with("largest functions:\n         4 B  credoffer::parse\n"), "{report}");
+    }
+
+    #[test]
+    fn a_custom_section_is_dropped_by_name_and_the_rest_kept() {
+        let wasm = module();
+        let without_names = without_custom_section(&wasm, "name").unwrap();
+        assert_eq!(read(&without_names).unwrap().functions[0].0, "<function 0>");
+        // The name section is the module's last: everything before it is kept as it was.
+        assert!(without_names.len() < wasm.len());
+        assert_eq!(without_names, wasm[..without_names.len()]);
+        assert_eq!(without_custom_section(&wasm, "target_features").unwrap(), wasm);
+        assert!(without_custom_section(b"not wasm", "name").is_err());
+        assert!(without_custom_section(&wasm[..20], "name").is_err());
     }
 
     #[test]
