@@ -100,12 +100,17 @@ impl Failure {
     #[cfg(feature = "issuer")]
     pub fn to_json_with_mattr_body(&self) -> String {
         let Failure::Engine(error) = self else { return self.to_json() };
-        // The view is a JSON object: its members, then one more.
-        let view = error.to_json();
-        match view.strip_suffix('}') {
-            Some(members) => format!(r#"{members},"mattrBody":{}}}"#, error.to_mattr_body()),
-            None => view,
-        }
+        with_member(error.to_json(), "mattrBody", &error.to_mattr_body().to_string())
+    }
+}
+
+/// A JSON object of the engine's (never empty: an error view) with one more member appended, `name` needing
+/// no escape and `value` JSON already.
+#[cfg(feature = "issuer")]
+pub fn with_member(object: String, name: &str, value: &str) -> String {
+    match object.strip_suffix('}') {
+        Some(members) => format!(r#"{members},"{name}":{value}}}"#),
+        None => object,
     }
 }
 

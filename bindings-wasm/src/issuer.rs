@@ -5,10 +5,11 @@
 //! it, so nothing lives in WebAssembly memory between calls and JavaScript never has to free anything.
 //! Building it is a small JSON read, far below the cost of creating an offer.
 
-use crate::errors::Failure;
+use crate::errors::{Failure, with_member};
 use crate::{json_string, utf8_or_throw, with_entropy};
 use credoffer::error::BindingErrorKind;
 use credoffer::introspection::{self, IntrospectionRequest};
+use credoffer::issuer::NotServed;
 use credoffer::{Error, Issuer, IssuerConfig, IssuerMetadata, OfferRecord, TokenStep, Transition};
 use wasm_bindgen::prelude::*;
 
@@ -129,13 +130,19 @@ impl<E: Into<Failure>> From<E> for ServeRefusal {
     }
 }
 
+impl From<NotServed> for ServeRefusal {
+    fn from(refusal: NotServed) -> Self {
+        Self { failure: refusal.error.into(), expired: refusal.expired }
+    }
+}
+
 impl ServeRefusal {
     /// The error JSON JavaScript throws, with `expired: {record, event}` when the fetch reported an expiry.
     fn to_json(&self) -> String {
         let error = self.failure.to_json_with_mattr_body();
-        match (&self.expired, error.strip_suffix('}')) {
-            (Some(expired), Some(members)) => format!(r#"{members},"expired":{}}}"#, transition_json(expired)),
-            _ => error,
+        match &self.expired {
+            Some(expired) => with_member(error, "expired", &transition_json(expired)),
+            None => error,
         }
     }
 }
@@ -144,9 +151,7 @@ impl ServeRefusal {
 /// with the fetch counted and its `offer.fetched` event.
 pub fn serve_offer(config: &str, record: &str, token: &str, now: f64) -> Result<String, ServeRefusal> {
     let issuer = issuer(config)?;
-    let served = issuer
-        .serve_offer(&OfferRecord::from_json(record)?, token, epoch_seconds(now)?)
-        .map_err(|refusal| ServeRefusal { failure: refusal.error.into(), expired: refusal.expired })?;
+    let served = issuer.serve_offer(&OfferRecord::from_json(record)?, token, epoch_seconds(now)?)?;
     Ok(format!(
         r#"{{"body":{},"record":{},"event":{}}}"#,
         json_string(served.json.expose()),

@@ -105,10 +105,6 @@ function buildOptions(options) {
 }
 
 /**
- * Runs `action`; checks an expected error (with the engine files' `status` and MATTR `body`, whose detail
- * messages are not compared but must be there), or hands the result to `check`.
- */
-/**
  * Runs `action`: an expected error is compared here, a result by `check`. `refusal`, for a call whose error may
  * still change the offer, names the expectation's further `members` and `check`s the thrown error for them.
  */

@@ -222,8 +222,13 @@ pub async fn run(
 /// Every `every`, for as long as the server runs: reports the offers that expired (`offer.expired`,
 /// once each: the record is marked in the same write), then removes records, with their events, that
 /// died more than `retention` ago — unless a webhook delivery of theirs, queued less than
-/// `webhook_max_age` ago, is still to be made.
-pub async fn sweep_periodically(state: Arc<AppState>, retention: Duration, webhook_max_age: Duration, every: Duration) {
+/// `deliveries_pending_for` ago ([`crate::webhook::WebhookSettings::longest_pending`]), may still be made.
+pub async fn sweep_periodically(
+    state: Arc<AppState>,
+    retention: Duration,
+    deliveries_pending_for: Duration,
+    every: Duration,
+) {
     let mut interval = tokio::time::interval(every);
     loop {
         interval.tick().await;
@@ -233,7 +238,7 @@ pub async fn sweep_periodically(state: Arc<AppState>, retention: Duration, webho
             Err(e) => tracing::warn!(error = %e, "reporting expired offers failed"),
         }
         let pending_since_ms =
-            store::now_ms().saturating_sub(i64::try_from(webhook_max_age.as_millis()).unwrap_or(i64::MAX));
+            store::now_ms().saturating_sub(i64::try_from(deliveries_pending_for.as_millis()).unwrap_or(i64::MAX));
         match state.store.purge_expired(now().saturating_sub(retention.as_secs()), pending_since_ms).await {
             Ok(0) => {}
             Ok(removed) => tracing::info!(removed, "purged expired offer records"),

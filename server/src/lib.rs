@@ -50,8 +50,12 @@ pub async fn serve(
     let listener = TcpListener::bind(config.listen).await?;
     let state = app::state(&config, Arc::clone(&store));
     let retention = Duration::from_secs(config.record_retention_seconds);
-    let sweep =
-        tokio::spawn(app::sweep_periodically(Arc::clone(&state), retention, webhooks.max_age, config.sweep_interval));
+    let sweep = tokio::spawn(app::sweep_periodically(
+        Arc::clone(&state),
+        retention,
+        webhooks.longest_pending(),
+        config.sweep_interval,
+    ));
     let delivery = (!webhooks.endpoints.is_empty()).then(|| {
         tokio::spawn(webhook::deliver_periodically(store, Arc::new(webhooks.clone()), state.events_written()))
     });

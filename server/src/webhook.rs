@@ -187,6 +187,13 @@ impl WebhookSettings {
     fn lease(&self) -> Duration {
         self.timeout + LEASE_MARGIN
     }
+
+    /// The longest a row can stay pending after it was queued: a retry scheduled just before `max_age`
+    /// falls due up to [`MAX_RETRY_DELAY`] later, and that attempt holds its lease before the row is marked
+    /// failed. The sweep keeps a record this long for its deliveries.
+    pub fn longest_pending(&self) -> Duration {
+        self.max_age + MAX_RETRY_DELAY + self.lease()
+    }
 }
 
 /// Delivers due outbox rows for as long as the server runs: at once when `wake` says this process
@@ -450,6 +457,14 @@ mod tests {
             settings.after_failure(&delivery(0, now - 3_600_000), "x".into(), now, 0),
             DeliveryResult::Failed { error: "x".into() }
         );
+        // The latest retry a row can get: failed just before its max age, after the most attempts, with the
+        // longest wait. It falls due, and its lease ends, within `longest_pending` of the row's queueing.
+        let old = now - i64::try_from(settings.max_age.as_millis()).unwrap() + 1;
+        let latest = settings.after_failure(&delivery(settings.max_attempts - 2, old), "x".into(), now, u16::MAX);
+        let DeliveryResult::RetryAt { at_ms, .. } = latest else { panic!("{latest:?}") };
+        let lease = i64::try_from(settings.lease().as_millis()).unwrap();
+        assert!(at_ms + lease <= old + i64::try_from(settings.longest_pending().as_millis()).unwrap());
+        assert!(at_ms > old + i64::try_from(settings.max_age.as_millis()).unwrap(), "past the max age");
     }
 
     #[test]

@@ -79,8 +79,8 @@ fn build_package(why: bool) -> Result<u64> {
             &[],
         )?;
         if target == "web" {
-            // wasm-ld's record of the target features the code was built with, for linkers: 111 B after gzip
-            // that no browser reads.
+            // wasm-ld's record of the target features the code was built with, for linkers: about 100 B after
+            // gzip that no browser reads.
             let module = out.join("credoffer_wasm_bg.wasm");
             fs::write(&module, wasm_size::without_custom_section(&fs::read(&module)?, "target_features")?)?;
         }

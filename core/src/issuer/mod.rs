@@ -107,12 +107,6 @@ pub struct NotServed {
     pub expired: Option<Box<Transition>>,
 }
 
-impl From<NotServed> for Error {
-    fn from(refusal: NotServed) -> Self {
-        refusal.error
-    }
-}
-
 impl From<Error> for NotServed {
     fn from(error: Error) -> Self {
         Self { error, expired: None }
