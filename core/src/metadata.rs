@@ -189,29 +189,30 @@ impl IssuerMetadata {
             ));
         };
         let supported = supported.into_sorted();
-        // Every configuration names its format (REQUIRED): one without makes the whole document invalid.
+        // Every configuration names its format (REQUIRED): one without makes the whole document invalid,
+        // and is reported before a scope that is not a string, which is remembered on the way.
         let mut formats = Vec::with_capacity(supported.len());
         let mut kinds = Vec::new();
+        let mut scope_not_a_string = None;
         for (id, configuration) in &supported {
-            let configuration = Object::read(configuration.get()).ok().flatten();
-            let Some(format) = configuration.as_ref().and_then(|c| c.string("format")) else {
+            let read = Object::read(configuration.get()).ok().flatten();
+            let Some((configuration, format)) = read.and_then(|c| c.string("format").map(|format| (c, format))) else {
                 return Err(invalid(
                     &format!("credential_configurations_supported.{id}.format"),
                     "a credential configuration has no format string",
                 ));
             };
+            if scope_not_a_string.is_none()
+                && configuration.get("scope").is_some_and(|scope| read_string(scope.get()).is_none())
+            {
+                scope_not_a_string = Some(id);
+            }
             formats.push((id.clone(), format));
-            if let Some(kind) = configuration.as_ref().and_then(CredentialKind::read) {
+            if let Some(kind) = CredentialKind::read(&configuration) {
                 kinds.push((id.clone(), kind));
             }
         }
-        if let Some((id, _)) = supported.iter().find(|(_, configuration)| {
-            Object::read(configuration.get())
-                .ok()
-                .flatten()
-                .and_then(|c| c.get("scope"))
-                .is_some_and(|scope| read_string(scope.get()).is_none())
-        }) {
+        if let Some(id) = scope_not_a_string {
             return Err(invalid(
                 &format!("credential_configurations_supported.{id}.scope"),
                 "a credential configuration's scope must be a string",
