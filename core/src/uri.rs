@@ -18,7 +18,9 @@ use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
 use crate::limits::Limits;
 use crate::offer::CredentialOffer;
 use crate::query::{QueryParams, decode_value, percent_decoded};
-use crate::url::{UrlRole, allowed_raw_in_query, check_https_url, percent_encode, push_percent_encoded};
+use crate::url::{
+    UrlRole, allowed_raw_in_query, check_https_url, percent_encode, percent_encoding_room, push_percent_encoded,
+};
 
 /// The custom scheme of OpenID4VCI §12.1.1, used when the issuer knows nothing better.
 pub const DEFAULT_BASE: &str = "openid-credential-offer://";
@@ -120,7 +122,7 @@ impl CredentialOffer {
     fn write_uri(&self, options: &BuildOptions, check: StrictCheck) -> Result<String> {
         let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
         let json = self.write_json(options, check)?;
-        let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 3);
+        let mut uri = String::with_capacity(prefix.len() + 17 + percent_encoding_room(json.len()));
         uri.push_str(&prefix);
         uri.push_str("credential_offer=");
         push_percent_encoded(&mut uri, &json);

@@ -164,14 +164,10 @@ pub(crate) fn percent_encode(value: &str) -> String {
 /// input bytes go into one window, taken once, at positions the compiler can see stay inside it: no bounds
 /// check per byte either.
 pub(crate) fn push_percent_encoded(out: &mut String, value: &str) {
-    // A run writes at most 3 × RUN = 48 bytes, so masking a position within it with 63 changes nothing, and the
-    // last word stored at a masked position ends inside the window.
-    const RUN: usize = 16;
-    const WINDOW: usize = 64 + 4;
     let encoded: &[u32; 256] = &ENCODED;
     let mut bytes = std::mem::take(out).into_bytes();
     let mut end = bytes.len();
-    bytes.resize(end + value.len() * 3 + WINDOW, 0);
+    bytes.resize(end + percent_encoding_room(value.len()), 0);
     for run in value.as_bytes().chunks(RUN) {
         // Always there: the buffer ends at least a window past three bytes per input byte.
         let Some(window) = bytes.get_mut(end..).and_then(|rest| rest.first_chunk_mut::<WINDOW>()) else { break };
@@ -190,6 +186,18 @@ pub(crate) fn push_percent_encoded(out: &mut String, value: &str) {
     // Only ASCII was appended to valid UTF-8, so the check cannot fail (and a lossy fallback would cost the
     // browser build more than this whole function).
     *out = String::from_utf8(bytes).unwrap_or_default();
+}
+
+/// The run of input bytes whose words [`push_percent_encoded`] stores into one window.
+const RUN: usize = 16;
+/// A run writes at most 3 × [`RUN`] = 48 bytes, so masking a position within it with 63 changes nothing, and
+/// the last word stored at a masked position ends inside the window.
+const WINDOW: usize = 64 + 4;
+
+/// What [`push_percent_encoded`] needs of a buffer's capacity for `length` bytes of input: three bytes each,
+/// and the window past them. A buffer made with that much is not reallocated.
+pub(crate) const fn percent_encoding_room(length: usize) -> usize {
+    length * 3 + WINDOW
 }
 
 /// The percent-encoded form of each byte, in a little-endian word: the output bytes (the byte itself, or `%XX`
