@@ -472,7 +472,10 @@ impl ObjectWriter<PercentEncoded> {
             out.push_str(piece);
         }
         out.push_str("%7B");
-        Self { members_start: out.len(), out, escaping: PercentEncoded(Vec::new()) }
+        // Room for values up to 64 bytes, made at once: grown value by value, it was reallocated and zeroed
+        // three or four times for each offer.
+        let room = vec![0; crate::url::percent_encoding_room(64)];
+        Self { members_start: out.len(), out, escaping: PercentEncoded(room) }
     }
 }
 
