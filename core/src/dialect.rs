@@ -12,7 +12,7 @@ use crate::offer::{
     AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant, CredentialOffer, Grants, InputMode, PRE_AUTH_FIELD,
     PRE_AUTHORIZED_CODE_GRANT, PreAuthorizedCodeGrant, TxCode,
 };
-use crate::views::ObjectWriter;
+use crate::views::{Escaping, ObjectWriter};
 
 /// The longest numeric PIN a draft 11 or 12 wallet accepts ("maximum 8 numeric characters").
 pub const LEGACY_PIN_MAX_DIGITS: u32 = 8;
@@ -93,6 +93,17 @@ impl CredentialOffer {
         Ok(object.finish())
     }
 
+    /// The pieces of `prefix`, then the offer's JSON as [`CredentialOffer::to_json_lenient`] writes it,
+    /// percent-encoded (a URI's query value), in one pass.
+    pub(crate) fn to_percent_encoded_lenient(&self, prefix: &[&str], dialect: Dialect) -> Result<String> {
+        check_writable(self, dialect)?;
+        // Encoded, JSON grows by half or more (MATTR's example by three fifths): punctuation triples, names
+        // stay as they are, values grow by up to three times.
+        let mut object = ObjectWriter::percent_encoded(prefix, 2 * self.written_length_hint());
+        write_offer(&mut object, self, dialect);
+        Ok(object.finish())
+    }
+
     /// Writes the offer as member `name` of `object`, as [`CredentialOffer::to_json_lenient`] writes it; on
     /// an error nothing is written.
     pub(crate) fn write_member(&self, object: &mut ObjectWriter, name: &str, dialect: Dialect) -> Result<()> {
@@ -161,9 +172,12 @@ pub(crate) fn unsupported_tx_code(tx_code: &TxCode, dialect: Dialect) -> Option<
     None
 }
 
+/// [`PRE_AUTHORIZED_CODE_GRANT`] as a JSON string, percent-encoded (a test compares it with the encoder's).
+const PRE_AUTHORIZED_CODE_GRANT_ESCAPED: &str = "%22urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code%22";
+
 // The members come in the order of the spec's examples (the module's documentation), extensions last.
 
-fn write_offer(object: &mut ObjectWriter, offer: &CredentialOffer, dialect: Dialect) {
+fn write_offer<E: Escaping>(object: &mut ObjectWriter<E>, offer: &CredentialOffer, dialect: Dialect) {
     object.string("credential_issuer", &offer.credential_issuer);
     if dialect.writes_credentials() || !offer.legacy_credentials.is_empty() {
         // The legacy list: the ids, then any inline descriptions.
@@ -187,17 +201,19 @@ fn write_offer(object: &mut ObjectWriter, offer: &CredentialOffer, dialect: Dial
     write_extensions(object, &offer.extensions);
 }
 
-fn write_grants(object: &mut ObjectWriter, grants: &Grants, dialect: Dialect) {
+fn write_grants<E: Escaping>(object: &mut ObjectWriter<E>, grants: &Grants, dialect: Dialect) {
     if let Some(grant) = &grants.authorization_code {
         object.object(AUTHORIZATION_CODE_GRANT, |members| write_authorization_code(members, grant));
     }
     if let Some(grant) = &grants.pre_authorized_code {
-        object.object(PRE_AUTHORIZED_CODE_GRANT, |members| write_pre_authorized_code(members, grant, dialect));
+        object.object_escaped(PRE_AUTHORIZED_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT_ESCAPED, |members| {
+            write_pre_authorized_code(members, grant, dialect)
+        });
     }
     write_extensions(object, &grants.other);
 }
 
-fn write_authorization_code(object: &mut ObjectWriter, grant: &AuthorizationCodeGrant) {
+fn write_authorization_code<E: Escaping>(object: &mut ObjectWriter<E>, grant: &AuthorizationCodeGrant) {
     if let Some(state) = &grant.issuer_state {
         object.string("issuer_state", state);
     }
@@ -207,7 +223,11 @@ fn write_authorization_code(object: &mut ObjectWriter, grant: &AuthorizationCode
     write_extensions(object, &grant.extensions);
 }
 
-fn write_pre_authorized_code(object: &mut ObjectWriter, grant: &PreAuthorizedCodeGrant, dialect: Dialect) {
+fn write_pre_authorized_code<E: Escaping>(
+    object: &mut ObjectWriter<E>,
+    grant: &PreAuthorizedCodeGrant,
+    dialect: Dialect,
+) {
     object.string("pre-authorized_code", &grant.pre_authorized_code);
     match (&grant.tx_code, dialect) {
         (Some(_), Dialect::Draft11) => object.raw("user_pin_required", "true"),
@@ -220,7 +240,7 @@ fn write_pre_authorized_code(object: &mut ObjectWriter, grant: &PreAuthorizedCod
     write_extensions(object, &grant.extensions);
 }
 
-fn write_tx_code(object: &mut ObjectWriter, tx_code: &TxCode) {
+fn write_tx_code<E: Escaping>(object: &mut ObjectWriter<E>, tx_code: &TxCode) {
     if let Some(length) = tx_code.length {
         object.number("length", length);
     }
@@ -234,7 +254,7 @@ fn write_tx_code(object: &mut ObjectWriter, tx_code: &TxCode) {
 }
 
 /// Members the spec does not define, in name order, each value as it came.
-fn write_extensions(object: &mut ObjectWriter, extensions: &JsonMembers) {
+fn write_extensions<E: Escaping>(object: &mut ObjectWriter<E>, extensions: &JsonMembers) {
     for (name, value) in extensions {
         object.escaped_name(name);
         object.raw_value(value.as_json());
@@ -246,6 +266,7 @@ mod tests {
     use super::*;
     use crate::json::JsonValue;
     use crate::offer::OfferBuilder;
+    use crate::url::percent_encode;
 
     fn pre_auth(tx_code: Option<TxCode>) -> CredentialOffer {
         let mut builder =
@@ -330,6 +351,22 @@ mod tests {
                 inner = escaped.trim_matches('"'),
             )
         );
+        let plain = pre_auth(Some(TxCode { length: Some(6), ..TxCode::default() }));
+        for offer in [&offer, &plain] {
+            for dialect in Dialect::ALL {
+                let json =
+                    offer.to_json_lenient(dialect).map(|json| format!("x:?credential_offer={}", percent_encode(&json)));
+                let uri = offer.to_percent_encoded_lenient(&["x:?", "credential_offer="], dialect);
+                assert_eq!(uri.as_ref().ok(), json.as_ref().ok(), "{dialect}");
+                assert_eq!(uri.err().map(|e| e.to_string()), json.err().map(|e| e.to_string()), "{dialect}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_pre_authorized_grant_s_escaped_name_is_the_encoder_s() {
+        let name = format!("\"{PRE_AUTHORIZED_CODE_GRANT}\"");
+        assert_eq!(PRE_AUTHORIZED_CODE_GRANT_ESCAPED, percent_encode(&name));
     }
 
     #[test]

@@ -18,7 +18,9 @@ use crate::error::{Error, ErrorKind, Findings, Result, Warning, WarningCode};
 use crate::limits::Limits;
 use crate::offer::CredentialOffer;
 use crate::query::{QueryParams, decode_value, percent_decoded};
-use crate::url::{UrlRole, allowed_raw_in_query, check_https_url, percent_encode, push_percent_encoded};
+use crate::url::{
+    UrlRole, allowed_raw_in_query, check_https_url, percent_encode, percent_encoding_room, push_percent_encoded,
+};
 
 /// The custom scheme of OpenID4VCI §12.1.1, used when the issuer knows nothing better.
 pub const DEFAULT_BASE: &str = "openid-credential-offer://";
@@ -119,21 +121,32 @@ impl CredentialOffer {
 
     fn write_uri(&self, options: &BuildOptions, check: StrictCheck) -> Result<String> {
         let prefix = query_prefix(&options.base, options.allow_insecure_http)?;
+        if cfg!(feature = "one-pass-uri") {
+            self.check_strictly(options, check)?;
+            return self.to_percent_encoded_lenient(&[&prefix, OFFER_PARAMETER], options.dialect);
+        }
+        // The JSON written, then percent-encoded whole: less code, for the browser build.
         let json = self.write_json(options, check)?;
-        let mut uri = String::with_capacity(prefix.len() + 17 + json.len() * 3);
+        let capacity = prefix.len() + OFFER_PARAMETER.len() + percent_encoding_room(json.len());
+        let mut uri = String::with_capacity(capacity);
         uri.push_str(&prefix);
-        uri.push_str("credential_offer=");
+        uri.push_str(OFFER_PARAMETER);
         push_percent_encoded(&mut uri, &json);
         Ok(uri)
     }
 
     fn write_json(&self, options: &BuildOptions, check: StrictCheck) -> Result<String> {
+        self.check_strictly(options, check)?;
+        self.to_json_lenient(options.dialect)
+    }
+
+    fn check_strictly(&self, options: &BuildOptions, check: StrictCheck) -> Result<()> {
         if check == StrictCheck::Run {
             let mut warnings = Vec::new();
             let mut findings = Findings { strict: true, warnings: &mut warnings };
             self.check(options.allow_insecure_http, &Limits::default(), &mut findings)?;
         }
-        self.to_json_lenient(options.dialect)
+        Ok(())
     }
 }
 
@@ -196,6 +209,9 @@ pub fn offer_reference_uri(reference: &str, options: &BuildOptions) -> Result<St
     check_https_url(reference, "credential_offer_uri", options.allow_insecure_http, UrlRole::OfferReference)?;
     Ok(format!("{prefix}credential_offer_uri={}", percent_encode(reference)))
 }
+
+/// The parameter of an offer by value, up to its value.
+const OFFER_PARAMETER: &str = "credential_offer=";
 
 /// [`DEFAULT_BASE`] ready for the offer parameter.
 const DEFAULT_PREFIX: &str = "openid-credential-offer://?";

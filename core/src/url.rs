@@ -156,25 +156,30 @@ pub(crate) fn percent_encode(value: &str) -> String {
 }
 
 /// Appends `value` to `out`, percent-encoded as [`percent_encode`] does.
+pub(crate) fn push_percent_encoded(out: &mut String, value: &str) {
+    let mut bytes = std::mem::take(out).into_bytes();
+    let end = bytes.len();
+    bytes.resize(end + percent_encoding_room(value.len()), 0);
+    let written = bytes.get_mut(end..).map_or(0, |room| percent_encode_into(room, value.as_bytes()));
+    bytes.truncate(end + written);
+    // Only ASCII was appended to valid UTF-8, so the check cannot fail (and a lossy fallback would cost the
+    // browser build more than this whole function).
+    *out = String::from_utf8(bytes).unwrap_or_default();
+}
+
+/// Writes `value` percent-encoded at the start of `room`, which is at least [`percent_encoding_room`] long
+/// (or the rest of the value is left out), and returns how many bytes it wrote; past them, `room` is scratch.
 ///
 /// Without a branch per byte: in offer JSON, letters and escaped punctuation alternate too irregularly for a
 /// branch predictor, and the mispredictions cost more than the work. Each byte's output is looked up whole
-/// ([`ENCODED`]) and stored as one 4-byte word into a buffer sized for the worst case; the write position then
-/// moves by the output's length, so the next byte overwrites what was stored past it. The words of a run of
-/// input bytes go into one window, taken once, at positions the compiler can see stay inside it: no bounds
-/// check per byte either.
-pub(crate) fn push_percent_encoded(out: &mut String, value: &str) {
-    // A run writes at most 3 × RUN = 48 bytes, so masking a position within it with 63 changes nothing, and the
-    // last word stored at a masked position ends inside the window.
-    const RUN: usize = 16;
-    const WINDOW: usize = 64 + 4;
+/// ([`ENCODED`]) and stored as one 4-byte word; the write position then moves by the output's length, so the
+/// next byte overwrites what was stored past it. The words of a run of input bytes go into one window, taken
+/// once, at positions the compiler can see stay inside it: no bounds check per byte either.
+pub(crate) fn percent_encode_into(room: &mut [u8], value: &[u8]) -> usize {
     let encoded: &[u32; 256] = &ENCODED;
-    let mut bytes = std::mem::take(out).into_bytes();
-    let mut end = bytes.len();
-    bytes.resize(end + value.len() * 3 + WINDOW, 0);
-    for run in value.as_bytes().chunks(RUN) {
-        // Always there: the buffer ends at least a window past three bytes per input byte.
-        let Some(window) = bytes.get_mut(end..).and_then(|rest| rest.first_chunk_mut::<WINDOW>()) else { break };
+    let mut end = 0;
+    for run in value.chunks(RUN) {
+        let Some(window) = room.get_mut(end..).and_then(|rest| rest.first_chunk_mut::<WINDOW>()) else { break };
         let mut written = 0;
         for &byte in run {
             let entry = encoded.get(usize::from(byte)).copied().unwrap_or_default();
@@ -186,10 +191,19 @@ pub(crate) fn push_percent_encoded(out: &mut String, value: &str) {
         }
         end += written;
     }
-    bytes.truncate(end);
-    // Only ASCII was appended to valid UTF-8, so the check cannot fail (and a lossy fallback would cost the
-    // browser build more than this whole function).
-    *out = String::from_utf8(bytes).unwrap_or_default();
+    end
+}
+
+/// The run of input bytes whose words [`percent_encode_into`] stores into one window.
+const RUN: usize = 16;
+/// A run writes at most 3 × [`RUN`] = 48 bytes, so masking a position within it with 63 changes nothing, and
+/// the last word stored at a masked position ends inside the window.
+const WINDOW: usize = 64 + 4;
+
+/// The room [`percent_encode_into`] needs for `length` bytes of input: three bytes each, and the window past
+/// them. A buffer made with that much capacity is not reallocated by [`push_percent_encoded`].
+pub(crate) const fn percent_encoding_room(length: usize) -> usize {
+    length * 3 + WINDOW
 }
 
 /// The percent-encoded form of each byte, in a little-endian word: the output bytes (the byte itself, or `%XX`
@@ -201,7 +215,7 @@ static ENCODED: LazyLock<[u32; 256]> = LazyLock::new(|| {
     let hex = |nibble: u8| u32::from(HEX.get(usize::from(nibble & 0x0f)).copied().unwrap_or_default());
     let mut table = [0u32; 256];
     for (entry, byte) in table.iter_mut().zip(0..=u8::MAX) {
-        *entry = if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+        *entry = if is_unreserved(byte) {
             u32::from(byte) | 1 << 24
         } else {
             u32::from(b'%') | hex(byte >> 4) << 8 | hex(byte) << 16 | 3 << 24
@@ -209,6 +223,11 @@ static ENCODED: LazyLock<[u32; 256]> = LazyLock::new(|| {
     }
     table
 });
+
+/// RFC 3986's unreserved characters, which percent-encoding leaves as they are.
+pub(crate) const fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
 
 /// RFC 3986 allows these raw in a query: unreserved, sub-delims, `:` `@` `/` `?` (and `%` escapes).
 pub(crate) const fn allowed_raw_in_query(byte: u8) -> bool {

@@ -30,6 +30,7 @@ use crate::metadata::MetadataCheck;
 use crate::record::OfferStatus;
 use crate::token::{TokenAnswer, TokenOutcome};
 use crate::uri::{OfferReference, OfferUri};
+use crate::url::{is_unreserved, percent_encode_into, percent_encoding_room};
 use crate::wallet::TxCodePrompt;
 
 impl ParsedOffer {
@@ -394,89 +395,198 @@ impl OfferStatus<'_> {
 /// A JSON object written into one buffer, member by member; objects and arrays inside it go into the same
 /// buffer. Member names are literals of the engine, plain ASCII that needs no escaping, except those
 /// written with [`ObjectWriter::escaped_name`].
-pub(crate) struct ObjectWriter {
+///
+/// Or the same JSON percent-encoded, for a URI's query ([`ObjectWriter::percent_encoded`]), in the same pass:
+/// punctuation is written as its escape, the engine's member names as they are (they are unreserved
+/// characters but for the grants' URNs, whose escapes [`ObjectWriter::object_escaped`] is given), and only
+/// values go through the encoder. Without the engine's `one-pass-uri` feature (the browser build, for size),
+/// offer URIs are written as the JSON first, then all of it encoded.
+pub(crate) struct ObjectWriter<E: Escaping = PlainJson> {
     out: String,
     /// Where this object's members start (just after its `{`): a member written past it needs a comma first.
     members_start: usize,
+    escaping: E,
+}
+
+/// How an [`ObjectWriter`] writes its JSON: a type rather than a flag, so that the views, which write plain
+/// JSON only, carry no test for the other way.
+pub(crate) trait Escaping {
+    const PERCENT_ENCODED: bool;
+
+    /// Appends JSON text (a value, or JSON already) to `out`.
+    fn text(&mut self, out: &mut String, json: &str);
+}
+
+/// JSON as it is.
+pub(crate) struct PlainJson;
+
+impl Escaping for PlainJson {
+    const PERCENT_ENCODED: bool = false;
+
+    fn text(&mut self, out: &mut String, json: &str) {
+        out.push_str(json);
+    }
+}
+
+/// JSON percent-encoded, with the encoder's room made once for every value.
+pub(crate) struct PercentEncoded(Vec<u8>);
+
+impl Escaping for PercentEncoded {
+    const PERCENT_ENCODED: bool = true;
+
+    fn text(&mut self, out: &mut String, json: &str) {
+        let needed = percent_encoding_room(json.len());
+        if self.0.len() < needed {
+            self.0.resize(needed, 0);
+        }
+        let written = percent_encode_into(&mut self.0, json.as_bytes());
+        // ASCII only, so the check cannot fail; it reads the escapes of this value only.
+        if let Some(Ok(escaped)) = self.0.get(..written).map(std::str::from_utf8) {
+            out.push_str(escaped);
+        }
+    }
 }
 
 impl ObjectWriter {
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         let mut out = String::with_capacity(capacity);
         out.push('{');
-        Self { out, members_start: 1 }
+        Self { out, members_start: 1, escaping: PlainJson }
+    }
+
+    /// A member holding warnings, each `{code, message, field?}`.
+    fn warnings(&mut self, warnings: &[Warning]) {
+        self.array("warnings", |entries| {
+            for warning in warnings {
+                entries.object(|entry| warning.write_members(entry));
+            }
+        });
+    }
+}
+
+impl ObjectWriter<PercentEncoded> {
+    /// An object written percent-encoded after the pieces of `prefix`, which are written as they are.
+    pub(crate) fn percent_encoded(prefix: &[&str], capacity: usize) -> Self {
+        let mut out = String::with_capacity(prefix.iter().map(|piece| piece.len()).sum::<usize>() + capacity);
+        for piece in prefix {
+            out.push_str(piece);
+        }
+        out.push_str("%7B");
+        // Room for values up to 64 bytes, made at once: grown value by value, it was reallocated and zeroed
+        // three or four times for each offer.
+        let room = vec![0; crate::url::percent_encoding_room(64)];
+        Self { members_start: out.len(), out, escaping: PercentEncoded(room) }
+    }
+}
+
+impl<E: Escaping> ObjectWriter<E> {
+    /// Writes JSON punctuation, or its escape.
+    fn punctuation(&mut self, json: char, escaped: &'static str) {
+        if E::PERCENT_ENCODED {
+            self.out.push_str(escaped);
+        } else {
+            self.out.push(json);
+        }
+    }
+
+    /// Writes JSON text (a value, or JSON already), percent-encoded when the object is.
+    fn text(&mut self, text: &str) {
+        self.escaping.text(&mut self.out, text);
     }
 
     fn separator(&mut self) {
         if self.out.len() > self.members_start {
-            self.out.push(',');
+            self.punctuation(',', "%2C");
         }
     }
 
     /// Starts a member: the separator when one came before, then `"name":`.
     fn name(&mut self, name: &str) {
         self.separator();
-        self.out.push('"');
-        self.out.push_str(name);
-        self.out.push_str("\":");
+        if E::PERCENT_ENCODED {
+            debug_assert!(name.bytes().all(is_unreserved), "{name} needs escapes: write it with object_escaped");
+            self.out.push_str("%22");
+            self.out.push_str(name);
+            self.out.push_str("%22%3A");
+        } else {
+            self.out.push('"');
+            self.out.push_str(name);
+            self.out.push_str("\":");
+        }
     }
 
     /// Starts a member whose name is not the engine's own (an extension's), escaped as JSON needs.
     pub(crate) fn escaped_name(&mut self, name: &str) {
         self.separator();
-        push_json_string(&mut self.out, name);
-        self.out.push(':');
+        self.string_value(name);
+        self.punctuation(':', "%3A");
     }
 
     /// A member whose value is JSON already.
     pub(crate) fn raw(&mut self, name: &str, json: &str) {
         self.name(name);
-        self.out.push_str(json);
+        self.text(json);
     }
 
     /// The value of a member started with [`ObjectWriter::escaped_name`]: JSON already.
     pub(crate) fn raw_value(&mut self, json: &str) {
-        self.out.push_str(json);
+        self.text(json);
     }
 
     pub(crate) fn string(&mut self, name: &str, value: &str) {
         self.name(name);
-        push_json_string(&mut self.out, value);
+        self.string_value(value);
     }
 
     /// Generic so that a build links the writers of the integer types it writes only: itoa's 64-bit writer
     /// narrows with an `expect`, which brings `Debug` formatting along, and only the issuer writes a `u64`.
-    /// Smaller types are widened to `u32`, so the browser build has one writer.
+    /// Smaller types are widened to `u32`, so the browser build has one writer. Digits and `-` need no
+    /// percent-encoding.
     pub(crate) fn number(&mut self, name: &str, value: impl itoa::Integer) {
         self.name(name);
         self.out.push_str(itoa::Buffer::new().format(value));
     }
 
     /// A member holding an object, whose members `write` adds.
-    pub(crate) fn object(&mut self, name: &str, write: impl FnOnce(&mut ObjectWriter)) {
+    pub(crate) fn object(&mut self, name: &str, write: impl FnOnce(&mut Self)) {
         self.name(name);
-        let outer = self.open('{');
+        let outer = self.open('{', "%7B");
         write(self);
-        self.close(outer, '}');
+        self.close(outer, '}', "%7D");
+    }
+
+    /// [`ObjectWriter::object`] for a name with characters that percent-encoding escapes, given as `name`
+    /// and `escaped`, its percent-encoded JSON string.
+    pub(crate) fn object_escaped(&mut self, name: &str, escaped: &str, write: impl FnOnce(&mut Self)) {
+        if E::PERCENT_ENCODED {
+            self.separator();
+            self.out.push_str(escaped);
+            self.out.push_str("%3A");
+        } else {
+            self.name(name);
+        }
+        let outer = self.open('{', "%7B");
+        write(self);
+        self.close(outer, '}', "%7D");
     }
 
     /// A member holding an array, whose entries `write` adds.
-    pub(crate) fn array(&mut self, name: &str, write: impl FnOnce(&mut ArrayWriter<'_>)) {
+    pub(crate) fn array(&mut self, name: &str, write: impl FnOnce(&mut ArrayWriter<'_, E>)) {
         self.name(name);
-        let outer = self.open('[');
+        let outer = self.open('[', "%5B");
         write(&mut ArrayWriter(self));
-        self.close(outer, ']');
+        self.close(outer, ']', "%5D");
     }
 
     /// Opens an object or array inside this one, in the same buffer; returns where the members of the
     /// enclosing object start, for [`ObjectWriter::close`].
-    fn open(&mut self, bracket: char) -> usize {
-        self.out.push(bracket);
+    fn open(&mut self, bracket: char, escaped: &'static str) -> usize {
+        self.punctuation(bracket, escaped);
         std::mem::replace(&mut self.members_start, self.out.len())
     }
 
-    fn close(&mut self, outer_members_start: usize, bracket: char) {
-        self.out.push(bracket);
+    fn close(&mut self, outer_members_start: usize, bracket: char, escaped: &'static str) {
+        self.punctuation(bracket, escaped);
         self.members_start = outer_members_start;
     }
 
@@ -489,61 +599,52 @@ impl ObjectWriter {
         });
     }
 
-    /// A member holding warnings, each `{code, message, field?}`.
-    fn warnings(&mut self, warnings: &[Warning]) {
-        self.array("warnings", |entries| {
-            for warning in warnings {
-                entries.object(|entry| warning.write_members(entry));
-            }
-        });
+    /// Appends `value` as a JSON string, as serde_json writes it.
+    fn string_value(&mut self, value: &str) {
+        // Nearly every string needs no escape: it is written as it is, without serde's buffer. JSON escapes
+        // only these bytes, and serde_json writes the rest raw too, so both paths give the same text. Folded
+        // rather than searched with `any`: without an exit per byte the compiler checks many bytes per
+        // instruction.
+        let needs_escape =
+            value.bytes().fold(false, |found, byte| found | (byte < 0x20) | (byte == b'"') | (byte == b'\\'));
+        if needs_escape {
+            // A string always serializes.
+            return self.text(&serde_json::to_string(value).unwrap_or_default());
+        }
+        self.punctuation('"', "%22");
+        self.text(value);
+        self.punctuation('"', "%22");
     }
 
     pub(crate) fn finish(mut self) -> String {
-        self.out.push('}');
+        self.punctuation('}', "%7D");
         self.out
     }
 }
 
 /// The entries of an array that an [`ObjectWriter`] member holds, written into its buffer (whose separator
 /// rule is the array's too).
-pub(crate) struct ArrayWriter<'a>(&'a mut ObjectWriter);
+pub(crate) struct ArrayWriter<'a, E: Escaping = PlainJson>(&'a mut ObjectWriter<E>);
 
-impl ArrayWriter<'_> {
+impl<E: Escaping> ArrayWriter<'_, E> {
     pub(crate) fn string(&mut self, value: &str) {
         self.0.separator();
-        push_json_string(&mut self.0.out, value);
+        self.0.string_value(value);
     }
 
     /// An object entry, whose members `write` adds.
-    pub(crate) fn object(&mut self, write: impl FnOnce(&mut ObjectWriter)) {
+    pub(crate) fn object(&mut self, write: impl FnOnce(&mut ObjectWriter<E>)) {
         self.0.separator();
-        let outer = self.0.open('{');
+        let outer = self.0.open('{', "%7B");
         write(self.0);
-        self.0.close(outer, '}');
+        self.0.close(outer, '}', "%7D");
     }
 
     /// An entry that is JSON already.
     pub(crate) fn raw(&mut self, json: &str) {
         self.0.separator();
-        self.0.out.push_str(json);
+        self.0.text(json);
     }
-}
-
-/// Appends `value` as a JSON string, as serde_json writes it.
-fn push_json_string(out: &mut String, value: &str) {
-    // Nearly every string needs no escape: it is written as it is, without serde's buffer. JSON escapes only
-    // these bytes, and serde_json writes the rest raw too, so both paths give the same text. Folded rather
-    // than searched with `any`: without an exit per byte the compiler checks many bytes per instruction.
-    let needs_escape =
-        value.bytes().fold(false, |found, byte| found | (byte < 0x20) | (byte == b'"') | (byte == b'\\'));
-    if needs_escape {
-        // A string always serializes.
-        out.push_str(&serde_json::to_string(value).unwrap_or_default());
-        return;
-    }
-    out.push('"');
-    out.push_str(value);
-    out.push('"');
 }
 
 #[cfg(test)]

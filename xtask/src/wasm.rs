@@ -53,8 +53,10 @@ fn build_package(why: bool) -> Result<u64> {
     }
     // Node gets the fastest build and the issuer engine (`credoffer/issuer`), browsers the smallest build
     // without it (both profiles in the root Cargo.toml). The Node build also uses WebAssembly's 128-bit SIMD,
-    // which every Node the package supports (18 and later) runs: its engine parses about 8 % and builds 4 % faster.
-    let node = ["--features", "issuer", "--config", NODE_RUSTFLAGS];
+    // which every Node the package supports (18 and later) runs: its engine parses about 8 % and builds 4 % faster;
+    // and it writes offer URIs in one pass (`buildOfferUri` 8 % faster, for 0.75 KB more after gzip than a page
+    // should load).
+    let node = ["--features", "issuer,one-pass-uri", "--config", NODE_RUSTFLAGS];
     let builds = [("nodejs", "node", "wasm-node", &node[..]), ("web", "web", "wasm", &[])];
     for (target, dir, profile, features) in builds {
         let build = ["build", "--package", "credoffer-wasm", "--target", WASM_TARGET, "--profile", profile];
