@@ -16,7 +16,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json_read;
+use crate::json_read::{self, ReadError};
 use crate::limits::{Limits, json_depth_exceeds, too_long};
 use crate::raw::{PLAIN, Plain};
 
@@ -252,7 +252,7 @@ impl JsonValue {
     }
 
     /// A value serde_json has read as text but not checked for duplicate members.
-    pub(crate) fn from_raw(raw: &RawValue) -> serde_json::Result<Self> {
+    pub(crate) fn from_raw(raw: &RawValue) -> std::result::Result<Self, ReadError> {
         check_members(raw.get(), MAX_SERDE_DEPTH)?;
         Ok(Self(compact(raw.to_owned())))
     }
@@ -337,7 +337,7 @@ impl JsonValue {
         let mut names = Names::default();
         members.iter().for_each(|(name, _)| names.add(name.clone().into_owned()));
         // Checked and compact already: each member's text is kept as it is.
-        let sorted = names.into_sorted::<serde_json::Error>().ok()?;
+        let sorted = names.into_sorted::<ReadError>().ok()?;
         let mut owned = Vec::with_capacity(sorted.len());
         for (name, place) in sorted {
             if let Some((_, value)) = members.get(place) {
@@ -442,7 +442,7 @@ pub(crate) fn duplicate_member<E: de::Error>(name: &str) -> E {
 /// Checks that no object in `json` (one checked JSON value) names a member twice, and that it nests at
 /// most `max_depth` levels deep. Each nested value is read as text and looked into only if it is an object or
 /// an array: numbers are never converted, so any number JSON allows passes.
-fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
+fn check_members(json: &str, max_depth: usize) -> std::result::Result<(), ReadError> {
     let is_object = match json.as_bytes().first() {
         Some(b'{' | b'[') if max_depth == 0 => {
             return Err(de::Error::custom(format_args!("the value nests deeper than the limit")));
@@ -455,7 +455,7 @@ fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
     if is_object {
         let mut names = Names::default();
         entries.iter().for_each(|(name, _)| names.add(name.clone().into_owned()));
-        names.into_sorted::<serde_json::Error>()?;
+        names.into_sorted::<ReadError>()?;
     }
     entries.iter().try_for_each(|(_, value)| check_members(value.get(), max_depth - 1))
 }
@@ -464,7 +464,7 @@ fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
 /// each value as its text: an object's members with their names (a name given twice as often as it is), an
 /// array's elements with an empty one. Every reader of whole objects and arrays goes through it: the WebAssembly
 /// build then holds one copy of serde_json's reading code for them.
-pub(crate) fn raw_entries(json: &str) -> serde_json::Result<Vec<(Cow<'_, str>, &RawValue)>> {
+pub(crate) fn raw_entries(json: &str) -> std::result::Result<Vec<(Cow<'_, str>, &RawValue)>, ReadError> {
     json_read::visit(json, RawEntries)
 }
 

@@ -13,7 +13,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::value::RawValue;
 
 use crate::json::{JsonMembers, JsonValue, Name, Names, duplicate_member, raw_entries, read_string};
-use crate::json_read;
+use crate::json_read::{self, ReadError};
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
 
 /// A member that should hold an object of shape `T`, and may hold anything.
@@ -176,7 +176,7 @@ pub(crate) enum RawCredentials {
 }
 
 impl RawCredentials {
-    fn read(raw: &RawValue) -> serde_json::Result<Self> {
+    fn read(raw: &RawValue) -> Result<Self, ReadError> {
         if !raw.get().starts_with('[') {
             return Ok(Self::NotArray);
         }
@@ -347,7 +347,7 @@ impl Slots for RawTxCode {
 impl RawOffer {
     /// Reads offer JSON into these (empty) slots; anything but one JSON object is an error. Filling the
     /// caller's slots rather than returning new ones spares copying them.
-    pub(crate) fn read_json(&mut self, json: &str) -> serde_json::Result<()> {
+    pub(crate) fn read_json(&mut self, json: &str) -> Result<(), ReadError> {
         match json_read::visit(json, PlainSeed(Some(self)))? {
             Plain::Object => Ok(()),
             other => Err(de::Error::custom(format_args!(
