@@ -11,14 +11,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::json_read::{self, ReadError};
 use crate::limits::{Limits, json_depth_exceeds, too_long};
-use crate::raw::{PLAIN, Plain};
+use crate::raw::{Entries, Plain, PlainSeed};
 
 /// JSON object members by name, each value kept as its exact text; iterated and written in name order.
 ///
@@ -428,7 +428,7 @@ pub(crate) fn read_string(json: &str) -> Option<String> {
         return None;
     }
     // Read as the offer reader reads its members' values: one reader less in the WebAssembly build.
-    match json_read::visit(json, PLAIN) {
+    match json_read::visit(json, PlainSeed::PLAIN) {
         Ok(Plain::String(text)) => Some(text),
         _ => None,
     }
@@ -462,35 +462,13 @@ fn check_members(json: &str, max_depth: usize) -> std::result::Result<(), ReadEr
 
 /// The entries of one object or array (`json` is JSON text that starts with `{` or `[`) in document order,
 /// each value as its text: an object's members with their names (a name given twice as often as it is), an
-/// array's elements with an empty one. Every reader of whole objects and arrays goes through it: the WebAssembly
-/// build then holds one copy of serde_json's reading code for them.
-pub(crate) fn raw_entries(json: &str) -> std::result::Result<Vec<(Cow<'_, str>, &RawValue)>, ReadError> {
-    json_read::visit(json, RawEntries)
-}
-
-struct RawEntries;
-
-impl<'de> Visitor<'de> for RawEntries {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object or array")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
-        let mut members = Vec::new();
-        while let Some(Name(name)) = map.next_key()? {
-            members.push((name, map.next_value()?));
-        }
-        Ok(members)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
-        let mut elements = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(element) = seq.next_element()? {
-            elements.push((Cow::Borrowed(""), element));
-        }
-        Ok(elements)
+/// array's elements with an empty one. Every reader of whole objects and arrays goes through it, and it reads
+/// through the offer's visitor: the WebAssembly build then holds one copy of serde_json's reading code.
+pub(crate) fn raw_entries(json: &str) -> std::result::Result<Entries<'_>, ReadError> {
+    let mut entries = Vec::new();
+    match json_read::visit(json, PlainSeed::entries(&mut entries))? {
+        Plain::Object | Plain::Array(_) => Ok(entries),
+        other => Err(other.refused("a JSON object or array")),
     }
 }
 
@@ -709,6 +687,11 @@ mod tests {
         assert_eq!(members.keys().collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(members.get("a").unwrap().as_json(), "[1e400]");
         assert_eq!(value("[]").to_members(), None);
+        let entries = raw_entries(r#"[1, {"a": "\u0062"}]"#).unwrap();
+        let texts: Vec<(&str, &str)> = entries.iter().map(|(name, value)| (name.as_ref(), value.get())).collect();
+        assert_eq!(texts, [("", "1"), ("", r#"{"a": "\u0062"}"#)]);
+        let refused = raw_entries(r#""x""#).unwrap_err().to_string();
+        assert_eq!(refused, "invalid type: string, expected a JSON object or array");
         // Inspected values become numbers a double holds; one beyond its range becomes null.
         assert_eq!(value("[1.10]").to_value(), serde_json::json!([1.1]));
         assert_eq!(value("1e400").to_value(), serde_json::Value::Null);
