@@ -209,11 +209,11 @@ impl JsonValue {
                 format!("the JSON value nests deeper than {}", limits.max_depth),
             ));
         }
-        let raw: Box<RawValue> = json_read::from_str(json)
+        let raw = json_read::raw(json)
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the value is not JSON: {e}")))?;
         check_members(raw.get(), limits.max_depth)
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the value is not usable JSON: {e}")))?;
-        Ok(Self(compact(raw)))
+        Ok(Self(compact(raw.to_owned())))
     }
 
     /// The JSON text, without surrounding whitespace.
@@ -248,7 +248,7 @@ impl JsonValue {
 
     /// `[]`.
     pub(crate) fn empty_array() -> Self {
-        Self(json_read::from_str("[]").unwrap_or_else(|_| RawValue::NULL.to_owned()))
+        Self(json_read::raw("[]").unwrap_or(RawValue::NULL).to_owned())
     }
 
     /// A value serde_json has read as text but not checked for duplicate members.
@@ -419,7 +419,10 @@ fn compact(raw: Box<RawValue>) -> Box<RawValue> {
         }
     }
     // Bytes were only dropped outside strings, between tokens: the text is still the same JSON.
-    String::from_utf8(compacted).ok().and_then(|text| json_read::from_str(&text).ok()).unwrap_or(raw)
+    match String::from_utf8(compacted).as_deref().map(json_read::raw) {
+        Ok(Ok(compacted)) => compacted.to_owned(),
+        _ => raw,
+    }
 }
 
 /// The string a JSON text is, if it is one (its escapes decoded).

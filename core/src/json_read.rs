@@ -26,6 +26,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::forward_to_deserialize_any;
 use serde_json::de::StrRead;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::json::Name;
@@ -50,6 +51,14 @@ fn read<'de, T>(
     let value = read(Reader(&mut deserializer, &failure))?;
     deserializer.end().map_err(ReadError::from_reader)?;
     Ok(value)
+}
+
+/// Checks that `json` is one JSON text and gives it without the surrounding whitespace. The engine reads
+/// every raw value and checks every text this way, borrowed: serde_json's reader of an owned raw value
+/// (`Box<RawValue>`) and serde's `IgnoredAny` would each be another copy of the reading code in the
+/// WebAssembly build.
+pub(crate) fn raw(json: &str) -> Result<&RawValue, ReadError> {
+    from_str(json)
 }
 
 /// Reads one JSON text into a serde_json `Value`; a member named twice takes the last value, as in
@@ -394,8 +403,6 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'_, A> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-
-    use serde_json::value::RawValue;
 
     use super::*;
     use crate::json::JsonMembers;

@@ -153,7 +153,7 @@ impl IssuerMetadata {
         let invalid_json =
             |e: ReadError| Error::new(ErrorKind::InvalidMetadata, format!("the metadata is not valid JSON: {e}"));
         let Some(members) = Object::read(json).map_err(invalid_json)? else {
-            json_read::from_str::<serde::de::IgnoredAny>(json).map_err(invalid_json)?;
+            json_read::raw(json).map_err(invalid_json)?;
             return Err(Error::new(ErrorKind::InvalidMetadata, "the metadata is not a JSON object"));
         };
         Self::from_object(&members)

@@ -330,7 +330,9 @@ fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &
         }
         Slot::Other(others) => {
             vacant(others.contains_key(name), name)?;
-            others.insert(name.to_owned(), map.next_value()?);
+            // Read borrowed, as every raw value (see `json_read::raw`), and kept as its checked text.
+            let raw: &RawValue = map.next_value()?;
+            others.insert(name.to_owned(), JsonValue::from_raw(raw).map_err(de::Error::custom)?);
         }
     }
     Ok(())
