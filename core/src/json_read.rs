@@ -12,8 +12,8 @@
 //!
 //! Nor does a visitor's error go back to serde_json: every error serde_json's error type is made from
 //! passes through its `make_error`, which searches the message for a position (the standard library's
-//! substring searcher) and slices it. A visitor's failure is held beside the reader instead (see
-//! [`Failure`]) and returned as it was raised. serde_json's own errors (the syntax, the recursion limit)
+//! substring searcher) and slices it. A visitor's failure is held aside instead (see
+//! [`hold`]) and returned as it was raised. serde_json's own errors (the syntax, the recursion limit)
 //! come out as serde_json writes them, with their line and column; a visitor's (a member named twice, a
 //! value of the wrong type) has no position, as serde_json, which knows it, never sees the error: its
 //! message names what failed instead (a member's name).
@@ -44,11 +44,10 @@ pub(crate) fn visit<'de, V: Visitor<'de>>(json: &'de str, visitor: V) -> Result<
 
 fn read<'de, T>(
     json: &'de str,
-    read: impl FnOnce(Reader<'_, &mut serde_json::Deserializer<StrRead<'de>>>) -> Result<T, ReadError>,
+    read: impl FnOnce(Reader<&mut serde_json::Deserializer<StrRead<'de>>>) -> Result<T, ReadError>,
 ) -> Result<T, ReadError> {
-    let failure = Failure::default();
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let value = read(Reader(&mut deserializer, &failure))?;
+    let value = read(Reader(&mut deserializer))?;
     deserializer.end().map_err(ReadError::from_reader)?;
     Ok(value)
 }
@@ -208,82 +207,85 @@ impl fmt::Display for Described<'_> {
     }
 }
 
-/// The failure a visitor raised, held while serde_json unwinds from it.
+thread_local! {
+    /// The failure a visitor raised, held while serde_json unwinds from it (see [`hold`]). One for the thread:
+    /// the readers pass no pointer to it, and reading that does not fail never looks at it. Reads nest (a
+    /// visitor may read a raw value again), but a failure is held only between a visitor's return and the
+    /// reader that called serde_json, where no other read runs.
+    static FAILURE: Cell<Option<ReadError>> = const { Cell::new(None) };
+}
+
+/// `result` for serde_json: its value, or a placeholder (`None`) with the error held.
 ///
 /// serde_json gets no error from the engine's side: each of serde_json's error types writes its messages
 /// through `make_error`, which looks for a position in them with the standard library's substring searcher
-/// and slices with a panic path (1.2 KB of the npm package after gzip, with what it links). So a visitor's failure is held
-/// here, serde_json gets a placeholder value (`None`), and the reader that called serde_json returns the
+/// and slices with a panic path (1.2 KB of the npm package after gzip, with what it links). So a visitor's
+/// failure is held, serde_json gets a placeholder value, and the reader that called serde_json returns the
 /// failure held rather than what serde_json made of the placeholder (nothing, or an error for the object or
 /// array the visitor left unfinished).
-#[derive(Default)]
-struct Failure(Cell<Option<ReadError>>);
-
-impl Failure {
-    /// `result` for serde_json: its value, or a placeholder with the error held.
-    fn hold<T>(&self, result: Result<T, ReadError>) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.keep(error);
-                None
-            }
+fn hold<T>(result: Result<T, ReadError>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(error) => {
+            keep(error);
+            None
         }
-    }
-
-    #[cold]
-    fn keep(&self, error: ReadError) {
-        self.0.set(Some(error));
-    }
-
-    /// What serde_json's `result` comes to: its value, or else the failure held while it ran or, with none,
-    /// its own error. (A value comes only without a failure held: serde_json passes the placeholder on.)
-    ///
-    /// Inlined, as is [`Failure::settle_next`]: joined with the caller's own handling of the result, both
-    /// cost the npm package 0.4 KB less than called.
-    #[inline(always)]
-    fn settle<T, E: fmt::Display>(&self, result: Result<Option<T>, E>) -> Result<T, ReadError> {
-        match result {
-            Ok(Some(value)) => Ok(value),
-            Ok(None) => Err(self.failed(&LOST)),
-            Err(error) => Err(self.failed(&error)),
-        }
-    }
-
-    /// [`Failure::settle`] for serde_json's next element or member, `None` at the end.
-    #[inline(always)]
-    fn settle_next<T, E: fmt::Display>(&self, next: Result<Option<Option<T>>, E>) -> Result<Option<T>, ReadError> {
-        match next {
-            Ok(Some(Some(value))) => Ok(Some(value)),
-            Ok(None) => Ok(None),
-            Ok(Some(None)) => Err(self.failed(&LOST)),
-            Err(error) => Err(self.failed(&error)),
-        }
-    }
-
-    /// The failure held, or else serde_json's `error`.
-    #[cold]
-    fn failed(&self, error: &dyn fmt::Display) -> ReadError {
-        self.0.take().unwrap_or_else(|| ReadError::from_reader(error))
     }
 }
 
-/// A placeholder comes only with a failure held (see [`Failure::hold`]): what would be said if one did not.
+#[cold]
+fn keep(error: ReadError) {
+    // The slot is gone only while the thread ends, when nothing reads.
+    let _ = FAILURE.try_with(|held| held.set(Some(error)));
+}
+
+/// What serde_json's `result` comes to: its value, or else the failure held while it ran or, with none, its
+/// own error. (A value comes only without a failure held: serde_json passes the placeholder on.)
+///
+/// Inlined, as is [`settle_next`]: joined with the caller's own handling of the result, both cost the npm
+/// package 0.4 KB less than called.
+#[inline(always)]
+fn settle<T, E: fmt::Display>(result: Result<Option<T>, E>) -> Result<T, ReadError> {
+    match result {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) => Err(failed(&LOST)),
+        Err(error) => Err(failed(&error)),
+    }
+}
+
+/// [`settle`] for serde_json's next element or member, `None` at the end.
+#[inline(always)]
+fn settle_next<T, E: fmt::Display>(next: Result<Option<Option<T>>, E>) -> Result<Option<T>, ReadError> {
+    match next {
+        Ok(Some(Some(value))) => Ok(Some(value)),
+        Ok(None) => Ok(None),
+        Ok(Some(None)) => Err(failed(&LOST)),
+        Err(error) => Err(failed(&error)),
+    }
+}
+
+/// The failure held, or else serde_json's `error`.
+#[cold]
+fn failed(error: &dyn fmt::Display) -> ReadError {
+    FAILURE.try_with(Cell::take).ok().flatten().unwrap_or_else(|| ReadError::from_reader(error))
+}
+
+/// A placeholder comes only with a failure held (see [`hold`]): what would be said if one did not.
 const LOST: &str = "the JSON reader lost an error";
 
 /// One of serde_json's readers, asked for any value only.
-pub(crate) struct Reader<'f, D>(D, &'f Failure);
+pub(crate) struct Reader<D>(D);
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Reader<'_, D> {
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Reader<D> {
     type Error = ReadError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        self.1.settle(self.0.deserialize_any(Visiting(visitor, self.1)))
+        settle(self.0.deserialize_any(Visiting(visitor)))
     }
 
     // serde_json's own: `null` or a value, without checking a type.
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        self.1.settle(self.0.deserialize_option(Visiting(visitor, self.1)))
+        settle(self.0.deserialize_option(Visiting(visitor)))
     }
 
     // serde_json's own: how a raw value (`RawValue`) is asked for.
@@ -292,12 +294,12 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Reader<'_, D> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, ReadError> {
-        self.1.settle(self.0.deserialize_newtype_struct(name, Visiting(visitor, self.1)))
+        settle(self.0.deserialize_newtype_struct(name, Visiting(visitor)))
     }
 
     // serde_json's own: skips the value without building it.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        self.1.settle(self.0.deserialize_ignored_any(Visiting(visitor, self.1)))
+        settle(self.0.deserialize_ignored_any(Visiting(visitor)))
     }
 
     forward_to_deserialize_any! {
@@ -307,75 +309,75 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Reader<'_, D> {
 }
 
 /// A visitor of the engine, called by serde_json: what it reads goes on through [`Reader`]s, and a failure
-/// is held (see [`Failure`]).
-struct Visiting<'f, V>(V, &'f Failure);
+/// is held (see [`hold`]).
+struct Visiting<V>(V);
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for Visiting<'_, V> {
+impl<'de, V: Visitor<'de>> Visitor<'de> for Visiting<V> {
     type Value = Option<V::Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.expecting(f)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(self.1.hold(self.0.visit_bool(v)))
+        Ok(hold(self.0.visit_bool(v)))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(self.1.hold(self.0.visit_i64(v)))
+        Ok(hold(self.0.visit_i64(v)))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(self.1.hold(self.0.visit_u64(v)))
+        Ok(hold(self.0.visit_u64(v)))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(self.1.hold(self.0.visit_f64(v)))
+        Ok(hold(self.0.visit_f64(v)))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.1.hold(self.0.visit_str(v)))
+        Ok(hold(self.0.visit_str(v)))
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(self.1.hold(self.0.visit_borrowed_str(v)))
+        Ok(hold(self.0.visit_borrowed_str(v)))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(self.1.hold(self.0.visit_string(v)))
+        Ok(hold(self.0.visit_string(v)))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.1.hold(self.0.visit_unit()))
+        Ok(hold(self.0.visit_unit()))
     }
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.1.hold(self.0.visit_none()))
+        Ok(hold(self.0.visit_none()))
     }
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        Ok(self.1.hold(self.0.visit_some(Reader(deserializer, self.1))))
+        Ok(hold(self.0.visit_some(Reader(deserializer))))
     }
     fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        Ok(self.1.hold(self.0.visit_newtype_struct(Reader(deserializer, self.1))))
+        Ok(hold(self.0.visit_newtype_struct(Reader(deserializer))))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Ok(self.1.hold(self.0.visit_seq(Elements(seq, self.1))))
+        Ok(hold(self.0.visit_seq(Elements(seq))))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Ok(self.1.hold(self.0.visit_map(Members(map, self.1))))
+        Ok(hold(self.0.visit_map(Members(map))))
     }
 }
 
-/// A value inside an array or object, read through a [`Reader`]; a failure is held (see [`Failure`]).
-struct Seed<'f, S>(S, &'f Failure);
+/// A value inside an array or object, read through a [`Reader`]; a failure is held (see [`hold`]).
+struct Seed<S>(S);
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<S> {
     type Value = Option<S::Value>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        Ok(self.1.hold(self.0.deserialize(Reader(deserializer, self.1))))
+        Ok(hold(self.0.deserialize(Reader(deserializer))))
     }
 }
 
 /// serde_json's array elements, each read through a [`Reader`].
-struct Elements<'f, A>(A, &'f Failure);
+struct Elements<A>(A);
 
-impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Elements<'_, A> {
+impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Elements<A> {
     type Error = ReadError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, ReadError> {
-        self.1.settle_next(self.0.next_element_seed(Seed(seed, self.1)))
+        settle_next(self.0.next_element_seed(Seed(seed)))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -384,17 +386,17 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Elements<'_, A> {
 }
 
 /// serde_json's object members, each name and value read through a [`Reader`].
-struct Members<'f, A>(A, &'f Failure);
+struct Members<A>(A);
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'_, A> {
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<A> {
     type Error = ReadError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, ReadError> {
-        self.1.settle_next(self.0.next_key_seed(Seed(seed, self.1)))
+        settle_next(self.0.next_key_seed(Seed(seed)))
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, ReadError> {
-        self.1.settle(self.0.next_value_seed(Seed(seed, self.1)))
+        settle(self.0.next_value_seed(Seed(seed)))
     }
 
     fn size_hint(&self) -> Option<usize> {
