@@ -12,11 +12,11 @@
 //!
 //! Nor does a visitor's error go back to serde_json: every error serde_json's error type is made from
 //! passes through its `make_error`, which searches the message for a position (the standard library's
-//! substring searcher) and slices it. A visitor's failure is held aside instead (see
-//! [`hold`]) and returned as it was raised. serde_json's own errors (the syntax, the recursion limit)
-//! come out as serde_json writes them, with their line and column; a visitor's (a member named twice, a
-//! value of the wrong type) has no position, as serde_json, which knows it, never sees the error: its
-//! message names what failed instead (a member's name).
+//! substring searcher) and slices it. A visitor's failure is held aside instead (see [`hold`]) and returned
+//! as it was raised. serde_json's own errors (the syntax, the recursion limit) come out as serde_json writes
+//! them, with their line and column; a visitor's (a member named twice, a value of the wrong type) has no
+//! position, as serde_json, which knows it, never sees the error: its message names what failed instead (a
+//! member's name).
 //!
 //! The parser, the raw values and the recursion limit are serde_json's; only the typing layer is rerouted.
 
