@@ -245,7 +245,7 @@ fn settle<T, E: fmt::Display>(result: Result<Option<T>, E>) -> Result<T, ReadErr
     match result {
         Ok(Some(value)) => Ok(value),
         Ok(None) => Err(failed(&LOST)),
-        Err(error) => Err(failed(&error)),
+        Err(error) => Err(failed_with(error)),
     }
 }
 
@@ -255,8 +255,15 @@ fn settle_next<T, E: fmt::Display>(next: Result<Option<Option<T>>, E>) -> Result
         Ok(Some(Some(value))) => Ok(Some(value)),
         Ok(None) => Ok(None),
         Ok(Some(None)) => Err(failed(&LOST)),
-        Err(error) => Err(failed(&error)),
+        Err(error) => Err(failed_with(error)),
     }
+}
+
+/// [`failed`], the error dropped out of line.
+#[cold]
+#[inline(never)]
+fn failed_with<E: fmt::Display>(error: E) -> ReadError {
+    failed(&error)
 }
 
 /// The failure held, or else serde_json's `error`.
