@@ -187,7 +187,7 @@ pub fn parse_offer_json(json: &str, options: &ParseOptions) -> Result<ParsedOffe
         }
         // Told by reading the text again rather than by the error's category: errors come back through the
         // engine's reader as messages (see json_read).
-        let message = if json_read::from_str::<serde::de::IgnoredAny>(json).is_ok() {
+        let message = if json_read::raw(json).is_ok() {
             format!("the offer is not a JSON object of the expected shape: {e}")
         } else {
             format!("the offer is not valid JSON: {e}")

@@ -11,14 +11,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json_read;
+use crate::json_read::{self, ReadError};
 use crate::limits::{Limits, json_depth_exceeds, too_long};
-use crate::raw::{PLAIN, Plain};
+use crate::raw::{Entries, Plain, PlainSeed};
 
 /// JSON object members by name, each value kept as its exact text; iterated and written in name order.
 ///
@@ -209,11 +209,11 @@ impl JsonValue {
                 format!("the JSON value nests deeper than {}", limits.max_depth),
             ));
         }
-        let raw: Box<RawValue> = json_read::from_str(json)
+        let raw = json_read::raw(json)
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the value is not JSON: {e}")))?;
         check_members(raw.get(), limits.max_depth)
             .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("the value is not usable JSON: {e}")))?;
-        Ok(Self(compact(raw)))
+        Ok(Self(compact(raw.to_owned())))
     }
 
     /// The JSON text, without surrounding whitespace.
@@ -248,11 +248,11 @@ impl JsonValue {
 
     /// `[]`.
     pub(crate) fn empty_array() -> Self {
-        Self(json_read::from_str("[]").unwrap_or_else(|_| RawValue::NULL.to_owned()))
+        Self(json_read::raw("[]").unwrap_or(RawValue::NULL).to_owned())
     }
 
     /// A value serde_json has read as text but not checked for duplicate members.
-    pub(crate) fn from_raw(raw: &RawValue) -> serde_json::Result<Self> {
+    pub(crate) fn from_raw(raw: &RawValue) -> std::result::Result<Self, ReadError> {
         check_members(raw.get(), MAX_SERDE_DEPTH)?;
         Ok(Self(compact(raw.to_owned())))
     }
@@ -337,7 +337,7 @@ impl JsonValue {
         let mut names = Names::default();
         members.iter().for_each(|(name, _)| names.add(name.clone().into_owned()));
         // Checked and compact already: each member's text is kept as it is.
-        let sorted = names.into_sorted::<serde_json::Error>().ok()?;
+        let sorted = names.into_sorted::<ReadError>().ok()?;
         let mut owned = Vec::with_capacity(sorted.len());
         for (name, place) in sorted {
             if let Some((_, value)) = members.get(place) {
@@ -419,7 +419,10 @@ fn compact(raw: Box<RawValue>) -> Box<RawValue> {
         }
     }
     // Bytes were only dropped outside strings, between tokens: the text is still the same JSON.
-    String::from_utf8(compacted).ok().and_then(|text| json_read::from_str(&text).ok()).unwrap_or(raw)
+    match String::from_utf8(compacted).as_deref().map(json_read::raw) {
+        Ok(Ok(compacted)) => compacted.to_owned(),
+        _ => raw,
+    }
 }
 
 /// The string a JSON text is, if it is one (its escapes decoded).
@@ -428,7 +431,7 @@ pub(crate) fn read_string(json: &str) -> Option<String> {
         return None;
     }
     // Read as the offer reader reads its members' values: one reader less in the WebAssembly build.
-    match json_read::visit(json, PLAIN) {
+    match json_read::visit(json, PlainSeed::PLAIN) {
         Ok(Plain::String(text)) => Some(text),
         _ => None,
     }
@@ -442,7 +445,7 @@ pub(crate) fn duplicate_member<E: de::Error>(name: &str) -> E {
 /// Checks that no object in `json` (one checked JSON value) names a member twice, and that it nests at
 /// most `max_depth` levels deep. Each nested value is read as text and looked into only if it is an object or
 /// an array: numbers are never converted, so any number JSON allows passes.
-fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
+fn check_members(json: &str, max_depth: usize) -> std::result::Result<(), ReadError> {
     let is_object = match json.as_bytes().first() {
         Some(b'{' | b'[') if max_depth == 0 => {
             return Err(de::Error::custom(format_args!("the value nests deeper than the limit")));
@@ -455,42 +458,20 @@ fn check_members(json: &str, max_depth: usize) -> serde_json::Result<()> {
     if is_object {
         let mut names = Names::default();
         entries.iter().for_each(|(name, _)| names.add(name.clone().into_owned()));
-        names.into_sorted::<serde_json::Error>()?;
+        names.into_sorted::<ReadError>()?;
     }
     entries.iter().try_for_each(|(_, value)| check_members(value.get(), max_depth - 1))
 }
 
 /// The entries of one object or array (`json` is JSON text that starts with `{` or `[`) in document order,
 /// each value as its text: an object's members with their names (a name given twice as often as it is), an
-/// array's elements with an empty one. Every reader of whole objects and arrays goes through it: the WebAssembly
-/// build then holds one copy of serde_json's reading code for them.
-pub(crate) fn raw_entries(json: &str) -> serde_json::Result<Vec<(Cow<'_, str>, &RawValue)>> {
-    json_read::visit(json, RawEntries)
-}
-
-struct RawEntries;
-
-impl<'de> Visitor<'de> for RawEntries {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object or array")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
-        let mut members = Vec::new();
-        while let Some(Name(name)) = map.next_key()? {
-            members.push((name, map.next_value()?));
-        }
-        Ok(members)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
-        let mut elements = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(element) = seq.next_element()? {
-            elements.push((Cow::Borrowed(""), element));
-        }
-        Ok(elements)
+/// array's elements with an empty one. Every reader of whole objects and arrays goes through it, and it reads
+/// through the offer's visitor: the WebAssembly build then holds one copy of serde_json's reading code.
+pub(crate) fn raw_entries(json: &str) -> std::result::Result<Entries<'_>, ReadError> {
+    let mut entries = Vec::new();
+    match json_read::visit(json, PlainSeed::entries(&mut entries))? {
+        Plain::Object | Plain::Array(_) => Ok(entries),
+        other => Err(other.refused("a JSON object or array")),
     }
 }
 
@@ -709,6 +690,11 @@ mod tests {
         assert_eq!(members.keys().collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(members.get("a").unwrap().as_json(), "[1e400]");
         assert_eq!(value("[]").to_members(), None);
+        let entries = raw_entries(r#"[1, {"a": "\u0062"}]"#).unwrap();
+        let texts: Vec<(&str, &str)> = entries.iter().map(|(name, value)| (name.as_ref(), value.get())).collect();
+        assert_eq!(texts, [("", "1"), ("", r#"{"a": "\u0062"}"#)]);
+        let refused = raw_entries(r#""x""#).unwrap_err().to_string();
+        assert_eq!(refused, "invalid type: string, expected a JSON object or array");
         // Inspected values become numbers a double holds; one beyond its range becomes null.
         assert_eq!(value("[1.10]").to_value(), serde_json::json!([1.1]));
         assert_eq!(value("1e400").to_value(), serde_json::Value::Null);

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result, Warning, WarningCode};
 use crate::json::{raw_entries, read_string, sort_names};
-use crate::json_read;
+use crate::json_read::{self, ReadError};
 use crate::limits::{MAX_METADATA_BYTES, too_long};
 use crate::offer::{AUTH_CODE_FIELD, CredentialOffer, PRE_AUTH_FIELD};
 use crate::url::{UrlRole, check_https_url};
@@ -150,11 +150,10 @@ impl IssuerMetadata {
         if json.len() > MAX_METADATA_BYTES {
             return Err(too_long("the metadata", json.len(), MAX_METADATA_BYTES));
         }
-        let invalid_json = |e: serde_json::Error| {
-            Error::new(ErrorKind::InvalidMetadata, format!("the metadata is not valid JSON: {e}"))
-        };
+        let invalid_json =
+            |e: ReadError| Error::new(ErrorKind::InvalidMetadata, format!("the metadata is not valid JSON: {e}"));
         let Some(members) = Object::read(json).map_err(invalid_json)? else {
-            json_read::from_str::<serde::de::IgnoredAny>(json).map_err(invalid_json)?;
+            json_read::raw(json).map_err(invalid_json)?;
             return Err(Error::new(ErrorKind::InvalidMetadata, "the metadata is not a JSON object"));
         };
         Self::from_object(&members)
@@ -430,7 +429,7 @@ struct Object<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
 
 impl<'a> Object<'a> {
     /// The members of `json`, or `None` when it is JSON but not an object.
-    fn read(json: &'a str) -> serde_json::Result<Option<Self>> {
+    fn read(json: &'a str) -> Result<Option<Self>, ReadError> {
         if !json.trim_start().starts_with('{') {
             return Ok(None);
         }

@@ -111,6 +111,26 @@ impl std::fmt::Debug for QrCode {
     }
 }
 
+/// `text` (not empty) as one segment in the densest mode that holds it, as qrcodegen's `make_segments`
+/// chooses: digits, the alphanumeric set (ISO/IEC 18004: digits, capitals and ` $%*+-./:`), or bytes. Told by
+/// testing bytes: `make_segments` searches its set's text for each character, which links the standard
+/// library's substring searcher (2 KB of WebAssembly) for one-byte needles.
+fn densest_segment(text: &str) -> QrSegment {
+    let (mut numeric, mut alphanumeric) = (true, true);
+    for byte in text.bytes() {
+        numeric &= byte.is_ascii_digit();
+        alphanumeric &=
+            matches!(byte, b'0'..=b'9' | b'A'..=b'Z' | b' ' | b'$' | b'%' | b'*' | b'+' | b'-' | b'.' | b'/' | b':');
+    }
+    if numeric {
+        QrSegment::make_numeric(text)
+    } else if alphanumeric {
+        QrSegment::make_alphanumeric(text)
+    } else {
+        QrSegment::make_bytes(text.as_bytes())
+    }
+}
+
 impl QrCode {
     /// Encodes `text` in the smallest version at error-correction level L, raised to the highest level
     /// that version holds (see the module docs).
@@ -130,9 +150,15 @@ impl QrCode {
         if text.len() > MAX_QR_BYTES {
             return Err(too_long(text.len()));
         }
-        let segments = QrSegment::make_segments(text);
+        let segment;
+        let segments = if text.is_empty() {
+            &[][..]
+        } else {
+            segment = densest_segment(text);
+            std::slice::from_ref(&segment)
+        };
         let code = qrcodegen::QrCode::encode_segments_advanced(
-            &segments,
+            segments,
             QrCodeEcc::Low,
             Version::MIN,
             Version::MAX,
@@ -415,6 +441,20 @@ mod tests {
         assert_eq!(side, 29);
         assert_eq!(dark.lines().last().unwrap(), "▀".repeat(side));
         assert_eq!(light.lines().last().unwrap(), " ".repeat(side));
+    }
+
+    #[test]
+    fn segments_are_chosen_as_the_encoder_chooses_them() {
+        for text in ["", "0", "0123456789", "HTTPS://X.EX/A B$%*+-./:", "HTTPS://X.EX/a", "12A", "É", "1\u{e9}"] {
+            let ours = QrCode::encode(text).unwrap();
+            let reference = qrcodegen::QrCode::encode_text(text, QrCodeEcc::Low).unwrap();
+            assert_eq!(ours.size() as i32, reference.size(), "{text:?}");
+            for y in 0..ours.size() {
+                for x in 0..ours.size() {
+                    assert_eq!(ours.is_dark(x, y), reference.get_module(x as i32, y as i32), "{text:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -134,7 +134,7 @@ pub(crate) fn decode_value<'a>(
     plus: PlusPolicy,
     findings: &mut Findings<'_>,
 ) -> Result<Cow<'a, str>> {
-    let raw_json = raw.starts_with('{') && json_read::from_str::<serde::de::IgnoredAny>(raw).is_ok();
+    let raw_json = raw.starts_with('{') && json_read::raw(raw).is_ok();
     let decoded = Decoded::of(raw, plus == PlusPolicy::Space && !raw_json);
     if let Some(bad) = decoded.not_allowed.and_then(|index| raw.get(index..)).and_then(|rest| rest.chars().next()) {
         findings.violation(

@@ -7,13 +7,14 @@
 //! does not name, `issuer` (kept as an extension beside `credential_issuer`) and `credentials` (whose
 //! legacy entries are kept) are read as their exact text.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::json::{JsonMembers, JsonValue, Name, Names, duplicate_member, raw_entries, read_string};
-use crate::json_read;
+use crate::json_read::{self, ReadError};
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
 
 /// A member that should hold an object of shape `T`, and may hold anything.
@@ -38,6 +39,11 @@ pub(crate) enum Plain {
 }
 
 impl Plain {
+    /// The error for this value where `expected` was.
+    pub(crate) fn refused(&self, expected: &str) -> ReadError {
+        de::Error::custom(format_args!("invalid type: {}, expected {expected}", self.kind()))
+    }
+
     /// What serde calls a value of this type, for a message.
     fn kind(&self) -> &'static str {
         match self {
@@ -52,16 +58,43 @@ impl Plain {
 }
 
 /// Reads any JSON value as a [`Plain`] one; a member named twice, at any depth, is an error. With a slot, an
-/// object fills the slots of that slot's shape instead (and reads as `Plain::Object`).
+/// object fills the slots of that slot's shape instead (and reads as `Plain::Object`); with entries, an
+/// object's or array's entries are kept as their text instead (see [`raw_entries`]).
 ///
-/// The one visitor of the offer reader, at every level: each visitor type brings its own copy of serde_json's
-/// reading code into the WebAssembly build.
-pub(crate) struct PlainSeed<'a>(pub(crate) Option<&'a mut dyn ObjectSlot>);
+/// The one visitor of the engine's JSON reading, at every level: each visitor type brings its own copy of
+/// serde_json's reading code into the WebAssembly build.
+pub(crate) struct PlainSeed<'a, 'de>(Shape<'a, 'de>);
 
-/// Any value, with no shape to fill.
-pub(crate) const PLAIN: PlainSeed<'static> = PlainSeed(None);
+/// What a [`PlainSeed`] reads an object or array into.
+enum Shape<'a, 'de> {
+    /// Nothing: the value is `Plain`.
+    Plain,
+    /// An object fills the slots of this shape.
+    Slots(&'a mut dyn ObjectSlot),
+    /// The entries of an object or array, each value as its text.
+    Entries(&'a mut Entries<'de>),
+}
 
-impl<'de> DeserializeSeed<'de> for PlainSeed<'_> {
+/// The entries of one object or array in document order, each value as its text: an object's members with
+/// their names, an array's elements with an empty one.
+pub(crate) type Entries<'de> = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+impl<'a, 'de> PlainSeed<'a, 'de> {
+    /// Any value, with no shape to fill.
+    pub(crate) const PLAIN: Self = PlainSeed(Shape::Plain);
+
+    /// An object filling `slot`'s shape.
+    pub(crate) fn slots(slot: &'a mut dyn ObjectSlot) -> Self {
+        PlainSeed(Shape::Slots(slot))
+    }
+
+    /// An object or array whose entries go to `entries`.
+    pub(crate) fn entries(entries: &'a mut Entries<'de>) -> Self {
+        PlainSeed(Shape::Entries(entries))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for PlainSeed<'_, 'de> {
     type Value = Plain;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Plain, D::Error> {
@@ -69,7 +102,7 @@ impl<'de> DeserializeSeed<'de> for PlainSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for PlainSeed<'_> {
+impl<'de> Visitor<'de> for PlainSeed<'_, 'de> {
     type Value = Plain;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -100,23 +133,42 @@ impl<'de> Visitor<'de> for PlainSeed<'_> {
         Ok(Plain::Null)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Plain, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(item) = seq.next_element_seed(PLAIN)? {
+        let capacity = seq.size_hint().unwrap_or(0).min(64);
+        if let Shape::Entries(entries) = self.0 {
+            entries.reserve(capacity);
+            while let Some(element) = seq.next_element()? {
+                entries.push((Cow::Borrowed(""), element));
+            }
+            return Ok(Plain::Array(Vec::new()));
+        }
+        let mut items = Vec::with_capacity(capacity);
+        while let Some(item) = seq.next_element_seed(PlainSeed::PLAIN)? {
             items.push(item);
         }
         Ok(Plain::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Plain, A::Error> {
-        if let Some(slots) = self.0.and_then(ObjectSlot::object) {
-            while let Some(Name(name)) = map.next_key()? {
-                read_member(slots, &name, &mut map)?;
+        match self.0 {
+            Shape::Slots(slot) => {
+                if let Some(slots) = slot.object() {
+                    while let Some(Name(name)) = map.next_key()? {
+                        read_member(slots, &name, &mut map)?;
+                    }
+                    return Ok(Plain::Object);
+                }
             }
-            return Ok(Plain::Object);
+            Shape::Entries(entries) => {
+                while let Some(Name(name)) = map.next_key()? {
+                    entries.push((name, map.next_value()?));
+                }
+                return Ok(Plain::Object);
+            }
+            Shape::Plain => {}
         }
         let mut names = Names::default();
         while let Some(Name(name)) = map.next_key()? {
             names.add(name.into_owned());
-            map.next_value_seed(PLAIN)?;
+            map.next_value_seed(PlainSeed::PLAIN)?;
         }
         names.into_sorted::<A::Error>()?;
         Ok(Plain::Object)
@@ -176,7 +228,7 @@ pub(crate) enum RawCredentials {
 }
 
 impl RawCredentials {
-    fn read(raw: &RawValue) -> serde_json::Result<Self> {
+    fn read(raw: &RawValue) -> Result<Self, ReadError> {
         if !raw.get().starts_with('[') {
             return Ok(Self::NotArray);
         }
@@ -261,7 +313,7 @@ fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &
     match slots.slot(name) {
         Slot::Value(slot) => {
             vacant(slot.is_some(), name)?;
-            *slot = Some(map.next_value_seed(PLAIN)?);
+            *slot = Some(map.next_value_seed(PlainSeed::PLAIN)?);
         }
         Slot::Credentials(slot) => {
             vacant(slot.is_some(), name)?;
@@ -271,14 +323,16 @@ fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &
         }
         Slot::Member(slot) => {
             vacant(slot.is_filled(), name)?;
-            match map.next_value_seed(PlainSeed(Some(&mut *slot)))? {
+            match map.next_value_seed(PlainSeed::slots(&mut *slot))? {
                 Plain::Object => {} // read into the slot's shape
                 other => slot.other(other),
             }
         }
         Slot::Other(others) => {
             vacant(others.contains_key(name), name)?;
-            others.insert(name.to_owned(), map.next_value()?);
+            // Read borrowed, as every raw value (see `json_read::raw`), and kept as its checked text.
+            let raw: &RawValue = map.next_value()?;
+            others.insert(name.to_owned(), JsonValue::from_raw(raw).map_err(de::Error::custom)?);
         }
     }
     Ok(())
@@ -347,13 +401,10 @@ impl Slots for RawTxCode {
 impl RawOffer {
     /// Reads offer JSON into these (empty) slots; anything but one JSON object is an error. Filling the
     /// caller's slots rather than returning new ones spares copying them.
-    pub(crate) fn read_json(&mut self, json: &str) -> serde_json::Result<()> {
-        match json_read::visit(json, PlainSeed(Some(self)))? {
+    pub(crate) fn read_json(&mut self, json: &str) -> Result<(), ReadError> {
+        match json_read::visit(json, PlainSeed::slots(self))? {
             Plain::Object => Ok(()),
-            other => Err(de::Error::custom(format_args!(
-                "invalid type: {}, expected a credential offer as a JSON object",
-                other.kind()
-            ))),
+            other => Err(other.refused("a credential offer as a JSON object")),
         }
     }
 }
@@ -364,7 +415,7 @@ mod tests {
 
     #[test]
     fn plain_values_keep_what_the_reader_looks_into() {
-        let plain = |json: &str| json_read::visit(json, PLAIN).map_err(|e| e.to_string());
+        let plain = |json: &str| json_read::visit(json, PlainSeed::PLAIN).map_err(|e| e.to_string());
         assert_eq!(
             plain(r#"[null, true, 0, 18446744073709551615, -1, 1.5, 1e2, "a\"b", {"x": [1]}, []]"#),
             Ok(Plain::Array(vec![

@@ -13,8 +13,9 @@ use crate::wasm_size;
 /// The most a browser may load from the package (`web/`: the wasm and every JavaScript file), after gzip -9;
 /// `wasm-build`, and with it CI, fails above it. It sits just above today's build so that nothing grows it
 /// unnoticed; lower it as the build shrinks. The JavaScript peers ship 123 KB and 413 KB.
-const SIZE_CEILING_BYTES: u64 = 77 * 1024;
-/// Where the browser build is meant to be: a page-sized engine. Printed beside the size, not enforced yet.
+const SIZE_CEILING_BYTES: u64 = 74 * 1024;
+/// Where the browser build is meant to be: a page-sized engine. Printed beside the size; reached, so the
+/// ceiling now holds the build under it.
 const SIZE_TARGET_BYTES: u64 = 75 * 1024;
 
 /// Code generation options of the Node build only (see [`build_package`]): WebAssembly's 128-bit SIMD, and
