@@ -482,6 +482,12 @@ mod tests {
         }
         let twice = from_str::<BTreeMap<String, JsonMembers>>(r#"{"a": {"x": 1, "x": 2}, "b": x}"#);
         assert_eq!(twice.unwrap_err().to_string(), r#"the member "x" appears twice"#);
+        // A failure held is taken by the read it belongs to: the next read's error is its own.
+        for json in ["[300]", "[300, 1]", "[[300], x"] {
+            assert!(from_str::<Vec<Vec<u8>>>(json).is_err(), "{json}");
+            assert_eq!(value("[1,").unwrap_err().to_string(), "EOF while parsing a value at line 1 column 3");
+            assert_eq!(from_str::<Vec<u8>>("[1, 2]").unwrap(), [1, 2]);
+        }
     }
 
     #[test]
