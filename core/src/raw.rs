@@ -13,7 +13,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::json::{JsonMembers, JsonValue, Name, Names, duplicate_member, raw_entries, read_string};
+use crate::json::{JsonMembers, JsonValue, Name, Names, duplicate_member, read_string};
 use crate::json_read::{self, ReadError};
 use crate::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_CODE_GRANT};
 
@@ -228,11 +228,11 @@ pub(crate) enum RawCredentials {
 }
 
 impl RawCredentials {
-    fn read(raw: &RawValue) -> Result<Self, ReadError> {
-        if !raw.get().starts_with('[') {
+    /// From `value`, read with its entries kept in `entries`.
+    fn read(value: &Plain, entries: Entries<'_>) -> Result<Self, ReadError> {
+        if !matches!(value, Plain::Array(_)) {
             return Ok(Self::NotArray);
         }
-        let entries = raw_entries(raw.get())?;
         let mut ids = Vec::with_capacity(entries.len());
         let mut legacy = Vec::new();
         for (index, (_, entry)) in entries.into_iter().enumerate() {
@@ -317,9 +317,11 @@ fn read_member<'de, A: MapAccess<'de>>(slots: &mut dyn Slots, name: &str, map: &
         }
         Slot::Credentials(slot) => {
             vacant(slot.is_some(), name)?;
-            // Borrowed from the offer text: read again below without a copy.
-            let raw: &RawValue = map.next_value()?;
-            *slot = Some(RawCredentials::read(raw).map_err(de::Error::custom)?);
+            // The entries read in this pass, each as its text borrowed from the offer: not the whole array
+            // read as text and then again for its entries.
+            let mut entries = Vec::new();
+            let value = map.next_value_seed(PlainSeed::entries(&mut entries))?;
+            *slot = Some(RawCredentials::read(&value, entries).map_err(de::Error::custom)?);
         }
         Slot::Member(slot) => {
             vacant(slot.is_filled(), name)?;
