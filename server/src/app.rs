@@ -66,6 +66,8 @@ pub struct AppState {
     /// token's length through timing.
     api_token_digests: Vec<Secret>,
     metadata: Option<String>,
+    /// How often an idle event stream gets a keep-alive comment.
+    event_stream_keep_alive: Duration,
 }
 
 impl std::fmt::Debug for AppState {
@@ -89,6 +91,7 @@ pub fn state(config: &ServerConfig, store: Arc<dyn Store>) -> Arc<AppState> {
         stopping: watch::Sender::new(false),
         api_token_digests: config.api_tokens.iter().map(|token| Secret::new(lookup_key(token.expose()))).collect(),
         metadata: config.metadata.as_ref().map(|(document, _)| document.clone()),
+        event_stream_keep_alive: config.event_stream_keep_alive,
     })
 }
 
@@ -571,7 +574,7 @@ async fn offer_events(State(state): State<Arc<AppState>>, Path(id): Path<String>
     let start = events::StreamStart { offer_id: record.id.clone(), after, ended };
     let signals =
         events::Signals { written: state.stream_wakers.subscribe(&record.id), stopping: state.stopping.subscribe() };
-    events::stream(Arc::clone(&state.store), start, signals).into_response()
+    events::stream(Arc::clone(&state.store), start, signals, state.event_stream_keep_alive).into_response()
 }
 
 async fn delete_offer(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {

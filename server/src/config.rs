@@ -30,6 +30,9 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 pub const DEFAULT_SHUTDOWN_DEADLINE_SECONDS: u64 = 10;
 /// How often expired offers are reported (`offer.expired`) and dead records purged.
 pub const DEFAULT_SWEEP_INTERVAL_SECONDS: u64 = 60;
+/// An idle event stream gets a comment line this often, well inside the idle timeouts proxies and load
+/// balancers commonly apply (30 to 60 seconds).
+pub const DEFAULT_EVENT_STREAM_KEEP_ALIVE_SECONDS: u64 = 15;
 /// One webhook attempt's limit, connecting included.
 pub const DEFAULT_WEBHOOK_TIMEOUT_SECONDS: u64 = 10;
 /// Attempts at a webhook delivery before it is marked failed: with the default backoff the last is 1.2 to
@@ -92,6 +95,8 @@ pub struct FileConfig {
     pub record_retention_seconds: Option<u64>,
     /// How often expired offers are reported and dead records purged.
     pub sweep_interval_seconds: Option<u64>,
+    /// How often an idle event stream gets a keep-alive comment.
+    pub event_stream_keep_alive_seconds: Option<u64>,
     /// Where every offer event is POSTed.
     pub webhooks: Vec<FileWebhook>,
     /// One webhook attempt's limit.
@@ -156,6 +161,8 @@ pub struct ServerConfig {
     pub record_retention_seconds: u64,
     /// How often expired offers are reported and dead records purged.
     pub sweep_interval: Duration,
+    /// How often an idle event stream gets a keep-alive comment.
+    pub event_stream_keep_alive: Duration,
     /// Webhook endpoints and their delivery.
     pub webhooks: WebhookSettings,
     /// The engine.
@@ -261,6 +268,9 @@ impl FileConfig {
                 "sweepIntervalSeconds" => {
                     config.sweep_interval_seconds = member(name, value, "a non-negative integer")?;
                 }
+                "eventStreamKeepAliveSeconds" => {
+                    config.event_stream_keep_alive_seconds = member(name, value, "a non-negative integer")?;
+                }
                 "webhooks" => {
                     config.webhooks = member(name, value, r#"an array of {"url": "…", "secret": "whsec_…"} objects"#)?;
                 }
@@ -319,6 +329,10 @@ impl FileConfig {
             Some(0) => return Err(invalid("sweepIntervalSeconds must be positive")),
             seconds => Duration::from_secs(seconds.unwrap_or(DEFAULT_SWEEP_INTERVAL_SECONDS)),
         };
+        let event_stream_keep_alive = match self.event_stream_keep_alive_seconds {
+            Some(0) => return Err(invalid("eventStreamKeepAliveSeconds must be positive")),
+            seconds => Duration::from_secs(seconds.unwrap_or(DEFAULT_EVENT_STREAM_KEEP_ALIVE_SECONDS)),
+        };
         let metadata = self.metadata.map(|metadata| checked_metadata(&issuer, &metadata)).transpose()?;
         let reference_route = issuer.config().offer_url_template.as_deref().map(reference_route).transpose()?;
         let demo = self.demo_package_directory.as_deref().map(|dir| DemoPage::load(Path::new(dir))).transpose()?;
@@ -330,6 +344,7 @@ impl FileConfig {
             limits,
             record_retention_seconds: self.record_retention_seconds.unwrap_or(DEFAULT_RETENTION_SECONDS),
             sweep_interval,
+            event_stream_keep_alive,
             webhooks,
             issuer,
             metadata,
@@ -604,6 +619,7 @@ mod tests {
         assert_eq!((webhooks.timeout.as_secs(), webhooks.max_attempts, webhooks.max_age.as_secs()), (10, 12, 86_400));
         assert_eq!((webhooks.retry_base.as_millis(), webhooks.outbox_cap), (5_000, 100_000));
         assert_eq!(server.sweep_interval.as_secs(), 60);
+        assert_eq!(server.event_stream_keep_alive.as_secs(), 15);
         assert!(!format!("{server:?}").contains("MfKQ"));
 
         let refused = |issuer_extra: Value, extra: Value| config(issuer(issuer_extra), extra).err().unwrap().0;
@@ -630,6 +646,7 @@ mod tests {
             "webhookRetryBaseMilliseconds",
             "webhookOutboxCap",
             "sweepIntervalSeconds",
+            "eventStreamKeepAliveSeconds",
         ] {
             assert_eq!(refused(json!({}), json!({member: 0})), format!("{member} must be positive"));
         }

@@ -20,8 +20,6 @@ use crate::store::{Store, StoredEvent, event_id};
 
 /// How often an idle stream looks for events written by other instances.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// A comment line this often keeps proxies from closing an idle stream.
-pub const KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(15);
 /// Events read from the store at once.
 const PAGE: usize = 32;
 
@@ -86,17 +84,19 @@ pub struct Signals {
 }
 
 /// The response: the offer's events after `start.after`, then live ones; ends after a terminal event.
+/// A comment line every `keep_alive` keeps proxies from closing an idle stream.
 pub fn stream(
     store: Arc<dyn Store>,
     start: StreamStart,
     signals: Signals,
+    keep_alive: Duration,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let StreamStart { offer_id, after, ended } = start;
     let reader = Reader { store, offer_id, after, page: VecDeque::new(), signals, ended, finished: false };
     let events = futures_util::stream::unfold(reader, |mut reader| async move {
         reader.next().await.map(|event| (Ok(sse_event(&event)), reader))
     });
-    Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE_INTERVAL).text("keep-alive"))
+    Sse::new(events).keep_alive(KeepAlive::new().interval(keep_alive).text("keep-alive"))
 }
 
 /// `id`, `event` (the type) and `data` (the event JSON, one line).

@@ -241,23 +241,30 @@ async fn deletion_ends_the_stream(backend: Backend) {
     assert_eq!(client.get(&reference_path(offer["uri"].as_str().unwrap())).await.status, 404);
 }
 
-/// An idle stream carries a `: keep-alive` comment after 15 s without events, so a proxy that cuts silent
-/// connections leaves it open; it outlives the header-read timeout (10 s) and the request timeout (1 s here).
+/// An idle stream carries a `: keep-alive` comment every `eventStreamKeepAliveSeconds` (2 s here) without
+/// events, so a proxy that cuts silent connections leaves it open; it outlives the header-read and request
+/// timeouts (1 s each here).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_stream_is_kept_alive() {
-    let config = server_config(&Backend::SqliteMemory, issuer(json!({})), json!({"requestTimeoutSeconds": 1}));
-    let server = Server::start(&config);
+    let limits = json!({"requestTimeoutSeconds": 1, "headerReadTimeoutSeconds": 1, "eventStreamKeepAliveSeconds": 2});
+    let server = Server::start(&server_config(&Backend::SqliteMemory, issuer(json!({})), limits));
     let mut client = Client::connect(server.addr).await;
     let offer = client.create_pre_authorized(&json!({"credentials": [MDL]})).await.json();
     let opened = Instant::now();
     let mut body = Client::connect(server.addr).await.event_stream(offer["id"].as_str().unwrap(), None).await;
     let mut text = String::new();
-    while !text.contains(": keep-alive") {
+    let mut first_keep_alive = None;
+    while text.matches(": keep-alive").count() < 2 {
         let frame = tokio::time::timeout_at((opened + Duration::from_secs(30)).into(), body.frame()).await;
-        let frame = frame.expect("no keep-alive within 30 s").expect("the stream ended").unwrap();
+        let frame = frame.expect("no second keep-alive within 30 s").expect("the stream ended").unwrap();
         text.push_str(std::str::from_utf8(frame.data_ref().unwrap()).unwrap());
+        if first_keep_alive.is_none() && text.contains(": keep-alive") {
+            first_keep_alive = Some(opened.elapsed());
+        }
     }
-    assert!(opened.elapsed() >= Duration::from_secs(14), "a keep-alive after {:?}", opened.elapsed());
+    let first = first_keep_alive.unwrap();
+    assert!(first >= Duration::from_millis(1900), "the first keep-alive after {first:?}");
+    assert!(opened.elapsed() >= Duration::from_millis(3900), "the second keep-alive after {:?}", opened.elapsed());
     assert_eq!(types(&parse_sse(&text)), ["offer.created"], "{text}");
 }
 
