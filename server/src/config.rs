@@ -601,6 +601,27 @@ mod tests {
     }
 
     #[test]
+    fn the_example_configuration_runs_with_every_member_as_the_defaults_give_it() {
+        let example = FileConfig::from_json(include_str!("../credoffer-server.example.json")).unwrap();
+        let server = example.finish().unwrap();
+        assert_eq!(server.limits, ConnectionLimits::default());
+        assert_eq!(server.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+        assert_eq!(server.record_retention_seconds, DEFAULT_RETENTION_SECONDS);
+        assert_eq!(server.sweep_interval.as_secs(), DEFAULT_SWEEP_INTERVAL_SECONDS);
+        assert_eq!(server.event_stream_keep_alive.as_secs(), DEFAULT_EVENT_STREAM_KEEP_ALIVE_SECONDS);
+        let webhooks = &server.webhooks;
+        assert_eq!(
+            (webhooks.timeout.as_secs(), webhooks.max_attempts),
+            (DEFAULT_WEBHOOK_TIMEOUT_SECONDS, DEFAULT_WEBHOOK_MAX_ATTEMPTS)
+        );
+        assert_eq!(webhooks.max_age.as_secs(), DEFAULT_WEBHOOK_MAX_AGE_SECONDS);
+        assert_eq!(webhooks.retry_base.as_millis(), u128::from(DEFAULT_WEBHOOK_RETRY_BASE_MILLISECONDS));
+        assert_eq!(webhooks.outbox_cap, DEFAULT_WEBHOOK_OUTBOX_CAP);
+        assert_eq!(server.listen, SocketAddr::from(DEFAULT_LISTEN));
+        assert!(server.metadata.is_some());
+    }
+
+    #[test]
     fn a_missing_hmac_key_is_warned_about() {
         let without = config(issuer(json!({})), json!({})).unwrap();
         assert!(without.warnings().iter().any(|warning| warning.contains("hmacKeyHex")));
