@@ -8,31 +8,9 @@
 // shared vectors.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openid4vcCallbacks as callbacks } from '../tests/peers.mjs';
-
-const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
-const MATTR_CASE = 'mattr-vii-pre-authorized-mixed';
-
-function mattrUri() {
-  const { cases } = JSON.parse(readFileSync(new URL('../../tests/vectors/parse.json', import.meta.url), 'utf8'));
-  const uri = cases.find((c) => c.id === MATTR_CASE)?.input;
-  if (!uri) throw new Error(`parse.json has no case ${MATTR_CASE}`);
-  return uri;
-}
-
-/** The offer the build benchmarks write: MATTR's example, as its 1.0 object. */
-const OFFER = {
-  credential_issuer: 'https://example.com',
-  credential_configuration_ids: ['2edaf985-fcc2-4448-9c8e-a04c6c7351c2'],
-  grants: {
-    [PRE_AUTH]: {
-      'pre-authorized_code': 'stukD6lg9c9tQ3jUCa32wVi1HI+QIVsFK/QPvC2CHRs=',
-      tx_code: { length: 6, input_mode: 'numeric', description: 'Please provide the one-time code that was sent via e-mail' },
-    },
-  },
-};
+import { OFFER, mattrUri } from './inputs.mjs';
 
 /** Each contender: a setup returning the operation to time (sync or async). */
 const contenders = {

@@ -14,3 +14,20 @@ test('bench/bench.mjs --quick measures every contender', () => {
   for (const [, name, ns] of rows) assert.ok(Number(ns) > 0, name);
   assert.match(out, /parseOfferUri \/ JSON\.parse/);
 });
+
+test('bench/side-by-side.mjs times two builds in one process', () => {
+  const script = fileURLToPath(new URL('../bench/side-by-side.mjs', import.meta.url));
+  const pkg = fileURLToPath(new URL('../pkg', import.meta.url));
+  const out = execFileSync(process.execPath, [script, pkg, pkg, '--batches', '1'], { encoding: 'utf8' });
+  const rows = [...out.matchAll(/^ {2}(parseOfferUri|buildOfferUri)\s+(\d+)\s+(\d+)\s+[+-]?\d+\.\d %$/gm)];
+  assert.deepEqual(rows.map(([, name]) => name), ['parseOfferUri', 'buildOfferUri'], out);
+  for (const [, name, before, after] of rows) assert.ok(Number(before) > 0 && Number(after) > 0, name);
+  const usage = (() => {
+    try {
+      execFileSync(process.execPath, [script, pkg], { stdio: 'pipe' });
+    } catch (error) {
+      return error;
+    }
+  })();
+  assert.equal(usage?.status, 2);
+});
