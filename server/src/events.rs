@@ -163,89 +163,34 @@ impl Reader {
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use credoffer::OfferRecord;
-
     use super::*;
-    use crate::store::{BoxFuture, Claim, Delivery, DeliveryResult, Lookup, OutboxEntry, StoreError};
-
-    /// An offer with a long history of events, counting the reads of it; a stream needs nothing else.
-    #[derive(Debug)]
-    struct History {
-        events: u64,
-        reads: AtomicUsize,
-    }
-
-    impl Store for History {
-        fn events_after<'a>(
-            &'a self,
-            offer_id: &'a str,
-            after: u64,
-            limit: usize,
-        ) -> BoxFuture<'a, Result<Vec<StoredEvent>, StoreError>> {
-            self.reads.fetch_add(1, Ordering::SeqCst);
-            let last = self.events.min(after + limit as u64);
-            let page = (after + 1..=last)
-                .map(|version| StoredEvent {
-                    offer_id: offer_id.to_owned(),
-                    version,
-                    kind: "offer.fetched".to_owned(),
-                    terminal: false,
-                    json: "{}".to_owned(),
-                })
-                .collect();
-            Box::pin(async move { Ok(page) })
-        }
-        fn insert<'a>(&'a self, _: &'a OfferRecord, _: &'a StoredEvent) -> BoxFuture<'a, Result<(), StoreError>> {
-            unimplemented!("streams only read events")
-        }
-        fn find<'a>(&'a self, _: Lookup<'a>) -> BoxFuture<'a, Result<Option<OfferRecord>, StoreError>> {
-            unimplemented!("streams only read events")
-        }
-        fn compare_and_swap<'a>(
-            &'a self,
-            _: u64,
-            _: &'a OfferRecord,
-            _: Option<&'a StoredEvent>,
-        ) -> BoxFuture<'a, Result<bool, StoreError>> {
-            unimplemented!("streams only read events")
-        }
-        fn expired_unreported(&self, _: u64, _: usize) -> BoxFuture<'_, Result<Vec<OfferRecord>, StoreError>> {
-            unimplemented!("streams only read events")
-        }
-        fn claim_deliveries<'a>(&'a self, _: &'a Claim) -> BoxFuture<'a, Result<Vec<Delivery>, StoreError>> {
-            unimplemented!("streams only read events")
-        }
-        fn finish_delivery<'a>(
-            &'a self,
-            _: &'a Delivery,
-            _: &'a str,
-            _: &'a DeliveryResult,
-        ) -> BoxFuture<'a, Result<bool, StoreError>> {
-            unimplemented!("streams only read events")
-        }
-        fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
-            unimplemented!("streams only read events")
-        }
-        fn outbox_of<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>> {
-            unimplemented!("streams only read events")
-        }
-        fn purge_expired(&self, _: u64, _: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
-            unimplemented!("streams only read events")
-        }
-        fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
-            unimplemented!("streams only read events")
-        }
-    }
+    use crate::store::TestStore;
 
     /// What a slow client costs: the stream reads a page only when the client has taken the one before,
     /// so however long the offer's history, a connection holds at most one page of it.
     #[tokio::test]
     async fn a_stream_reads_a_page_only_when_the_last_is_taken() {
-        let history = Arc::new(History { events: 100, reads: AtomicUsize::new(0) });
+        // An offer with a history of 100 events, counting the reads of it.
+        let reads = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&reads);
+        let history = TestStore {
+            events: Some(Box::new(move |offer_id, after, limit| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let last = 100.min(after + limit as u64);
+                let event = |version| StoredEvent {
+                    offer_id: offer_id.to_owned(),
+                    version,
+                    kind: "offer.fetched".to_owned(),
+                    terminal: false,
+                    json: "{}".to_owned(),
+                };
+                (after + 1..=last).map(event).collect()
+            })),
+        };
         let (_written, written) = watch::channel(());
         let (_stopping, stopping) = watch::channel(false);
         let mut reader = Reader {
-            store: Arc::clone(&history) as Arc<dyn Store>,
+            store: Arc::new(history),
             offer_id: "offer".to_owned(),
             after: 0,
             page: VecDeque::new(),
@@ -257,12 +202,12 @@ mod tests {
             let event = reader.next().await.unwrap();
             assert_eq!(event.version, version);
             let pages_read = usize::try_from(version.div_ceil(PAGE as u64)).unwrap();
-            assert_eq!(history.reads.load(Ordering::SeqCst), pages_read, "after event {version}");
+            assert_eq!(reads.load(Ordering::SeqCst), pages_read, "after event {version}");
             assert!(reader.page.len() < PAGE, "{} events held", reader.page.len());
         }
         // The offer had ended: an empty read ends the stream.
         assert!(reader.next().await.is_none());
-        assert_eq!(history.reads.load(Ordering::SeqCst), 5);
+        assert_eq!(reads.load(Ordering::SeqCst), 5);
     }
 
     #[test]

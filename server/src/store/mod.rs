@@ -424,68 +424,95 @@ fn time_to_sql(seconds: u64) -> i64 {
     i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
+/// What an offer's events are, for [`TestStore`]: a page after a version, at most a limit.
+#[cfg(test)]
+pub(crate) type EventSource = Box<dyn Fn(&str, u64, usize) -> Vec<StoredEvent> + Send + Sync>;
+
+/// A store for unit tests that never answers (a stalled database), but for the events `events` gives.
+#[cfg(test)]
+pub(crate) struct TestStore {
+    pub(crate) events: Option<EventSource>,
+}
+
+#[cfg(test)]
+impl TestStore {
+    pub(crate) fn stalled() -> Self {
+        Self { events: None }
+    }
+}
+
+#[cfg(test)]
+impl fmt::Debug for TestStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TestStore")
+    }
+}
+
+#[cfg(test)]
+impl Store for TestStore {
+    fn insert<'a>(&'a self, _: &'a OfferRecord, _: &'a StoredEvent) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(std::future::pending())
+    }
+    fn find<'a>(&'a self, _: Lookup<'a>) -> BoxFuture<'a, Result<Option<OfferRecord>, StoreError>> {
+        Box::pin(std::future::pending())
+    }
+    fn compare_and_swap<'a>(
+        &'a self,
+        _: u64,
+        _: &'a OfferRecord,
+        _: Option<&'a StoredEvent>,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(std::future::pending())
+    }
+    fn events_after<'a>(
+        &'a self,
+        offer_id: &'a str,
+        after: u64,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<StoredEvent>, StoreError>> {
+        match &self.events {
+            Some(events) => {
+                let page = events(offer_id, after, limit);
+                Box::pin(async move { Ok(page) })
+            }
+            None => Box::pin(std::future::pending()),
+        }
+    }
+    fn expired_unreported(&self, _: u64, _: usize) -> BoxFuture<'_, Result<Vec<OfferRecord>, StoreError>> {
+        Box::pin(std::future::pending())
+    }
+    fn claim_deliveries<'a>(&'a self, _: &'a Claim) -> BoxFuture<'a, Result<Vec<Delivery>, StoreError>> {
+        Box::pin(std::future::pending())
+    }
+    fn finish_delivery<'a>(
+        &'a self,
+        _: &'a Delivery,
+        _: &'a str,
+        _: &'a DeliveryResult,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(std::future::pending())
+    }
+    fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(std::future::pending())
+    }
+    fn outbox_of<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>> {
+        Box::pin(std::future::pending())
+    }
+    fn purge_expired(&self, _: u64, _: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(std::future::pending())
+    }
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(std::future::pending())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A database that never answers.
-    #[derive(Debug)]
-    struct Stalled;
-
-    impl Store for Stalled {
-        fn insert<'a>(&'a self, _: &'a OfferRecord, _: &'a StoredEvent) -> BoxFuture<'a, Result<(), StoreError>> {
-            Box::pin(std::future::pending())
-        }
-        fn find<'a>(&'a self, _: Lookup<'a>) -> BoxFuture<'a, Result<Option<OfferRecord>, StoreError>> {
-            Box::pin(std::future::pending())
-        }
-        fn compare_and_swap<'a>(
-            &'a self,
-            _: u64,
-            _: &'a OfferRecord,
-            _: Option<&'a StoredEvent>,
-        ) -> BoxFuture<'a, Result<bool, StoreError>> {
-            Box::pin(std::future::pending())
-        }
-        fn events_after<'a>(
-            &'a self,
-            _: &'a str,
-            _: u64,
-            _: usize,
-        ) -> BoxFuture<'a, Result<Vec<StoredEvent>, StoreError>> {
-            Box::pin(std::future::pending())
-        }
-        fn expired_unreported(&self, _: u64, _: usize) -> BoxFuture<'_, Result<Vec<OfferRecord>, StoreError>> {
-            Box::pin(std::future::pending())
-        }
-        fn claim_deliveries<'a>(&'a self, _: &'a Claim) -> BoxFuture<'a, Result<Vec<Delivery>, StoreError>> {
-            Box::pin(std::future::pending())
-        }
-        fn finish_delivery<'a>(
-            &'a self,
-            _: &'a Delivery,
-            _: &'a str,
-            _: &'a DeliveryResult,
-        ) -> BoxFuture<'a, Result<bool, StoreError>> {
-            Box::pin(std::future::pending())
-        }
-        fn check_outbox(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
-            Box::pin(std::future::pending())
-        }
-        fn outbox_of<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Vec<OutboxEntry>, StoreError>> {
-            Box::pin(std::future::pending())
-        }
-        fn purge_expired(&self, _: u64, _: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
-            Box::pin(std::future::pending())
-        }
-        fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
-            Box::pin(std::future::pending())
-        }
-    }
-
     #[tokio::test]
     async fn a_stalled_store_fails_at_the_deadline() {
-        let store = Deadline::new(Stalled, Duration::from_millis(20));
+        let store = Deadline::new(TestStore::stalled(), Duration::from_millis(20));
         let late = |error: StoreError| assert_eq!(error.0, "the store did not answer within 20 ms");
         late(store.ping().await.unwrap_err());
         late(store.find(Lookup::Id("x")).await.unwrap_err());
