@@ -95,7 +95,7 @@ test('the browser entry carries no issuer engine: not in its exports, not in its
   // The entry is minified, wasm-bindgen's glue within it: `export{CredentialOfferError,j as parseOfferUri,…}`.
   const webExports = web.match(/export\s*\{([^}]*)\}/)?.[1].split(',') ?? [];
   const webNames = webExports.map((item) => item.trim().split(/\s+as\s+/).at(-1));
-  assert.deepEqual(webNames?.sort(), [...declaredNames].sort());
+  assert.deepEqual(webNames.sort(), [...declaredNames].sort());
   const issuerOnly = (name) => /^issuer|^introspect|^lookupkey$|^tokenresponseheaders$/.test(name.toLowerCase());
   const nodeIssuerExports = wasmExports('node').filter(issuerOnly);
   assert.ok(nodeIssuerExports.length >= 12, `the Node build's issuer exports: ${nodeIssuerExports}`);
