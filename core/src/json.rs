@@ -465,8 +465,8 @@ fn check_members(json: &str, max_depth: usize) -> std::result::Result<(), ReadEr
 
 /// The entries of one object or array (`json` is JSON text that starts with `{` or `[`) in document order,
 /// each value as its text: an object's members with their names (a name given twice as often as it is), an
-/// array's elements with an empty one. Every reader of whole objects and arrays goes through it, and it reads
-/// through the offer's visitor: the WebAssembly build then holds one copy of serde_json's reading code.
+/// array's elements with an empty one. It reads through the offer's visitor, as every reader of whole objects
+/// and arrays does: the WebAssembly build then holds one copy of serde_json's reading code.
 pub(crate) fn raw_entries(json: &str) -> std::result::Result<Entries<'_>, ReadError> {
     let mut entries = Vec::new();
     match json_read::visit(json, PlainSeed::entries(&mut entries))? {

@@ -52,8 +52,8 @@ fn read<'de, T>(
     Ok(value)
 }
 
-/// Checks that `json` is one JSON text and gives it without the surrounding whitespace. The engine reads
-/// every raw value and checks every text this way, borrowed: serde_json's reader of an owned raw value
+/// Checks that `json` is one JSON text and gives it without the surrounding whitespace. Every raw value read
+/// through this module, and every text checked, is read this way, borrowed: serde_json's reader of an owned raw value
 /// (`Box<RawValue>`) and serde's `IgnoredAny` would each be another copy of the reading code in the
 /// WebAssembly build.
 pub(crate) fn raw(json: &str) -> Result<&RawValue, ReadError> {

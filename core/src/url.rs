@@ -229,7 +229,9 @@ pub(crate) const fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
 
-/// RFC 3986 allows these raw in a query: unreserved, sub-delims, `:` `@` `/` `?` (and `%` escapes).
+/// RFC 3986 allows these raw in a query: unreserved, sub-delims, `:` `@` `/` `?` (and `%` escapes). The
+/// unreserved ones are listed again rather than asked of [`is_unreserved`]: one pattern is 29 B smaller in
+/// the browser build, which has no margin to spare; a test checks the two agree.
 pub(crate) const fn allowed_raw_in_query(byte: u8) -> bool {
     matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'
         | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
@@ -239,6 +241,14 @@ pub(crate) const fn allowed_raw_in_query(byte: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_query_set_holds_every_unreserved_byte() {
+        for byte in 0..=u8::MAX {
+            assert!(!is_unreserved(byte) || allowed_raw_in_query(byte), "{byte:#x}");
+        }
+        assert!(!is_unreserved(b'%') && allowed_raw_in_query(b'%'));
+    }
     use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
     /// Everything but RFC 3986's unreserved characters.

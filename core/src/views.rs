@@ -550,9 +550,7 @@ impl<E: Escaping> ObjectWriter<E> {
     /// A member holding an object, whose members `write` adds.
     pub(crate) fn object(&mut self, name: &str, write: impl FnOnce(&mut Self)) {
         self.name(name);
-        let outer = self.open('{', "%7B");
-        write(self);
-        self.close(outer, '}', "%7D");
+        self.nested_object(write);
     }
 
     /// [`ObjectWriter::object`] for a name with characters that percent-encoding escapes, given as `name`
@@ -565,6 +563,11 @@ impl<E: Escaping> ObjectWriter<E> {
         } else {
             self.name(name);
         }
+        self.nested_object(write);
+    }
+
+    /// An object inside this one, whose members `write` adds, after its name or separator.
+    fn nested_object(&mut self, write: impl FnOnce(&mut Self)) {
         let outer = self.open('{', "%7B");
         write(self);
         self.close(outer, '}', "%7D");
@@ -635,9 +638,7 @@ impl<E: Escaping> ArrayWriter<'_, E> {
     /// An object entry, whose members `write` adds.
     pub(crate) fn object(&mut self, write: impl FnOnce(&mut ObjectWriter<E>)) {
         self.0.separator();
-        let outer = self.0.open('{', "%7B");
-        write(self.0);
-        self.0.close(outer, '}', "%7D");
+        self.0.nested_object(write);
     }
 
     /// An entry that is JSON already.
